@@ -1,0 +1,77 @@
+/**
+ * Every environment variable the product reads, parsed once by one zod schema. A missing or malformed
+ * required value stops the process with a message naming the variable and what it expects.
+ */
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const urlWithoutTrailingSlash = z
+  .url({ protocol: /^https?$/ })
+  .transform((v) => v.replace(/\/+$/, ''));
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'a PostgreSQL URL like postgresql://user@host:5432/db')
+    .optional()
+    .describe('PostgreSQL server; absent means the embedded PGlite database in PGLITE_DIR'),
+  PGLITE_DIR: z.string().min(1).default('./data/pglite'),
+  APP_BASE_URL: urlWithoutTrailingSlash.describe('public https URL of this app, as in the descriptor'),
+  MOYSKLAD_APP_ID: z.string().min(1).describe('solution appId from the MoySklad developer cabinet'),
+  MOYSKLAD_APP_UID: z.string().min(1).describe('solution appUid, e.g. betapro-bridge.acme'),
+  MOYSKLAD_SECRET_KEY: z.string().min(16).describe('solution secretKey (HS256 key for Vendor API JWTs)'),
+  APP_ENCRYPTION_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]{43}=$|^[0-9a-fA-F]{64}$/, '32 bytes as base64 (44 chars) or hex (64 chars)')
+    .describe('AES-256-GCM key for tokens and passwords at rest'),
+  MOYSKLAD_API_URL: urlWithoutTrailingSlash.default('https://api.moysklad.ru/api/remap/1.2'),
+  MOYSKLAD_VENDOR_API_URL: urlWithoutTrailingSlash.default('https://apps-api.moysklad.ru/api/vendor/1.0'),
+  FRAME_ANCESTORS: z
+    .string()
+    .default('https://online.moysklad.ru https://*.moysklad.ru')
+    .describe('space-separated origins allowed to frame the widget and settings pages'),
+  RUN_WORKER: bool.default(true).describe('run the job worker inside the web process'),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type AppConfig = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses an environment; throws ConfigError listing each bad variable and what it expects. */
+export function parseConfig(env: Record<string, string | undefined>): AppConfig {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = configSchema.safeParse(cleaned);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const name = String(issue.path[0] ?? '?');
+    const field = configSchema.shape[name as keyof typeof configSchema.shape];
+    const expects = field?.description ? ` (${field.description})` : '';
+    const what = issue.code === 'invalid_type' && !(name in cleaned) ? 'is required but not set' : issue.message;
+    return `${name} ${what}${expects}`;
+  });
+  throw new ConfigError(problems);
+}
+
+let cached: AppConfig | undefined;
+
+/** The process configuration; the first call validates and exits loudly on error outside tests. */
+export function getConfig(): AppConfig {
+  if (!cached) cached = parseConfig(process.env);
+  return cached;
+}
+
+/** Tests and scripts that change the environment call this to re-read it. */
+export function resetConfigForTests(): void {
+  cached = undefined;
+}
