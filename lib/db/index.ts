@@ -62,8 +62,10 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   }
   const dir = options.pgliteDir ?? './data/pglite';
   const inMemory = dir.startsWith('memory://');
-  if (!inMemory) mkdirSync(path.dirname(path.resolve(dir)), { recursive: true });
-  const pglite = inMemory ? new PGlite() : new PGlite(path.resolve(dir));
+  const resolvedDir = path.resolve(/* turbopackIgnore: true */ dir);
+  // PGlite does not create the parent of its data folder.
+  if (!inMemory) mkdirSync(path.dirname(/* turbopackIgnore: true */ resolvedDir), { recursive: true });
+  const pglite = inMemory ? new PGlite() : new PGlite(resolvedDir);
   await pglite.waitReady;
   if (options.migrate ?? true) {
     const applied = await applyPendingMigrations(new PrismaPGlite(pglite));
@@ -73,7 +75,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   return {
     prisma,
     kind: 'pglite',
-    location: inMemory ? 'memory' : path.resolve(dir),
+    location: inMemory ? 'memory' : resolvedDir,
     close: async () => {
       await prisma.$disconnect();
       await pglite.close();

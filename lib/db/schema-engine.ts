@@ -6,6 +6,7 @@
 import { readFileSync, readdirSync, existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import {
   bindMigrationAwareSqlAdapterFactory,
   type SqlMigrationAwareDriverAdapterFactory,
@@ -20,12 +21,12 @@ let engineModule: Promise<EngineModule> | undefined;
 /** Loads the wasm-bindgen "bundler" build by hand, since Node 20 cannot import .wasm modules. */
 function loadEngineModule(): Promise<EngineModule> {
   engineModule ??= (async () => {
-    // The package exports only its JS entry; the .wasm sits next to it.
-    const pkgDir = path.dirname(require.resolve('@prisma/schema-engine-wasm/schema_engine_bg'));
-    const bindings = (await import('@prisma/schema-engine-wasm/schema_engine_bg')) as unknown as EngineModule & {
-      __wbg_set_wasm(exports: unknown): void;
-    };
-    const bytes = readFileSync(path.join(pkgDir, 'schema_engine_bg.wasm'));
+    // The package exports only its JS entry; the .wasm sits next to it. Resolved at run time so the
+    // Next.js bundler leaves the engine in node_modules instead of trying to bundle WebAssembly.
+    const entry = require.resolve(/* turbopackIgnore: true */ '@prisma/schema-engine-wasm/schema_engine_bg');
+    const bindings = (await import(/* webpackIgnore: true */ /* turbopackIgnore: true */ pathToFileURL(entry).href)) as
+      EngineModule & { __wbg_set_wasm(exports: unknown): void };
+    const bytes = readFileSync(/* turbopackIgnore: true */ path.join(path.dirname(entry), 'schema_engine_bg.wasm'));
     const { instance } = await WebAssembly.instantiate(bytes, { './schema_engine_bg.js': bindings as never });
     bindings.__wbg_set_wasm(instance.exports);
     (instance.exports as { __wbindgen_start?: () => void }).__wbindgen_start?.();
@@ -34,11 +35,12 @@ function loadEngineModule(): Promise<EngineModule> {
   return engineModule;
 }
 
-export const SCHEMA_PATH = path.resolve(process.cwd(), 'prisma/schema.prisma');
-export const MIGRATIONS_DIR = path.resolve(process.cwd(), 'prisma/migrations');
+// Relative to the working directory: npm scripts, `next start` and the worker all run from the project root.
+export const SCHEMA_PATH = path.resolve(/* turbopackIgnore: true */ process.cwd(), 'prisma/schema.prisma');
+export const MIGRATIONS_DIR = path.resolve(/* turbopackIgnore: true */ process.cwd(), 'prisma/migrations');
 
 export function readSchema(schemaPath = SCHEMA_PATH): { path: string; content: string } {
-  return { path: schemaPath, content: readFileSync(schemaPath, 'utf8') };
+  return { path: schemaPath, content: readFileSync(/* turbopackIgnore: true */ schemaPath, 'utf8') };
 }
 
 /** The migrations folder in the shape the engine expects (Prisma's own on-disk format). */
