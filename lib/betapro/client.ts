@@ -1,0 +1,475 @@
+/**
+ * The FBox connector: the only code that talks to BetaPRO. Every call
+ *  - goes through the rate gate under `betapro:<partnerId>` with one call in flight, because BetaPRO
+ *    counts concurrency per partner and asks for single-threaded use;
+ *  - slows down before BetaPRO has to refuse: a response advising a wait (X-RateLimit-Reset > 0 or
+ *    X-RateLimit-Remaining: 0) pauses the gate for every caller sharing the partner;
+ *  - is retried only for transient causes (5xx, no answer, 429), see retry.ts;
+ *  - ends in a typed result or an AppError (errors.ts) — never a raw axios error, whose config
+ *    carries the Basic credentials.
+ */
+import axios, { type AxiosInstance, type AxiosResponse, type Method } from 'axios';
+import type { z } from 'zod';
+import { AppError, toAppError } from '@/lib/core/errors';
+import type { TransferPlan, WarehouseGood } from '@/lib/core/domain';
+import { logFor, type Logger } from '@/lib/core/logger';
+import { InProcessRateGate, type RateGate, type RatePolicy } from '@/lib/core/rate-gate';
+import { toBetaproDateTime, parseMoscowDateTime } from '@/lib/core/time';
+import {
+  advisedPauseMs,
+  isDuplicateIndocError,
+  mapFailedResponse,
+  mapTransportFailure,
+  unexpectedResponse,
+} from './errors';
+import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from './retry';
+import {
+  fboxAnyOutdocSchema,
+  fboxAttributeListSchema,
+  fboxGoodListSchema,
+  fboxIndocJsonSchema,
+  fboxOkSchema,
+  fboxOutdocCheckSchema,
+  fboxOutdocGoodsSchema,
+  fboxOutdocListSchema,
+  fboxReceiptOutdocSchema,
+  fboxSettingsSchema,
+  type FboxSupplyTask,
+} from './schemas';
+import { toFboxGood } from './mappers/goods';
+import { plannedQuantities, toSupplyTask } from './mappers/supply-task';
+import { toReceipt } from './mappers/receipt';
+import { toAccountSettings } from './mappers/settings';
+import type {
+  AttributeInput,
+  BetaproAccountSettings,
+  BetaproOptionalOutdocType,
+  CatalogueGood,
+  DocumentAttribute,
+  OutdocDetails,
+  OutdocFilter,
+  OutdocLockChange,
+  OutdocSummary,
+  StockMovement,
+  StoredTask,
+  SupplyTaskResult,
+} from './types';
+import type { Receipt } from '@/lib/core/domain';
+
+export interface BetaproClientOptions {
+  /** e.g. https://lpw.betta.ru:8084/grh/api */
+  baseUrl: string;
+  partnerId: string;
+  password: string;
+  /** Shared pacing; pass the cross-process gate in production. Defaults to a private in-process gate. */
+  gate?: RateGate;
+  /** Per attempt. */
+  timeoutMs?: number;
+  /** Retries after the first attempt, for transient causes only. */
+  maxRetries?: number;
+  log?: Logger;
+  /** Fine-tuning of backoff (tests use short delays). */
+  retry?: Partial<Omit<RetryPolicy, 'maxRetries'>>;
+  /** Injected for tests. */
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+/** FBox documents no batch limit for POST /goods; 500 cards keep a request well under a megabyte. */
+export const DEFAULT_GOODS_BATCH_SIZE = 500;
+const DEFAULT_TIMEOUT_MS = 30_000;
+const RATE_POLICY: RatePolicy = { maxConcurrent: 1 };
+const MAX_PAGES = 10_000;
+/** `details.reason` of the CONFLICT raised when BetaPRO holds another task under our number. */
+export const TASK_CONTENTS_DIFFER = 'BETAPRO_TASK_CONTENTS_DIFFER';
+
+export function isTaskContentsConflict(error: unknown): error is AppError {
+  return error instanceof AppError && (error.details as { reason?: string } | undefined)?.reason === TASK_CONTENTS_DIFFER;
+}
+
+export interface UpsertGoodsOptions {
+  batchSize?: number;
+  /** Called after BetaPRO confirmed each batch, before the next one is sent. */
+  onBatchConfirmed?: (batch: WarehouseGood[]) => Promise<void> | void;
+}
+
+export interface BetaproClient {
+  readonly partnerId: string;
+  /** The underlying axios instance (tests attach interceptors to check requests against the spec). */
+  readonly http: AxiosInstance;
+  getSettings(): Promise<BetaproAccountSettings>;
+  updateSettings(outdocTypes: Partial<Record<BetaproOptionalOutdocType, boolean>>): Promise<void>;
+  upsertGoods(goods: WarehouseGood[], options?: UpsertGoodsOptions): Promise<void>;
+  listGoods(filter?: { goodIds?: string[]; pageSize?: number }): Promise<CatalogueGood[]>;
+  createIndoc(task: FboxSupplyTask): Promise<void>;
+  getIndoc(indocId: string): Promise<StoredTask>;
+  getIndocAttributes(indocId: string): Promise<DocumentAttribute[]>;
+  setIndocAttributes(indocId: string, attributes: AttributeInput[]): Promise<void>;
+  deleteIndoc(indocId: string): Promise<void>;
+  listOutdocs(filter?: OutdocFilter): Promise<OutdocSummary[]>;
+  getOutdoc(outdocId: number): Promise<OutdocDetails>;
+  getOutdocGoods(outdocId: number): Promise<StockMovement[]>;
+  lockOutdocs(changes: OutdocLockChange[]): Promise<void>;
+  /** Ids among `outdocIds` that BetaPRO no longer has. */
+  checkOutdocs(outdocIds: number[]): Promise<number[]>;
+  createSupplyTask(plan: TransferPlan): Promise<SupplyTaskResult>;
+}
+
+interface Call<S extends z.ZodType> {
+  method: Method;
+  path: string;
+  /** "POST /indocs" — spec operation, for messages and logs. */
+  operation: string;
+  body?: unknown;
+  schema: S;
+  notFoundMessage?: string;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Reads a paged FBox list to the end (`page_token` → `page_next_token`; no token means last page).
+ * A token seen twice would loop forever, so it is reported as a broken response instead.
+ */
+export async function collectPages<T>(
+  fetchPage: (pageToken: string | undefined) => Promise<{ items?: T[]; page_next_token?: string }>,
+  operation = 'list',
+): Promise<T[]> {
+  const all: T[] = [];
+  const seen = new Set<string>();
+  let token: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page += 1) {
+    const result = await fetchPage(token);
+    all.push(...(result.items ?? []));
+    const next = result.page_next_token;
+    if (!next) return all;
+    if (seen.has(next)) throw unexpectedResponse(operation, 200, `page_next_token "${next}" repeated`);
+    seen.add(next);
+    token = next;
+  }
+  throw unexpectedResponse(operation, 200, `more than ${MAX_PAGES} pages`);
+}
+
+function compareQuantities(stored: Map<string, number>, wanted: Map<string, number>): string[] {
+  const differences: string[] = [];
+  for (const goodId of new Set([...wanted.keys(), ...stored.keys()])) {
+    const inBetapro = stored.get(goodId) ?? 0;
+    const inPlan = wanted.get(goodId) ?? 0;
+    if (inBetapro !== inPlan) differences.push(`${goodId}: в БетаПРО ${inBetapro}, в документе ${inPlan}`);
+  }
+  return differences;
+}
+
+export function createBetaproClient(options: BetaproClientOptions): BetaproClient {
+  const { partnerId } = options;
+  const gate = options.gate ?? new InProcessRateGate();
+  const gateKey = `betapro:${partnerId}`;
+  const log = options.log ?? logFor({ component: 'betapro', partnerId });
+  const sleep = options.sleep ?? defaultSleep;
+  const random = options.random ?? Math.random;
+  const policy: RetryPolicy = {
+    ...DEFAULT_RETRY_POLICY,
+    ...options.retry,
+    maxRetries: options.maxRetries ?? DEFAULT_RETRY_POLICY.maxRetries,
+  };
+  /** Local memory of the latest advised pause, to fail fast instead of queueing behind a long one. */
+  let pausedUntilMs = 0;
+
+  const http = axios.create({
+    baseURL: options.baseUrl.replace(/\/+$/, ''),
+    auth: { username: partnerId, password: options.password },
+    timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    headers: { Accept: 'application/json' },
+    // Statuses are classified by mapFailedResponse; axios must not throw its own errors for them.
+    validateStatus: () => true,
+    maxRedirects: 0,
+    transitional: { clarifyTimeoutError: true, silentJSONParsing: true, forcedJSONParsing: true },
+  });
+
+  async function pause(ms: number): Promise<void> {
+    const until = Date.now() + ms;
+    pausedUntilMs = Math.max(pausedUntilMs, until);
+    await gate.pause(gateKey, until);
+  }
+
+  async function attempt<S extends z.ZodType>(call: Call<S>): Promise<{ parsed: z.infer<S>; raw: unknown }> {
+    const started = Date.now();
+    let response: AxiosResponse;
+    try {
+      response = await http.request({ method: call.method, url: call.path, data: call.body });
+    } catch (error) {
+      const e = error as { code?: string; message?: string };
+      throw mapTransportFailure(call.operation, e.code, e.message ?? 'request failed');
+    }
+    const headers = response.headers as Record<string, unknown>;
+    const advised = advisedPauseMs(headers);
+    if (advised) await pause(advised);
+    log.debug({ operation: call.operation, status: response.status, ms: Date.now() - started }, 'betapro call');
+
+    const body = response.data as { success?: unknown } | undefined;
+    if (response.status >= 200 && response.status < 300 && body && typeof body === 'object' && body.success === true) {
+      const parsed = call.schema.safeParse(body);
+      if (!parsed.success) throw unexpectedResponse(call.operation, response.status, parsed.error.message);
+      return { parsed: parsed.data, raw: body };
+    }
+    const failure = mapFailedResponse({
+      status: response.status,
+      body,
+      headers,
+      operation: call.operation,
+      notFoundMessage: call.notFoundMessage,
+    });
+    if (failure.code === 'RATE_LIMITED' && failure.retryAfterMs) await pause(failure.retryAfterMs);
+    throw failure;
+  }
+
+  async function requestWithRaw<S extends z.ZodType>(call: Call<S>): Promise<{ parsed: z.infer<S>; raw: unknown }> {
+    for (let retry = 1; ; retry += 1) {
+      const waitMs = pausedUntilMs - Date.now();
+      if (waitMs > policy.maxRateLimitWaitMs) {
+        throw new AppError('RATE_LIMITED', `BetaPRO ${call.operation}: partner paused for ${waitMs} ms`, {
+          userMessage: 'БетаПРО временно ограничил частоту запросов. Повторим автоматически.',
+          retryAfterMs: waitMs,
+        });
+      }
+      let failure: AppError;
+      try {
+        return await gate.run(gateKey, RATE_POLICY, () => attempt(call));
+      } catch (error) {
+        failure = toAppError(error);
+      }
+      const delay = retryDelayMs(failure, retry, policy, random);
+      if (delay === undefined) {
+        log.warn({ operation: call.operation, code: failure.code, attempts: retry, err: failure.message }, 'betapro call failed');
+        throw failure;
+      }
+      log.warn({ operation: call.operation, code: failure.code, retry, delayMs: delay }, 'betapro call will be retried');
+      await sleep(delay);
+    }
+  }
+
+  async function request<S extends z.ZodType>(call: Call<S>): Promise<z.infer<S>> {
+    return (await requestWithRaw(call)).parsed;
+  }
+
+  const indocPath = (indocId: string, tail = '') => `/indocs/${encodeURIComponent(indocId)}${tail}`;
+  const outdocPath = (outdocId: number, tail = '') => {
+    if (!Number.isInteger(outdocId)) throw new AppError('INTERNAL', `outdoc id must be an integer, got ${outdocId}`);
+    return `/outdocs/${outdocId}${tail}`;
+  };
+
+  const client: BetaproClient = {
+    partnerId,
+    http,
+
+    async getSettings() {
+      const settings = await request({ method: 'GET', path: '/settings', operation: 'GET /settings', schema: fboxSettingsSchema });
+      return toAccountSettings(settings);
+    },
+
+    async updateSettings(outdocTypes) {
+      await request({
+        method: 'POST', path: '/settings', operation: 'POST /settings',
+        body: { outdoc_types: outdocTypes }, schema: fboxOkSchema,
+      });
+    },
+
+    async upsertGoods(goods, { batchSize = DEFAULT_GOODS_BATCH_SIZE, onBatchConfirmed } = {}) {
+      if (!Number.isInteger(batchSize) || batchSize < 1) throw new AppError('INTERNAL', `bad batchSize ${batchSize}`);
+      for (let start = 0; start < goods.length; start += batchSize) {
+        const batch = goods.slice(start, start + batchSize);
+        await request({
+          method: 'POST', path: '/goods', operation: 'POST /goods',
+          body: { goods: batch.map(toFboxGood) }, schema: fboxOkSchema,
+        });
+        await onBatchConfirmed?.(batch);
+      }
+    },
+
+    async listGoods({ goodIds, pageSize } = {}) {
+      const items = await collectPages(
+        (pageToken) =>
+          request({
+            method: 'POST', path: '/goods/list', operation: 'POST /goods/list',
+            body: {
+              ...(pageSize ? { page_size: pageSize } : {}),
+              ...(pageToken ? { page_token: pageToken } : {}),
+              ...(goodIds ? { good_ids: goodIds } : {}),
+            },
+            schema: fboxGoodListSchema,
+          }),
+        'POST /goods/list',
+      );
+      return items.map((item) => {
+        const good: CatalogueGood = { goodId: item.good_id, goodType: item.good_type, name: item.good_name };
+        if (item.length !== undefined && item.width !== undefined && item.height !== undefined) {
+          good.dimensionsMm = { length: item.length, width: item.width, height: item.height };
+        }
+        if (item.weight !== undefined) good.weightG = item.weight;
+        return good;
+      });
+    },
+
+    async createIndoc(task) {
+      await request({ method: 'POST', path: '/indocs', operation: 'POST /indocs', body: task, schema: fboxOkSchema });
+    },
+
+    async getIndoc(indocId) {
+      const { indoc } = await request({
+        method: 'GET', path: indocPath(indocId, '/json'), operation: 'GET /indocs/{indoc_id}/json',
+        schema: fboxIndocJsonSchema,
+        notFoundMessage: `Задание ${indocId} не найдено в БетаПРО.`,
+      });
+      return {
+        indocId: indoc.indoc_id ?? indocId,
+        indocType: indoc.indoc_type,
+        note: indoc.indoc_txt,
+        items: plannedQuantities((indoc.items ?? []).map((i) => ({ goodId: i.good_id, quantity: i.plan_qnt }))),
+        raw: indoc as Record<string, unknown>,
+      };
+    },
+
+    async getIndocAttributes(indocId) {
+      const { items } = await request({
+        method: 'GET', path: indocPath(indocId, '/attributes'), operation: 'GET /indocs/{indoc_id}/attributes',
+        schema: fboxAttributeListSchema,
+        notFoundMessage: `Задание ${indocId} не найдено в БетаПРО.`,
+      });
+      return (items ?? []).map((a) => ({
+        attributeId: a.attribute_id,
+        name: a.attribute_name,
+        type: a.attribute_type,
+        value: a.value ?? undefined,
+      }));
+    },
+
+    async setIndocAttributes(indocId, attributes) {
+      await request({
+        method: 'POST', path: indocPath(indocId, '/attributes'), operation: 'POST /indocs/{indoc_id}/attributes',
+        body: { attributes: attributes.map((a) => ({ attribute_id: a.attributeId, value: a.value })) },
+        schema: fboxOkSchema,
+        notFoundMessage: `Задание ${indocId} не найдено в БетаПРО.`,
+      });
+    },
+
+    async deleteIndoc(indocId) {
+      await request({
+        method: 'DELETE', path: indocPath(indocId), operation: 'DELETE /indocs/{indoc_id}',
+        schema: fboxOkSchema,
+        notFoundMessage: `Задание ${indocId} не найдено в БетаПРО: возможно, оно уже отменено.`,
+      });
+    },
+
+    async listOutdocs(filter = {}) {
+      const body: Record<string, unknown> = {};
+      if (filter.type !== undefined) body.outdoc_type = filter.type;
+      if (filter.locked !== undefined) body.locked = filter.locked;
+      if (filter.unlockRequest !== undefined) body.unlock_request = filter.unlockRequest;
+      if (filter.indocId !== undefined) body.indoc_id = filter.indocId;
+      // Sent as Moscow wall-clock time, the format BetaPRO itself uses in responses.
+      if (filter.createdFrom) body.from_date = toBetaproDateTime(filter.createdFrom);
+      if (filter.createdTo) body.to_date = toBetaproDateTime(filter.createdTo);
+      if (filter.pageSize) body.page_size = filter.pageSize;
+      const items = await collectPages(
+        (pageToken) =>
+          request({
+            method: 'POST', path: '/outdocs/list', operation: 'POST /outdocs/list',
+            body: pageToken ? { ...body, page_token: pageToken } : body,
+            schema: fboxOutdocListSchema,
+          }),
+        'POST /outdocs/list',
+      );
+      return items.map((item): OutdocSummary => {
+        const createdAt = parseMoscowDateTime(item.created_at);
+        if (!createdAt) throw unexpectedResponse('POST /outdocs/list', 200, `created_at "${item.created_at}"`);
+        return {
+          outdocId: item.outdoc_id,
+          type: item.outdoc_type,
+          typeDescription: item.outdoc_type_descrip,
+          indocId: item.indoc_id,
+          outdocDate: item.outdoc_date,
+          createdAt,
+          locked: item.locked,
+          unlockRequest: item.unlock_request,
+          partNumber: item.part_num,
+          note: item.outdoc_txt,
+        };
+      });
+    },
+
+    async getOutdoc(outdocId) {
+      const path = outdocPath(outdocId);
+      const notFoundMessage = `Документ БетаПРО №${outdocId} не найден: возможно, БетаПРО удалил его для исправления.`;
+      // The raw body is what lib/sync stores; parsing validates it and yields the receipt if it is one.
+      const { parsed, raw } = await requestWithRaw({
+        method: 'GET', path, operation: 'GET /outdocs/{outdoc_id}', notFoundMessage, schema: fboxAnyOutdocSchema,
+      });
+      let receipt: Receipt | undefined;
+      if (parsed.outdoc_type === 'goods_supply' || parsed.outdoc_type === 'goods_supply_start') {
+        const asReceipt = fboxReceiptOutdocSchema.safeParse(raw);
+        if (!asReceipt.success) throw unexpectedResponse('GET /outdocs/{outdoc_id}', 200, asReceipt.error.message);
+        receipt = toReceipt(asReceipt.data);
+      }
+      return { outdocId: parsed.common.outdoc_id, type: parsed.outdoc_type, indocId: parsed.common.indoc_id, raw, receipt };
+    },
+
+    async getOutdocGoods(outdocId) {
+      const { goods } = await request({
+        method: 'GET', path: outdocPath(outdocId, '/goods'), operation: 'GET /outdocs/{outdoc_id}/goods',
+        schema: fboxOutdocGoodsSchema,
+        notFoundMessage: `Документ БетаПРО №${outdocId} не найден.`,
+      });
+      return (goods ?? []).map((g) => ({ goodId: g.good_id, goodState: g.good_state, quality: g.qual_type, quantity: g.qnt }));
+    },
+
+    async lockOutdocs(changes) {
+      if (!changes.length) return;
+      await request({
+        method: 'POST', path: '/outdocs/lock', operation: 'POST /outdocs/lock',
+        body: { outdocs: changes.map((c) => ({ outdoc_id: c.outdocId, lock: c.lock })) },
+        schema: fboxOkSchema,
+      });
+    },
+
+    async checkOutdocs(outdocIds) {
+      if (!outdocIds.length) return [];
+      const { missing_outdoc_ids } = await request({
+        method: 'POST', path: '/outdocs/check', operation: 'POST /outdocs/check',
+        body: { outdoc_ids: outdocIds }, schema: fboxOutdocCheckSchema,
+      });
+      return missing_outdoc_ids ?? [];
+    },
+
+    /**
+     * Creates the receipt task once, whatever happened to earlier attempts. A 1001 ("already
+     * registered") means either BetaPRO accepted an earlier attempt whose answer we lost (same
+     * contents: success) or the number is taken by a different task (a conflict a person resolves).
+     */
+    async createSupplyTask(plan) {
+      const task = toSupplyTask(plan);
+      const indocId = task.indoc_id;
+      try {
+        await client.createIndoc(task);
+        return { indocId, created: true, alreadyExisted: false };
+      } catch (error) {
+        if (!isDuplicateIndocError(error)) throw error;
+      }
+      const stored = await client.getIndoc(indocId);
+      const differences = compareQuantities(stored.items, plannedQuantities(task.items.map((i) => ({ goodId: i.good_id, quantity: i.plan_qnt }))));
+      const sameType = stored.indocType === undefined || stored.indocType === task.indoc_type;
+      if (sameType && differences.length === 0) {
+        log.info({ indocId }, 'betapro task already existed with the same contents; treated as created');
+        return { indocId, created: false, alreadyExisted: true };
+      }
+      const shown = differences.slice(0, 5).join('; ') + (differences.length > 5 ? `; и ещё ${differences.length - 5}` : '');
+      throw new AppError('CONFLICT', `BetaPRO already has indoc ${indocId} with different contents`, {
+        userMessage:
+          `В БетаПРО уже есть задание ${indocId} с другим составом` +
+          (sameType ? `: ${shown}.` : ` (тип ${stored.indocType}).`) +
+          ' Отмените задание в БетаПРО или отправьте документ заново как новое задание.',
+        details: { reason: TASK_CONTENTS_DIFFER, indocId, differences },
+      });
+    },
+  };
+  return client;
+}

@@ -1,0 +1,48 @@
+/**
+ * When to try a BetaPRO call again. Only transient causes (5xx, no answer, 429) are retried; the delay
+ * grows exponentially with "equal jitter" (half fixed, half random) so a fleet of workers does not
+ * retry in lockstep, and never undercuts what BetaPRO asked for in Retry-After / X-RateLimit-Reset.
+ */
+import type { AppError } from '@/lib/core/errors';
+import { isTransient } from './errors';
+
+export interface RetryPolicy {
+  /** Retries after the first attempt. */
+  maxRetries: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /**
+   * A 429 asking for a longer wait than this is not waited out inside the call: the error goes up
+   * with its retryAfterMs so the job runner reschedules instead of holding a worker.
+   */
+  maxRateLimitWaitMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxRetries: 3,
+  baseDelayMs: 500,
+  maxDelayMs: 15_000,
+  maxRateLimitWaitMs: 60_000,
+};
+
+/**
+ * Milliseconds to wait before retry number `retry` (1-based) after `error`, or undefined when the
+ * call must not be retried.
+ */
+export function retryDelayMs(
+  error: AppError,
+  retry: number,
+  policy: RetryPolicy,
+  random: () => number = Math.random,
+): number | undefined {
+  if (!isTransient(error) || retry > policy.maxRetries) return undefined;
+  const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1));
+  const jittered = exponential / 2 + random() * (exponential / 2);
+  const asked = error.retryAfterMs;
+  if (asked !== undefined) {
+    if (asked > policy.maxRateLimitWaitMs) return undefined;
+    // A little jitter on top of the advised moment, so waiting clients do not arrive together.
+    return Math.round(asked + random() * Math.min(250, policy.baseDelayMs));
+  }
+  return Math.round(jittered);
+}
