@@ -1,11 +1,11 @@
 /** @type {import('next').NextConfig} */
 
-// Pages are shown inside MoySklad's iframes: only MoySklad's origins (FRAME_ANCESTORS) may frame them.
-const frameAncestors = process.env.FRAME_ANCESTORS ?? 'https://online.moysklad.ru https://*.moysklad.ru';
-
 const nextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
+  // `npm run typecheck` checks the whole project (tests and simulators included) as its own step;
+  // the build should not fail on, nor spend minutes re-checking, files the app does not ship.
+  typescript: { ignoreBuildErrors: true },
   // PGlite ships WebAssembly and the Prisma adapters load native-ish modules: keep them out of the bundle.
   serverExternalPackages: [
     '@electric-sql/pglite',
@@ -14,12 +14,12 @@ const nextConfig = {
     'pg',
     'pino',
   ],
+  // frame-ancestors is set per request in proxy.ts (FRAME_ANCESTORS is read at run time).
   async headers() {
     return [
       {
         source: '/:path*',
         headers: [
-          { key: 'Content-Security-Policy', value: `frame-ancestors 'self' ${frameAncestors}` },
           { key: 'X-Content-Type-Options', value: 'nosniff' },
           { key: 'Referrer-Policy', value: 'strict-origin-when-cross-origin' },
         ],

@@ -2,13 +2,11 @@
  * npm run db:migrate — applies pending migrations to the configured database (DATABASE_URL, or the
  * embedded PGlite in PGLITE_DIR) and records them in _prisma_migrations. Offline.
  */
-import { PrismaPg } from '@prisma/adapter-pg';
-import { applyPendingMigrations } from '../lib/db/migrate';
-import { openDatabase, redactUrl } from '../lib/db';
+import { migratePostgres, openDatabase, redactUrl } from '../lib/db';
 
 const url = process.env.DATABASE_URL;
 if (url) {
-  const applied = await applyPendingMigrations(new PrismaPg({ connectionString: url, max: 1 }));
+  const applied = await migratePostgres(url);
   console.log(applied.length ? `Applied to ${redactUrl(url)}: ${applied.join(', ')}` : `${redactUrl(url)} is up to date.`);
 } else {
   const dir = process.env.PGLITE_DIR ?? './data/pglite';

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client';
 import { applyPendingMigrations } from './migrate';
 import { logger } from '../core/logger';
@@ -45,11 +46,21 @@ export function redactUrl(url: string): string {
   }
 }
 
+/** Applies pending migrations over a dedicated connection that is closed afterwards. */
+export async function migratePostgres(databaseUrl: string): Promise<string[]> {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+  try {
+    return await applyPendingMigrations(new PrismaPg(pool));
+  } finally {
+    await pool.end();
+  }
+}
+
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   if (options.databaseUrl) {
     const factory = new PrismaPg({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
     if (options.migrate) {
-      const applied = await applyPendingMigrations(new PrismaPg({ connectionString: options.databaseUrl, max: 1 }));
+      const applied = await migratePostgres(options.databaseUrl);
       if (applied.length) logger.info({ applied }, 'database migrations applied');
     }
     const prisma = new PrismaClient({ adapter: factory });

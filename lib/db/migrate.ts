@@ -25,12 +25,11 @@ export async function applyPendingMigrations(adapterFactory: SqlMigrationAwareDr
  * SQL that the migrations lack compared with schema.prisma ('' when in sync). The migrations are
  * replayed into a throw-away in-memory PGlite used as the shadow database, so no server is needed.
  */
-export async function pendingSchemaChanges(): Promise<string> {
+export async function pendingSchemaChanges(schema = readSchema()): Promise<string> {
   const shadow = new PGlite();
   try {
     const engine = await openSchemaEngine(new PrismaPGlite(shadow));
     try {
-      const schema = readSchema();
       const result = await engine.diff({
         from: { tag: 'migrations', ...readMigrationList() },
         to: { tag: 'schemaDatamodel', files: [{ path: schema.path, content: schema.content }] },

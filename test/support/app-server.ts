@@ -1,0 +1,126 @@
+/**
+ * Runs the real app (the production build from `next build`) as a child process, the way an operator
+ * does with `npm start`, on a free loopback port with the given environment.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort } from './ports';
+
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
+export const TEST_SECRET_KEY = 'test-solution-secret-key-0123456789abcdef';
+export const TEST_ENCRYPTION_KEY = 'a'.repeat(64);
+export const TEST_APP_ID = '6f1d2c3b-0000-4000-8000-00000000a001';
+export const TEST_APP_UID = 'betapro-bridge.test';
+
+let buildChecked = false;
+
+/** Builds the app once if there is no production build (npm test builds before running suites). */
+export function ensureBuilt(): void {
+  if (buildChecked) return;
+  const buildId = path.join(ROOT, '.next', 'BUILD_ID');
+  if (!existsSync(buildId) || process.env.TEST_FORCE_BUILD === '1') {
+    const result = spawnSync('npx', ['next', 'build'], {
+      cwd: ROOT,
+      stdio: 'inherit',
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...baseEnv('http://127.0.0.1:3000') },
+    });
+    if (result.status !== 0) throw new Error('next build failed');
+  }
+  buildChecked = true;
+}
+
+function baseEnv(appBaseUrl: string): Record<string, string> {
+  return {
+    APP_BASE_URL: appBaseUrl,
+    MOYSKLAD_APP_ID: TEST_APP_ID,
+    MOYSKLAD_APP_UID: TEST_APP_UID,
+    MOYSKLAD_SECRET_KEY: TEST_SECRET_KEY,
+    APP_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+    FRAME_ANCESTORS: 'http://127.0.0.1:*',
+    LOG_LEVEL: process.env.TEST_APP_LOG_LEVEL ?? 'warn',
+  };
+}
+
+export interface AppServer {
+  url: string;
+  port: number;
+  env: Record<string, string>;
+  process: ChildProcess;
+  logs(): string;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export interface StartAppOptions {
+  env?: Record<string, string | undefined>;
+  port?: number;
+  /** PGlite folder (default: a new temp folder) unless env.DATABASE_URL is given. */
+  pgliteDir?: string;
+  /** Wait for any answer from /api/health instead of a 200 (to test an unhealthy start). */
+  allowUnhealthy?: boolean;
+}
+
+export async function startApp(options: StartAppOptions = {}): Promise<AppServer> {
+  ensureBuilt();
+  const port = options.port ?? (await freePort());
+  const url = `http://127.0.0.1:${port}`;
+  const pgliteDir = options.pgliteDir ?? path.join(mkdtempSync(path.join(os.tmpdir(), 'bridge-app-')), 'pglite');
+  const env: Record<string, string> = {
+    ...(Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== undefined)) as Record<string, string>),
+    NODE_ENV: 'production',
+    NEXT_TELEMETRY_DISABLED: '1',
+    PGLITE_DIR: pgliteDir,
+    ...baseEnv(url),
+  };
+  delete env.DATABASE_URL;
+  for (const [key, value] of Object.entries(options.env ?? {})) {
+    if (value === undefined) delete env[key];
+    else env[key] = value;
+  }
+  const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'next'), ['start', '-H', '127.0.0.1', '-p', String(port)], {
+    cwd: ROOT,
+    env: env as NodeJS.ProcessEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`app exited with ${child.exitCode}:\n${output}`);
+    try {
+      const res = await fetch(`${url}/api/health`);
+      if (res.status === 200 || options.allowUnhealthy) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`app did not become healthy within 60 s:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  return {
+    url,
+    port,
+    env,
+    process: child,
+    logs: () => output,
+    stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}
+
+export function buildTimestamp(): number | undefined {
+  const buildId = path.join(ROOT, '.next', 'BUILD_ID');
+  return existsSync(buildId) ? statSync(buildId).mtimeMs : undefined;
+}
+
+export function readBuildId(): string | undefined {
+  const buildId = path.join(ROOT, '.next', 'BUILD_ID');
+  return existsSync(buildId) ? readFileSync(buildId, 'utf8').trim() : undefined;
+}
