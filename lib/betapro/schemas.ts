@@ -70,13 +70,12 @@ export const fboxGoodListSchema = z.object({
   page_next_token: optional(z.string()),
 });
 
-const attributeValueSchema = z.union([z.string(), z.number(), z.boolean(), z.record(z.string(), z.unknown())]);
-
 export const fboxAttributeSchema = z.object({
   attribute_id: z.number().int(),
   attribute_type: optional(z.string()),
   attribute_name: optional(z.string()),
-  value: attributeValueSchema.nullish(),
+  // Typed by attribute_type (string, int, datetime, json…); readers interpret the ones they know.
+  value: z.unknown(),
 });
 export type FboxAttribute = z.infer<typeof fboxAttributeSchema>;
 
@@ -93,7 +92,8 @@ export const fboxIndocJsonSchema = z.object({
       indoc_type: optional(z.string()),
       indoc_id: optional(z.string()),
       indoc_txt: optional(z.string()),
-      items: optional(z.array(z.object({ good_id: z.string(), plan_qnt: z.number() }))),
+      // An echo of what we sent; coerced in case BetaPRO normalises numbers to strings on the way back.
+      items: optional(z.array(z.object({ good_id: z.string(), plan_qnt: z.coerce.number() }))),
     })
     .loose(),
 });
