@@ -1,0 +1,200 @@
+/**
+ * Durable job queue on the product's own tables (model Job), the same SQL on PGlite and PostgreSQL.
+ *
+ * Why our own table rather than pg-boss / graphile-worker: both need Node 22 in their current
+ * versions and neither runs on PGlite (the zero-install default); the queue needs only a handful of
+ * statements, and keeping it in Prisma's schema keeps one migration history. See README "Jobs".
+ *
+ * Guarantees:
+ *  - enqueue de-duplicates by `dedupeKey` while a job with that key is queued or running (unique
+ *    `activeKey`); a duplicate pulls the queued job's run time forward instead of adding a second job;
+ *  - claim is atomic and serialised by a transaction-scoped advisory lock, so two workers never take
+ *    the same job and never run two jobs of one group (one document) at the same time;
+ *  - a claim is a lease: if the worker dies, the job becomes claimable again when the lease expires;
+ *  - finishing checks the claim token (worker id + attempt), so a worker that lost its lease cannot
+ *    overwrite the outcome of the run that replaced it.
+ */
+import type { PrismaClient } from '../db';
+
+export type JobState = 'queued' | 'running' | 'done' | 'dead';
+
+export interface JobRow {
+  id: bigint;
+  kind: string;
+  accountId: string | null;
+  groupKey: string | null;
+  activeKey: string | null;
+  payload: unknown;
+  state: JobState;
+  runAt: Date;
+  attempts: number;
+  maxAttempts: number;
+  leaseUntil: Date | null;
+  lockedBy: string | null;
+  lastError: string | null;
+  checkpoints: Record<string, unknown>;
+}
+
+export interface EnqueueInput {
+  kind: string;
+  payload?: unknown;
+  accountId?: string;
+  /** Jobs of one group never run concurrently (e.g. `doc:<accountId>:<entity>:<id>`). */
+  groupKey?: string;
+  /** While a job with this key is queued or running, enqueueing it again adds nothing. */
+  dedupeKey?: string;
+  runAt?: Date;
+  maxAttempts?: number;
+}
+
+export interface EnqueueResult {
+  id: bigint;
+  /** false when an active job with the same dedupeKey already existed. */
+  created: boolean;
+}
+
+type Listener = () => void;
+const listeners = new Set<Listener>();
+
+/** In-process wake-up so a local worker claims a new job at once instead of at its next poll. */
+export function onJobEnqueued(listener: Listener): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+const CLAIM_LOCK_ID = 724_310_001;
+
+export async function enqueueJob(prisma: PrismaClient, input: EnqueueInput): Promise<EnqueueResult> {
+  const runAt = input.runAt ?? new Date();
+  const rows = await prisma.$queryRawUnsafe<{ id: bigint; inserted: boolean }[]>(
+    `INSERT INTO "Job" ("kind", "accountId", "groupKey", "activeKey", "payload", "runAt", "maxAttempts", "updatedAt")
+     VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, now())
+     ON CONFLICT ("activeKey") DO UPDATE
+       SET "runAt" = LEAST("Job"."runAt", EXCLUDED."runAt"), "updatedAt" = now()
+       WHERE "Job"."state" = 'queued'
+     RETURNING "id", (xmax = 0) AS "inserted"`,
+    input.kind,
+    input.accountId ?? null,
+    input.groupKey ?? null,
+    input.dedupeKey ?? null,
+    JSON.stringify(input.payload ?? {}),
+    runAt,
+    input.maxAttempts ?? 10,
+  );
+  let result: EnqueueResult;
+  if (rows.length) {
+    result = { id: rows[0].id, created: rows[0].inserted };
+  } else {
+    // The active job with this key is running: it will do the work; nothing to add.
+    const existing = await prisma.job.findUnique({ where: { activeKey: input.dedupeKey! }, select: { id: true } });
+    result = { id: existing?.id ?? 0n, created: false };
+  }
+  listeners.forEach((listener) => listener());
+  return result;
+}
+
+/** Claims up to `limit` due jobs for `workerId` with a lease of `leaseMs`. */
+export async function claimJobs(
+  prisma: PrismaClient,
+  workerId: string,
+  limit: number,
+  leaseMs: number,
+  kinds?: string[],
+): Promise<JobRow[]> {
+  return prisma.$transaction(async (tx) => {
+    await tx.$queryRawUnsafe(`SELECT 1 AS locked FROM pg_advisory_xact_lock(${CLAIM_LOCK_ID})`);
+    const kindFilter = kinds?.length ? `AND j."kind" = ANY($4::text[])` : '';
+    const params: unknown[] = [workerId, limit, leaseMs];
+    if (kinds?.length) params.push(kinds);
+    // Candidates: due queued jobs, and running jobs whose lease expired (their worker died).
+    // One per group: skip a group that has a live running job, and take only the earliest
+    // candidate of each group in this batch.
+    return tx.$queryRawUnsafe<JobRow[]>(
+      `WITH candidates AS (
+         SELECT j."id", j."groupKey", j."runAt",
+                row_number() OVER (PARTITION BY COALESCE(j."groupKey", j."id"::text) ORDER BY j."runAt", j."id") AS rank
+         FROM "Job" j
+         WHERE ((j."state" = 'queued' AND j."runAt" <= now())
+                OR (j."state" = 'running' AND j."leaseUntil" < now()))
+           ${kindFilter}
+           AND (j."groupKey" IS NULL OR NOT EXISTS (
+                 SELECT 1 FROM "Job" r
+                 WHERE r."groupKey" = j."groupKey" AND r."state" = 'running'
+                   AND r."leaseUntil" >= now() AND r."id" <> j."id"))
+       ), picked AS (
+         SELECT "id" FROM candidates WHERE rank = 1 ORDER BY "runAt", "id" LIMIT $2
+       )
+       UPDATE "Job" SET "state" = 'running', "lockedBy" = $1, "attempts" = "Job"."attempts" + 1,
+              "leaseUntil" = now() + ($3 || ' milliseconds')::interval, "updatedAt" = now()
+       FROM picked WHERE "Job"."id" = picked."id"
+       RETURNING "Job".*`,
+      ...params,
+    );
+  });
+}
+
+/** Extends the lease of a running job; false when the claim was lost. */
+export async function extendLease(prisma: PrismaClient, job: JobRow, workerId: string, leaseMs: number): Promise<boolean> {
+  const count = await prisma.$executeRawUnsafe(
+    `UPDATE "Job" SET "leaseUntil" = now() + ($1 || ' milliseconds')::interval, "updatedAt" = now()
+     WHERE "id" = $2 AND "lockedBy" = $3 AND "attempts" = $4 AND "state" = 'running'`,
+    leaseMs, job.id, workerId, job.attempts,
+  );
+  return count === 1;
+}
+
+function claimGuard(job: JobRow, workerId: string) {
+  return { id: job.id, lockedBy: workerId, attempts: job.attempts, state: 'running' };
+}
+
+export async function completeJob(prisma: PrismaClient, job: JobRow, workerId: string): Promise<boolean> {
+  const { count } = await prisma.job.updateMany({
+    where: claimGuard(job, workerId),
+    data: { state: 'done', activeKey: null, leaseUntil: null, finishedAt: new Date(), lastError: null },
+  });
+  return count === 1;
+}
+
+/** Puts a recurring job back in the queue (same row, same dedupe key) for its next run. */
+export async function rescheduleJob(prisma: PrismaClient, job: JobRow, workerId: string, runAt: Date): Promise<boolean> {
+  const { count } = await prisma.job.updateMany({
+    where: claimGuard(job, workerId),
+    data: { state: 'queued', runAt, attempts: 0, leaseUntil: null, lockedBy: null, lastError: null },
+  });
+  return count === 1;
+}
+
+/** Retry later, or dead when attempts are used up (dead jobs stay visible to operators). */
+export async function failJob(
+  prisma: PrismaClient,
+  job: JobRow,
+  workerId: string,
+  error: string,
+  retryAt: Date | null,
+): Promise<JobState | undefined> {
+  const dead = retryAt === null || job.attempts >= job.maxAttempts;
+  const { count } = await prisma.job.updateMany({
+    where: claimGuard(job, workerId),
+    data: dead
+      ? { state: 'dead', activeKey: null, leaseUntil: null, finishedAt: new Date(), lastError: error.slice(0, 2000) }
+      : { state: 'queued', runAt: retryAt!, leaseUntil: null, lockedBy: null, lastError: error.slice(0, 2000) },
+  });
+  return count === 1 ? (dead ? 'dead' : 'queued') : undefined;
+}
+
+/** Memoised step results of this job (documenso-style), so a retry skips effects already done. */
+export async function saveCheckpoint(prisma: PrismaClient, job: JobRow, workerId: string, name: string, value: unknown): Promise<void> {
+  await prisma.$executeRawUnsafe(
+    `UPDATE "Job" SET "checkpoints" = "checkpoints" || jsonb_build_object($1::text, $2::jsonb), "updatedAt" = now()
+     WHERE "id" = $3 AND "lockedBy" = $4 AND "attempts" = $5`,
+    name, JSON.stringify(value ?? null), job.id, workerId, job.attempts,
+  );
+  job.checkpoints = { ...job.checkpoints, [name]: value ?? null };
+}
+
+/** Exponential backoff with full jitter, never sooner than the remote asked. */
+export function backoffDelayMs(attempt: number, retryAfterMs?: number, baseMs = 1000, capMs = 5 * 60_000): number {
+  const exp = Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 1));
+  const jittered = exp / 2 + Math.random() * (exp / 2);
+  return Math.max(retryAfterMs ?? 0, Math.round(jittered));
+}

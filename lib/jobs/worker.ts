@@ -1,0 +1,166 @@
+/**
+ * Runs jobs from the queue: claims due jobs up to its concurrency, keeps their leases alive while
+ * they run, and records the outcome (done, rescheduled, retried with backoff, or dead). Runs inside
+ * the web process in the embedded mode and as `npm run worker` processes in production.
+ */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { z } from 'zod';
+import type { PrismaClient } from '../db';
+import { AppError, toAppError } from '../core/errors';
+import { logFor, logger, type Logger } from '../core/logger';
+import {
+  backoffDelayMs, claimJobs, completeJob, extendLease, failJob, onJobEnqueued, rescheduleJob, saveCheckpoint,
+  type JobRow,
+} from './queue';
+
+export interface JobContext {
+  job: JobRow;
+  prisma: PrismaClient;
+  log: Logger;
+  /** Runs `fn` once per job: on a retry the stored result is returned instead of running it again. */
+  step<T>(name: string, fn: () => Promise<T>): Promise<T>;
+}
+
+export type JobOutcome = void | { rescheduleAt: Date };
+
+export interface JobDefinition<S extends z.ZodType = z.ZodType> {
+  kind: string;
+  payload: S;
+  /** How long a claim lasts before another worker may take the job over (default 60 s). */
+  leaseMs?: number;
+  handler(payload: z.infer<S>, ctx: JobContext): Promise<JobOutcome>;
+}
+
+export function defineJob<S extends z.ZodType>(definition: JobDefinition<S>): JobDefinition<S> {
+  return definition;
+}
+
+export interface WorkerOptions {
+  prisma: PrismaClient;
+  jobs: JobDefinition[];
+  concurrency?: number;
+  /** How often an idle worker looks for due jobs (ms). */
+  pollIntervalMs?: number;
+  workerId?: string;
+}
+
+export interface Worker {
+  id: string;
+  stop(): Promise<void>;
+  /** Resolves when no job is running and none is due (tests). */
+  idle(): Promise<void>;
+}
+
+const DEFAULT_LEASE_MS = 60_000;
+
+export function startWorker(options: WorkerOptions): Worker {
+  const { prisma } = options;
+  const concurrency = options.concurrency ?? 4;
+  const pollIntervalMs = options.pollIntervalMs ?? 500;
+  const id = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const definitions = new Map(options.jobs.map((job) => [job.kind, job]));
+  const log = logger.child({ workerId: id });
+  const running = new Set<Promise<void>>();
+  let stopping = false;
+  let wake: (() => void) | undefined;
+  let pendingWake = false;
+
+  const unsubscribe = onJobEnqueued(() => {
+    pendingWake = true;
+    wake?.();
+  });
+
+  async function runOne(job: JobRow): Promise<void> {
+    const definition = definitions.get(job.kind)!;
+    const jobLog = logFor({ jobId: job.id, accountId: job.accountId ?? undefined, kind: job.kind });
+    const leaseMs = definition.leaseMs ?? DEFAULT_LEASE_MS;
+    const heartbeat = setInterval(() => {
+      extendLease(prisma, job, id, leaseMs).catch((error) => jobLog.warn({ err: error }, 'lease extension failed'));
+    }, Math.max(1000, leaseMs / 3));
+    try {
+      const parsed = definition.payload.safeParse(job.payload);
+      if (!parsed.success) {
+        await failJob(prisma, job, id, `invalid payload: ${parsed.error.message}`, null);
+        jobLog.error({ issues: parsed.error.issues }, 'job payload invalid: dead');
+        return;
+      }
+      const ctx: JobContext = {
+        job,
+        prisma,
+        log: jobLog,
+        step: async (name, fn) => {
+          if (Object.prototype.hasOwnProperty.call(job.checkpoints ?? {}, name)) {
+            return job.checkpoints[name] as never;
+          }
+          const value = await fn();
+          await saveCheckpoint(prisma, job, id, name, value);
+          return value;
+        },
+      };
+      const outcome = await definition.handler(parsed.data, ctx);
+      if (outcome && 'rescheduleAt' in outcome) await rescheduleJob(prisma, job, id, outcome.rescheduleAt);
+      else await completeJob(prisma, job, id);
+    } catch (thrown) {
+      const error = toAppError(thrown);
+      const retryAt = error.retryable ? new Date(Date.now() + backoffDelayMs(job.attempts, error.retryAfterMs)) : null;
+      const state = await failJob(prisma, job, id, `${error.code}: ${error.message}`, retryAt);
+      const level = state === 'dead' ? 'error' : 'warn';
+      jobLog[level]({ code: error.code, err: thrown instanceof AppError ? undefined : thrown, attempt: job.attempts, state, retryAt },
+        `job failed: ${error.message}`);
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  const idleWaiters: Array<() => void> = [];
+  async function loop(): Promise<void> {
+    while (!stopping) {
+      const free = concurrency - running.size;
+      let claimed: JobRow[] = [];
+      if (free > 0) {
+        pendingWake = false;
+        try {
+          claimed = await claimJobs(prisma, id, free, DEFAULT_LEASE_MS, [...definitions.keys()]);
+        } catch (error) {
+          log.error({ err: error }, 'claiming jobs failed');
+        }
+      }
+      for (const job of claimed) {
+        const promise = runOne(job).finally(() => {
+          running.delete(promise);
+          wake?.();
+        });
+        running.add(promise);
+      }
+      if (!claimed.length && !running.size) {
+        idleWaiters.splice(0).forEach((resolve) => resolve());
+      }
+      if (claimed.length && running.size < concurrency) continue;
+      if (pendingWake && running.size < concurrency) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, pollIntervalMs);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = undefined;
+    }
+  }
+
+  const loopDone = loop();
+  log.info({ concurrency, kinds: [...definitions.keys()] }, 'worker started');
+  return {
+    id,
+    async stop() {
+      stopping = true;
+      unsubscribe();
+      wake?.();
+      await loopDone;
+      await Promise.allSettled([...running]);
+      log.info('worker stopped');
+    },
+    idle: () => new Promise<void>((resolve) => idleWaiters.push(resolve)),
+  };
+}
