@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type Database } from '@/lib/db';
+import { PostgresRateGate } from '@/lib/db/rate-gate';
+import { openTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../../support/db';
+
+describe.skipIf(!TEST_DATABASE_URL)('rate gate shared through PostgreSQL', () => {
+  let db: TestDatabase;
+  let second: Database;
+  beforeAll(async () => {
+    db = await openTestDatabase('postgres');
+    second = await openDatabase({ databaseUrl: db.url!, poolSize: 5 });
+  });
+  afterAll(async () => {
+    await second?.close();
+    await db?.close();
+  });
+
+  it('holds concurrency and rate across two processes', async () => {
+    const gates = [new PostgresRateGate(db.prisma), new PostgresRateGate(second.prisma)];
+    let active = 0;
+    let peak = 0;
+    const starts: number[] = [];
+    const t0 = Date.now();
+    await Promise.all(
+      Array.from({ length: 24 }, (_, i) =>
+        gates[i % 2].run('acct', { maxConcurrent: 3, maxPerWindow: 10, windowMs: 500 }, async () => {
+          active++;
+          peak = Math.max(peak, active);
+          starts.push(Date.now() - t0);
+          await new Promise((r) => setTimeout(r, 15));
+          active--;
+        }),
+      ),
+    );
+    expect(peak).toBeLessThanOrEqual(3);
+    starts.sort((a, b) => a - b);
+    // Any 500 ms span holds at most 10 starts (the limit), plus one for timer slack.
+    for (let i = 0; i < starts.length; i++) {
+      const inWindow = starts.filter((t) => t >= starts[i] && t < starts[i] + 500).length;
+      expect(inWindow).toBeLessThanOrEqual(11);
+    }
+    expect(starts[starts.length - 1]).toBeGreaterThan(500);
+  });
+
+  it('makes every process wait out a pause the remote asked for', async () => {
+    const a = new PostgresRateGate(db.prisma);
+    const b = new PostgresRateGate(second.prisma);
+    await a.pause('paused', Date.now() + 300);
+    const t0 = Date.now();
+    await b.run('paused', { maxConcurrent: 1, maxPerWindow: 5, windowMs: 1000 }, async () => undefined);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
+  });
+});
