@@ -86,12 +86,12 @@ function partnerSection(p: PartnerData): string {
   const tasks = Object.values(p.indocs).sort((a, b) => b.seq - a.seq);
   return `<section>
     <h2>Партнёр ${esc(p.partnerId)}</h2>
-    <p class="muted">Товаров: ${Object.keys(p.goods).length}, EAN: ${Object.keys(p.eans).length} ·
+    <div class="muted">Товаров: ${Object.keys(p.goods).length}, EAN: ${Object.keys(p.eans).length} ·
       goods_supply_start: ${p.settings.outdoc_types.goods_supply_start ? 'вкл' : 'выкл'}
       ${button('/_sim/config', p.settings.outdoc_types.goods_supply_start ? 'выключить' : 'включить',
     { partnerId: p.partnerId, goods_supply_start: String(!p.settings.outdoc_types.goods_supply_start) })} ·
       излишки в документе: ${p.settings.goods_surplus_enabled ? 'да' : 'нет (атрибут 624)'} ·
-      лимит ${p.settings.rate_limits.req_qnt.minute}/мин, ${p.settings.rate_limits.concurrent_qnt} поток</p>
+      лимит ${p.settings.rate_limits.req_qnt.minute}/мин, ${p.settings.rate_limits.concurrent_qnt} поток</div>
     <h3>Задания на оприходование</h3>
     ${tasks.length ? `<table><thead><tr><th>indoc_id</th><th>Состояние</th><th>Создано</th><th>План</th><th>Исходящие</th><th>Действия</th></tr></thead>
       <tbody>${tasks.map((d) => taskRow(p, d, outdocs)).join('')}</tbody></table>` : '<p class="muted">Заданий нет.</p>'}

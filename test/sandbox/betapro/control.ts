@@ -21,7 +21,7 @@ export async function handleControl(deps: SimDeps, req: IncomingMessage, res: Se
   const path = url.pathname.replace(/^\/_sim/, '').replace(/\/+$/, '') || '/';
   const method = req.method ?? 'GET';
   const partnerQuery = url.searchParams.get('partner') || undefined;
-  const isForm = (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+  let isForm = false;
 
   const back = (message: string) => {
     res.writeHead(303, { Location: `/_sim/console?msg=${encodeURIComponent(message)}` });
@@ -45,6 +45,8 @@ export async function handleControl(deps: SimDeps, req: IncomingMessage, res: Se
     if (method !== 'POST') throw new ControlError(405, `${method} is not supported by the control API`);
 
     const raw = (await readBody(req)).toString('utf8');
+    // `curl -d '{...}'` labels JSON as a form: only a body that is not JSON-looking counts as a form post.
+    isForm = (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded') && !/^\s*[{[]/.test(raw);
     const body: unknown = isForm ? formToBody(path, new URLSearchParams(raw)) : parseJson(raw);
     const result = run(deps, path, body, partnerQuery);
     if (path === '/config' || path === '/reset') limiter.reset();

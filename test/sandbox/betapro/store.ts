@@ -100,10 +100,15 @@ export class BetaproStore {
     throw new ControlError(404, `outdoc ${outdocId} not found`);
   }
 
-  /** Clears documents and goods; partners (with their credentials) stay unless asked otherwise. */
+  /**
+   * Clears documents and goods. The configuration (including options the simulator was started with)
+   * stays; partners stay with their credentials unless asked otherwise, their settings back at the defaults.
+   */
   reset(keepPartners = true): void {
     const partners = keepPartners ? Object.values(this.data.partners) : [];
-    this.data = emptyData();
+    // Outdoc ids keep growing: BetaPRO never reuses one, and a client may remember old ids across a reset.
+    const { config, nextOutdocId, seq } = this.data;
+    this.data = { ...emptyData(), config, nextOutdocId, seq };
     for (const p of partners) this.ensurePartner(p.partnerId, p.password);
     this.changed();
   }

@@ -13,7 +13,7 @@
  */
 import { ControlError } from './errors';
 import {
-  OUTDOC_TYPE_DESCRIP, type AttrValue, type ExpiryLine, type Indoc, type Outdoc, type OutdocLine,
+  type AttrValue, type ExpiryLine, type Indoc, type Outdoc, type OutdocLine,
   type OutdocType, type PartnerData, type ReceiptItem,
 } from './model';
 import type { BetaproStore } from './store';
