@@ -1,21 +1,19 @@
 /**
  * What the web process starts besides serving requests: validates the configuration (a bad variable
  * stops the process with a message naming it), opens (and, embedded, migrates) the database, and
- * starts the job worker unless RUN_WORKER=false. scripts/worker.ts and tests start the same pieces.
+ * starts the job worker unless RUN_WORKER=false. scripts/worker.ts starts the same worker alone.
  */
-import { getConfig, ConfigError } from './core/config';
+import { getConfig, ConfigError, type AppConfig } from './core/config';
 import { getDatabase } from './db';
 import { logger } from './core/logger';
+import { startWorker, type Worker } from './jobs/worker';
+import { ensureAllAccountJobs, productJobs } from './sync/jobs';
 
 const startedKey = Symbol.for('betapro-bridge.runtime-started');
 
-export async function startServerRuntime(): Promise<void> {
-  const g = globalThis as typeof globalThis & { [startedKey]?: boolean };
-  if (g[startedKey]) return;
-  g[startedKey] = true;
-  let config;
+export function loadConfigOrExit(): AppConfig {
   try {
-    config = getConfig();
+    return getConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);
@@ -23,6 +21,28 @@ export async function startServerRuntime(): Promise<void> {
     }
     throw error;
   }
+}
+
+export async function startProductWorker(): Promise<Worker> {
+  const config = getConfig();
+  const db = await getDatabase();
+  await ensureAllAccountJobs(db.prisma);
+  return startWorker({ prisma: db.prisma, jobs: productJobs(), concurrency: config.WORKER_CONCURRENCY });
+}
+
+export async function startServerRuntime(): Promise<void> {
+  const g = globalThis as typeof globalThis & { [startedKey]?: boolean };
+  if (g[startedKey]) return;
+  g[startedKey] = true;
+  const config = loadConfigOrExit();
   const db = await getDatabase();
   logger.info({ database: db.kind, location: db.location, runWorker: config.RUN_WORKER }, 'server runtime started');
+  if (config.RUN_WORKER) {
+    const worker = await startProductWorker();
+    const stop = () => {
+      worker.stop().finally(() => process.exit(0));
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  }
 }

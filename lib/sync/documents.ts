@@ -1,0 +1,111 @@
+/**
+ * Per-document sync state and its event log. State changes go through `transitionDocument`, which
+ * only moves a document from an expected state (compare-and-set on `state` and `version`), so two
+ * workers or a worker and a user action can never both act on the same step.
+ */
+import type { Prisma, PrismaClient } from '../db';
+import { Prisma as PrismaRuntime } from '../generated/prisma/client';
+import type { DocumentEntity } from '../core/domain';
+import type { SyncState, Problem } from '../api/contract';
+
+export type Trigger = 'widget' | 'webhook' | 'scenario' | 'sweep' | 'poll' | 'system';
+
+export interface DocumentRef {
+  accountId: string;
+  entity: DocumentEntity;
+  msId: string;
+}
+
+export function documentGroupKey(ref: DocumentRef): string {
+  return `doc:${ref.accountId}:${ref.entity}:${ref.msId}`;
+}
+
+export type SyncDocumentRow = Awaited<ReturnType<PrismaClient['syncDocument']['findUniqueOrThrow']>>;
+
+export async function findSyncDocument(prisma: PrismaClient, ref: DocumentRef): Promise<SyncDocumentRow | null> {
+  return prisma.syncDocument.findUnique({
+    where: { accountId_entity_msId: { accountId: ref.accountId, entity: ref.entity, msId: ref.msId } },
+  });
+}
+
+export async function ensureSyncDocument(prisma: PrismaClient, ref: DocumentRef, name?: string | null): Promise<SyncDocumentRow> {
+  return prisma.syncDocument.upsert({
+    where: { accountId_entity_msId: { accountId: ref.accountId, entity: ref.entity, msId: ref.msId } },
+    create: { accountId: ref.accountId, entity: ref.entity, msId: ref.msId, name: name ?? null },
+    update: name ? { name } : {},
+  });
+}
+
+export interface TransitionPatch {
+  state?: SyncState;
+  errorClass?: 'data' | 'transient' | null;
+  errors?: Problem[] | null;
+  indocId?: string | null;
+  generation?: number;
+  plan?: Prisma.InputJsonValue | null;
+  planHash?: string | null;
+  lastTrigger?: Trigger | null;
+  lastActor?: string | null;
+  sentAt?: Date | null;
+  postedAt?: Date | null;
+  name?: string | null;
+}
+
+function toData(patch: TransitionPatch): Prisma.SyncDocumentUpdateManyMutationInput {
+  const data: Prisma.SyncDocumentUpdateManyMutationInput = { version: { increment: 1 } };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined) continue;
+    if ((key === 'errors' || key === 'plan') && value === null) {
+      // JSON columns distinguish SQL NULL from a JSON null; clearing means SQL NULL.
+      (data as Record<string, unknown>)[key] = PrismaRuntime.DbNull;
+    } else {
+      (data as Record<string, unknown>)[key] = value;
+    }
+  }
+  return data;
+}
+
+/**
+ * Moves the document to a new state only if it is currently in one of `from`. Returns the updated
+ * row, or null when someone else moved it first (the caller then re-reads and decides again).
+ */
+export async function transitionDocument(
+  prisma: PrismaClient,
+  documentId: string,
+  from: readonly SyncState[],
+  patch: TransitionPatch,
+): Promise<SyncDocumentRow | null> {
+  const { count } = await prisma.syncDocument.updateMany({
+    where: { id: documentId, state: { in: [...from] } },
+    data: toData(patch),
+  });
+  if (count !== 1) return null;
+  return prisma.syncDocument.findUnique({ where: { id: documentId } });
+}
+
+export interface EventInput {
+  kind: string;
+  message: string;
+  trigger?: Trigger | null;
+  actor?: string | null;
+  data?: Prisma.InputJsonValue;
+}
+
+export async function recordEvent(prisma: PrismaClient, document: { id: string; accountId: string }, event: EventInput): Promise<void> {
+  await prisma.syncEvent.create({
+    data: {
+      documentId: document.id,
+      accountId: document.accountId,
+      kind: event.kind,
+      message: event.message,
+      trigger: event.trigger ?? null,
+      actor: event.actor ?? null,
+      data: event.data,
+    },
+  });
+}
+
+/** States in which a new transfer request is a no-op: the document is on its way or done. */
+export const IN_FLIGHT_OR_DONE: readonly SyncState[] = ['queued', 'sending', 'sent', 'receiving', 'review', 'posted'];
+/** States from which an explicit request (re)sends the document. */
+export const SENDABLE: readonly SyncState[] = ['not_sent', 'error', 'cancelled', 'expired'];

@@ -1,0 +1,241 @@
+/**
+ * The transfer of one document to BetaPRO (PRODUCT.md §3), run as a job per document:
+ * read → validate everything → register goods → create the task (deterministic id) → answer on the
+ * MoySklad document → state `sent`. Every step is safe to repeat: after a crash at any line the job
+ * runs again and converges (goods fingerprints, indoc_id 1001 check, compare-and-set states).
+ */
+import { createHash } from 'node:crypto';
+import type { PrismaClient } from '../db';
+import type { DocumentEntity, TransferPlan } from '../core/domain';
+import { AppError, toAppError } from '../core/errors';
+import { logFor } from '../core/logger';
+import { parseMoscowDateTime } from '../core/time';
+import type { Problem } from '../api/contract';
+import { buildIndocId, isTaskContentsConflict, registerGoods } from '../betapro';
+import type { MoyskladClient, DocumentWithPositions } from '../moysklad/json-api';
+import type { MsDocument } from '../moysklad/schemas';
+import { toTransferLines } from '../moysklad/mappers/to-transfer-lines';
+import { loadAccount, type Account } from './accounts';
+import { betaproClientFor, moyskladClientFor } from './clients';
+import { answerOnDocument } from './document-status';
+import { findSyncDocument, recordEvent, transitionDocument, type DocumentRef, type SyncDocumentRow } from './documents';
+import { PrismaGoodsRegistryStore } from './goods-registry-store';
+
+const ENTITY_LABEL: Record<DocumentEntity, string> = { supply: 'приёмки', move: 'перемещения' };
+
+/** The store the goods go to: a supply's store, a move's target store. */
+export function destinationStoreId(entity: DocumentEntity, document: MsDocument): string | null {
+  const ref = entity === 'supply' ? document.store : document.targetStore;
+  const href = ref?.meta.href;
+  return href ? href.slice(href.lastIndexOf('/') + 1) : null;
+}
+
+/** Problems of configuration and document header (the mapper reports the positions' ones). */
+export function headerProblems(account: Account, entity: DocumentEntity, document: MsDocument): Problem[] {
+  const problems: Problem[] = [];
+  if (account.missing.length) {
+    problems.push({
+      code: 'not_configured',
+      message: `Решение не настроено: не заполнено — ${account.missing.join(', ')}. Администратор аккаунта может сделать это на странице настроек решения.`,
+    });
+  }
+  if (!account.settings.enabledEntities.includes(entity)) {
+    problems.push({
+      code: 'entity_disabled',
+      message: `Передача ${ENTITY_LABEL[entity]} в БетаПРО выключена в настройках решения.`,
+    });
+  }
+  const storeId = destinationStoreId(entity, document);
+  if (!storeId) {
+    problems.push({
+      code: 'no_store',
+      message: entity === 'supply' ? 'В приёмке не указан склад.' : 'В перемещении не указан склад-получатель.',
+    });
+  } else if (account.settings.storeIds.length && !account.settings.storeIds.includes(storeId)) {
+    problems.push({
+      code: 'store_not_mapped',
+      message: entity === 'supply'
+        ? 'Склад приёмки не является складом БетаПРО. Выберите склад БетаПРО или отметьте этот склад в настройках решения.'
+        : 'Склад-получатель перемещения не является складом БетаПРО. Выберите склад БетаПРО или отметьте этот склад в настройках решения.',
+    });
+  }
+  return problems;
+}
+
+export function planHash(plan: Pick<TransferPlan, 'lines'>): string {
+  const canonical = plan.lines.map((l) => `${l.goodId}\u0000${l.quantity}`).sort().join('\u0001');
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+function noteFor(entity: DocumentEntity, document: MsDocument): string {
+  const kind = entity === 'supply' ? 'Приёмка' : 'Перемещение';
+  return `${kind} ${document.name} из МойСклад`.slice(0, 255);
+}
+
+function formatProblems(problems: Problem[]): string[] {
+  return [
+    `Ошибка передачи в БетаПРО: ${problems.length === 1 ? 'исправьте ошибку' : `исправьте ошибки (${problems.length})`} и поставьте статус «Передать» снова.`,
+    ...problems.map((p, i) => `${i + 1}. ${p.message}`),
+  ];
+}
+
+export interface TransferJobPayload {
+  accountId: string;
+  entity: DocumentEntity;
+  msId: string;
+}
+
+export interface TransferContext {
+  prisma: PrismaClient;
+  /** Attempt number of the job, and whether it is the last one allowed. */
+  attempt: number;
+  lastAttempt: boolean;
+}
+
+/**
+ * Runs the transfer. Data problems end the job (the user must fix the document); transient
+ * failures are rethrown for the job runner to retry, and reported on the document at the last try.
+ */
+export async function runTransfer(payload: TransferJobPayload, ctx: TransferContext): Promise<void> {
+  const { prisma } = ctx;
+  const ref: DocumentRef = { accountId: payload.accountId, entity: payload.entity, msId: payload.msId };
+  const log = logFor({ accountId: ref.accountId, documentId: ref.msId, entity: ref.entity });
+  const account = await loadAccount(prisma, ref.accountId);
+  let syncDoc = await findSyncDocument(prisma, ref);
+  if (!account || !syncDoc) return;
+  if (account.status !== 'active' || !account.token) {
+    log.info({ status: account.status }, 'transfer skipped: account not active');
+    await transitionDocument(prisma, syncDoc.id, ['queued', 'sending'], { state: 'error', errorClass: 'transient',
+      errors: [{ code: 'account_inactive', message: 'Работа решения в аккаунте приостановлена или решение удалено.' }] });
+    return;
+  }
+  if (syncDoc.state === 'queued') {
+    syncDoc = await transitionDocument(prisma, syncDoc.id, ['queued'], { state: 'sending' });
+    if (!syncDoc) return;
+  } else if (syncDoc.state !== 'sending') {
+    log.info({ state: syncDoc.state }, 'transfer job found the document no longer waiting: nothing to do');
+    return;
+  }
+
+  let moysklad: MoyskladClient | undefined;
+  let read: DocumentWithPositions | undefined;
+  try {
+    moysklad = await moyskladClientFor(account);
+    read = await moysklad.getDocumentWithPositions(ref.entity, ref.msId);
+    const document = read.document;
+    if (document.name !== syncDoc.name) {
+      await prisma.syncDocument.update({ where: { id: syncDoc.id }, data: { name: document.name } });
+    }
+    const mapped = toTransferLines(read.positions, account.settings.productKey);
+    const problems: Problem[] = [
+      ...headerProblems(account, ref.entity, document),
+      ...mapped.problems.map((p) => ({ code: p.code, message: p.message, position: p.positionNumbers[0] })),
+    ];
+    if (problems.length) {
+      await failWithDataProblems(prisma, syncDoc, account, moysklad, ref, document.description, problems);
+      return;
+    }
+
+    const indocId = syncDoc.indocId ?? buildIndocId({ entity: ref.entity, documentId: ref.msId, generation: syncDoc.generation });
+    const moment = document.moment ? parseMoscowDateTime(document.moment) : undefined;
+    const plan: TransferPlan = {
+      accountId: ref.accountId,
+      entity: ref.entity,
+      documentId: ref.msId,
+      documentName: document.name,
+      indocId,
+      note: noteFor(ref.entity, document),
+      plannedArrival: moment,
+      lines: mapped.lines,
+      goods: mapped.goods,
+    };
+    const betapro = await betaproClientFor(account);
+    const registered = await registerGoods({
+      client: betapro, accountId: ref.accountId, goods: plan.goods, store: new PrismaGoodsRegistryStore(prisma),
+    });
+    if (registered.sent.length) {
+      await recordEvent(prisma, syncDoc, {
+        kind: 'goods_registered',
+        message: `Товары зарегистрированы в БетаПРО: ${registered.sent.length} (без изменений: ${registered.unchanged.length})`,
+      });
+    }
+    let created;
+    try {
+      created = await betapro.createSupplyTask(plan);
+    } catch (error) {
+      if (!isTaskContentsConflict(error)) throw error;
+      // The document was edited after an earlier task was created under this number (e.g. sent,
+      // then an error, then the user fixed the positions): replace the task while nothing arrived.
+      await betapro.deleteIndoc(indocId);
+      await recordEvent(prisma, syncDoc, { kind: 'task_replaced', message: `Задание ${indocId} пересоздано по изменённому документу` });
+      created = await betapro.createSupplyTask(plan);
+    }
+    const hash = planHash(plan);
+    await prisma.syncDocument.update({
+      where: { id: syncDoc.id },
+      data: { indocId, plan: plan as never, planHash: hash, errors: undefined },
+    });
+    await recordEvent(prisma, syncDoc, {
+      kind: 'task_created',
+      message: created.alreadyExisted
+        ? `Задание на оприходование ${indocId} уже было в БетаПРО с тем же составом (ответ на прошлый запрос был потерян)`
+        : `Создано задание на оприходование ${indocId}: ${plan.lines.length} поз., ${plan.lines.reduce((s, l) => s + l.quantity, 0)} шт.`,
+      data: { indocId, lines: plan.lines.length },
+    });
+    await answerOnDocument(moysklad, account, ref.entity, ref.msId, document.description, {
+      role: 'sent',
+      log: [`Передан в БетаПРО: задание ${indocId}, ${plan.lines.length} поз., ${plan.lines.reduce((s, l) => s + l.quantity, 0)} шт.`],
+    });
+    const sent = await transitionDocument(prisma, syncDoc.id, ['sending'], {
+      state: 'sent', errorClass: null, errors: null, sentAt: new Date(),
+    });
+    if (sent) await recordEvent(prisma, sent, { kind: 'sent', message: 'Статус документа: «Передан»' });
+    log.info({ indocId, lines: plan.lines.length, mode: created.alreadyExisted ? 'existing' : 'created' }, 'document sent to BetaPRO');
+  } catch (thrown) {
+    const error = toAppError(thrown);
+    if (error.retryable && !ctx.lastAttempt) {
+      await recordEvent(prisma, syncDoc, {
+        kind: 'retry_scheduled',
+        message: `Временная ошибка, повторим автоматически: ${error.userMessage}`,
+        data: { code: error.code, attempt: ctx.attempt },
+      });
+      throw error;
+    }
+    // A remote refused for good (or transient errors outlasted the retries): report and stop.
+    const problems: Problem[] = [{ code: error.code.toLowerCase(), message: error.userMessage }];
+    await failTransfer(prisma, syncDoc, account, moysklad, ref, read?.document.description, problems,
+      error.retryable ? 'transient' : 'data');
+    log.warn({ code: error.code, err: error.message }, 'transfer failed');
+  }
+}
+
+async function failWithDataProblems(
+  prisma: PrismaClient, syncDoc: SyncDocumentRow, account: Account, moysklad: MoyskladClient, ref: DocumentRef,
+  description: string | undefined, problems: Problem[],
+): Promise<void> {
+  await failTransfer(prisma, syncDoc, account, moysklad, ref, description, problems, 'data');
+}
+
+async function failTransfer(
+  prisma: PrismaClient, syncDoc: SyncDocumentRow, account: Account, moysklad: MoyskladClient | undefined,
+  ref: DocumentRef, description: string | undefined, problems: Problem[], errorClass: 'data' | 'transient',
+): Promise<void> {
+  const failed = await transitionDocument(prisma, syncDoc.id, ['sending', 'queued'], { state: 'error', errorClass, errors: problems });
+  if (!failed) return;
+  await recordEvent(prisma, failed, {
+    kind: 'failed',
+    message: errorClass === 'data'
+      ? `Ошибка передачи: ${problems.map((p) => p.message).join(' ')}`
+      : `Ошибка передачи после повторов: ${problems.map((p) => p.message).join(' ')}`,
+    data: { problems, errorClass } as never,
+  });
+  if (!moysklad) return;
+  try {
+    await answerOnDocument(moysklad, account, ref.entity, ref.msId, description, { role: 'error', log: formatProblems(problems) });
+  } catch (error) {
+    // The document state in our database already says why; MoySklad being unreachable must not
+    // hide that. The widget shows it, and the next request retries the whole transfer.
+    logFor({ accountId: ref.accountId, documentId: ref.msId }).warn({ err: toAppError(error).message }, 'could not write the error status to MoySklad');
+  }
+}
+

@@ -1,0 +1,81 @@
+/**
+ * Triggers that need MoySklad to decide: a webhook says a document changed (never trusted: the
+ * document is re-read), and the periodic sweep lists documents sitting in the command status that
+ * the app has not taken (webhooks are dropped after three fast failures).
+ */
+import type { PrismaClient } from '../db';
+import type { DocumentEntity } from '../core/domain';
+import { logFor } from '../core/logger';
+import { parseMoscowDateTime } from '../core/time';
+import { loadAccount, isOperational } from './accounts';
+import { moyskladClientFor } from './clients';
+import { findSyncDocument, SENDABLE } from './documents';
+import { requestTransfer } from './request-transfer';
+import { stateRef } from './document-status';
+
+export interface WebhookEventRef {
+  entity: DocumentEntity;
+  msId: string;
+  action: 'CREATE' | 'UPDATE' | 'DELETE';
+  updatedFields?: string[];
+}
+
+function stateIdOf(href: string | undefined): string | null {
+  return href ? href.slice(href.lastIndexOf('/') + 1) : null;
+}
+
+/** Handles one webhook delivery: for each document whose status is now the command, request transfer. */
+export async function handleWebhookEvents(
+  prisma: PrismaClient,
+  accountId: string,
+  events: WebhookEventRef[],
+  actor: string | null,
+): Promise<number> {
+  const account = await loadAccount(prisma, accountId);
+  if (!account || !isOperational(account)) return 0;
+  const client = await moyskladClientFor(account);
+  let requested = 0;
+  for (const event of events) {
+    if (event.action === 'DELETE') continue;
+    if (event.action === 'UPDATE' && event.updatedFields && !event.updatedFields.includes('state')) continue;
+    const commandStateId = account.settings.statuses[event.entity].transfer;
+    if (!commandStateId) continue;
+    const document = await client.getDocument(event.entity, event.msId);
+    if (stateIdOf(document.state?.meta.href) !== commandStateId) continue;
+    const result = await requestTransfer(prisma, {
+      accountId, entity: event.entity, msId: event.msId, trigger: 'webhook', actor, name: document.name,
+    });
+    if (result.accepted) requested++;
+  }
+  return requested;
+}
+
+/** Requests transfer for documents in the command status the app has not taken yet. */
+export async function sweepAccount(prisma: PrismaClient, accountId: string): Promise<number> {
+  const account = await loadAccount(prisma, accountId);
+  if (!account || !isOperational(account) || account.missing.length) return 0;
+  const client = await moyskladClientFor(account);
+  const log = logFor({ accountId, job: 'sweep' });
+  let requested = 0;
+  for (const entity of account.settings.enabledEntities) {
+    const commandStateId = account.settings.statuses[entity].transfer;
+    if (!commandStateId) continue;
+    const href = stateRef(client, entity, commandStateId).meta.href;
+    for await (const page of client.iterateDocuments(entity, { filter: [['state', '=', href]], pageSize: 1000 })) {
+      for (const document of page) {
+        const existing = await findSyncDocument(prisma, { accountId, entity, msId: document.id });
+        if (existing && !SENDABLE.includes(existing.state as never)) continue;
+        // An error the app already reported stays until the user acts (sets the status again).
+        const changedAt = document.updated ? parseMoscowDateTime(document.updated)?.getTime() ?? 0 : 0;
+        if (existing?.state === 'error' && existing.updatedAt.getTime() > changedAt) continue;
+        const result = await requestTransfer(prisma, {
+          accountId, entity, msId: document.id, trigger: 'sweep', actor: null, name: document.name,
+        });
+        if (result.accepted) requested++;
+      }
+    }
+  }
+  if (requested) log.info({ requested }, 'sweep requested transfers for documents missed by webhooks');
+  return requested;
+}
+
