@@ -1,0 +1,164 @@
+/**
+ * The app's own short-lived session token for the widget and settings pages. Third-party cookies in
+ * MoySklad's iframes are blocked or partitioned by browsers, so after the server exchanged the page's
+ * `contextKey` it hands the page a signed token that the page sends back as a header on every API call.
+ *
+ * Signed with HS256 under a key derived (HKDF, purpose label) from APP_ENCRYPTION_KEY — a secret only we
+ * hold; the MoySklad secretKey is shared with MoySklad and differs between draft and published versions.
+ * Issuer and audience are fixed so no other token of ours can pass as a session.
+ */
+import { hkdfSync } from 'node:crypto';
+import { jwtVerify, SignJWT } from 'jose';
+import { AppError } from '@/lib/core/errors';
+import { getConfig } from '@/lib/core/config';
+import type { MsEmployeeContext } from './schemas';
+
+export const APP_SESSION_LIFETIME_SEC = 2 * 60 * 60;
+const ISSUER = 'betapro-bridge';
+const AUDIENCE = 'betapro-bridge:app-session';
+const PURPOSE = 'betapro-bridge/app-session/v1';
+
+export type SessionLocale = 'ru' | 'en';
+
+export interface DocumentRights {
+  view: boolean;
+  update: boolean;
+}
+
+export interface AppSessionClaims {
+  accountId: string;
+  employeeId: string;
+  employeeName: string;
+  isAdmin: boolean;
+  rights: { supply: DocumentRights; move: DocumentRights };
+  locale: SessionLocale;
+}
+
+export interface AppSessionKeyOptions {
+  /** Base secret; defaults to APP_ENCRYPTION_KEY from the configuration. */
+  secret?: string;
+}
+
+export interface IssueAppSessionOptions extends AppSessionKeyOptions {
+  lifetimeSec?: number;
+  now?: () => Date;
+}
+
+export interface VerifyAppSessionOptions extends AppSessionKeyOptions {
+  now?: () => Date;
+  clockSkewSec?: number;
+}
+
+const keyCache = new Map<string, Uint8Array>();
+
+/** 32 bytes for this purpose only, so the encryption key itself never signs anything. */
+function sessionKey(secret: string | undefined): Uint8Array {
+  const base = secret ?? getConfig().APP_ENCRYPTION_KEY;
+  let key = keyCache.get(base);
+  if (!key) {
+    key = new Uint8Array(hkdfSync('sha256', Buffer.from(base, 'utf8'), Buffer.alloc(0), PURPOSE, 32));
+    keyCache.set(base, key);
+  }
+  return key;
+}
+
+function unauthorized(reason: string, cause?: unknown): AppError {
+  return new AppError('UNAUTHORIZED', `app session rejected: ${reason}`, {
+    userMessage: 'Сессия истекла. Откройте страницу заново.', cause,
+  });
+}
+
+export async function issueAppSession(claims: AppSessionClaims, options: IssueAppSessionOptions = {}): Promise<string> {
+  const iat = Math.floor((options.now?.() ?? new Date()).getTime() / 1000);
+  return new SignJWT({
+    acc: claims.accountId,
+    name: claims.employeeName,
+    adm: claims.isAdmin,
+    rights: claims.rights,
+    loc: claims.locale,
+  })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setSubject(claims.employeeId)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + (options.lifetimeSec ?? APP_SESSION_LIFETIME_SEC))
+    .sign(sessionKey(options.secret));
+}
+
+function asRights(value: unknown): DocumentRights | undefined {
+  const v = value as Partial<DocumentRights> | undefined;
+  return v && typeof v.view === 'boolean' && typeof v.update === 'boolean' ? { view: v.view, update: v.update } : undefined;
+}
+
+export async function verifyAppSession(token: string | null | undefined, options: VerifyAppSessionOptions = {}): Promise<AppSessionClaims> {
+  const raw = (token ?? '').replace(/^Bearer\s+/i, '').trim();
+  if (!raw) throw unauthorized('no token');
+  let payload: Record<string, unknown>;
+  try {
+    ({ payload } = await jwtVerify(raw, sessionKey(options.secret), {
+      algorithms: ['HS256'],
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      clockTolerance: options.clockSkewSec ?? 30,
+      requiredClaims: ['exp', 'iat', 'sub'],
+      currentDate: options.now?.(),
+    }));
+  } catch (error) {
+    throw unauthorized((error as { code?: string }).code ?? 'invalid', error);
+  }
+  const rights = payload.rights as { supply?: unknown; move?: unknown } | undefined;
+  const supply = asRights(rights?.supply);
+  const move = asRights(rights?.move);
+  if (typeof payload.acc !== 'string' || typeof payload.sub !== 'string' || !supply || !move) {
+    throw unauthorized('claims malformed');
+  }
+  return {
+    accountId: payload.acc,
+    employeeId: payload.sub,
+    employeeName: typeof payload.name === 'string' ? payload.name : '',
+    isAdmin: payload.adm === true,
+    rights: { supply, move },
+    locale: payload.loc === 'en' ? 'en' : 'ru',
+  };
+}
+
+/**
+ * A permission counts when present and not "NO": MoySklad gives a scope (ALL, OWN, OWN_SHARED,
+ * OWN_GROUP, OWN_GROUP_SHARED) or a flag. A narrower scope (OWN…) still allows acting on the
+ * documents MoySklad lets the user open, which is the only way the widget sees a document.
+ */
+export function permissionGranted(value: unknown): boolean {
+  if (value === true) return true;
+  if (typeof value !== 'string') return false;
+  const v = value.trim().toUpperCase();
+  return v !== '' && v !== 'NO' && v !== 'NONE' && v !== 'FALSE';
+}
+
+function entityRights(permissions: Record<string, unknown>, entity: string): DocumentRights {
+  const p = permissions[entity] as Record<string, unknown> | undefined;
+  return {
+    view: permissionGranted(p?.view),
+    update: permissionGranted(p?.update),
+  };
+}
+
+/** `userLocale` query parameter (`ru_RU` / `en_US`) → the page language. */
+export function localeFrom(userLocale: string | null | undefined): SessionLocale {
+  return (userLocale ?? '').toLowerCase().startsWith('en') ? 'en' : 'ru';
+}
+
+/** Claims from the employee MoySklad returned for the page's contextKey. */
+export function employeeToSessionClaims(employee: MsEmployeeContext, userLocale?: string | null): AppSessionClaims {
+  const permissions = employee.permissions ?? {};
+  const admin = permissions.admin as { view?: unknown } | undefined;
+  return {
+    accountId: employee.accountId,
+    employeeId: employee.id,
+    employeeName: employee.shortFio || employee.fullName || employee.name || employee.uid || employee.id,
+    // MoySklad has no isAdmin field; its demos use permissions.admin.view === "ALL".
+    isAdmin: admin?.view === 'ALL',
+    rights: { supply: entityRights(permissions, 'supply'), move: entityRights(permissions, 'move') },
+    locale: localeFrom(userLocale),
+  };
+}

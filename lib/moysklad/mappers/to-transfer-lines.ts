@@ -1,0 +1,264 @@
+/**
+ * MoySklad document positions (assortment expanded) → what the warehouse must expect: plan lines,
+ * catalogue cards, and every problem that blocks sending. Pure: lib/sync calls it before anything is
+ * sent to BetaPRO, and the widget's pre-flight check shows the same problems.
+ *
+ * All problems are reported at once (the clerk fixes the document in one go), each naming the position
+ * (row number as in MoySklad's table, 1-based, and the product name), the field, and what to do.
+ */
+import type { PlanLine, ProductKey, WarehouseGood } from '@/lib/core/domain';
+import { isExpandedAssortment, type MsAssortment, type MsBarcode, type MsPosition, type MsProduct } from '../schemas';
+
+export type TransferProblemCode =
+  | 'NO_POSITIONS'
+  | 'ASSORTMENT_UNREADABLE'
+  | 'NOT_STORABLE'
+  | 'MISSING_KEY'
+  | 'NON_INTEGER_QUANTITY'
+  | 'NON_POSITIVE_QUANTITY'
+  | 'DUPLICATE_KEY';
+
+/** One reason the document cannot be sent, in the clerk's words. */
+export interface TransferProblem {
+  code: TransferProblemCode;
+  /** Russian, complete: position, product, field, what to do. */
+  message: string;
+  /** 1-based row numbers of the positions concerned (none for document-level problems). */
+  positionNumbers: number[];
+  positionIds: string[];
+  /** The MoySklad field at fault: the product key, `quantity` or `assortment`. */
+  field?: ProductKey | 'quantity' | 'assortment';
+}
+
+export interface TransferLinesResult {
+  lines: PlanLine[];
+  goods: WarehouseGood[];
+  problems: TransferProblem[];
+}
+
+export interface TransferLinesOptions {
+  /**
+   * What to do when the key is `article` and a variant has no article of its own.
+   *  - `none` (default): report it. A variant inherits nothing: if it took its product's article, all
+   *    sizes/colours of that product would share one good id at the warehouse — BetaPRO would merge
+   *    their stock and keep renaming one catalogue card, and a receipt could not tell them apart.
+   *  - `parent`: use the parent product's article (only for accounts that sell one variant per product
+   *    and asked for it). Two variants of one product in a document are still caught as duplicates.
+   */
+  variantArticleFallback?: 'none' | 'parent';
+}
+
+export const PRODUCT_KEY_LABELS: Record<ProductKey, { nominative: string; dative: string }> = {
+  article: { nominative: 'артикул', dative: 'артикулу' },
+  code: { nominative: 'код', dative: 'коду' },
+  externalCode: { nominative: 'внешний код', dative: 'внешнему коду' },
+};
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function expandedProduct(assortment: MsAssortment): MsProduct | undefined {
+  const p = assortment.product;
+  return p && 'id' in p && typeof p.id === 'string' ? (p as MsProduct) : undefined;
+}
+
+/** The key value of a product or variant, trimmed; undefined when empty. */
+export function assortmentKey(assortment: MsAssortment, key: ProductKey): string | undefined {
+  const value = assortment[key];
+  const trimmed = typeof value === 'string' ? value.trim() : '';
+  return trimmed || undefined;
+}
+
+/** Product name, or for a variant "Product (value1, value2)" from its characteristics. */
+export function displayName(assortment: MsAssortment): string {
+  if (assortment.meta.type !== 'variant') return assortment.name;
+  const parent = expandedProduct(assortment);
+  const values = (assortment.characteristics ?? []).map((c) => c.value.trim()).filter(Boolean);
+  // Without the parent expanded, MoySklad's own variant name already reads "Product (values)".
+  if (!parent) return assortment.name;
+  return values.length ? `${parent.name} (${values.join(', ')})` : parent.name;
+}
+
+/** Every barcode value, whatever its format key (ean13, ean8, code128, gtin, upc, …), deduplicated. */
+export function barcodeValues(barcodes: MsBarcode[] | undefined): string[] {
+  const out: string[] = [];
+  for (const barcode of barcodes ?? []) {
+    for (const value of Object.values(barcode)) {
+      const v = typeof value === 'string' ? value.trim() : '';
+      if (v && !out.includes(v)) out.push(v);
+    }
+  }
+  return out;
+}
+
+function formatQuantity(quantity: number): string {
+  return String(quantity).replace('.', ',');
+}
+
+interface Accumulator {
+  line: PlanLine;
+  good: WarehouseGood;
+  positionNumbers: number[];
+}
+
+export function toTransferLines(
+  positions: MsPosition[],
+  key: ProductKey,
+  options: TransferLinesOptions = {},
+): TransferLinesResult {
+  const label = PRODUCT_KEY_LABELS[key];
+  const problems: TransferProblem[] = [];
+  if (!positions.length) {
+    problems.push({
+      code: 'NO_POSITIONS',
+      message: 'В документе нет позиций: добавьте товары, которые нужно передать на склад.',
+      positionNumbers: [],
+      positionIds: [],
+    });
+    return { lines: [], goods: [], problems };
+  }
+
+  // Lines by assortment href (the same product on several positions is one line), in document order.
+  const byAssortment = new Map<string, Accumulator>();
+  // Which assortments claim each key value, to catch two different products with one key.
+  const byKey = new Map<string, string[]>();
+
+  positions.forEach((position, index) => {
+    const number = index + 1;
+    const where = (name: string) => `Позиция ${number} «${name}»`;
+    const problem = (p: Omit<TransferProblem, 'positionNumbers' | 'positionIds'>) =>
+      problems.push({ ...p, positionNumbers: [number], positionIds: [position.id] });
+
+    if (!isExpandedAssortment(position.assortment)) {
+      problem({
+        code: 'ASSORTMENT_UNREADABLE', field: 'assortment',
+        message: `Позиция ${number}: не удалось прочитать товар из МоегоСклада. Повторите передачу; если ошибка повторится, обратитесь в поддержку приложения.`,
+      });
+      return;
+    }
+    const assortment = position.assortment;
+    const type = assortment.meta.type;
+    const name = displayName(assortment);
+    let blocked = false;
+
+    if (type === 'service') {
+      problem({
+        code: 'NOT_STORABLE', field: 'assortment',
+        message: `${where(name)}: это услуга, её нельзя принять на склад. Удалите позицию из документа.`,
+      });
+      blocked = true;
+    } else if (type === 'bundle') {
+      problem({
+        code: 'NOT_STORABLE', field: 'assortment',
+        message: `${where(name)}: это комплект, склад принимает только товары. Замените комплект товарами, из которых он состоит.`,
+      });
+      blocked = true;
+    } else if (type === 'consignment') {
+      problem({
+        code: 'NOT_STORABLE', field: 'assortment',
+        message: `${where(name)}: в позиции указана партия, а не товар. Укажите в позиции сам товар или модификацию.`,
+      });
+      blocked = true;
+    } else if (type !== 'product' && type !== 'variant') {
+      problem({
+        code: 'NOT_STORABLE', field: 'assortment',
+        message: `${where(name)}: объект типа «${type}» нельзя принять на склад. Удалите позицию из документа.`,
+      });
+      blocked = true;
+    }
+
+    if (!Number.isFinite(position.quantity) || position.quantity <= 0) {
+      problem({
+        code: 'NON_POSITIVE_QUANTITY', field: 'quantity',
+        message: `${where(name)}: количество ${formatQuantity(position.quantity)} — укажите положительное количество.`,
+      });
+      blocked = true;
+    } else if (!Number.isInteger(position.quantity)) {
+      problem({
+        code: 'NON_INTEGER_QUANTITY', field: 'quantity',
+        message: `${where(name)}: количество ${formatQuantity(position.quantity)} дробное, а склад считает товар в штуках. Укажите целое количество.`,
+      });
+      blocked = true;
+    }
+    if (type !== 'product' && type !== 'variant') return;
+
+    let goodId = assortmentKey(assortment, key);
+    const parent = type === 'variant' ? expandedProduct(assortment) : undefined;
+    if (!goodId && type === 'variant' && key === 'article' && options.variantArticleFallback === 'parent' && parent) {
+      goodId = assortmentKey(parent, 'article');
+    }
+    if (!goodId) {
+      if (type === 'variant') {
+        const parentKey = parent ? assortmentKey(parent, key) : undefined;
+        problem({
+          code: 'MISSING_KEY', field: key,
+          message: `${where(name)}: у модификации не заполнен ${label.nominative}` +
+            (parentKey ? ` (у товара он есть — «${parentKey}», но модификации нужен свой, чтобы склад различал их)` : '') +
+            `. Заполните ${label.nominative} модификации или выберите другой ключ товара в настройках.`,
+        });
+      } else {
+        problem({
+          code: 'MISSING_KEY', field: key,
+          message: `${where(name)}: не заполнен ${label.nominative}. Заполните ${label.nominative} товара или выберите другой ключ товара в настройках.`,
+        });
+      }
+      return;
+    }
+    if (blocked) return;
+
+    const href = assortment.meta.href;
+    const claimants = byKey.get(goodId) ?? [];
+    if (!claimants.includes(href)) claimants.push(href);
+    byKey.set(goodId, claimants);
+
+    const existing = byAssortment.get(href);
+    if (existing) {
+      existing.line.quantity += position.quantity;
+      existing.line.positionIds.push(position.id);
+      existing.positionNumbers.push(number);
+      return;
+    }
+    const good: WarehouseGood = { goodId, name, barcodes: barcodeValues(assortment.barcodes) };
+    // Weight lives on the product (kg); a variant takes its product's. MoySklad has no dimensions
+    // (only a volume, which cannot become length × width × height), so dimensionsMm stays unset.
+    const weightKg = assortment.weight ?? parent?.weight;
+    if (weightKg !== undefined && weightKg > 0) good.weightG = Math.round(weightKg * 1000);
+    byAssortment.set(href, {
+      good,
+      positionNumbers: [number],
+      line: {
+        goodId,
+        quantity: position.quantity,
+        assortment: { href, type },
+        name,
+        // A product on several positions keeps the first position's price (they normally agree);
+        // the positions are rebuilt from positionIds after the receipt anyway.
+        price: Math.round(position.price ?? 0),
+        positionIds: [position.id],
+      },
+    });
+  });
+
+  for (const [goodId, hrefs] of byKey) {
+    if (hrefs.length < 2) continue;
+    const involved = hrefs.map((h) => byAssortment.get(h)!);
+    const numbers = involved.flatMap((a) => a.positionNumbers).sort((a, b) => a - b);
+    const list = involved.map((a) => `позиция ${a.positionNumbers[0]} «${a.line.name}»`).join(', ');
+    problems.push({
+      code: 'DUPLICATE_KEY', field: key,
+      message: `${capitalize(label.nominative)} «${goodId}» одинаковый у разных товаров: ${list}. ` +
+        `Склад различает товары по ${label.dative}: сделайте их разными или выберите другой ключ товара в настройках.`,
+      positionNumbers: numbers,
+      positionIds: involved.flatMap((a) => a.line.positionIds),
+    });
+  }
+
+  if (problems.length) return { lines: [], goods: [], problems };
+  const accumulated = [...byAssortment.values()];
+  return {
+    lines: accumulated.map((a) => a.line),
+    goods: accumulated.map((a) => a.good),
+    problems,
+  };
+}

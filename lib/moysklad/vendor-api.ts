@@ -1,0 +1,190 @@
+/**
+ * Calls we make to MoySklad's Vendor API (`https://apps-api.moysklad.ru/api/vendor/1.0`): exchanging a
+ * page's `contextKey` for the employee behind it, and reporting/reading the installation status.
+ * Each call is signed with a fresh single-use JWT (HS256, sub = appUid, lifetime capped at 300 s by
+ * MoySklad) and carries `Accept-Encoding: gzip` (415 without it).
+ */
+import { randomBytes } from 'node:crypto';
+import axios, { type AxiosInstance, type AxiosResponse, type Method } from 'axios';
+import { SignJWT } from 'jose';
+import type { z } from 'zod';
+import { AppError, toAppError } from '@/lib/core/errors';
+import { logFor, type Logger } from '@/lib/core/logger';
+import { mapMoyskladError, mapMsTransportFailure, unexpectedMsResponse } from './errors';
+import { DEFAULT_MS_RETRY_POLICY, msRetryDelayMs, type MsRetryPolicy } from './retry';
+import {
+  msEmployeeContextSchema,
+  msInstallationStatusSchema,
+  type MsEmployeeContext,
+  type MsInstallationStatus,
+} from './schemas';
+
+/** MoySklad caps a vendor token at iat + 300 s; we ask for less so clock drift cannot push it over. */
+export const VENDOR_JWT_LIFETIME_SEC = 120;
+export const VENDOR_JWT_MAX_LIFETIME_SEC = 300;
+
+export interface SignVendorApiJwtOptions {
+  appUid: string;
+  secretKey: string;
+  lifetimeSec?: number;
+  now?: () => Date;
+}
+
+/** A single-use token for one Vendor API call. */
+export async function signVendorApiJwt(options: SignVendorApiJwtOptions): Promise<string> {
+  const iat = Math.floor((options.now?.() ?? new Date()).getTime() / 1000);
+  const lifetime = Math.min(options.lifetimeSec ?? VENDOR_JWT_LIFETIME_SEC, VENDOR_JWT_MAX_LIFETIME_SEC);
+  return new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(options.appUid)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + lifetime)
+    .setJti(randomBytes(24).toString('hex'))
+    .sign(new TextEncoder().encode(options.secretKey));
+}
+
+export type ReportedStatus = 'Activating' | 'SettingsRequired' | 'Activated';
+
+export interface VendorApiClientOptions {
+  /** e.g. https://apps-api.moysklad.ru/api/vendor/1.0 */
+  baseUrl: string;
+  appId: string;
+  appUid: string;
+  secretKey: string;
+  timeoutMs?: number;
+  log?: Logger;
+  retry?: Partial<MsRetryPolicy>;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+export interface VendorApiClient {
+  readonly http: AxiosInstance;
+  /** The employee who opened a page; UNAUTHORIZED when the key expired or is not ours. */
+  exchangeContext(contextKey: string): Promise<MsEmployeeContext>;
+  /** Only after we answered Activating / SettingsRequired to the activation. */
+  reportStatus(accountId: string, status: ReportedStatus): Promise<void>;
+  getStatus(accountId: string): Promise<MsInstallationStatus>;
+}
+
+export const CONTEXT_EXPIRED_MESSAGE = 'Ключ контекста истёк: откройте страницу заново';
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export function createVendorApiClient(options: VendorApiClientOptions): VendorApiClient {
+  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  const log = options.log ?? logFor({ component: 'moysklad-vendor-api' });
+  const policy: MsRetryPolicy = { ...DEFAULT_MS_RETRY_POLICY, maxRetries: 2, ...options.retry };
+  const sleep = options.sleep ?? defaultSleep;
+  const http = axios.create({
+    baseURL: baseUrl,
+    timeout: options.timeoutMs ?? 15_000,
+    headers: { Accept: 'application/json;charset=utf-8', 'Accept-Encoding': 'gzip' },
+    decompress: true,
+    validateStatus: () => true,
+    maxRedirects: 0,
+    transitional: { clarifyTimeoutError: true, silentJSONParsing: true, forcedJSONParsing: true },
+  });
+
+  async function call<S extends z.ZodType>(
+    method: Method,
+    path: string,
+    operation: string,
+    schema: S,
+    body: unknown,
+    onError: (failure: AppError) => AppError,
+    idempotent: boolean,
+  ): Promise<z.infer<S>> {
+    const state = { transientFailures: 0, rateLimitFailures: 0 };
+    for (;;) {
+      let failure: AppError;
+      try {
+        // A fresh token per attempt: MoySklad treats each as single-use.
+        const token = await signVendorApiJwt({ appUid: options.appUid, secretKey: options.secretKey });
+        let response: AxiosResponse;
+        try {
+          response = await http.request({
+            method, url: path,
+            data: body === undefined ? undefined : JSON.stringify(body),
+            headers: {
+              Authorization: `Bearer ${token}`,
+              ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+            },
+          });
+        } catch (error) {
+          const e = error as { code?: string; message?: string };
+          throw mapMsTransportFailure(`Vendor API ${operation}`, e.code, e.message ?? 'request failed');
+        }
+        if (response.status >= 200 && response.status < 300) {
+          const parsed = schema.safeParse(response.data === '' ? undefined : response.data);
+          if (!parsed.success) throw unexpectedMsResponse(`Vendor API ${operation}`, response.status, parsed.error.message.slice(0, 2000));
+          return parsed.data;
+        }
+        throw onError(mapMoyskladError({
+          status: response.status, body: response.data, headers: response.headers as Record<string, unknown>,
+          operation: `Vendor API ${operation}`,
+        }));
+      } catch (error) {
+        failure = toAppError(error);
+      }
+      if (failure.code === 'RATE_LIMITED') state.rateLimitFailures += 1;
+      else state.transientFailures += 1;
+      const delay = msRetryDelayMs(failure, state, policy, { idempotent, random: options.random });
+      if (delay === undefined) throw failure;
+      log.info({ operation, code: failure.code, delayMs: delay }, 'vendor api call will be retried');
+      await sleep(delay);
+    }
+  }
+
+  const appPath = (accountId: string) =>
+    `/apps/${encodeURIComponent(options.appId)}/${encodeURIComponent(accountId)}/status`;
+
+  return {
+    http,
+
+    exchangeContext(contextKey) {
+      if (!/^[A-Za-z0-9_-]{1,256}$/.test(contextKey)) {
+        return Promise.reject(new AppError('UNAUTHORIZED', 'malformed contextKey', { userMessage: CONTEXT_EXPIRED_MESSAGE }));
+      }
+      return call('POST', `/context/${contextKey}`, 'POST /context/{contextKey}', msEmployeeContextSchema, undefined, (failure) => {
+        const status = (failure.details as { httpStatus?: number } | undefined)?.httpStatus;
+        // 404: unknown or expired key (valid 5 minutes); 403: a key issued to another solution.
+        if (status === 404 || status === 403) {
+          return new AppError('UNAUTHORIZED', `context exchange refused (HTTP ${status}): ${failure.message}`, {
+            userMessage: CONTEXT_EXPIRED_MESSAGE, cause: failure,
+          });
+        }
+        return failure;
+      }, true);
+    },
+
+    async reportStatus(accountId, status) {
+      await call('PUT', appPath(accountId), 'PUT /apps/{appId}/{accountId}/status', msInstallationStatusSchema.partial().optional(), { status }, (failure) => {
+        const httpStatus = (failure.details as { httpStatus?: number } | undefined)?.httpStatus;
+        if (httpStatus === 404) {
+          return new AppError('NOT_FOUND', failure.message, {
+            userMessage: 'МойСклад не нашёл установку решения на этом аккаунте: переустановите решение.', cause: failure,
+          });
+        }
+        if (httpStatus === 409) {
+          return new AppError('CONFLICT', failure.message, {
+            userMessage: 'МойСклад не принял смену статуса решения: состояние установки уже другое. Обновите страницу.', cause: failure,
+          });
+        }
+        return failure;
+      }, true);
+    },
+
+    getStatus(accountId) {
+      return call('GET', appPath(accountId), 'GET /apps/{appId}/{accountId}/status', msInstallationStatusSchema, undefined, (failure) => {
+        const httpStatus = (failure.details as { httpStatus?: number } | undefined)?.httpStatus;
+        if (httpStatus === 404) {
+          return new AppError('NOT_FOUND', failure.message, {
+            userMessage: 'Решение не установлено на этом аккаунте МоегоСклада.', cause: failure,
+          });
+        }
+        return failure;
+      }, true);
+    },
+  };
+}
