@@ -49,6 +49,19 @@ export function rawGet(url: string, headers: Record<string, string | string[]>):
   });
 }
 
+/** POST with raw node:http so that a header given as an array goes out as repeated header lines. */
+export function rawPost(url: string, headers: Record<string, string | string[]>, body: unknown): Promise<{ status: number; raw: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, raw: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
 export function gunzipJson(raw: Buffer): unknown {
   return JSON.parse(gunzipSync(raw).toString('utf8'));
 }
@@ -134,11 +147,15 @@ export interface Receiver {
   close(): Promise<void>;
 }
 
+/** Lifecycle PUTs answer Activated, everything else 200 {}. */
+export const defaultReply: Receiver['reply'] = (r) =>
+  r.method === 'PUT' && /\/api\/moysklad\/vendor\/1\.0\/apps\/[^/]+\/[^/]+$/.test(r.path) ? { status: 200, body: { status: 'Activated' } } : { status: 200, body: {} };
+
 export async function startReceiver(): Promise<Receiver> {
   const receiver: Receiver = {
     url: '',
     requests: [],
-    reply: (r) => (r.method === 'PUT' && /\/apps\/[^/]+\/[^/]+$/.test(r.path) ? { status: 200, body: { status: 'Activated' } } : { status: 200, body: {} }),
+    reply: defaultReply,
     close: async () => undefined,
   };
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
@@ -156,7 +173,12 @@ export async function startReceiver(): Promise<Receiver> {
       at: Date.now(),
     };
     receiver.requests.push(rec);
-    const r = await receiver.reply(rec);
+    let r: { status: number; body?: unknown; delayMs?: number };
+    try {
+      r = await receiver.reply(rec);
+    } catch (e) {
+      r = { status: 500, body: { error: String(e) } };
+    }
     if (r.delayMs) await new Promise((ok) => setTimeout(ok, r.delayMs));
     if (res.destroyed) return;
     res.statusCode = r.status;

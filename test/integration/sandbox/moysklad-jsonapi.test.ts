@@ -525,7 +525,7 @@ describe('rate limits', () => {
     sim.setConfig({ rateLimit: { requests: 45, windowMs: 3000, parallel: 5 } });
     try {
       const results: number[] = [];
-      let last: Awaited<ReturnType<typeof ms>> | undefined;
+      let last: Awaited<ReturnType<typeof ms<any>>> | undefined;
       for (let i = 0; i < 46; i++) {
         last = await ms(`${api}/entity/supply?limit=1`, { token: t2 });
         results.push(last.status);
