@@ -4,14 +4,16 @@
  * for the safety-net sweep (and, with the receipt engine, the BetaPRO poll).
  */
 import { z } from 'zod';
-import type { PrismaClient } from '../db';
-import { enqueueJob } from '../jobs/queue';
 import { defineJob, type JobDefinition } from '../jobs/worker';
-import { logger } from '../core/logger';
 import { loadAccount, isOperational } from './accounts';
 import { runTransfer, type TransferJobPayload } from './transfer';
 import { TRANSFER_JOB } from './request-transfer';
 import { handleWebhookEvents, sweepAccount } from './triggers';
+import { INSTALL_WEBHOOKS_JOB, installWebhooks } from './lifecycle';
+import { SWEEP_JOB } from './account-jobs';
+import { APPLY_JOB, CANCEL_JOB, POLL_JOB, applyReceipts, cancelTask, pollAccount } from './receipt';
+
+export { ensureAccountJobs, ensureAllAccountJobs, SWEEP_JOB } from './account-jobs';
 
 const entitySchema = z.enum(['supply', 'move']);
 
@@ -46,7 +48,6 @@ export const webhookJob = defineJob({
   },
 });
 
-export const SWEEP_JOB = 'sweep';
 export const sweepJob = defineJob({
   kind: SWEEP_JOB,
   payload: z.object({ accountId: z.string() }),
@@ -60,24 +61,44 @@ export const sweepJob = defineJob({
   },
 });
 
+export const installWebhooksJob = defineJob({
+  kind: INSTALL_WEBHOOKS_JOB,
+  payload: z.object({ accountId: z.string() }),
+  async handler(payload, ctx) {
+    await installWebhooks(ctx.prisma, payload.accountId);
+  },
+});
+
+export const pollJob = defineJob({
+  kind: POLL_JOB,
+  payload: z.object({ accountId: z.string() }),
+  leaseMs: 300_000,
+  async handler(payload, ctx) {
+    const account = await loadAccount(ctx.prisma, payload.accountId);
+    if (!account || account.status === 'uninstalled') return;
+    if (isOperational(account)) await pollAccount(ctx.prisma, payload.accountId);
+    return { rescheduleAt: new Date(Date.now() + account.settings.pollIntervalSec * 1000) };
+  },
+});
+
+export const applyJob = defineJob({
+  kind: APPLY_JOB,
+  payload: z.object({ accountId: z.string(), documentId: z.string(), force: z.boolean().optional() }),
+  leaseMs: 300_000,
+  async handler(payload, ctx) {
+    await applyReceipts(ctx.prisma, payload);
+  },
+});
+
+export const cancelJob = defineJob({
+  kind: CANCEL_JOB,
+  payload: z.object({ accountId: z.string(), documentId: z.string(), actor: z.string().nullable().optional() }),
+  async handler(payload, ctx) {
+    await cancelTask(ctx.prisma, payload);
+  },
+});
+
 export function productJobs(): JobDefinition[] {
-  return [transferJob, webhookJob, sweepJob] as JobDefinition[];
+  return [transferJob, webhookJob, sweepJob, installWebhooksJob, pollJob, applyJob, cancelJob] as JobDefinition[];
 }
 
-/** Makes sure the account's recurring jobs exist (after install, resume, settings save, start-up). */
-export async function ensureAccountJobs(prisma: PrismaClient, accountId: string): Promise<void> {
-  await enqueueJob(prisma, {
-    kind: SWEEP_JOB,
-    accountId,
-    dedupeKey: `sweep:${accountId}`,
-    payload: { accountId },
-    runAt: new Date(Date.now() + 5_000),
-    maxAttempts: 1_000_000,
-  });
-}
-
-export async function ensureAllAccountJobs(prisma: PrismaClient): Promise<void> {
-  const installations = await prisma.installation.findMany({ where: { status: 'active' }, select: { accountId: true } });
-  for (const { accountId } of installations) await ensureAccountJobs(prisma, accountId);
-  if (installations.length) logger.info({ accounts: installations.length }, 'recurring account jobs ensured');
-}

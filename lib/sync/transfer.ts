@@ -171,9 +171,11 @@ export async function runTransfer(payload: TransferJobPayload, ctx: TransferCont
       created = await betapro.createSupplyTask(plan);
     }
     const hash = planHash(plan);
+    // The receipt projection splits merged lines back over the original positions.
+    const positionQuantities = Object.fromEntries(read.positions.map((p) => [p.id, p.quantity]));
     await prisma.syncDocument.update({
       where: { id: syncDoc.id },
-      data: { indocId, plan: plan as never, planHash: hash, errors: undefined },
+      data: { indocId, plan: { lines: plan.lines, positionQuantities } as never, planHash: hash },
     });
     await recordEvent(prisma, syncDoc, {
       kind: 'task_created',

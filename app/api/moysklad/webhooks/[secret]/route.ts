@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { parseParams, withErrors } from '@/lib/api/handler';
+import { getPrisma } from '@/lib/db';
+import { acceptWebhookDelivery } from '@/lib/sync/webhook-intake';
+
+export const dynamic = 'force-dynamic';
+
+/**
+ * MoySklad webhook delivery. Unsigned: the secret in the path identifies the account; the payload is
+ * only a hint (the job re-reads the document). Answers at once; the work is queued.
+ */
+export const POST = withErrors<{ secret: string }>(async (request, context) => {
+  const { secret } = parseParams(await context.params, z.object({ secret: z.string().min(10).max(100) }));
+  const prisma = await getPrisma();
+  const requestId = new URL(request.url).searchParams.get('requestId');
+  await acceptWebhookDelivery(prisma, secret, requestId, request);
+  return new Response(null, { status: 204 });
+});

@@ -1,0 +1,70 @@
+/**
+ * Route handler wrappers (dub-style): parse, authorise, call lib, map errors. Route files stay thin.
+ * Every error answers `{ error: { code, message } }` with the user-facing (Russian) message; internal
+ * details go to the log only. Unknown failures are a generic 500.
+ */
+import { z } from 'zod';
+import { AppError, isAppError } from '../core/errors';
+import { logger } from '../core/logger';
+
+export type RouteParams = Record<string, string | string[] | undefined>;
+export interface RouteContext<P extends RouteParams = RouteParams> {
+  params: Promise<P>;
+}
+
+/** Bodies larger than this are refused before parsing (MoySklad's webhook bodies are small). */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+export function errorResponse(error: unknown, context: Record<string, unknown> = {}): Response {
+  if (isAppError(error)) {
+    if (error.httpStatus >= 500) logger.error({ ...context, code: error.code, err: error.message }, 'request failed');
+    else logger.info({ ...context, code: error.code, err: error.message }, 'request refused');
+    return Response.json(error.toResponseBody(), { status: error.httpStatus });
+  }
+  if (error instanceof z.ZodError) {
+    return Response.json(
+      { error: { code: 'VALIDATION', message: 'Проверьте введённые данные.', details: { fieldErrors: z.flattenError(error).fieldErrors } } },
+      { status: 422 },
+    );
+  }
+  logger.error({ ...context, err: error }, 'unexpected error in route');
+  return Response.json({ error: { code: 'INTERNAL', message: 'Внутренняя ошибка приложения. Повторите позже.' } }, { status: 500 });
+}
+
+export function withErrors<P extends RouteParams>(
+  handler: (request: Request, context: RouteContext<P>) => Promise<Response>,
+): (request: Request, context: RouteContext<P>) => Promise<Response> {
+  return async (request, context) => {
+    try {
+      return await handler(request, context);
+    } catch (error) {
+      return errorResponse(error, { method: request.method, path: new URL(request.url).pathname });
+    }
+  };
+}
+
+/** Reads a JSON body with a size cap; malformed JSON or too large → 400/413, never 500. */
+export async function readJson(request: Request, maxBytes = MAX_BODY_BYTES): Promise<unknown> {
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (declared > maxBytes) throw new AppError('PAYLOAD_TOO_LARGE', `body of ${declared} bytes`);
+  const text = await request.text();
+  if (Buffer.byteLength(text) > maxBytes) throw new AppError('PAYLOAD_TOO_LARGE', 'body too large');
+  if (!text.trim()) return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new AppError('BAD_REQUEST', 'malformed JSON body', { userMessage: 'Тело запроса — не JSON.' });
+  }
+}
+
+export async function parseBody<S extends z.ZodType>(request: Request, schema: S): Promise<z.infer<S>> {
+  const result = schema.safeParse(await readJson(request));
+  if (!result.success) throw result.error;
+  return result.data;
+}
+
+export function parseParams<S extends z.ZodType>(params: unknown, schema: S): z.infer<S> {
+  const result = schema.safeParse(params);
+  if (!result.success) throw new AppError('NOT_FOUND', `bad route params: ${result.error.message}`);
+  return result.data;
+}

@@ -1,0 +1,29 @@
+/**
+ * Wrapper for the endpoints MoySklad calls (Vendor API): checks the HS256 JWT (secret, exp/iat,
+ * jti replay) and the appId before the handler runs; answers JSON as MoySklad expects.
+ */
+import { z } from 'zod';
+import { getConfig } from '../core/config';
+import { getPrisma, type PrismaClient } from '../db';
+import { PrismaJtiStore } from '../moysklad/jti-store';
+import { verifyVendorJwt } from '../moysklad/vendor-jwt';
+import { assertOurApp } from '../sync/lifecycle';
+import { parseParams, withErrors, type RouteContext } from './handler';
+
+const paramsSchema = z.object({ appId: z.string().min(1).max(100), accountId: z.string().min(1).max(100) });
+export type VendorParams = z.infer<typeof paramsSchema>;
+
+export function withVendorAuth(
+  handler: (args: { request: Request; params: VendorParams; prisma: PrismaClient; requestId: string | null }) => Promise<Response>,
+) {
+  return withErrors<VendorParams>(async (request: Request, context: RouteContext<VendorParams>) => {
+    const params = parseParams(await context.params, paramsSchema);
+    const prisma = await getPrisma();
+    await verifyVendorJwt(request.headers.get('authorization'), {
+      secret: getConfig().MOYSKLAD_SECRET_KEY,
+      jtiStore: new PrismaJtiStore(prisma),
+    });
+    assertOurApp(params.appId);
+    return handler({ request, params, prisma, requestId: request.headers.get('x_lognex_requestid') ?? request.headers.get('x-lognex-requestid') });
+  });
+}

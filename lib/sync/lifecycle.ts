@@ -1,0 +1,144 @@
+/**
+ * Vendor lifecycle (PRODUCT.md §7): activation (install, resume, tariff change), deactivation
+ * (suspend, uninstall), legacy status, and reporting `Activated` once settings are complete.
+ * Activation is idempotent: the same call three times leaves one installation and one set of webhooks.
+ */
+import type { PrismaClient } from '../db';
+import { getConfig } from '../core/config';
+import { encryptSecret, randomToken } from '../core/crypto';
+import { AppError, toAppError } from '../core/errors';
+import { logFor } from '../core/logger';
+import type { MsActivationBody, MsDeactivationBody, MsEventBody } from '../moysklad/schemas';
+import { createVendorApiClient } from '../moysklad/vendor-api';
+import { ensureWebhooks } from '../moysklad/webhooks';
+import { enqueueJob } from '../jobs/queue';
+import { loadAccount, isOperational } from './accounts';
+import { moyskladClientFor } from './clients';
+import { ensureAccountJobs } from './account-jobs';
+
+export type ActivationStatus = 'SettingsRequired' | 'Activated';
+
+export function assertOurApp(appId: string): void {
+  if (appId !== getConfig().MOYSKLAD_APP_ID) {
+    throw new AppError('NOT_FOUND', `unknown appId ${appId}`, { userMessage: 'Неизвестное решение.' });
+  }
+}
+
+export function webhookUrlFor(secret: string): string {
+  return `${getConfig().APP_BASE_URL}/api/moysklad/webhooks/${secret}`;
+}
+
+export const INSTALL_WEBHOOKS_JOB = 'install-webhooks';
+
+/** Installs or repairs the account's webhooks; true when done, false when it had to be deferred. */
+export async function installWebhooks(prisma: PrismaClient, accountId: string): Promise<boolean> {
+  const account = await loadAccount(prisma, accountId);
+  if (!account || !isOperational(account)) return false;
+  const client = await moyskladClientFor(account);
+  await ensureWebhooks(client, webhookUrlFor(account.webhookSecret));
+  await prisma.installation.update({ where: { accountId }, data: { webhooksInstalledAt: new Date() } });
+  return true;
+}
+
+export async function activate(
+  prisma: PrismaClient,
+  accountId: string,
+  body: MsActivationBody,
+): Promise<ActivationStatus> {
+  const log = logFor({ accountId, cause: body.cause });
+  const access = body.access?.find((a) => a.access_token) ?? body.access?.[0];
+  const token = access?.access_token;
+  const key = getConfig().APP_ENCRYPTION_KEY;
+  const tokenData = token
+    ? {
+        accessTokenEnc: encryptSecret(token, key),
+        scope: access?.scope.includes('admin') ? 'admin' : 'custom',
+        permissions: (access?.permissions ?? undefined) as never,
+      }
+    : {};
+  const existing = await prisma.installation.findUnique({ where: { accountId } });
+  // A tariff event without `access` keeps the token we have; with no installation at all it
+  // creates a record without a token (MoySklad sends the token on Install/Resume).
+  await prisma.installation.upsert({
+    where: { accountId },
+    create: {
+      accountId,
+      appId: getConfig().MOYSKLAD_APP_ID,
+      accountName: body.accountName,
+      status: 'active',
+      webhookSecret: randomToken(24),
+      lastCause: body.cause,
+      tariff: (body.subscription ?? undefined) as never,
+      settings: { create: {} },
+      ...tokenData,
+    },
+    update: {
+      accountName: body.accountName,
+      status: token || existing?.accessTokenEnc ? 'active' : existing?.status ?? 'active',
+      lastCause: body.cause,
+      ...(body.subscription ? { tariff: body.subscription as never } : {}),
+      ...tokenData,
+    },
+  });
+  await prisma.settings.upsert({ where: { accountId }, create: { accountId }, update: {} });
+  const account = await loadAccount(prisma, accountId);
+  if (account && isOperational(account)) {
+    try {
+      await installWebhooks(prisma, accountId);
+    } catch (error) {
+      // MoySklad waits 10 s for this answer: a slow or failing webhook install is finished by a job.
+      log.warn({ err: toAppError(error).message }, 'webhook installation deferred to a job');
+      await enqueueJob(prisma, { kind: INSTALL_WEBHOOKS_JOB, accountId, dedupeKey: `webhooks:${accountId}`, payload: { accountId } });
+    }
+    await ensureAccountJobs(prisma, accountId);
+  }
+  const status: ActivationStatus = account && account.missing.length === 0 ? 'Activated' : 'SettingsRequired';
+  await prisma.installation.update({ where: { accountId }, data: { reportedStatus: status } });
+  log.info({ status, hasToken: Boolean(token) }, 'activation handled');
+  return status;
+}
+
+export async function deactivate(prisma: PrismaClient, accountId: string, body: MsDeactivationBody): Promise<'found' | 'absent'> {
+  const existing = await prisma.installation.findUnique({ where: { accountId } });
+  if (!existing) return 'absent';
+  const uninstall = body.cause !== 'Suspend';
+  // MoySklad revokes the token before calling us in both cases; settings stay for a reinstall.
+  await prisma.installation.update({
+    where: { accountId },
+    data: {
+      status: uninstall ? 'uninstalled' : 'suspended',
+      lastCause: body.cause,
+      accessTokenEnc: null,
+      ...(uninstall ? { webhooksInstalledAt: null, reportedStatus: 'SettingsRequired' } : {}),
+    },
+  });
+  logFor({ accountId, cause: body.cause }).info('deactivation handled');
+  return 'found';
+}
+
+/** `PUT …/event`: new permissions after the user accepted a new version's access. */
+export async function permissionsChanged(prisma: PrismaClient, accountId: string, body: MsEventBody): Promise<void> {
+  const access = body.access?.[0];
+  if (!access) return;
+  await prisma.installation.updateMany({
+    where: { accountId },
+    data: { scope: access.scope.includes('admin') ? 'admin' : 'custom', permissions: (access.permissions ?? {}) as never },
+  });
+}
+
+/** After settings became complete: tell MoySklad (only if we answered SettingsRequired before). */
+export async function reportActivatedIfComplete(prisma: PrismaClient, accountId: string): Promise<boolean> {
+  const account = await loadAccount(prisma, accountId);
+  if (!account || account.missing.length || account.reportedStatus === 'Activated' || account.status !== 'active') return false;
+  const config = getConfig();
+  const vendor = createVendorApiClient({
+    baseUrl: config.MOYSKLAD_VENDOR_API_URL,
+    appId: config.MOYSKLAD_APP_ID,
+    appUid: config.MOYSKLAD_APP_UID,
+    secretKey: config.MOYSKLAD_SECRET_KEY,
+  });
+  await vendor.reportStatus(accountId, 'Activated');
+  await prisma.installation.update({ where: { accountId }, data: { reportedStatus: 'Activated' } });
+  logFor({ accountId }).info('reported Activated to MoySklad');
+  return true;
+}

@@ -1,0 +1,33 @@
+/**
+ * The scenario trigger (PRODUCT.md §2.3). MoySklad retries the call for 24 h, with the same
+ * X_Lognex_RequestId: a retry of an accepted call is recognised and answered the same way.
+ */
+import type { PrismaClient } from '../db';
+import type { MsScenarioBody } from '../moysklad/schemas';
+import { loadAccount } from './accounts';
+import { requestTransfer, isDocumentEntity } from './request-transfer';
+import { rememberInbound } from './inbound';
+
+export type ScenarioResult = { ok: true; state: string } | { ok: false; message: string };
+
+export async function handleScenarioCall(
+  prisma: PrismaClient,
+  accountId: string,
+  body: MsScenarioBody,
+  requestId: string | null,
+): Promise<ScenarioResult> {
+  const entity = body.objectType.toLowerCase();
+  if (!isDocumentEntity(entity)) {
+    return { ok: false, message: `Действие «Передать в БетаПРО» работает только для приёмок и перемещений, а не для ${body.objectType}.` };
+  }
+  const account = await loadAccount(prisma, accountId);
+  if (!account || account.status === 'uninstalled') return { ok: false, message: 'Решение БетаПРО не установлено в аккаунте.' };
+  if (requestId && !(await rememberInbound(prisma, 'scenario', requestId, accountId))) {
+    const existing = await prisma.syncDocument.findUnique({
+      where: { accountId_entity_msId: { accountId, entity, msId: body.objectId } },
+    });
+    return { ok: true, state: existing?.state ?? 'queued' };
+  }
+  const result = await requestTransfer(prisma, { accountId, entity, msId: body.objectId, trigger: 'scenario', actor: 'сценарий' });
+  return { ok: true, state: result.state };
+}
