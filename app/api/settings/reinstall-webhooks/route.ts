@@ -1,0 +1,10 @@
+import { withAppSession, requireAdmin } from '@/lib/api/session';
+import { reinstallWebhooks } from '@/lib/sync/settings-service';
+
+export const dynamic = 'force-dynamic';
+
+export const POST = withAppSession(async ({ session, prisma }) => {
+  requireAdmin(session);
+  await reinstallWebhooks(prisma, session);
+  return Response.json({ ok: true });
+});

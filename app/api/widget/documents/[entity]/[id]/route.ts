@@ -1,0 +1,15 @@
+import { z } from 'zod';
+import { withAppSession, requireRight } from '@/lib/api/session';
+import { parseParams } from '@/lib/api/handler';
+import { buildDocumentView } from '@/lib/sync/document-view';
+
+export const dynamic = 'force-dynamic';
+
+const documentParamsSchema = z.object({ entity: z.enum(['supply', 'move']), id: z.uuid() });
+
+/** The widget's view of one document of the user's own account. */
+export const GET = withAppSession(async ({ params, session, prisma }) => {
+  const { entity, id } = parseParams(params, documentParamsSchema);
+  requireRight(session, entity, 'view');
+  return Response.json(await buildDocumentView(prisma, session, entity, id));
+});

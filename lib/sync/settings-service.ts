@@ -1,0 +1,198 @@
+/**
+ * The settings page's backend (PRODUCT.md §6): read the account's settings with options loaded from
+ * MoySklad (stores, statuses) and health; save (admins only) with validation; test the BetaPRO
+ * connection; create statuses; reinstall webhooks. Saving a complete configuration reports
+ * `Activated` to MoySklad.
+ */
+import type { PrismaClient } from '../db';
+import { getConfig } from '../core/config';
+import { encryptSecret } from '../core/crypto';
+import { AppError, toAppError } from '../core/errors';
+import { logFor } from '../core/logger';
+import type { DocumentEntity } from '../core/domain';
+import type { SettingsInput, SettingsResponse, TestConnectionResponse } from '../api/contract';
+import { createBetaproClient } from '../betapro';
+import { ensureStatuses } from '../moysklad/statuses';
+import { getDatabase } from '../db';
+import { rateGateFor } from '../db/rate-gate';
+import type { Session } from '../api/session';
+import { loadAccountOrThrow, missingSettings, settingsFromRow } from './accounts';
+import { moyskladClientFor } from './clients';
+import { installWebhooks, reportActivatedIfComplete } from './lifecycle';
+import { ensureAccountJobs } from './account-jobs';
+
+const SCENARIO_HELP = {
+  actionTitle: 'Передать в БетаПРО',
+  steps: [
+    'В МойСклад откройте Настройки → Сценарии и создайте сценарий для приёмок (и отдельно для перемещений).',
+    'Условие: «Статус изменился» на «Передать».',
+    'Действие: «Передать в БетаПРО» (действие этого решения).',
+    'Сохраните сценарий. Теперь смена статуса на «Передать» надёжно передаёт документ: МойСклад повторяет вызов до суток.',
+  ],
+};
+
+export async function readSettings(prisma: PrismaClient, session: Session): Promise<SettingsResponse> {
+  const account = await loadAccountOrThrow(prisma, session.accountId);
+  const s = account.settings;
+  let stores: SettingsResponse['stores'] = [];
+  const states: SettingsResponse['states'] = { supply: [], move: [] };
+  if (account.status === 'active' && account.token) {
+    try {
+      const client = await moyskladClientFor(account);
+      const [storeRows, supplyMeta, moveMeta] = await Promise.all([
+        client.listStores(),
+        client.getEntityMetadata('supply'),
+        client.getEntityMetadata('move'),
+      ]);
+      stores = storeRows.map((st) => ({ id: st.id, name: st.name }));
+      states.supply = supplyMeta.states.map((st) => ({ id: st.id, name: st.name, color: st.color }));
+      states.move = moveMeta.states.map((st) => ({ id: st.id, name: st.name, color: st.color }));
+    } catch (error) {
+      logFor({ accountId: session.accountId }).warn({ err: toAppError(error).message }, 'settings: could not load options from MoySklad');
+    }
+  }
+  const [byState, recentErrors, deadJobs, installation, lastPoll] = await Promise.all([
+    prisma.syncDocument.groupBy({ by: ['state'], where: { accountId: session.accountId }, _count: { _all: true } }),
+    prisma.syncEvent.findMany({
+      where: { accountId: session.accountId, kind: { in: ['failed', 'receipt_blocked', 'non_arrival', 'cancel_failed'] } },
+      orderBy: { id: 'desc' }, take: 10, include: { document: { select: { name: true } } },
+    }),
+    prisma.job.count({ where: { accountId: session.accountId, state: 'dead' } }),
+    prisma.installation.findUniqueOrThrow({ where: { accountId: session.accountId } }),
+    prisma.job.findFirst({ where: { accountId: session.accountId, kind: 'poll' }, orderBy: { updatedAt: 'desc' } }),
+  ]);
+  return {
+    canEdit: session.isAdmin,
+    settings: {
+      betaproBaseUrl: s.betaproBaseUrl ?? undefined,
+      betaproPartnerId: s.betaproPartnerId ?? undefined,
+      storeIds: s.storeIds,
+      enabledEntities: s.enabledEntities,
+      statuses: s.statuses,
+      productKey: s.productKey,
+      partialPolicy: s.partialPolicy,
+      defectivePolicy: s.defectivePolicy,
+      postingMode: s.postingMode,
+      pollIntervalSec: s.pollIntervalSec,
+      hasPassword: s.hasPassword,
+      complete: account.missing.length === 0,
+      missing: account.missing,
+    },
+    stores,
+    states,
+    canCreateStatuses: session.isAdmin && installation.scope === 'admin',
+    health: {
+      installationStatus: installation.status,
+      reportedStatus: installation.reportedStatus,
+      webhooksInstalled: Boolean(installation.webhooksInstalledAt),
+      lastPollAt: lastPoll && lastPoll.state !== 'running' && lastPoll.attempts === 0 && lastPoll.finishedAt === null
+        ? lastPoll.updatedAt.toISOString()
+        : lastPoll?.updatedAt.toISOString() ?? null,
+      documentsByState: Object.fromEntries(byState.map((row) => [row.state, row._count._all])),
+      recentErrors: recentErrors.map((e) => ({ at: e.createdAt.toISOString(), documentName: e.document.name, message: e.message })),
+      deadJobs,
+    },
+    scenarioHelp: SCENARIO_HELP,
+  };
+}
+
+export async function saveSettings(prisma: PrismaClient, session: Session, input: SettingsInput): Promise<void> {
+  const key = getConfig().APP_ENCRYPTION_KEY;
+  const existing = await prisma.settings.findUnique({ where: { accountId: session.accountId } });
+  const password = input.betaproPassword?.trim() ? encryptSecret(input.betaproPassword, key) : existing?.betaproPasswordEnc ?? null;
+  if (!password) {
+    throw new AppError('VALIDATION', 'password missing', {
+      userMessage: 'Укажите пароль БетаПРО.',
+      details: { fieldErrors: { betaproPassword: ['Укажите пароль, выданный менеджером БетаПРО'] } },
+    });
+  }
+  const fieldErrors: Record<string, string[]> = {};
+  for (const entity of input.enabledEntities) {
+    for (const [role, id] of Object.entries(input.statuses[entity])) {
+      if (!id) (fieldErrors[`statuses.${entity}.${role}`] ??= []).push('Выберите статус');
+    }
+  }
+  if (Object.keys(fieldErrors).length) {
+    throw new AppError('VALIDATION', 'statuses missing', { userMessage: 'Выберите все статусы для включённых типов документов.', details: { fieldErrors } });
+  }
+  const data = {
+    betaproBaseUrl: input.betaproBaseUrl.replace(/\/+$/, ''),
+    betaproPartnerId: input.betaproPartnerId,
+    betaproPasswordEnc: password,
+    storeIds: input.storeIds,
+    enabledEntities: input.enabledEntities,
+    statuses: input.statuses,
+    productKey: input.productKey,
+    partialPolicy: input.partialPolicy,
+    defectivePolicy: input.defectivePolicy,
+    postingMode: input.postingMode,
+    pollIntervalSec: input.pollIntervalSec,
+    updatedBy: session.employeeName,
+  };
+  await prisma.settings.upsert({ where: { accountId: session.accountId }, create: { accountId: session.accountId, ...data }, update: data });
+  const row = await prisma.settings.findUniqueOrThrow({ where: { accountId: session.accountId } });
+  if (missingSettings(settingsFromRow(row, key)).length === 0) {
+    await ensureAccountJobs(prisma, session.accountId);
+    try {
+      await reportActivatedIfComplete(prisma, session.accountId);
+    } catch (error) {
+      // Saved anyway; the next save or a restart reports again. Say so in the log for operators.
+      logFor({ accountId: session.accountId }).warn({ err: toAppError(error).message }, 'could not report Activated to MoySklad');
+    }
+  }
+}
+
+export async function testConnection(
+  prisma: PrismaClient, session: Session, input: { betaproBaseUrl: string; betaproPartnerId: string; betaproPassword?: string },
+): Promise<TestConnectionResponse> {
+  let password = input.betaproPassword?.trim() ? input.betaproPassword : undefined;
+  if (!password) {
+    const account = await loadAccountOrThrow(prisma, session.accountId);
+    password = account.settings.betaproPassword ?? undefined;
+  }
+  if (!password) return { ok: false, message: 'Укажите пароль БетаПРО.' };
+  const client = createBetaproClient({
+    baseUrl: input.betaproBaseUrl.replace(/\/+$/, ''),
+    partnerId: input.betaproPartnerId,
+    password,
+    gate: rateGateFor(await getDatabase()),
+    maxRetries: 1,
+    timeoutMs: 10_000,
+  });
+  try {
+    const settings = await client.getSettings();
+    return { ok: true, rateLimits: settings.rateLimits as never };
+  } catch (error) {
+    return { ok: false, message: toAppError(error).userMessage };
+  }
+}
+
+export async function createStatuses(prisma: PrismaClient, session: Session, entity: DocumentEntity): Promise<SettingsResponse['states']> {
+  const account = await loadAccountOrThrow(prisma, session.accountId);
+  const client = await moyskladClientFor(account);
+  const result = await ensureStatuses(client, entity);
+  if (result.permissionDenied || result.missing.length) {
+    throw new AppError('FORBIDDEN', 'cannot create statuses', { userMessage: result.message });
+  }
+  // Pre-select the created/found statuses for this entity if the admin has not chosen any yet.
+  const row = await prisma.settings.findUniqueOrThrow({ where: { accountId: session.accountId } });
+  const statuses = (row.statuses ?? {}) as Record<string, Record<string, string | null>>;
+  const current = statuses[entity] ?? {};
+  statuses[entity] = {
+    transfer: current.transfer ?? result.states.transfer?.id ?? null,
+    sent: current.sent ?? result.states.sent?.id ?? null,
+    error: current.error ?? result.states.error?.id ?? null,
+    posted: current.posted ?? result.states.posted?.id ?? null,
+  };
+  await prisma.settings.update({ where: { accountId: session.accountId }, data: { statuses } });
+  const [supplyMeta, moveMeta] = await Promise.all([client.getEntityMetadata('supply'), client.getEntityMetadata('move')]);
+  return {
+    supply: supplyMeta.states.map((st) => ({ id: st.id, name: st.name, color: st.color })),
+    move: moveMeta.states.map((st) => ({ id: st.id, name: st.name, color: st.color })),
+  };
+}
+
+export async function reinstallWebhooks(prisma: PrismaClient, session: Session): Promise<void> {
+  const done = await installWebhooks(prisma, session.accountId);
+  if (!done) throw new AppError('CONFLICT', 'account not operational', { userMessage: 'Решение приостановлено или удалено: вебхуки не установить.' });
+}

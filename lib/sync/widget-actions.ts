@@ -1,0 +1,62 @@
+/** Widget actions (PRODUCT.md §5): checked against state and the user's rights, then queued. */
+import type { PrismaClient } from '../db';
+import type { DocumentEntity } from '../core/domain';
+import { AppError } from '../core/errors';
+import { enqueueJob } from '../jobs/queue';
+import type { ActionName, PreflightResponse, Problem } from '../api/contract';
+import { requireRight, type Session } from '../api/session';
+import { toTransferLines } from '../moysklad/mappers/to-transfer-lines';
+import { loadAccountOrThrow } from './accounts';
+import { moyskladClientFor } from './clients';
+import { documentGroupKey, findSyncDocument } from './documents';
+import { availableActions } from './document-view';
+import { requestTransfer } from './request-transfer';
+import { pollNow } from './account-jobs';
+import { CANCEL_JOB, enqueueApply } from './receipt';
+import { headerProblems } from './transfer';
+
+export async function runWidgetAction(
+  prisma: PrismaClient, session: Session, entity: DocumentEntity, msId: string, action: ActionName,
+): Promise<void> {
+  requireRight(session, entity, 'update');
+  const ref = { accountId: session.accountId, entity, msId };
+  const doc = await findSyncDocument(prisma, ref);
+  const state = (doc?.state ?? 'not_sent') as Parameters<typeof availableActions>[0];
+  const availability = availableActions(state, true, Boolean(doc?.indocId))[action];
+  if (!availability.enabled) {
+    throw new AppError('CONFLICT', `action ${action} not available in state ${state}`, { userMessage: availability.reason });
+  }
+  switch (action) {
+    case 'send':
+    case 'retry':
+      await requestTransfer(prisma, { ...ref, trigger: 'widget', actor: session.employeeName });
+      return;
+    case 'check':
+      await pollNow(prisma, session.accountId);
+      if (doc) await enqueueApply(prisma, session.accountId, doc.id);
+      return;
+    case 'cancel':
+      await enqueueJob(prisma, {
+        kind: CANCEL_JOB, accountId: session.accountId, groupKey: documentGroupKey(ref), dedupeKey: `cancel:${doc!.id}`,
+        payload: { accountId: session.accountId, documentId: doc!.id, actor: session.employeeName },
+      });
+      return;
+    case 'post':
+      await enqueueApply(prisma, session.accountId, doc!.id, true);
+      return;
+  }
+}
+
+/** What would block sending the document now (read live from MoySklad). */
+export async function preflight(prisma: PrismaClient, session: Session, entity: DocumentEntity, msId: string): Promise<PreflightResponse> {
+  requireRight(session, entity, 'view');
+  const account = await loadAccountOrThrow(prisma, session.accountId);
+  const client = await moyskladClientFor(account);
+  const read = await client.getDocumentWithPositions(entity, msId);
+  const mapped = toTransferLines(read.positions, account.settings.productKey);
+  const problems: Problem[] = [
+    ...headerProblems(account, entity, read.document),
+    ...mapped.problems.map((p) => ({ code: p.code, message: p.message, position: p.positionNumbers[0] })),
+  ];
+  return { ok: problems.length === 0, problems };
+}
