@@ -284,11 +284,12 @@ export function createMoyskladClient(options: MoyskladClientOptions): MoyskladCl
     const headers: Record<string, string> = { ...call.headers };
     if (isWrite && options.webhookDisablePrefix) headers['X-Lognex-WebHook-DisableByPrefix'] = options.webhookDisablePrefix;
     if (call.body !== undefined) headers['Content-Type'] = 'application/json';
+    const url = urlFor(call.path, call.query);
     let response: AxiosResponse;
     try {
       response = await http.request({
         method: call.method,
-        url: urlFor(call.path, call.query),
+        url,
         data: call.body === undefined ? undefined : JSON.stringify(call.body),
         headers,
       });
