@@ -36,6 +36,9 @@ export const configSchema = z.object({
     .describe('space-separated origins allowed to frame the widget and settings pages'),
   RUN_WORKER: bool.default(true).describe('run the job worker inside the web process'),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  SWEEP_INTERVAL_SEC: z.coerce
+    .number().int().min(1).max(86_400).optional()
+    .describe('safety-net sweep interval for every account (default: the per-account setting, 300 s)'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

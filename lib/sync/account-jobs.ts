@@ -2,6 +2,7 @@
 import type { PrismaClient } from '../db';
 import { enqueueJob } from '../jobs/queue';
 import { logger } from '../core/logger';
+import { getConfig } from '../core/config';
 
 export const SWEEP_JOB = 'sweep';
 export const POLL_JOB_KIND = 'poll';
@@ -18,7 +19,7 @@ export async function ensureAccountJobs(prisma: PrismaClient, accountId: string)
     accountId,
     dedupeKey: `sweep:${accountId}`,
     payload: { accountId },
-    runAt: new Date(Date.now() + 5_000),
+    runAt: new Date(Date.now() + Math.min(60, getConfig().SWEEP_INTERVAL_SEC ?? 60) * 1000),
     maxAttempts: 1_000_000,
   });
   await enqueueJob(prisma, {

@@ -4,6 +4,7 @@
  * for the safety-net sweep (and, with the receipt engine, the BetaPRO poll).
  */
 import { z } from 'zod';
+import { getConfig } from '../core/config';
 import { defineJob, type JobDefinition } from '../jobs/worker';
 import { loadAccount, isOperational } from './accounts';
 import { runTransfer, type TransferJobPayload } from './transfer';
@@ -57,7 +58,7 @@ export const sweepJob = defineJob({
     // An uninstalled account's recurring jobs end here; suspend keeps them idle until resume.
     if (!account || account.status === 'uninstalled') return;
     if (isOperational(account)) await sweepAccount(ctx.prisma, payload.accountId);
-    return { rescheduleAt: new Date(Date.now() + account.settings.sweepIntervalSec * 1000) };
+    return { rescheduleAt: new Date(Date.now() + (getConfig().SWEEP_INTERVAL_SEC ?? account.settings.sweepIntervalSec) * 1000) };
   },
 });
 
