@@ -31,7 +31,7 @@ export function availableActions(state: SyncState, canUpdate: boolean, hasTask: 
     send: rule(['not_sent', 'cancelled', 'expired'], ru ? 'Документ уже передан или передаётся' : 'Already sent or being sent'),
     retry: rule(['error'], ru ? 'Повтор нужен только после ошибки' : 'Retry is only needed after an error'),
     check: hasTask
-      ? rule(['sent', 'receiving', 'review', 'error'], ru ? 'Нет задания, ожидающего приёмки' : 'No task is waiting for a receipt')
+      ? rule(['sent', 'receiving', 'review', 'error', 'posted', 'expired'], ru ? 'Нет задания в БетаПРО' : 'No BetaPRO task')
       : { enabled: false, reason: ru ? 'Документ ещё не передан на склад' : 'Not sent to the warehouse yet' },
     cancel: rule(['sent'], ru ? 'Отменить можно только переданное задание до начала приёмки' : 'Only a sent task can be cancelled before receiving starts'),
     post: rule(['review'], ru ? 'Нет приёмки, ожидающей решения' : 'No receipt is waiting for a decision'),

@@ -184,9 +184,16 @@ export async function runTransfer(payload: TransferJobPayload, ctx: TransferCont
         : `Создано задание на оприходование ${indocId}: ${plan.lines.length} поз., ${plan.lines.reduce((s, l) => s + l.quantity, 0)} шт.`,
       data: { indocId, lines: plan.lines.length },
     });
+    // Until the warehouse reports what it accepted, the goods are in transit: a posted document would
+    // count them on the BetaPRO store already. It is posted again, by the facts, at the receipt.
+    const unpost = document.applicable === true;
     await answerOnDocument(moysklad, account, ref.entity, ref.msId, document.description, {
       role: 'sent',
-      log: [`Передан в БетаПРО: задание ${indocId}, ${plan.lines.length} поз., ${plan.lines.reduce((s, l) => s + l.quantity, 0)} шт.`],
+      log: [
+        `Передан в БетаПРО: задание ${indocId}, ${plan.lines.length} поз., ${plan.lines.reduce((s, l) => s + l.quantity, 0)} шт.`
+          + (unpost ? ' Документ снят с проведения до фактической приёмки.' : ''),
+      ],
+      extra: unpost ? { applicable: false } : {},
     });
     const sent = await transitionDocument(prisma, syncDoc.id, ['sending'], {
       state: 'sent', errorClass: null, errors: null, sentAt: new Date(),
