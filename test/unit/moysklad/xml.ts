@@ -41,11 +41,9 @@ export function parseXml(source: string): XmlElement {
       const attrRe = /([A-Za-z_][\w.:-]*)\s*=\s*("([^"]*)"|'([^']*)')/g;
       const rest = body.slice(nameMatch![0].length);
       let m: RegExpExecArray | null;
-      let consumed = '';
       while ((m = attrRe.exec(rest))) {
         if (m[1] in element.attributes) fail(`duplicate attribute ${m[1]}`);
         element.attributes[m[1]] = decode(m[3] ?? m[4]);
-        consumed += m[0];
       }
       if (rest.replace(attrRe, '').trim()) fail(`junk in tag <${element.name}>`);
       if (stack.length) stack[stack.length - 1].children.push(element);
