@@ -35,14 +35,24 @@ export async function startServerRuntime(): Promise<void> {
   if (g[startedKey]) return;
   g[startedKey] = true;
   const config = loadConfigOrExit();
-  const db = await getDatabase();
-  logger.info({ database: db.kind, location: db.location, runWorker: config.RUN_WORKER }, 'server runtime started');
-  if (config.RUN_WORKER) {
-    const worker = await startProductWorker();
-    const stop = () => {
-      worker.stop().finally(() => process.exit(0));
-    };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
-  }
+  // The database may be down at start: the web process must still serve (health answers 503), and
+  // the worker starts as soon as the database is reachable.
+  const startWorkerWhenReady = async (): Promise<void> => {
+    try {
+      const db = await getDatabase();
+      await db.prisma.$queryRawUnsafe('SELECT 1');
+      logger.info({ database: db.kind, location: db.location, runWorker: config.RUN_WORKER }, 'server runtime started');
+      if (!config.RUN_WORKER) return;
+      const worker = await startProductWorker();
+      const stop = () => {
+        worker.stop().finally(() => process.exit(0));
+      };
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+    } catch (error) {
+      logger.error({ err: error }, 'database unreachable at start-up; retrying in 5 s');
+      setTimeout(() => void startWorkerWhenReady(), 5_000).unref();
+    }
+  };
+  await startWorkerWhenReady();
 }
