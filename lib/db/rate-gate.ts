@@ -74,10 +74,10 @@ export class PostgresRateGate implements RateGate {
       const rows = await this.prisma.$queryRawUnsafe<{ count: number; pausedUntil: bigint; windowStart: bigint }[]>(
         `INSERT INTO "RateBucket" ("key", "windowStart", "count", "pausedUntil") VALUES ($1, $2, $3, 0)
          ON CONFLICT ("key") DO UPDATE SET
-           "count" = LEAST($3::bigint + 1000, "RateBucket"."count" + FLOOR(($2 - "RateBucket"."windowStart") * $4)::bigint)::int - 1000,
+           "count" = LEAST($3::bigint + 1000, "RateBucket"."count" + FLOOR(($2 - "RateBucket"."windowStart") * $4::double precision)::bigint)::int - 1000,
            "windowStart" = $2
          WHERE "RateBucket"."pausedUntil" <= $2
-           AND LEAST($3::bigint + 1000, "RateBucket"."count" + FLOOR(($2 - "RateBucket"."windowStart") * $4)::bigint) >= 1000
+           AND LEAST($3::bigint + 1000, "RateBucket"."count" + FLOOR(($2 - "RateBucket"."windowStart") * $4::double precision)::bigint) >= 1000
          RETURNING "count", "pausedUntil", "windowStart"`,
         key, BigInt(now), capacity - 1000, refillPerMs,
       );

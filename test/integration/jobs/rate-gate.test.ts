@@ -42,6 +42,16 @@ describe.skipIf(!TEST_DATABASE_URL)('rate gate shared through PostgreSQL', () =>
     expect(starts[starts.length - 1]).toBeGreaterThan(500);
   });
 
+  it('works with MoySklad\'s real policy (fractional refill rate)', async () => {
+    const gate = new PostgresRateGate(db.prisma);
+    let done = 0;
+    await Promise.all(Array.from({ length: 20 }, () =>
+      gate.run('real', { maxConcurrent: 5, maxPerWindow: 45, windowMs: 3100 }, async () => {
+        done++;
+      })));
+    expect(done).toBe(20);
+  });
+
   it('makes every process wait out a pause the remote asked for', async () => {
     const a = new PostgresRateGate(db.prisma);
     const b = new PostgresRateGate(second.prisma);
