@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { PrismaClient } from '../db';
 import type { DocumentEntity, TransferPlan } from '../core/domain';
-import { AppError, toAppError } from '../core/errors';
+import { toAppError } from '../core/errors';
 import { logFor } from '../core/logger';
 import { parseMoscowDateTime } from '../core/time';
 import type { Problem } from '../api/contract';

@@ -28,9 +28,18 @@ export async function runWidgetAction(
   }
   switch (action) {
     case 'send':
-    case 'retry':
-      await requestTransfer(prisma, { ...ref, trigger: 'widget', actor: session.employeeName });
+    case 'retry': {
+      let name = doc?.name ?? null;
+      if (!doc) {
+        // First contact with this id: make sure it is a document of the user's own account (the
+        // account's token cannot read another account's documents: MoySklad answers 404).
+        const account = await loadAccountOrThrow(prisma, session.accountId);
+        const client = await moyskladClientFor(account);
+        name = (await client.getDocument(entity, msId)).name;
+      }
+      await requestTransfer(prisma, { ...ref, trigger: 'widget', actor: session.employeeName, name });
       return;
+    }
     case 'check':
       await pollNow(prisma, session.accountId);
       if (doc) await enqueueApply(prisma, session.accountId, doc.id);

@@ -22,7 +22,7 @@ describe.skipIf(!TEST_DATABASE_URL)('three worker processes on PostgreSQL', () =
   function startWorker(): ChildProcess {
     const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/worker.ts'], {
       cwd: ROOT,
-      env: { ...sandbox.app.env, RUN_WORKER: 'true', LOG_LEVEL: 'warn' } as NodeJS.ProcessEnv,
+      env: { ...sandbox.app.env, RUN_WORKER: "true", LOG_LEVEL: "warn" } as unknown as NodeJS.ProcessEnv,
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     workers.push(child);
