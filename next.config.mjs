@@ -2,6 +2,8 @@
 
 const nextConfig = {
   reactStrictMode: true,
+  // Separate build folders let several builds coexist (e.g. benchmarks next to the test suites).
+  distDir: process.env.NEXT_DIST_DIR || '.next',
   poweredByHeader: false,
   // `npm run typecheck` checks the whole project (tests and simulators included) as its own step;
   // the build should not fail on, nor spend minutes re-checking, files the app does not ship.

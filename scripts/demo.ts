@@ -55,7 +55,7 @@ const appEnv: NodeJS.ProcessEnv = {
 };
 delete appEnv.DATABASE_URL;
 
-if (!existsSync(path.join(ROOT, '.next', 'BUILD_ID')) || process.env.DEMO_REBUILD === '1') {
+if (!existsSync(path.join(ROOT, process.env.NEXT_DIST_DIR || '.next', 'BUILD_ID')) || process.env.DEMO_REBUILD === '1') {
   console.log('Building the app (first run only; DEMO_REBUILD=1 forces it)...');
   const build = spawnSync('npx', ['next', 'build'], { cwd: ROOT, stdio: 'inherit', env: appEnv });
   if (build.status !== 0) process.exit(build.status ?? 1);

@@ -49,7 +49,7 @@ if (projects.some((p) => p !== 'unit')) {
       APP_ENCRYPTION_KEY: process.env.APP_ENCRYPTION_KEY ?? '0'.repeat(64),
     },
   });
-  if (build.status !== 0 || !existsSync('.next/BUILD_ID')) {
+  if (build.status !== 0 || !existsSync(`${process.env.NEXT_DIST_DIR || '.next'}/BUILD_ID`)) {
     console.error('next build failed');
     process.exit(1);
   }

@@ -19,7 +19,7 @@ let buildChecked = false;
 /** Builds the app once if there is no production build (npm test builds before running suites). */
 export function ensureBuilt(): void {
   if (buildChecked) return;
-  const buildId = path.join(ROOT, '.next', 'BUILD_ID');
+  const buildId = path.join(ROOT, distDir(), 'BUILD_ID');
   if (!existsSync(buildId) || process.env.TEST_FORCE_BUILD === '1') {
     const result = spawnSync('npx', ['next', 'build'], {
       cwd: ROOT,
@@ -115,12 +115,17 @@ export async function startApp(options: StartAppOptions = {}): Promise<AppServer
   };
 }
 
+/** The build folder (NEXT_DIST_DIR, default .next), as next.config.mjs reads it. */
+export function distDir(): string {
+  return process.env.NEXT_DIST_DIR || '.next';
+}
+
 export function buildTimestamp(): number | undefined {
-  const buildId = path.join(ROOT, '.next', 'BUILD_ID');
+  const buildId = path.join(ROOT, distDir(), 'BUILD_ID');
   return existsSync(buildId) ? statSync(buildId).mtimeMs : undefined;
 }
 
 export function readBuildId(): string | undefined {
-  const buildId = path.join(ROOT, '.next', 'BUILD_ID');
+  const buildId = path.join(ROOT, distDir(), 'BUILD_ID');
   return existsSync(buildId) ? readFileSync(buildId, 'utf8').trim() : undefined;
 }
