@@ -5,7 +5,7 @@ const config = [
   ...nextVitals,
   ...nextTs,
   {
-    ignores: ['.next/**', 'node_modules/**', 'lib/generated/**', 'data/**', 'next-env.d.ts', 'bench/results/**'],
+    ignores: ['.next/**', '.next-*/**', 'node_modules/**', 'lib/generated/**', 'data/**', 'next-env.d.ts', 'bench/results/**'],
   },
   {
     rules: {
