@@ -26,6 +26,15 @@ export function loadConfigOrExit(): AppConfig {
 export async function startProductWorker(): Promise<Worker> {
   const config = getConfig();
   const db = await getDatabase();
+  if (db.kind === 'pglite') {
+    // Only one process can open the embedded database, so a job still marked running was left by a
+    // process that died: take it back now instead of waiting for its lease to expire.
+    const { count } = await db.prisma.job.updateMany({
+      where: { state: 'running' },
+      data: { state: 'queued', leaseUntil: null, lockedBy: null },
+    });
+    if (count) logger.warn({ jobs: count }, 'requeued jobs left running by a previous process');
+  }
   await ensureAllAccountJobs(db.prisma);
   return startWorker({ prisma: db.prisma, jobs: productJobs(), concurrency: config.WORKER_CONCURRENCY });
 }
