@@ -173,4 +173,32 @@ describe('receipt → corrected and posted document', () => {
     expect(view.state).toBe('posted');
     expect(msDoc(account, id).applicable).toBe(true);
   });
+
+  it('a move with a shortage → posted by the facts; the log says the missing quantity stays on the source store', async () => {
+    const doc = ms().createDocument(account.accountId, 'move', {
+      organization: ms().meta('organization', account.seed.organizationId),
+      sourceStore: ms().meta('store', account.seed.stores.main),
+      targetStore: ms().meta('store', account.seed.stores.betapro),
+      positions: [{ quantity: 6, price: 0, assortment: ms().meta('product', productOf(account, 'MUG-300').id) }],
+    });
+    const id = String(doc.id);
+    await api(sandbox.app.url, `/api/widget/documents/move/${id}/actions`, { token: account.adminSession, body: { action: 'send' } });
+    const sent = await waitFor('move sent', async () => {
+      const v = await documentView(sandbox, account.adminSession, 'move', id);
+      return v.state === 'sent' ? v : undefined;
+    });
+    await control(`/indocs/${sent.indocId}/receive`, { final: true, items: [{ good_id: 'MUG-300', useful_qnt: 4, defective_qnt: 0 }] });
+    await waitFor('move posted', async () => {
+      const v = await documentView(sandbox, account.adminSession, 'move', id);
+      if (v.state === 'posted') return v;
+      await api(sandbox.app.url, `/api/widget/documents/move/${id}/actions`, { token: account.adminSession, body: { action: 'check' } });
+      await new Promise((r) => setTimeout(r, 300));
+      return undefined;
+    });
+    const move = ms().getDocument(account.accountId, 'move', id) as MsDoc;
+    expect(move.applicable).toBe(true);
+    expect(move.state?.name).toBe('Проведён');
+    expect(move.positions!.rows.map((r) => r.quantity)).toEqual([4]);
+    expect(move.description).toMatch(/складе-отправителе/);
+  });
 });
