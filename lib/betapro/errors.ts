@@ -7,6 +7,7 @@
  * says these arrive with HTTP 200; the spec lists HTTP codes. Either way `success:false` is an error,
  * and `error_code` wins over the HTTP status when both are present.
  */
+import { transportFailure } from '@/lib/core/transport-errors';
 import { AppError } from '@/lib/core/errors';
 import { fboxErrorSchema } from './schemas';
 
@@ -147,20 +148,10 @@ export function unexpectedResponse(operation: string, status: number, problem: s
   });
 }
 
-const TIMEOUT_CODES = new Set(['ECONNABORTED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'UND_ERR_HEADERS_TIMEOUT']);
 
 /** AppError for a request that got no HTTP answer at all (timeout, refused, reset, DNS). */
 export function mapTransportFailure(operation: string, errorCode: string | undefined, message: string): AppError {
-  if (errorCode && TIMEOUT_CODES.has(errorCode)) {
-    return new AppError('REMOTE_TIMEOUT', `BetaPRO ${operation}: no answer in time (${errorCode}): ${message}`, {
-      userMessage: 'БетаПРО не ответил вовремя. Повторим автоматически.',
-      details: { transport: errorCode },
-    });
-  }
-  return new AppError('REMOTE_UNAVAILABLE', `BetaPRO ${operation}: ${errorCode ?? 'network error'}: ${message}`, {
-    userMessage: 'Не удалось связаться с БетаПРО. Повторим автоматически.',
-    details: { transport: errorCode ?? 'unknown' },
-  });
+  return transportFailure({ name: 'BetaPRO', nominative: 'БетаПРО', instrumental: 'БетаПРО' }, operation, errorCode, message);
 }
 
 /** Only causes that may pass by themselves are retried; a 4xx or business error never is. */

@@ -4,6 +4,7 @@
  * itself (429, 5xx, no answer) and what the clerk reads (Russian, with MoySklad's own error text when
  * it explains a rejected change).
  */
+import { transportFailure } from '@/lib/core/transport-errors';
 import { AppError } from '@/lib/core/errors';
 import { msErrorBodySchema, type MsErrorItem } from './schemas';
 
@@ -169,20 +170,10 @@ export function unexpectedMsResponse(operation: string, status: number, problem:
   });
 }
 
-const TIMEOUT_CODES = new Set(['ECONNABORTED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'UND_ERR_HEADERS_TIMEOUT']);
 /** Failures where the request surely never reached MoySklad (safe to repeat even a POST). */
 export const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 /** AppError for a request that got no HTTP answer (timeout, refused, reset, DNS). */
 export function mapMsTransportFailure(operation: string, errorCode: string | undefined, message: string): AppError {
-  if (errorCode && TIMEOUT_CODES.has(errorCode)) {
-    return new AppError('REMOTE_TIMEOUT', `MoySklad ${operation}: no answer in time (${errorCode}): ${message}`, {
-      userMessage: 'МойСклад не ответил вовремя. Повторим автоматически.',
-      details: { transport: errorCode },
-    });
-  }
-  return new AppError('REMOTE_UNAVAILABLE', `MoySklad ${operation}: ${errorCode ?? 'network error'}: ${message}`, {
-    userMessage: 'Не удалось связаться с МоимСкладом. Повторим автоматически.',
-    details: { transport: errorCode ?? 'unknown' },
-  });
+  return transportFailure({ name: 'MoySklad', nominative: 'МойСклад', instrumental: 'МоимСкладом' }, operation, errorCode, message);
 }

@@ -8,6 +8,7 @@ import { getDatabase } from '../db';
 import { rateGateFor } from '../db/rate-gate';
 import { createMoyskladClient, type MoyskladClient } from '../moysklad/json-api';
 import { createBetaproClient, type BetaproClient } from '../betapro';
+import { createVendorApiClient, type VendorApiClient } from '../moysklad/vendor-api';
 import type { Account } from './accounts';
 
 export async function moyskladClientFor(account: Account): Promise<MoyskladClient> {
@@ -40,5 +41,16 @@ export async function betaproClientFor(account: Account): Promise<BetaproClient>
     partnerId: betaproPartnerId,
     password: betaproPassword,
     gate: rateGateFor(await getDatabase()),
+  });
+}
+
+/** The solution's own Vendor API client (context exchange, status reports). */
+export function vendorApiClient(): VendorApiClient {
+  const config = getConfig();
+  return createVendorApiClient({
+    baseUrl: config.MOYSKLAD_VENDOR_API_URL,
+    appId: config.MOYSKLAD_APP_ID,
+    appUid: config.MOYSKLAD_APP_UID,
+    secretKey: config.MOYSKLAD_SECRET_KEY,
   });
 }

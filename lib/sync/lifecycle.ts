@@ -9,11 +9,10 @@ import { encryptSecret, randomToken } from '../core/crypto';
 import { AppError, toAppError } from '../core/errors';
 import { logFor } from '../core/logger';
 import type { MsActivationBody, MsDeactivationBody, MsEventBody } from '../moysklad/schemas';
-import { createVendorApiClient } from '../moysklad/vendor-api';
 import { ensureWebhooks } from '../moysklad/webhooks';
 import { enqueueJob } from '../jobs/queue';
 import { loadAccount, isOperational } from './accounts';
-import { moyskladClientFor } from './clients';
+import { moyskladClientFor, vendorApiClient } from './clients';
 import { ensureAccountJobs } from './account-jobs';
 
 export type ActivationStatus = 'SettingsRequired' | 'Activated';
@@ -130,13 +129,7 @@ export async function permissionsChanged(prisma: PrismaClient, accountId: string
 export async function reportActivatedIfComplete(prisma: PrismaClient, accountId: string): Promise<boolean> {
   const account = await loadAccount(prisma, accountId);
   if (!account || account.missing.length || account.reportedStatus === 'Activated' || account.status !== 'active') return false;
-  const config = getConfig();
-  const vendor = createVendorApiClient({
-    baseUrl: config.MOYSKLAD_VENDOR_API_URL,
-    appId: config.MOYSKLAD_APP_ID,
-    appUid: config.MOYSKLAD_APP_UID,
-    secretKey: config.MOYSKLAD_SECRET_KEY,
-  });
+  const vendor = vendorApiClient();
   await vendor.reportStatus(accountId, 'Activated');
   await prisma.installation.update({ where: { accountId }, data: { reportedStatus: 'Activated' } });
   logFor({ accountId }).info('reported Activated to MoySklad');

@@ -1,19 +1,12 @@
 /** Starting a page session: MoySklad tells who the user is; the app issues its own short token. */
-import { getConfig } from '../core/config';
 import { AppError } from '../core/errors';
 import { getPrisma } from '../db';
-import { createVendorApiClient } from '../moysklad/vendor-api';
+import { vendorApiClient } from './clients';
 import { APP_SESSION_LIFETIME_SEC, employeeToSessionClaims, issueAppSession } from '../moysklad/app-session';
 import type { SessionResponse } from '../api/contract';
 
 export async function startAppSession(contextKey: string, userLocale?: string): Promise<SessionResponse> {
-  const config = getConfig();
-  const vendor = createVendorApiClient({
-    baseUrl: config.MOYSKLAD_VENDOR_API_URL,
-    appId: config.MOYSKLAD_APP_ID,
-    appUid: config.MOYSKLAD_APP_UID,
-    secretKey: config.MOYSKLAD_SECRET_KEY,
-  });
+  const vendor = vendorApiClient();
   const employee = await vendor.exchangeContext(contextKey);
   const claims = employeeToSessionClaims(employee, userLocale);
   const prisma = await getPrisma();
