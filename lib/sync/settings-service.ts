@@ -85,9 +85,8 @@ export async function readSettings(prisma: PrismaClient, session: Session): Prom
       installationStatus: installation.status,
       reportedStatus: installation.reportedStatus,
       webhooksInstalled: Boolean(installation.webhooksInstalledAt),
-      lastPollAt: lastPoll && lastPoll.state !== 'running' && lastPoll.attempts === 0 && lastPoll.finishedAt === null
-        ? lastPoll.updatedAt.toISOString()
-        : lastPoll?.updatedAt.toISOString() ?? null,
+      // The recurring poll job is rescheduled in place after each run: its last update is the last poll.
+      lastPollAt: lastPoll?.updatedAt.toISOString() ?? null,
       documentsByState: Object.fromEntries(byState.map((row) => [row.state, row._count._all])),
       recentErrors: recentErrors.map((e) => ({ at: e.createdAt.toISOString(), documentName: e.document.name, message: e.message })),
       deadJobs,
