@@ -231,3 +231,39 @@ describe('data problems', () => {
     expect(view.state).toBe('not_sent');
   });
 });
+
+describe('cancel', () => {
+  it('cancels a sent task before arrival (DELETE /indocs) and can send again', async () => {
+    const id = createSupply();
+    await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: account.adminSession, body: { action: 'send' } });
+    const sent = await waitSent('supply', id);
+    expect(sent.actions.cancel.enabled).toBe(true);
+    const res = await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: account.adminSession, body: { action: 'cancel' } });
+    expect(res.status).toBe(202);
+    const cancelled = await waitFor('cancelled', async () => {
+      const view = await documentView(sandbox, account.adminSession, 'supply', id);
+      return view.state === 'cancelled' ? view : undefined;
+    });
+    expect(cancelled.actions.send.enabled).toBe(true);
+    expect(await tasksFor(id)).toHaveLength(0);
+    expect(msDescription('supply', id)).toContain('отменено');
+    await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: account.adminSession, body: { action: 'send' } });
+    await waitSent('supply', id);
+    expect(await tasksFor(id)).toHaveLength(1);
+  });
+
+  it('refuses to cancel after the goods arrived', async () => {
+    const id = createSupply();
+    await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: account.adminSession, body: { action: 'send' } });
+    const sent = await waitSent('supply', id);
+    await fetch(`${sandbox.betapro.controlUrl}/indocs/${sent.indocId}/arrive`, { method: 'POST' });
+    await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: account.adminSession, body: { action: 'cancel' } });
+    const view = await waitFor('cancel refused', async () => {
+      const v = await documentView(sandbox, account.adminSession, 'supply', id);
+      return v.events.some((e) => e.kind === 'cancel_failed') ? v : undefined;
+    });
+    expect(view.state).toBe('sent');
+    expect(await tasksFor(id)).toHaveLength(1);
+  });
+});
+
