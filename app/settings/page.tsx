@@ -1,0 +1,22 @@
+import type { Metadata } from 'next';
+import { allowedHostOrigins, firstParam } from '@/lib/ui/page-params';
+import { SettingsApp } from '@/lib/ui/settings/settings-app';
+
+// Reads FRAME_ANCESTORS and the one-off contextKey per request: never prerendered or cached.
+export const dynamic = 'force-dynamic';
+
+export const metadata: Metadata = { title: 'БетаПРО — настройки решения', robots: { index: false } };
+
+type SearchParams = Record<string, string | string[] | undefined>;
+
+/** Settings page: MoySklad's main iframe of the solution (admins edit, others read). */
+export default async function SettingsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  const query = await searchParams;
+  return (
+    <SettingsApp
+      contextKey={firstParam(query.contextKey)}
+      userLocale={firstParam(query.userLocale)}
+      allowedOrigins={allowedHostOrigins()}
+    />
+  );
+}

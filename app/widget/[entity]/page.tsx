@@ -1,0 +1,36 @@
+import type { Metadata } from 'next';
+import { notFound } from 'next/navigation';
+import { EARLY_BUFFER_SCRIPT } from '@/lib/ui/moysklad-bridge';
+import { allowedHostOrigins, firstParam } from '@/lib/ui/page-params';
+import { WidgetApp } from '@/lib/ui/widget/widget-app';
+
+// Reads FRAME_ANCESTORS and the one-off contextKey per request: never prerendered or cached.
+export const dynamic = 'force-dynamic';
+
+export const metadata: Metadata = { title: 'БетаПРО — виджет документа', robots: { index: false } };
+
+type SearchParams = Record<string, string | string[] | undefined>;
+
+/** Widget inside MoySklad's Supply / Move form (400 px wide iframe, reused across documents). */
+export default async function WidgetPage({
+  params, searchParams,
+}: {
+  params: Promise<{ entity: string }>;
+  searchParams: Promise<SearchParams>;
+}) {
+  const { entity } = await params;
+  if (entity !== 'supply' && entity !== 'move') notFound();
+  const query = await searchParams;
+  return (
+    <>
+      {/* MoySklad may post Open as soon as the frame loads, before hydration: record it now. */}
+      <script dangerouslySetInnerHTML={{ __html: EARLY_BUFFER_SCRIPT }} />
+      <WidgetApp
+        entity={entity}
+        contextKey={firstParam(query.contextKey)}
+        userLocale={firstParam(query.userLocale)}
+        allowedOrigins={allowedHostOrigins()}
+      />
+    </>
+  );
+}

@@ -1,0 +1,17 @@
+/** Server-side helpers of the page shells (plain values only cross to the client components). */
+import { parseAllowedOrigins } from './moysklad-bridge';
+
+const DEFAULT_FRAME_ANCESTORS = 'https://online.moysklad.ru https://*.moysklad.ru';
+
+/**
+ * The origins allowed to frame the pages (same variable and default as proxy.ts's frame-ancestors)
+ * are also the only ones whose postMessages the pages accept.
+ */
+export function allowedHostOrigins(env: Record<string, string | undefined> = process.env): string[] {
+  return parseAllowedOrigins(env.FRAME_ANCESTORS?.trim() || DEFAULT_FRAME_ANCESTORS);
+}
+
+export function firstParam(value: string | string[] | undefined): string | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  return v && v.length <= 500 ? v : undefined;
+}

@@ -1,0 +1,54 @@
+'use client';
+import Alert from '@mui/material/Alert';
+import AlertTitle from '@mui/material/AlertTitle';
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import type { ReactNode } from 'react';
+import { useI18n } from './i18n/context';
+import type { SessionState } from './use-app-session';
+
+/**
+ * What a page shows until its session is usable: outside MoySklad, connecting, expired (only a fresh
+ * contextKey helps), or failed (retry). `children` renders once the session is ready.
+ */
+export function SessionGate({
+  state, onRetry, expiredText, loading, children,
+}: {
+  state: SessionState;
+  onRetry: () => void;
+  expiredText: string;
+  loading: ReactNode;
+  children: ReactNode;
+}) {
+  const { t } = useI18n();
+  switch (state.status) {
+    case 'missing':
+      return <Box sx={{ p: 1.5 }}><Alert severity="info">{t.common.openFromMoysklad}</Alert></Box>;
+    case 'loading':
+      return <>{loading}</>;
+    case 'expired':
+      return (
+        <Box sx={{ p: 1.5 }}>
+          <Alert severity="warning" role="alert" data-testid="session-expired">
+            <AlertTitle>{t.common.sessionExpiredTitle}</AlertTitle>
+            {expiredText}
+          </Alert>
+        </Box>
+      );
+    case 'failed':
+      return (
+        <Box sx={{ p: 1.5 }}>
+          <Alert
+            severity="error"
+            role="alert"
+            action={<Button color="inherit" onClick={onRetry}>{t.common.retryLoad}</Button>}
+          >
+            <AlertTitle>{t.common.sessionFailed}</AlertTitle>
+            {state.network ? t.common.network : state.message}
+          </Alert>
+        </Box>
+      );
+    case 'ready':
+      return <>{children}</>;
+  }
+}

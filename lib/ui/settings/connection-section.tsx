@@ -1,0 +1,132 @@
+'use client';
+import Alert from '@mui/material/Alert';
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import CircularProgress from '@mui/material/CircularProgress';
+import Stack from '@mui/material/Stack';
+import TextField from '@mui/material/TextField';
+import { useState } from 'react';
+import type { TestConnectionResponse } from '@/lib/api/contract';
+import { NetworkError, type ApiClient } from '@/lib/ui/api-client';
+import { formatNumber } from '@/lib/ui/i18n';
+import { useI18n } from '@/lib/ui/i18n/context';
+import { errorOf, type FieldErrors, type SettingsForm } from './form';
+import { SettingsSection } from './section';
+
+type ConnectionResult = TestConnectionResponse | { ok: false; message: string };
+
+export function ConnectionSection({
+  form, onChange, errors, hasPassword, disabled, client,
+}: {
+  form: SettingsForm;
+  onChange: (patch: Partial<SettingsForm>) => void;
+  errors: FieldErrors;
+  hasPassword: boolean;
+  disabled: boolean;
+  client: ApiClient;
+}) {
+  const { t, locale } = useI18n();
+  const c = t.settings.connection;
+  const [testing, setTesting] = useState(false);
+  const [result, setResult] = useState<ConnectionResult | null>(null);
+
+  async function test() {
+    setTesting(true);
+    setResult(null);
+    try {
+      const body: Record<string, string> = { betaproBaseUrl: form.betaproBaseUrl.trim(), betaproPartnerId: form.betaproPartnerId.trim() };
+      if (form.betaproPassword) body.betaproPassword = form.betaproPassword;
+      setResult(await client.post<TestConnectionResponse>('/api/settings/test-connection', body));
+    } catch (error) {
+      setResult({ ok: false, message: error instanceof NetworkError ? t.common.network : (error as Error).message });
+    } finally {
+      setTesting(false);
+    }
+  }
+
+  const limit = (n: number | null) => (n === null ? c.unlimited : formatNumber(n, locale));
+  const urlError = errorOf(errors, 'betaproBaseUrl');
+  const partnerError = errorOf(errors, 'betaproPartnerId');
+  const passwordError = errorOf(errors, 'betaproPassword');
+
+  return (
+    <SettingsSection title={c.title} testId="settings-connection">
+      <Stack spacing={1.5} sx={{ maxWidth: 520 }}>
+        <TextField
+          label={c.baseUrl}
+          name="betaproBaseUrl"
+          value={form.betaproBaseUrl}
+          onChange={(e) => onChange({ betaproBaseUrl: e.target.value })}
+          error={Boolean(urlError)}
+          helperText={urlError ?? c.baseUrlHelp}
+          disabled={disabled}
+          required
+          fullWidth
+          slotProps={{ htmlInput: { inputMode: 'url', spellCheck: false } }}
+        />
+        <TextField
+          label={c.partnerId}
+          name="betaproPartnerId"
+          value={form.betaproPartnerId}
+          onChange={(e) => onChange({ betaproPartnerId: e.target.value })}
+          error={Boolean(partnerError)}
+          helperText={partnerError}
+          disabled={disabled}
+          required
+          fullWidth
+        />
+        <TextField
+          label={c.password}
+          name="betaproPassword"
+          type="password"
+          autoComplete="new-password"
+          value={form.betaproPassword}
+          onChange={(e) => onChange({ betaproPassword: e.target.value })}
+          error={Boolean(passwordError)}
+          helperText={passwordError ?? (hasPassword ? c.passwordStored : c.passwordNew)}
+          placeholder={hasPassword ? '••••••••' : undefined}
+          disabled={disabled}
+          required={!hasPassword}
+          fullWidth
+        />
+        <Box>
+          <Button
+            variant="outlined"
+            onClick={() => void test()}
+            disabled={disabled || testing || !form.betaproBaseUrl.trim() || !form.betaproPartnerId.trim()}
+            startIcon={testing ? <CircularProgress size={12} color="inherit" /> : undefined}
+            data-testid="test-connection"
+          >
+            {testing ? c.testing : c.test}
+          </Button>
+        </Box>
+        {result && (
+          <Alert severity={result.ok ? 'success' : 'error'} data-testid="test-connection-result" role="status">
+            {result.ok ? (
+              <>
+                <div>{c.testOk}</div>
+                {result.rateLimits.concurrentRequests !== null && (
+                  <div>{c.concurrent(formatNumber(result.rateLimits.concurrentRequests, locale))}</div>
+                )}
+                {result.rateLimits.quotas.length > 0 && (
+                  <Box component="table" sx={{ mt: 0.5, borderCollapse: 'collapse', fontSize: 12, '& td, & th': { pr: 2, py: 0.25, textAlign: 'left' }, '& th': { fontWeight: 500 } }}>
+                    <thead>
+                      <tr><th>{c.quotaKind}</th><th>{c.perMinute}</th><th>{c.perDay}</th></tr>
+                    </thead>
+                    <tbody>
+                      {result.rateLimits.quotas.map((q) => (
+                        <tr key={q.kind}><td>{q.label}</td><td>{limit(q.perMinute)}</td><td>{limit(q.perDay)}</td></tr>
+                      ))}
+                    </tbody>
+                  </Box>
+                )}
+              </>
+            ) : (
+              <>{c.testFailed}: {result.message}</>
+            )}
+          </Alert>
+        )}
+      </Stack>
+    </SettingsSection>
+  );
+}

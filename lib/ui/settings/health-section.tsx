@@ -1,0 +1,115 @@
+'use client';
+import Alert from '@mui/material/Alert';
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import Chip from '@mui/material/Chip';
+import CircularProgress from '@mui/material/CircularProgress';
+import Typography from '@mui/material/Typography';
+import { useState } from 'react';
+import type { SettingsResponse, SyncState } from '@/lib/api/contract';
+import { NetworkError, type ApiClient } from '@/lib/ui/api-client';
+import { formatDateTime } from '@/lib/ui/i18n';
+import { useI18n } from '@/lib/ui/i18n/context';
+import { STATE_COLOR } from '@/lib/ui/widget/state-chip';
+import { SettingsSection } from './section';
+
+export function HealthSection({
+  health, canEdit, client, onRefresh,
+}: {
+  health: SettingsResponse['health'];
+  canEdit: boolean;
+  client: ApiClient;
+  onRefresh: () => void;
+}) {
+  const { t, locale } = useI18n();
+  const h = t.settings.health;
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
+
+  async function reinstall() {
+    setBusy(true);
+    setResult(null);
+    try {
+      await client.post('/api/settings/reinstall-webhooks', {});
+      setResult({ ok: true, text: h.reinstalled });
+      onRefresh();
+    } catch (error) {
+      setResult({ ok: false, text: `${h.reinstallFailed}: ${error instanceof NetworkError ? t.common.network : (error as Error).message}` });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const byState = Object.entries(health.documentsByState).filter(([, n]) => n > 0);
+  const stateLabel = (s: string) => (s in t.states ? t.states[s as SyncState] : s);
+
+  return (
+    <SettingsSection title={h.title} testId="settings-health">
+      <Box component="dl" sx={{ display: 'grid', gridTemplateColumns: 'max-content 1fr', columnGap: 2, rowGap: 0.75, m: 0, fontSize: 13, '& dt': { color: 'text.secondary' }, '& dd': { m: 0 } }}>
+        <dt>{h.installation}</dt><dd data-testid="health-installation">{health.installationStatus}</dd>
+        <dt>{h.reported}</dt><dd data-testid="health-reported">{health.reportedStatus}</dd>
+        <dt>{h.webhooks}</dt>
+        <dd>
+          <Chip
+            data-testid="health-webhooks"
+            label={health.webhooksInstalled ? h.webhooksOk : h.webhooksMissing}
+            color={health.webhooksInstalled ? 'success' : 'error'}
+            variant="outlined"
+          />
+        </dd>
+        <dt>{h.lastPoll}</dt><dd>{health.lastPollAt ? formatDateTime(health.lastPollAt, locale) : t.common.never}</dd>
+        <dt>{h.byState}</dt>
+        <dd>
+          {byState.length === 0 ? (
+            <Typography component="span" sx={{ fontSize: 13, color: 'text.secondary' }}>{h.noDocuments}</Typography>
+          ) : (
+            <Box sx={{ display: 'flex', flexWrap: 'wrap', gap: 0.5 }}>
+              {byState.map(([state, n]) => {
+                const style = STATE_COLOR[state as SyncState] ?? STATE_COLOR.not_sent;
+                return <Chip key={state} label={`${stateLabel(state)}: ${n}`} color={style.color} variant="outlined" />;
+              })}
+            </Box>
+          )}
+        </dd>
+        <dt>{h.deadJobs}</dt>
+        <dd>
+          <Typography component="span" sx={{ fontSize: 13, color: health.deadJobs ? 'error.main' : undefined, fontWeight: health.deadJobs ? 600 : 400 }}>
+            {health.deadJobs}
+          </Typography>
+          {health.deadJobs > 0 && <Typography component="span" sx={{ fontSize: 12, color: 'text.secondary', ml: 1 }}>{h.deadJobsHint}</Typography>}
+        </dd>
+      </Box>
+
+      <Typography component="h3" sx={{ fontSize: 13, fontWeight: 600, mt: 2, mb: 0.5 }}>{h.recentErrors}</Typography>
+      {health.recentErrors.length === 0 ? (
+        <Typography sx={{ fontSize: 13, color: 'text.secondary' }}>{h.noErrors}</Typography>
+      ) : (
+        <Box component="ul" sx={{ m: 0, pl: 2.5, '& li': { fontSize: 12, mb: 0.5 } }} data-testid="health-errors">
+          {health.recentErrors.map((e, i) => (
+            <li key={`${e.at}-${i}`}>
+              <Typography component="span" sx={{ fontSize: 12, color: 'text.secondary', mr: 1 }}>{formatDateTime(e.at, locale)}</Typography>
+              {e.documentName && <b>{e.documentName}: </b>}
+              {e.message}
+            </li>
+          ))}
+        </Box>
+      )}
+
+      <Box sx={{ display: 'flex', gap: 1, mt: 2, alignItems: 'center' }}>
+        {canEdit && (
+          <Button
+            variant="outlined"
+            onClick={() => void reinstall()}
+            disabled={busy}
+            startIcon={busy ? <CircularProgress size={12} color="inherit" /> : undefined}
+            data-testid="reinstall-webhooks"
+          >
+            {busy ? h.reinstalling : h.reinstall}
+          </Button>
+        )}
+        <Button onClick={onRefresh}>{h.refresh}</Button>
+      </Box>
+      {result && <Alert severity={result.ok ? 'success' : 'error'} sx={{ mt: 1 }} role="status">{result.text}</Alert>}
+    </SettingsSection>
+  );
+}

@@ -1,0 +1,123 @@
+'use client';
+import FormControl from '@mui/material/FormControl';
+import FormControlLabel from '@mui/material/FormControlLabel';
+import FormHelperText from '@mui/material/FormHelperText';
+import FormLabel from '@mui/material/FormLabel';
+import Radio from '@mui/material/Radio';
+import RadioGroup from '@mui/material/RadioGroup';
+import Stack from '@mui/material/Stack';
+import TextField from '@mui/material/TextField';
+import type { ReactNode } from 'react';
+import { useI18n } from '@/lib/ui/i18n/context';
+import { errorOf, type FieldErrors, type SettingsForm } from './form';
+import { SettingsSection } from './section';
+
+function Choice<V extends string>({
+  label, name, value, options, onChange, disabled, help,
+}: {
+  label: string;
+  name: string;
+  value: V;
+  options: Array<{ value: V; label: string }>;
+  onChange: (v: V) => void;
+  disabled: boolean;
+  help?: ReactNode;
+}) {
+  return (
+    <FormControl component="fieldset" disabled={disabled}>
+      <FormLabel component="legend" sx={{ fontSize: 13 }}>{label}</FormLabel>
+      <RadioGroup name={name} value={value} onChange={(e) => onChange(e.target.value as V)}>
+        {options.map((o) => (
+          <FormControlLabel key={o.value} value={o.value} control={<Radio size="small" />} label={o.label} sx={{ '& .MuiFormControlLabel-label': { fontSize: 13 } }} />
+        ))}
+      </RadioGroup>
+      {help && <FormHelperText sx={{ mx: 0 }}>{help}</FormHelperText>}
+    </FormControl>
+  );
+}
+
+export function ProductKeySection({ form, onChange, disabled }: { form: SettingsForm; onChange: (p: Partial<SettingsForm>) => void; disabled: boolean }) {
+  const { t } = useI18n();
+  const k = t.settings.productKey;
+  return (
+    <SettingsSection title={k.title} help={k.help} testId="settings-product-key">
+      <Choice
+        label={k.title}
+        name="productKey"
+        value={form.productKey}
+        onChange={(productKey) => onChange({ productKey })}
+        disabled={disabled}
+        options={[
+          { value: 'article', label: k.article },
+          { value: 'code', label: k.code },
+          { value: 'externalCode', label: k.externalCode },
+        ]}
+      />
+    </SettingsSection>
+  );
+}
+
+export function ReceiptSection({
+  form, onChange, errors, disabled,
+}: {
+  form: SettingsForm;
+  onChange: (p: Partial<SettingsForm>) => void;
+  errors: FieldErrors;
+  disabled: boolean;
+}) {
+  const { t } = useI18n();
+  const r = t.settings.receipt;
+  const pollError = errorOf(errors, 'pollIntervalSec');
+  return (
+    <SettingsSection title={r.title} testId="settings-receipt">
+      <Stack spacing={2}>
+        <Choice
+          label={r.partialLabel}
+          name="partialPolicy"
+          value={form.partialPolicy}
+          onChange={(partialPolicy) => onChange({ partialPolicy })}
+          disabled={disabled}
+          options={[
+            { value: 'final', label: r.partialFinal },
+            { value: 'progressive', label: r.partialProgressive },
+          ]}
+        />
+        <Choice
+          label={r.defectiveLabel}
+          name="defectivePolicy"
+          value={form.defectivePolicy}
+          onChange={(defectivePolicy) => onChange({ defectivePolicy })}
+          disabled={disabled}
+          options={[
+            { value: 'received', label: r.defectiveReceived },
+            { value: 'excluded', label: r.defectiveExcluded },
+          ]}
+        />
+        <Choice
+          label={r.postingLabel}
+          name="postingMode"
+          value={form.postingMode}
+          onChange={(postingMode) => onChange({ postingMode })}
+          disabled={disabled}
+          options={[
+            { value: 'auto', label: r.postingAuto },
+            { value: 'review', label: r.postingReview },
+          ]}
+        />
+        <TextField
+          label={r.pollLabel}
+          name="pollIntervalSec"
+          type="number"
+          value={form.pollIntervalSec}
+          onChange={(e) => onChange({ pollIntervalSec: e.target.value })}
+          error={Boolean(pollError)}
+          helperText={pollError ?? r.pollHelp}
+          disabled={disabled}
+          required
+          sx={{ maxWidth: 260 }}
+          slotProps={{ htmlInput: { min: 15, max: 86400, step: 1, inputMode: 'numeric' } }}
+        />
+      </Stack>
+    </SettingsSection>
+  );
+}

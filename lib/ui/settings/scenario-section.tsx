@@ -1,0 +1,18 @@
+'use client';
+import Box from '@mui/material/Box';
+import Typography from '@mui/material/Typography';
+import type { SettingsResponse } from '@/lib/api/contract';
+import { useI18n } from '@/lib/ui/i18n/context';
+import { SettingsSection } from './section';
+
+export function ScenarioSection({ help }: { help: SettingsResponse['scenarioHelp'] }) {
+  const { t } = useI18n();
+  return (
+    <SettingsSection title={t.settings.scenario.title} testId="settings-scenario">
+      <Typography sx={{ fontSize: 13, mb: 0.5 }}>{t.settings.scenario.intro(help.actionTitle)}</Typography>
+      <Box component="ol" sx={{ m: 0, pl: 2.5, '& li': { fontSize: 13, mb: 0.5 } }}>
+        {help.steps.map((step, i) => <li key={i}>{step}</li>)}
+      </Box>
+    </SettingsSection>
+  );
+}

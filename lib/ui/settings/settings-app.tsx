@@ -1,0 +1,241 @@
+'use client';
+import Alert from '@mui/material/Alert';
+import AlertTitle from '@mui/material/AlertTitle';
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import CircularProgress from '@mui/material/CircularProgress';
+import Skeleton from '@mui/material/Skeleton';
+import Stack from '@mui/material/Stack';
+import Typography from '@mui/material/Typography';
+import { useRef, useState, type FormEvent } from 'react';
+import useSWR from 'swr';
+import type { SettingsResponse } from '@/lib/api/contract';
+import { ApiError, NetworkError, SessionExpiredError, type ApiClient } from '@/lib/ui/api-client';
+import { localeFrom } from '@/lib/ui/i18n';
+import { I18nProvider, useI18n } from '@/lib/ui/i18n/context';
+import { SessionGate } from '@/lib/ui/session-gate';
+import { useAppSession } from '@/lib/ui/use-app-session';
+import { ConnectionSection } from './connection-section';
+import { formFromView, inputFromForm, preselectStatuses, sameForm, validateForm, type Entity, type FieldErrors, type SettingsForm } from './form';
+import { HealthSection } from './health-section';
+import { ProductKeySection, ReceiptSection } from './policy-section';
+import { ScenarioSection } from './scenario-section';
+import { StatusesSection } from './statuses-section';
+import { StoresSection } from './stores-section';
+import { useHeightReporter } from './use-height-reporter';
+
+export interface SettingsAppProps {
+  contextKey?: string;
+  userLocale?: string;
+  allowedOrigins: string[];
+}
+
+function messageOf(error: unknown, network: string): string {
+  if (error instanceof NetworkError) return network;
+  return error instanceof Error ? error.message : String(error);
+}
+
+function SettingsSkeleton() {
+  const { t } = useI18n();
+  return (
+    <Stack spacing={2} role="status" aria-busy="true" aria-label={t.common.loading} data-testid="settings-loading">
+      {[160, 120, 200, 120].map((h, i) => <Skeleton key={i} variant="rounded" height={h} />)}
+    </Stack>
+  );
+}
+
+function SettingsEditor({ client }: { client: ApiClient }) {
+  const { t } = useI18n();
+  const s = t.settings;
+  const settings = useSWR<SettingsResponse>('settings', () => client.get<SettingsResponse>('/api/settings'), {
+    // Health changes while the page is open; the form itself is protected from refreshes below.
+    refreshInterval: 30_000,
+    revalidateOnFocus: false,
+    shouldRetryOnError: (e) => !(e instanceof ApiError && e.status < 500),
+  });
+  const data = settings.data;
+
+  const [form, setForm] = useState<SettingsForm | null>(null);
+  const [pristine, setPristine] = useState<SettingsForm | null>(null);
+  const [loadedFrom, setLoadedFrom] = useState<SettingsResponse | null>(null);
+  // New data from the server replaces the form only while the admin has not changed anything.
+  if (data && data !== loadedFrom) {
+    setLoadedFrom(data);
+    if (!form || !pristine || sameForm(form, pristine)) {
+      const fresh = formFromView(data.settings);
+      setForm(fresh);
+      setPristine(fresh);
+    }
+  }
+
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [saving, setSaving] = useState(false);
+  const [banner, setBanner] = useState<{ severity: 'success' | 'error'; title: string; text?: string } | null>(null);
+  const [creating, setCreating] = useState<Entity | null>(null);
+  const [createResult, setCreateResult] = useState<{ entity: Entity; ok: boolean; message: string } | null>(null);
+
+  if (!data || !form) {
+    if (settings.error && !(settings.error instanceof SessionExpiredError)) {
+      return (
+        <Alert
+          severity="error"
+          role="alert"
+          action={<Button color="inherit" onClick={() => void settings.mutate()}>{t.common.retryLoad}</Button>}
+        >
+          <AlertTitle>{t.common.loadFailed}</AlertTitle>
+          {messageOf(settings.error, t.common.network)}
+        </Alert>
+      );
+    }
+    return <SettingsSkeleton />;
+  }
+
+  const disabled = !data.canEdit || saving;
+  const dirty = pristine ? !sameForm(form, pristine) : false;
+
+  const change = (patch: Partial<SettingsForm>) => {
+    setForm((f) => (f ? { ...f, ...patch } : f));
+    // A corrected field loses its message at once; the rest stay until the next save.
+    setErrors((errs) => {
+      const next = { ...errs };
+      for (const key of Object.keys(patch)) {
+        for (const k of Object.keys(next)) if (k === key || k.startsWith(`${key}.`)) delete next[k];
+      }
+      return next;
+    });
+  };
+
+  async function save(event: FormEvent) {
+    event.preventDefault();
+    if (!form || !data) return;
+    const found = validateForm(form, data.settings.hasPassword, s.errors);
+    setErrors(found);
+    if (Object.keys(found).length) {
+      setBanner({ severity: 'error', title: s.saveFailed, text: s.fixErrors });
+      return;
+    }
+    setSaving(true);
+    setBanner(null);
+    try {
+      const saved = await client.put<SettingsResponse>('/api/settings', inputFromForm(form));
+      const fresh = formFromView(saved.settings);
+      setForm(fresh);
+      setPristine(fresh);
+      setLoadedFrom(saved);
+      await settings.mutate(saved, { revalidate: false });
+      setBanner({ severity: 'success', title: s.saved });
+    } catch (error) {
+      if (error instanceof SessionExpiredError) return;
+      if (error instanceof ApiError) setErrors(error.fieldErrors);
+      setBanner({ severity: 'error', title: s.saveFailed, text: messageOf(error, t.common.network) });
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  async function createStatuses(entity: Entity) {
+    setCreating(entity);
+    setCreateResult(null);
+    try {
+      const states = await client.post<SettingsResponse['states']>('/api/settings/create-statuses', { entity });
+      await settings.mutate((current) => (current ? { ...current, states } : current), { revalidate: false });
+      setForm((f) => (f ? { ...f, statuses: { ...f.statuses, [entity]: preselectStatuses(f.statuses[entity], states[entity]) } } : f));
+      setCreateResult({ entity, ok: true, message: s.statuses.created });
+    } catch (error) {
+      if (error instanceof SessionExpiredError) return;
+      setCreateResult({ entity, ok: false, message: `${s.statuses.createFailed}: ${messageOf(error, t.common.network)}` });
+    } finally {
+      setCreating(null);
+    }
+  }
+
+  return (
+    <Box component="form" onSubmit={(e) => void save(e)} noValidate aria-label={s.title}>
+      <Stack spacing={2}>
+        {!data.canEdit && <Alert severity="info" data-testid="read-only">{s.readOnly}</Alert>}
+        {data.settings.complete ? (
+          <Alert severity="success" data-testid="settings-complete">{s.complete}</Alert>
+        ) : (
+          <Alert severity="warning" data-testid="settings-missing">
+            <AlertTitle>{s.incomplete}</AlertTitle>
+            <Box component="ul" sx={{ m: 0, pl: 2.5 }}>
+              {data.settings.missing.map((m) => <li key={m}>{m}</li>)}
+            </Box>
+          </Alert>
+        )}
+        <ConnectionSection form={form} onChange={change} errors={errors} hasPassword={data.settings.hasPassword} disabled={disabled} client={client} />
+        <StoresSection form={form} onChange={change} errors={errors} stores={data.stores} disabled={disabled} />
+        <StatusesSection
+          form={form}
+          onChange={change}
+          errors={errors}
+          states={data.states}
+          canCreate={data.canCreateStatuses}
+          disabled={disabled}
+          creating={creating}
+          createResult={createResult}
+          onCreate={(e) => void createStatuses(e)}
+        />
+        <ProductKeySection form={form} onChange={change} disabled={disabled} />
+        <ReceiptSection form={form} onChange={change} errors={errors} disabled={disabled} />
+        {data.canEdit && (
+          <Box sx={{ display: 'flex', alignItems: 'center', gap: 2 }}>
+            <Button
+              type="submit"
+              variant="contained"
+              size="medium"
+              disabled={saving}
+              startIcon={saving ? <CircularProgress size={14} color="inherit" /> : undefined}
+              data-testid="save-settings"
+            >
+              {saving ? s.saving : s.save}
+            </Button>
+            {dirty && <Typography sx={{ fontSize: 12, color: 'warning.dark' }}>{s.unsaved}</Typography>}
+          </Box>
+        )}
+        {banner && (
+          <Alert severity={banner.severity} role="alert" data-testid="save-result" onClose={() => setBanner(null)}>
+            <AlertTitle sx={{ mb: banner.text ? undefined : 0 }}>{banner.title}</AlertTitle>
+            {banner.text}
+          </Alert>
+        )}
+        <ScenarioSection help={data.scenarioHelp} />
+        <HealthSection health={data.health} canEdit={data.canEdit} client={client} onRefresh={() => void settings.mutate()} />
+      </Stack>
+    </Box>
+  );
+}
+
+function SettingsBody({ contextKey, userLocale }: SettingsAppProps) {
+  const { t } = useI18n();
+  const { state, retry } = useAppSession(contextKey, userLocale);
+  return (
+    <SessionGate state={state} onRetry={retry} expiredText={t.common.sessionExpiredSettings} loading={<SettingsSkeleton />}>
+      {state.status === 'ready' && <SettingsEditor client={state.client} />}
+    </SessionGate>
+  );
+}
+
+export function SettingsApp(props: SettingsAppProps) {
+  const locale = localeFrom(props.userLocale);
+  const root = useRef<HTMLDivElement>(null);
+  useHeightReporter(root, props.allowedOrigins);
+  return (
+    <I18nProvider locale={locale}>
+      <Box ref={root} lang={locale} sx={{ maxWidth: 880, mx: 'auto', px: 2, py: 2 }}>
+        <SettingsHeader />
+        <SettingsBody {...props} />
+      </Box>
+    </I18nProvider>
+  );
+}
+
+function SettingsHeader() {
+  const { t } = useI18n();
+  return (
+    <Box sx={{ mb: 2 }}>
+      <Typography component="h1" sx={{ fontSize: 20, fontWeight: 600 }}>{t.settings.title}</Typography>
+      <Typography sx={{ fontSize: 13, color: 'text.secondary' }}>{t.settings.intro}</Typography>
+    </Box>
+  );
+}

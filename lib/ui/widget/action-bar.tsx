@@ -1,0 +1,86 @@
+'use client';
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import CircularProgress from '@mui/material/CircularProgress';
+import Tooltip from '@mui/material/Tooltip';
+import { useId } from 'react';
+import type { ActionName, DocumentView, SyncState } from '@/lib/api/contract';
+import { useI18n } from '@/lib/ui/i18n/context';
+
+/**
+ * Which buttons a state shows. The first is the main one. Others that do not apply are still shown
+ * (disabled, with the reason) when they explain what the clerk can do next; "post" only matters
+ * while a receipt waits for review.
+ */
+export function actionsFor(state: SyncState): ActionName[] {
+  const main: ActionName = state === 'error' ? 'retry' : 'send';
+  return state === 'review' ? ['post', 'check', main] : [main, 'check', 'cancel'];
+}
+
+const HIDDEN = { position: 'absolute', width: 1, height: 1, overflow: 'hidden', clip: 'rect(0 0 0 0)', whiteSpace: 'nowrap' } as const;
+
+function ActionButton({
+  name, availability, primary, busy, anyBusy, onRun,
+}: {
+  name: ActionName;
+  availability: { enabled: boolean; reason?: string } | undefined;
+  primary: boolean;
+  busy: boolean;
+  anyBusy: boolean;
+  onRun: (name: ActionName) => void;
+}) {
+  const { t } = useI18n();
+  const reasonId = useId();
+  const enabled = Boolean(availability?.enabled);
+  const reason = enabled ? undefined : availability?.reason;
+  const button = (
+    <Button
+      variant={primary ? 'contained' : 'outlined'}
+      color={name === 'cancel' ? 'error' : 'primary'}
+      disabled={!enabled || anyBusy}
+      onClick={() => onRun(name)}
+      data-testid={`action-${name}`}
+      aria-describedby={reason ? reasonId : undefined}
+      startIcon={busy ? <CircularProgress size={12} color="inherit" /> : undefined}
+      sx={{ whiteSpace: 'nowrap' }}
+    >
+      {t.widget.actions[name]}
+    </Button>
+  );
+  if (!reason) return button;
+  // A disabled button gets no pointer events: the tooltip hangs on a focusable wrapper instead.
+  return (
+    <Tooltip title={reason} arrow enterDelay={200}>
+      <span tabIndex={0} data-testid={`action-${name}-reason`} data-reason={reason} style={{ display: 'inline-flex' }}>
+        {button}
+        <Box component="span" id={reasonId} sx={HIDDEN}>{reason}</Box>
+      </span>
+    </Tooltip>
+  );
+}
+
+export function ActionBar({
+  view, busy, onRun,
+}: {
+  view: DocumentView;
+  busy: ActionName | null;
+  onRun: (name: ActionName) => void;
+}) {
+  const { t } = useI18n();
+  const names = actionsFor(view.state);
+  return (
+    <Box role="group" aria-label={t.widget.actionsLabel} sx={{ display: 'flex', flexWrap: 'wrap', gap: 0.75, mt: 1 }}>
+      {names.map((name, i) => (
+        <ActionButton
+          key={name}
+          name={name}
+          availability={view.actions[name]}
+          primary={i === 0}
+          busy={busy === name}
+          anyBusy={busy !== null}
+          onRun={onRun}
+        />
+      ))}
+    </Box>
+  );
+}

@@ -1,0 +1,252 @@
+'use client';
+import Alert from '@mui/material/Alert';
+import AlertTitle from '@mui/material/AlertTitle';
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import LinearProgress from '@mui/material/LinearProgress';
+import Typography from '@mui/material/Typography';
+import { useCallback, useEffect, useState } from 'react';
+import useSWR from 'swr';
+import type { ActionName, DocumentView, PreflightResponse, SyncState } from '@/lib/api/contract';
+import { ApiError, NetworkError, SessionExpiredError, type ApiClient } from '@/lib/ui/api-client';
+import { formatDateTime, labelOf } from '@/lib/ui/i18n';
+import { useI18n } from '@/lib/ui/i18n/context';
+import { HostRequestError, type HostBridge } from '@/lib/ui/moysklad-bridge';
+import { ActionBar } from './action-bar';
+import { Preflight } from './preflight';
+import { ProblemList } from './problems';
+import { ReceiptTable } from './receipt-table';
+import { StateChip } from './state-chip';
+import { Timeline } from './timeline';
+import { WidgetSkeleton } from './widget-skeleton';
+
+type DocumentEntity = DocumentView['entity'];
+
+/** Poll fast while the app works on the document, slowly otherwise (someone else may act on it). */
+export const LIVE_REFRESH_MS = 1500;
+export const IDLE_REFRESH_MS = 15_000;
+
+/** States in which "what would block sending" is worth showing. */
+const PREFLIGHT_STATES: readonly SyncState[] = ['not_sent', 'cancelled', 'expired', 'error'];
+
+function retryable(error: unknown): boolean {
+  return !(error instanceof SessionExpiredError) && !(error instanceof ApiError && error.status >= 400 && error.status < 500);
+}
+
+function errorText(error: unknown, networkText: string): string {
+  if (error instanceof NetworkError) return networkText;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** True when the app changed the document after the baseline seen at Open (server clock on both). */
+export function documentChangedSince(changedAt: string | null, baseline: string | null): boolean {
+  if (!changedAt) return false;
+  if (!baseline) return true;
+  return Date.parse(changedAt) > Date.parse(baseline);
+}
+
+export function DocumentPanel({
+  entity, objectId, openId, saves, client, bridge,
+}: {
+  entity: DocumentEntity;
+  objectId: string;
+  /** messageId of the Open: a new Open is a fresh start even for the same document. */
+  openId: number;
+  /** Bumped on every Save from MoySklad. */
+  saves: number;
+  client: ApiClient;
+  bridge: HostBridge | null;
+}) {
+  const { t, locale } = useI18n();
+  const w = t.widget;
+  const base = `/api/widget/documents/${entity}/${objectId}`;
+
+  const view = useSWR<DocumentView>(['view', base, openId], () => client.get<DocumentView>(base), {
+    refreshInterval: (latest) => (latest?.live ? LIVE_REFRESH_MS : IDLE_REFRESH_MS),
+    revalidateOnFocus: true,
+    shouldRetryOnError: retryable,
+    errorRetryCount: 5,
+  });
+  const data = view.data;
+  const wantPreflight = data ? PREFLIGHT_STATES.includes(data.state) : false;
+  // Re-checked when the state or the document changes, and on Save; never polled (it reads MoySklad).
+  const preflight = useSWR<PreflightResponse>(
+    wantPreflight ? ['preflight', base, openId, data?.state, data?.updatedAt, saves] : null,
+    () => client.get<PreflightResponse>(`${base}/preflight`),
+    { revalidateOnFocus: false, shouldRetryOnError: retryable, errorRetryCount: 2 },
+  );
+
+  // MoySklad saved the form: the document may differ now.
+  const { mutate: mutateView } = view;
+  useEffect(() => {
+    if (saves > 0) void mutateView();
+  }, [saves, mutateView]);
+
+  // The app's own change time as seen when this Open started; a newer one means the form is stale.
+  const [baseline, setBaseline] = useState<{ openId: number; at: string | null } | null>(null);
+  if (data && baseline?.openId !== openId) setBaseline({ openId, at: data.documentChangedAt });
+  const changed = Boolean(data && baseline?.openId === openId && documentChangedSince(data.documentChangedAt, baseline.at));
+
+  const [busy, setBusy] = useState<ActionName | null>(null);
+  const [notice, setNotice] = useState<{ severity: 'success' | 'error'; text: string } | null>(null);
+  const [confirming, setConfirming] = useState<ActionName | null>(null);
+  const [reopenFailed, setReopenFailed] = useState(false);
+
+  const perform = useCallback(async (action: ActionName) => {
+    setBusy(action);
+    setNotice(null);
+    try {
+      const next = await client.post<DocumentView>(`${base}/actions`, { action });
+      await view.mutate(next, { revalidate: true });
+      setNotice({ severity: 'success', text: w.actionDone[action] });
+    } catch (error) {
+      if (!(error instanceof SessionExpiredError)) {
+        setNotice({ severity: 'error', text: `${w.actionFailed}: ${errorText(error, t.common.network)}` });
+        void view.mutate();
+      }
+    } finally {
+      setBusy(null);
+      void preflight.mutate();
+    }
+  }, [client, base, view, preflight, w, t.common.network]);
+
+  const confirmTexts = useCallback((action: ActionName) => {
+    const name = data?.name ?? '';
+    return action === 'cancel'
+      ? { text: w.confirmCancelText(name), yes: w.confirmCancelYes, no: w.confirmCancelNo }
+      : { text: w.confirmPostText(name), yes: w.confirmPostYes, no: w.confirmPostNo };
+  }, [data?.name, w]);
+
+  const run = useCallback(async (action: ActionName) => {
+    if (action !== 'cancel' && action !== 'post') return perform(action);
+    const texts = confirmTexts(action);
+    if (bridge) {
+      try {
+        // standard-dialogs: browsers block confirm() in cross-origin iframes.
+        const answer = await bridge.showDialog(texts.text, [
+          { name: 'yes', caption: texts.yes },
+          { name: 'no', caption: texts.no },
+        ]);
+        if (answer.buttonName === 'yes') await perform(action);
+        return;
+      } catch (error) {
+        // Outside MoySklad or the host refused the dialog: confirm inside the widget instead.
+        if (!(error instanceof HostRequestError)) throw error;
+      }
+    }
+    setConfirming(action);
+  }, [bridge, perform, confirmTexts]);
+
+  const reopen = useCallback(async () => {
+    setReopenFailed(false);
+    try {
+      if (!bridge) throw new Error('no host');
+      await bridge.navigate(`#${entity}/edit?id=${objectId}`, 'self');
+    } catch {
+      setReopenFailed(true);
+    }
+  }, [bridge, entity, objectId]);
+
+  if (!data) {
+    if (view.error && !(view.error instanceof SessionExpiredError)) {
+      return (
+        <Box sx={{ p: 1.5 }}>
+          <Alert
+            severity="error"
+            role="alert"
+            action={<Button color="inherit" onClick={() => void view.mutate()}>{t.common.retryLoad}</Button>}
+          >
+            <AlertTitle>{t.common.loadFailed}</AlertTitle>
+            {errorText(view.error, t.common.network)}
+          </Alert>
+        </Box>
+      );
+    }
+    return <WidgetSkeleton label={w.loadingDocument} />;
+  }
+
+  const trigger = [labelOf(t.triggers, data.lastTrigger), data.lastActor].filter(Boolean).join(', ');
+  const neverSent = data.state === 'not_sent' && data.events.length === 0;
+
+  return (
+    <Box sx={{ px: 1.5, pb: 1.5, pt: 1 }} data-testid="document-panel" data-document-id={objectId}>
+      <Box sx={{ height: 2, mx: -1.5, mt: -1, mb: 1 }}>
+        {data.live && <LinearProgress aria-label={w.live} sx={{ height: 2 }} />}
+      </Box>
+      <Box sx={{ display: 'flex', alignItems: 'center', gap: 1 }}>
+        <StateChip state={data.state} />
+        {data.name && (
+          <Typography sx={{ fontSize: 12, color: 'text.secondary', overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>
+            № {data.name}
+          </Typography>
+        )}
+        <Typography sx={{ ml: 'auto', fontSize: 11, fontWeight: 700, color: 'primary.main', letterSpacing: 0.3 }}>{w.title}</Typography>
+      </Box>
+      <Typography sx={{ fontSize: 12, color: 'text.secondary', mt: 0.5 }} role="status" aria-live="polite">
+        {neverSent ? w.notSentYet : t.stateHints[data.state]}
+      </Typography>
+
+      <Box component="dl" sx={{ display: 'grid', gridTemplateColumns: 'auto 1fr', columnGap: 1, rowGap: 0.25, m: 0, mt: 0.75, fontSize: 12, '& dt': { color: 'text.secondary' }, '& dd': { m: 0, wordBreak: 'break-all' } }}>
+        {data.indocId && (<><dt>{w.task}</dt><dd data-testid="indoc-id">{data.indocId}</dd></>)}
+        {trigger && (<><dt>{w.triggeredBy}</dt><dd data-testid="trigger">{trigger}</dd></>)}
+        {data.sentAt && (<><dt>{w.sentAt}</dt><dd>{formatDateTime(data.sentAt, locale)}</dd></>)}
+        {data.postedAt && (<><dt>{w.postedAt}</dt><dd>{formatDateTime(data.postedAt, locale)}</dd></>)}
+      </Box>
+
+      {changed && (
+        <Alert
+          severity="info"
+          sx={{ mt: 1, py: 0.25 }}
+          data-testid="document-changed"
+          action={<Button color="inherit" onClick={() => void reopen()} data-testid="reopen">{w.reopen}</Button>}
+        >
+          <AlertTitle sx={{ fontSize: 12, mb: 0 }}>{w.changedTitle}</AlertTitle>
+          <Typography sx={{ fontSize: 12 }}>{reopenFailed ? w.reopenFailed : w.changedText}</Typography>
+        </Alert>
+      )}
+
+      <ActionBar view={data} busy={busy} onRun={(a) => void run(a)} />
+
+      {confirming && (
+        <Alert
+          severity="warning"
+          role="alertdialog"
+          sx={{ mt: 1 }}
+          data-testid="inline-confirm"
+          action={
+            <Box sx={{ display: 'flex', flexDirection: 'column', gap: 0.5 }}>
+              <Button color="error" variant="contained" onClick={() => { const a = confirming; setConfirming(null); void perform(a); }}>
+                {confirmTexts(confirming).yes}
+              </Button>
+              <Button color="inherit" onClick={() => setConfirming(null)}>{confirmTexts(confirming).no}</Button>
+            </Box>
+          }
+        >
+          {confirmTexts(confirming).text}
+        </Alert>
+      )}
+
+      {notice && (
+        <Alert severity={notice.severity} sx={{ mt: 1, py: 0 }} onClose={() => setNotice(null)} data-testid="action-notice">
+          {notice.text}
+        </Alert>
+      )}
+
+      {data.errors.length > 0 && (
+        <Alert severity="error" icon={false} sx={{ mt: 1, py: 0.5 }} data-testid="errors">
+          <AlertTitle sx={{ fontSize: 12, mb: 0.25 }}>{w.errorsTitle}</AlertTitle>
+          <ProblemList problems={data.errors} />
+          {data.errorClass && (
+            <Typography sx={{ fontSize: 11, mt: 0.5 }}>
+              {data.errorClass === 'data' ? w.errorClassData : w.errorClassTransient}
+            </Typography>
+          )}
+        </Alert>
+      )}
+
+      {wantPreflight && <Preflight data={preflight.data} error={preflight.error} loading={preflight.isLoading} />}
+      {data.receipt && <ReceiptTable receipt={data.receipt} />}
+      {!neverSent && <Timeline events={data.events} />}
+    </Box>
+  );
+}
