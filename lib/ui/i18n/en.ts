@@ -93,6 +93,7 @@ export const en: Messages = {
     preflightTitle: 'Check before sending',
     preflightOk: 'Nothing blocks sending.',
     preflightProblems: (n: number) => `Sending is blocked by (${n}):`,
+    preflightSame: (n: number) => `The reasons above still stand (${n}).`,
     preflightFailed: 'Could not check the document',
     actionsLabel: 'Actions',
     actions: {
@@ -239,6 +240,11 @@ export const en: Messages = {
       reinstalled: 'Webhooks reinstalled',
       reinstallFailed: 'Could not install the webhooks',
       refresh: 'Refresh',
+      installationStates: {
+        active: 'active',
+        suspended: 'suspended',
+        uninstalled: 'uninstalled',
+      },
     },
     errors: {
       required: 'Required',

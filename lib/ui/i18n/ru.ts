@@ -94,6 +94,7 @@ export const ru = {
     preflightTitle: 'Проверка перед передачей',
     preflightOk: 'Препятствий нет — документ можно передать.',
     preflightProblems: (n: number) => `Передаче помешает (${n}):`,
+    preflightSame: (n: number) => `Причины выше ещё не устранены (${n}).`,
     preflightFailed: 'Не удалось проверить документ',
     actionsLabel: 'Действия',
     actions: {
@@ -241,6 +242,11 @@ export const ru = {
       reinstalled: 'Вебхуки установлены заново',
       reinstallFailed: 'Не удалось установить вебхуки',
       refresh: 'Обновить',
+      installationStates: {
+        active: 'активна',
+        suspended: 'приостановлена',
+        uninstalled: 'удалена',
+      },
     },
     errors: {
       required: 'Заполните поле',

@@ -8,7 +8,7 @@ import Typography from '@mui/material/Typography';
 import { useState } from 'react';
 import type { SettingsResponse, SyncState } from '@/lib/api/contract';
 import { NetworkError, type ApiClient } from '@/lib/ui/api-client';
-import { formatDateTime } from '@/lib/ui/i18n';
+import { formatDateTime, labelOf } from '@/lib/ui/i18n';
 import { useI18n } from '@/lib/ui/i18n/context';
 import { STATE_COLOR } from '@/lib/ui/widget/state-chip';
 import { SettingsSection } from './section';
@@ -46,7 +46,7 @@ export function HealthSection({
   return (
     <SettingsSection title={h.title} testId="settings-health">
       <Box component="dl" sx={{ display: 'grid', gridTemplateColumns: 'max-content 1fr', columnGap: 2, rowGap: 0.75, m: 0, fontSize: 13, '& dt': { color: 'text.secondary' }, '& dd': { m: 0 } }}>
-        <dt>{h.installation}</dt><dd data-testid="health-installation">{health.installationStatus}</dd>
+        <dt>{h.installation}</dt><dd data-testid="health-installation">{labelOf(h.installationStates, health.installationStatus)}</dd>
         <dt>{h.reported}</dt><dd data-testid="health-reported">{health.reportedStatus}</dd>
         <dt>{h.webhooks}</dt>
         <dd>

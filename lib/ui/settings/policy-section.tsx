@@ -12,8 +12,10 @@ import { useI18n } from '@/lib/ui/i18n/context';
 import { errorOf, type FieldErrors, type SettingsForm } from './form';
 import { SettingsSection } from './section';
 
+const HIDDEN = { position: 'absolute', width: 1, height: 1, overflow: 'hidden', clip: 'rect(0 0 0 0)', whiteSpace: 'nowrap' } as const;
+
 function Choice<V extends string>({
-  label, name, value, options, onChange, disabled, help,
+  label, name, value, options, onChange, disabled, help, hideLegend, row,
 }: {
   label: string;
   name: string;
@@ -22,11 +24,14 @@ function Choice<V extends string>({
   onChange: (v: V) => void;
   disabled: boolean;
   help?: ReactNode;
+  /** The section title already names the choice: keep the legend for screen readers only. */
+  hideLegend?: boolean;
+  row?: boolean;
 }) {
   return (
     <FormControl component="fieldset" disabled={disabled}>
-      <FormLabel component="legend" sx={{ fontSize: 13 }}>{label}</FormLabel>
-      <RadioGroup name={name} value={value} onChange={(e) => onChange(e.target.value as V)}>
+      <FormLabel component="legend" sx={hideLegend ? HIDDEN : { fontSize: 13 }}>{label}</FormLabel>
+      <RadioGroup row={row} name={name} value={value} onChange={(e) => onChange(e.target.value as V)}>
         {options.map((o) => (
           <FormControlLabel key={o.value} value={o.value} control={<Radio size="small" />} label={o.label} sx={{ '& .MuiFormControlLabel-label': { fontSize: 13 } }} />
         ))}
@@ -44,6 +49,8 @@ export function ProductKeySection({ form, onChange, disabled }: { form: Settings
       <Choice
         label={k.title}
         name="productKey"
+        hideLegend
+        row
         value={form.productKey}
         onChange={(productKey) => onChange({ productKey })}
         disabled={disabled}

@@ -8,13 +8,29 @@ import type { ActionName, DocumentView, SyncState } from '@/lib/api/contract';
 import { useI18n } from '@/lib/ui/i18n/context';
 
 /**
- * Which buttons a state shows. The first is the main one. Others that do not apply are still shown
- * (disabled, with the reason) when they explain what the clerk can do next; "post" only matters
- * while a receipt waits for review.
+ * Which buttons a state shows, main one first. A button that cannot be used now stays visible when it
+ * tells the clerk something (no rights, "cancel only before receiving starts"); buttons that never
+ * apply to the state are left out to keep the 400 px frame calm.
  */
 export function actionsFor(state: SyncState): ActionName[] {
-  const main: ActionName = state === 'error' ? 'retry' : 'send';
-  return state === 'review' ? ['post', 'check', main] : [main, 'check', 'cancel'];
+  switch (state) {
+    case 'not_sent':
+    case 'cancelled':
+    case 'queued':
+    case 'sending':
+      return ['send'];
+    case 'error':
+      return ['retry', 'check'];
+    case 'sent':
+    case 'receiving':
+      return ['check', 'cancel'];
+    case 'review':
+      return ['post', 'check'];
+    case 'posted':
+      return ['check'];
+    case 'expired':
+      return ['send', 'check'];
+  }
 }
 
 const HIDDEN = { position: 'absolute', width: 1, height: 1, overflow: 'hidden', clip: 'rect(0 0 0 0)', whiteSpace: 'nowrap' } as const;

@@ -194,14 +194,12 @@ export function DocumentPanel({
       </Box>
 
       {changed && (
-        <Alert
-          severity="info"
-          sx={{ mt: 1, py: 0.25 }}
-          data-testid="document-changed"
-          action={<Button color="inherit" onClick={() => void reopen()} data-testid="reopen">{w.reopen}</Button>}
-        >
-          <AlertTitle sx={{ fontSize: 12, mb: 0 }}>{w.changedTitle}</AlertTitle>
+        <Alert severity="info" icon={false} sx={{ mt: 1, py: 0.5 }} data-testid="document-changed">
+          <AlertTitle sx={{ fontSize: 12, mb: 0.25 }}>{w.changedTitle}</AlertTitle>
           <Typography sx={{ fontSize: 12 }}>{reopenFailed ? w.reopenFailed : w.changedText}</Typography>
+          <Button variant="outlined" color="info" sx={{ mt: 0.75, bgcolor: 'background.paper' }} onClick={() => void reopen()} data-testid="reopen">
+            {w.reopen}
+          </Button>
         </Alert>
       )}
 
@@ -244,7 +242,7 @@ export function DocumentPanel({
         </Alert>
       )}
 
-      {wantPreflight && <Preflight data={preflight.data} error={preflight.error} loading={preflight.isLoading} />}
+      {wantPreflight && <Preflight data={preflight.data} error={preflight.error} loading={preflight.isLoading} known={data.errors} />}
       {data.receipt && <ReceiptTable receipt={data.receipt} />}
       {!neverSent && <Timeline events={data.events} />}
     </Box>

@@ -1,12 +1,18 @@
 'use client';
 import Alert from '@mui/material/Alert';
 import Skeleton from '@mui/material/Skeleton';
-import type { PreflightResponse } from '@/lib/api/contract';
+import type { PreflightResponse, Problem } from '@/lib/api/contract';
 import { useI18n } from '@/lib/ui/i18n/context';
 import { ProblemList } from './problems';
 import { Section } from './section';
 
-export function Preflight({ data, error, loading }: { data?: PreflightResponse; error?: Error; loading: boolean }) {
+const sameProblem = (a: Problem, b: Problem) => a.code === b.code && a.message === b.message && a.position === b.position;
+
+/**
+ * What would block sending now. After a data error the same reasons are already listed above, so
+ * only new ones are listed here; when nothing is new the check just says the reasons still stand.
+ */
+export function Preflight({ data, error, loading, known }: { data?: PreflightResponse; error?: Error; loading: boolean; known: Problem[] }) {
   const { t } = useI18n();
   const w = t.widget;
   let body;
@@ -14,10 +20,13 @@ export function Preflight({ data, error, loading }: { data?: PreflightResponse; 
   else if (error && !data) body = <Alert severity="warning" sx={{ py: 0 }}>{w.preflightFailed}: {error.message}</Alert>;
   else if (data?.ok) body = <Alert severity="success" sx={{ py: 0 }} data-testid="preflight-ok">{w.preflightOk}</Alert>;
   else if (data) {
-    body = (
+    const fresh = data.problems.filter((p) => !known.some((k) => sameProblem(k, p)));
+    body = fresh.length === 0 ? (
+      <Alert severity="warning" sx={{ py: 0 }} data-testid="preflight-same">{w.preflightSame(data.problems.length)}</Alert>
+    ) : (
       <Alert severity="warning" icon={false} sx={{ py: 0.5 }}>
         <div>{w.preflightProblems(data.problems.length)}</div>
-        <ProblemList problems={data.problems} testId="preflight-problems" />
+        <ProblemList problems={fresh} testId="preflight-problems" />
       </Alert>
     );
   }

@@ -3,6 +3,11 @@ import Box from '@mui/material/Box';
 import type { Problem } from '@/lib/api/contract';
 import { useI18n } from '@/lib/ui/i18n/context';
 
+/** The engine's messages usually begin with "Позиция N …" already: no second prefix then. */
+export function mentionsPosition(message: string, position: number): boolean {
+  return new RegExp(`^(позиция|position|строка|row)\\s*№?\\s*${position}\\b`, 'i').test(message.trim());
+}
+
 /** Reasons as a list, each with its position number when there is one. */
 export function ProblemList({ problems, testId }: { problems: Problem[]; testId?: string }) {
   const { t } = useI18n();
@@ -10,7 +15,7 @@ export function ProblemList({ problems, testId }: { problems: Problem[]; testId?
     <Box component="ul" data-testid={testId} sx={{ m: 0, pl: 2.25, '& li': { fontSize: 12, mb: 0.25, wordBreak: 'break-word' } }}>
       {problems.map((p, i) => (
         <li key={`${p.code}-${p.position ?? ''}-${i}`} data-code={p.code}>
-          {p.position ? <b>{t.widget.position(p.position)}: </b> : null}
+          {p.position && !mentionsPosition(p.message, p.position) ? <b>{t.widget.position(p.position)}: </b> : null}
           {p.message}
         </li>
       ))}

@@ -1,0 +1,126 @@
+/**
+ * Regenerates the screenshots in this folder: the real app (production build) with both simulators,
+ * the widget inside the MoySklad simulator's document page in several states, and the settings page.
+ *
+ *   npx next build && npx tsx docs/screenshots/capture.ts
+ *
+ * (NEXT_DIST_DIR picks another build folder.) Needs Chromium (/usr/bin/chromium or CHROMIUM_PATH).
+ */
+import { chromium, type Page } from 'playwright-core';
+import path from 'node:path';
+import { chromiumArgs, findChromium } from '../../test/support/chromium';
+import { api, BETAPRO_PARTNER, documentView, sessionFor, startSandbox, waitFor } from '../../test/support/sandbox';
+import type { SyncState } from '../../lib/api/contract';
+
+const OUT = path.resolve(import.meta.dirname);
+const executablePath = findChromium();
+if (!executablePath) throw new Error('Chromium not found');
+
+const sandbox = await startSandbox();
+const browser = await chromium.launch({ executablePath, args: chromiumArgs() });
+try {
+  const { moysklad, betapro, app } = sandbox;
+  const { accountId } = moysklad.createAccount('shop');
+  const seed = moysklad.seed(accountId);
+  const installed = await moysklad.install(accountId);
+  if (installed.httpStatus !== 200) throw new Error(`install failed: ${JSON.stringify(installed)}`);
+  const admin = await sessionFor(sandbox, accountId, 'admin');
+
+  // The settings page before anything is configured.
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(`${moysklad.uiUrl}/settings?accountId=${accountId}&employee=admin`);
+  const settingsFrame = page.frameLocator('#main-iframe');
+  await settingsFrame.getByTestId('settings-missing').waitFor();
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: path.join(OUT, 'settings-empty.png'), fullPage: true });
+
+  const statuses = (entity: 'supply' | 'move') => ({
+    transfer: seed.states[entity]['Передать'], sent: seed.states[entity]['Передан'],
+    error: seed.states[entity]['Ошибка передачи'], posted: seed.states[entity]['Проведён'],
+  });
+  const saved = await api(app.url, '/api/settings', {
+    method: 'PUT', token: admin,
+    body: {
+      betaproBaseUrl: betapro.apiUrl, betaproPartnerId: BETAPRO_PARTNER.partnerId, betaproPassword: BETAPRO_PARTNER.password,
+      storeIds: [seed.stores.betapro], enabledEntities: ['supply', 'move'],
+      statuses: { supply: statuses('supply'), move: statuses('move') },
+      productKey: 'article', partialPolicy: 'final', defectivePolicy: 'received', postingMode: 'review', pollIntervalSec: 3600,
+    },
+  });
+  if (saved.status !== 200) throw new Error(`settings: ${JSON.stringify(saved.body)}`);
+
+  const docUrl = (entity: string, id: string, extra = '') => `${moysklad.uiUrl}/${entity}/${id}?accountId=${accountId}&employee=admin${extra}`;
+  async function widgetShot(p: Page, name: string, state: SyncState) {
+    const frame = p.frameLocator('#widget');
+    await frame.locator(`[data-testid="sync-state"][data-state="${state}"]`).waitFor({ timeout: 30_000 });
+    await p.waitForTimeout(600);
+    await p.locator('#widget-box').screenshot({ path: path.join(OUT, `${name}.png`) });
+  }
+  const waitState = (entity: 'supply' | 'move', id: string, state: SyncState) =>
+    waitFor(`${id} ${state}`, async () => {
+      const v = await documentView(sandbox, admin, entity, id);
+      return v.state === state ? v : undefined;
+    });
+  const act = (entity: 'supply' | 'move', id: string, action: string) =>
+    api(app.url, `/api/widget/documents/${entity}/${id}/actions`, { token: admin, body: { action } });
+
+  const [s1, s2] = seed.supplies;
+  // 1. Not sent yet: pre-flight passes.
+  await page.goto(docUrl('supply', s1));
+  await page.frameLocator('#widget').getByTestId('preflight-ok').waitFor();
+  await widgetShot(page, 'widget-not-sent', 'not_sent');
+  await page.screenshot({ path: path.join(OUT, 'widget-in-document.png') });
+
+  // 2. A document with data problems: error with reasons and the pre-flight list.
+  await act('supply', s2, 'send');
+  await waitState('supply', s2, 'error');
+  await page.goto(docUrl('supply', s2));
+  await page.frameLocator('#widget').getByTestId('preflight-problems').waitFor();
+  await widgetShot(page, 'widget-error', 'error');
+
+  // 3. Sent through the widget button (the app changed the document: the notice shows).
+  await page.goto(docUrl('supply', s1));
+  const frame = page.frameLocator('#widget');
+  await frame.getByTestId('action-send').click();
+  await frame.getByTestId('document-changed').waitFor({ timeout: 30_000 });
+  await widgetShot(page, 'widget-sent', 'sent');
+
+  // 4. Received with discrepancies and held for review (postingMode review).
+  const view = await waitState('supply', s1, 'sent');
+  await fetch(`${betapro.controlUrl}/indocs/${view.indocId}/receive`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ final: true, items: [
+      { good_id: seed.products[0].article, useful_qnt: 9, defective_qnt: 1 },
+      { good_id: seed.products[1].article, useful_qnt: 20, defective_qnt: 0 },
+      { good_id: seed.products[2].article, useful_qnt: 52, defective_qnt: 0 },
+    ] }),
+  });
+  await act('supply', s1, 'check');
+  await waitState('supply', s1, 'review');
+  await page.goto(docUrl('supply', s1));
+  await widgetShot(page, 'widget-review', 'review');
+
+  // 5. Posted with discrepancies.
+  await act('supply', s1, 'post');
+  await waitState('supply', s1, 'posted');
+  await page.goto(docUrl('supply', s1));
+  await widgetShot(page, 'widget-posted', 'posted');
+
+  // 6. English, a move.
+  await page.goto(docUrl('move', seed.moves[0], '&lang=en'));
+  await widgetShot(page, 'widget-move-en', 'not_sent');
+
+  // 7. Settings, configured, as admin and as a clerk (read only).
+  await page.goto(`${moysklad.uiUrl}/settings?accountId=${accountId}&employee=admin`);
+  await page.frameLocator('#main-iframe').getByTestId('settings-complete').waitFor();
+  await page.waitForTimeout(800);
+  await page.screenshot({ path: path.join(OUT, 'settings-admin.png'), fullPage: true });
+  await page.goto(`${moysklad.uiUrl}/settings?accountId=${accountId}&employee=clerk`);
+  await page.frameLocator('#main-iframe').getByTestId('read-only').waitFor();
+  await page.waitForTimeout(800);
+  await page.screenshot({ path: path.join(OUT, 'settings-read-only.png'), fullPage: false });
+  console.log(`screenshots written to ${OUT}`);
+} finally {
+  await browser.close();
+  await sandbox.stop();
+}
