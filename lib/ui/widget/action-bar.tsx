@@ -4,34 +4,9 @@ import Button from '@mui/material/Button';
 import CircularProgress from '@mui/material/CircularProgress';
 import Tooltip from '@mui/material/Tooltip';
 import { useId } from 'react';
-import type { ActionName, DocumentView, SyncState } from '@/lib/api/contract';
+import type { ActionName, DocumentView } from '@/lib/api/contract';
 import { useI18n } from '@/lib/ui/i18n/context';
-
-/**
- * Which buttons a state shows, main one first. A button that cannot be used now stays visible when it
- * tells the clerk something (no rights, "cancel only before receiving starts"); buttons that never
- * apply to the state are left out to keep the 400 px frame calm.
- */
-export function actionsFor(state: SyncState): ActionName[] {
-  switch (state) {
-    case 'not_sent':
-    case 'cancelled':
-    case 'queued':
-    case 'sending':
-      return ['send'];
-    case 'error':
-      return ['retry', 'check'];
-    case 'sent':
-    case 'receiving':
-      return ['check', 'cancel'];
-    case 'review':
-      return ['post', 'check'];
-    case 'posted':
-      return ['check'];
-    case 'expired':
-      return ['send', 'check'];
-  }
-}
+import { actionsFor } from './rules';
 
 const HIDDEN = { position: 'absolute', width: 1, height: 1, overflow: 'hidden', clip: 'rect(0 0 0 0)', whiteSpace: 'nowrap' } as const;
 

@@ -7,7 +7,7 @@ import LinearProgress from '@mui/material/LinearProgress';
 import Typography from '@mui/material/Typography';
 import { useCallback, useEffect, useState } from 'react';
 import useSWR from 'swr';
-import type { ActionName, DocumentView, PreflightResponse, SyncState } from '@/lib/api/contract';
+import type { ActionName, DocumentView, PreflightResponse } from '@/lib/api/contract';
 import { ApiError, NetworkError, SessionExpiredError, type ApiClient } from '@/lib/ui/api-client';
 import { formatDateTime, labelOf } from '@/lib/ui/i18n';
 import { useI18n } from '@/lib/ui/i18n/context';
@@ -16,18 +16,12 @@ import { ActionBar } from './action-bar';
 import { Preflight } from './preflight';
 import { ProblemList } from './problems';
 import { ReceiptTable } from './receipt-table';
+import { CONFIRMED_ACTIONS, documentChangedSince, IDLE_REFRESH_MS, LIVE_REFRESH_MS, PREFLIGHT_STATES } from './rules';
 import { StateChip } from './state-chip';
 import { Timeline } from './timeline';
 import { WidgetSkeleton } from './widget-skeleton';
 
 type DocumentEntity = DocumentView['entity'];
-
-/** Poll fast while the app works on the document, slowly otherwise (someone else may act on it). */
-export const LIVE_REFRESH_MS = 1500;
-export const IDLE_REFRESH_MS = 15_000;
-
-/** States in which "what would block sending" is worth showing. */
-const PREFLIGHT_STATES: readonly SyncState[] = ['not_sent', 'cancelled', 'expired', 'error'];
 
 function retryable(error: unknown): boolean {
   return !(error instanceof SessionExpiredError) && !(error instanceof ApiError && error.status >= 400 && error.status < 500);
@@ -36,13 +30,6 @@ function retryable(error: unknown): boolean {
 function errorText(error: unknown, networkText: string): string {
   if (error instanceof NetworkError) return networkText;
   return error instanceof Error ? error.message : String(error);
-}
-
-/** True when the app changed the document after the baseline seen at Open (server clock on both). */
-export function documentChangedSince(changedAt: string | null, baseline: string | null): boolean {
-  if (!changedAt) return false;
-  if (!baseline) return true;
-  return Date.parse(changedAt) > Date.parse(baseline);
 }
 
 export function DocumentPanel({
@@ -118,7 +105,7 @@ export function DocumentPanel({
   }, [data?.name, w]);
 
   const run = useCallback(async (action: ActionName) => {
-    if (action !== 'cancel' && action !== 'post') return perform(action);
+    if (!CONFIRMED_ACTIONS.includes(action)) return perform(action);
     const texts = confirmTexts(action);
     if (bridge) {
       try {

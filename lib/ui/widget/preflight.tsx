@@ -4,9 +4,8 @@ import Skeleton from '@mui/material/Skeleton';
 import type { PreflightResponse, Problem } from '@/lib/api/contract';
 import { useI18n } from '@/lib/ui/i18n/context';
 import { ProblemList } from './problems';
+import { newProblems } from './rules';
 import { Section } from './section';
-
-const sameProblem = (a: Problem, b: Problem) => a.code === b.code && a.message === b.message && a.position === b.position;
 
 /**
  * What would block sending now. After a data error the same reasons are already listed above, so
@@ -20,7 +19,7 @@ export function Preflight({ data, error, loading, known }: { data?: PreflightRes
   else if (error && !data) body = <Alert severity="warning" sx={{ py: 0 }}>{w.preflightFailed}: {error.message}</Alert>;
   else if (data?.ok) body = <Alert severity="success" sx={{ py: 0 }} data-testid="preflight-ok">{w.preflightOk}</Alert>;
   else if (data) {
-    const fresh = data.problems.filter((p) => !known.some((k) => sameProblem(k, p)));
+    const fresh = newProblems(data.problems, known);
     body = fresh.length === 0 ? (
       <Alert severity="warning" sx={{ py: 0 }} data-testid="preflight-same">{w.preflightSame(data.problems.length)}</Alert>
     ) : (

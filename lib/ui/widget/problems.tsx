@@ -2,11 +2,7 @@
 import Box from '@mui/material/Box';
 import type { Problem } from '@/lib/api/contract';
 import { useI18n } from '@/lib/ui/i18n/context';
-
-/** The engine's messages usually begin with "Позиция N …" already: no second prefix then. */
-export function mentionsPosition(message: string, position: number): boolean {
-  return new RegExp(`^(позиция|position|строка|row)\\s*№?\\s*${position}\\b`, 'i').test(message.trim());
-}
+import { mentionsPosition } from './rules';
 
 /** Reasons as a list, each with its position number when there is one. */
 export function ProblemList({ problems, testId }: { problems: Problem[]; testId?: string }) {
