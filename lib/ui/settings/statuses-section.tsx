@@ -3,13 +3,9 @@ import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import CircularProgress from '@mui/material/CircularProgress';
-import FormControl from '@mui/material/FormControl';
 import FormHelperText from '@mui/material/FormHelperText';
-import InputLabel from '@mui/material/InputLabel';
-import MenuItem from '@mui/material/MenuItem';
-import Select from '@mui/material/Select';
+import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
-import { useId } from 'react';
 import type { SettingsResponse } from '@/lib/api/contract';
 import { useI18n } from '@/lib/ui/i18n/context';
 import { errorOf, STATUS_ROLES, type Entity, type FieldErrors, type SettingsForm, type StatusRole } from './form';
@@ -24,6 +20,10 @@ function Dot({ color }: { color: number | undefined }) {
   return <Box component="span" aria-hidden sx={{ display: 'inline-block', width: 10, height: 10, borderRadius: '50%', bgcolor: colorOf(color), border: 1, borderColor: 'divider', mr: 1, flex: 'none' }} />;
 }
 
+/**
+ * A native <select>: the page lives in an auto-height iframe, where the visible part is decided by the
+ * host's scroll position; the browser's own drop-down is always shown on screen, a popover may not be.
+ */
 function StatusSelect({
   entity, role, value, options, error, disabled, onChange,
 }: {
@@ -36,28 +36,31 @@ function StatusSelect({
   onChange: (id: string | null) => void;
 }) {
   const { t } = useI18n();
-  const labelId = useId();
   const st = t.settings.statuses;
-  const known = options.some((o) => o.id === value);
+  const selected = options.find((o) => o.id === value);
   return (
-    <FormControl size="small" error={Boolean(error)} disabled={disabled} fullWidth required>
-      <InputLabel id={labelId}>{st.roles[role]}</InputLabel>
-      <Select
-        labelId={labelId}
-        label={st.roles[role]}
-        name={`statuses.${entity}.${role}`}
-        value={value ?? ''}
-        onChange={(e) => onChange(e.target.value ? String(e.target.value) : null)}
-        data-testid={`status-${entity}-${role}`}
-      >
-        <MenuItem value=""><em>{st.notSelected}</em></MenuItem>
-        {options.map((o) => (
-          <MenuItem key={o.id} value={o.id}><Dot color={o.color} />{o.name}</MenuItem>
-        ))}
-        {value && !known && <MenuItem value={value}>{value}</MenuItem>}
-      </Select>
-      {error && <FormHelperText>{error}</FormHelperText>}
-    </FormControl>
+    <TextField
+      select
+      label={st.roles[role]}
+      name={`statuses.${entity}.${role}`}
+      value={value ?? ''}
+      onChange={(e) => onChange(e.target.value ? e.target.value : null)}
+      error={Boolean(error)}
+      helperText={error}
+      disabled={disabled}
+      required
+      fullWidth
+      slotProps={{
+        select: { native: true },
+        inputLabel: { shrink: true },
+        htmlInput: { 'data-testid': `status-${entity}-${role}` },
+        input: { startAdornment: selected ? <Dot color={selected.color} /> : undefined },
+      }}
+    >
+      <option value="">{st.notSelected}</option>
+      {options.map((o) => <option key={o.id} value={o.id}>{o.name}</option>)}
+      {value && !selected && <option value={value}>{value}</option>}
+    </TextField>
   );
 }
 

@@ -5,7 +5,7 @@ import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import LinearProgress from '@mui/material/LinearProgress';
 import Typography from '@mui/material/Typography';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import useSWR from 'swr';
 import type { ActionName, DocumentView, PreflightResponse } from '@/lib/api/contract';
 import { ApiError, NetworkError, SessionExpiredError, type ApiClient } from '@/lib/ui/api-client';
@@ -16,7 +16,7 @@ import { ActionBar } from './action-bar';
 import { Preflight } from './preflight';
 import { ProblemList } from './problems';
 import { ReceiptTable } from './receipt-table';
-import { CONFIRMED_ACTIONS, documentChangedSince, IDLE_REFRESH_MS, LIVE_REFRESH_MS, PREFLIGHT_STATES } from './rules';
+import { AFTER_ACTION_FAST_MS, CONFIRMED_ACTIONS, documentChangedSince, IDLE_REFRESH_MS, LIVE_REFRESH_MS, PREFLIGHT_STATES } from './rules';
 import { StateChip } from './state-chip';
 import { Timeline } from './timeline';
 import { WidgetSkeleton } from './widget-skeleton';
@@ -48,8 +48,10 @@ export function DocumentPanel({
   const w = t.widget;
   const base = `/api/widget/documents/${entity}/${objectId}`;
 
+  // An action is queued on the server and may not flip `live` at once: poll fast for a while anyway.
+  const fastUntil = useRef(0);
   const view = useSWR<DocumentView>(['view', base, openId], () => client.get<DocumentView>(base), {
-    refreshInterval: (latest) => (latest?.live ? LIVE_REFRESH_MS : IDLE_REFRESH_MS),
+    refreshInterval: (latest) => (latest?.live || Date.now() < fastUntil.current ? LIVE_REFRESH_MS : IDLE_REFRESH_MS),
     revalidateOnFocus: true,
     shouldRetryOnError: retryable,
     errorRetryCount: 5,
@@ -84,6 +86,7 @@ export function DocumentPanel({
     setNotice(null);
     try {
       const next = await client.post<DocumentView>(`${base}/actions`, { action });
+      fastUntil.current = Date.now() + AFTER_ACTION_FAST_MS;
       await view.mutate(next, { revalidate: true });
       setNotice({ severity: 'success', text: w.actionDone[action] });
     } catch (error) {

@@ -4,6 +4,8 @@ import type { ActionName, Problem, SyncState } from '@/lib/api/contract';
 /** Poll fast while the app works on the document, slowly otherwise (someone else may act on it). */
 export const LIVE_REFRESH_MS = 1500;
 export const IDLE_REFRESH_MS = 15_000;
+/** After a button press the server queues the work; keep polling fast this long even if not `live`. */
+export const AFTER_ACTION_FAST_MS = 20_000;
 
 /** States in which "what would block sending" is worth showing. */
 export const PREFLIGHT_STATES: readonly SyncState[] = ['not_sent', 'cancelled', 'expired', 'error'];

@@ -1,0 +1,219 @@
+/**
+ * The widget in Chromium, inside the MoySklad simulator's document page (which speaks the host side of
+ * the postMessage protocol), against the real app and the BetaPRO simulator.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { chromiumArgs, findChromium } from '../support/chromium';
+import { api, BETAPRO_PARTNER, documentView, sessionFor, startSandbox, waitFor, type Sandbox } from '../support/sandbox';
+import type { SeedResult } from '../sandbox/moysklad';
+import type { SyncState } from '@/lib/api/contract';
+
+const executablePath = findChromium();
+
+describe.skipIf(!executablePath)('document widget in the MoySklad host page', () => {
+  let sandbox: Sandbox;
+  let browser: Browser;
+  let accountId: string;
+  let seed: SeedResult;
+  let admin: string;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox();
+    browser = await chromium.launch({ executablePath, args: chromiumArgs() });
+    ({ accountId } = sandbox.moysklad.createAccount('widget-shop'));
+    seed = sandbox.moysklad.seed(accountId);
+    const installed = await sandbox.moysklad.install(accountId);
+    if (installed.httpStatus !== 200) throw new Error(`install failed: ${JSON.stringify(installed)}`);
+    admin = await sessionFor(sandbox, accountId, 'admin');
+    const statuses = (entity: 'supply' | 'move') => ({
+      transfer: seed.states[entity]['Передать'], sent: seed.states[entity]['Передан'],
+      error: seed.states[entity]['Ошибка передачи'], posted: seed.states[entity]['Проведён'],
+    });
+    const saved = await api(sandbox.app.url, '/api/settings', {
+      method: 'PUT', token: admin,
+      body: {
+        betaproBaseUrl: sandbox.betapro.apiUrl, betaproPartnerId: BETAPRO_PARTNER.partnerId, betaproPassword: BETAPRO_PARTNER.password,
+        storeIds: [seed.stores.betapro], enabledEntities: ['supply', 'move'],
+        statuses: { supply: statuses('supply'), move: statuses('move') },
+        productKey: 'article', partialPolicy: 'final', defectivePolicy: 'received', postingMode: 'auto', pollIntervalSec: 3600,
+      },
+    });
+    if (saved.status !== 200) throw new Error(`settings failed: ${JSON.stringify(saved.body)}`);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await sandbox?.stop();
+  });
+
+  const docUrl = (entity: 'supply' | 'move', id: string, extra = '') =>
+    `${sandbox.moysklad.uiUrl}/${entity}/${id}?accountId=${accountId}&employee=admin${extra}`;
+
+  async function openDocument(entity: 'supply' | 'move', id: string, extra = ''): Promise<{ page: Page; widget: FrameLocator }> {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(docUrl(entity, id, extra));
+    return { page, widget: page.frameLocator('#widget') };
+  }
+
+  const state = (widget: FrameLocator, s: SyncState) => widget.locator(`[data-testid="sync-state"][data-state="${s}"]`);
+
+  async function shot(page: Page, name: string) {
+    mkdirSync('test-results', { recursive: true });
+    await page.locator('#widget-box').screenshot({ path: `test-results/widget-${name}.png` });
+  }
+
+  it('answers Open with OpenFeedback, shows the state and the pre-flight check of an unsent document', async () => {
+    const { page, widget } = await openDocument('supply', seed.supplies[0]);
+    await state(widget, 'not_sent').waitFor();
+    // The host hides its loader only after OpenFeedback with the right correlationId.
+    await page.locator('#loader').waitFor({ state: 'hidden' });
+    await widget.getByTestId('preflight-ok').waitFor();
+    await expect(widget.getByRole('button', { name: 'Передать на склад' }).isEnabled()).resolves.toBe(true);
+    await shot(page, 'not-sent');
+    await page.close();
+  });
+
+  it('lists every reason that blocks sending, next to its position', async () => {
+    const { page, widget } = await openDocument('supply', seed.supplies[1]);
+    await state(widget, 'not_sent').waitFor();
+    const problems = widget.getByTestId('preflight-problems').locator('li');
+    await problems.first().waitFor();
+    const texts = await problems.allTextContents();
+    // Three variants without their own article and one service.
+    expect(texts.length).toBeGreaterThanOrEqual(4);
+    expect(texts.join('\n')).toMatch(/услуг/i);
+    await page.close();
+  });
+
+  it('sends with the button, follows the state live and offers to reopen the changed document', async () => {
+    const id = seed.supplies[0];
+    const { page, widget } = await openDocument('supply', id);
+    await state(widget, 'not_sent').waitFor();
+    await widget.getByRole('button', { name: 'Передать на склад' }).click();
+    await state(widget, 'sent').waitFor({ timeout: 30_000 });
+    const indocId = (await widget.getByTestId('indoc-id').textContent())?.trim();
+    expect(indocId).toBeTruthy();
+    expect(await widget.getByTestId('trigger').textContent()).toContain('кнопка в виджете');
+    await expect(widget.locator('[data-testid="event"][data-kind="task_created"]').count()).resolves.toBe(1);
+    // The app set the status "Передан" behind the open form: the widget says so and offers a reload.
+    const doc = sandbox.moysklad.getDocument(accountId, 'supply', id) as { state?: { meta?: { href?: string } } };
+    expect(doc.state?.meta?.href).toContain(seed.states.supply['Передан']);
+    await widget.getByTestId('document-changed').waitFor();
+    await shot(page, 'sent');
+    // NavigateRequest → the host reloads the same document; the fresh widget has no notice.
+    await Promise.all([
+      page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame() }),
+      widget.getByTestId('reopen').click(),
+    ]);
+    expect(new URL(page.url()).pathname).toBe(`/ui/supply/${id}`);
+    await state(page.frameLocator('#widget'), 'sent').waitFor();
+    await expect(page.frameLocator('#widget').getByTestId('document-changed').count()).resolves.toBe(0);
+    await expect(page.locator('#title').textContent()).resolves.toContain('Приёмка');
+    await page.close();
+  });
+
+  it('cancels a sent task only after the user confirms in the MoySklad dialog', async () => {
+    const id = seed.supplies[0];
+    await waitFor('sent', async () => (await documentView(sandbox, admin, 'supply', id)).state === 'sent');
+    const { page, widget } = await openDocument('supply', id);
+    await state(widget, 'sent').waitFor();
+    // First time: the user closes the dialog — nothing happens.
+    await widget.getByRole('button', { name: 'Отменить задание' }).click();
+    const modal = page.locator('.modal[role="dialog"]');
+    await modal.waitFor();
+    await expect(modal.textContent()).resolves.toContain('Отменить задание на оприходование');
+    await modal.locator('[data-close]').click();
+    await page.waitForTimeout(500);
+    expect((await documentView(sandbox, admin, 'supply', id)).state).toBe('sent');
+    // Second time: confirmed.
+    await widget.getByRole('button', { name: 'Отменить задание' }).click();
+    await modal.locator('button[data-name="yes"]').click();
+    await state(widget, 'cancelled').waitFor({ timeout: 30_000 });
+    await expect(widget.getByRole('button', { name: 'Передать на склад' }).isEnabled()).resolves.toBe(true);
+    await page.close();
+  });
+
+  it('shows the plan-vs-fact table once BetaPRO reports the receipt (check now)', async () => {
+    const id = seed.supplies[0];
+    const { page, widget } = await openDocument('supply', id);
+    await state(widget, 'cancelled').waitFor();
+    await widget.getByRole('button', { name: 'Передать на склад' }).click();
+    await state(widget, 'sent').waitFor({ timeout: 30_000 });
+    const view = await documentView(sandbox, admin, 'supply', id);
+    const received = await fetch(`${sandbox.betapro.controlUrl}/indocs/${view.indocId}/receive`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ final: true, items: [
+        { good_id: 'TS-WHITE', useful_qnt: 9, defective_qnt: 1 },
+        { good_id: 'MUG-300', useful_qnt: 20, defective_qnt: 0 },
+        { good_id: 'NB-A5', useful_qnt: 50, defective_qnt: 0 },
+      ] }),
+    });
+    expect(received.ok).toBe(true);
+    await widget.getByRole('button', { name: 'Проверить приёмку' }).click();
+    await state(widget, 'posted').waitFor({ timeout: 30_000 });
+    const rows = widget.getByTestId('receipt-line');
+    await expect(rows.count()).resolves.toBe(3);
+    const mug = rows.filter({ hasText: 'Кружка' });
+    await expect(mug.locator('td').nth(4).textContent()).resolves.toBe('−4');
+    await shot(page, 'posted');
+    await page.close();
+  });
+
+  it('resets on every Open: the host reuses one iframe and one session for several documents', async () => {
+    const sessions: string[] = [];
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('request', (r) => {
+      if (r.url().endsWith('/api/session')) sessions.push(r.url());
+    });
+    await page.goto(docUrl('supply', seed.supplies[1]));
+    const widget = page.frameLocator('#widget');
+    const panelOf = (id: string) => widget.locator(`[data-testid="document-panel"][data-document-id="${id}"]`);
+    await panelOf(seed.supplies[1]).waitFor();
+    const frameUrl = page.frames().find((f) => f.url().includes('/widget/'))?.url();
+    const hostDocId = () => page.evaluate(() => (window as unknown as { __host: { doc: { id: string } } }).__host.doc.id);
+    // The host page switches documents in place (like MoySklad) and posts a new Open each time.
+    const visited = [seed.supplies[1]];
+    for (const button of ['#prev', '#next', '#next', '#prev']) {
+      if (await page.locator(button).isDisabled()) continue;
+      await page.locator(button).click();
+      const id = await waitFor('host switched', async () => {
+        const now = await hostDocId();
+        return now !== visited[visited.length - 1] ? now : undefined;
+      });
+      visited.push(id);
+      await panelOf(id).waitFor();
+      const expected = (await documentView(sandbox, admin, 'supply', id)).state;
+      await state(widget, expected).waitFor();
+    }
+    expect(new Set(visited).size).toBeGreaterThan(1);
+    expect(page.frames().find((f) => f.url().includes('/widget/'))?.url()).toBe(frameUrl);
+    // One contextKey exchange for the iframe's life, however many documents it shows.
+    expect(sessions).toHaveLength(1);
+    await page.close();
+  });
+
+  it('speaks English when MoySklad says en_US', async () => {
+    const { page, widget } = await openDocument('move', seed.moves[0], '&lang=en');
+    await state(widget, 'not_sent').waitFor();
+    await widget.getByRole('button', { name: 'Send to warehouse' }).waitFor();
+    await expect(widget.getByTestId('sync-state').textContent()).resolves.toBe('Not sent');
+    await page.close();
+  });
+
+  it('says the session expired when the contextKey is refused', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${sandbox.app.url}/widget/supply?contextKey=spent-key&appUid=x&appId=y&userLocale=ru_RU`);
+    await page.getByTestId('session-expired').waitFor();
+    await expect(page.getByTestId('session-expired').textContent()).resolves.toContain('Сессия истекла');
+    await page.close();
+  });
+
+  it('outside MoySklad, without a contextKey, explains where the page belongs', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${sandbox.app.url}/widget/move`);
+    await page.getByText('внутри МойСклад').waitFor();
+    await page.close();
+  });
+});
