@@ -75,7 +75,7 @@ try {
   await act('supply', s2, 'send');
   await waitState('supply', s2, 'error');
   await page.goto(docUrl('supply', s2));
-  await page.frameLocator('#widget').getByTestId('preflight-problems').waitFor();
+  await page.frameLocator('#widget').getByTestId('preflight-same').waitFor();
   await widgetShot(page, 'widget-error', 'error');
 
   // 3. Sent through the widget button (the app changed the document: the notice shows).
