@@ -86,7 +86,7 @@ export async function readSettings(prisma: PrismaClient, session: Session): Prom
       reportedStatus: installation.reportedStatus,
       webhooksInstalled: Boolean(installation.webhooksInstalledAt),
       // The recurring poll job is rescheduled in place after each run: its last update is the last poll.
-      lastPollAt: lastPoll?.updatedAt.toISOString() ?? null,
+      lastPollAt: account.settings.hasPassword ? lastPoll?.updatedAt.toISOString() ?? null : null,
       documentsByState: Object.fromEntries(byState.map((row) => [row.state, row._count._all])),
       recentErrors: recentErrors.map((e) => ({ at: e.createdAt.toISOString(), documentName: e.document.name, message: e.message })),
       deadJobs,

@@ -150,7 +150,7 @@ export const en: Messages = {
     connection: {
       title: 'BetaPRO connection',
       baseUrl: 'BetaPRO API URL',
-      baseUrlHelp: 'E.g. https://api.betapro.ru:8080/fbox — your BetaPRO manager provides it',
+      baseUrlHelp: 'E.g. https://lpw.betta.ru:8084/grh/api — your BetaPRO manager provides it',
       partnerId: 'Partner id',
       password: 'Password',
       passwordStored: 'A password is stored. Leave empty to keep it.',

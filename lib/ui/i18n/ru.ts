@@ -152,7 +152,7 @@ export const ru = {
     connection: {
       title: 'Подключение к БетаПРО',
       baseUrl: 'Адрес API БетаПРО',
-      baseUrlHelp: 'Например, https://api.betapro.ru:8080/fbox — выдаёт менеджер БетаПРО',
+      baseUrlHelp: 'Например, https://lpw.betta.ru:8084/grh/api — выдаёт менеджер БетаПРО',
       partnerId: 'Код партнёра',
       password: 'Пароль',
       passwordStored: 'Пароль сохранён. Оставьте поле пустым, чтобы не менять его.',

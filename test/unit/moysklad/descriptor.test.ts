@@ -63,7 +63,7 @@ describe('solution descriptor', () => {
       expect(child(widget, 'sourceUrl')?.text).toBe(`${BASE}/widget/${entity}`);
       expect(path(widget, 'height', 'fixed')?.text).toMatch(/^\d+px$/);
       for (const p of names(child(widget, 'supports'))) expect(EDIT_PROTOCOLS).toContain(p);
-      expect(names(child(widget, 'supports'))).toEqual(['open-feedback']);
+      expect(names(child(widget, 'supports'))).toEqual(['open-feedback', 'save-handler']);
       for (const s of names(child(widget, 'uses'))) expect(SERVICES).toContain(s);
       for (const name of names(widget)) expect(['sourceUrl', 'height', 'supports', 'uses']).toContain(name);
     }
