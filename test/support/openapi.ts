@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import OpenAPIResponseValidator from 'openapi-response-validator';
+import OpenAPIRequestValidator from 'openapi-request-validator';
 
 type SpecName = 'moysklad' | 'betapro';
 interface ExtractedSpec {
@@ -49,23 +50,17 @@ export function responseErrors(name: SpecName, op: string, status: number, body:
   }));
 }
 
-/**
- * Errors of `body` as the JSON request body of `op`; empty when it conforms. The body schema is
- * checked with the response validator (same OpenAPI 3 semantics): openapi-request-validator
- * dereferences schemas eagerly and overflows its stack on MoySklad's recursive ones
- * (Supply → Organization → … → Supply).
- */
+/** Errors of `body` as the JSON request body of `op`; empty when it conforms. */
 export function requestErrors(name: SpecName, op: string, body: unknown): SpecError[] {
   const { requestBody } = operation(name, op);
   if (!requestBody) return [];
-  const content = (requestBody as { content?: Record<string, unknown> }).content ?? {};
-  const validator = new OpenAPIResponseValidator({
-    responses: { 200: { description: 'request body', content } } as never,
-    components: load(name).components as never,
+  const validator = new OpenAPIRequestValidator({
+    requestBody: requestBody as never,
+    componentSchemas: (load(name).components as { schemas?: Record<string, unknown> }).schemas as never,
   });
-  const result = validator.validateResponse(200, body);
+  const result = validator.validateRequest({ body, headers: { 'content-type': 'application/json' } });
   return (result?.errors ?? []).map((e: { path?: string; message?: string }) => ({
-    path: e.path === 'response' ? 'body' : e.path ?? '',
+    path: e.path ?? '',
     message: e.message ?? '',
   }));
 }

@@ -13,7 +13,7 @@ import type { DocType, EmployeeKind } from './types';
 
 type Handler = (req: IncomingMessage, params: Params, url: URL) => Promise<{ status: number; body?: unknown }>;
 
-const employeeKind = z.enum(['admin', 'clerk', 'clerk-nosupply']);
+const employeeKind = z.enum(['admin', 'clerk', 'clerk-readonly', 'clerk-nosupply']);
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   res.statusCode = status;

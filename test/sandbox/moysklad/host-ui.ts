@@ -19,6 +19,7 @@ import type { AccountRec, DocType, EmployeeKind, EntityRec } from './types';
 const EMPLOYEES: Array<{ kind: EmployeeKind; label: string }> = [
   { kind: 'admin', label: 'Администратор' },
   { kind: 'clerk', label: 'Кладовщик' },
+  { kind: 'clerk-readonly', label: 'Сотрудник: приёмки только просмотр' },
   { kind: 'clerk-nosupply', label: 'Сотрудник без прав на приёмки' },
 ];
 const TYPE_LABEL: Record<DocType, string> = { supply: 'Приёмка', move: 'Перемещение' };

@@ -42,6 +42,10 @@ function permissionsFor(kind: EmployeeKind): Record<string, unknown> {
       admin: { view: 'ALL' },
     };
   }
+  if (kind === 'clerk-readonly') {
+    // Opens supplies but may not change them: the widget must show its actions disabled.
+    base.supply = { view: 'ALL' } as typeof base.supply;
+  }
   if (kind === 'clerk-nosupply') {
     // "No rights on supplies at all": the key is absent, as MoySklad omits entities without rights.
     delete base.supply;
@@ -52,6 +56,7 @@ function permissionsFor(kind: EmployeeKind): Record<string, unknown> {
 const EMPLOYEE_NAMES: Record<EmployeeKind, { login: string; first: string; last: string }> = {
   admin: { login: 'admin', first: 'Анна', last: 'Администраторова' },
   clerk: { login: 'clerk', first: 'Иван', last: 'Кладовщиков' },
+  'clerk-readonly': { login: 'reader', first: 'Ольга', last: 'Смотрова' },
   'clerk-nosupply': { login: 'viewer', first: 'Пётр', last: 'Безправов' },
 };
 
@@ -128,6 +133,7 @@ export class SimStore {
       employees: {
         admin: makeEmployee('admin', name),
         clerk: makeEmployee('clerk', name),
+        'clerk-readonly': makeEmployee('clerk-readonly', name),
         'clerk-nosupply': makeEmployee('clerk-nosupply', name),
       },
       entities: {},

@@ -71,7 +71,7 @@ export type EntityType =
   | 'store'
   | 'organization'
   | 'counterparty';
-export type EmployeeKind = 'admin' | 'clerk' | 'clerk-nosupply';
+export type EmployeeKind = 'admin' | 'clerk' | 'clerk-readonly' | 'clerk-nosupply';
 
 /** A stored reference to another object; serialised as `{meta}` (or expanded) with the current base URL. */
 export interface Ref {
