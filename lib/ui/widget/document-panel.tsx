@@ -65,10 +65,14 @@ export function DocumentPanel({
     { revalidateOnFocus: false, shouldRetryOnError: retryable, errorRetryCount: 2 },
   );
 
-  // MoySklad saved the form: the document may differ now.
+  // MoySklad saved the form: the document may differ now, and a status set to the command is being
+  // handled (webhook → job) — poll fast for a while, as after a button press.
   const { mutate: mutateView } = view;
   useEffect(() => {
-    if (saves > 0) void mutateView();
+    if (saves > 0) {
+      fastUntil.current = Date.now() + AFTER_ACTION_FAST_MS;
+      void mutateView();
+    }
   }, [saves, mutateView]);
 
   // The app's own change time as seen when this Open started; a newer one means the form is stale.
