@@ -36,6 +36,8 @@ export function withErrors<P extends RouteParams>(
 ): (request: Request, context: RouteContext<P>) => Promise<Response> {
   return async (request, context) => {
     try {
+      // PostgreSQL cannot store NUL characters; refuse them at the door rather than fail deep inside.
+      if (/%00/.test(request.url)) throw new AppError('BAD_REQUEST', 'NUL character in the URL', { userMessage: 'Недопустимый символ в адресе запроса.' });
       return await handler(request, context);
     } catch (error) {
       return errorResponse(error, { method: request.method, path: new URL(request.url).pathname });
@@ -50,6 +52,9 @@ export async function readJson(request: Request, maxBytes = MAX_BODY_BYTES): Pro
   const text = await request.text();
   if (Buffer.byteLength(text) > maxBytes) throw new AppError('PAYLOAD_TOO_LARGE', 'body too large');
   if (!text.trim()) return {};
+  if (text.includes('\u0000') || text.includes('\\u0000')) {
+    throw new AppError('BAD_REQUEST', 'NUL character in the body', { userMessage: 'Тело запроса содержит недопустимый символ (NUL).' });
+  }
   try {
     return JSON.parse(text);
   } catch {

@@ -10,7 +10,8 @@ import { verifyVendorJwt } from '../moysklad/vendor-jwt';
 import { assertOurApp } from '../sync/lifecycle';
 import { parseParams, withErrors, type RouteContext } from './handler';
 
-const paramsSchema = z.object({ appId: z.string().min(1).max(100), accountId: z.string().min(1).max(100) });
+// MoySklad's appId and accountId are UUIDs: anything else is not a call from MoySklad.
+const paramsSchema = z.object({ appId: z.guid(), accountId: z.guid() });
 export type VendorParams = z.infer<typeof paramsSchema>;
 
 export function withVendorAuth(

@@ -18,6 +18,9 @@ export type { Prisma } from '../generated/prisma/client';
 
 export type DatabaseKind = 'pglite' | 'postgres';
 
+/** A client or an open interactive transaction: functions that take it can join a caller's transaction. */
+export type Db = PrismaClient | import('../generated/prisma/client').Prisma.TransactionClient;
+
 export interface Database {
   prisma: PrismaClient;
   kind: DatabaseKind;

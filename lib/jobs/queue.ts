@@ -14,7 +14,7 @@
  *  - finishing checks the claim token (worker id + attempt), so a worker that lost its lease cannot
  *    overwrite the outcome of the run that replaced it.
  */
-import type { PrismaClient } from '../db';
+import type { Db, PrismaClient } from '../db';
 
 export type JobState = 'queued' | 'running' | 'done' | 'dead';
 
@@ -62,9 +62,14 @@ export function onJobEnqueued(listener: Listener): () => void {
   return () => listeners.delete(listener);
 }
 
+/** Wakes local workers; call after the transaction that enqueued a job has committed. */
+export function notifyJobEnqueued(): void {
+  listeners.forEach((listener) => listener());
+}
+
 const CLAIM_LOCK_ID = 724_310_001;
 
-export async function enqueueJob(prisma: PrismaClient, input: EnqueueInput): Promise<EnqueueResult> {
+export async function enqueueJob(prisma: Db, input: EnqueueInput): Promise<EnqueueResult> {
   const runAt = input.runAt ?? new Date();
   const rows = await prisma.$queryRawUnsafe<{ id: bigint; inserted: boolean }[]>(
     `INSERT INTO "Job" ("kind", "accountId", "groupKey", "activeKey", "payload", "runAt", "maxAttempts", "updatedAt")

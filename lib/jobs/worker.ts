@@ -52,7 +52,9 @@ export interface Worker {
   idle(): Promise<void>;
 }
 
-const DEFAULT_LEASE_MS = 60_000;
+// Leases are kept alive by a heartbeat (every third of the lease), so they can be short: a dead worker's
+// jobs are taken over within this time.
+const DEFAULT_LEASE_MS = 30_000;
 
 export function startWorker(options: WorkerOptions): Worker {
   const { prisma } = options;
@@ -104,10 +106,15 @@ export function startWorker(options: WorkerOptions): Worker {
     } catch (thrown) {
       const error = toAppError(thrown);
       const retryAt = error.retryable ? new Date(Date.now() + backoffDelayMs(job.attempts, error.retryAfterMs)) : null;
-      const state = await failJob(prisma, job, id, `${error.code}: ${error.message}`, retryAt);
-      const level = state === 'dead' ? 'error' : 'warn';
-      jobLog[level]({ code: error.code, err: thrown instanceof AppError ? undefined : thrown, attempt: job.attempts, state, retryAt },
-        `job failed: ${error.message}`);
+      try {
+        const state = await failJob(prisma, job, id, `${error.code}: ${error.message}`, retryAt);
+        const level = state === 'dead' ? 'error' : 'warn';
+        jobLog[level]({ code: error.code, err: thrown instanceof AppError ? undefined : thrown, attempt: job.attempts, state, retryAt },
+          `job failed: ${error.message}`);
+      } catch (recordError) {
+        // The database itself is failing: the claim's lease expires and the job runs again later.
+        jobLog.error({ err: recordError, jobError: error.message }, 'could not record the job failure; the lease will expire and the job will rerun');
+      }
     } finally {
       clearInterval(heartbeat);
     }
@@ -127,7 +134,7 @@ export function startWorker(options: WorkerOptions): Worker {
         }
       }
       for (const job of claimed) {
-        const promise = runOne(job).finally(() => {
+        const promise = runOne(job).catch((error) => log.error({ err: error, jobId: String(job.id) }, 'job runner failed')).finally(() => {
           running.delete(promise);
           wake?.();
         });

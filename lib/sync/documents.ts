@@ -3,7 +3,7 @@
  * only moves a document from an expected state (compare-and-set on `state` and `version`), so two
  * workers or a worker and a user action can never both act on the same step.
  */
-import type { Prisma, PrismaClient } from '../db';
+import type { Db, Prisma, PrismaClient } from '../db';
 import { Prisma as PrismaRuntime } from '../generated/prisma/client';
 import type { DocumentEntity } from '../core/domain';
 import type { SyncState, Problem } from '../api/contract';
@@ -70,7 +70,7 @@ function toData(patch: TransitionPatch): Prisma.SyncDocumentUpdateManyMutationIn
  * row, or null when someone else moved it first (the caller then re-reads and decides again).
  */
 export async function transitionDocument(
-  prisma: PrismaClient,
+  prisma: Db,
   documentId: string,
   from: readonly SyncState[],
   patch: TransitionPatch,
@@ -91,7 +91,7 @@ export interface EventInput {
   data?: Prisma.InputJsonValue;
 }
 
-export async function recordEvent(prisma: PrismaClient, document: { id: string; accountId: string }, event: EventInput): Promise<void> {
+export async function recordEvent(prisma: Db, document: { id: string; accountId: string }, event: EventInput): Promise<void> {
   await prisma.syncEvent.create({
     data: {
       documentId: document.id,

@@ -21,12 +21,13 @@ const entitySchema = z.enum(['supply', 'move']);
 export const transferJob = defineJob({
   kind: TRANSFER_JOB,
   payload: z.object({ accountId: z.string(), entity: entitySchema, msId: z.string() }),
-  leaseMs: 120_000,
+  leaseMs: 30_000,
   async handler(payload: TransferJobPayload, ctx) {
     await runTransfer(payload, {
       prisma: ctx.prisma,
       attempt: ctx.job.attempts,
       lastAttempt: ctx.job.attempts >= ctx.job.maxAttempts,
+      step: ctx.step,
     });
   },
 });
@@ -52,7 +53,7 @@ export const webhookJob = defineJob({
 export const sweepJob = defineJob({
   kind: SWEEP_JOB,
   payload: z.object({ accountId: z.string() }),
-  leaseMs: 300_000,
+  leaseMs: 60_000,
   async handler(payload, ctx) {
     const account = await loadAccount(ctx.prisma, payload.accountId);
     // An uninstalled account's recurring jobs end here; suspend keeps them idle until resume.
@@ -73,7 +74,7 @@ export const installWebhooksJob = defineJob({
 export const pollJob = defineJob({
   kind: POLL_JOB,
   payload: z.object({ accountId: z.string() }),
-  leaseMs: 300_000,
+  leaseMs: 60_000,
   async handler(payload, ctx) {
     const account = await loadAccount(ctx.prisma, payload.accountId);
     if (!account || account.status === 'uninstalled') return;
@@ -85,7 +86,7 @@ export const pollJob = defineJob({
 export const applyJob = defineJob({
   kind: APPLY_JOB,
   payload: z.object({ accountId: z.string(), documentId: z.string(), force: z.boolean().optional() }),
-  leaseMs: 300_000,
+  leaseMs: 60_000,
   async handler(payload, ctx) {
     await applyReceipts(ctx.prisma, payload);
   },

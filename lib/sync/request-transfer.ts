@@ -4,10 +4,10 @@
  * sent twice: a second request is a logged no-op. Sending again after an error or a cancel is an
  * explicit request and is allowed.
  */
-import type { PrismaClient } from '../db';
+import type { Db, PrismaClient } from '../db';
 import type { DocumentEntity } from '../core/domain';
 import { logFor } from '../core/logger';
-import { enqueueJob } from '../jobs/queue';
+import { enqueueJob, notifyJobEnqueued } from '../jobs/queue';
 import {
   documentGroupKey, ensureSyncDocument, IN_FLIGHT_OR_DONE, recordEvent, SENDABLE, transitionDocument,
   type DocumentRef, type Trigger,
@@ -42,7 +42,26 @@ export function transferJobKey(ref: DocumentRef): string {
   return `transfer:${ref.accountId}:${ref.entity}:${ref.msId}`;
 }
 
-export async function requestTransfer(prisma: PrismaClient, input: RequestTransferInput): Promise<RequestTransferResult> {
+function enqueueTransfer(db: Db, ref: DocumentRef) {
+  return enqueueJob(db, {
+    kind: TRANSFER_JOB,
+    accountId: ref.accountId,
+    groupKey: documentGroupKey(ref),
+    dedupeKey: transferJobKey(ref),
+    payload: { accountId: ref.accountId, entity: ref.entity, msId: ref.msId },
+    maxAttempts: 8,
+  });
+}
+
+/**
+ * `beforeCommit` runs inside the same transaction as the state change and the job (e.g. recording an
+ * inbound request id), so a failure anywhere leaves nothing half done for a retry to trip over.
+ */
+export async function requestTransfer(
+  prisma: PrismaClient,
+  input: RequestTransferInput,
+  beforeCommit?: (tx: Db) => Promise<void>,
+): Promise<RequestTransferResult> {
   const ref: DocumentRef = { accountId: input.accountId, entity: input.entity, msId: input.msId };
   const log = logFor({ accountId: ref.accountId, documentId: ref.msId, entity: ref.entity, trigger: input.trigger });
   const document = await ensureSyncDocument(prisma, ref, input.name);
@@ -50,6 +69,10 @@ export async function requestTransfer(prisma: PrismaClient, input: RequestTransf
     const current = attempt === 0 ? document : await prisma.syncDocument.findUniqueOrThrow({ where: { id: document.id } });
     if (IN_FLIGHT_OR_DONE.includes(current.state as never)) {
       const reason = current.state === 'queued' || current.state === 'sending' ? 'already_in_progress' : 'already_sent';
+      // A queued document always has its job; enqueueing again is a no-op then, and repairs the
+      // state if an outage ever separated the two.
+      if (current.state === 'queued') await enqueueTransfer(prisma, ref);
+      if (beforeCommit) await beforeCommit(prisma);
       await recordEvent(prisma, current, {
         kind: 'duplicate_ignored',
         trigger: input.trigger,
@@ -61,26 +84,26 @@ export async function requestTransfer(prisma: PrismaClient, input: RequestTransf
       log.info({ state: current.state }, 'transfer request ignored: already in flight or done');
       return { accepted: false, documentId: current.id, state: current.state, reason };
     }
-    const moved = await transitionDocument(prisma, current.id, SENDABLE, {
-      state: 'queued',
-      lastTrigger: input.trigger,
-      lastActor: input.actor ?? null,
+    // State, event and job commit together: never a queued document without its job.
+    const moved = await prisma.$transaction(async (tx) => {
+      const row = await transitionDocument(tx, current.id, SENDABLE, {
+        state: 'queued',
+        lastTrigger: input.trigger,
+        lastActor: input.actor ?? null,
+      });
+      if (!row) return null;
+      await recordEvent(tx, row, {
+        kind: 'requested',
+        trigger: input.trigger,
+        actor: input.actor,
+        message: `Запрошена передача на склад (${TRIGGER_LABELS[input.trigger]}${input.actor ? `, ${input.actor}` : ''})`,
+      });
+      await enqueueTransfer(tx, ref);
+      if (beforeCommit) await beforeCommit(tx);
+      return row;
     });
     if (!moved) continue; // someone else changed it at the same moment: look again
-    await recordEvent(prisma, moved, {
-      kind: 'requested',
-      trigger: input.trigger,
-      actor: input.actor,
-      message: `Запрошена передача на склад (${TRIGGER_LABELS[input.trigger]}${input.actor ? `, ${input.actor}` : ''})`,
-    });
-    await enqueueJob(prisma, {
-      kind: TRANSFER_JOB,
-      accountId: ref.accountId,
-      groupKey: documentGroupKey(ref),
-      dedupeKey: transferJobKey(ref),
-      payload: { accountId: ref.accountId, entity: ref.entity, msId: ref.msId },
-      maxAttempts: 8,
-    });
+    notifyJobEnqueued();
     log.info('transfer requested');
     return { accepted: true, documentId: moved.id, state: 'queued' };
   }

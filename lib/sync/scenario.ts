@@ -6,7 +6,7 @@ import type { PrismaClient } from '../db';
 import type { MsScenarioBody } from '../moysklad/schemas';
 import { loadAccount } from './accounts';
 import { requestTransfer, isDocumentEntity } from './request-transfer';
-import { rememberInbound } from './inbound';
+import { inboundSeen, rememberInbound } from './inbound';
 
 export type ScenarioResult = { ok: true; state: string } | { ok: false; message: string };
 
@@ -22,12 +22,18 @@ export async function handleScenarioCall(
   }
   const account = await loadAccount(prisma, accountId);
   if (!account || account.status === 'uninstalled') return { ok: false, message: 'Решение БетаПРО не установлено в аккаунте.' };
-  if (requestId && !(await rememberInbound(prisma, 'scenario', requestId, accountId))) {
+  if (requestId && (await inboundSeen(prisma, 'scenario', requestId))) {
     const existing = await prisma.syncDocument.findUnique({
       where: { accountId_entity_msId: { accountId, entity, msId: body.objectId } },
     });
     return { ok: true, state: existing?.state ?? 'queued' };
   }
-  const result = await requestTransfer(prisma, { accountId, entity, msId: body.objectId, trigger: 'scenario', actor: 'сценарий' });
+  // The request id is recorded in the same transaction as the request itself: if anything fails,
+  // MoySklad's retry (same id) is not mistaken for a duplicate.
+  const result = await requestTransfer(
+    prisma,
+    { accountId, entity, msId: body.objectId, trigger: 'scenario', actor: 'сценарий' },
+    requestId ? async (tx) => void (await rememberInbound(tx, 'scenario', requestId, accountId)) : undefined,
+  );
   return { ok: true, state: result.state };
 }

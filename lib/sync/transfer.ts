@@ -90,6 +90,8 @@ export interface TransferContext {
   /** Attempt number of the job, and whether it is the last one allowed. */
   attempt: number;
   lastAttempt: boolean;
+  /** Job step memo: an effect done by an earlier attempt of this job is not done again. */
+  step?: <T>(name: string, fn: () => Promise<T>) => Promise<T>;
 }
 
 /**
@@ -187,14 +189,16 @@ export async function runTransfer(payload: TransferJobPayload, ctx: TransferCont
     // Until the warehouse reports what it accepted, the goods are in transit: a posted document would
     // count them on the BetaPRO store already. It is posted again, by the facts, at the receipt.
     const unpost = document.applicable === true;
-    await answerOnDocument(moysklad, account, ref.entity, ref.msId, document.description, {
+    const once = ctx.step ?? (<T>(_name: string, fn: () => Promise<T>) => fn());
+    // Memoised: after a crash right after this write, the rerun must not add a second log line.
+    await once(`answer-sent:${indocId}`, () => answerOnDocument(moysklad!, account, ref.entity, ref.msId, document.description, {
       role: 'sent',
       log: [
         `Передан в БетаПРО: задание ${indocId}, ${plan.lines.length} поз., ${plan.lines.reduce((s, l) => s + l.quantity, 0)} шт.`
           + (unpost ? ' Документ снят с проведения до фактической приёмки.' : ''),
       ],
       extra: unpost ? { applicable: false } : {},
-    });
+    }));
     const sent = await transitionDocument(prisma, syncDoc.id, ['sending'], {
       state: 'sent', errorClass: null, errors: null, sentAt: new Date(),
     });

@@ -7,7 +7,7 @@ import type { PrismaClient } from '../db';
 import { AppError } from '../core/errors';
 import { readJson } from '../api/handler';
 import { msWebhookDeliverySchema } from '../moysklad/schemas';
-import { enqueueJob } from '../jobs/queue';
+import { enqueueJob, notifyJobEnqueued } from '../jobs/queue';
 import { rememberInbound } from './inbound';
 import { WEBHOOK_JOB } from './jobs';
 import type { WebhookEventRef } from './triggers';
@@ -37,12 +37,18 @@ export async function acceptWebhookDelivery(
     events.push({ entity: type, msId, action, updatedFields: event.updatedFields });
   }
   if (!events.length) return 'ignored';
-  if (requestId && !(await rememberInbound(prisma, 'webhook', requestId, installation.accountId))) return 'duplicate';
-  await enqueueJob(prisma, {
-    kind: WEBHOOK_JOB,
-    accountId: installation.accountId,
-    payload: { accountId: installation.accountId, actor: parsed.data.auditContext?.uid ?? null, events },
-    maxAttempts: 5,
+  // Request id and job commit together: a failed enqueue leaves MoySklad's retry free to succeed.
+  const queued = await prisma.$transaction(async (tx) => {
+    if (requestId && !(await rememberInbound(tx, 'webhook', requestId, installation.accountId))) return false;
+    await enqueueJob(tx, {
+      kind: WEBHOOK_JOB,
+      accountId: installation.accountId,
+      payload: { accountId: installation.accountId, actor: parsed.data.auditContext?.uid ?? null, events },
+      maxAttempts: 5,
+    });
+    return true;
   });
+  if (!queued) return 'duplicate';
+  notifyJobEnqueued();
   return 'queued';
 }

@@ -20,7 +20,8 @@ describe.skipIf(!TEST_DATABASE_URL)('three worker processes on PostgreSQL', () =
   const workers: ChildProcess[] = [];
 
   function startWorker(): ChildProcess {
-    const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/worker.ts'], {
+    // `node --import tsx` (not the tsx CLI, which forks a child) so SIGKILL reaches the worker itself.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/worker.ts'], {
       cwd: ROOT,
       env: { ...sandbox.app.env, RUN_WORKER: "true", LOG_LEVEL: "warn" } as unknown as NodeJS.ProcessEnv,
       stdio: ['ignore', 'inherit', 'inherit'],

@@ -10,7 +10,7 @@ export const dynamic = 'force-dynamic';
  * only a hint (the job re-reads the document). Answers at once; the work is queued.
  */
 export const POST = withErrors<{ secret: string }>(async (request, context) => {
-  const { secret } = parseParams(await context.params, z.object({ secret: z.string().min(10).max(100) }));
+  const { secret } = parseParams(await context.params, z.object({ secret: z.string().regex(/^[A-Za-z0-9_-]{10,100}$/) }));
   const prisma = await getPrisma();
   const requestId = new URL(request.url).searchParams.get('requestId');
   await acceptWebhookDelivery(prisma, secret, requestId, request);

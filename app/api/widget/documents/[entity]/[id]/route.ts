@@ -5,7 +5,7 @@ import { buildDocumentView } from '@/lib/sync/document-view';
 
 export const dynamic = 'force-dynamic';
 
-const documentParamsSchema = z.object({ entity: z.enum(['supply', 'move']), id: z.uuid() });
+const documentParamsSchema = z.object({ entity: z.enum(['supply', 'move']), id: z.guid() });
 
 /** The widget's view of one document of the user's own account. */
 export const GET = withAppSession(async ({ params, session, prisma }) => {

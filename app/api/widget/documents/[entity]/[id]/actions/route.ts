@@ -9,7 +9,7 @@ export const dynamic = 'force-dynamic';
 
 /** send | retry | check | cancel | post — checked against state and the user's rights, then queued. */
 export const POST = withAppSession(async ({ request, params, session, prisma }) => {
-  const { entity, id } = parseParams(params, z.object({ entity: z.enum(['supply', 'move']), id: z.uuid() }));
+  const { entity, id } = parseParams(params, z.object({ entity: z.enum(['supply', 'move']), id: z.guid() }));
   const { action } = await parseBody(request, actionRequestSchema);
   await runWidgetAction(prisma, session, entity, id, action);
   return Response.json(await buildDocumentView(prisma, session, entity, id), { status: 202 });
