@@ -2,13 +2,14 @@
  * A targeted fault, found by the chaos run (a scenario-triggered supply was never sent after a
  * PostgreSQL restart): the database fails in the middle of accepting a scenario call.
  *
- * BUG (reported to the lead; product code not changed here). handleScenarioCall (lib/sync/scenario.ts)
- * commits the X_Lognex_RequestId (rememberInbound) before it requests the transfer, and requestTransfer
- * (lib/sync/request-transfer.ts) commits the document's move to "queued" before it enqueues the job,
+ * Regression test. The bug it caught: handleScenarioCall (lib/sync/scenario.ts)
+ * committed the X_Lognex_RequestId (rememberInbound) before it requests the transfer, and requestTransfer
+ * (lib/sync/request-transfer.ts) committed the document's move to "queued" before it enqueues the job,
  * each in its own statement. When the database fails after the first write, the call answers 500;
  * MoySklad retries it with the same request id, which is now "already seen", so the retry is answered
- * 200 and nothing is queued. The document stays "queued" without a job: no later trigger sends it
- * (a widget press is ignored as "already in progress") and the sweep does not look at it either.
+ * 200 and nothing was queued. The document stayed "queued" without a job: no later trigger sends it
+ * (a widget press was ignored as "already in progress") and the sweep did not look at it either.
+ * Fixed by committing the request id, the state change and the job in one transaction.
  *
  * The failure is injected deterministically with a trigger on the suite's own database that refuses
  * the transfer job's insert for this one document, then removed before MoySklad's retry.
@@ -36,7 +37,7 @@ describe.skipIf(!TEST_DATABASE_URL)('database failure while a scenario call is a
     await database?.drop();
   });
 
-  it('BUG: MoySklad\'s retry of the failed call still sends the document', async () => {
+  it('MoySklad\'s retry of a call that failed mid-way still sends the document', async () => {
     const ms = sandbox.moysklad;
     const scenarioState = ms.createState(account.accountId, 'supply', 'В БетаПРО (сценарий)');
     ms.addScenario(account.accountId, { entityType: 'supply', stateId: scenarioState, actionName: 'transfer-to-betapro' } as never);
