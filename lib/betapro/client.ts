@@ -75,8 +75,11 @@ export interface BetaproClientOptions {
   random?: () => number;
 }
 
-/** FBox documents no batch limit for POST /goods; 500 cards keep a request well under a megabyte. */
-export const DEFAULT_GOODS_BATCH_SIZE = 500;
+/**
+ * FBox documents no batch limit for POST /goods. 1000 cards (about 200–300 KB of JSON) keep writes
+ * growing with ⌈N/1000⌉ like MoySklad's own array limit, well under any sane request size.
+ */
+export const DEFAULT_GOODS_BATCH_SIZE = 1000;
 const DEFAULT_TIMEOUT_MS = 30_000;
 const RATE_POLICY: RatePolicy = { maxConcurrent: 1 };
 const MAX_PAGES = 10_000;

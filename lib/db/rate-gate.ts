@@ -56,7 +56,9 @@ export class PostgresRateGate implements RateGate {
         key, this.holder, BigInt(now + LEASE_MS), max, BigInt(now),
       );
       if (rows.length) return rows[0].slot;
-      await sleep(Math.min(200, 10 * 2 ** Math.min(attempt, 4)));
+      // Slots are held for one HTTP call (milliseconds): poll briefly, a long back-off would leave
+      // freed slots idle and starve processes that share the account.
+      await sleep(Math.min(25, 2 + 3 * attempt));
     }
   }
 

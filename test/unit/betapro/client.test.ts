@@ -244,11 +244,11 @@ describe('BetaPRO client: lists and batches', () => {
 
   it('upserts goods in batches', async () => {
     const { client, server } = await setup(() => ({ body: { success: true } }));
-    const goods: WarehouseGood[] = Array.from({ length: 1200 }, (_, i) => ({ goodId: `G${i}`, name: `Товар ${i}`, barcodes: [] }));
+    const goods: WarehouseGood[] = Array.from({ length: 2400 }, (_, i) => ({ goodId: `G${i}`, name: `Товар ${i}`, barcodes: [] }));
     const confirmed: number[] = [];
     await client.upsertGoods(goods, { onBatchConfirmed: (batch) => void confirmed.push(batch.length) });
-    expect(server.requests.map((r) => (r.body as { goods: unknown[] }).goods.length)).toEqual([500, 500, 200]);
-    expect(confirmed).toEqual([500, 500, 200]);
+    expect(server.requests.map((r) => (r.body as { goods: unknown[] }).goods.length)).toEqual([1000, 1000, 400]);
+    expect(confirmed).toEqual([1000, 1000, 400]);
   });
 
   it('locks and checks outdocs', async () => {
