@@ -7,7 +7,7 @@
  * says these arrive with HTTP 200; the spec lists HTTP codes. Either way `success:false` is an error,
  * and `error_code` wins over the HTTP status when both are present.
  */
-import { transportFailure } from '@/lib/core/transport-errors';
+import { headerValue as header, transportFailure } from '@/lib/core/transport-errors';
 import { AppError } from '@/lib/core/errors';
 import { fboxErrorSchema } from './schemas';
 
@@ -27,15 +27,6 @@ export interface FailedResponse {
   notFoundMessage?: string;
 }
 
-function header(headers: Record<string, unknown>, name: string): string | undefined {
-  const wanted = name.toLowerCase();
-  for (const [key, value] of Object.entries(headers)) {
-    if (key.toLowerCase() !== wanted) continue;
-    if (Array.isArray(value)) return value.length ? String(value[0]) : undefined;
-    return value === undefined || value === null ? undefined : String(value);
-  }
-  return undefined;
-}
 
 /** Seconds in a header, or an HTTP date in Retry-After; milliseconds, or undefined if absent/garbled. */
 function headerDelayMs(value: string | undefined, nowMs: number): number | undefined {

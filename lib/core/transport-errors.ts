@@ -28,3 +28,14 @@ export function transportFailure(remote: RemoteNames, operation: string, errorCo
     details: { transport: errorCode ?? 'unknown' },
   });
 }
+
+/** A response header by name, case-insensitively; the first value when repeated. */
+export function headerValue(headers: Record<string, unknown>, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(headers)) {
+    if (key.toLowerCase() !== wanted) continue;
+    if (Array.isArray(value)) return value.length ? String(value[0]) : undefined;
+    return value === undefined || value === null ? undefined : String(value);
+  }
+  return undefined;
+}

@@ -4,7 +4,7 @@
  * itself (429, 5xx, no answer) and what the clerk reads (Russian, with MoySklad's own error text when
  * it explains a rejected change).
  */
-import { transportFailure } from '@/lib/core/transport-errors';
+import { headerValue, transportFailure } from '@/lib/core/transport-errors';
 import { AppError } from '@/lib/core/errors';
 import { msErrorBodySchema, type MsErrorItem } from './schemas';
 
@@ -38,15 +38,7 @@ export interface MsFailedResponse {
   notFoundMessage?: string;
 }
 
-export function headerValue(headers: Record<string, unknown>, name: string): string | undefined {
-  const wanted = name.toLowerCase();
-  for (const [key, value] of Object.entries(headers)) {
-    if (key.toLowerCase() !== wanted) continue;
-    if (Array.isArray(value)) return value.length ? String(value[0]) : undefined;
-    return value === undefined || value === null ? undefined : String(value);
-  }
-  return undefined;
-}
+export { headerValue };
 
 function nonNegativeNumber(text: string | undefined): number | undefined {
   if (text === undefined || text.trim() === '') return undefined;
