@@ -54,7 +54,10 @@ export interface EnqueueResult {
 }
 
 type Listener = () => void;
-const listeners = new Set<Listener>();
+// On globalThis: Next bundles route handlers and the instrumentation hook (which starts the worker)
+// separately, so a module-level set would not let a route wake the worker of its own process.
+const listenersKey = Symbol.for('betapro-bridge.job-listeners');
+const listeners: Set<Listener> = ((globalThis as Record<symbol, Set<Listener> | undefined>)[listenersKey] ??= new Set());
 
 /** In-process wake-up so a local worker claims a new job at once instead of at its next poll. */
 export function onJobEnqueued(listener: Listener): () => void {

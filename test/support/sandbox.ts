@@ -41,14 +41,16 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
     ...options.appEnv,
   };
   const app = options.startApp === false ? (undefined as unknown as AppServer) : await startApp({ port: appPort, env: appEnv });
-  return {
+  const sandbox = {
     app, moysklad, betapro, appPort, appBaseUrl, appEnv,
+    // Stops whatever app is attached now: tests may replace `sandbox.app` (restarts, other env).
     async stop() {
-      await app?.stop();
+      await sandbox.app?.stop();
       await moysklad.close();
       await betapro.close();
     },
   };
+  return sandbox;
 }
 
 export async function api<T = unknown>(
