@@ -142,3 +142,19 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** A supply to the account's BetaPRO store, created as a MoySklad user would (fires webhooks). */
+export function createSupply(
+  sandbox: Sandbox,
+  account: ConfiguredAccount,
+  options: { state?: string; positions: Array<{ productId: string; quantity: number; price?: number }> },
+): string {
+  const ms = sandbox.moysklad;
+  return String(ms.createDocument(account.accountId, 'supply', {
+    organization: ms.meta('organization', account.seed.organizationId),
+    agent: ms.meta('counterparty', account.seed.counterpartyId),
+    store: ms.meta('store', account.seed.stores.betapro),
+    ...(options.state ? { state: ms.stateMeta('supply', account.seed.states.supply[options.state]) } : {}),
+    positions: options.positions.map((p) => ({ quantity: p.quantity, price: p.price ?? 100, assortment: ms.meta('product', p.productId) })),
+  }).id);
+}

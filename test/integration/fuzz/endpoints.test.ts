@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import type { z } from 'zod';
-import { api, documentView, installAndConfigure, sessionFor, startSandbox, waitFor, type ConfiguredAccount } from '../../support/sandbox';
+import { api, createSupply, documentView, installAndConfigure, sessionFor, startSandbox, waitFor, type ConfiguredAccount } from '../../support/sandbox';
 import { TEST_APP_ID, TEST_APP_UID, TEST_ENCRYPTION_KEY } from '../../support/app-server';
 import { vendorJwt } from '../../support/vendor-jwt';
 import { issueAppSession } from '@/lib/moysklad/app-session';
@@ -41,15 +41,11 @@ beforeAll(async () => {
   const ms = sandbox.moysklad;
   clerkSession = await sessionFor(sandbox, account.accountId, 'clerk');
   ms.setConfig({ webhooksEnabled: false } as never);
-  const doc = ms.createDocument(account.accountId, 'supply', {
-    organization: ms.meta('organization', account.seed.organizationId),
-    agent: ms.meta('counterparty', account.seed.counterpartyId),
-    store: ms.meta('store', account.seed.stores.betapro),
-    state: ms.stateMeta('supply', account.seed.states.supply['Передать']),
-    positions: [{ quantity: 3, price: 100, assortment: ms.meta('product', account.seed.products.find((p) => p.article)!.id) }],
+  commandDocId = createSupply(sandbox, account, {
+    state: 'Передать',
+    positions: [{ productId: account.seed.products.find((p) => p.article)!.id, quantity: 3 }],
   });
   ms.setConfig({ webhooksEnabled: true } as never);
-  commandDocId = String(doc.id);
 });
 afterAll(async () => {
   await sandbox?.stop();

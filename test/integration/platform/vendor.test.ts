@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { api, documentView, installAndConfigure, sessionFor, startSandbox, waitFor, type ConfiguredAccount } from '../../support/sandbox';
+import { api, createSupply, documentView, installAndConfigure, sessionFor, startSandbox, waitFor, type ConfiguredAccount } from '../../support/sandbox';
 import { TEST_APP_ID } from '../../support/app-server';
 import { vendorJwt } from '../../support/vendor-jwt';
 
@@ -142,15 +142,11 @@ describe('webhook intake', () => {
     expect((await api(sandbox.app.url, '/api/moysklad/webhooks/unknown-secret-123456', { body: { events: [] } })).status).toBe(404);
     const ms = sandbox.moysklad;
     ms.setConfig({ webhooksEnabled: false } as never);
-    const doc = ms.createDocument(account.accountId, 'supply', {
-      organization: ms.meta('organization', account.seed.organizationId),
-      agent: ms.meta('counterparty', account.seed.counterpartyId),
-      store: ms.meta('store', account.seed.stores.betapro),
-      state: ms.stateMeta('supply', account.seed.states.supply['Передать']),
-      positions: [{ quantity: 2, price: 1, assortment: ms.meta('product', account.seed.products[0].id) }],
+    const id = createSupply(sandbox, account, {
+      state: 'Передать',
+      positions: [{ productId: account.seed.products[0].id, quantity: 2, price: 1 }],
     });
     ms.setConfig({ webhooksEnabled: true } as never);
-    const id = String(doc.id);
     const hook = ms.sim.account(account.accountId).webhooks.find((h) => h.entityType === 'supply' && h.action === 'UPDATE')!;
     const requestId = randomUUID();
     const body = { events: [{ meta: { type: 'supply', href: `${ms.apiUrl}/entity/supply/${id}` }, action: 'UPDATE', accountId: account.accountId, updatedFields: ['state'] }] };
