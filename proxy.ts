@@ -12,5 +12,6 @@ export function proxy(_request: NextRequest) {
 }
 
 export const config = {
-  matcher: ['/((?!_next/static|_next/image|favicon.ico).*)'],
+  // API answers are never framed; skipping them keeps the proxy off the webhook intake's hot path.
+  matcher: ['/((?!api/|_next/static|_next/image|favicon.ico).*)'],
 };

@@ -45,6 +45,13 @@ type ProcessRss = import('./lib/results').ProcessRss;
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const QUICK = process.argv.includes('--quick');
+// `--only=webhook,throughput,latency,calls` and/or `--only=pglite|postgres`: a partial run while working
+// on one figure; it is written to bench/results/partial.* and leaves latest.* alone.
+const ONLY = new Set((process.argv.find((a) => a.startsWith('--only='))?.slice(7) ?? '').split(',').filter(Boolean));
+const onlySections = ['webhook', 'throughput', 'latency', 'calls'].filter((n) => ONLY.has(n));
+const onlyDatabases = ['pglite', 'postgres'].filter((n) => ONLY.has(n));
+const want = (section: string, database: 'pglite' | 'postgres') =>
+  (!onlySections.length || onlySections.includes(section)) && (!onlyDatabases.length || onlyDatabases.includes(database));
 const CORES = os.cpus().length;
 
 const PLAN = QUICK
@@ -239,7 +246,7 @@ ensureFreshBuild();
 const APP_ENV = { SWEEP_INTERVAL_SEC: '3600', LOG_LEVEL, WORKER_CONCURRENCY: String(WORKER_CONCURRENCY) };
 
 // ---------------- 1. embedded: PGlite, one process
-{
+if (['webhook', 'throughput', 'latency', 'calls'].some((section) => want(section, 'pglite'))) {
   log(`mode ${results.mode}; embedded app on PGlite`);
   const sandbox = await startSandbox({ appEnv: APP_ENV });
   results.environment.buildId = readBuildId() ?? null;
@@ -258,14 +265,19 @@ const APP_ENV = { SWEEP_INTERVAL_SEC: '3600', LOG_LEVEL, WORKER_CONCURRENCY: Str
       tpAccounts.push({ account, productIds: createProducts(sandbox, account, `TP${i + 1}`, TP_POSITIONS) });
     }
     log(`${callsAccounts.length + 1 + tpAccounts.length} accounts installed; warm-up transfers`);
-    await warmUp(sandbox, [{ account: latencyAccount, productIds: latencyProducts }, ...tpAccounts]);
-    sampleRss('accounts installed, warm-up transfers');
+    if (want('throughput', 'pglite') || want('latency', 'pglite')) {
+      await warmUp(sandbox, [{ account: latencyAccount, productIds: latencyProducts }, ...tpAccounts]);
+      sampleRss('accounts installed, warm-up transfers');
+    }
 
-    log(`webhook intake: ${WEBHOOK_RATE} req/s for ${PLAN.webhookSec} s`);
-    results.webhookIntake.push(await measureWebhookIntake(sandbox, latencyAccount, latencyProducts, 'pglite', WEBHOOK_RATE, PLAN.webhookSec, appCpu));
-    await settle(sandbox, 1000, 60_000);
-    sampleRss('webhook intake');
+    if (want('webhook', 'pglite')) {
+      log(`webhook intake: ${WEBHOOK_RATE} req/s for ${PLAN.webhookSec} s`);
+      results.webhookIntake.push(await measureWebhookIntake(sandbox, latencyAccount, latencyProducts, 'pglite', WEBHOOK_RATE, PLAN.webhookSec, appCpu));
+      await settle(sandbox, 1000, 60_000);
+      sampleRss('webhook intake');
+    }
 
+    if (want('throughput', 'pglite')) {
     log(`throughput: ${tpAccounts.length} accounts × ${PLAN.tpDocsPerAccount} documents`);
     const tp = await measureThroughput(sandbox, {
       database: 'pglite', workers: 1, workerConcurrency: WORKER_CONCURRENCY, accounts: tpAccounts, docsPerAccount: PLAN.tpDocsPerAccount,
@@ -278,26 +290,29 @@ const APP_ENV = { SWEEP_INTERVAL_SEC: '3600', LOG_LEVEL, WORKER_CONCURRENCY: Str
     results.throughput.push({ ...tp, bottleneck: bottleneckOf(tp) });
     addIntegrity('throughput pglite', tp.integrity);
     sampleRss('throughput');
+    }
 
-    log(`latency series: ${PLAN.latencySamples} documents of 10 positions`);
     const latencyDocs: Array<{ account: BenchAccount; id: string }> = [];
+    if (want('latency', 'pglite')) {
+    log(`latency series: ${PLAN.latencySamples} documents of 10 positions`);
     results.latency.push(await latencySeries(sandbox, latencyAccount, latencyProducts, 'LAT', PLAN.latencySamples,
       { database: 'pglite', deployment: 'embedded', workers: 1 }, latencyDocs));
     sampleRss('latency series');
+    }
 
     // The first safety-net sweep of an account runs ≤ 60 s after its installation; let it pass so it
     // does not land inside a measured transfer.
-    const wait = installedAt + 62_000 - Date.now();
+    const wait = want('calls', 'pglite') ? installedAt + 62_000 - Date.now() : 0;
     if (wait > 0) {
       log(`waiting ${Math.round(wait / 1000)} s for the accounts' first sweep to pass`);
       await sleep(wait);
     }
     const callDocs: Array<{ account: BenchAccount; id: string }> = [];
-    for (const { n, account } of callsAccounts) {
+    for (const { n, account } of want('calls', 'pglite') ? callsAccounts : []) {
       results.calls.push(...(await callsForSize(sandbox, account, n, 'pglite', callDocs)));
       sampleRss(`calls ${n} positions`);
     }
-    largest.set('app', Math.max(...PLAN.sizes));
+    if (want('calls', 'pglite')) largest.set('app', Math.max(...PLAN.sizes));
     addIntegrity('latency + calls pglite', await checkIntegrity(sandbox, [...latencyDocs, ...callDocs], 'Проведён'));
     addRss('app', 'pglite', sandbox.app.process.pid!);
   } finally {
@@ -316,7 +331,7 @@ try {
 } catch (error) {
   notes.push(`PostgreSQL not reachable at ${process.env.TEST_DATABASE_URL}: ${(error as Error).message}; the PostgreSQL part was skipped`);
 }
-if (postgresUp) {
+if (postgresUp && ['webhook', 'throughput', 'latency', 'calls'].some((section) => want(section, 'postgres'))) {
   const { createMigratedPostgresDatabase } = await import('../test/support/db');
   const database = await createMigratedPostgresDatabase('bridge_bench');
   log('PostgreSQL: web process (RUN_WORKER=false) + worker processes');
@@ -335,15 +350,19 @@ if (postgresUp) {
       const account = await benchAccount(sandbox, `pg-tp-${i + 1}`);
       tpAccounts.push({ account, productIds: createProducts(sandbox, account, `PTP${i + 1}`, TP_POSITIONS) });
     }
-    log('warm-up transfers');
-    await warmUp(sandbox, [{ account: latencyAccount, productIds: latencyProducts }, ...tpAccounts]);
-    sampleRss('accounts installed, warm-up transfers');
+    if (want('throughput', 'postgres') || want('latency', 'postgres')) {
+      log('warm-up transfers');
+      await warmUp(sandbox, [{ account: latencyAccount, productIds: latencyProducts }, ...tpAccounts]);
+      sampleRss('accounts installed, warm-up transfers');
+    }
 
-    log(`webhook intake (web process, 1 worker draining): ${WEBHOOK_RATE} req/s for ${PLAN.webhookSec} s`);
-    results.webhookIntake.push(await measureWebhookIntake(sandbox, latencyAccount, latencyProducts, 'postgres', WEBHOOK_RATE, PLAN.webhookSec,
-      () => treeCpuSec(sandbox.app.process.pid!)));
-    await settle(sandbox, 1000, 60_000);
-    sampleRss('webhook intake');
+    if (want('webhook', 'postgres')) {
+      log(`webhook intake (web process, 1 worker draining): ${WEBHOOK_RATE} req/s for ${PLAN.webhookSec} s`);
+      results.webhookIntake.push(await measureWebhookIntake(sandbox, latencyAccount, latencyProducts, 'postgres', WEBHOOK_RATE, PLAN.webhookSec,
+        () => treeCpuSec(sandbox.app.process.pid!)));
+      await settle(sandbox, 1000, 60_000);
+      sampleRss('webhook intake');
+    }
 
     const runThroughput = async (count: number) => {
       log(`throughput: ${count} worker(s), ${tpAccounts.length} accounts × ${PLAN.tpDocsPerAccount} documents`);
@@ -361,30 +380,36 @@ if (postgresUp) {
       sampleRss(`throughput ${count} worker(s)`);
       return tp;
     };
-    const one = await runThroughput(1);
+    const one = want('throughput', 'postgres') ? await runThroughput(1) : null;
 
-    log(`latency series (1 worker process): ${PLAN.pgLatencySamples} documents`);
     const latencyDocs: Array<{ account: BenchAccount; id: string }> = [];
-    results.latency.push(await latencySeries(sandbox, latencyAccount, latencyProducts, 'PLAT', PLAN.pgLatencySamples,
-      { database: 'postgres', deployment: 'workers', workers: 1 }, latencyDocs));
-    sampleRss('latency series');
+    if (want('latency', 'postgres')) {
+      log(`latency series (1 worker process): ${PLAN.pgLatencySamples} documents`);
+      results.latency.push(await latencySeries(sandbox, latencyAccount, latencyProducts, 'PLAT', PLAN.pgLatencySamples,
+        { database: 'postgres', deployment: 'workers', workers: 1 }, latencyDocs));
+      sampleRss('latency series');
+    }
 
-    log(`largest document on the worker: ${PLAN.pgLargest} positions`);
     const largeDocs: Array<{ account: BenchAccount; id: string }> = [];
-    const rows = await callsForSize(sandbox, largeAccount, PLAN.pgLargest, 'postgres', largeDocs);
-    results.calls.push(...rows);
-    largest.set('worker-1', PLAN.pgLargest);
-    largest.set('web', PLAN.pgLargest);
+    if (want('calls', 'postgres')) {
+      log(`largest document on the worker: ${PLAN.pgLargest} positions`);
+      const rows = await callsForSize(sandbox, largeAccount, PLAN.pgLargest, 'postgres', largeDocs);
+      results.calls.push(...rows);
+      largest.set('worker-1', PLAN.pgLargest);
+      largest.set('web', PLAN.pgLargest);
+    }
     addIntegrity('latency + largest postgres', await checkIntegrity(sandbox, [...latencyDocs, ...largeDocs], 'Проведён'));
     sampleRss(`calls ${PLAN.pgLargest} positions`);
 
-    workers.push(await startWorker(sandbox, APP_ENV), await startWorker(sandbox, APP_ENV));
-    tracked.push({ role: 'worker-2', pid: workers[1].pid }, { role: 'worker-3', pid: workers[2].pid });
-    // Fresh processes run their first jobs cold (module loading, JIT): warm the new workers up first.
-    log('warm-up transfers for the new workers');
-    for (let round = 0; round < 2; round++) await warmUp(sandbox, tpAccounts);
-    const three = await runThroughput(3);
-    results.postgresScaling3over1 = round(three.transfersPerSec / one.transfersPerSec, 2);
+    if (one) {
+      workers.push(await startWorker(sandbox, APP_ENV), await startWorker(sandbox, APP_ENV));
+      tracked.push({ role: 'worker-2', pid: workers[1].pid }, { role: 'worker-3', pid: workers[2].pid });
+      // Fresh processes run their first jobs cold (module loading, JIT): warm the new workers up first.
+      log('warm-up transfers for the new workers');
+      for (let round = 0; round < 2; round++) await warmUp(sandbox, tpAccounts);
+      const three = await runThroughput(3);
+      results.postgresScaling3over1 = round(three.transfersPerSec / one.transfersPerSec, 2);
+    }
 
     addRss('web', 'postgres', sandbox.app.process.pid!);
     workers.forEach((w, i) => addRss(`worker-${i + 1}`, 'postgres', w.pid));
@@ -409,12 +434,12 @@ const { evaluateTargets } = await import('./lib/targets');
 results.targets = evaluateTargets(results);
 
 mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
-writeFileSync(path.join(ROOT, 'bench', 'results', 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
 const markdown = renderMarkdown(results);
-writeFileSync(path.join(ROOT, 'bench', 'results', 'latest.md'), markdown);
-// The last run of each mode is kept too (latest.* is whichever ran last).
-writeFileSync(path.join(ROOT, 'bench', 'results', `${results.mode}.json`), `${JSON.stringify(results, null, 2)}\n`);
-writeFileSync(path.join(ROOT, 'bench', 'results', `${results.mode}.md`), markdown);
+// The last run of each mode is kept too (latest.* is whichever full or quick run ran last).
+for (const name of ONLY.size ? ['partial'] : ['latest', results.mode]) {
+  writeFileSync(path.join(ROOT, 'bench', 'results', `${name}.json`), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(path.join(ROOT, 'bench', 'results', `${name}.md`), markdown);
+}
 console.log(`\n${markdown}`);
-log(`done in ${results.durationSec} s: bench/results/latest.json, bench/results/latest.md`);
+log(`done in ${results.durationSec} s: bench/results/${ONLY.size ? 'partial' : 'latest'}.json and .md`);
 process.exit(0);

@@ -51,7 +51,9 @@ export function renderMarkdown(r: BenchResults): string {
 
   out.push('## Webhook intake', '',
     'Open loop at the target rate (a request every 5 ms whatever the answers); PGlite = the embedded process (its worker drains the queued jobs meanwhile), '
-    + 'PostgreSQL = the web process (RUN_WORKER=false) with one worker process draining. One at a time = 100 deliveries sent sequentially first.', '',
+    + 'PostgreSQL = the web process (RUN_WORKER=false) with one worker process draining. Deliveries are status changes (updatedFields [\'state\']) '
+    + 'of 20 supplies in rotation, each with its own requestId; the route is warmed up first by 2,000 deliveries (8 at a time). '
+    + 'One at a time = 100 deliveries sent sequentially before the run.', '',
     '| DB | Target rate | Achieved | Requests | Errors | p50 ms | p95 ms | p99 ms | max ms | One at a time p50 / p99 ms | Receiver CPU s / window s |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|');
   for (const w of r.webhookIntake) {

@@ -8,6 +8,8 @@
  * Guarantees:
  *  - enqueue de-duplicates by `dedupeKey` while a job with that key is queued or running (unique
  *    `activeKey`); a duplicate pulls the queued job's run time forward instead of adding a second job;
+ *    keys starting with `q:` de-duplicate only while the job is queued (the claim clears them): for
+ *    jobs that re-read a remote state, a request made after the job started must run it once more;
  *  - claim is atomic and serialised by a transaction-scoped advisory lock, so two workers never take
  *    the same job and never run two jobs of one group (one document) at the same time;
  *  - a claim is a lease: if the worker dies, the job becomes claimable again when the lease expires;
@@ -133,6 +135,7 @@ export async function claimJobs(
          SELECT "id" FROM candidates WHERE rank = 1 ORDER BY "runAt", "id" LIMIT $2
        )
        UPDATE "Job" SET "state" = 'running', "lockedBy" = $1, "attempts" = "Job"."attempts" + 1,
+              "activeKey" = CASE WHEN "Job"."activeKey" LIKE 'q:%' THEN NULL ELSE "Job"."activeKey" END,
               "leaseUntil" = now() + ($3 || ' milliseconds')::interval, "updatedAt" = now()
        FROM picked WHERE "Job"."id" = picked."id"
        RETURNING "Job".*`,

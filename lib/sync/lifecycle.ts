@@ -14,6 +14,7 @@ import { enqueueJob } from '../jobs/queue';
 import { loadAccount, isOperational } from './accounts';
 import { moyskladClientFor, vendorApiClient } from './clients';
 import { ensureAccountJobs } from './account-jobs';
+import { forgetWebhookInstallation } from './webhook-installations';
 
 export type ActivationStatus = 'SettingsRequired' | 'Activated';
 
@@ -80,6 +81,7 @@ export async function activate(
     },
   });
   await prisma.settings.upsert({ where: { accountId }, create: { accountId }, update: {} });
+  forgetWebhookInstallation(accountId);
   const account = await loadAccount(prisma, accountId);
   if (account && isOperational(account)) {
     try {
@@ -111,6 +113,7 @@ export async function deactivate(prisma: PrismaClient, accountId: string, body: 
       ...(uninstall ? { webhooksInstalledAt: null, reportedStatus: 'SettingsRequired' } : {}),
     },
   });
+  forgetWebhookInstallation(accountId);
   logFor({ accountId, cause: body.cause }).info('deactivation handled');
   return 'found';
 }

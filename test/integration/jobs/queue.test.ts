@@ -33,6 +33,24 @@ describe.each(TEST_DATABASE_KINDS)('job queue on %s', (kind) => {
     expect(await db.prisma.job.count({ where: { kind: 'dedupe' } })).toBe(1);
   });
 
+  it('a q: key de-duplicates only while queued: once claimed, the same key queues a new job', async () => {
+    const first = await enqueueJob(db.prisma, { kind: 'requeue', dedupeKey: 'q:doc-9' });
+    const again = await enqueueJob(db.prisma, { kind: 'requeue', dedupeKey: 'q:doc-9' });
+    expect(again).toEqual({ id: first.id, created: false });
+    const [claimed] = await claimJobs(db.prisma, 'w', 1, 60_000, ['requeue']);
+    expect(claimed.id).toBe(first.id);
+    expect(claimed.activeKey).toBeNull();
+    // The running job may already have read what changed; a later request must run once more.
+    const after = await enqueueJob(db.prisma, { kind: 'requeue', dedupeKey: 'q:doc-9' });
+    expect(after.created).toBe(true);
+    expect(after.id).not.toBe(first.id);
+    // A plain key stays taken while its job runs.
+    await enqueueJob(db.prisma, { kind: 'requeue-plain', dedupeKey: 'doc-10' });
+    const [plain] = await claimJobs(db.prisma, 'w', 1, 60_000, ['requeue-plain']);
+    expect(plain.activeKey).toBe('doc-10');
+    expect((await enqueueJob(db.prisma, { kind: 'requeue-plain', dedupeKey: 'doc-10' })).created).toBe(false);
+  });
+
   it('never gives one job to two workers, nor runs two jobs of one group at once', async () => {
     for (let i = 0; i < 20; i++) await enqueueJob(db.prisma, { kind: 'claim', payload: { i } });
     await enqueueJob(db.prisma, { kind: 'claim', groupKey: 'g', dedupeKey: 'g-1' });

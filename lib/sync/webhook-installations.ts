@@ -1,0 +1,40 @@
+/**
+ * Webhook secret → installation cache for the intake's hot path. Its own module (no sync imports) so
+ * the lifecycle handlers can drop entries without an import cycle through the job definitions.
+ */
+import type { Db } from '../db';
+
+interface CachedInstallation {
+  accountId: string;
+  active: boolean;
+  expiresAt: number;
+}
+
+/**
+ * Secret → installation, for a few seconds. A secret never moves to another account; a status that
+ * changed meanwhile is re-checked by the job (an inactive account's job does nothing), and the
+ * lifecycle handlers of this process drop the entry at once.
+ */
+const INSTALLATION_TTL_MS = 10_000;
+const cacheKey = Symbol.for('betapro-bridge.webhook-installations');
+const installations: Map<string, CachedInstallation> =
+  ((globalThis as Record<symbol, Map<string, CachedInstallation> | undefined>)[cacheKey] ??= new Map());
+
+export function forgetWebhookInstallation(accountId: string): void {
+  for (const [secret, entry] of installations) if (entry.accountId === accountId) installations.delete(secret);
+}
+
+export async function installationForWebhook(prisma: Db, secret: string): Promise<CachedInstallation | null> {
+  const now = Date.now();
+  const cached = installations.get(secret);
+  if (cached && cached.expiresAt > now) return cached;
+  const row = await prisma.installation.findUnique({ where: { webhookSecret: secret }, select: { accountId: true, status: true } });
+  if (!row) {
+    installations.delete(secret);
+    return null;
+  }
+  const entry = { accountId: row.accountId, active: row.status === 'active', expiresAt: now + INSTALLATION_TTL_MS };
+  if (installations.size > 10_000) installations.clear();
+  installations.set(secret, entry);
+  return entry;
+}
