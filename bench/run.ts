@@ -55,8 +55,10 @@ const want = (section: string, database: 'pglite' | 'postgres') =>
 const CORES = os.cpus().length;
 
 const PLAN = QUICK
-  ? { sizes: [10, 100, 1000], latencySamples: 10, pgLatencySamples: 6, webhookSec: 5, tpAccounts: 10, tpDocsPerAccount: 10, pgLargest: 1000 }
-  : { sizes: [10, 100, 1000, 5000], latencySamples: 30, pgLatencySamples: 15, webhookSec: 15, tpAccounts: 10, tpDocsPerAccount: 30, pgLargest: 5000 };
+  ? { sizes: [10, 100, 1000], latencySamples: 10, pgLatencySamples: 6, webhookSec: 5, tpAccounts: 10, tpDocsPerAccount: 10, tpLatentDocsPerAccount: 6, pgLargest: 1000 }
+  : { sizes: [10, 100, 1000, 5000], latencySamples: 30, pgLatencySamples: 15, webhookSec: 15, tpAccounts: 10, tpDocsPerAccount: 30, tpLatentDocsPerAccount: 20, pgLargest: 5000 };
+/** Response delay of both simulators in the worker-scaling runs: real remotes answer in tens to hundreds of ms. */
+const REMOTE_LATENCY_MS = Number(process.env.REMOTE_LATENCY_MS || 200);
 const WEBHOOK_RATE = 200;
 const TP_POSITIONS = 10;
 const WORKER_CONCURRENCY = Number(process.env.WORKER_CONCURRENCY || 4);
@@ -215,7 +217,7 @@ const results: Results = {
     logLevel: LOG_LEVEL,
     loadAverage: { start: round(os.loadavg()[0], 2), end: 0 },
   },
-  calls: [], latency: [], webhookIntake: [], throughput: [], postgresScaling3over1: null,
+  calls: [], latency: [], webhookIntake: [], throughput: [], postgresScaling3over1: null, postgresScaling3over1NoLatency: null,
   rateLimited: { moysklad: { calls: 0, rejected429: 0, share: 0 }, betapro: { calls: 0, rejected429: 0, share: 0 }, total: { calls: 0, rejected429: 0, share: 0 } },
   rss: [], rssTimeline: [], integrity: { documents: 0, lost: 0, duplicated: 0, runs: [] }, targets: [], notes,
 };
@@ -364,10 +366,11 @@ if (postgresUp && ['webhook', 'throughput', 'latency', 'calls'].some((section) =
       sampleRss('webhook intake');
     }
 
-    const runThroughput = async (count: number) => {
-      log(`throughput: ${count} worker(s), ${tpAccounts.length} accounts × ${PLAN.tpDocsPerAccount} documents`);
+    const runThroughput = async (count: number, remoteLatencyMs = 0) => {
+      const docsPerAccount = remoteLatencyMs ? PLAN.tpLatentDocsPerAccount : PLAN.tpDocsPerAccount;
+      log(`throughput: ${count} worker(s), ${tpAccounts.length} accounts × ${docsPerAccount} documents, remote latency ${remoteLatencyMs} ms`);
       const tp = await measureThroughput(sandbox, {
-        database: 'postgres', workers: count, workerConcurrency: WORKER_CONCURRENCY, accounts: tpAccounts, docsPerAccount: PLAN.tpDocsPerAccount,
+        database: 'postgres', workers: count, workerConcurrency: WORKER_CONCURRENCY, accounts: tpAccounts, docsPerAccount, remoteLatencyMs,
         cpu: cpuSources([{ name: 'web', pids: [sandbox.app.process.pid!] }, { name: 'workers', pids: workers.map((w) => w.pid) }], true),
         cores: CORES, timeoutMs: 300_000,
       });
@@ -376,11 +379,12 @@ if (postgresUp && ['webhook', 'throughput', 'latency', 'calls'].some((section) =
         { total: tp.betapro.calls, reads: 0, writes: 0, rejected429: tp.betapro.rejected429, byRoute: {} },
       );
       results.throughput.push({ ...tp, bottleneck: bottleneckOf(tp) });
-      addIntegrity(`throughput postgres ${count} worker(s)`, tp.integrity);
-      sampleRss(`throughput ${count} worker(s)`);
+      addIntegrity(`throughput postgres ${count} worker(s), remote latency ${remoteLatencyMs} ms`, tp.integrity);
+      sampleRss(`throughput ${count} worker(s), remote latency ${remoteLatencyMs} ms`);
       return tp;
     };
     const one = want('throughput', 'postgres') ? await runThroughput(1) : null;
+    const oneLatent = want('throughput', 'postgres') ? await runThroughput(1, REMOTE_LATENCY_MS) : null;
 
     const latencyDocs: Array<{ account: BenchAccount; id: string }> = [];
     if (want('latency', 'postgres')) {
@@ -401,14 +405,16 @@ if (postgresUp && ['webhook', 'throughput', 'latency', 'calls'].some((section) =
     addIntegrity('latency + largest postgres', await checkIntegrity(sandbox, [...latencyDocs, ...largeDocs], 'Проведён'));
     sampleRss(`calls ${PLAN.pgLargest} positions`);
 
-    if (one) {
+    if (one && oneLatent) {
       workers.push(await startWorker(sandbox, APP_ENV), await startWorker(sandbox, APP_ENV));
       tracked.push({ role: 'worker-2', pid: workers[1].pid }, { role: 'worker-3', pid: workers[2].pid });
       // Fresh processes run their first jobs cold (module loading, JIT): warm the new workers up first.
       log('warm-up transfers for the new workers');
       for (let round = 0; round < 2; round++) await warmUp(sandbox, tpAccounts);
       const three = await runThroughput(3);
-      results.postgresScaling3over1 = round(three.transfersPerSec / one.transfersPerSec, 2);
+      const threeLatent = await runThroughput(3, REMOTE_LATENCY_MS);
+      results.postgresScaling3over1 = round(threeLatent.transfersPerSec / oneLatent.transfersPerSec, 2);
+      results.postgresScaling3over1NoLatency = round(three.transfersPerSec / one.transfersPerSec, 2);
     }
 
     addRss('web', 'postgres', sandbox.app.process.pid!);

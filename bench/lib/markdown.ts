@@ -64,16 +64,19 @@ export function renderMarkdown(r: BenchResults): string {
 
   out.push('## Throughput', '',
     'All documents triggered at once (widget action, 24 in flight), workers already running; window = first trigger → last «Передан». '
-    + 'Each account has its own BetaPRO partner; the MoySklad ceiling is accounts × 15 requests/s ÷ MoySklad calls per transfer.', '',
-    '| DB | Workers | Accounts × docs | Positions | Window s | Transfers/s | MoySklad calls/transfer | MoySklad ceiling/s | 429 (MS/BP) | CPU s used (capacity) | Lost / dup | Bottleneck |',
-    '|---|---:|---|---:|---:|---:|---:|---:|---|---|---|---|');
+    + 'Each account has its own BetaPRO partner; the MoySklad ceiling is accounts × 15 requests/s ÷ MoySklad calls per transfer. '
+    + 'Remote latency = delay both simulators add to every API answer during the run (real MoySklad and BetaPRO answer in tens to hundreds of ms; '
+    + 'with 0 the simulators answer at once and the run measures how fast this machine\'s cores do the work).', '',
+    '| DB | Workers | Remote latency ms | Accounts × docs | Positions | Window s | Transfers/s | MoySklad calls/transfer | MoySklad ceiling/s | 429 (MS/BP) | CPU s used (capacity) | Lost / dup | Bottleneck |',
+    '|---|---:|---:|---|---:|---:|---:|---:|---:|---|---|---|---|');
   for (const t of r.throughput) {
     const cpu = Object.entries(t.cpuSec).filter(([k]) => k !== 'capacity').map(([k, v]) => `${k} ${v}`).join(', ');
-    out.push(`| ${t.database} | ${t.workers}${t.database === 'pglite' ? ' (embedded)' : ''} | ${t.accounts} × ${t.documents / t.accounts} | ${t.positionsPerDocument} | ${t.windowSec} | `
+    out.push(`| ${t.database} | ${t.workers}${t.database === 'pglite' ? ' (embedded)' : ''} | ${t.remoteLatencyMs ?? 0} | ${t.accounts} × ${t.documents / t.accounts} | ${t.positionsPerDocument} | ${t.windowSec} | `
       + `**${t.transfersPerSec}** | ${t.moysklad.callsPerTransfer} | ${t.moyskladCeilingTransfersPerSec} | ${t.moysklad.rejected429}/${t.betapro.rejected429} | `
       + `${cpu} (${t.cpuSec.capacity}) | ${t.integrity.lost} / ${t.integrity.duplicated} | ${t.bottleneck} |`);
   }
-  if (r.postgresScaling3over1 !== null) out.push('', `3 workers ÷ 1 worker on PostgreSQL: **${r.postgresScaling3over1}×**.`);
+  if (r.postgresScaling3over1 !== null) out.push('', `3 workers ÷ 1 worker on PostgreSQL with remote latency: **${r.postgresScaling3over1}×**.`);
+  if (r.postgresScaling3over1NoLatency != null) out.push('', `3 workers ÷ 1 worker on PostgreSQL, simulators answering at once: **${r.postgresScaling3over1NoLatency}×**.`);
   out.push('');
 
   const rl = r.rateLimited;

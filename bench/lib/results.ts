@@ -84,8 +84,13 @@ export interface BenchResults {
   latency: LatencySeries[];
   webhookIntake: WebhookResult[];
   throughput: Array<ThroughputResult & { bottleneck: string }>;
-  /** transfersPerSec with 3 PostgreSQL workers ÷ with 1 (null without PostgreSQL). */
+  /**
+   * transfersPerSec with 3 PostgreSQL workers ÷ with 1, both simulators answering after
+   * `remoteLatencyMs` (REMOTE_LATENCY_MS, like real remotes) — the target's figure (null when not measured).
+   */
   postgresScaling3over1: number | null;
+  /** The same with simulators answering at once: on a small machine this shows CPU contention, not the workers. */
+  postgresScaling3over1NoLatency: number | null;
   rateLimited: {
     moysklad: { calls: number; rejected429: number; share: number };
     betapro: { calls: number; rejected429: number; share: number };

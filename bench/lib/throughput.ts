@@ -7,7 +7,7 @@
  */
 import { documentView } from '../../test/support/sandbox';
 import { betaproCalls, moyskladCalls, resetCounters, settle, type CallCount } from './counters';
-import { checkIntegrity, createSupply, msStateName, sleep, widgetAction, type BenchAccount, type BenchSandbox, type Integrity } from './fixtures';
+import { checkIntegrity, control, createSupply, msStateName, sleep, widgetAction, type BenchAccount, type BenchSandbox, type Integrity } from './fixtures';
 import { postgresCpuSec, selfCpuSec, treeCpuSec } from './proc';
 import { round } from './stats';
 
@@ -16,6 +16,8 @@ export interface ThroughputResult {
   /** Worker processes (PGlite: the embedded worker inside the single app process). */
   workers: number;
   workerConcurrency: number;
+  /** Delay both simulators added to every API response during the run (0: answers at once). */
+  remoteLatencyMs: number;
   accounts: number;
   documents: number;
   positionsPerDocument: number;
@@ -55,8 +57,11 @@ export async function measureThroughput(
     database: 'pglite' | 'postgres'; workers: number; workerConcurrency: number;
     accounts: Array<{ account: BenchAccount; productIds: string[] }>; docsPerAccount: number; cpu: CpuSource[]; cores: number;
     timeoutMs: number;
+    /** Response delay of both simulators during the run, like real remotes' (restored to 0 after). */
+    remoteLatencyMs?: number;
   },
 ): Promise<ThroughputResult> {
+  const latency = options.remoteLatencyMs ?? 0;
   const docs: Array<{ account: BenchAccount; id: string }> = [];
   for (let d = 0; d < options.docsPerAccount; d++) {
     for (const { account, productIds } of options.accounts) docs.push({ account, id: await createSupply(sandbox, account, productIds) });
@@ -64,6 +69,8 @@ export async function measureThroughput(
   const positions = options.accounts[0].productIds.length;
   await settle(sandbox, 500);
   await resetCounters(sandbox);
+  sandbox.moysklad.setConfig({ responseDelayMs: latency });
+  await control(sandbox, '/config', { response_delay_ms: latency });
   const cpu0 = options.cpu.map((c) => c.read());
   const t0 = Date.now();
   await pool(docs, 24, async ({ account, id }) => {
@@ -78,6 +85,8 @@ export async function measureThroughput(
   }
   const seenAllAt = Date.now();
   const cpu1 = options.cpu.map((c) => c.read());
+  sandbox.moysklad.setConfig({ responseDelayMs: 0 });
+  await control(sandbox, '/config', { response_delay_ms: 0 });
   let lastSent = 0;
   for (const { account, id } of docs) {
     const view = await documentView(sandbox, account.adminSession, 'supply', id);
@@ -95,6 +104,7 @@ export async function measureThroughput(
     database: options.database,
     workers: options.workers,
     workerConcurrency: options.workerConcurrency,
+    remoteLatencyMs: latency,
     accounts: options.accounts.length,
     documents: docs.length,
     positionsPerDocument: positions,
