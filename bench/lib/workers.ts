@@ -1,8 +1,9 @@
-/** `npm run worker` processes (tsx scripts/worker.ts) against the sandbox's database, started and stopped by pid. */
+/** `npm run worker` processes (node --import tsx scripts/worker.ts) against the sandbox's database, started and stopped by pid. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { treeRss, type TreeRss } from './proc';
 import type { BenchSandbox } from './fixtures';
+import { productNodeFlags } from '../../scripts/node-flags';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
@@ -15,7 +16,8 @@ export interface WorkerProcess {
 }
 
 export async function startWorker(sandbox: BenchSandbox, env: Record<string, string> = {}): Promise<WorkerProcess> {
-  const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/worker.ts'], {
+  // As `npm run worker` starts it: one node process with its memory flags and the tsx loader.
+  const child = spawn(process.execPath, [...productNodeFlags('worker'), '--import', 'tsx', 'scripts/worker.ts'], {
     cwd: ROOT,
     env: { ...sandbox.app.env, RUN_WORKER: 'true', LOG_LEVEL: 'info', ...env } as unknown as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,7 +3,8 @@
  * PostgreSQL server (DATABASE_URL), from the same schema. The embedded database is migrated on open;
  * a server is migrated by `npm run db:migrate` (a deploy step), and checked on open.
  */
-import { mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
@@ -59,6 +60,27 @@ export async function migratePostgres(databaseUrl: string): Promise<string[]> {
   }
 }
 
+/**
+ * PostgreSQL's default 128 MB of shared buffers live in PGlite's WebAssembly memory, inside the web
+ * process; the embedded database holds a few megabytes of state, so 16 MB is plenty.
+ */
+const PGLITE_START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'];
+
+/**
+ * Creates a new PGlite data folder in a short-lived child process. initdb runs a second WebAssembly
+ * module whose memory (about 500 MB) the process keeps for good once touched; done here, the web
+ * process only ever opens an existing folder. If the child cannot run, the folder is created in
+ * process as before (slower to give the memory back, still correct).
+ */
+function initialiseDataFolder(dir: string): void {
+  if (existsSync(path.join(/* turbopackIgnore: true */ dir, 'PG_VERSION'))) return;
+  const script = `import { PGlite } from '@electric-sql/pglite';
+const db = new PGlite(process.argv[1]); await db.waitReady; await db.close();`;
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script, dir], { encoding: 'utf8', timeout: 120_000 });
+  if (result.status === 0) logger.info({ dir }, 'embedded database created');
+  else logger.warn({ dir, status: result.status, stderr: result.stderr?.slice(-500) }, 'could not create the embedded database in a child process; creating it in process');
+}
+
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   if (options.databaseUrl) {
     const factory = new PrismaPg({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
@@ -79,7 +101,8 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   const resolvedDir = path.resolve(/* turbopackIgnore: true */ dir);
   // PGlite does not create the parent of its data folder.
   if (!inMemory) mkdirSync(path.dirname(/* turbopackIgnore: true */ resolvedDir), { recursive: true });
-  const pglite = inMemory ? new PGlite() : new PGlite(resolvedDir);
+  if (!inMemory) initialiseDataFolder(resolvedDir);
+  const pglite = inMemory ? new PGlite({ startParams: PGLITE_START_PARAMS }) : new PGlite(resolvedDir, { startParams: PGLITE_START_PARAMS });
   await pglite.waitReady;
   if (options.migrate ?? true) {
     const applied = await applyPendingMigrations(new PrismaPGlite(pglite));

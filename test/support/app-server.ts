@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './ports';
+import { productNodeFlags } from '../../scripts/node-flags';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 export const TEST_SECRET_KEY = 'test-solution-secret-key-0123456789abcdef';
@@ -79,8 +80,8 @@ export async function startApp(options: StartAppOptions = {}): Promise<AppServer
     if (value === undefined) delete env[key];
     else env[key] = value;
   }
-  // APP_NODE_ARGS: extra Node flags for the app process (e.g. `--cpu-prof` when profiling a benchmark).
-  const nodeArgs = (process.env.APP_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  // The flags `npm start` uses, plus APP_NODE_ARGS (e.g. `--cpu-prof` when profiling a benchmark).
+  const nodeArgs = [...productNodeFlags('start'), ...(process.env.APP_NODE_ARGS ?? '').split(' ').filter(Boolean)];
   const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-H', '127.0.0.1', '-p', String(port)], {
     cwd: ROOT,
     env: env as NodeJS.ProcessEnv,
