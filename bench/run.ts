@@ -192,6 +192,9 @@ function bottleneckOf(tp: import('./lib/throughput').ThroughputResult): string {
   const used = Object.entries(tp.cpuSec).filter(([k]) => k !== 'capacity' && !k.startsWith('postgres')).reduce((s, [, v]) => s + v, 0)
     + (tp.cpuSec['postgres (whole server)'] ?? 0);
   const cpuShare = used / Math.max(0.001, tp.cpuSec.capacity);
+  // The simulators run in the bench's own process: one thread, so one core is all they can have.
+  const simulators = tp.cpuSec['bench+simulators'] ?? 0;
+  if (simulators >= 0.8 * tp.windowSec) return `the simulators: the bench process (both simulators, one thread) was ${Math.round((simulators / tp.windowSec) * 100)} % busy`;
   if (tp.transfersPerSec >= 0.8 * tp.moyskladCeilingTransfersPerSec) return `MoySklad per-account rate limit (${tp.transfersPerSec}/s of a ${tp.moyskladCeilingTransfersPerSec}/s ceiling)`;
   if (cpuShare >= 0.85) return `CPU: ${Math.round(cpuShare * 100)} % of ${CORES} cores busy (app, workers, PostgreSQL and the simulators share them); not the simulators' rate limits (${tp.transfersPerSec}/s of a ${tp.moyskladCeilingTransfersPerSec}/s MoySklad ceiling)`;
   return `workers (job concurrency ${tp.workerConcurrency} × ${tp.workers}); CPU ${Math.round(cpuShare * 100)} % busy, MoySklad ceiling ${tp.moyskladCeilingTransfersPerSec}/s`;

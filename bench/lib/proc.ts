@@ -12,6 +12,8 @@ export interface ProcInfo {
   comm: string;
   /** utime + stime, seconds. */
   cpuSec: number;
+  /** cutime + cstime: exited children's CPU, seconds. */
+  childrenCpuSec: number;
 }
 
 function readStat(pid: number): ProcInfo | undefined {
@@ -23,7 +25,9 @@ function readStat(pid: number): ProcInfo | undefined {
     // fields[0] = state (field 3); ppid = field 4; utime = 14; stime = 15
     const ppid = Number(fields[1]);
     const cpuSec = (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-    return { pid, ppid, comm, cpuSec };
+    // cutime + cstime (fields 16, 17): CPU of children that have exited and been waited for.
+    const childrenCpuSec = (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS;
+    return { pid, ppid, comm, cpuSec, childrenCpuSec };
   } catch {
     return undefined;
   }
@@ -119,8 +123,15 @@ export function treeCpuSec(rootPid: number): number {
 }
 
 /** CPU seconds used so far by every process named `postgres` on this machine (the local server). */
+/**
+ * CPU seconds of the PostgreSQL server: its live processes plus the backends that have exited (counted
+ * in the postmaster's children time), so that a connection closed during a window is not subtracted.
+ */
 export function postgresCpuSec(): number {
-  return allProcesses().filter((p) => p.comm === 'postgres').reduce((sum, p) => sum + p.cpuSec, 0);
+  const postgres = allProcesses().filter((p) => p.comm === 'postgres');
+  const pids = new Set(postgres.map((p) => p.pid));
+  const postmasters = postgres.filter((p) => !pids.has(p.ppid));
+  return postgres.reduce((sum, p) => sum + p.cpuSec, 0) + postmasters.reduce((sum, p) => sum + p.childrenCpuSec, 0);
 }
 
 /** CPU seconds of this process. */

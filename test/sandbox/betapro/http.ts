@@ -178,7 +178,7 @@ async function handleApi(deps: SimDeps, req: IncomingMessage, res: ServerRespons
       }
     }
     const run = () => match.route.handler({ store, partner: store.partner(partnerId)!, body, params: match.params });
-    payload = match.route.mutates ? store.transaction(run) : run();
+    payload = match.route.mutates ? store.transaction(run, partnerId) : run();
   } catch (error) {
     if (!(error instanceof FboxError)) throw error;
     status = error.isBusiness ? store.data.config.business_error_http_status : error.code;
