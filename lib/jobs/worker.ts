@@ -43,6 +43,8 @@ export interface WorkerOptions {
   /** How often an idle worker looks for due jobs (ms). */
   pollIntervalMs?: number;
   workerId?: string;
+  /** The database has one connection (embedded PGlite): claims need no lock (see claimJobs). */
+  singleConnection?: boolean;
 }
 
 export interface Worker {
@@ -128,7 +130,7 @@ export function startWorker(options: WorkerOptions): Worker {
       if (free > 0) {
         pendingWake = false;
         try {
-          claimed = await claimJobs(prisma, id, free, DEFAULT_LEASE_MS, [...definitions.keys()]);
+          claimed = await claimJobs(prisma, id, free, DEFAULT_LEASE_MS, [...definitions.keys()], { singleConnection: options.singleConnection });
         } catch (error) {
           log.error({ err: error }, 'claiming jobs failed');
         }
