@@ -58,9 +58,11 @@ interface PendingDelivery {
 /** Largest number of deliveries stored by one statement. */
 const MAX_BATCH = 200;
 /**
- * How long the first delivery of a batch waits for others (ms): 2 ms when deliveries are sparse, 5 ms
- * while they keep coming (the previous batch was flushed less than BUSY_MS ago) — fewer, larger
- * statements exactly when the process is busiest; both are nothing next to MoySklad's 1.5 s.
+ * On the embedded database (its statements run on this thread), how long the first delivery of a batch
+ * waits for others (ms): 2 ms when deliveries are sparse, 5 ms while they keep coming (the previous
+ * batch was flushed less than BUSY_MS ago) — fewer, larger statements exactly when the process is
+ * busiest; both are nothing next to MoySklad's 1.5 s. On a PostgreSQL server a statement does not hold
+ * the thread, so deliveries gather by themselves while one is in flight and the first one waits for nothing.
  */
 const GATHER_MS = 2;
 const GATHER_BUSY_MS = 5;
@@ -107,14 +109,16 @@ class DeliveryBatcher {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private lastFlushAt = 0;
 
-  constructor(private readonly prisma: Db) {}
+  constructor(private readonly prisma: Db, private readonly singleConnection: boolean) {}
 
   submit(delivery: Omit<PendingDelivery, 'settle'>): Promise<WebhookIntakeResult> {
     return new Promise((resolve, reject) => {
       this.pending.push({ ...delivery, settle: (result) => (result instanceof Error ? reject(result) : resolve(result)) });
       // A short gathering window: the embedded database runs on this thread, so without it a statement
       // would finish before the next request even reached this handler and every batch would hold one.
-      if (!this.flushing && !this.timer) {
+      if (!this.flushing && !this.timer && !this.singleConnection) {
+        void this.flush();
+      } else if (!this.flushing && !this.timer) {
         const busy = Date.now() - this.lastFlushAt < BUSY_MS;
         this.timer = setTimeout(() => {
           this.timer = null;
@@ -158,9 +162,9 @@ const batchersKey = Symbol.for('betapro-bridge.webhook-batchers');
 const batchers: WeakMap<Db, DeliveryBatcher> =
   ((globalThis as Record<symbol, WeakMap<Db, DeliveryBatcher> | undefined>)[batchersKey] ??= new WeakMap());
 
-function batcherFor(prisma: Db): DeliveryBatcher {
+function batcherFor(prisma: Db, singleConnection: boolean): DeliveryBatcher {
   let batcher = batchers.get(prisma);
-  if (!batcher) batchers.set(prisma, (batcher = new DeliveryBatcher(prisma)));
+  if (!batcher) batchers.set(prisma, (batcher = new DeliveryBatcher(prisma, singleConnection)));
   return batcher;
 }
 
@@ -169,6 +173,7 @@ export async function acceptWebhookDelivery(
   secret: string,
   requestId: string | null,
   request: Request,
+  options: { singleConnection?: boolean } = {},
 ): Promise<WebhookIntakeResult> {
   const installation = await installationForWebhook(prisma, secret);
   if (!installation) throw new AppError('NOT_FOUND', 'unknown webhook secret');
@@ -184,5 +189,5 @@ export async function acceptWebhookDelivery(
     key: webhookJobKey(installation.accountId, event),
     payload: { accountId: installation.accountId, actor, events: [event] },
   }));
-  return batcherFor(prisma).submit({ requestId: requestId ? requestId.slice(0, 200) : null, accountId: installation.accountId, jobs });
+  return batcherFor(prisma, options.singleConnection ?? false).submit({ requestId: requestId ? requestId.slice(0, 200) : null, accountId: installation.accountId, jobs });
 }

@@ -32,7 +32,7 @@ const post = (body: string) => new Request('http://127.0.0.1/api/moysklad/webhoo
 describe.each(TEST_DATABASE_KINDS)('webhook intake on %s', (kind) => {
   let db: TestDatabase;
   const deliver = (body: string, requestId: string | null = randomUUID(), prisma: Db = db.prisma) =>
-    acceptWebhookDelivery(prisma, SECRET, requestId, post(body));
+    acceptWebhookDelivery(prisma, SECRET, requestId, post(body), { singleConnection: kind === 'pglite' });
   const webhookJobs = () => db.prisma.job.findMany({ where: { kind: 'webhook' }, orderBy: { id: 'asc' } });
 
   beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseParams, withErrors } from '@/lib/api/handler';
-import { getPrisma } from '@/lib/db';
+import { getDatabase } from '@/lib/db';
 import { acceptWebhookDelivery } from '@/lib/sync/webhook-intake';
 
 export const dynamic = 'force-dynamic';
@@ -11,8 +11,8 @@ export const dynamic = 'force-dynamic';
  */
 export const POST = withErrors<{ secret: string }>(async (request, context) => {
   const { secret } = parseParams(await context.params, z.object({ secret: z.string().regex(/^[A-Za-z0-9_-]{10,100}$/) }));
-  const prisma = await getPrisma();
+  const db = await getDatabase();
   const requestId = new URL(request.url).searchParams.get('requestId');
-  await acceptWebhookDelivery(prisma, secret, requestId, request);
+  await acceptWebhookDelivery(db.prisma, secret, requestId, request, { singleConnection: db.kind === 'pglite' });
   return new Response(null, { status: 204 });
 });
