@@ -25,10 +25,10 @@ import { installationForWebhook } from './webhook-installations';
 
 export type WebhookIntakeResult = 'queued' | 'duplicate' | 'ignored';
 
-/** Keeps the events that may mean "the document's status is now the command"; one per document. */
-export function commandCandidates(delivery: unknown, accountId: string): WebhookEventRef[] | null {
+/** Keeps the events that may mean "the document's status is now the command", one per document; a malformed body is a 400. */
+export function commandCandidates(delivery: unknown, accountId: string): WebhookEventRef[] {
   const parsed = msWebhookDeliverySchema.safeParse(delivery);
-  if (!parsed.success) return null;
+  if (!parsed.success) throw new AppError('BAD_REQUEST', `webhook body invalid: ${parsed.error.message.slice(0, 500)}`);
   const byDocument = new Map<string, WebhookEventRef>();
   for (const event of parsed.data.events) {
     const type = event.meta.type;
@@ -179,10 +179,6 @@ export async function acceptWebhookDelivery(
   if (!installation) throw new AppError('NOT_FOUND', 'unknown webhook secret');
   const body = await readJson(request, 64 * 1024);
   const events = commandCandidates(body, installation.accountId);
-  if (!events) {
-    const issues = msWebhookDeliverySchema.safeParse(body).error?.message ?? '';
-    throw new AppError('BAD_REQUEST', `webhook body invalid: ${issues.slice(0, 500)}`);
-  }
   if (!installation.active || !events.length) return 'ignored';
   const actor = (body as { auditContext?: { uid?: string } }).auditContext?.uid ?? null;
   const jobs = events.map((event) => ({
