@@ -62,9 +62,11 @@ export async function migratePostgres(databaseUrl: string): Promise<string[]> {
 
 /**
  * PostgreSQL's default 128 MB of shared buffers live in PGlite's WebAssembly memory, inside the web
- * process; the embedded database holds a few megabytes of state, so 16 MB is plenty.
+ * process, and WebAssembly memory once touched is never given back. The embedded database's hot data is
+ * a few megabytes (the operating system caches the files beneath), so 8 MB is plenty: measured, no
+ * slower than 16 MB and 6 MB less resident memory at the end of the benchmark.
  */
-const PGLITE_START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'];
+const PGLITE_START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=8MB'];
 
 /**
  * Creates a new PGlite data folder in a short-lived child process. initdb runs a second WebAssembly

@@ -5,12 +5,11 @@
 import type { PrismaClient } from '../db';
 import type { DocumentEntity } from '../core/domain';
 import type { ActionName, DocumentView, Problem, SyncState } from '../api/contract';
-import { receiptFromRaw } from '../betapro';
 import type { Session } from '../api/session';
 import { loadAccount } from './accounts';
 import { findSyncDocument } from './documents';
 import { projectReceipt } from './projection';
-import type { StoredPlan } from './receipt';
+import { loadStoredPlan, receiptsOf } from './receipt';
 
 const LIVE_STATES: readonly SyncState[] = ['queued', 'sending', 'receiving'];
 const EVENTS_SHOWN = 30;
@@ -61,8 +60,8 @@ export async function buildDocumentView(
     prisma.outdoc.findMany({ where: { documentId: doc.id, stage: { in: ['locked', 'applied'] } }, orderBy: { outdocId: 'asc' } }),
   ]);
   let receipt: DocumentView['receipt'] = null;
-  const plan = doc.plan as unknown as StoredPlan | null;
-  const receipts = outdocs.map((o) => receiptFromRaw(o.raw)).filter((r) => r.kind === 'goods_supply');
+  const plan = await loadStoredPlan(doc);
+  const receipts = (await receiptsOf(outdocs)).filter((r) => r.kind === 'goods_supply');
   if (plan?.lines && receipts.length) {
     const account = await loadAccount(prisma, doc.accountId);
     const projection = projectReceipt({

@@ -42,7 +42,6 @@ export interface TransitionPatch {
   errors?: Problem[] | null;
   indocId?: string | null;
   generation?: number;
-  plan?: Prisma.InputJsonValue | null;
   planHash?: string | null;
   lastTrigger?: Trigger | null;
   lastActor?: string | null;
@@ -55,8 +54,8 @@ function toData(patch: TransitionPatch): Prisma.SyncDocumentUpdateManyMutationIn
   const data: Prisma.SyncDocumentUpdateManyMutationInput = { version: { increment: 1 } };
   for (const [key, value] of Object.entries(patch)) {
     if (value === undefined) continue;
-    if ((key === 'errors' || key === 'plan') && value === null) {
-      // JSON columns distinguish SQL NULL from a JSON null; clearing means SQL NULL.
+    if (key === 'errors' && value === null) {
+      // A JSON column distinguishes SQL NULL from a JSON null; clearing means SQL NULL.
       (data as Record<string, unknown>)[key] = PrismaRuntime.DbNull;
     } else {
       (data as Record<string, unknown>)[key] = value;

@@ -7,6 +7,8 @@
  * applying twice changes nothing, and a correction is "recompute without the reverted outdoc".
  */
 import type { PrismaClient } from '../db';
+import { packJson, unpackJson } from '../db/packed-json';
+import type { Outdoc } from '../generated/prisma/client';
 import type { DocumentEntity, PlanLine, Receipt } from '../core/domain';
 import { AppError, toAppError } from '../core/errors';
 import { logFor } from '../core/logger';
@@ -31,9 +33,19 @@ export interface StoredPlan {
   positionQuantities?: Record<string, number>;
 }
 
-function storedPlan(doc: SyncDocumentRow): StoredPlan | null {
-  const plan = doc.plan as unknown as StoredPlan | null;
+/** The plan stored when the task was created (compressed; older databases hold it as plain JSON). */
+export async function loadStoredPlan(doc: Pick<SyncDocumentRow, 'planPacked' | 'plan'>): Promise<StoredPlan | null> {
+  const plan = (doc.planPacked ? await unpackJson(doc.planPacked) : doc.plan) as StoredPlan | null;
   return plan && Array.isArray(plan.lines) ? plan : null;
+}
+
+export function packStoredPlan(plan: StoredPlan): Promise<Uint8Array<ArrayBuffer>> {
+  return packJson(plan);
+}
+
+/** Receipts of stored outdocs, in the given order. */
+export async function receiptsOf(outdocs: Array<Pick<Outdoc, 'rawPacked' | 'raw'>>): Promise<Receipt[]> {
+  return Promise.all(outdocs.map(async (o) => receiptFromRaw(o.rawPacked ? await unpackJson(o.rawPacked) : o.raw)));
 }
 
 // ---------------------------------------------------------------- poll
@@ -74,7 +86,7 @@ export async function pollAccount(prisma: PrismaClient, accountId: string): Prom
       where: { accountId_outdocId: { accountId, outdocId: BigInt(summary.outdocId) } },
       create: {
         accountId, outdocId: BigInt(summary.outdocId), indocId, documentId: doc.id, kind: summary.type,
-        raw: details.raw as never, stage: 'stored', partNumber: receipt.partNumber ?? null,
+        rawPacked: await packJson(details.raw), stage: 'stored', partNumber: receipt.partNumber ?? null,
       },
       update: {},
     });
@@ -255,7 +267,7 @@ export async function applyReceipts(prisma: PrismaClient, payload: ApplyPayload)
   const entity = doc.entity as DocumentEntity;
   const log = logFor({ accountId: doc.accountId, documentId: doc.msId, job: APPLY_JOB });
   const account = await loadAccount(prisma, doc.accountId);
-  const plan = storedPlan(doc);
+  const plan = await loadStoredPlan(doc);
   if (!account || !isOperational(account) || !plan) return;
 
   const outdocs = await prisma.outdoc.findMany({
@@ -264,7 +276,7 @@ export async function applyReceipts(prisma: PrismaClient, payload: ApplyPayload)
   });
   const reverting = outdocs.filter((o) => o.stage === 'revert_requested');
   const counted = outdocs.filter((o) => o.stage !== 'revert_requested');
-  const receipts = counted.map((o) => receiptFromRaw(o.raw));
+  const receipts = await receiptsOf(counted);
   const supplies = receipts.filter((r) => r.kind === 'goods_supply');
 
   const moysklad = await moyskladClientFor(account);

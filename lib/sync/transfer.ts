@@ -20,6 +20,8 @@ import { betaproClientFor, moyskladClientFor } from './clients';
 import { answerOnDocument } from './document-status';
 import { findSyncDocument, recordEvent, transitionDocument, type DocumentRef, type SyncDocumentRow } from './documents';
 import { PrismaGoodsRegistryStore } from './goods-registry-store';
+import { packStoredPlan } from './receipt';
+import { Prisma as PrismaRuntime } from '../generated/prisma/client';
 
 const ENTITY_LABEL: Record<DocumentEntity, string> = { supply: 'приёмки', move: 'перемещения' };
 
@@ -177,7 +179,7 @@ export async function runTransfer(payload: TransferJobPayload, ctx: TransferCont
     const positionQuantities = Object.fromEntries(read.positions.map((p) => [p.id, p.quantity]));
     await prisma.syncDocument.update({
       where: { id: syncDoc.id },
-      data: { indocId, plan: { lines: plan.lines, positionQuantities } as never, planHash: hash },
+      data: { indocId, planPacked: await packStoredPlan({ lines: plan.lines, positionQuantities }), plan: PrismaRuntime.DbNull, planHash: hash },
     });
     await recordEvent(prisma, syncDoc, {
       kind: 'task_created',

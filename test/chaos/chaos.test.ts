@@ -21,6 +21,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import { api, documentView, installAndConfigure, startSandbox, type ConfiguredAccount } from '../support/sandbox';
 import { startApp } from '../support/app-server';
 import { vendorJwt } from '../support/vendor-jwt';
@@ -400,14 +401,16 @@ describe.skipIf(!TEST_DATABASE_URL)(`chaos (${QUICK ? 'quick' : 'long'} run, see
     const audit = (ms().sim.account(account.accountId) as unknown as {
       auditEvents: Array<{ entityId: string; diff?: Record<string, { oldValue: unknown; newValue: unknown }> }>;
     }).auditEvents;
-    const dbDocs = await withDatabase(database.url, async (c) => (await c.query(
-      'SELECT "id", "entity", "msId", "state", "plan", "errors" FROM "SyncDocument" WHERE "accountId" = $1', [account.accountId])).rows as Array<{
-      id: string; entity: string; msId: string; state: string; plan: { lines: PlanLine[]; positionQuantities?: Record<string, number> } | null; errors: unknown;
-    }>);
-    const dbOutdocs = await withDatabase(database.url, async (c) => (await c.query(
-      'SELECT "outdocId", "documentId", "kind", "stage", "raw" FROM "Outdoc" WHERE "accountId" = $1', [account.accountId])).rows as Array<{
-      outdocId: string; documentId: string | null; kind: string; stage: string; raw: unknown;
-    }>);
+    // Plans and outdocs are stored as gzip-compressed JSON (lib/db/packed-json.ts).
+    const unpack = (packed: Buffer | null): unknown => (packed ? JSON.parse(gunzipSync(packed).toString('utf8')) : null);
+    const dbDocs = (await withDatabase(database.url, async (c) => (await c.query(
+      'SELECT "id", "entity", "msId", "state", "planPacked", "errors" FROM "SyncDocument" WHERE "accountId" = $1', [account.accountId])).rows as Array<{
+      id: string; entity: string; msId: string; state: string; planPacked: Buffer | null; errors: unknown;
+    }>)).map((d) => ({ ...d, plan: unpack(d.planPacked) as { lines: PlanLine[]; positionQuantities?: Record<string, number> } | null }));
+    const dbOutdocs = (await withDatabase(database.url, async (c) => (await c.query(
+      'SELECT "outdocId", "documentId", "kind", "stage", "rawPacked" FROM "Outdoc" WHERE "accountId" = $1', [account.accountId])).rows as Array<{
+      outdocId: string; documentId: string | null; kind: string; stage: string; rawPacked: Buffer | null;
+    }>)).map((o) => ({ ...o, raw: unpack(o.rawPacked) }));
     const deadJobs = await withDatabase(database.url, async (c) => (await c.query(
       `SELECT "kind", "payload", "lastError" FROM "Job" WHERE "state" = 'dead'`)).rows as Array<{ kind: string; payload: unknown; lastError: string }>);
 
