@@ -8,7 +8,7 @@ import type { BetaproSimulator } from '@/test/sandbox/betapro';
 export interface FboxResponse {
   status: number;
   headers: Headers;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+   
   body: any;
 }
 
@@ -53,7 +53,7 @@ export function fboxClient(sim: BetaproSimulator, partnerId: string, password: s
 }
 
 /** Control API call: GET without a body, POST with one (pass {} for an empty POST). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 export async function control(sim: BetaproSimulator, path: string, body?: unknown): Promise<{ status: number; body: any }> {
   const res = await fetch(`${sim.controlUrl}${path}`, body === undefined ? {} : {
     method: 'POST',
