@@ -10,17 +10,37 @@ import { PGlite } from '@electric-sql/pglite';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
-import { PrismaClient } from '../generated/prisma/client';
+import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import { PrismaClient as GeneratedPrismaClient, type Prisma } from '../generated/prisma/client';
 import { applyPendingMigrations } from './migrate';
 import { logger } from '../core/logger';
 
-export { PrismaClient };
 export type { Prisma } from '../generated/prisma/client';
+
+/**
+ * Columns no query reads unless it asks for them (`omit: { planPacked: false }`): a document's plan and
+ * an outdoc's body are up to megabytes, and most reads of these rows (state transitions, the widget's
+ * status, job bookkeeping) need none of it. Read them with lib/sync/receipt's loadStoredPlan / receiptsOf.
+ */
+export const LARGE_COLUMNS = {
+  syncDocument: { plan: true, planPacked: true },
+  outdoc: { raw: true, rawPacked: true },
+} as const satisfies Prisma.GlobalOmitConfig;
+
+/** The app's Prisma client: the generated one with LARGE_COLUMNS left out of every read by default. */
+export type PrismaClient = GeneratedPrismaClient<never, typeof LARGE_COLUMNS>;
+
+function createPrismaClient(adapter: SqlDriverAdapterFactory): PrismaClient {
+  return new GeneratedPrismaClient({ adapter, omit: LARGE_COLUMNS });
+}
 
 export type DatabaseKind = 'pglite' | 'postgres';
 
+/** An open interactive transaction of the app's client. */
+export type TransactionClient = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
+
 /** A client or an open interactive transaction: functions that take it can join a caller's transaction. */
-export type Db = PrismaClient | import('../generated/prisma/client').Prisma.TransactionClient;
+export type Db = PrismaClient | TransactionClient;
 
 export interface Database {
   prisma: PrismaClient;
@@ -90,7 +110,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       const applied = await migratePostgres(options.databaseUrl);
       if (applied.length) logger.info({ applied }, 'database migrations applied');
     }
-    const prisma = new PrismaClient({ adapter: factory });
+    const prisma = createPrismaClient(factory);
     return {
       prisma,
       kind: 'postgres',
@@ -110,7 +130,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     const applied = await applyPendingMigrations(new PrismaPGlite(pglite));
     if (applied.length) logger.info({ applied, dir }, 'embedded database migrated');
   }
-  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+  const prisma = createPrismaClient(new PrismaPGlite(pglite));
   return {
     prisma,
     kind: 'pglite',

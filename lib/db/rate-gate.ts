@@ -6,7 +6,7 @@
  * On the embedded PGlite database there is one process, and the in-process gate alone is exact.
  */
 import { randomUUID } from 'node:crypto';
-import type { PrismaClient } from '../generated/prisma/client';
+import type { PrismaClient } from './index';
 import { InProcessRateGate, type RateGate, type RatePolicy } from '../core/rate-gate';
 import type { Database } from './index';
 

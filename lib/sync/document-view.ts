@@ -9,7 +9,7 @@ import type { Session } from '../api/session';
 import { loadAccount } from './accounts';
 import { findSyncDocument } from './documents';
 import { projectReceipt } from './projection';
-import { loadStoredPlan, receiptsOf } from './receipt';
+import { loadStoredPlan, receiptsOf, WITH_OUTDOC_BODY } from './receipt';
 
 const LIVE_STATES: readonly SyncState[] = ['queued', 'sending', 'receiving'];
 const EVENTS_SHOWN = 30;
@@ -57,11 +57,13 @@ export async function buildDocumentView(
   const state = doc.state as SyncState;
   const [events, outdocs] = await Promise.all([
     prisma.syncEvent.findMany({ where: { documentId: doc.id }, orderBy: { id: 'desc' }, take: EVENTS_SHOWN }),
-    prisma.outdoc.findMany({ where: { documentId: doc.id, stage: { in: ['locked', 'applied'] } }, orderBy: { outdocId: 'asc' } }),
+    prisma.outdoc.findMany({
+      where: { documentId: doc.id, kind: 'goods_supply', stage: { in: ['locked', 'applied'] } }, orderBy: { outdocId: 'asc' }, omit: WITH_OUTDOC_BODY,
+    }),
   ]);
   let receipt: DocumentView['receipt'] = null;
-  const plan = await loadStoredPlan(doc);
   const receipts = (await receiptsOf(outdocs)).filter((r) => r.kind === 'goods_supply');
+  const plan = receipts.length ? await loadStoredPlan(prisma, doc.id) : null;
   if (plan?.lines && receipts.length) {
     const account = await loadAccount(prisma, doc.accountId);
     const projection = projectReceipt({

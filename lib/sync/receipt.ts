@@ -6,9 +6,8 @@
  * resumes from. Applying is a projection: the document is made equal to f(plan, applied outdocs), so
  * applying twice changes nothing, and a correction is "recompute without the reverted outdoc".
  */
-import type { PrismaClient } from '../db';
+import type { Db, PrismaClient } from '../db';
 import { packJson, unpackJson } from '../db/packed-json';
-import type { Outdoc } from '../generated/prisma/client';
 import type { DocumentEntity, PlanLine, Receipt } from '../core/domain';
 import { AppError, toAppError } from '../core/errors';
 import { logFor } from '../core/logger';
@@ -33,9 +32,13 @@ export interface StoredPlan {
   positionQuantities?: Record<string, number>;
 }
 
-/** The plan stored when the task was created (compressed; older databases hold it as plain JSON). */
-export async function loadStoredPlan(doc: Pick<SyncDocumentRow, 'planPacked' | 'plan'>): Promise<StoredPlan | null> {
-  const plan = (doc.planPacked ? await unpackJson(doc.planPacked) : doc.plan) as StoredPlan | null;
+/** The plan stored when the task was created; null when the document has none (never sent). */
+export async function loadStoredPlan(prisma: Db, documentId: string): Promise<StoredPlan | null> {
+  // The plan is left out of ordinary reads (lib/db LARGE_COLUMNS): asked for here only.
+  const row = await prisma.syncDocument.findUnique({ where: { id: documentId }, select: { planPacked: true, plan: true } });
+  if (!row) return null;
+  // Compressed; databases from before planPacked hold it as plain JSON.
+  const plan = (row.planPacked ? await unpackJson(row.planPacked) : row.plan) as StoredPlan | null;
   return plan && Array.isArray(plan.lines) ? plan : null;
 }
 
@@ -43,8 +46,11 @@ export function packStoredPlan(plan: StoredPlan): Promise<Uint8Array<ArrayBuffer
   return packJson(plan);
 }
 
-/** Receipts of stored outdocs, in the given order. */
-export async function receiptsOf(outdocs: Array<Pick<Outdoc, 'rawPacked' | 'raw'>>): Promise<Receipt[]> {
+/** `omit` for outdoc reads that need the body (lib/db LARGE_COLUMNS leaves it out by default). */
+export const WITH_OUTDOC_BODY = { raw: false, rawPacked: false } as const;
+
+/** Receipts of stored outdocs (read with WITH_OUTDOC_BODY), in the given order. */
+export async function receiptsOf(outdocs: Array<{ rawPacked: Uint8Array | null; raw: unknown }>): Promise<Receipt[]> {
   return Promise.all(outdocs.map(async (o) => receiptFromRaw(o.rawPacked ? await unpackJson(o.rawPacked) : o.raw)));
 }
 
@@ -267,12 +273,13 @@ export async function applyReceipts(prisma: PrismaClient, payload: ApplyPayload)
   const entity = doc.entity as DocumentEntity;
   const log = logFor({ accountId: doc.accountId, documentId: doc.msId, job: APPLY_JOB });
   const account = await loadAccount(prisma, doc.accountId);
-  const plan = await loadStoredPlan(doc);
+  const plan = await loadStoredPlan(prisma, doc.id);
   if (!account || !isOperational(account) || !plan) return;
 
   const outdocs = await prisma.outdoc.findMany({
     where: { documentId: doc.id, stage: { in: ['locked', 'applied', 'revert_requested'] } },
     orderBy: { outdocId: 'asc' },
+    omit: WITH_OUTDOC_BODY,
   });
   const reverting = outdocs.filter((o) => o.stage === 'revert_requested');
   const counted = outdocs.filter((o) => o.stage !== 'revert_requested');

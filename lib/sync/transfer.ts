@@ -177,16 +177,26 @@ export async function runTransfer(payload: TransferJobPayload, ctx: TransferCont
     const hash = planHash(plan);
     // The receipt projection splits merged lines back over the original positions.
     const positionQuantities = Object.fromEntries(read.positions.map((p) => [p.id, p.quantity]));
-    await prisma.syncDocument.update({
-      where: { id: syncDoc.id },
-      data: { indocId, planPacked: await packStoredPlan({ lines: plan.lines, positionQuantities }), plan: PrismaRuntime.DbNull, planHash: hash },
-    });
-    await recordEvent(prisma, syncDoc, {
-      kind: 'task_created',
-      message: created.alreadyExisted
-        ? `Задание на оприходование ${indocId} уже было в БетаПРО с тем же составом (ответ на прошлый запрос был потерян)`
-        : `Создано задание на оприходование ${indocId}: ${plan.lines.length} поз., ${plan.lines.reduce((s, l) => s + l.quantity, 0)} шт.`,
-      data: { indocId, lines: plan.lines.length },
+    const planPacked = await packStoredPlan({ lines: plan.lines, positionQuantities });
+    const documentId = syncDoc.id;
+    const eventDoc = { id: syncDoc.id, accountId: syncDoc.accountId };
+    // The plan and its event commit together, and the event is written only when this task's plan was
+    // not stored yet: a rerun after a crash past this point (or a resend of an unchanged document whose
+    // task already exists) records no second «task created».
+    await prisma.$transaction(async (tx) => {
+      const before = await tx.syncDocument.findUniqueOrThrow({ where: { id: documentId }, select: { indocId: true, planHash: true } });
+      await tx.syncDocument.update({
+        where: { id: documentId },
+        data: { indocId, planPacked, plan: PrismaRuntime.DbNull, planHash: hash },
+      });
+      if (before.indocId === indocId && before.planHash === hash) return;
+      await recordEvent(tx, eventDoc, {
+        kind: 'task_created',
+        message: created.alreadyExisted
+          ? `Задание на оприходование ${indocId} уже было в БетаПРО с тем же составом (ответ на прошлый запрос был потерян)`
+          : `Создано задание на оприходование ${indocId}: ${plan.lines.length} поз., ${plan.lines.reduce((s, l) => s + l.quantity, 0)} шт.`,
+        data: { indocId, lines: plan.lines.length },
+      });
     });
     // Until the warehouse reports what it accepted, the goods are in transit: a posted document would
     // count them on the BetaPRO store already. It is posted again, by the facts, at the receipt.

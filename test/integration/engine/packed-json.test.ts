@@ -1,11 +1,12 @@
 /**
  * Plans and outdocs are stored as gzip-compressed JSON (lib/db/packed-json.ts) on both databases;
- * rows written before the packed columns existed (plain `plan` / `raw` JSON) still read the same.
+ * rows written before the packed columns existed (plain `plan` / `raw` JSON) still read the same; and
+ * ordinary reads leave these large columns out.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packJson, unpackJson } from '@/lib/db/packed-json';
-import { loadStoredPlan, packStoredPlan, receiptsOf, type StoredPlan } from '@/lib/sync/receipt';
+import { loadStoredPlan, packStoredPlan, receiptsOf, WITH_OUTDOC_BODY, type StoredPlan } from '@/lib/sync/receipt';
 import { openTestDatabase, TEST_DATABASE_KINDS, type TestDatabase } from '../../support/db';
 
 const ACCOUNT = 'acc-packed';
@@ -60,10 +61,16 @@ describe.each(TEST_DATABASE_KINDS)('stored plans and outdocs on %s', (kind) => {
     await db.prisma.outdoc.create({
       data: { accountId: ACCOUNT, outdocId: 1001n, indocId: 'S-1', documentId: doc.id, kind: 'goods_supply', rawPacked: await packJson(outdocRaw('S-1')) },
     });
-    const stored = await db.prisma.syncDocument.findUniqueOrThrow({ where: { id: doc.id } });
-    expect(stored.plan).toBeNull();
-    expect(await loadStoredPlan(stored)).toEqual(plan);
-    const [receipt] = await receiptsOf(await db.prisma.outdoc.findMany({ where: { documentId: doc.id } }));
+    // Ordinary reads leave the large columns out (lib/db LARGE_COLUMNS).
+    const ordinary = await db.prisma.syncDocument.findUniqueOrThrow({ where: { id: doc.id } });
+    expect(Object.keys(ordinary)).not.toContain('planPacked');
+    expect(Object.keys(ordinary)).not.toContain('plan');
+    expect(Object.keys((await db.prisma.outdoc.findFirstOrThrow({ where: { documentId: doc.id } })))).not.toContain('rawPacked');
+    const columns = await db.prisma.syncDocument.findUniqueOrThrow({ where: { id: doc.id }, select: { plan: true, planPacked: true } });
+    expect(columns.plan).toBeNull();
+    expect(columns.planPacked?.byteLength).toBeGreaterThan(0);
+    expect(await loadStoredPlan(db.prisma, doc.id)).toEqual(plan);
+    const [receipt] = await receiptsOf(await db.prisma.outdoc.findMany({ where: { documentId: doc.id }, omit: WITH_OUTDOC_BODY }));
     expect(receipt).toMatchObject({ kind: 'goods_supply', indocId: 'S-1', lines: [{ goodId: 'good-1', useful: 2, defective: 1 }] });
   });
 
@@ -75,15 +82,16 @@ describe.each(TEST_DATABASE_KINDS)('stored plans and outdocs on %s', (kind) => {
     await db.prisma.outdoc.create({
       data: { accountId: ACCOUNT, outdocId: 1002n, indocId: 'M-1', documentId: doc.id, kind: 'goods_supply', raw: outdocRaw('M-1') },
     });
-    const stored = await db.prisma.syncDocument.findUniqueOrThrow({ where: { id: doc.id } });
-    expect(stored.planPacked).toBeNull();
-    expect(await loadStoredPlan(stored)).toEqual(plan);
-    const [receipt] = await receiptsOf(await db.prisma.outdoc.findMany({ where: { documentId: doc.id } }));
+    const columns = await db.prisma.syncDocument.findUniqueOrThrow({ where: { id: doc.id }, select: { planPacked: true } });
+    expect(columns.planPacked).toBeNull();
+    expect(await loadStoredPlan(db.prisma, doc.id)).toEqual(plan);
+    const [receipt] = await receiptsOf(await db.prisma.outdoc.findMany({ where: { documentId: doc.id }, omit: WITH_OUTDOC_BODY }));
     expect(receipt).toMatchObject({ indocId: 'M-1', lines: [{ goodId: 'good-1', useful: 2, defective: 1 }] });
   });
 
   it('has no plan for a document that was never sent', async () => {
     const doc = await db.prisma.syncDocument.create({ data: { accountId: ACCOUNT, entity: 'supply', msId: randomUUID() } });
-    expect(await loadStoredPlan(doc)).toBeNull();
+    expect(await loadStoredPlan(db.prisma, doc.id)).toBeNull();
+    expect(await loadStoredPlan(db.prisma, randomUUID())).toBeNull();
   });
 });
