@@ -14,7 +14,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { startMoyskladSimulator } from '../test/sandbox/moysklad';
 import { startBetaproSimulator } from '../test/sandbox/betapro';
-import { productNodeFlags } from './node-flags';
+import { productNodeFlags, productProcessEnv } from './node-flags';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DATA = path.join(ROOT, 'data', 'demo');
@@ -75,7 +75,7 @@ const betapro = await startBetaproSimulator({
 
 // Started as `npm start` starts it (same Node memory flags), on this port.
 const app: ChildProcess = spawn(process.execPath, [...productNodeFlags('start'), path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-H', '127.0.0.1', '-p', String(appPort)], {
-  cwd: ROOT, env: appEnv, stdio: ['ignore', 'inherit', 'inherit'],
+  cwd: ROOT, env: { ...productProcessEnv('start'), ...appEnv }, stdio: ['ignore', 'inherit', 'inherit'],
 });
 let stopping = false;
 async function stopAll(code = 0): Promise<never> {

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { treeRss, type TreeRss } from './proc';
 import type { BenchSandbox } from './fixtures';
-import { productNodeFlags } from '../../scripts/node-flags';
+import { productNodeFlags, productProcessEnv } from '../../scripts/node-flags';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
@@ -19,7 +19,7 @@ export async function startWorker(sandbox: BenchSandbox, env: Record<string, str
   // As `npm run worker` starts it: one node process with its memory flags and the tsx loader.
   const child = spawn(process.execPath, [...productNodeFlags('worker'), '--import', 'tsx', 'scripts/worker.ts'], {
     cwd: ROOT,
-    env: { ...sandbox.app.env, RUN_WORKER: 'true', LOG_LEVEL: 'info', ...env } as unknown as NodeJS.ProcessEnv,
+    env: { ...productProcessEnv('worker'), ...sandbox.app.env, RUN_WORKER: 'true', LOG_LEVEL: 'info', ...env } as unknown as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

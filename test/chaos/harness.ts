@@ -8,7 +8,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { TEST_DATABASE_URL } from '../support/db';
-import { productNodeFlags } from '../../scripts/node-flags';
+import { productNodeFlags, productProcessEnv } from '../../scripts/node-flags';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
@@ -72,7 +72,7 @@ export interface WorkerProcess {
 export function startWorkerProcess(env: Record<string, string>): WorkerProcess {
   const child = spawn(process.execPath, [...productNodeFlags('worker'), '--import', 'tsx', 'scripts/worker.ts'], {
     cwd: ROOT,
-    env: { ...env, RUN_WORKER: 'true', LOG_LEVEL: process.env.CHAOS_WORKER_LOG_LEVEL ?? 'warn' } as unknown as NodeJS.ProcessEnv,
+    env: { ...productProcessEnv('worker'), ...env, RUN_WORKER: 'true', LOG_LEVEL: process.env.CHAOS_WORKER_LOG_LEVEL ?? 'warn' } as unknown as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

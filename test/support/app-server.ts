@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './ports';
-import { productNodeFlags } from '../../scripts/node-flags';
+import { productNodeFlags, productProcessEnv } from '../../scripts/node-flags';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 export const TEST_SECRET_KEY = 'test-solution-secret-key-0123456789abcdef';
@@ -69,6 +69,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<AppServer
   const url = `http://127.0.0.1:${port}`;
   const pgliteDir = options.pgliteDir ?? path.join(mkdtempSync(path.join(os.tmpdir(), 'bridge-app-')), 'pglite');
   const env: Record<string, string> = {
+    ...productProcessEnv('start'),
     ...(Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== undefined)) as Record<string, string>),
     NODE_ENV: 'production',
     NEXT_TELEMETRY_DISABLED: '1',

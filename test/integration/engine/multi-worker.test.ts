@@ -9,7 +9,7 @@ import path from 'node:path';
 import { api, installAndConfigure, startSandbox, waitFor, type ConfiguredAccount } from '../../support/sandbox';
 import { startApp } from '../../support/app-server';
 import { createMigratedPostgresDatabase, TEST_DATABASE_URL } from '../../support/db';
-import { productNodeFlags } from '../../../scripts/node-flags';
+import { productNodeFlags, productProcessEnv } from '../../../scripts/node-flags';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
 type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
@@ -24,7 +24,7 @@ describe.skipIf(!TEST_DATABASE_URL)('three worker processes on PostgreSQL', () =
     // `node --import tsx` (not the tsx CLI, which forks a child) so SIGKILL reaches the worker itself.
     const child = spawn(process.execPath, [...productNodeFlags('worker'), '--import', 'tsx', 'scripts/worker.ts'], {
       cwd: ROOT,
-      env: { ...sandbox.app.env, RUN_WORKER: "true", LOG_LEVEL: "warn" } as unknown as NodeJS.ProcessEnv,
+      env: { ...productProcessEnv('worker'), ...sandbox.app.env, RUN_WORKER: "true", LOG_LEVEL: "warn" } as unknown as NodeJS.ProcessEnv,
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     workers.push(child);
