@@ -107,6 +107,16 @@ export function splitComment(description: string | null | undefined): SplitComme
   };
 }
 
+/**
+ * Whether the newest entry of the app's block begins (after its date) with `headline`: the answer a
+ * rerun of the same step would write is already there.
+ */
+export function newestEntryStartsWith(description: string | null | undefined, headline: string): boolean {
+  const newest = splitComment(description).entries.at(-1);
+  if (newest === undefined) return false;
+  return newest.slice(formatLogDate(new Date(0)).length + 1).startsWith(headline);
+}
+
 /** Cuts to at most `max` UTF-16 units ending with '…', never between the halves of a surrogate pair. */
 function cut(text: string, max: number): string {
   if (text.length <= max) return text;

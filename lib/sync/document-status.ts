@@ -6,7 +6,7 @@
 import type { DocumentEntity } from '../core/domain';
 import type { MoyskladClient } from '../moysklad/json-api';
 import type { Account, StatusRole } from './accounts';
-import { appendToComment } from './comment-log';
+import { appendToComment, newestEntryStartsWith } from './comment-log';
 
 export function stateRef(client: MoyskladClient, entity: DocumentEntity, stateId: string) {
   return {
@@ -24,6 +24,11 @@ export interface DocumentAnswer {
   log?: string[];
   /** Other fields of the same PUT (positions, applicable). */
   extra?: Record<string, unknown>;
+  /**
+   * The log entry is not added when the comment's newest entry already begins with this text: the step
+   * is being rerun (after a crash, or a retry after its PUT went through), not done anew.
+   */
+  logOnceHeadline?: string;
 }
 
 /** Body of the PUT for `answer`, given the document's current comment. */
@@ -38,7 +43,8 @@ export function documentAnswerBody(
   const body: Record<string, unknown> = { ...answer.extra };
   const stateId = answer.role ? account.settings.statuses[entity][answer.role] : null;
   if (stateId) body.state = stateRef(client, entity, stateId);
-  if (answer.log?.length) body.description = appendToComment(currentDescription ?? '', [{ at: now, lines: answer.log }]);
+  const alreadyLogged = answer.logOnceHeadline !== undefined && newestEntryStartsWith(currentDescription, answer.logOnceHeadline);
+  if (answer.log?.length && !alreadyLogged) body.description = appendToComment(currentDescription ?? '', [{ at: now, lines: answer.log }]);
   return body;
 }
 

@@ -202,9 +202,11 @@ export async function runTransfer(payload: TransferJobPayload, ctx: TransferCont
     // count them on the BetaPRO store already. It is posted again, by the facts, at the receipt.
     const unpost = document.applicable === true;
     const once = ctx.step ?? (<T>(_name: string, fn: () => Promise<T>) => fn());
-    // Memoised: after a crash right after this write, the rerun must not add a second log line.
+    // Memoised within the job; and a new job for the same task (after a crash before the job was marked
+    // done) finds the line already in the comment and sets only the status.
     await once(`answer-sent:${indocId}`, () => answerOnDocument(moysklad!, account, ref.entity, ref.msId, document.description, {
       role: 'sent',
+      logOnceHeadline: `Передан в БетаПРО: задание ${indocId},`,
       log: [
         `Передан в БетаПРО: задание ${indocId}, ${plan.lines.length} поз., ${plan.lines.reduce((s, l) => s + l.quantity, 0)} шт.`
           + (unpost ? ' Документ снят с проведения до фактической приёмки.' : ''),

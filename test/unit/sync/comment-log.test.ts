@@ -4,6 +4,7 @@ import {
   COMMENT_MARKER,
   appendToComment,
   formatLogDate,
+  newestEntryStartsWith,
   renderEntry,
   splitComment,
 } from '@/lib/sync/comment-log';
@@ -161,6 +162,21 @@ describe('appendToComment / splitComment', () => {
     for (const text of [`x${COMMENT_MARKER}`, `${COMMENT_MARKER}x`, `  ${COMMENT_MARKER}`, `${COMMENT_MARKER}x\n${COMMENT_MARKER}y`]) {
       expect(splitComment(text)).toEqual({ userText: text, entries: [] });
     }
+  });
+});
+
+describe('newestEntryStartsWith', () => {
+  const sent = 'Передан в БетаПРО: задание S-1,';
+  it('looks at the newest entry of the app block only, after its date', () => {
+    const once = appendToComment('Заметка клерка', [{ at: AT, lines: [`${sent} 3 поз., 9 шт.`, 'вторая строка'] }]);
+    expect(newestEntryStartsWith(once, sent)).toBe(true);
+    expect(newestEntryStartsWith(once, 'Передан в БетаПРО: задание S-2,')).toBe(false);
+    const later = appendToComment(once, [{ at: minutes(5), lines: ['Ошибка передачи в БетаПРО'] }]);
+    expect(newestEntryStartsWith(later, sent)).toBe(false);
+  });
+  it('is false without an app block, also when the user wrote the same words', () => {
+    expect(newestEntryStartsWith(undefined, sent)).toBe(false);
+    expect(newestEntryStartsWith(`${formatLogDate(AT)} ${sent} 1 поз.`, sent)).toBe(false);
   });
 });
 
