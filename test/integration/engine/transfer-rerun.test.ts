@@ -9,7 +9,7 @@ import { openDatabase, type Database } from '@/lib/db';
 import { enqueueJob } from '@/lib/jobs/queue';
 import { documentGroupKey } from '@/lib/sync/documents';
 import { TRANSFER_JOB, transferJobKey } from '@/lib/sync/request-transfer';
-import { api, documentView, installAndConfigure, startSandbox, waitFor, type ConfiguredAccount } from '../../support/sandbox';
+import { api, createSupply, documentView, installAndConfigure, startSandbox, waitFor, type ConfiguredAccount } from '../../support/sandbox';
 import { createMigratedPostgresDatabase, TEST_DATABASE_URL } from '../../support/db';
 
 type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
@@ -35,12 +35,7 @@ describe.skipIf(!TEST_DATABASE_URL)('a transfer job run again after its effects'
   it('leaves one task, one «task created» event and one comment line', async () => {
     const ms = sandbox.moysklad;
     const product = account.seed.products.find((p) => p.type === 'product' && p.article)!;
-    const id = String(ms.createDocument(account.accountId, 'supply', {
-      organization: ms.meta('organization', account.seed.organizationId),
-      agent: ms.meta('counterparty', account.seed.counterpartyId),
-      store: ms.meta('store', account.seed.stores.betapro),
-      positions: [{ quantity: 3, price: 100, assortment: ms.meta('product', product.id) }],
-    }).id);
+    const id = createSupply(sandbox, account, { positions: [{ productId: product.id, quantity: 3 }] });
     const msDoc = () => ms.getDocument(account.accountId, 'supply', id) as { state?: { name?: string }; description?: string };
     const sentLines = () => (msDoc().description ?? '').split('\n').filter((l) => l.includes('Передан в БетаПРО')).length;
 
