@@ -29,6 +29,7 @@ async function setup(
     baseUrl: server.url,
     partnerId: '1001',
     password: PASSWORD,
+    allowPrivateHosts: true,
     timeoutMs: 300,
     maxRetries: 3,
     retry: { baseDelayMs: 10, maxDelayMs: 50 },
@@ -205,7 +206,7 @@ describe('BetaPRO client: pacing', () => {
       (_, i): Reply => ({ body: settingsBody, headers: i === 0 ? { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1' } : {} }),
       { gate },
     );
-    const sibling = createBetaproClient({ baseUrl: server.url, partnerId: '1001', password: PASSWORD, gate });
+    const sibling = createBetaproClient({ baseUrl: server.url, partnerId: '1001', password: PASSWORD, allowPrivateHosts: true, gate });
     await client.getSettings();
     await sibling.getSettings();
     expect(server.requests[1].startedAt - server.requests[0].startedAt).toBeGreaterThanOrEqual(950);
