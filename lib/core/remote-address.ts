@@ -118,8 +118,8 @@ export function isAddressRefused(error: unknown): boolean {
 
 /**
  * Checks a base URL's form before any connection: https (unless private hosts are allowed), no user
- * name or password, no query or fragment, and an IP-literal host must be public. Host names are
- * checked again at connect time by publicOnlyLookup.
+ * name or password, no query or fragment, and an IP-literal host must be public (sockets skip
+ * `lookup` for IP literals). Host names are checked at connect time by publicOnlyLookup.
  */
 export function assertRemoteBaseUrl(raw: string, policy: RemoteAddressPolicy, remote = 'БетаПРО'): URL {
   let url: URL;
@@ -137,8 +137,8 @@ export function assertRemoteBaseUrl(raw: string, policy: RemoteAddressPolicy, re
   }
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (!policy.allowPrivateHosts) {
-    const literal = net.isIP(host) !== 0;
-    if ((literal && !isPublicAddress(host)) || /(^|\.)localhost$/i.test(host)) {
+    // Host names (localhost included) are checked on every connection by publicOnlyLookup.
+    if (net.isIP(host) !== 0 && !isPublicAddress(host)) {
       throw addressRefused(`host ${host} is not a public address`, internalHostMessage(remote));
     }
   }
