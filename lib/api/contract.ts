@@ -125,6 +125,8 @@ export const betaproBaseUrlSchema = z
   .url({ protocol: /^https?$/ })
   .max(500)
   .refine((value) => {
+    // zod runs refinements even when the URL check above failed: that failure is reported already.
+    if (!URL.canParse(value)) return true;
     const url = new URL(value);
     return !url.username && !url.password && !value.includes('?') && !value.includes('#');
   }, 'Адрес API не должен содержать имя пользователя, пароль, параметры (?…) или якорь (#…)');
