@@ -148,3 +148,21 @@ export function assertRemoteBaseUrl(raw: string, policy: RemoteAddressPolicy, re
 export function internalHostMessage(remote = 'БетаПРО'): string {
   return `Адрес API ${remote} указывает на внутреннюю сеть (localhost, частные или служебные адреса): такие адреса запрещены. Укажите публичный адрес API ${remote}.`;
 }
+
+/**
+ * For saving settings: refuses a host name that resolves now to a non-public address, so the admin
+ * learns it at once rather than from failing jobs. A name that does not resolve at the moment is let
+ * through (DNS may be briefly down); every connection is checked again by publicOnlyLookup anyway.
+ */
+export async function assertResolvesPublic(url: URL, policy: RemoteAddressPolicy, remote = 'БетаПРО'): Promise<void> {
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (policy.allowPrivateHosts || net.isIP(host) !== 0) return;
+  let entries: Array<{ address: string }>;
+  try {
+    entries = await dns.promises.lookup(host, { all: true, verbatim: true });
+  } catch {
+    return;
+  }
+  const refused = entries.find((entry) => !isPublicAddress(entry.address));
+  if (refused) throw addressRefused(`${host} resolves to a non-public address ${refused.address}`, internalHostMessage(remote));
+}

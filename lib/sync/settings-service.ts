@@ -13,7 +13,7 @@ import type { DocumentEntity } from '../core/domain';
 import type { SettingsInput, SettingsResponse, TestConnectionResponse } from '../api/contract';
 import { createBetaproClient } from '../betapro';
 import { REMOTE_AUTH_MESSAGE } from '../betapro/errors';
-import { assertRemoteBaseUrl, isAddressRefused } from '../core/remote-address';
+import { assertRemoteBaseUrl, assertResolvesPublic, isAddressRefused } from '../core/remote-address';
 import { ensureStatuses } from '../moysklad/statuses';
 import { getDatabase } from '../db';
 import { rateGateFor } from '../db/rate-gate';
@@ -117,7 +117,8 @@ export async function saveSettings(prisma: PrismaClient, session: Session, input
   }
   const fieldErrors: Record<string, string[]> = {};
   try {
-    assertRemoteBaseUrl(input.betaproBaseUrl, { allowPrivateHosts: getConfig().BETAPRO_ALLOW_PRIVATE_HOSTS });
+    const policy = { allowPrivateHosts: getConfig().BETAPRO_ALLOW_PRIVATE_HOSTS };
+    await assertResolvesPublic(assertRemoteBaseUrl(input.betaproBaseUrl, policy), policy);
   } catch (error) {
     throw new AppError('VALIDATION', 'BetaPRO address refused', {
       userMessage: toAppError(error).userMessage,

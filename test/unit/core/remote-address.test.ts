@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ADDRESS_REFUSED, assertRemoteBaseUrl, embeddedIpv4, isAddressRefused, isPublicAddress, publicOnlyLookup,
+  ADDRESS_REFUSED, assertRemoteBaseUrl, assertResolvesPublic, embeddedIpv4, isAddressRefused, isPublicAddress, publicOnlyLookup,
 } from '@/lib/core/remote-address';
 
 describe('remote addresses: which IPs a tenant-supplied remote may reach', () => {
@@ -61,5 +61,11 @@ describe('remote addresses: which IPs a tenant-supplied remote may reach', () =>
   it('fails a connection whose host name resolves to a loopback address', async () => {
     const error = await new Promise<Error | null>((resolve) => publicOnlyLookup('localhost', { all: true }, (e) => resolve(e)));
     expect(error).toMatchObject({ code: ADDRESS_REFUSED });
+  });
+
+  it('on save, refuses a host name resolving to loopback unless private hosts are allowed', async () => {
+    const url = new URL('https://localhost:8443/grh/api');
+    await expect(assertResolvesPublic(url, { allowPrivateHosts: false })).rejects.toMatchObject({ details: { reason: ADDRESS_REFUSED } });
+    await expect(assertResolvesPublic(url, { allowPrivateHosts: true })).resolves.toBeUndefined();
   });
 });
