@@ -53,6 +53,8 @@ const appEnv: NodeJS.ProcessEnv = {
   PGLITE_DIR: path.join(DATA, 'pglite'),
   SWEEP_INTERVAL_SEC: process.env.SWEEP_INTERVAL_SEC ?? '30',
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+  // The BetaPRO simulator listens on loopback over plain http: allowed here, refused in production.
+  BETAPRO_ALLOW_PRIVATE_HOSTS: 'true',
 };
 delete appEnv.DATABASE_URL;
 

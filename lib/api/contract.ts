@@ -116,8 +116,23 @@ export const statusMappingSchema = z.object({
   error: z.string().nullable(),
   posted: z.string().nullable(),
 });
+/**
+ * The BetaPRO API address: an http(s) URL without user name, password, query or fragment (credentials
+ * have their own fields). Whether http and internal hosts are allowed is the server's decision
+ * (lib/core/remote-address.ts).
+ */
+export const betaproBaseUrlSchema = z
+  .url({ protocol: /^https?$/ })
+  .max(500)
+  .refine((value) => {
+    // zod runs refinements even when the URL check above failed: that failure is reported already.
+    if (!URL.canParse(value)) return true;
+    const url = new URL(value);
+    return !url.username && !url.password && !value.includes('?') && !value.includes('#');
+  }, 'Адрес API не должен содержать имя пользователя, пароль, параметры (?…) или якорь (#…)');
+
 export const settingsInputSchema = z.object({
-  betaproBaseUrl: z.url({ protocol: /^https?$/ }),
+  betaproBaseUrl: betaproBaseUrlSchema,
   betaproPartnerId: z.string().trim().min(1).max(100),
   /** Omitted or empty: keep the stored password. */
   betaproPassword: z.string().max(200).optional(),
@@ -162,9 +177,10 @@ export type SettingsResponse = z.infer<typeof settingsResponseSchema>;
 
 // ---- POST /api/settings/test-connection { betaproBaseUrl, betaproPartnerId, betaproPassword? } ----
 export const testConnectionRequestSchema = z.object({
-  betaproBaseUrl: z.url({ protocol: /^https?$/ }),
-  betaproPartnerId: z.string().trim().min(1),
-  betaproPassword: z.string().optional(),
+  betaproBaseUrl: betaproBaseUrlSchema,
+  betaproPartnerId: z.string().trim().min(1).max(100),
+  /** Omitted or empty: the stored password, only when the address is the saved one. */
+  betaproPassword: z.string().max(200).optional(),
 });
 export const testConnectionResponseSchema = z.discriminatedUnion('ok', [
   z.object({

@@ -1,9 +1,17 @@
 /**
  * The FBox connector: the only code that talks to BetaPRO. Every call
- *  - goes through the rate gate under `betapro:<partnerId>` with one call in flight, because BetaPRO
- *    counts concurrency per partner and asks for single-threaded use;
+ *  - goes through the rate gate under `betapro:<accountId>:<partnerId>` with one call in flight,
+ *    because BetaPRO counts concurrency per partner and asks for single-threaded use; the account is
+ *    part of the key because the partner id is typed by an (untrusted) account admin, and another
+ *    account must not be able to pause or queue behind this one's traffic;
  *  - slows down before BetaPRO has to refuse: a response advising a wait (X-RateLimit-Reset > 0 or
- *    X-RateLimit-Remaining: 0) pauses the gate for every caller sharing the partner;
+ *    X-RateLimit-Remaining: 0) pauses the gate for every caller sharing the key, for at most
+ *    MAX_ADVISED_PAUSE_MS; a pause longer than the retry policy's maxRateLimitWaitMs is not slept
+ *    through but handed up as RATE_LIMITED so the job is rescheduled;
+ *  - reaches only the address the admin saved, by https, and only public internet addresses checked
+ *    when connecting (lib/core/remote-address.ts), unless the operator sets
+ *    BETAPRO_ALLOW_PRIVATE_HOSTS=true; no redirects, no proxy from the environment;
+ *  - reads at most `maxResponseBytes` of an answer within `deadlineMs` (lib/core/transport-errors.ts);
  *  - is retried only for transient causes (5xx, no answer, 429), see retry.ts;
  *  - ends in a typed result or an AppError (errors.ts) — never a raw axios error, whose config
  *    carries the Basic credentials.
@@ -14,6 +22,8 @@ import { AppError, toAppError } from '@/lib/core/errors';
 import type { TransferPlan, WarehouseGood } from '@/lib/core/domain';
 import { logFor, type Logger } from '@/lib/core/logger';
 import { InProcessRateGate, type RateGate, type RatePolicy } from '@/lib/core/rate-gate';
+import { ADDRESS_REFUSED, addressRefused, assertRemoteBaseUrl, internalHostMessage, publicOnlyLookup } from '@/lib/core/remote-address';
+import { limitedRequest, type ResponseLimits } from '@/lib/core/transport-errors';
 import { toBetaproDateTime, parseMoscowDateTime } from '@/lib/core/time';
 import {
   advisedPauseMs,
@@ -61,6 +71,15 @@ export interface BetaproClientOptions {
   baseUrl: string;
   partnerId: string;
   password: string;
+  /** The MoySklad account the connection belongs to: part of the rate-gate key. */
+  accountId?: string;
+  /**
+   * Allow plain http and loopback / private / link-local hosts (BETAPRO_ALLOW_PRIVATE_HOSTS=true:
+   * the demo, tests, a BetaPRO reached over a private network). Default: refused.
+   */
+  allowPrivateHosts?: boolean;
+  /** Caps on one answer (default 8 MB, 60 s for the whole exchange). */
+  responseLimits?: Partial<ResponseLimits>;
   /** Shared pacing; pass the cross-process gate in production. Defaults to a private in-process gate. */
   gate?: RateGate;
   /** Per attempt. */
@@ -81,7 +100,9 @@ export interface BetaproClientOptions {
  */
 export const DEFAULT_GOODS_BATCH_SIZE = 1000;
 const DEFAULT_TIMEOUT_MS = 30_000;
-const RATE_POLICY: RatePolicy = { maxConcurrent: 1 };
+/** A remote advising a longer pause (X-RateLimit-Reset, Retry-After) is believed only this far. */
+export const MAX_ADVISED_PAUSE_MS = 60_000;
+export const DEFAULT_BETAPRO_LIMITS: ResponseLimits = { maxResponseBytes: 8 * 1024 * 1024, deadlineMs: 60_000 };
 const MAX_PAGES = 10_000;
 /** `details.reason` of the CONFLICT raised when BetaPRO holds another task under our number. */
 export const TASK_CONTENTS_DIFFER = 'BETAPRO_TASK_CONTENTS_DIFFER';
@@ -166,7 +187,9 @@ function compareQuantities(stored: Map<string, number>, wanted: Map<string, numb
 export function createBetaproClient(options: BetaproClientOptions): BetaproClient {
   const { partnerId } = options;
   const gate = options.gate ?? new InProcessRateGate();
-  const gateKey = `betapro:${partnerId}`;
+  const gateKey = `betapro:${options.accountId ?? '-'}:${partnerId}`;
+  const allowPrivateHosts = options.allowPrivateHosts ?? false;
+  const limits: ResponseLimits = { ...DEFAULT_BETAPRO_LIMITS, ...options.responseLimits };
   const log = options.log ?? logFor({ component: 'betapro', partnerId });
   const sleep = options.sleep ?? defaultSleep;
   const random = options.random ?? Math.random;
@@ -175,6 +198,7 @@ export function createBetaproClient(options: BetaproClientOptions): BetaproClien
     ...options.retry,
     maxRetries: options.maxRetries ?? DEFAULT_RETRY_POLICY.maxRetries,
   };
+  const ratePolicy: RatePolicy = { maxConcurrent: 1, maxPauseWaitMs: policy.maxRateLimitWaitMs };
   /** Local memory of the latest advised pause, to fail fast instead of queueing behind a long one. */
   let pausedUntilMs = 0;
 
@@ -186,10 +210,21 @@ export function createBetaproClient(options: BetaproClientOptions): BetaproClien
     // Statuses are classified by mapFailedResponse; axios must not throw its own errors for them.
     validateStatus: () => true,
     maxRedirects: 0,
+    // HTTP(S)_PROXY from the environment would connect to the proxy instead of the checked address.
+    proxy: false,
+    ...(allowPrivateHosts ? {} : { lookup: publicOnlyLookup }),
     transitional: { clarifyTimeoutError: true, silentJSONParsing: true, forcedJSONParsing: true },
   });
 
-  async function pause(ms: number): Promise<void> {
+  let baseUrlChecked = false;
+  function checkBaseUrl(): void {
+    if (baseUrlChecked) return;
+    assertRemoteBaseUrl(options.baseUrl, { allowPrivateHosts });
+    baseUrlChecked = true;
+  }
+
+  async function pause(advisedMs: number): Promise<void> {
+    const ms = Math.min(advisedMs, MAX_ADVISED_PAUSE_MS);
     const until = Date.now() + ms;
     pausedUntilMs = Math.max(pausedUntilMs, until);
     await gate.pause(gateKey, until);
@@ -199,9 +234,14 @@ export function createBetaproClient(options: BetaproClientOptions): BetaproClien
     const started = Date.now();
     let response: AxiosResponse;
     try {
-      response = await http.request({ method: call.method, url: call.path, data: call.body });
+      checkBaseUrl();
+      response = await http.request({ method: call.method, url: call.path, data: call.body, ...limitedRequest(limits) });
     } catch (error) {
-      const e = error as { code?: string; message?: string };
+      const e = error as { code?: string; message?: string; cause?: { code?: string } };
+      if (error instanceof AppError) throw error;
+      if (e.code === ADDRESS_REFUSED || e.cause?.code === ADDRESS_REFUSED) {
+        throw addressRefused(`BetaPRO ${call.operation}: ${e.message ?? 'address refused'}`, internalHostMessage());
+      }
       throw mapTransportFailure(call.operation, e.code, e.message ?? 'request failed');
     }
     const headers = response.headers as Record<string, unknown>;
@@ -222,7 +262,13 @@ export function createBetaproClient(options: BetaproClientOptions): BetaproClien
       operation: call.operation,
       notFoundMessage: call.notFoundMessage,
     });
-    if (failure.code === 'RATE_LIMITED' && failure.retryAfterMs) await pause(failure.retryAfterMs);
+    if (failure.code === 'RATE_LIMITED' && failure.retryAfterMs) {
+      await pause(failure.retryAfterMs);
+      throw new AppError(failure.code, failure.message, {
+        userMessage: failure.userMessage, details: failure.details,
+        retryAfterMs: Math.min(failure.retryAfterMs, MAX_ADVISED_PAUSE_MS),
+      });
+    }
     throw failure;
   }
 
@@ -237,7 +283,7 @@ export function createBetaproClient(options: BetaproClientOptions): BetaproClien
       }
       let failure: AppError;
       try {
-        return await gate.run(gateKey, RATE_POLICY, () => attempt(call));
+        return await gate.run(gateKey, ratePolicy, () => attempt(call));
       } catch (error) {
         failure = toAppError(error);
       }

@@ -22,7 +22,8 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxRetries: 3,
   baseDelayMs: 500,
   maxDelayMs: 15_000,
-  maxRateLimitWaitMs: 60_000,
+  // Longer pauses go back to the job runner, which reschedules the job and frees the worker slot.
+  maxRateLimitWaitMs: 5_000,
 };
 
 /**

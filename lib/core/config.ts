@@ -34,6 +34,9 @@ export const configSchema = z.object({
     .string()
     .default('https://online.moysklad.ru https://*.moysklad.ru')
     .describe('space-separated origins allowed to frame the widget and settings pages'),
+  BETAPRO_ALLOW_PRIVATE_HOSTS: bool
+    .default(false)
+    .describe('true allows plain http and loopback/private BetaPRO addresses (demo, tests, a private network)'),
   RUN_WORKER: bool.default(true).describe('run the job worker inside the web process'),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   SWEEP_INTERVAL_SEC: z.coerce

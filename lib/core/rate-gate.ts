@@ -4,16 +4,31 @@
  * remote asked for (429 Retry-After). The in-process gate below serves the embedded mode (one
  * process); lib/db provides a PostgreSQL-backed gate that holds across processes.
  */
+import { AppError } from './errors';
+
 export interface RatePolicy {
   maxConcurrent: number;
   maxPerWindow?: number;
   windowMs?: number;
+  /**
+   * A pause longer than this is not slept through: `run` throws RATE_LIMITED with the remaining time
+   * in retryAfterMs, so a job is rescheduled instead of holding a worker slot. Unset: always wait.
+   */
+  maxPauseWaitMs?: number;
 }
 
 export interface RateGate {
   run<T>(key: string, policy: RatePolicy, fn: () => Promise<T>): Promise<T>;
   /** The remote asked us to wait: no call for `key` starts before `untilMs` (epoch ms). */
   pause(key: string, untilMs: number): Promise<void>;
+}
+
+/** The error `run` throws when `key` is paused for longer than the policy's maxPauseWaitMs. */
+export function pausedTooLong(key: string, waitMs: number): AppError {
+  return new AppError('RATE_LIMITED', `${key} paused for ${waitMs} ms`, {
+    userMessage: 'Внешний сервис временно ограничил частоту запросов. Повторим автоматически.',
+    retryAfterMs: waitMs,
+  });
 }
 
 interface KeyState {
@@ -51,6 +66,8 @@ export class InProcessRateGate implements RateGate {
       }
       const now = Date.now();
       if (s.pausedUntil > now) {
+        const waitMs = s.pausedUntil - now;
+        if (policy.maxPauseWaitMs !== undefined && waitMs > policy.maxPauseWaitMs) throw pausedTooLong(key, waitMs);
         await sleep(s.pausedUntil - now);
         continue;
       }

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { PrismaClient } from './index';
-import { InProcessRateGate, type RateGate, type RatePolicy } from '../core/rate-gate';
+import { InProcessRateGate, pausedTooLong, type RateGate, type RatePolicy } from '../core/rate-gate';
 import type { Database } from './index';
 
 const LEASE_MS = 120_000;
@@ -30,6 +30,9 @@ export class PostgresRateGate implements RateGate {
 
   async run<T>(key: string, policy: RatePolicy, fn: () => Promise<T>): Promise<T> {
     return this.local.run(key, policy, async () => {
+      // A pause set by another process: the bucket check below covers keys with a rate window;
+      // concurrency-only keys (BetaPRO partners) read it here.
+      if (policy.maxPauseWaitMs !== undefined && !policy.maxPerWindow) await this.waitOutSharedPause(key, policy.maxPauseWaitMs);
       const slot = await this.acquireSlot(key, policy.maxConcurrent);
       try {
         if (policy.maxPerWindow && policy.windowMs) await this.takeToken(key, policy.maxPerWindow, policy.windowMs);
@@ -40,6 +43,15 @@ export class PostgresRateGate implements RateGate {
           .catch(() => undefined);
       }
     });
+  }
+
+  private async waitOutSharedPause(key: string, maxWaitMs: number): Promise<void> {
+    const [row] = await this.prisma.$queryRawUnsafe<{ pausedUntil: bigint }[]>(
+      `SELECT "pausedUntil" FROM "RateBucket" WHERE "key" = $1`, key,
+    );
+    const waitMs = row ? Number(row.pausedUntil) - Date.now() : 0;
+    if (waitMs > maxWaitMs) throw pausedTooLong(key, waitMs);
+    if (waitMs > 0) await sleep(waitMs);
   }
 
   private async acquireSlot(key: string, max: number): Promise<number> {

@@ -115,43 +115,70 @@ export async function claimJobs(
   limit: number,
   leaseMs: number,
   kinds?: string[],
-  options: { singleConnection?: boolean } = {},
+  options: { singleConnection?: boolean; fairShare?: FairShare } = {},
 ): Promise<JobRow[]> {
-  if (options.singleConnection) return claimStatement(prisma, workerId, limit, leaseMs, kinds);
+  if (options.singleConnection) return claimStatement(prisma, workerId, limit, leaseMs, kinds, options.fairShare);
   return prisma.$transaction(async (tx) => {
     await tx.$queryRawUnsafe(`SELECT 1 AS locked FROM pg_advisory_xact_lock(${CLAIM_LOCK_ID})`);
-    return claimStatement(tx, workerId, limit, leaseMs, kinds);
+    return claimStatement(tx, workerId, limit, leaseMs, kinds, options.fairShare);
   });
 }
 
-function claimStatement(prisma: Db, workerId: string, limit: number, leaseMs: number, kinds?: string[]): Promise<JobRow[]> {
-  const kindFilter = kinds?.length ? `AND j."kind" = ANY($4::text[])` : '';
-  const params: unknown[] = [workerId, limit, leaseMs];
-  if (kinds?.length) params.push(kinds);
+/**
+ * Fair claiming across accounts (every account admin is an untrusted tenant): this worker lets one
+ * account hold at most `maxPerAccount` of its slots, so the others always keep a slot, and among due
+ * jobs it prefers the accounts with the fewest jobs running fleet-wide (then the oldest job).
+ */
+export interface FairShare {
+  maxPerAccount: number;
+  /** Jobs this worker is running now, per account. */
+  runningHere: Record<string, number>;
+}
+
+function claimStatement(
+  prisma: Db, workerId: string, limit: number, leaseMs: number, kinds?: string[], fairShare?: FairShare,
+): Promise<JobRow[]> {
+  const allowance = fairShare
+    ? Object.fromEntries(Object.entries(fairShare.runningHere).map(([account, n]) => [account, Math.max(0, fairShare.maxPerAccount - n)]))
+    : {};
   // Candidates: due queued jobs, and running jobs whose lease expired (their worker died).
   // One per group: skip a group that has a live running job, and take only the earliest
-  // candidate of each group in this batch.
+  // candidate of each group in this batch. Then fairness (FairShare): at most the account's
+  // allowance per account, accounts with the least running work first.
   return prisma.$queryRawUnsafe<JobRow[]>(
     `WITH candidates AS (
-       SELECT j."id", j."groupKey", j."runAt",
+       SELECT j."id", j."groupKey", j."runAt", j."accountId",
               row_number() OVER (PARTITION BY COALESCE(j."groupKey", j."id"::text) ORDER BY j."runAt", j."id") AS rank
        FROM "Job" j
        WHERE ((j."state" = 'queued' AND j."runAt" <= now())
               OR (j."state" = 'running' AND j."leaseUntil" < now()))
-         ${kindFilter}
+         AND ($4::text[] IS NULL OR j."kind" = ANY($4::text[]))
          AND (j."groupKey" IS NULL OR NOT EXISTS (
                SELECT 1 FROM "Job" r
                WHERE r."groupKey" = j."groupKey" AND r."state" = 'running'
                  AND r."leaseUntil" >= now() AND r."id" <> j."id"))
+     ), running AS (
+       SELECT "accountId", count(*) AS n FROM "Job"
+       WHERE "state" = 'running' AND "leaseUntil" >= now() AND "accountId" IS NOT NULL
+       GROUP BY "accountId"
+     ), ranked AS (
+       SELECT c."id", c."runAt", c."accountId",
+              row_number() OVER (PARTITION BY COALESCE(c."accountId", c."id"::text) ORDER BY c."runAt", c."id") AS "accountRank",
+              COALESCE(r.n, 0) AS "accountLoad"
+       FROM candidates c LEFT JOIN running r ON r."accountId" = c."accountId"
+       WHERE c.rank = 1
      ), picked AS (
-       SELECT "id" FROM candidates WHERE rank = 1 ORDER BY "runAt", "id" LIMIT $2
+       SELECT "id" FROM ranked
+       WHERE $5::int IS NULL OR "accountId" IS NULL
+          OR "accountRank" <= COALESCE(($6::jsonb ->> "accountId")::int, $5::int)
+       ORDER BY "accountLoad" + "accountRank", "runAt", "id" LIMIT $2
      )
      UPDATE "Job" SET "state" = 'running', "lockedBy" = $1, "attempts" = "Job"."attempts" + 1,
             "activeKey" = CASE WHEN "Job"."activeKey" LIKE 'q:%' THEN NULL ELSE "Job"."activeKey" END,
             "leaseUntil" = now() + ($3 || ' milliseconds')::interval, "updatedAt" = now()
      FROM picked WHERE "Job"."id" = picked."id"
      RETURNING "Job".*`,
-    ...params,
+    workerId, limit, leaseMs, kinds?.length ? kinds : null, fairShare ? fairShare.maxPerAccount : null, JSON.stringify(allowance),
   );
 }
 
@@ -182,6 +209,18 @@ export async function rescheduleJob(prisma: PrismaClient, job: JobRow, workerId:
   const { count } = await prisma.job.updateMany({
     where: claimGuard(job, workerId),
     data: { state: 'queued', runAt, attempts: 0, leaseUntil: null, lockedBy: null, lastError: null },
+  });
+  return count === 1;
+}
+
+/**
+ * The remote asked us to wait (rate limit): back to the queue until `runAt` without spending an
+ * attempt, so a busy partner delays work but never kills it, and no worker sleeps through the pause.
+ */
+export async function deferJob(prisma: PrismaClient, job: JobRow, workerId: string, runAt: Date, reason: string): Promise<boolean> {
+  const { count } = await prisma.job.updateMany({
+    where: claimGuard(job, workerId),
+    data: { state: 'queued', runAt, attempts: Math.max(0, job.attempts - 1), leaseUntil: null, lockedBy: null, lastError: reason.slice(0, 2000) },
   });
   return count === 1;
 }

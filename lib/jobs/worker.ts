@@ -10,7 +10,7 @@ import type { PrismaClient } from '../db';
 import { AppError, toAppError } from '../core/errors';
 import { logFor, logger, type Logger } from '../core/logger';
 import {
-  backoffDelayMs, claimJobs, completeJob, extendLease, failJob, onJobEnqueued, rescheduleJob, saveCheckpoint,
+  backoffDelayMs, claimJobs, completeJob, deferJob, extendLease, failJob, onJobEnqueued, rescheduleJob, saveCheckpoint,
   type JobRow,
 } from './queue';
 
@@ -29,6 +29,12 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType> {
   payload: S;
   /** How long a claim lasts before another worker may take the job over (default 60 s). */
   leaseMs?: number;
+  /**
+   * Longest run (default DEFAULT_JOB_DEADLINE_MS). Past it the worker records a retryable failure and
+   * frees the slot; a run still going on loses its claim, so its outcome is not recorded, and every
+   * effect it still makes is idempotent (deterministic task ids, projections), as after a lost lease.
+   */
+  deadlineMs?: number;
   handler(payload: z.infer<S>, ctx: JobContext): Promise<JobOutcome>;
 }
 
@@ -45,6 +51,8 @@ export interface WorkerOptions {
   workerId?: string;
   /** The database has one connection (embedded PGlite): claims need no lock (see claimJobs). */
   singleConnection?: boolean;
+  /** Slots one account may hold in this worker (default: all but one, so other accounts keep one). */
+  maxJobsPerAccount?: number;
 }
 
 export interface Worker {
@@ -57,6 +65,27 @@ export interface Worker {
 // Leases are kept alive by a heartbeat (every third of the lease), so they can be short: a dead worker's
 // jobs are taken over within this time.
 const DEFAULT_LEASE_MS = 30_000;
+export const DEFAULT_JOB_DEADLINE_MS = 15 * 60_000;
+/** Spread of rescheduled rate-limited jobs, so they do not all return at the same instant. */
+const DEFER_JITTER_MS = 250;
+
+function deadlineExceeded(deadlineMs: number): AppError {
+  return new AppError('INTERNAL', `job exceeded its deadline of ${deadlineMs} ms`, { retryable: true });
+}
+
+/** Runs the handler, or fails at the deadline (the handler's own outcome is then ignored). */
+async function withinDeadline<T>(work: Promise<T>, deadlineMs: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const overrun = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(deadlineExceeded(deadlineMs)), deadlineMs);
+  });
+  work.catch(() => undefined); // a run that outlives its deadline must not become an unhandled rejection
+  try {
+    return await Promise.race([work, overrun]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 export function startWorker(options: WorkerOptions): Worker {
   const { prisma } = options;
@@ -66,6 +95,8 @@ export function startWorker(options: WorkerOptions): Worker {
   const definitions = new Map(options.jobs.map((job) => [job.kind, job]));
   const log = logger.child({ workerId: id });
   const running = new Set<Promise<void>>();
+  const maxJobsPerAccount = options.maxJobsPerAccount ?? Math.max(1, concurrency - 1);
+  const runningByAccount = new Map<string, number>();
   let stopping = false;
   let wake: (() => void) | undefined;
   let pendingWake = false;
@@ -102,11 +133,15 @@ export function startWorker(options: WorkerOptions): Worker {
           return value;
         },
       };
-      const outcome = await definition.handler(parsed.data, ctx);
+      const outcome = await withinDeadline(definition.handler(parsed.data, ctx), definition.deadlineMs ?? DEFAULT_JOB_DEADLINE_MS);
       if (outcome && 'rescheduleAt' in outcome) await rescheduleJob(prisma, job, id, outcome.rescheduleAt);
       else await completeJob(prisma, job, id);
     } catch (thrown) {
       const error = toAppError(thrown);
+      if (error.code === 'RATE_LIMITED' && error.retryAfterMs !== undefined) {
+        await deferRateLimited(job, error, jobLog);
+        return;
+      }
       const retryAt = error.retryable ? new Date(Date.now() + backoffDelayMs(job.attempts, error.retryAfterMs)) : null;
       try {
         const state = await failJob(prisma, job, id, `${error.code}: ${error.message}`, retryAt);
@@ -122,6 +157,23 @@ export function startWorker(options: WorkerOptions): Worker {
     }
   }
 
+  async function deferRateLimited(job: JobRow, error: AppError, jobLog: Logger): Promise<void> {
+    const runAt = new Date(Date.now() + error.retryAfterMs! + Math.round(Math.random() * DEFER_JITTER_MS));
+    try {
+      await deferJob(prisma, job, id, runAt, `${error.code}: ${error.message}`);
+      jobLog.info({ runAt, retryAfterMs: error.retryAfterMs }, 'job deferred: the remote asked to wait');
+    } catch (recordError) {
+      jobLog.error({ err: recordError }, 'could not defer the job; the lease will expire and the job will rerun');
+    }
+  }
+
+  function track(job: JobRow, delta: 1 | -1): void {
+    if (!job.accountId) return;
+    const n = (runningByAccount.get(job.accountId) ?? 0) + delta;
+    if (n > 0) runningByAccount.set(job.accountId, n);
+    else runningByAccount.delete(job.accountId);
+  }
+
   const idleWaiters: Array<() => void> = [];
   async function loop(): Promise<void> {
     while (!stopping) {
@@ -130,13 +182,18 @@ export function startWorker(options: WorkerOptions): Worker {
       if (free > 0) {
         pendingWake = false;
         try {
-          claimed = await claimJobs(prisma, id, free, DEFAULT_LEASE_MS, [...definitions.keys()], { singleConnection: options.singleConnection });
+          claimed = await claimJobs(prisma, id, free, DEFAULT_LEASE_MS, [...definitions.keys()], {
+            singleConnection: options.singleConnection,
+            fairShare: { maxPerAccount: maxJobsPerAccount, runningHere: Object.fromEntries(runningByAccount) },
+          });
         } catch (error) {
           log.error({ err: error }, 'claiming jobs failed');
         }
       }
       for (const job of claimed) {
+        track(job, 1);
         const promise = runOne(job).catch((error) => log.error({ err: error, jobId: String(job.id) }, 'job runner failed')).finally(() => {
+          track(job, -1);
           running.delete(promise);
           wake?.();
         });

@@ -17,6 +17,7 @@ import { AppError, toAppError } from '@/lib/core/errors';
 import type { DocumentEntity, ProductKey } from '@/lib/core/domain';
 import { logFor, type Logger } from '@/lib/core/logger';
 import { InProcessRateGate, type RateGate, type RatePolicy } from '@/lib/core/rate-gate';
+import { limitedRequest, type ResponseLimits } from '@/lib/core/transport-errors';
 import {
   advisedPauseMs,
   mapMoyskladError,
@@ -62,6 +63,8 @@ export const MS_EXPAND_PAGE = 100;
 /** Query-string budget for OR-ed filters; MoySklad refuses long request lines (414) and headers > 8 KB. */
 export const MS_MAX_FILTER_CHARS = 3000;
 const DEFAULT_TIMEOUT_MS = 30_000;
+/** A page of 1000 rows with expanded references stays in single megabytes; 16 MB is far beyond it. */
+export const DEFAULT_MOYSKLAD_LIMITS: ResponseLimits = { maxResponseBytes: 16 * 1024 * 1024, deadlineMs: 90_000 };
 const MAX_PAGES = 10_000;
 
 export interface MoyskladClientOptions {
@@ -77,6 +80,8 @@ export interface MoyskladClientOptions {
   log?: Logger;
   /** Per attempt. */
   timeoutMs?: number;
+  /** Caps on one answer (default DEFAULT_MOYSKLAD_LIMITS). */
+  responseLimits?: Partial<ResponseLimits>;
   /** Retries after the first attempt for 5xx / no answer. */
   maxRetries?: number;
   /** Fine-tuning of backoff (tests use short delays). */
@@ -249,6 +254,7 @@ export function createMoyskladClient(options: MoyskladClientOptions): MoyskladCl
     maxRetries: options.maxRetries ?? DEFAULT_MS_RETRY_POLICY.maxRetries,
   };
   let pausedUntilMs = 0;
+  const limits: ResponseLimits = { ...DEFAULT_MOYSKLAD_LIMITS, ...options.responseLimits };
 
   const http = axios.create({
     timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
@@ -298,6 +304,7 @@ export function createMoyskladClient(options: MoyskladClientOptions): MoyskladCl
         url,
         data: call.body === undefined ? undefined : JSON.stringify(call.body),
         headers,
+        ...limitedRequest(limits),
       });
     } catch (error) {
       const e = error as { code?: string; message?: string };

@@ -10,6 +10,7 @@ import { SignJWT } from 'jose';
 import type { z } from 'zod';
 import { AppError, toAppError } from '@/lib/core/errors';
 import { logFor, type Logger } from '@/lib/core/logger';
+import { limitedRequest, type ResponseLimits } from '@/lib/core/transport-errors';
 import { mapMoyskladError, mapMsTransportFailure, unexpectedMsResponse } from './errors';
 import { DEFAULT_MS_RETRY_POLICY, msRetryDelayMs, type MsRetryPolicy } from './retry';
 import {
@@ -52,6 +53,8 @@ export interface VendorApiClientOptions {
   appUid: string;
   secretKey: string;
   timeoutMs?: number;
+  /** Caps on one answer (default DEFAULT_VENDOR_API_LIMITS). */
+  responseLimits?: Partial<ResponseLimits>;
   log?: Logger;
   retry?: Partial<MsRetryPolicy>;
   sleep?: (ms: number) => Promise<void>;
@@ -67,6 +70,9 @@ export interface VendorApiClient {
   getStatus(accountId: string): Promise<MsInstallationStatus>;
 }
 
+/** Vendor API answers are a few hundred bytes (context, status). */
+export const DEFAULT_VENDOR_API_LIMITS: ResponseLimits = { maxResponseBytes: 1024 * 1024, deadlineMs: 30_000 };
+
 export const CONTEXT_EXPIRED_MESSAGE = 'Ключ контекста истёк: откройте страницу заново';
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -76,6 +82,7 @@ export function createVendorApiClient(options: VendorApiClientOptions): VendorAp
   const log = options.log ?? logFor({ component: 'moysklad-vendor-api' });
   const policy: MsRetryPolicy = { ...DEFAULT_MS_RETRY_POLICY, maxRetries: 2, ...options.retry };
   const sleep = options.sleep ?? defaultSleep;
+  const limits: ResponseLimits = { ...DEFAULT_VENDOR_API_LIMITS, ...options.responseLimits };
   const http = axios.create({
     baseURL: baseUrl,
     timeout: options.timeoutMs ?? 15_000,
@@ -110,6 +117,7 @@ export function createVendorApiClient(options: VendorApiClientOptions): VendorAp
               Authorization: `Bearer ${token}`,
               ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
             },
+            ...limitedRequest(limits),
           });
         } catch (error) {
           const e = error as { code?: string; message?: string };

@@ -40,6 +40,8 @@ export async function betaproClientFor(account: Account): Promise<BetaproClient>
     baseUrl: betaproBaseUrl,
     partnerId: betaproPartnerId,
     password: betaproPassword,
+    accountId: account.accountId,
+    allowPrivateHosts: getConfig().BETAPRO_ALLOW_PRIVATE_HOSTS,
     gate: rateGateFor(await getDatabase()),
   });
 }

@@ -12,6 +12,8 @@ import { logFor } from '../core/logger';
 import type { DocumentEntity } from '../core/domain';
 import type { SettingsInput, SettingsResponse, TestConnectionResponse } from '../api/contract';
 import { createBetaproClient } from '../betapro';
+import { REMOTE_AUTH_MESSAGE } from '../betapro/errors';
+import { assertRemoteBaseUrl, assertResolvesPublic, isAddressRefused } from '../core/remote-address';
 import { ensureStatuses } from '../moysklad/statuses';
 import { getDatabase } from '../db';
 import { rateGateFor } from '../db/rate-gate';
@@ -98,7 +100,15 @@ export async function readSettings(prisma: PrismaClient, session: Session): Prom
 export async function saveSettings(prisma: PrismaClient, session: Session, input: SettingsInput): Promise<void> {
   const key = getConfig().APP_ENCRYPTION_KEY;
   const existing = await prisma.settings.findUnique({ where: { accountId: session.accountId } });
-  const password = input.betaproPassword?.trim() ? encryptSecret(input.betaproPassword, key) : existing?.betaproPasswordEnc ?? null;
+  const typed = Boolean(input.betaproPassword?.trim());
+  if (!typed && existing?.betaproPasswordEnc && normalisedBaseUrl(existing.betaproBaseUrl ?? '') !== normalisedBaseUrl(input.betaproBaseUrl)) {
+    // The stored password goes only to the address it was saved with.
+    throw new AppError('VALIDATION', 'address changed without a password', {
+      userMessage: 'Адрес API изменён: введите пароль БетаПРО ещё раз.',
+      details: { fieldErrors: { betaproPassword: ['Введите пароль для нового адреса API'] } },
+    });
+  }
+  const password = typed ? encryptSecret(input.betaproPassword!, key) : existing?.betaproPasswordEnc ?? null;
   if (!password) {
     throw new AppError('VALIDATION', 'password missing', {
       userMessage: 'Укажите пароль БетаПРО.',
@@ -106,6 +116,15 @@ export async function saveSettings(prisma: PrismaClient, session: Session, input
     });
   }
   const fieldErrors: Record<string, string[]> = {};
+  try {
+    const policy = { allowPrivateHosts: getConfig().BETAPRO_ALLOW_PRIVATE_HOSTS };
+    await assertResolvesPublic(assertRemoteBaseUrl(input.betaproBaseUrl, policy), policy);
+  } catch (error) {
+    throw new AppError('VALIDATION', 'BetaPRO address refused', {
+      userMessage: toAppError(error).userMessage,
+      details: { fieldErrors: { betaproBaseUrl: [toAppError(error).userMessage] } },
+    });
+  }
   for (const entity of input.enabledEntities) {
     for (const [role, id] of Object.entries(input.statuses[entity])) {
       if (!id) (fieldErrors[`statuses.${entity}.${role}`] ??= []).push('Выберите статус');
@@ -141,29 +160,68 @@ export async function saveSettings(prisma: PrismaClient, session: Session, input
   }
 }
 
+/** The address as compared and stored: no trailing slash. */
+function normalisedBaseUrl(url: string): string {
+  return url.trim().replace(/\/+$/, '');
+}
+
 export async function testConnection(
   prisma: PrismaClient, session: Session, input: { betaproBaseUrl: string; betaproPartnerId: string; betaproPassword?: string },
 ): Promise<TestConnectionResponse> {
+  const baseUrl = normalisedBaseUrl(input.betaproBaseUrl);
+  const allowPrivateHosts = getConfig().BETAPRO_ALLOW_PRIVATE_HOSTS;
+  try {
+    assertRemoteBaseUrl(baseUrl, { allowPrivateHosts });
+  } catch (error) {
+    return { ok: false, message: toAppError(error).userMessage };
+  }
   let password = input.betaproPassword?.trim() ? input.betaproPassword : undefined;
   if (!password) {
     const account = await loadAccountOrThrow(prisma, session.accountId);
+    const saved = account.settings.betaproBaseUrl;
+    if (account.settings.betaproPassword && (!saved || normalisedBaseUrl(saved) !== baseUrl)) {
+      // The stored password goes only to the address it was saved with.
+      return { ok: false, message: 'Адрес API отличается от сохранённого: введите пароль БетаПРО ещё раз.' };
+    }
     password = account.settings.betaproPassword ?? undefined;
   }
   if (!password) return { ok: false, message: 'Укажите пароль БетаПРО.' };
   const client = createBetaproClient({
-    baseUrl: input.betaproBaseUrl.replace(/\/+$/, ''),
+    baseUrl,
     partnerId: input.betaproPartnerId,
     password,
+    accountId: session.accountId,
+    allowPrivateHosts,
     gate: rateGateFor(await getDatabase()),
     maxRetries: 1,
     timeoutMs: 10_000,
+    responseLimits: { deadlineMs: 20_000 },
   });
   try {
     const settings = await client.getSettings();
     return { ok: true, rateLimits: settings.rateLimits as never };
   } catch (error) {
-    return { ok: false, message: toAppError(error).userMessage };
+    return { ok: false, message: connectionTestMessage(toAppError(error)) };
   }
+}
+
+/**
+ * What failed, in our own words: the remote's text is never shown, so the test cannot be used to read
+ * what an arbitrary server answers.
+ */
+export function connectionTestMessage(error: AppError): string {
+  const status = (error.details as { httpStatus?: number } | undefined)?.httpStatus;
+  const transport = (error.details as { transport?: string } | undefined)?.transport;
+  if (isAddressRefused(error)) return error.userMessage;
+  if (error.code === 'REMOTE_AUTH') return REMOTE_AUTH_MESSAGE;
+  if (error.code === 'REMOTE_TIMEOUT') return 'БетаПРО не ответил вовремя. Проверьте адрес API и повторите проверку.';
+  if (transport === 'RESPONSE_TOO_LARGE') return 'Сервер по этому адресу прислал слишком большой ответ: это не API БетаПРО. Проверьте адрес.';
+  if (error.code === 'REMOTE_UNAVAILABLE' && !status) return 'Не удалось связаться с сервером по этому адресу. Проверьте адрес API.';
+  if (error.code === 'RATE_LIMITED') return 'БетаПРО временно ограничил частоту запросов. Повторите проверку через минуту.';
+  if (error.code === 'NOT_FOUND') return 'По этому адресу нет API БетаПРО (ответ 404). Проверьте адрес.';
+  return status
+    ? `Сервер по этому адресу ответил не как API БетаПРО (HTTP ${status}). Проверьте адрес API.`
+    : 'Сервер по этому адресу ответил не как API БетаПРО. Проверьте адрес API.';
 }
 
 export async function createStatuses(prisma: PrismaClient, session: Session, entity: DocumentEntity): Promise<SettingsResponse['states']> {

@@ -41,6 +41,8 @@ function baseEnv(appBaseUrl: string): Record<string, string> {
     MOYSKLAD_SECRET_KEY: TEST_SECRET_KEY,
     APP_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
     FRAME_ANCESTORS: 'http://127.0.0.1:*',
+    // The BetaPRO simulator is on loopback over http; security tests unset this to see the refusal.
+    BETAPRO_ALLOW_PRIVATE_HOSTS: 'true',
     LOG_LEVEL: process.env.TEST_APP_LOG_LEVEL ?? 'warn',
   };
 }

@@ -108,7 +108,7 @@ function SettingsEditor({ client }: { client: ApiClient }) {
   async function save(event: FormEvent) {
     event.preventDefault();
     if (!form || !data) return;
-    const found = validateForm(form, data.settings.hasPassword, s.errors);
+    const found = validateForm(form, storedPasswordApplies(form, data), s.errors);
     setErrors(found);
     if (Object.keys(found).length) {
       setBanner({ severity: 'error', title: s.saveFailed, text: s.fixErrors });
@@ -163,7 +163,7 @@ function SettingsEditor({ client }: { client: ApiClient }) {
             </Box>
           </Alert>
         )}
-        <ConnectionSection form={form} onChange={change} errors={errors} hasPassword={data.settings.hasPassword} disabled={disabled} client={client} />
+        <ConnectionSection form={form} onChange={change} errors={errors} hasPassword={storedPasswordApplies(form, data)} disabled={disabled} client={client} />
         <StoresSection form={form} onChange={change} errors={errors} stores={data.stores} disabled={disabled} />
         <StatusesSection
           form={form}
@@ -238,4 +238,10 @@ function SettingsHeader() {
       <Typography sx={{ fontSize: 13, color: 'text.secondary' }}>{t.settings.intro}</Typography>
     </Box>
   );
+}
+
+/** The stored password is used only with the address it was saved for; a new address needs it typed. */
+function storedPasswordApplies(form: { betaproBaseUrl: string }, data: SettingsResponse): boolean {
+  const trim = (url: string | undefined) => (url ?? '').trim().replace(/\/+$/, '');
+  return data.settings.hasPassword && trim(form.betaproBaseUrl) === trim(data.settings.betaproBaseUrl);
 }

@@ -83,6 +83,7 @@ function makeClient(options: Partial<BetaproClientOptions> = {}): BetaproClient 
     createBetaproClient({
       baseUrl: sim.apiUrl,
       ...PARTNER,
+      allowPrivateHosts: true,
       timeoutMs: 500,
       maxRetries: 3,
       retry: { baseDelayMs: 20, maxDelayMs: 200 },

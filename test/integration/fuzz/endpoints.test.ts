@@ -16,6 +16,7 @@ import type { z } from 'zod';
 import { api, createSupply, documentView, installAndConfigure, sessionFor, startSandbox, waitFor, type ConfiguredAccount } from '../../support/sandbox';
 import { TEST_APP_ID, TEST_APP_UID, TEST_ENCRYPTION_KEY } from '../../support/app-server';
 import { vendorJwt } from '../../support/vendor-jwt';
+import { HOSTILE_MARKER, startHostileRemote, type HostileRemote } from '../../support/hostile-remote';
 import { issueAppSession } from '@/lib/moysklad/app-session';
 import {
   actionRequestSchema, createStatusesRequestSchema, sessionRequestSchema, settingsInputSchema, testConnectionRequestSchema,
@@ -537,5 +538,58 @@ describe('fuzz: every public endpoint refuses bad input with a 4xx and writes no
     const current = (await api<{ settings: Record<string, unknown> }>(sandbox.app.url, '/api/settings', { token: account.adminSession })).body.settings;
     for (const c of cases) if (c.body === 'SETTINGS_NUL') c.body = JSON.stringify({ ...current, betaproPartnerId: 'P-1001\u0000' });
     expect(offenders(await runAll(cases))).toEqual([]);
+  });
+});
+
+/*
+ * Hostile remotes (issue 18): an account admin may point the BetaPRO address at any server. Whatever
+ * that server answers — oversized, endless or compressed-bomb bodies, a redirect to another host,
+ * text meant to be shown back, a ten-day pause, garbage, oversized headers, a dropped connection —
+ * the connection test answers 200 with ok:false in bounded time, shows none of the remote's text,
+ * follows no redirect, and the app stays healthy.
+ */
+describe('fuzz: hostile BetaPRO remotes', () => {
+  const remotes: HostileRemote[] = [];
+  afterAll(async () => {
+    await Promise.all(remotes.map((r) => r.close()));
+  });
+
+  it('every hostile answer to the connection test is contained', async () => {
+    const redirectTarget = await startHostileRemote('echo-text');
+    remotes.push(redirectTarget);
+    const modes: Array<[string, () => Promise<HostileRemote>]> = [
+      ...(['huge', 'endless', 'gzip-bomb', 'echo-text', 'pause-days', 'garbage'] as const).map(
+        (mode): [string, () => Promise<HostileRemote>] => [mode, () => startHostileRemote(mode)],
+      ),
+      ['redirect', () => startHostileRemote('redirect', { redirectTo: `${redirectTarget.url}/grh/api/settings` })],
+      ['giant headers', () => startHostileRemote('custom', {
+        handler: (_req, res) => {
+          res.socket?.write(`HTTP/1.1 200 OK\r\nX-${HOSTILE_MARKER}: ${'a'.repeat(1024 * 1024)}\r\n\r\n{}`);
+          res.socket?.end();
+        },
+      })],
+      ['dropped connection', () => startHostileRemote('custom', { handler: (req) => req.socket.destroy() })],
+      ['status 200 with an error text', () => startHostileRemote('custom', {
+        handler: (_req, res) => {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ success: false, error_code: 1234, error_message: HOSTILE_MARKER }));
+        },
+      })],
+    ];
+    for (const [name, start] of modes) {
+      const remote = await start();
+      remotes.push(remote);
+      const started = Date.now();
+      const res = await api<{ ok: boolean; message?: string }>(sandbox.app.url, '/api/settings/test-connection', {
+        token: account.adminSession, body: { betaproBaseUrl: `${remote.url}/grh/api`, betaproPartnerId: 'P-1001', betaproPassword: 'typed' },
+      });
+      expect(res.status, name).toBe(200);
+      expect(res.body.ok, name).toBe(false);
+      expect(res.body.message, name).toBeTruthy();
+      expect(JSON.stringify(res.body), name).not.toContain(HOSTILE_MARKER);
+      expect(Date.now() - started, name).toBeLessThan(25_000);
+      expect((await fetch(`${sandbox.app.url}/api/health`)).status, name).toBe(200);
+    }
+    expect(redirectTarget.connections).toBe(0);
   });
 });
