@@ -12,6 +12,7 @@ import { moyskladClientFor } from './clients';
 import { findSyncDocument, SENDABLE } from './documents';
 import { requestTransfer } from './request-transfer';
 import { stateRef } from './document-status';
+import { enqueueAlreadySentAnswer, isAnsweredWhenRequestedAgain } from './transfer/already-sent';
 
 export interface WebhookEventRef {
   entity: DocumentEntity;
@@ -63,7 +64,10 @@ export async function sweepAccount(prisma: PrismaClient, accountId: string): Pro
     const href = stateRef(client, entity, commandStateId).meta.href;
     for await (const page of client.iterateDocuments(entity, { filter: [['state', '=', href]], pageSize: 1000 })) {
       for (const document of page) {
-        const existing = await findSyncDocument(prisma, { accountId, entity, msId: document.id });
+        const ref = { accountId, entity, msId: document.id };
+        const existing = await findSyncDocument(prisma, ref);
+        // Sent already, and the «Передать» was set again while its webhook was lost: answer it.
+        if (existing && isAnsweredWhenRequestedAgain(existing.state)) await enqueueAlreadySentAnswer(prisma, ref, existing.id);
         if (existing && !SENDABLE.includes(existing.state as never)) continue;
         // An error the app already reported stays until the user acts (sets the status again).
         const changedAt = document.updated ? parseMoscowDateTime(document.updated)?.getTime() ?? 0 : 0;

@@ -13,7 +13,7 @@ let sandbox: Sandbox;
 let account: ConfiguredAccount;
 
 beforeAll(async () => {
-  sandbox = await startSandbox();
+  sandbox = await startSandbox({ appEnv: { SWEEP_INTERVAL_SEC: '2' } });
   account = await installAndConfigure(sandbox, 'cancel-shop');
 });
 afterAll(async () => {
@@ -109,5 +109,16 @@ describe('«Передать» on a document already sent', () => {
     const after = await view(id);
     expect(after.state).toBe('sent');
     expect(after.events.filter((e) => e.kind === 'task_created')).toHaveLength(1);
+  }, 120_000);
+
+  it('is answered by the sweep when the webhook of the new «Передать» was lost', async () => {
+    const { id, sent } = await sendByStatus('Новый');
+    ms().setConfig({ webhooksEnabled: false } as never);
+    setStatus(id, 'Передать');
+    ms().setConfig({ webhooksEnabled: true } as never);
+    expect(msDoc(id).state?.name).toBe('Передать');
+    await waitFor('answered by the sweep', async () => msDoc(id).state?.name === 'Передан', 40_000);
+    expect(lines(id, `Документ уже передан в БетаПРО: задание ${sent.indocId}.`)).toHaveLength(1);
+    expect(await tasksOf(id)).toHaveLength(1);
   }, 120_000);
 });
