@@ -146,7 +146,10 @@ export async function runTransfer(payload: TransferJobPayload, ctx: TransferCont
       return;
     }
 
-    const indocId = syncDoc.indocId ?? buildIndocId({ entity: ref.entity, documentId: ref.msId, generation: syncDoc.generation });
+    // A re-send that replaces the previous task uses the new generation's number (lib/sync/transfer/generation.ts).
+    const indocId = syncDoc.indocId && !syncDoc.replacedIndocId
+      ? syncDoc.indocId
+      : buildIndocId({ entity: ref.entity, documentId: ref.msId, generation: syncDoc.generation });
     const moment = document.moment ? parseMoscowDateTime(document.moment) : undefined;
     const plan: TransferPlan = {
       accountId: ref.accountId,

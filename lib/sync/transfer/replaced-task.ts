@@ -2,8 +2,9 @@
  * A deliberate re-send after an error moves the document to a new generation; the previous task may
  * still wait at the warehouse (e.g. the task was created, then answering MoySklad failed). It is
  * deleted before its replacement is created, so the warehouse never holds two tasks for one document.
- * If the goods already arrived under it, BetaPRO refuses: the previous task stays the document's task
- * (its receipt is applied as usual) and no new one is created.
+ * Until it is gone it stays the document's `indocId`, so its receipt still finds the document. If the
+ * goods already arrived under it, BetaPRO refuses: it remains the document's task (its receipt is
+ * applied as usual), the generation goes back, and no new task is created.
  */
 import type { PrismaClient } from '@/lib/db';
 import type { Problem } from '@/lib/api/contract';
@@ -21,17 +22,19 @@ export async function retireReplacedTask(
   } catch (thrown) {
     const error = toAppError(thrown);
     if (error.retryable) throw error;
-    if (error.code !== 'NOT_FOUND') return keepReplacedTask(prisma, doc, replaced, error.userMessage);
+    // Gone already: deleted by an earlier run of this job (which recorded it), or by hand in BetaPRO.
+    if (error.code === 'NOT_FOUND') return null;
+    return keepReplacedTask(prisma, doc, replaced, error.userMessage);
   }
-  // Recorded once: a rerun finds the task already gone (404) and the id already cleared.
-  const cleared = await prisma.syncDocument.updateMany({ where: { id: doc.id, replacedIndocId: replaced }, data: { replacedIndocId: null } });
-  if (cleared.count) await recordEvent(prisma, doc, { kind: 'task_deleted', message: `Прежнее задание ${replaced} удалено в БетаПРО перед повторной передачей` });
+  // `replacedIndocId` is cleared only with the new task's number (lib/sync/transfer.ts): a crash before
+  // then reruns into a 404 here, never into the freed old number.
+  await recordEvent(prisma, doc, { kind: 'task_deleted', message: `Прежнее задание ${replaced} удалено в БетаПРО перед повторной передачей` });
   return null;
 }
 
 async function keepReplacedTask(prisma: PrismaClient, doc: SyncDocumentRow, replaced: string, reason: string): Promise<Problem> {
   const generation = parseIndocId(replaced)?.generation ?? doc.generation;
-  await prisma.syncDocument.update({ where: { id: doc.id }, data: { indocId: replaced, generation, replacedIndocId: null } });
+  await prisma.syncDocument.update({ where: { id: doc.id }, data: { generation, replacedIndocId: null } });
   return {
     code: 'task_arrived',
     message: `Новое задание не создано: поставка по заданию ${replaced} уже прибыла на склад БетаПРО, и удалить его нельзя (${reason}). `

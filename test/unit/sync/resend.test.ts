@@ -7,7 +7,9 @@ import type { MsDocument } from '@/lib/moysklad/schemas';
 
 const msId = '0b7c1d2e-3f40-5162-7384-9a5b6c7d8e9f';
 const first = 'MSS0b7c1d2e3f40516273849a5b6c7d8e9f';
-const doc = (state: string, indocId: string | null = first, generation = 1) => ({ state, indocId, generation, entity: 'supply', msId });
+const doc = (state: string, indocId: string | null = first, generation = 1, replacedIndocId: string | null = null) => ({
+  state, indocId, generation, entity: 'supply', msId, replacedIndocId,
+});
 
 describe('planResend: only a deliberate re-send after the task ended moves to a new generation', () => {
   it('after a cancel or a non-arrival: the next number, nothing to delete', () => {
@@ -20,7 +22,8 @@ describe('planResend: only a deliberate re-send after the task ended moves to a 
   });
 
   it('after an error when a task existed: the next number, and the previous task is deleted first', () => {
-    expect(planResend(doc('error'), 'scenario')?.patch).toEqual({ generation: 2, indocId: null, replacedIndocId: first });
+    // The previous task stays the document's task until the job deleted it.
+    expect(planResend(doc('error'), 'scenario')?.patch).toEqual({ generation: 2, replacedIndocId: first });
   });
 
   it('keeps the number when no task existed, on the app\'s own triggers, and in other states', () => {
@@ -29,6 +32,8 @@ describe('planResend: only a deliberate re-send after the task ended moves to a 
     expect(planResend(doc('cancelled'), 'system')).toBeNull();
     expect(planResend(doc('expired'), 'poll')).toBeNull();
     expect(planResend(doc('sent'), 'widget')).toBeNull();
+    // A replacement decided earlier (its job stopped on a data problem) is not decided again.
+    expect(planResend(doc('error', first, 2, first), 'widget')).toBeNull();
   });
 });
 
