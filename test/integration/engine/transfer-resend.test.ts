@@ -41,6 +41,23 @@ async function tasksOf(id: string): Promise<SimTask[]> {
   return Object.values(state.partners).flatMap((p) => Object.values(p.indocs)).filter((t) => t.indoc_id.includes(hex));
 }
 
+/** A task under the document's number with other contents, as an earlier life of the document left it. */
+async function preCreateTask(indocId: string, quantity: number): Promise<void> {
+  const res = await fetch(`${sandbox.betapro.apiUrl}/indocs`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Basic ${Buffer.from(`${BETAPRO_PARTNER.partnerId}:${BETAPRO_PARTNER.password}`).toString('base64')}`,
+    },
+    body: JSON.stringify({
+      indoc_type: 'goods_supply_task', indoc_id: indocId,
+      goods: [{ good_id: 'OLD-GOOD-1', good_name: 'Старый товар' }],
+      items: [{ good_id: 'OLD-GOOD-1', plan_qnt: quantity }],
+    }),
+  });
+  expect((await res.json() as { success: boolean }).success).toBe(true);
+}
+
 async function waitState(id: string, state: DocumentView['state'], poll = false): Promise<DocumentView> {
   return waitFor(`supply ${id} ${state}`, async () => {
     const v = await view(id);
@@ -93,20 +110,7 @@ describe('a 1001 for other contents', () => {
     const id = createSupply(sandbox, account, { positions: [{ productId: product('TS-WHITE').id, quantity: 5 }] });
     const indocId = `MSS${id.replace(/-/g, '').toLowerCase()}`;
     // BetaPRO already holds a task under the document's number with other contents (an earlier life of it).
-    const res = await fetch(`${sandbox.betapro.apiUrl}/indocs`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Basic ${Buffer.from(`${BETAPRO_PARTNER.partnerId}:${BETAPRO_PARTNER.password}`).toString('base64')}`,
-      },
-      body: JSON.stringify({
-        indoc_type: 'goods_supply_task', indoc_id: indocId,
-        goods: [{ good_id: 'OLD-GOOD-1', good_name: 'Старый товар' }],
-        items: [{ good_id: 'OLD-GOOD-1', plan_qnt: 9 }],
-      }),
-    });
-    expect((await res.json() as { success: boolean }).success).toBe(true);
-
+    await preCreateTask(indocId, 9);
     await action(id, 'send');
     const failed = await waitState(id, 'error');
     expect(failed.errors[0].message).toContain(`В БетаПРО уже есть задание ${indocId} с другим составом`);
@@ -125,17 +129,27 @@ describe('a 1001 for other contents', () => {
     expect(msDoc(id).state?.name).toBe('Передан');
   }, 120_000);
 
+  it('a job retried after it deleted the previous task creates the next generation, never the freed old number', async () => {
+    const id = createSupply(sandbox, account, { positions: [{ productId: product('NB-A5').id, quantity: 2 }] });
+    const indocId = `MSS${id.replace(/-/g, '').toLowerCase()}`;
+    await preCreateTask(indocId, 3);
+    await action(id, 'send');
+    await waitState(id, 'error');
+    // The first attempt of the re-send deletes the previous task, then every try of its creation fails:
+    // the job is retried automatically, after the old number was freed.
+    await control('/faults', { mode: 'error500', rate: 1, count: 4, operations: ['POST /indocs'] });
+    await action(id, 'retry');
+    const resent = await waitState(id, 'sent');
+    expect(resent.indocId).toBe(`${indocId}-2`);
+    expect((await tasksOf(id)).map((t) => t.indoc_id)).toEqual([`${indocId}-2`]);
+    expect(resent.events.filter((e) => e.kind === 'task_deleted')).toHaveLength(1);
+    expect(resent.events.some((e) => e.kind === 'retry_scheduled')).toBe(true);
+  }, 120_000);
+
   it('when the goods already arrived under the previous task, no second task is created and the error says why', async () => {
     const id = createSupply(sandbox, account, { positions: [{ productId: product('PEN-BLUE').id, quantity: 4 }] });
     const indocId = `MSS${id.replace(/-/g, '').toLowerCase()}`;
-    await fetch(`${sandbox.betapro.apiUrl}/indocs`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Basic ${Buffer.from(`${BETAPRO_PARTNER.partnerId}:${BETAPRO_PARTNER.password}`).toString('base64')}`,
-      },
-      body: JSON.stringify({ indoc_type: 'goods_supply_task', indoc_id: indocId, items: [{ good_id: 'OLD-GOOD-1', plan_qnt: 1 }] }),
-    });
+    await preCreateTask(indocId, 1);
     await control(`/indocs/${indocId}/arrive`);
     await action(id, 'send');
     await waitState(id, 'error');
