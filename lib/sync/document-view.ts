@@ -58,7 +58,8 @@ export async function buildDocumentView(
   const [events, outdocs] = await Promise.all([
     prisma.syncEvent.findMany({ where: { documentId: doc.id }, orderBy: { id: 'desc' }, take: EVENTS_SHOWN }),
     prisma.outdoc.findMany({
-      where: { documentId: doc.id, kind: 'goods_supply', stage: { in: ['locked', 'applied'] } }, orderBy: { outdocId: 'asc' }, omit: WITH_OUTDOC_BODY,
+      where: { documentId: doc.id, indocId: doc.indocId ?? '', kind: 'goods_supply', stage: { in: ['locked', 'applied'] } },
+      orderBy: { outdocId: 'asc' }, omit: WITH_OUTDOC_BODY,
     }),
   ]);
   let receipt: DocumentView['receipt'] = null;

@@ -273,10 +273,12 @@ export async function applyReceipts(prisma: PrismaClient, payload: ApplyPayload)
   const log = logFor({ accountId: doc.accountId, documentId: doc.msId, job: APPLY_JOB });
   const account = await loadAccount(prisma, doc.accountId);
   const plan = await loadStoredPlan(prisma, doc.id);
-  if (!account || !isOperational(account) || !plan) return;
+  // No current task (a re-send is on its way): nothing to apply until it exists.
+  if (!account || !isOperational(account) || !plan || !doc.indocId) return;
 
   const outdocs = await prisma.outdoc.findMany({
-    where: { documentId: doc.id, stage: { in: ['locked', 'applied', 'revert_requested'] } },
+    // Only the current task's: a task closed before a re-send (non-arrival) is not this receipt.
+    where: { documentId: doc.id, indocId: doc.indocId, stage: { in: ['locked', 'applied', 'revert_requested'] } },
     orderBy: { outdocId: 'asc' },
     omit: WITH_OUTDOC_BODY,
   });

@@ -90,6 +90,12 @@ describe('re-send after the warehouse closed the task', () => {
     expect(tasks.map((t) => [t.indoc_id, t.state]).sort()).toEqual([[firstIndoc, 'expired'], [`${firstIndoc}-2`, 'created']]);
     expect(resent.events.filter((e) => e.kind === 'task_created')).toHaveLength(2);
     expect(resent.events.some((e) => e.kind === 'resend' && e.message.includes(`${firstIndoc}-2`))).toBe(true);
+
+    // The new task's receipt is the document's receipt: the closed task's non-arrival does not count.
+    await control(`/indocs/${firstIndoc}-2/receive`, { final: true });
+    const posted = await waitState(id, 'posted', true);
+    expect(posted.receipt?.nonArrival).toBeFalsy();
+    expect(msDoc(id).state?.name).toBe('Проведён');
   }, 120_000);
 
   it('an automatic retry never moves to a new generation', async () => {
