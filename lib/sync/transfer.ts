@@ -22,7 +22,7 @@ import { findSyncDocument, recordEvent, transitionDocument, type DocumentRef, ty
 import { PrismaGoodsRegistryStore } from './goods-registry-store';
 import { packStoredPlan } from './receipt';
 import { Prisma as PrismaRuntime } from '../generated/prisma/client';
-import { findStatusBefore } from './transfer/previous-status';
+import { rememberStatusBefore } from './transfer/previous-status';
 import { retireReplacedTask } from './transfer/replaced-task';
 
 const ENTITY_LABEL: Record<DocumentEntity, string> = { supply: 'приёмки', move: 'перемещения' };
@@ -132,10 +132,7 @@ export async function runTransfer(payload: TransferJobPayload, ctx: TransferCont
     if (document.name !== syncDoc.name) {
       await prisma.syncDocument.update({ where: { id: syncDoc.id }, data: { name: document.name } });
     }
-    if (!syncDoc.statusBefore) {
-      const statusBefore = await findStatusBefore(moysklad, account, ref.entity, document);
-      if (statusBefore) await prisma.syncDocument.update({ where: { id: syncDoc.id }, data: { statusBefore } });
-    }
+    await rememberStatusBefore(prisma, moysklad, account, syncDoc, document);
     const mapped = toTransferLines(read.positions, account.settings.productKey);
     const problems: Problem[] = [
       ...headerProblems(account, ref.entity, document),

@@ -6,9 +6,11 @@
 import type { DocumentEntity } from '@/lib/core/domain';
 import { toAppError } from '@/lib/core/errors';
 import { logFor } from '@/lib/core/logger';
+import type { PrismaClient } from '@/lib/db';
 import type { MoyskladClient } from '@/lib/moysklad/json-api';
 import type { MsDocument } from '@/lib/moysklad/schemas';
 import type { Account } from '../accounts';
+import type { SyncDocumentRow } from '../documents';
 
 /** The audit keeps the last changes; a status set further back than this is not looked for. */
 const AUDIT_EVENTS_READ = 100;
@@ -41,4 +43,13 @@ export async function findStatusBefore(
       .warn({ err: toAppError(error).message }, 'could not read the document audit for its status before transfer');
   }
   return null;
+}
+
+/** Stores it once per transfer request (the request clears it), before the app changes the status. */
+export async function rememberStatusBefore(
+  prisma: PrismaClient, client: MoyskladClient, account: Account, doc: SyncDocumentRow, document: MsDocument,
+): Promise<void> {
+  if (doc.statusBefore) return;
+  const statusBefore = await findStatusBefore(client, account, doc.entity as DocumentEntity, document);
+  if (statusBefore) await prisma.syncDocument.update({ where: { id: doc.id }, data: { statusBefore } });
 }
