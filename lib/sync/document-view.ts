@@ -58,7 +58,8 @@ export async function buildDocumentView(
   const [events, outdocs] = await Promise.all([
     prisma.syncEvent.findMany({ where: { documentId: doc.id }, orderBy: { id: 'desc' }, take: EVENTS_SHOWN }),
     prisma.outdoc.findMany({
-      where: { documentId: doc.id, kind: 'goods_supply', stage: { in: ['locked', 'applied'] } }, orderBy: { outdocId: 'asc' }, omit: WITH_OUTDOC_BODY,
+      where: { documentId: doc.id, indocId: doc.indocId ?? '', kind: 'goods_supply', stage: { in: ['locked', 'applied'] } },
+      orderBy: { outdocId: 'asc' }, omit: WITH_OUTDOC_BODY,
     }),
   ]);
   let receipt: DocumentView['receipt'] = null;
@@ -74,7 +75,7 @@ export async function buildDocumentView(
     receipt = { lines: projection.lines, partial: !projection.complete, parts: projection.parts, nonArrival: projection.nonArrival };
   }
   // The app changed the MoySklad document when it answered with a status (sent, error, posted).
-  const changedBy = events.find((e) => ['sent', 'failed', 'posted', 'partial_applied', 'cancelled', 'non_arrival', 'receipt_blocked'].includes(e.kind));
+  const changedBy = events.find((e) => ['sent', 'failed', 'posted', 'partial_applied', 'cancelled', 'non_arrival', 'receipt_blocked', 'already_sent_answered'].includes(e.kind));
   return {
     entity,
     id: msId,

@@ -43,6 +43,8 @@ export interface TransitionPatch {
   indocId?: string | null;
   generation?: number;
   planHash?: string | null;
+  replacedIndocId?: string | null;
+  statusBefore?: string | null;
   lastTrigger?: Trigger | null;
   lastActor?: string | null;
   sentAt?: Date | null;

@@ -12,7 +12,9 @@ import { TRANSFER_JOB } from './request-transfer';
 import { handleWebhookEvents, sweepAccount } from './triggers';
 import { INSTALL_WEBHOOKS_JOB, installWebhooks } from './lifecycle';
 import { SWEEP_JOB } from './account-jobs';
-import { APPLY_JOB, CANCEL_JOB, POLL_JOB, applyReceipts, cancelTask, pollAccount } from './receipt';
+import { APPLY_JOB, POLL_JOB, applyReceipts, pollAccount } from './receipt';
+import { CANCEL_JOB, cancelTask } from './transfer/cancel';
+import { ALREADY_SENT_JOB, answerAlreadySent } from './transfer/already-sent';
 
 export { ensureAccountJobs, ensureAllAccountJobs, SWEEP_JOB } from './account-jobs';
 
@@ -100,7 +102,15 @@ export const cancelJob = defineJob({
   },
 });
 
+export const alreadySentJob = defineJob({
+  kind: ALREADY_SENT_JOB,
+  payload: z.object({ accountId: z.string(), documentId: z.string() }),
+  async handler(payload, ctx) {
+    await answerAlreadySent(ctx.prisma, payload);
+  },
+});
+
 export function productJobs(): JobDefinition[] {
-  return [transferJob, webhookJob, sweepJob, installWebhooksJob, pollJob, applyJob, cancelJob] as JobDefinition[];
+  return [transferJob, webhookJob, sweepJob, installWebhooksJob, pollJob, applyJob, cancelJob, alreadySentJob] as JobDefinition[];
 }
 

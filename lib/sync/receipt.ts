@@ -9,7 +9,6 @@
 import type { Db, PrismaClient } from '../db';
 import { packJson, unpackJson } from '../db/packed-json';
 import type { DocumentEntity, PlanLine, Receipt } from '../core/domain';
-import { AppError, toAppError } from '../core/errors';
 import { logFor } from '../core/logger';
 import { receiptFromRaw, type BetaproClient } from '../betapro';
 import type { MoyskladClient } from '../moysklad/json-api';
@@ -274,10 +273,12 @@ export async function applyReceipts(prisma: PrismaClient, payload: ApplyPayload)
   const log = logFor({ accountId: doc.accountId, documentId: doc.msId, job: APPLY_JOB });
   const account = await loadAccount(prisma, doc.accountId);
   const plan = await loadStoredPlan(prisma, doc.id);
-  if (!account || !isOperational(account) || !plan) return;
+  // No current task (a re-send is on its way): nothing to apply until it exists.
+  if (!account || !isOperational(account) || !plan || !doc.indocId) return;
 
   const outdocs = await prisma.outdoc.findMany({
-    where: { documentId: doc.id, stage: { in: ['locked', 'applied', 'revert_requested'] } },
+    // Only the current task's: a task closed before a re-send (non-arrival) is not this receipt.
+    where: { documentId: doc.id, indocId: doc.indocId, stage: { in: ['locked', 'applied', 'revert_requested'] } },
     orderBy: { outdocId: 'asc' },
     omit: WITH_OUTDOC_BODY,
   });
@@ -394,41 +395,4 @@ async function failReceipt(
   await recordEvent(prisma, doc, { kind: state === 'expired' ? 'non_arrival' : 'receipt_blocked', message: lines.join(' ') });
   if (doc.state === moved.state && JSON.stringify(doc.errors) === JSON.stringify(problems)) return;
   await moysklad.updateDocument(entity, doc.msId, documentAnswerBody(moysklad, account, entity, description, { role: 'error', log: lines }));
-}
-
-// ---------------------------------------------------------------- cancel
-
-export const CANCEL_JOB = 'cancel-task';
-
-export async function cancelTask(prisma: PrismaClient, payload: { accountId: string; documentId: string; actor?: string | null }): Promise<void> {
-  const doc = await prisma.syncDocument.findUnique({ where: { id: payload.documentId } });
-  if (!doc || doc.state !== 'sent' || !doc.indocId) return;
-  const account = await loadAccount(prisma, doc.accountId);
-  if (!account || !isOperational(account)) return;
-  const betapro = await betaproClientFor(account);
-  try {
-    await betapro.deleteIndoc(doc.indocId);
-  } catch (error) {
-    const e = toAppError(error);
-    if (e.code !== 'NOT_FOUND') {
-      await recordEvent(prisma, doc, { kind: 'cancel_failed', actor: payload.actor, message: `Не удалось отменить задание: ${e.userMessage}` });
-      if (e.retryable) throw e;
-      return;
-    }
-  }
-  const moved = await transitionDocument(prisma, doc.id, ['sent'], { state: 'cancelled' });
-  if (!moved) return;
-  await recordEvent(prisma, doc, { kind: 'cancelled', actor: payload.actor, trigger: 'widget', message: `Задание ${doc.indocId} отменено в БетаПРО` });
-  const moysklad = await moyskladClientFor(account);
-  const document = await moysklad.getDocument(doc.entity as DocumentEntity, doc.msId);
-  await moysklad.updateDocument(doc.entity as DocumentEntity, doc.msId, documentAnswerBody(moysklad, account, doc.entity as DocumentEntity,
-    document.description, { log: [`Задание ${doc.indocId} на оприходование отменено${payload.actor ? ` (${payload.actor})` : ''}.`] }));
-}
-
-export function assertCancellable(doc: SyncDocumentRow): void {
-  if (doc.state !== 'sent') {
-    throw new AppError('CONFLICT', `cannot cancel in state ${doc.state}`, {
-      userMessage: 'Отменить можно только переданное задание, пока склад не начал приёмку.',
-    });
-  }
 }

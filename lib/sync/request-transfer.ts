@@ -1,8 +1,9 @@
 /**
  * The one operation every trigger converges on (PRODUCT.md §2): widget button, status webhook,
  * scenario call, periodic sweep. A document already queued, in flight, sent or received is never
- * sent twice: a second request is a logged no-op. Sending again after an error or a cancel is an
- * explicit request and is allowed.
+ * sent twice: a second request is a logged no-op (answered on the MoySklad document when it came from
+ * a status or a scenario). Sending again after an error, a cancel or a non-arrival is an explicit
+ * request: it creates a new task (lib/sync/transfer/generation.ts).
  */
 import type { Db, PrismaClient } from '../db';
 import type { DocumentEntity } from '../core/domain';
@@ -12,6 +13,8 @@ import {
   documentGroupKey, ensureSyncDocument, IN_FLIGHT_OR_DONE, recordEvent, SENDABLE, transitionDocument,
   type DocumentRef, type Trigger,
 } from './documents';
+import { enqueueAlreadySentAnswer, isAnsweredWhenRequestedAgain } from './transfer/already-sent';
+import { planResend } from './transfer/generation';
 
 export const TRIGGER_LABELS: Record<Trigger, string> = {
   widget: 'кнопка в виджете',
@@ -72,6 +75,8 @@ export async function requestTransfer(
       // A queued document always has its job; enqueueing again is a no-op then, and repairs the
       // state if an outage ever separated the two.
       if (current.state === 'queued') await enqueueTransfer(prisma, ref);
+      const answer = input.trigger !== 'widget' && isAnsweredWhenRequestedAgain(current.state);
+      if (answer) await enqueueAlreadySentAnswer(prisma, ref, current.id);
       if (beforeCommit) await beforeCommit(prisma);
       await recordEvent(prisma, current, {
         kind: 'duplicate_ignored',
@@ -81,17 +86,31 @@ export async function requestTransfer(
           ? `Повторный запрос передачи (${TRIGGER_LABELS[input.trigger]}) пропущен: передача уже выполняется`
           : `Повторный запрос передачи (${TRIGGER_LABELS[input.trigger]}) пропущен: документ уже передан`,
       });
+      if (answer) notifyJobEnqueued();
       log.info({ state: current.state }, 'transfer request ignored: already in flight or done');
       return { accepted: false, documentId: current.id, state: current.state, reason };
     }
+    const resend = planResend(current, input.trigger);
     // State, event and job commit together: never a queued document without its job.
     const moved = await prisma.$transaction(async (tx) => {
       const row = await transitionDocument(tx, current.id, SENDABLE, {
         state: 'queued',
         lastTrigger: input.trigger,
         lastActor: input.actor ?? null,
+        // The job reads the status the document has before this transfer (for a later cancel).
+        statusBefore: null,
+        ...resend?.patch,
       });
       if (!row) return null;
+      if (resend) {
+        await recordEvent(tx, row, {
+          kind: 'resend',
+          trigger: input.trigger,
+          actor: input.actor,
+          message: `Повторная передача: будет создано новое задание ${resend.nextIndocId} (прежнее ${resend.previousIndocId} ${resend.why})`,
+          data: { previousIndocId: resend.previousIndocId, indocId: resend.nextIndocId },
+        });
+      }
       await recordEvent(tx, row, {
         kind: 'requested',
         trigger: input.trigger,

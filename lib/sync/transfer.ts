@@ -22,6 +22,8 @@ import { findSyncDocument, recordEvent, transitionDocument, type DocumentRef, ty
 import { PrismaGoodsRegistryStore } from './goods-registry-store';
 import { packStoredPlan } from './receipt';
 import { Prisma as PrismaRuntime } from '../generated/prisma/client';
+import { rememberStatusBefore } from './transfer/previous-status';
+import { retireReplacedTask } from './transfer/replaced-task';
 
 const ENTITY_LABEL: Record<DocumentEntity, string> = { supply: 'приёмки', move: 'перемещения' };
 
@@ -130,6 +132,7 @@ export async function runTransfer(payload: TransferJobPayload, ctx: TransferCont
     if (document.name !== syncDoc.name) {
       await prisma.syncDocument.update({ where: { id: syncDoc.id }, data: { name: document.name } });
     }
+    await rememberStatusBefore(prisma, moysklad, account, syncDoc, document);
     const mapped = toTransferLines(read.positions, account.settings.productKey);
     const problems: Problem[] = [
       ...headerProblems(account, ref.entity, document),
@@ -140,7 +143,10 @@ export async function runTransfer(payload: TransferJobPayload, ctx: TransferCont
       return;
     }
 
-    const indocId = syncDoc.indocId ?? buildIndocId({ entity: ref.entity, documentId: ref.msId, generation: syncDoc.generation });
+    // A re-send that replaces the previous task uses the new generation's number (lib/sync/transfer/generation.ts).
+    const indocId = syncDoc.indocId && !syncDoc.replacedIndocId
+      ? syncDoc.indocId
+      : buildIndocId({ entity: ref.entity, documentId: ref.msId, generation: syncDoc.generation });
     const moment = document.moment ? parseMoscowDateTime(document.moment) : undefined;
     const plan: TransferPlan = {
       accountId: ref.accountId,
@@ -163,16 +169,22 @@ export async function runTransfer(payload: TransferJobPayload, ctx: TransferCont
         message: `Товары зарегистрированы в БетаПРО: ${registered.sent.length} (без изменений: ${registered.unchanged.length})`,
       });
     }
+    if (syncDoc.replacedIndocId) {
+      const kept = await retireReplacedTask(prisma, betapro, syncDoc);
+      if (kept) {
+        await failTransfer(prisma, syncDoc, account, moysklad, ref, document.description, [kept], 'data');
+        return;
+      }
+    }
     let created;
     try {
       created = await betapro.createSupplyTask(plan);
     } catch (error) {
-      if (!isTaskContentsConflict(error)) throw error;
-      // The document was edited after an earlier task was created under this number (e.g. sent,
-      // then an error, then the user fixed the positions): replace the task while nothing arrived.
-      await betapro.deleteIndoc(indocId);
-      await recordEvent(prisma, syncDoc, { kind: 'task_replaced', message: `Задание ${indocId} пересоздано по изменённому документу` });
-      created = await betapro.createSupplyTask(plan);
+      // BetaPRO holds another task under this number (a document edited after a lost answer, or a
+      // restored database): never «Передан» for it. It becomes the document's task that a deliberate
+      // re-send replaces (deleted if the goods have not arrived, then a new generation).
+      if (isTaskContentsConflict(error)) await prisma.syncDocument.update({ where: { id: syncDoc.id }, data: { indocId } });
+      throw error;
     }
     const hash = planHash(plan);
     // The receipt projection splits merged lines back over the original positions.
@@ -187,7 +199,7 @@ export async function runTransfer(payload: TransferJobPayload, ctx: TransferCont
       const before = await tx.syncDocument.findUniqueOrThrow({ where: { id: documentId }, select: { indocId: true, planHash: true } });
       await tx.syncDocument.update({
         where: { id: documentId },
-        data: { indocId, planPacked, plan: PrismaRuntime.DbNull, planHash: hash },
+        data: { indocId, planPacked, plan: PrismaRuntime.DbNull, planHash: hash, replacedIndocId: null },
       });
       if (before.indocId === indocId && before.planHash === hash) return;
       await recordEvent(tx, eventDoc, {

@@ -12,6 +12,7 @@ import { moyskladClientFor } from './clients';
 import { findSyncDocument, SENDABLE } from './documents';
 import { requestTransfer } from './request-transfer';
 import { stateRef } from './document-status';
+import { enqueueAlreadySentAnswer, isAnsweredWhenRequestedAgain } from './transfer/already-sent';
 
 export interface WebhookEventRef {
   entity: DocumentEntity;
@@ -63,11 +64,16 @@ export async function sweepAccount(prisma: PrismaClient, accountId: string): Pro
     const href = stateRef(client, entity, commandStateId).meta.href;
     for await (const page of client.iterateDocuments(entity, { filter: [['state', '=', href]], pageSize: 1000 })) {
       for (const document of page) {
-        const existing = await findSyncDocument(prisma, { accountId, entity, msId: document.id });
+        const ref = { accountId, entity, msId: document.id };
+        const existing = await findSyncDocument(prisma, ref);
+        // Sent already, and the «Передать» was set again while its webhook was lost: answer it.
+        if (existing && isAnsweredWhenRequestedAgain(existing.state)) await enqueueAlreadySentAnswer(prisma, ref, existing.id);
         if (existing && !SENDABLE.includes(existing.state as never)) continue;
-        // An error the app already reported stays until the user acts (sets the status again).
+        // An error the app already reported stays until the user acts (sets the status again); and a
+        // document cancelled (or closed by the warehouse) after this page was read shows a stale
+        // «Передать» here: only a «Передать» set after the app's last answer is a request.
         const changedAt = document.updated ? parseMoscowDateTime(document.updated)?.getTime() ?? 0 : 0;
-        if (existing?.state === 'error' && existing.updatedAt.getTime() > changedAt) continue;
+        if (existing && existing.state !== 'not_sent' && existing.updatedAt.getTime() > changedAt) continue;
         const result = await requestTransfer(prisma, {
           accountId, entity, msId: document.id, trigger: 'sweep', actor: null, name: document.name,
         });

@@ -12,7 +12,8 @@ import { documentGroupKey, findSyncDocument } from './documents';
 import { availableActions } from './document-view';
 import { requestTransfer } from './request-transfer';
 import { pollNow } from './account-jobs';
-import { CANCEL_JOB, enqueueApply } from './receipt';
+import { enqueueApply } from './receipt';
+import { CANCEL_JOB } from './transfer/cancel';
 import { headerProblems } from './transfer';
 
 export async function runWidgetAction(

@@ -56,6 +56,9 @@ export const en: Messages = {
     goods_registered: 'Goods registered',
     task_created: 'Task created',
     task_replaced: 'Task re-created',
+    resend: 'Sent again: new task',
+    task_deleted: 'Previous task deleted',
+    already_sent_answered: 'Already sent: status restored',
     sent: 'Sent',
     failed: 'Error',
     retry_scheduled: 'Retry scheduled',
@@ -112,7 +115,7 @@ export const en: Messages = {
     },
     actionFailed: 'The action failed',
     confirmCancelText: (name: string) =>
-      `Cancel the BetaPRO receipt task for document ${name}? The warehouse will stop expecting these goods. The document can be sent again.`,
+      `Cancel the BetaPRO receipt task for document ${name}? The warehouse will stop expecting these goods, and the document gets back the status it had before «Передать». The document can be sent again.`,
     confirmCancelYes: 'Cancel task',
     confirmCancelNo: 'Keep task',
     confirmPostText: (name: string) => `Post document ${name} with the quantities actually received, despite the discrepancies?`,

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "SyncDocument" ADD COLUMN     "replacedIndocId" TEXT,
+ADD COLUMN     "statusBefore" TEXT;
