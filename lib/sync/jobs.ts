@@ -12,7 +12,8 @@ import { TRANSFER_JOB } from './request-transfer';
 import { handleWebhookEvents, sweepAccount } from './triggers';
 import { INSTALL_WEBHOOKS_JOB, installWebhooks } from './lifecycle';
 import { SWEEP_JOB } from './account-jobs';
-import { APPLY_JOB, CANCEL_JOB, POLL_JOB, applyReceipts, cancelTask, pollAccount } from './receipt';
+import { APPLY_JOB, CANCEL_JOB, POLL_JOB, applyReceipts, cancelTask } from './receipt';
+import { runPollJob } from './receipt/poll-job';
 
 export { ensureAccountJobs, ensureAllAccountJobs, SWEEP_JOB } from './account-jobs';
 
@@ -75,12 +76,7 @@ export const pollJob = defineJob({
   kind: POLL_JOB,
   payload: z.object({ accountId: z.string() }),
   leaseMs: 60_000,
-  async handler(payload, ctx) {
-    const account = await loadAccount(ctx.prisma, payload.accountId);
-    if (!account || account.status === 'uninstalled') return;
-    if (isOperational(account)) await pollAccount(ctx.prisma, payload.accountId);
-    return { rescheduleAt: new Date(Date.now() + account.settings.pollIntervalSec * 1000) };
-  },
+  handler: (payload, ctx) => runPollJob(ctx.prisma, payload.accountId),
 });
 
 export const applyJob = defineJob({

@@ -20,6 +20,7 @@ import { betaproClientFor, moyskladClientFor } from './clients';
 import { documentAnswerBody } from './document-status';
 import { documentGroupKey, recordEvent, transitionDocument, type SyncDocumentRow } from './documents';
 import { projectReceipt, summariseForComment, type ProjectionResult, type UnexpectedGood } from './projection';
+import { lockStoredOutdocs, readListedOutdoc, rememberForeignOutdoc } from './receipt/poll-outdocs';
 
 export const POLL_JOB = 'poll';
 export const APPLY_JOB = 'apply-receipt';
@@ -72,22 +73,26 @@ export async function pollAccount(prisma: PrismaClient, accountId: string): Prom
   const betapro = await betaproClientFor(account);
   const touched = new Set<string>();
 
-  // 1. New outdocs: store each one we know the task of (others may belong to another system).
+  // 1. New outdocs: store each one we know the task of; others belong to another system and are
+  //    remembered as ignored, so they are read once, not on every poll.
   const unlocked = await betapro.listOutdocs({ locked: false, unlockRequest: false });
   const ours = new Map<string, SyncDocumentRow | null>();
   for (const summary of unlocked) {
     if (!RECEIPT_KINDS.has(summary.type)) continue;
     const known = await prisma.outdoc.findUnique({ where: { accountId_outdocId: { accountId, outdocId: BigInt(summary.outdocId) } } });
     if (known) continue;
-    const details = await betapro.getOutdoc(summary.outdocId);
+    const details = await readListedOutdoc(betapro, summary.outdocId);
+    if (!details) continue;
     const receipt = details.receipt ?? receiptFromRaw(details.raw);
     const indocId = receipt.indocId || summary.indocId;
-    if (!indocId) continue;
-    if (!ours.has(indocId)) {
+    if (indocId && !ours.has(indocId)) {
       ours.set(indocId, await prisma.syncDocument.findFirst({ where: { accountId, indocId } }));
     }
-    const doc = ours.get(indocId);
-    if (!doc) continue;
+    const doc = indocId ? ours.get(indocId) : null;
+    if (!doc || !indocId) {
+      await rememberForeignOutdoc(prisma, accountId, summary, details, indocId);
+      continue;
+    }
     await prisma.outdoc.upsert({
       where: { accountId_outdocId: { accountId, outdocId: BigInt(summary.outdocId) } },
       create: {
@@ -107,12 +112,7 @@ export async function pollAccount(prisma: PrismaClient, accountId: string): Prom
   }
 
   // 2. Lock everything stored (this run's and any a crash left behind), then apply.
-  const toLock = await prisma.outdoc.findMany({ where: { accountId, stage: 'stored' } });
-  if (toLock.length) {
-    await betapro.lockOutdocs(toLock.map((o) => ({ outdocId: Number(o.outdocId), lock: true })));
-    await prisma.outdoc.updateMany({ where: { id: { in: toLock.map((o) => o.id) }, stage: 'stored' }, data: { stage: 'locked' } });
-    result.locked += toLock.length;
-  }
+  result.locked += await lockStoredOutdocs(prisma, betapro, accountId, log);
 
   // 3. Corrections: BetaPRO wants to replace a locked outdoc. Revert (recompute without it), then unlock.
   const unlockRequested = await betapro.listOutdocs({ locked: true, unlockRequest: true });

@@ -87,6 +87,9 @@ export async function readSettings(prisma: PrismaClient, session: Session): Prom
       webhooksInstalled: Boolean(installation.webhooksInstalledAt),
       // The recurring poll job is rescheduled in place after each run: its last update is the last poll.
       lastPollAt: account.settings.hasPassword ? lastPoll?.updatedAt.toISOString() ?? null : null,
+      pollError: installation.pollError && installation.pollFailedAt
+        ? { message: installation.pollError, at: installation.pollFailedAt.toISOString(), failures: installation.pollFailures }
+        : null,
       documentsByState: Object.fromEntries(byState.map((row) => [row.state, row._count._all])),
       recentErrors: recentErrors.map((e) => ({ at: e.createdAt.toISOString(), documentName: e.document.name, message: e.message })),
       deadJobs,

@@ -19,7 +19,7 @@ import { loadAccount, type Account } from './accounts';
 import { betaproClientFor, moyskladClientFor } from './clients';
 import { answerOnDocument } from './document-status';
 import { findSyncDocument, recordEvent, transitionDocument, type DocumentRef, type SyncDocumentRow } from './documents';
-import { PrismaGoodsRegistryStore } from './goods-registry-store';
+import { betaproPartnerKey, PrismaGoodsRegistryStore } from './goods-registry-store';
 import { packStoredPlan } from './receipt';
 import { Prisma as PrismaRuntime } from '../generated/prisma/client';
 
@@ -155,7 +155,7 @@ export async function runTransfer(payload: TransferJobPayload, ctx: TransferCont
     };
     const betapro = await betaproClientFor(account);
     const registered = await registerGoods({
-      client: betapro, accountId: ref.accountId, goods: plan.goods, store: new PrismaGoodsRegistryStore(prisma),
+      client: betapro, accountId: ref.accountId, goods: plan.goods, store: new PrismaGoodsRegistryStore(prisma, betaproPartnerKey(account.settings)),
     });
     if (registered.sent.length) {
       await recordEvent(prisma, syncDoc, {
