@@ -14,6 +14,7 @@ import { INSTALL_WEBHOOKS_JOB, installWebhooks } from './lifecycle';
 import { SWEEP_JOB } from './account-jobs';
 import { APPLY_JOB, CANCEL_JOB, POLL_JOB, applyReceipts, cancelTask } from './receipt';
 import { runPollJob } from './receipt/poll-job';
+import { RESUME_TRANSFERS_JOB, resumeHeldTransfers } from './resume-transfers';
 
 export { ensureAccountJobs, ensureAllAccountJobs, SWEEP_JOB } from './account-jobs';
 
@@ -96,7 +97,15 @@ export const cancelJob = defineJob({
   },
 });
 
+export const resumeTransfersJob = defineJob({
+  kind: RESUME_TRANSFERS_JOB,
+  payload: z.object({ accountId: z.string() }),
+  async handler(payload, ctx) {
+    await resumeHeldTransfers(ctx.prisma, payload.accountId);
+  },
+});
+
 export function productJobs(): JobDefinition[] {
-  return [transferJob, webhookJob, sweepJob, installWebhooksJob, pollJob, applyJob, cancelJob] as JobDefinition[];
+  return [transferJob, webhookJob, sweepJob, installWebhooksJob, pollJob, applyJob, cancelJob, resumeTransfersJob] as JobDefinition[];
 }
 

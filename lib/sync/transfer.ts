@@ -20,6 +20,7 @@ import { betaproClientFor, moyskladClientFor } from './clients';
 import { answerOnDocument } from './document-status';
 import { findSyncDocument, recordEvent, transitionDocument, type DocumentRef, type SyncDocumentRow } from './documents';
 import { betaproPartnerKey, PrismaGoodsRegistryStore } from './goods-registry-store';
+import { ACCOUNT_INACTIVE } from './resume-transfers';
 import { packStoredPlan } from './receipt';
 import { Prisma as PrismaRuntime } from '../generated/prisma/client';
 
@@ -110,7 +111,9 @@ export async function runTransfer(payload: TransferJobPayload, ctx: TransferCont
   if (account.status !== 'active' || !account.token) {
     log.info({ status: account.status }, 'transfer skipped: account not active');
     await transitionDocument(prisma, syncDoc.id, ['queued', 'sending'], { state: 'error', errorClass: 'transient',
-      errors: [{ code: 'account_inactive', message: 'Работа решения в аккаунте приостановлена или решение удалено.' }] });
+      errors: [{ code: ACCOUNT_INACTIVE, message: account.status === 'suspended'
+        ? 'Работа решения в аккаунте приостановлена: документ будет передан, когда её возобновят.'
+        : 'Решение удалено из аккаунта: документ не передан.' }] });
     return;
   }
   if (syncDoc.state === 'queued') {
