@@ -74,7 +74,7 @@ export async function buildDocumentView(
     receipt = { lines: projection.lines, partial: !projection.complete, parts: projection.parts, nonArrival: projection.nonArrival };
   }
   // The app changed the MoySklad document when it answered with a status (sent, error, posted).
-  const changedBy = events.find((e) => ['sent', 'failed', 'posted', 'partial_applied', 'cancelled', 'non_arrival', 'receipt_blocked'].includes(e.kind));
+  const changedBy = events.find((e) => ['sent', 'failed', 'posted', 'partial_applied', 'cancelled', 'non_arrival', 'receipt_blocked', 'posting_refused'].includes(e.kind));
   return {
     entity,
     id: msId,

@@ -54,7 +54,7 @@ export async function readSettings(prisma: PrismaClient, session: Session): Prom
   const [byState, recentErrors, deadJobs, installation, lastPoll] = await Promise.all([
     prisma.syncDocument.groupBy({ by: ['state'], where: { accountId: session.accountId }, _count: { _all: true } }),
     prisma.syncEvent.findMany({
-      where: { accountId: session.accountId, kind: { in: ['failed', 'receipt_blocked', 'non_arrival', 'cancel_failed'] } },
+      where: { accountId: session.accountId, kind: { in: ['failed', 'receipt_blocked', 'non_arrival', 'cancel_failed', 'posting_refused'] } },
       orderBy: { id: 'desc' }, take: 10, include: { document: { select: { name: true } } },
     }),
     prisma.job.count({ where: { accountId: session.accountId, state: 'dead' } }),
