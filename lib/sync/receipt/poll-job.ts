@@ -12,21 +12,26 @@ import type { JobOutcome } from '@/lib/jobs/worker';
 import { isOperational, loadAccount } from '../accounts';
 import { pollAccount, POLL_JOB } from '../receipt';
 
+/** Used only when even the account's settings could not be read. */
+const FALLBACK_INTERVAL_MS = 60_000;
+
 export async function runPollJob(prisma: PrismaClient, accountId: string): Promise<JobOutcome> {
-  const account = await loadAccount(prisma, accountId);
-  // An uninstalled account's poll ends here; a suspended one stays scheduled, idle until resume.
-  if (!account || account.status === 'uninstalled') return;
-  const intervalMs = account.settings.pollIntervalSec * 1000;
-  if (!isOperational(account)) return { rescheduleAt: new Date(Date.now() + intervalMs) };
+  let intervalMs = FALLBACK_INTERVAL_MS;
   try {
-    await pollAccount(prisma, accountId);
+    const account = await loadAccount(prisma, accountId);
+    // An uninstalled account's poll ends here; a suspended one stays scheduled, idle until resume.
+    if (!account || account.status === 'uninstalled') return;
+    intervalMs = account.settings.pollIntervalSec * 1000;
+    if (isOperational(account)) {
+      await pollAccount(prisma, accountId);
+      await prisma.installation.updateMany({
+        where: { accountId, OR: [{ pollFailures: { gt: 0 } }, { pollError: { not: null } }] },
+        data: { pollFailures: 0, pollError: null },
+      });
+    }
   } catch (thrown) {
     return { rescheduleAt: new Date(Date.now() + await recordPollFailure(prisma, accountId, thrown, intervalMs)) };
   }
-  await prisma.installation.updateMany({
-    where: { accountId, OR: [{ pollFailures: { gt: 0 } }, { pollError: { not: null } }] },
-    data: { pollFailures: 0, pollError: null },
-  });
   return { rescheduleAt: new Date(Date.now() + intervalMs) };
 }
 
