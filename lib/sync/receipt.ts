@@ -186,7 +186,7 @@ function positionRow(client: MoyskladClient, p: ProjectionResult['positions'][nu
  */
 async function writePositions(
   client: MoyskladClient, account: Account, entity: DocumentEntity, msId: string, description: string | undefined,
-  projection: ProjectionResult, header: { post: boolean; log: string[]; role?: StatusRole },
+  projection: ProjectionResult, header: { post: boolean; log: string[]; role?: StatusRole; logOnce?: boolean },
 ): Promise<{ calls: number }> {
   let calls = 0;
   const current = await readCurrentPositions(client, entity, msId);
@@ -196,8 +196,8 @@ async function writePositions(
   const headerBody = documentAnswerBody(client, account, entity, description, {
     role: header.role ?? (header.post ? 'posted' : undefined),
     log: header.log,
-    // A rerun of this step (after a crash, or a refused posting tried again) adds no second entry.
-    logOnceHeadline: header.log[0],
+    // logOnce: a rerun of the step (the same refusal again) adds no second entry.
+    logOnceHeadline: header.logOnce ? header.log[0] : undefined,
     extra: header.post ? { applicable: true } : {},
   });
   if (current.length <= 1000 && target.length <= 1000) {
@@ -455,8 +455,9 @@ async function refusePosting(
   await writePositions(moysklad, account, entity, doc.msId, description, outcome.projection, {
     post: false,
     role: 'error',
+    logOnce: true,
     log: [
-      'МойСклад не провёл документ по факту приёмки БетаПРО:', reason, ...outcome.summary,
+      `МойСклад не провёл документ по факту приёмки БетаПРО: ${reason}`, ...outcome.summary,
       'Факты приёмки сохранены: устраните причину и нажмите «Повторить» в виджете.',
     ],
   });
