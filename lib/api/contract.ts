@@ -167,6 +167,8 @@ export const settingsResponseSchema = z.object({
     reportedStatus: z.string(),
     webhooksInstalled: z.boolean(),
     lastPollAt: z.string().nullable(),
+    /** Why the last BetaPRO poll failed (Russian); null when it succeeded. The poll keeps retrying. */
+    pollError: z.object({ message: z.string(), at: z.string(), failures: z.number() }).nullable(),
     documentsByState: z.record(z.string(), z.number()),
     recentErrors: z.array(z.object({ at: z.string(), documentName: z.string().nullable(), message: z.string() })),
     deadJobs: z.number(),

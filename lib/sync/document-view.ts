@@ -75,7 +75,7 @@ export async function buildDocumentView(
     receipt = { lines: projection.lines, partial: !projection.complete, parts: projection.parts, nonArrival: projection.nonArrival };
   }
   // The app changed the MoySklad document when it answered with a status (sent, error, posted).
-  const changedBy = events.find((e) => ['sent', 'failed', 'posted', 'partial_applied', 'cancelled', 'non_arrival', 'receipt_blocked', 'already_sent_answered'].includes(e.kind));
+  const changedBy = events.find((e) => ['sent', 'failed', 'posted', 'partial_applied', 'cancelled', 'non_arrival', 'receipt_blocked', 'already_sent_answered', 'posting_refused'].includes(e.kind));
   return {
     entity,
     id: msId,

@@ -12,7 +12,9 @@ import { TRANSFER_JOB } from './request-transfer';
 import { handleWebhookEvents, sweepAccount } from './triggers';
 import { INSTALL_WEBHOOKS_JOB, installWebhooks } from './lifecycle';
 import { SWEEP_JOB } from './account-jobs';
-import { APPLY_JOB, POLL_JOB, applyReceipts, pollAccount } from './receipt';
+import { APPLY_JOB, POLL_JOB, applyReceipts } from './receipt';
+import { runPollJob } from './receipt/poll-job';
+import { RESUME_TRANSFERS_JOB, resumeHeldTransfers } from './resume-transfers';
 import { CANCEL_JOB, cancelTask } from './transfer/cancel';
 import { ALREADY_SENT_JOB, answerAlreadySent } from './transfer/already-sent';
 
@@ -77,12 +79,7 @@ export const pollJob = defineJob({
   kind: POLL_JOB,
   payload: z.object({ accountId: z.string() }),
   leaseMs: 60_000,
-  async handler(payload, ctx) {
-    const account = await loadAccount(ctx.prisma, payload.accountId);
-    if (!account || account.status === 'uninstalled') return;
-    if (isOperational(account)) await pollAccount(ctx.prisma, payload.accountId);
-    return { rescheduleAt: new Date(Date.now() + account.settings.pollIntervalSec * 1000) };
-  },
+  handler: (payload, ctx) => runPollJob(ctx.prisma, payload.accountId),
 });
 
 export const applyJob = defineJob({
@@ -110,7 +107,15 @@ export const alreadySentJob = defineJob({
   },
 });
 
+export const resumeTransfersJob = defineJob({
+  kind: RESUME_TRANSFERS_JOB,
+  payload: z.object({ accountId: z.string() }),
+  async handler(payload, ctx) {
+    await resumeHeldTransfers(ctx.prisma, payload.accountId);
+  },
+});
+
 export function productJobs(): JobDefinition[] {
-  return [transferJob, webhookJob, sweepJob, installWebhooksJob, pollJob, applyJob, cancelJob, alreadySentJob] as JobDefinition[];
+  return [transferJob, webhookJob, sweepJob, installWebhooksJob, pollJob, applyJob, cancelJob, alreadySentJob, resumeTransfersJob] as JobDefinition[];
 }
 

@@ -15,6 +15,7 @@ import { loadAccount, isOperational } from './accounts';
 import { moyskladClientFor, vendorApiClient } from './clients';
 import { ensureAccountJobs } from './account-jobs';
 import { forgetWebhookInstallation } from './webhook-installations';
+import { enqueueResumeTransfers } from './resume-transfers';
 
 export type ActivationStatus = 'SettingsRequired' | 'Activated';
 
@@ -92,6 +93,7 @@ export async function activate(
       await enqueueJob(prisma, { kind: INSTALL_WEBHOOKS_JOB, accountId, dedupeKey: `webhooks:${accountId}`, payload: { accountId } });
     }
     await ensureAccountJobs(prisma, accountId);
+    if (existing?.status === 'suspended') await enqueueResumeTransfers(prisma, accountId);
   }
   const status: ActivationStatus = account && account.missing.length === 0 ? 'Activated' : 'SettingsRequired';
   await prisma.installation.update({ where: { accountId }, data: { reportedStatus: status } });

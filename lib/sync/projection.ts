@@ -383,8 +383,7 @@ function plural(n: number, one: string, few: string, many: string): string {
 
 /**
  * Short plan-vs-fact lines for the document comment: a headline, then one line per difference, and for a
- * Move a reminder of where a shortage stays (MoySklad keeps it on the source store: we only lower the
- * moved quantity). Every line is at most 200 characters.
+ * Move what the differences mean for its source store (moveSourceNotes). Every line is at most 200 characters.
  */
 export function summariseForComment(result: ProjectionResult, options: { entity: 'supply' | 'move' }): string[] {
   if (result.nonArrival) {
@@ -404,8 +403,24 @@ export function summariseForComment(result: ProjectionResult, options: { entity:
     out.push(`${prefix}: ${matched} из ${total} ${plural(total, 'позиции', 'позиций', 'позиций')} ${verb} с планом`);
   }
   for (const d of result.differences) out.push(clip(d.text));
-  if (options.entity === 'move' && result.differences.some((d) => d.kind === 'shortage' || d.kind === 'missing')) {
-    out.push('Недостача остаётся на складе-отправителе по учёту МойСклад');
-  }
+  if (options.entity === 'move') out.push(...moveSourceNotes(result.differences));
   return out;
+}
+
+/**
+ * What a Move's differences mean for its source store: MoySklad moves what was received, so a surplus
+ * or a substitute leaves the source store too, and posting needs that stock there.
+ */
+function moveSourceNotes(differences: Difference[]): string[] {
+  const notes: string[] = [];
+  if (differences.some((d) => d.kind === 'shortage' || d.kind === 'missing')) {
+    notes.push('Недостача остаётся на складе-отправителе по учёту МойСклад');
+  }
+  if (differences.some((d) => d.kind === 'surplus')) {
+    notes.push('Склад-отправитель отдал больше товара, чем по плану: излишек тоже перемещается с него по учёту МойСклад');
+  }
+  if (differences.some((d) => d.kind === 'unexpected')) {
+    notes.push('Склад-отправитель отдал товары не из плана (пересорт): они тоже перемещаются с него по учёту МойСклад');
+  }
+  return notes;
 }

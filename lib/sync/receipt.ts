@@ -9,16 +9,18 @@
 import type { Db, PrismaClient } from '../db';
 import { packJson, unpackJson } from '../db/packed-json';
 import type { DocumentEntity, PlanLine, Receipt } from '../core/domain';
+import { AppError, toAppError } from '../core/errors';
 import { logFor } from '../core/logger';
 import { receiptFromRaw, type BetaproClient } from '../betapro';
 import type { MoyskladClient } from '../moysklad/json-api';
 import type { MsPosition } from '../moysklad/schemas';
 import { enqueueJob } from '../jobs/queue';
-import { loadAccount, isOperational, type Account } from './accounts';
+import { loadAccount, isOperational, type Account, type StatusRole } from './accounts';
 import { betaproClientFor, moyskladClientFor } from './clients';
 import { documentAnswerBody } from './document-status';
 import { documentGroupKey, recordEvent, transitionDocument, type SyncDocumentRow } from './documents';
 import { projectReceipt, summariseForComment, type ProjectionResult, type UnexpectedGood } from './projection';
+import { lockStoredOutdocs, readListedOutdoc, rememberForeignOutdoc } from './receipt/poll-outdocs';
 
 export const POLL_JOB = 'poll';
 export const APPLY_JOB = 'apply-receipt';
@@ -71,22 +73,26 @@ export async function pollAccount(prisma: PrismaClient, accountId: string): Prom
   const betapro = await betaproClientFor(account);
   const touched = new Set<string>();
 
-  // 1. New outdocs: store each one we know the task of (others may belong to another system).
+  // 1. New outdocs: store each one we know the task of; others belong to another system and are
+  //    remembered as ignored, so they are read once, not on every poll.
   const unlocked = await betapro.listOutdocs({ locked: false, unlockRequest: false });
   const ours = new Map<string, SyncDocumentRow | null>();
   for (const summary of unlocked) {
     if (!RECEIPT_KINDS.has(summary.type)) continue;
     const known = await prisma.outdoc.findUnique({ where: { accountId_outdocId: { accountId, outdocId: BigInt(summary.outdocId) } } });
     if (known) continue;
-    const details = await betapro.getOutdoc(summary.outdocId);
+    const details = await readListedOutdoc(betapro, summary.outdocId);
+    if (!details) continue;
     const receipt = details.receipt ?? receiptFromRaw(details.raw);
     const indocId = receipt.indocId || summary.indocId;
-    if (!indocId) continue;
-    if (!ours.has(indocId)) {
+    if (indocId && !ours.has(indocId)) {
       ours.set(indocId, await prisma.syncDocument.findFirst({ where: { accountId, indocId } }));
     }
-    const doc = ours.get(indocId);
-    if (!doc) continue;
+    const doc = indocId ? ours.get(indocId) : null;
+    if (!doc || !indocId) {
+      await rememberForeignOutdoc(prisma, accountId, summary, details, indocId);
+      continue;
+    }
     await prisma.outdoc.upsert({
       where: { accountId_outdocId: { accountId, outdocId: BigInt(summary.outdocId) } },
       create: {
@@ -106,12 +112,7 @@ export async function pollAccount(prisma: PrismaClient, accountId: string): Prom
   }
 
   // 2. Lock everything stored (this run's and any a crash left behind), then apply.
-  const toLock = await prisma.outdoc.findMany({ where: { accountId, stage: 'stored' } });
-  if (toLock.length) {
-    await betapro.lockOutdocs(toLock.map((o) => ({ outdocId: Number(o.outdocId), lock: true })));
-    await prisma.outdoc.updateMany({ where: { id: { in: toLock.map((o) => o.id) }, stage: 'stored' }, data: { stage: 'locked' } });
-    result.locked += toLock.length;
-  }
+  result.locked += await lockStoredOutdocs(prisma, betapro, accountId, log);
 
   // 3. Corrections: BetaPRO wants to replace a locked outdoc. Revert (recompute without it), then unlock.
   const unlockRequested = await betapro.listOutdocs({ locked: true, unlockRequest: true });
@@ -185,7 +186,7 @@ function positionRow(client: MoyskladClient, p: ProjectionResult['positions'][nu
  */
 async function writePositions(
   client: MoyskladClient, account: Account, entity: DocumentEntity, msId: string, description: string | undefined,
-  projection: ProjectionResult, header: { post: boolean; log: string[] },
+  projection: ProjectionResult, header: { post: boolean; log: string[]; role?: StatusRole; logOnce?: boolean },
 ): Promise<{ calls: number }> {
   let calls = 0;
   const current = await readCurrentPositions(client, entity, msId);
@@ -193,8 +194,10 @@ async function writePositions(
   const byId = new Map(current.map((p) => [p.id, p]));
   const target = projection.positions;
   const headerBody = documentAnswerBody(client, account, entity, description, {
-    role: header.post ? 'posted' : undefined,
+    role: header.role ?? (header.post ? 'posted' : undefined),
     log: header.log,
+    // logOnce: a rerun of the step (the same refusal again) adds no second entry.
+    logOnceHeadline: header.logOnce ? header.log[0] : undefined,
     extra: header.post ? { applicable: true } : {},
   });
   if (current.length <= 1000 && target.length <= 1000) {
@@ -284,6 +287,11 @@ export async function applyReceipts(prisma: PrismaClient, payload: ApplyPayload)
   });
   const reverting = outdocs.filter((o) => o.stage === 'revert_requested');
   const counted = outdocs.filter((o) => o.stage !== 'revert_requested');
+  if (nothingNewSinceApplied(doc, counted, reverting)) {
+    log.debug({ state: doc.state }, 'receipt already applied and nothing new: nothing to do');
+    return;
+  }
+  const countedIds = counted.map((o) => String(o.outdocId));
   const receipts = await receiptsOf(counted);
   const supplies = receipts.filter((r) => r.kind === 'goods_supply');
 
@@ -328,32 +336,47 @@ export async function applyReceipts(prisma: PrismaClient, payload: ApplyPayload)
   const final = projection.complete;
   const progressive = account.settings.partialPolicy === 'progressive';
   if (!final && !progressive) {
+    if (doc.state === 'receiving' && !reverting.length && await alreadyReported(prisma, doc.id, 'partial_receipt', countedIds)) return;
     await transitionDocument(prisma, doc.id, ['sent', 'receiving', 'error', 'review'], { state: 'receiving' });
     await recordEvent(prisma, doc, {
       kind: 'partial_receipt',
       message: `Частичная приёмка: получено частей ${projection.parts}. Документ будет исправлен и проведён после последней части.`,
+      data: { outdocs: countedIds },
     });
     await finishOutdocs(prisma, betapro, counted.map((o) => o.id), reverting);
     return;
   }
   const hasDifferences = projection.differences.length > 0;
   if (final && hasDifferences && account.settings.postingMode === 'review' && !payload.force) {
-    await transitionDocument(prisma, doc.id, ['sent', 'receiving', 'error', 'posted'], { state: 'review' });
+    if (doc.state === 'review' && !reverting.length && await alreadyReported(prisma, doc.id, 'review', countedIds)) return;
+    await transitionDocument(prisma, doc.id, ['sent', 'receiving', 'error', 'posted', 'review'], { state: 'review' });
     await recordEvent(prisma, doc, {
       kind: 'review',
       message: `Приёмка с расхождениями ожидает решения: ${projection.differences.length} расхожд. Проведите документ в виджете.`,
+      data: { outdocs: countedIds },
     });
     await finishOutdocs(prisma, betapro, [], reverting);
     return;
   }
   const post = final;
+  if (!post && doc.state === 'receiving' && !reverting.length && await alreadyReported(prisma, doc.id, 'partial_applied', countedIds)) return;
   const headline = post
     ? (hasDifferences ? 'Проведён по факту приёмки БетаПРО (есть расхождения):' : 'Проведён по факту приёмки БетаПРО: всё принято по плану.')
     : `Частичная приёмка БетаПРО, часть ${projection.parts}: позиции исправлены по факту.`;
-  const written = await writePositions(moysklad, account, entity, doc.msId, document.description, projection, {
-    post,
-    log: [headline, ...summary.slice(hasDifferences || !post ? 0 : 1)],
-  });
+  let written: { calls: number };
+  try {
+    written = await writePositions(moysklad, account, entity, doc.msId, document.description, projection, {
+      post,
+      log: [headline, ...summary.slice(hasDifferences || !post ? 0 : 1)],
+    });
+  } catch (error) {
+    const refusal = post ? postingRefusal(error) : null;
+    if (!refusal) throw error;
+    await refusePosting(prisma, { doc, account, moysklad, betapro, entity, description: document.description }, {
+      projection, summary, refusal, appliedRowIds: counted.map((o) => o.id), reverting,
+    });
+    return;
+  }
   await finishOutdocs(prisma, betapro, counted.map((o) => o.id), reverting);
   const nextState = post ? 'posted' : 'receiving';
   await transitionDocument(prisma, doc.id, ['sent', 'receiving', 'review', 'error', 'posted'], {
@@ -364,9 +387,31 @@ export async function applyReceipts(prisma: PrismaClient, payload: ApplyPayload)
     message: post
       ? `Документ исправлен по факту и проведён, статус «Проведён»${hasDifferences ? `; расхождений: ${projection.differences.length}` : ''}`
       : `Позиции исправлены по частичной приёмке (часть ${projection.parts})`,
-    data: { differences: projection.differences.length, calls: written.calls, lines: projection.lines } as never,
+    data: { differences: projection.differences.length, calls: written.calls, lines: projection.lines, outdocs: countedIds } as never,
   });
   log.info({ post, differences: projection.differences.length, calls: written.calls }, 'receipt applied');
+}
+
+/**
+ * A posted (or expired) document whose outdocs are all applied already shows every fact:
+ * a poll or a «Проверить приёмку» then changes nothing (no event, no comment line, no MoySklad write).
+ * An error state is not covered: a refused posting is tried again.
+ */
+function nothingNewSinceApplied(
+  doc: SyncDocumentRow, counted: Array<{ stage: string }>, reverting: unknown[],
+): boolean {
+  if (reverting.length || !counted.length || counted.some((o) => o.stage !== 'applied')) return false;
+  return doc.state === 'posted' || doc.state === 'expired';
+}
+
+/**
+ * The document's last event of this kind (review, partial receipt) was about exactly these outdocs: the
+ * document already says all there is to say about them.
+ */
+async function alreadyReported(prisma: PrismaClient, documentId: string, kind: string, outdocIds: string[]): Promise<boolean> {
+  const last = await prisma.syncEvent.findFirst({ where: { documentId, kind }, orderBy: { id: 'desc' }, select: { data: true } });
+  const before = (last?.data as { outdocs?: unknown } | null)?.outdocs;
+  return Array.isArray(before) && before.length === outdocIds.length && before.every((id, i) => id === outdocIds[i]);
 }
 
 async function finishOutdocs(
@@ -383,16 +428,60 @@ async function finishOutdocs(
   }
 }
 
+/** MoySklad refused to save the posted document (e.g. not enough stock at a move's source store). */
+function postingRefusal(error: unknown): AppError | null {
+  const e = toAppError(error);
+  return e.code === 'REMOTE_REJECTED' ? e : null;
+}
+
+export const POSTING_REFUSED = 'posting_refused';
+
+/**
+ * MoySklad refused to post the corrected document: the facts stay applied (positions corrected, outdocs
+ * applied), the document shows «Ошибка» with MoySklad's reason, and «Повторить» or «Проверить приёмку»
+ * posts it once the cause is fixed. The same refusal again adds nothing.
+ */
+async function refusePosting(
+  prisma: PrismaClient,
+  target: { doc: SyncDocumentRow; account: Account; moysklad: MoyskladClient; betapro: BetaproClient; entity: DocumentEntity; description: string | undefined },
+  outcome: { projection: ProjectionResult; summary: string[]; refusal: AppError; appliedRowIds: string[]; reverting: Array<{ id: string; outdocId: bigint }> },
+): Promise<void> {
+  const { doc, account, moysklad, betapro, entity, description } = target;
+  const reason = outcome.refusal.userMessage;
+  const problems = [{ code: POSTING_REFUSED, message: reason }];
+  logFor({ accountId: doc.accountId, documentId: doc.msId, job: APPLY_JOB }).warn({ err: outcome.refusal.message }, 'MoySklad refused to post the receipt');
+  if (doc.state === 'error' && JSON.stringify(doc.errors) === JSON.stringify(problems)) {
+    await finishOutdocs(prisma, betapro, outcome.appliedRowIds, outcome.reverting);
+    return;
+  }
+  await writePositions(moysklad, account, entity, doc.msId, description, outcome.projection, {
+    post: false,
+    role: 'error',
+    logOnce: true,
+    log: [
+      `МойСклад не провёл документ по факту приёмки БетаПРО: ${reason}`, ...outcome.summary,
+      'Факты приёмки сохранены: устраните причину и нажмите «Повторить» в виджете.',
+    ],
+  });
+  await finishOutdocs(prisma, betapro, outcome.appliedRowIds, outcome.reverting);
+  await transitionDocument(prisma, doc.id, ['sent', 'receiving', 'review', 'error', 'posted'], { state: 'error', errorClass: 'data', errors: problems });
+  await recordEvent(prisma, doc, { kind: POSTING_REFUSED, message: `МойСклад отказался провести документ: ${reason}` });
+}
+
 async function failReceipt(
   prisma: PrismaClient, doc: SyncDocumentRow, account: Account, moysklad: MoyskladClient, entity: DocumentEntity,
   description: string | undefined, lines: string[], state: 'error' | 'expired',
 ): Promise<void> {
   const problems = lines.map((message, i) => ({ code: state === 'expired' ? 'non_arrival' : i === 0 ? 'unknown_goods' : 'hint', message }));
+  // Already blocked for exactly this reason: a new poll or click changes nothing.
+  if (doc.state === state && JSON.stringify(doc.errors) === JSON.stringify(problems)) return;
+  // MoySklad first: a crash after it reruns this step, whose log line is then not added twice.
+  await moysklad.updateDocument(entity, doc.msId, documentAnswerBody(moysklad, account, entity, description, {
+    role: 'error', log: lines, logOnceHeadline: lines[0],
+  }));
   const moved = await transitionDocument(prisma, doc.id, ['sent', 'receiving', 'review', 'error', 'expired'], {
     state, errorClass: 'data', errors: problems,
   });
   if (!moved) return;
   await recordEvent(prisma, doc, { kind: state === 'expired' ? 'non_arrival' : 'receipt_blocked', message: lines.join(' ') });
-  if (doc.state === moved.state && JSON.stringify(doc.errors) === JSON.stringify(problems)) return;
-  await moysklad.updateDocument(entity, doc.msId, documentAnswerBody(moysklad, account, entity, description, { role: 'error', log: lines }));
 }

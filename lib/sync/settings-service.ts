@@ -56,7 +56,7 @@ export async function readSettings(prisma: PrismaClient, session: Session): Prom
   const [byState, recentErrors, deadJobs, installation, lastPoll] = await Promise.all([
     prisma.syncDocument.groupBy({ by: ['state'], where: { accountId: session.accountId }, _count: { _all: true } }),
     prisma.syncEvent.findMany({
-      where: { accountId: session.accountId, kind: { in: ['failed', 'receipt_blocked', 'non_arrival', 'cancel_failed'] } },
+      where: { accountId: session.accountId, kind: { in: ['failed', 'receipt_blocked', 'non_arrival', 'cancel_failed', 'posting_refused'] } },
       orderBy: { id: 'desc' }, take: 10, include: { document: { select: { name: true } } },
     }),
     prisma.job.count({ where: { accountId: session.accountId, state: 'dead' } }),
@@ -89,6 +89,9 @@ export async function readSettings(prisma: PrismaClient, session: Session): Prom
       webhooksInstalled: Boolean(installation.webhooksInstalledAt),
       // The recurring poll job is rescheduled in place after each run: its last update is the last poll.
       lastPollAt: account.settings.hasPassword ? lastPoll?.updatedAt.toISOString() ?? null : null,
+      pollError: installation.pollError && installation.pollFailedAt
+        ? { message: installation.pollError, at: installation.pollFailedAt.toISOString(), failures: installation.pollFailures }
+        : null,
       documentsByState: Object.fromEntries(byState.map((row) => [row.state, row._count._all])),
       recentErrors: recentErrors.map((e) => ({ at: e.createdAt.toISOString(), documentName: e.document.name, message: e.message })),
       deadJobs,

@@ -19,7 +19,8 @@ import { loadAccount, type Account } from './accounts';
 import { betaproClientFor, moyskladClientFor } from './clients';
 import { answerOnDocument } from './document-status';
 import { findSyncDocument, recordEvent, transitionDocument, type DocumentRef, type SyncDocumentRow } from './documents';
-import { PrismaGoodsRegistryStore } from './goods-registry-store';
+import { betaproPartnerKey, PrismaGoodsRegistryStore } from './goods-registry-store';
+import { ACCOUNT_INACTIVE } from './resume-transfers';
 import { packStoredPlan } from './receipt';
 import { Prisma as PrismaRuntime } from '../generated/prisma/client';
 import { rememberStatusBefore } from './transfer/previous-status';
@@ -112,7 +113,9 @@ export async function runTransfer(payload: TransferJobPayload, ctx: TransferCont
   if (account.status !== 'active' || !account.token) {
     log.info({ status: account.status }, 'transfer skipped: account not active');
     await transitionDocument(prisma, syncDoc.id, ['queued', 'sending'], { state: 'error', errorClass: 'transient',
-      errors: [{ code: 'account_inactive', message: 'Работа решения в аккаунте приостановлена или решение удалено.' }] });
+      errors: [{ code: ACCOUNT_INACTIVE, message: account.status === 'suspended'
+        ? 'Работа решения в аккаунте приостановлена: документ будет передан, когда её возобновят.'
+        : 'Решение удалено из аккаунта: документ не передан.' }] });
     return;
   }
   if (syncDoc.state === 'queued') {
@@ -161,7 +164,7 @@ export async function runTransfer(payload: TransferJobPayload, ctx: TransferCont
     };
     const betapro = await betaproClientFor(account);
     const registered = await registerGoods({
-      client: betapro, accountId: ref.accountId, goods: plan.goods, store: new PrismaGoodsRegistryStore(prisma),
+      client: betapro, accountId: ref.accountId, goods: plan.goods, store: new PrismaGoodsRegistryStore(prisma, betaproPartnerKey(account.settings)),
     });
     if (registered.sent.length) {
       await recordEvent(prisma, syncDoc, {

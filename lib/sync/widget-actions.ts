@@ -12,7 +12,7 @@ import { documentGroupKey, findSyncDocument } from './documents';
 import { availableActions } from './document-view';
 import { requestTransfer } from './request-transfer';
 import { pollNow } from './account-jobs';
-import { enqueueApply } from './receipt';
+import { enqueueApply, POSTING_REFUSED } from './receipt';
 import { CANCEL_JOB } from './transfer/cancel';
 import { headerProblems } from './transfer';
 
@@ -28,8 +28,14 @@ export async function runWidgetAction(
     throw new AppError('CONFLICT', `action ${action} not available in state ${state}`, { userMessage: availability.reason });
   }
   switch (action) {
-    case 'send':
-    case 'retry': {
+    case 'retry':
+      // The receipt is applied and only its posting was refused: retry the posting, not the transfer.
+      if (doc && postingWasRefused(doc.errors)) {
+        await enqueueApply(prisma, session.accountId, doc.id, true);
+        return;
+      }
+    // falls through
+    case 'send': {
       let name = doc?.name ?? null;
       if (!doc) {
         // First contact with this id: make sure it is a document of the user's own account (the
@@ -69,4 +75,8 @@ export async function preflight(prisma: PrismaClient, session: Session, entity: 
     ...mapped.problems.map((p) => ({ code: p.code, message: p.message, position: p.positionNumbers[0] })),
   ];
   return { ok: problems.length === 0, problems };
+}
+
+function postingWasRefused(errors: unknown): boolean {
+  return Array.isArray(errors) && errors.some((e) => (e as { code?: unknown })?.code === POSTING_REFUSED);
 }

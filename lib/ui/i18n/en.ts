@@ -232,6 +232,8 @@ export const en: Messages = {
       webhooksOk: 'installed',
       webhooksMissing: 'not installed',
       lastPoll: 'Last warehouse poll',
+      pollError: 'Warehouse poll failing',
+      pollErrorHint: (failures: number) => `${failures} failed attempts in a row; the poll keeps retrying`,
       byState: 'Documents by state',
       noDocuments: 'No documents yet',
       recentErrors: 'Recent errors',

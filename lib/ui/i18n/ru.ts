@@ -234,6 +234,8 @@ export const ru = {
       webhooksOk: 'установлены',
       webhooksMissing: 'не установлены',
       lastPoll: 'Последний опрос склада',
+      pollError: 'Опрос склада не удаётся',
+      pollErrorHint: (failures: number) => `неудачных попыток подряд: ${failures}; опрос повторяется автоматически`,
       byState: 'Документы по состояниям',
       noDocuments: 'Документов пока нет',
       recentErrors: 'Последние ошибки',

@@ -58,6 +58,17 @@ export function HealthSection({
           />
         </dd>
         <dt>{h.lastPoll}</dt><dd>{health.lastPollAt ? formatDateTime(health.lastPollAt, locale) : t.common.never}</dd>
+        {health.pollError && (
+          <>
+            <dt>{h.pollError}</dt>
+            <dd data-testid="health-poll-error">
+              <Typography component="span" sx={{ fontSize: 13, color: 'error.main' }}>{health.pollError.message}</Typography>
+              <Typography component="span" sx={{ fontSize: 12, color: 'text.secondary', ml: 1 }}>
+                {formatDateTime(health.pollError.at, locale)} · {h.pollErrorHint(health.pollError.failures)}
+              </Typography>
+            </dd>
+          </>
+        )}
         <dt>{h.byState}</dt>
         <dd>
           {byState.length === 0 ? (

@@ -254,6 +254,7 @@ export class Engine {
       if (!rec.fields[f]) throw apiError(400, 3000, `Ошибка сохранения объекта: поле '${f}' не может быть пустым или отсутствовать`, f);
     }
     if (body.positions) this.replacePositions(account, docType, rec, body.positions);
+    this.assertStockForPosting(account, docType, rec);
     if (!rec.fields.name) rec.fields.name = this.store.nextName(account, docType);
     account.entities[rec.id] = rec;
     this.store.changed();
@@ -268,9 +269,29 @@ export class Engine {
     const draft: EntityRec = { ...rec, fields: { ...rec.fields }, positions: [...(rec.positions ?? [])] };
     this.applyDocFields(account, docType, draft, body);
     if (body.positions) this.replacePositions(account, docType, draft, body.positions);
+    this.assertStockForPosting(account, docType, draft);
     rec.fields = draft.fields;
     rec.positions = draft.positions;
     return this.finishUpdate(account, rec, before, ctx);
+  }
+
+  /**
+   * With stock control on, MoySklad refuses to post a move that takes from its source store more than
+   * the store has (HTTP 412, the document stays as it was).
+   */
+  private assertStockForPosting(account: AccountRec, docType: DocType, rec: EntityRec): void {
+    const source = rec.fields.sourceStore as Ref | undefined;
+    if (docType !== 'move' || !rec.fields.applicable || !account.stock || !source) return;
+    const needed = new Map<string, number>();
+    for (const p of rec.positions ?? []) needed.set(p.assortment.id, (needed.get(p.assortment.id) ?? 0) + p.quantity);
+    for (const [assortmentId, quantity] of needed) {
+      const onHand = account.stock[source.id]?.[assortmentId] ?? 0;
+      if (onHand >= quantity) continue;
+      const storeName = String(account.entities[source.id]?.fields.name ?? source.id);
+      const goodName = String(account.entities[assortmentId]?.fields.name ?? assortmentId);
+      throw apiError(412, 3007,
+        `Нельзя провести документ: на складе «${storeName}» недостаточно товара «${goodName}» (в наличии ${onHand}, требуется ${quantity})`);
+    }
   }
 
   deleteDocument(account: AccountRec, docType: DocType, id: string, ctx: WriteContext): void {

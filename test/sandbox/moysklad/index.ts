@@ -62,6 +62,8 @@ export interface MoyskladSimulator {
   stats(): ReturnType<Simulator['statsSnapshot']>;
   resetStats(): void;
   setConfig(patch: Partial<SimConfig>): SimConfig;
+  /** Turns stock control on with this table (store id → assortment id → quantity), or off with null. */
+  setStock(accountId: string, stock: Record<string, Record<string, number>> | null): void;
   reset(): void;
 }
 
@@ -140,6 +142,11 @@ export async function startMoyskladSimulator(options: SimulatorOptions): Promise
     stats: () => sim.statsSnapshot(),
     resetStats: () => sim.resetStats(),
     setConfig: (patch) => sim.setConfig(patch as Record<string, unknown>),
+    setStock(id, stock) {
+      const acc = sim.account(id);
+      if (stock) acc.stock = structuredClone(stock);
+      else delete acc.stock;
+    },
     reset: () => sim.reset(),
   };
   return handle;

@@ -197,6 +197,11 @@ export interface AccountRec {
   counters: Record<string, number>;
   scenarios: ScenarioRec[];
   installation: InstallationRec;
+  /**
+   * Stock control («запретить отгрузку отсутствующих товаров»): store id → assortment id → quantity on
+   * hand. Absent: no control, every document posts. Set by tests; posting checks it, never changes it.
+   */
+  stock?: Record<string, Record<string, number>>;
 }
 
 export interface SimState {

@@ -112,6 +112,19 @@ describe('projectReceipt', () => {
     ]);
   });
 
+  it('a move with a surplus and a substitute: the comment says the source store gave more and other goods', () => {
+    const cap: UnexpectedGood = { assortment: { href: `${MS}/variant/cap`, type: 'variant' }, name: 'Кепка', price: 35000, priceSource: 'buyPrice' };
+    const result = project([receipt([['ART-1', 12], ['ART-2', 5], ['ART-3', 3], ['ART-4', 4], ['ART-9', 2]])], { unexpected: new Map([['ART-9', cap]]) });
+    expect(result.differences.map((d) => d.kind)).toEqual(['surplus', 'unexpected']);
+    const lines = summariseForComment(result, { entity: 'move' });
+    expect(lines.slice(-2)).toEqual([
+      'Склад-отправитель отдал больше товара, чем по плану: излишек тоже перемещается с него по учёту МойСклад',
+      'Склад-отправитель отдал товары не из плана (пересорт): они тоже перемещаются с него по учёту МойСклад',
+    ]);
+    // A supply has no source store: nothing of this is said there.
+    expect(summariseForComment(result, { entity: 'supply' }).some((l) => l.includes('Склад-отправитель'))).toBe(false);
+  });
+
   it('adds an unexpected good at price 0 and says why when it has no buy price', () => {
     const result = project([receipt([['ART-1', 10], ['ART-2', 5], ['ART-3', 3], ['ART-4', 4], ['ART-8', 1]])], {
       unexpected: new Map([['ART-8', { assortment: { href: `${MS}/product/p8`, type: 'product' }, name: 'Ремень', price: 0, priceSource: 'zero' } as const]]),
