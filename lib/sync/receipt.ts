@@ -20,6 +20,7 @@ import { betaproClientFor, moyskladClientFor } from './clients';
 import { documentAnswerBody } from './document-status';
 import { documentGroupKey, recordEvent, transitionDocument, type SyncDocumentRow } from './documents';
 import { projectReceipt, summariseForComment, type ProjectionResult, type UnexpectedGood } from './projection';
+import { revertBeforeUnlock } from './receipt/correction';
 
 export const POLL_JOB = 'poll';
 export const APPLY_JOB = 'apply-receipt';
@@ -178,15 +179,24 @@ function positionRow(client: MoyskladClient, p: ProjectionResult['positions'][nu
   };
 }
 
+export interface PositionsHeader {
+  post: boolean;
+  /** Take the document back out of posting, status «Передан» (a correction of an applied receipt). */
+  unpost?: boolean;
+  log: string[];
+  /** Skip the log entry when the comment's newest entry already starts with this (a rerun). */
+  logOnceHeadline?: string;
+}
+
 /**
  * Makes the MoySklad document's positions equal to the projection, plus `applicable`, status and
  * comment, in the fewest calls: one PUT when both sides fit in one array (≤ 1000), otherwise bulk
  * delete / bulk add through the positions endpoints and one PUT for the header. Only real changes
  * are sent, so a repeat after a crash sends nothing twice.
  */
-async function writePositions(
+export async function writePositions(
   client: MoyskladClient, account: Account, entity: DocumentEntity, msId: string, description: string | undefined,
-  projection: ProjectionResult, header: { post: boolean; log: string[] },
+  projection: Pick<ProjectionResult, 'positions'>, header: PositionsHeader,
 ): Promise<{ calls: number }> {
   let calls = 0;
   const current = await readCurrentPositions(client, entity, msId);
@@ -194,9 +204,10 @@ async function writePositions(
   const byId = new Map(current.map((p) => [p.id, p]));
   const target = projection.positions;
   const headerBody = documentAnswerBody(client, account, entity, description, {
-    role: header.post ? 'posted' : undefined,
+    role: header.post ? 'posted' : header.unpost ? 'sent' : undefined,
     log: header.log,
-    extra: header.post ? { applicable: true } : {},
+    logOnceHeadline: header.logOnceHeadline,
+    extra: header.post ? { applicable: true } : header.unpost ? { applicable: false } : {},
   });
   if (current.length <= 1000 && target.length <= 1000) {
     const positions = target.map((p) => {
@@ -239,7 +250,7 @@ async function writePositions(
   return { calls: calls + 1 };
 }
 
-async function findUnexpected(
+export async function findUnexpected(
   client: MoyskladClient, account: Account, plan: StoredPlan, receipts: Receipt[],
 ): Promise<Map<string, UnexpectedGood>> {
   const planned = new Set(plan.lines.map((l) => l.goodId));
@@ -288,6 +299,11 @@ export async function applyReceipts(prisma: PrismaClient, payload: ApplyPayload)
 
   const moysklad = await moyskladClientFor(account);
   const betapro = await betaproClientFor(account);
+
+  if (await revertBeforeUnlock({ prisma, doc, account, plan, moysklad, reverting, supplies })) {
+    await finishOutdocs(prisma, betapro, counted.map((o) => o.id), reverting);
+    return;
+  }
 
   if (!supplies.length) {
     // Only "receiving started" so far (or every receipt was reverted): show it, change nothing else.
