@@ -21,6 +21,7 @@ import { documentAnswerBody } from './document-status';
 import { documentGroupKey, recordEvent, transitionDocument, type SyncDocumentRow } from './documents';
 import { projectReceipt, summariseForComment, type ProjectionResult, type UnexpectedGood } from './projection';
 import { revertBeforeUnlock } from './receipt/correction';
+import { syncUnrecognized } from './receipt/recognition';
 
 export const POLL_JOB = 'poll';
 export const APPLY_JOB = 'apply-receipt';
@@ -134,6 +135,8 @@ export async function pollAccount(prisma: PrismaClient, accountId: string): Prom
   for (const { documentId } of pending) touched.add(documentId!);
   for (const documentId of touched) await enqueueApply(prisma, accountId, documentId);
   result.documents = touched.size;
+  // 5. Goods received under temporary codes keep their documents waiting until an admin identifies them.
+  await syncUnrecognized(prisma, account, betapro);
   await prisma.installation.update({ where: { accountId }, data: { updatedAt: new Date() } }).catch(() => undefined);
   if (result.stored || result.revertRequested) log.info(result, 'BetaPRO poll found receipts');
   return result;
