@@ -1,0 +1,74 @@
+/**
+ * A correction of an applied receipt (issue 14 item 3, PRODUCT.md §4): BetaPRO asks to unlock an outdoc
+ * we applied (`unlock_request`). The document must stop telling the old facts before we unlock: it is
+ * unposted, its positions go back to the plan and a comment line says the warehouse is correcting its
+ * count. The outdoc BetaPRO re-issues after the unlock is then applied as usual.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { documentView, installAndConfigure, startSandbox, waitFor, type ConfiguredAccount, type Sandbox } from '../../support/sandbox';
+import { receiptSteps, simOutdocs } from './receipt-support';
+
+let sandbox: Sandbox;
+let account: ConfiguredAccount;
+const steps = receiptSteps(() => sandbox);
+
+beforeAll(async () => {
+  sandbox = await startSandbox();
+  account = await installAndConfigure(sandbox, 'correction-shop');
+});
+afterAll(async () => {
+  await sandbox?.stop();
+});
+
+const CORRECTION_LINE = 'Склад БетаПРО исправляет данные приёмки';
+
+describe('a correction reverts before it unlocks', () => {
+  it('the only receipt corrected: unposted, back to the plan with a comment line, then the re-issued outdoc posts the new facts', async () => {
+    const { id, indocId } = await steps.sendSupply(account, [['TS-WHITE', 10], ['MUG-300', 4]]);
+    const planRows = steps.msDoc(account, id).positions!.rows.map((r) => ({ id: r.id, quantity: r.quantity, price: r.price }));
+    await steps.control(`/indocs/${indocId}/receive`, {
+      final: true,
+      items: [{ good_id: 'TS-WHITE', useful_qnt: 7, defective_qnt: 0 }, { good_id: 'MUG-300', useful_qnt: 0, defective_qnt: 0 }],
+    });
+    await steps.checkUntil(account, id, 'first receipt posted', (v) => v.state === 'posted');
+    expect(steps.quantities(account, id)).toEqual({ 'TS-WHITE': 7 });
+
+    const [applied] = (await simOutdocs(sandbox, indocId)).filter((o) => !o.deleted);
+    expect(applied.locked).toBe(true);
+    await steps.control(`/outdocs/${applied.outdoc_id}/correct`, {
+      items: [{ good_id: 'TS-WHITE', useful_qnt: 9, defective_qnt: 0 }, { good_id: 'MUG-300', useful_qnt: 4, defective_qnt: 0 }],
+    });
+
+    // One «Проверить приёмку»: the poll sees the unlock_request, the apply reverts and unlocks. Nothing
+    // polls again, so the document is observed between the revert and the re-issued receipt.
+    await steps.check(account, id);
+    const reverted = await waitFor('reverted and unlocked', async () => {
+      const v = await documentView(sandbox, account.adminSession, 'supply', id);
+      const old = (await simOutdocs(sandbox, indocId)).find((o) => o.outdoc_id === applied.outdoc_id)!;
+      return v.state === 'receiving' && old.deleted ? v : undefined;
+    });
+    const doc = steps.msDoc(account, id);
+    expect(doc.applicable).toBe(false);
+    expect(doc.state?.name).toBe('Передан');
+    // Back to the plan: the kept row in place, the row the receipt had removed added again at its price.
+    expect(steps.quantities(account, id)).toEqual({ 'TS-WHITE': 10, 'MUG-300': 4 });
+    expect(doc.positions!.rows.map((r) => r.price)).toEqual([15000, 15000]);
+    const shirt = doc.positions!.rows.find((r) => r.assortment.article === 'TS-WHITE')!;
+    expect(shirt.id).toBe(planRows.find((r) => r.quantity === 10)!.id);
+    expect(doc.description!.startsWith('Комментарий пользователя')).toBe(true);
+    expect(doc.description).toContain(CORRECTION_LINE);
+    expect(reverted.events.map((e) => e.kind)).toContain('receipt_correction');
+    expect(reverted.postedAt).toBeNull();
+
+    const posted = await steps.checkUntil(account, id, 're-issued receipt posted', (v) => v.state === 'posted');
+    expect(steps.quantities(account, id)).toEqual({ 'TS-WHITE': 9, 'MUG-300': 4 });
+    const after = steps.msDoc(account, id);
+    expect(after.applicable).toBe(true);
+    expect(after.state?.name).toBe('Проведён');
+    expect(after.description!.split(CORRECTION_LINE).length - 1).toBe(1);
+    expect(posted.receipt?.lines.find((l) => l.goodId === 'TS-WHITE')).toMatchObject({ planned: 10, accepted: 9 });
+    const live = (await simOutdocs(sandbox, indocId)).filter((o) => !o.deleted);
+    expect(live).toHaveLength(1);
+    expect(live[0].locked).toBe(true);
+  });
+});
