@@ -149,7 +149,9 @@ export async function enqueueApply(prisma: PrismaClient, accountId: string, docu
     kind: APPLY_JOB,
     accountId,
     groupKey: documentGroupKey({ accountId, entity: doc.entity as DocumentEntity, msId: doc.msId }),
-    dedupeKey: `apply:${documentId}${force ? ':force' : ''}`,
+    // `q:`: an apply already running may have read the outdocs before this request's poll marked new
+    // work (a correction, a new part), so a request made after it started must run it once more.
+    dedupeKey: `q:apply:${documentId}${force ? ':force' : ''}`,
     payload: { accountId, documentId, force },
     maxAttempts: 10,
   });

@@ -66,12 +66,18 @@ export async function syncUnrecognized(prisma: PrismaClient, account: Account, b
   let changed = 0;
   for (const doc of docs.values()) {
     const now = (doc.indocId && tasks.get(doc.indocId)) || [];
-    if (JSON.stringify(now) === JSON.stringify(unrecognizedOf(doc))) continue;
+    if (sameGoods(now, unrecognizedOf(doc))) continue;
     if (now.length) await markWaiting(prisma, account, doc, now);
     else await markResolved(prisma, doc);
     changed++;
   }
   return changed;
+}
+
+/** Field by field: a JSONB column gives keys back in its own order, so the JSON texts may differ. */
+function sameGoods(a: UnrecognizedGoodView[], b: UnrecognizedGoodView[]): boolean {
+  const key = (g: UnrecognizedGoodView) => [g.barcode, g.description, g.useful, g.defective, g.since ?? null];
+  return JSON.stringify(a.map(key)) === JSON.stringify(b.map(key));
 }
 
 function describe(goods: UnrecognizedGoodView[]): string {
