@@ -39,7 +39,7 @@ const isFinalPart = (r: Receipt) => r.partNumber === undefined && r.surplusFor =
  * post it, which the ordinary apply writes before it unlocks.
  */
 export async function revertBeforeUnlock(ctx: RevertContext): Promise<boolean> {
-  const { prisma, doc, account, plan, moysklad, reverting, supplies } = ctx;
+  const { prisma, doc, account, moysklad, reverting, supplies } = ctx;
   if (!reverting.some((o) => o.appliedAt)) return false;
   if (supplies.some(isFinalPart)) return false;
   const entity = doc.entity as DocumentEntity;
