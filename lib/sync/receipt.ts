@@ -136,7 +136,11 @@ export async function pollAccount(prisma: PrismaClient, accountId: string): Prom
   for (const documentId of touched) await enqueueApply(prisma, accountId, documentId);
   result.documents = touched.size;
   // 5. Goods received under temporary codes keep their documents waiting until an admin identifies them.
-  await syncUnrecognized(prisma, account, betapro);
+  // Receipts above are already stored and queued: a failure here must not undo or block them.
+  await syncUnrecognized(prisma, account, betapro).catch((error: unknown) => {
+    const e = toAppError(error);
+    log.warn({ err: e.message, code: e.code }, 'reading BetaPRO goods waiting for identification failed');
+  });
   await prisma.installation.update({ where: { accountId }, data: { updatedAt: new Date() } }).catch(() => undefined);
   if (result.stored || result.revertRequested) log.info(result, 'BetaPRO poll found receipts');
   return result;

@@ -10,11 +10,13 @@ import { receiptSteps, simOutdocs } from './receipt-support';
 
 let sandbox: Sandbox;
 let account: ConfiguredAccount;
+let progressive: ConfiguredAccount;
 const steps = receiptSteps(() => sandbox);
 
 beforeAll(async () => {
   sandbox = await startSandbox();
   account = await installAndConfigure(sandbox, 'correction-shop');
+  progressive = await installAndConfigure(sandbox, 'correction-progressive', { partialPolicy: 'progressive' });
 });
 afterAll(async () => {
   await sandbox?.stop();
@@ -70,5 +72,37 @@ describe('a correction reverts before it unlocks', () => {
     const live = (await simOutdocs(sandbox, indocId)).filter((o) => !o.deleted);
     expect(live).toHaveLength(1);
     expect(live[0].locked).toBe(true);
+  });
+
+  it('progressive policy, the final part corrected: the document goes back to the parts that stay, unposted, until the replacement', async () => {
+    const { id, indocId } = await steps.sendSupply(progressive, [['TS-WHITE', 10], ['MUG-300', 6]]);
+    await steps.control(`/indocs/${indocId}/receive`, { final: false, items: [{ good_id: 'TS-WHITE', useful_qnt: 4, defective_qnt: 0 }] });
+    await steps.control(`/indocs/${indocId}/receive`, {
+      final: true, items: [{ good_id: 'TS-WHITE', useful_qnt: 6, defective_qnt: 0 }, { good_id: 'MUG-300', useful_qnt: 6, defective_qnt: 0 }],
+    });
+    await steps.checkUntil(progressive, id, 'both parts posted', (v) => v.state === 'posted');
+    expect(steps.quantities(progressive, id)).toEqual({ 'TS-WHITE': 10, 'MUG-300': 6 });
+
+    const finalPart = (await simOutdocs(sandbox, indocId)).filter((o) => !o.deleted && !o.attributes.some((a) => a.attribute_id === 9))[0];
+    await steps.control(`/outdocs/${finalPart.outdoc_id}/correct`, {
+      items: [{ good_id: 'TS-WHITE', useful_qnt: 5, defective_qnt: 0 }, { good_id: 'MUG-300', useful_qnt: 5, defective_qnt: 0 }],
+    });
+    await steps.check(progressive, id);
+    await waitFor('final part reverted and unlocked', async () => {
+      const v = await documentView(sandbox, progressive.adminSession, 'supply', id);
+      const old = (await simOutdocs(sandbox, indocId)).find((o) => o.outdoc_id === finalPart.outdoc_id)!;
+      return v.state === 'receiving' && old.deleted;
+    });
+    // What stays is part 1 only: 4 shirts, no mugs yet.
+    expect(steps.quantities(progressive, id)).toEqual({ 'TS-WHITE': 4 });
+    const doc = steps.msDoc(progressive, id);
+    expect(doc.applicable).toBe(false);
+    expect(doc.state?.name).toBe('Передан');
+    expect(doc.description).toContain(`${CORRECTION_LINE}`);
+    expect(doc.description).toContain('к уже принятым частям');
+
+    await steps.checkUntil(progressive, id, 'replacement posted', (v) => v.state === 'posted');
+    expect(steps.quantities(progressive, id)).toEqual({ 'TS-WHITE': 9, 'MUG-300': 5 });
+    expect(steps.msDoc(progressive, id).applicable).toBe(true);
   });
 });
