@@ -7,18 +7,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, documentView, installAndConfigure, sessionFor, startSandbox, type ConfiguredAccount, type Sandbox } from '../../support/sandbox';
 import type { DocumentView } from '@/lib/api/contract';
+import { createMigratedPostgresDatabase, TEST_DATABASE_URL } from '../../support/db';
 import { receiptSteps } from './receipt-support';
 
 let sandbox: Sandbox;
 let account: ConfiguredAccount;
+let database: Awaited<ReturnType<typeof createMigratedPostgresDatabase>> | undefined;
 const steps = receiptSteps(() => sandbox);
 
 beforeAll(async () => {
-  sandbox = await startSandbox();
+  // On PostgreSQL when TEST_DATABASE_URL is set (the stored lists live in a JSONB column), else PGlite.
+  database = TEST_DATABASE_URL ? await createMigratedPostgresDatabase('bridge_recognition') : undefined;
+  sandbox = await startSandbox({ databaseUrl: database?.url });
   account = await installAndConfigure(sandbox, 'recognition-shop');
 });
 afterAll(async () => {
   await sandbox?.stop();
+  await database?.drop();
 });
 
 const UNKNOWN_MUG = '2000000012345';
