@@ -3,9 +3,9 @@
  * an outdoc we locked: it asks us to unlock it (`unlock_request`), and deletes and re-issues it once we
  * have. Before unlocking, the MoySklad document must stop telling the old facts: it goes back to the
  * projection without the outdoc. When that projection is not a posting (the only or the final part is
- * being corrected), the document is unposted, its positions go back to the plan (or, under the
- * progressive policy, to the parts that stay), status «Передан» and a comment line says why. The
- * re-issued outdoc is then stored, locked and applied like any other.
+ * being corrected, or review posting would hold the rest for a decision), the document is unposted, its
+ * positions go back to the plan (or to the receipts that stay, when those would be written), status
+ * «Передан» and a comment line says why. The re-issued outdoc is then stored, locked and applied.
  */
 import type { PrismaClient } from '@/lib/db';
 import type { DocumentEntity, Receipt } from '@/lib/core/domain';
@@ -36,17 +36,19 @@ const isFinalPart = (r: Receipt) => r.partNumber === undefined && r.surplusFor =
 /**
  * Returns true when it has reverted the document (the caller then unlocks and stops); false when there
  * is nothing to revert here: the outdoc never reached the document, or the remaining receipts still
- * post it, which the ordinary apply writes before it unlocks.
+ * post it, which the ordinary apply writes before it unlocks. Under review posting the ordinary apply
+ * may hold the remaining receipt for a decision without writing, so the document is reverted here.
  */
 export async function revertBeforeUnlock(ctx: RevertContext): Promise<boolean> {
   const { prisma, doc, account, moysklad, reverting, supplies } = ctx;
   if (!reverting.some((o) => o.appliedAt)) return false;
-  if (supplies.some(isFinalPart)) return false;
+  if (supplies.some(isFinalPart) && account.settings.postingMode !== 'review') return false;
   const entity = doc.entity as DocumentEntity;
-  const positions = await remainingPositions(ctx);
+  const { positions, toPlan } = await remainingPositions(ctx);
+  const backTo = toPlan ? 'к плану' : 'к остальным данным приёмки';
   const outdocIds = reverting.map((o) => String(o.outdocId)).join(', ');
   const lines = [
-    `${CORRECTION_HEADLINE} (документ ${outdocIds}): проведение отменено, позиции возвращены ${supplies.length ? 'к уже принятым частям' : 'к плану'}.`,
+    `${CORRECTION_HEADLINE} (документ ${outdocIds}): проведение отменено, позиции возвращены ${backTo}.`,
     'Документ будет исправлен и проведён, когда склад пришлёт исправленные данные.',
   ];
   const document = await moysklad.getDocument(entity, doc.msId);
@@ -59,7 +61,7 @@ export async function revertBeforeUnlock(ctx: RevertContext): Promise<boolean> {
   if (moved) {
     await recordEvent(prisma, doc, {
       kind: 'receipt_correction', trigger: 'poll',
-      message: `Склад БетаПРО исправляет приёмку (документ ${outdocIds}): документ распроведён и возвращён ${supplies.length ? 'к уже принятым частям' : 'к плану'}`,
+      message: `Склад БетаПРО исправляет приёмку (документ ${outdocIds}): документ распроведён и возвращён ${backTo}`,
       data: { outdocIds, calls: written.calls },
     });
   }
@@ -67,11 +69,16 @@ export async function revertBeforeUnlock(ctx: RevertContext): Promise<boolean> {
   return true;
 }
 
-/** Plan positions, or under the progressive policy the projection of the parts that stay. */
-async function remainingPositions(ctx: RevertContext): Promise<ProjectedPosition[]> {
+/**
+ * Plan positions, or the projection of the receipts that stay when they would be written: under the
+ * progressive policy, or when the final part stays (review posting).
+ */
+async function remainingPositions(ctx: RevertContext): Promise<{ positions: ProjectedPosition[]; toPlan: boolean }> {
   const { account, plan, moysklad, supplies } = ctx;
   const positionQuantities = plan.positionQuantities ? new Map(Object.entries(plan.positionQuantities)) : undefined;
-  if (account.settings.partialPolicy !== 'progressive' || !supplies.length) return projectPlan(plan.lines, positionQuantities);
+  const written = account.settings.partialPolicy === 'progressive' || supplies.some(isFinalPart);
+  const plannedPositions = { positions: projectPlan(plan.lines, positionQuantities), toPlan: true };
+  if (!written || !supplies.length) return plannedPositions;
   const projection = projectReceipt({
     plan: plan.lines,
     receipts: supplies,
@@ -80,5 +87,5 @@ async function remainingPositions(ctx: RevertContext): Promise<ProjectedPosition
     positionQuantities,
   });
   // Unknown goods cannot be written; the plan is the truthful fallback until the parts are re-applied.
-  return projection.unknownGoods.length ? projectPlan(plan.lines, positionQuantities) : projection.positions;
+  return projection.unknownGoods.length ? plannedPositions : { positions: projection.positions, toPlan: false };
 }

@@ -5,18 +5,20 @@
  * count. The outdoc BetaPRO re-issues after the unlock is then applied as usual.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { documentView, installAndConfigure, startSandbox, waitFor, type ConfiguredAccount, type Sandbox } from '../../support/sandbox';
+import { api, documentView, installAndConfigure, startSandbox, waitFor, type ConfiguredAccount, type Sandbox } from '../../support/sandbox';
 import { receiptSteps, simOutdocs } from './receipt-support';
 
 let sandbox: Sandbox;
 let account: ConfiguredAccount;
 let progressive: ConfiguredAccount;
+let review: ConfiguredAccount;
 const steps = receiptSteps(() => sandbox);
 
 beforeAll(async () => {
   sandbox = await startSandbox();
   account = await installAndConfigure(sandbox, 'correction-shop');
   progressive = await installAndConfigure(sandbox, 'correction-progressive', { partialPolicy: 'progressive' });
+  review = await installAndConfigure(sandbox, 'correction-review', { postingMode: 'review' });
 });
 afterAll(async () => {
   await sandbox?.stop();
@@ -99,10 +101,46 @@ describe('a correction reverts before it unlocks', () => {
     expect(doc.applicable).toBe(false);
     expect(doc.state?.name).toBe('Передан');
     expect(doc.description).toContain(`${CORRECTION_LINE}`);
-    expect(doc.description).toContain('к уже принятым частям');
+    expect(doc.description).toContain('к остальным данным приёмки');
 
     await steps.checkUntil(progressive, id, 'replacement posted', (v) => v.state === 'posted');
     expect(steps.quantities(progressive, id)).toEqual({ 'TS-WHITE': 9, 'MUG-300': 5 });
     expect(steps.msDoc(progressive, id).applicable).toBe(true);
+  });
+
+  it('review posting, a separate surplus document corrected: the rest is held for a decision, so the document is reverted to it first', async () => {
+    await steps.control('/config', { goods_surplus_enabled: false });
+    try {
+      const { id, indocId } = await steps.sendSupply(review, [['TS-WHITE', 10], ['MUG-300', 4]]);
+      await steps.control(`/indocs/${indocId}/receive`, {
+        final: true, items: [{ good_id: 'TS-WHITE', useful_qnt: 12, defective_qnt: 0 }, { good_id: 'MUG-300', useful_qnt: 3, defective_qnt: 0 }],
+      });
+      await steps.checkUntil(review, id, 'held for review', (v) => v.state === 'review');
+      await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: review.adminSession, body: { action: 'post' } });
+      await waitFor('posted by the user', async () => (await documentView(sandbox, review.adminSession, 'supply', id)).state === 'posted');
+      expect(steps.quantities(review, id)).toEqual({ 'TS-WHITE': 12, 'MUG-300': 3 });
+
+      const surplus = (await simOutdocs(sandbox, indocId)).find((o) => !o.deleted && o.attributes.some((a) => a.attribute_id === 624))!;
+      await steps.control(`/outdocs/${surplus.outdoc_id}/correct`, { items: [{ good_id: 'TS-WHITE', useful_qnt: 1, defective_qnt: 0 }] });
+      await steps.check(review, id);
+      await waitFor('surplus reverted and unlocked', async () => {
+        const v = await documentView(sandbox, review.adminSession, 'supply', id);
+        const old = (await simOutdocs(sandbox, indocId)).find((o) => o.outdoc_id === surplus.outdoc_id)!;
+        return v.state === 'receiving' && old.deleted;
+      });
+      // The receipt without the surplus document: 10 shirts and 3 mugs, unposted until a decision.
+      expect(steps.quantities(review, id)).toEqual({ 'TS-WHITE': 10, 'MUG-300': 3 });
+      expect(steps.msDoc(review, id).applicable).toBe(false);
+      expect(steps.msDoc(review, id).description).toContain('к остальным данным приёмки');
+
+      await steps.checkUntil(review, id, 'replacement held for review', (v) => v.state === 'review');
+      expect(steps.msDoc(review, id).applicable).toBe(false);
+      await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: review.adminSession, body: { action: 'post' } });
+      await waitFor('posted with the corrected surplus', async () => (await documentView(sandbox, review.adminSession, 'supply', id)).state === 'posted');
+      expect(steps.quantities(review, id)).toEqual({ 'TS-WHITE': 11, 'MUG-300': 3 });
+      expect(steps.msDoc(review, id).applicable).toBe(true);
+    } finally {
+      await steps.control('/config', { goods_surplus_enabled: true });
+    }
   });
 });
