@@ -66,6 +66,16 @@ export const receiptLineSchema = z.object({
 });
 export type ReceiptLineView = z.infer<typeof receiptLineSchema>;
 
+/** A good BetaPRO received under a temporary code for this document's task (GET /goods/recognition). */
+export const unrecognizedGoodSchema = z.object({
+  barcode: z.string(),
+  description: z.string(),
+  useful: z.number().int(),
+  defective: z.number().int(),
+  since: z.string().optional(),
+});
+export type UnrecognizedGoodView = z.infer<typeof unrecognizedGoodSchema>;
+
 export const actionNameSchema = z.enum(['send', 'retry', 'check', 'cancel', 'post']);
 export type ActionName = z.infer<typeof actionNameSchema>;
 
@@ -94,6 +104,8 @@ export const documentViewSchema = z.object({
     })
     .nullable(),
   actions: z.record(actionNameSchema, z.object({ enabled: z.boolean(), reason: z.string().optional() })),
+  /** Goods waiting for an admin to map them to MoySklad products; the receipt completes after. */
+  unrecognized: z.array(unrecognizedGoodSchema),
   /** Work is in progress: poll again soon. */
   live: z.boolean(),
   /** The app changed the MoySklad document since this time: offer to reopen it. */
@@ -107,6 +119,14 @@ export type PreflightResponse = z.infer<typeof preflightResponseSchema>;
 
 // ---- POST /api/widget/documents/{entity}/{id}/actions { action } -> DocumentView ----
 export const actionRequestSchema = z.object({ action: actionNameSchema });
+
+// ---- POST /api/widget/documents/{entity}/{id}/recognition { barcode, productKey } -> DocumentView (admin) ----
+export const identifyRequestSchema = z.object({
+  barcode: z.string().min(1).max(255),
+  /** Value of the account's product key (article, code or external code) of the MoySklad product. */
+  productKey: z.string().trim().min(1).max(255),
+});
+export type IdentifyRequest = z.infer<typeof identifyRequestSchema>;
 
 // ---- Settings: GET/PUT /api/settings ----
 export const productKeySchema = z.enum(['article', 'code', 'externalCode']);

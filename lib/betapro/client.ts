@@ -43,6 +43,7 @@ import {
   fboxOutdocGoodsSchema,
   fboxOutdocListSchema,
   fboxReceiptOutdocSchema,
+  fboxRecognitionListSchema,
   fboxSettingsSchema,
   type FboxSupplyTask,
 } from './schemas';
@@ -50,12 +51,14 @@ import { toFboxGood } from './mappers/goods';
 import { plannedQuantities, toSupplyTask } from './mappers/supply-task';
 import { toReceipt } from './mappers/receipt';
 import { toAccountSettings } from './mappers/settings';
+import { toUnrecognizedGood } from './mappers/recognition';
 import type {
   AttributeInput,
   BetaproAccountSettings,
   BetaproOptionalOutdocType,
   CatalogueGood,
   DocumentAttribute,
+  UnrecognizedGood,
   OutdocDetails,
   OutdocFilter,
   OutdocLockChange,
@@ -137,6 +140,10 @@ export interface BetaproClient {
   /** Ids among `outdocIds` that BetaPRO no longer has. */
   checkOutdocs(outdocIds: number[]): Promise<number[]>;
   createSupplyTask(plan: TransferPlan): Promise<SupplyTaskResult>;
+  /** Goods waiting for identification (`GET /goods/recognition`). */
+  listUnrecognized(): Promise<UnrecognizedGood[]>;
+  /** Maps each barcode to a registered good (`POST /goods/recognition`). */
+  identifyGoods(pairs: Array<{ goodId: string; barcode: string }>): Promise<void>;
 }
 
 interface Call<S extends z.ZodType> {
@@ -477,6 +484,21 @@ export function createBetaproClient(options: BetaproClientOptions): BetaproClien
         method: 'POST', path: '/outdocs/lock', operation: 'POST /outdocs/lock',
         body: { outdocs: changes.map((c) => ({ outdoc_id: c.outdocId, lock: c.lock })) },
         schema: fboxOkSchema,
+      });
+    },
+
+    async listUnrecognized() {
+      const { items } = await request({
+        method: 'GET', path: '/goods/recognition', operation: 'GET /goods/recognition', schema: fboxRecognitionListSchema,
+      });
+      return (items ?? []).map(toUnrecognizedGood);
+    },
+
+    async identifyGoods(pairs) {
+      if (!pairs.length) return;
+      await request({
+        method: 'POST', path: '/goods/recognition', operation: 'POST /goods/recognition',
+        body: { goods: pairs.map((p) => ({ good_id: p.goodId, barcode: p.barcode })) }, schema: fboxOkSchema,
       });
     },
 

@@ -184,6 +184,21 @@ export const fboxOutdocCheckSchema = z.object({
   missing_outdoc_ids: optional(z.array(z.number().int())),
 });
 
+/** `GET /goods/recognition`: goods the warehouse received under temporary codes (spec, recognition). */
+export const fboxRecognitionListSchema = z.object({
+  success: z.literal(true),
+  items: optional(z.array(z.object({
+    barcode: z.string(),
+    descrip: optional(z.string()),
+    date: optional(z.string()),
+    indocs: optional(z.array(z.object({
+      indoc_id: optional(z.string()),
+      qual_type: z.enum(['useful', 'defective']),
+      qnt: z.number().int(),
+    }))),
+  }))),
+});
+
 /** What we send: `POST /goods` items and `POST /indocs` goods_supply_task (spec: good_set_req, goods_supply_task). */
 export interface FboxGood {
   good_id: string;

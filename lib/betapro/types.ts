@@ -133,3 +133,12 @@ export interface SupplyTaskResult {
   /** True when BetaPRO already had an identical task (a retry after a lost response). */
   alreadyExisted: boolean;
 }
+
+/** A good the warehouse could not identify (`GET /goods/recognition`), with where it was found. */
+export interface UnrecognizedGood {
+  barcode: string;
+  description: string;
+  /** Moscow date-time since which it waits, as BetaPRO wrote it. */
+  since?: string;
+  tasks: Array<{ indocId: string; useful: number; defective: number }>;
+}

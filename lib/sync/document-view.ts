@@ -4,7 +4,7 @@
  */
 import type { PrismaClient } from '../db';
 import type { DocumentEntity } from '../core/domain';
-import type { ActionName, DocumentView, Problem, SyncState } from '../api/contract';
+import type { ActionName, DocumentView, Problem, SyncState, UnrecognizedGoodView } from '../api/contract';
 import type { Session } from '../api/session';
 import { loadAccount } from './accounts';
 import { findSyncDocument } from './documents';
@@ -51,7 +51,7 @@ export async function buildDocumentView(
     return {
       entity, id: msId, name: null, state: 'not_sent', errorClass: null, errors: [], indocId: null,
       lastTrigger: null, lastActor: null, sentAt: null, postedAt: null, updatedAt: null, events: [], receipt: null,
-      actions: availableActions('not_sent', canUpdate, false, ru), live: false, documentChangedAt: null,
+      actions: availableActions('not_sent', canUpdate, false, ru), live: false, documentChangedAt: null, unrecognized: [],
     };
   }
   const state = doc.state as SyncState;
@@ -75,7 +75,7 @@ export async function buildDocumentView(
     receipt = { lines: projection.lines, partial: !projection.complete, parts: projection.parts, nonArrival: projection.nonArrival };
   }
   // The app changed the MoySklad document when it answered with a status (sent, error, posted).
-  const changedBy = events.find((e) => ['sent', 'failed', 'posted', 'partial_applied', 'cancelled', 'non_arrival', 'receipt_blocked', 'already_sent_answered', 'posting_refused'].includes(e.kind));
+  const changedBy = events.find((e) => ['sent', 'failed', 'posted', 'partial_applied', 'cancelled', 'non_arrival', 'receipt_blocked', 'already_sent_answered', 'posting_refused', 'receipt_correction', 'unrecognized_goods'].includes(e.kind));
   return {
     entity,
     id: msId,
@@ -94,5 +94,6 @@ export async function buildDocumentView(
     actions: availableActions(state, canUpdate, Boolean(doc.indocId), ru),
     live: LIVE_STATES.includes(state),
     documentChangedAt: iso(changedBy?.createdAt),
+    unrecognized: Array.isArray(doc.unrecognized) ? (doc.unrecognized as unknown as UnrecognizedGoodView[]) : [],
   };
 }

@@ -193,6 +193,23 @@ function distribute(slots: Slot[], received: number): ProjectedPosition[] {
   return out;
 }
 
+/**
+ * The document as it was sent: every plan position at its original quantity. A correction of the only
+ * receipt (BetaPRO's `unlock_request`) returns the document to this before the outdoc is unlocked.
+ */
+export function projectPlan(plan: PlanLine[], positionQuantities?: ReadonlyMap<string, number>): ProjectedPosition[] {
+  return plan.flatMap((line) => slotsOf(line, positionQuantities)
+    .filter((slot) => slot.original > 0)
+    .map((slot): ProjectedPosition => ({
+      goodId: line.goodId,
+      assortment: { href: line.assortment.href, type: line.assortment.type },
+      quantity: slot.original,
+      price: line.price,
+      keepPositionIds: slot.positionId === null ? [] : [slot.positionId],
+      origin: 'plan',
+    })));
+}
+
 const compareStrings = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 export function projectReceipt(input: ProjectionInput): ProjectionResult {

@@ -21,6 +21,8 @@ import { documentAnswerBody } from './document-status';
 import { documentGroupKey, recordEvent, transitionDocument, type SyncDocumentRow } from './documents';
 import { projectReceipt, summariseForComment, type ProjectionResult, type UnexpectedGood } from './projection';
 import { lockStoredOutdocs, readListedOutdoc, rememberForeignOutdoc } from './receipt/poll-outdocs';
+import { revertBeforeUnlock } from './receipt/correction';
+import { syncUnrecognized } from './receipt/recognition';
 
 export const POLL_JOB = 'poll';
 export const APPLY_JOB = 'apply-receipt';
@@ -133,6 +135,12 @@ export async function pollAccount(prisma: PrismaClient, accountId: string): Prom
   for (const { documentId } of pending) touched.add(documentId!);
   for (const documentId of touched) await enqueueApply(prisma, accountId, documentId);
   result.documents = touched.size;
+  // 5. Goods received under temporary codes keep their documents waiting until an admin identifies them.
+  // Receipts above are already stored and queued: a failure here must not undo or block them.
+  await syncUnrecognized(prisma, account, betapro).catch((error: unknown) => {
+    const e = toAppError(error);
+    log.warn({ err: e.message, code: e.code }, 'reading BetaPRO goods waiting for identification failed');
+  });
   await prisma.installation.update({ where: { accountId }, data: { updatedAt: new Date() } }).catch(() => undefined);
   if (result.stored || result.revertRequested) log.info(result, 'BetaPRO poll found receipts');
   return result;
@@ -145,7 +153,9 @@ export async function enqueueApply(prisma: PrismaClient, accountId: string, docu
     kind: APPLY_JOB,
     accountId,
     groupKey: documentGroupKey({ accountId, entity: doc.entity as DocumentEntity, msId: doc.msId }),
-    dedupeKey: `apply:${documentId}${force ? ':force' : ''}`,
+    // `q:`: an apply already running may have read the outdocs before this request's poll marked new
+    // work (a correction, a new part), so a request made after it started must run it once more.
+    dedupeKey: `q:apply:${documentId}${force ? ':force' : ''}`,
     payload: { accountId, documentId, force },
     maxAttempts: 10,
   });
@@ -178,15 +188,28 @@ function positionRow(client: MoyskladClient, p: ProjectionResult['positions'][nu
   };
 }
 
+export interface PositionsHeader {
+  post: boolean;
+  /** Take the document back out of posting, status «Передан» (a correction of an applied receipt). */
+  unpost?: boolean;
+  log: string[];
+  /** Skip the log entry when the comment's newest entry already starts with this (a rerun). */
+  logOnceHeadline?: string;
+  /** Status to set instead of the one implied by post / unpost (e.g. «Ошибка» when posting was refused). */
+  role?: StatusRole;
+  /** Skip the log entry when the comment's newest entry already starts with the first line. */
+  logOnce?: boolean;
+}
+
 /**
  * Makes the MoySklad document's positions equal to the projection, plus `applicable`, status and
  * comment, in the fewest calls: one PUT when both sides fit in one array (≤ 1000), otherwise bulk
  * delete / bulk add through the positions endpoints and one PUT for the header. Only real changes
  * are sent, so a repeat after a crash sends nothing twice.
  */
-async function writePositions(
+export async function writePositions(
   client: MoyskladClient, account: Account, entity: DocumentEntity, msId: string, description: string | undefined,
-  projection: ProjectionResult, header: { post: boolean; log: string[]; role?: StatusRole; logOnce?: boolean },
+  projection: Pick<ProjectionResult, 'positions'>, header: PositionsHeader,
 ): Promise<{ calls: number }> {
   let calls = 0;
   const current = await readCurrentPositions(client, entity, msId);
@@ -194,11 +217,11 @@ async function writePositions(
   const byId = new Map(current.map((p) => [p.id, p]));
   const target = projection.positions;
   const headerBody = documentAnswerBody(client, account, entity, description, {
-    role: header.role ?? (header.post ? 'posted' : undefined),
+    role: header.role ?? (header.post ? 'posted' : header.unpost ? 'sent' : undefined),
     log: header.log,
     // logOnce: a rerun of the step (the same refusal again) adds no second entry.
-    logOnceHeadline: header.logOnce ? header.log[0] : undefined,
-    extra: header.post ? { applicable: true } : {},
+    logOnceHeadline: header.logOnceHeadline ?? (header.logOnce ? header.log[0] : undefined),
+    extra: header.post ? { applicable: true } : header.unpost ? { applicable: false } : {},
   });
   if (current.length <= 1000 && target.length <= 1000) {
     const positions = target.map((p) => {
@@ -241,7 +264,7 @@ async function writePositions(
   return { calls: calls + 1 };
 }
 
-async function findUnexpected(
+export async function findUnexpected(
   client: MoyskladClient, account: Account, plan: StoredPlan, receipts: Receipt[],
 ): Promise<Map<string, UnexpectedGood>> {
   const planned = new Set(plan.lines.map((l) => l.goodId));
@@ -297,6 +320,11 @@ export async function applyReceipts(prisma: PrismaClient, payload: ApplyPayload)
 
   const moysklad = await moyskladClientFor(account);
   const betapro = await betaproClientFor(account);
+
+  if (await revertBeforeUnlock({ prisma, doc, account, plan, moysklad, reverting, supplies })) {
+    await finishOutdocs(prisma, betapro, counted.map((o) => o.id), reverting);
+    return;
+  }
 
   if (!supplies.length) {
     // Only "receiving started" so far (or every receipt was reverted): show it, change nothing else.

@@ -161,6 +161,39 @@ describe.skipIf(!executablePath)('document widget in the MoySklad host page', ()
     await page.close();
   });
 
+  it('lets an admin map goods the warehouse received without a card, and the receipt then posts', async () => {
+    const ms = sandbox.moysklad;
+    const productId = (article: string) => seed.products.find((p) => p.article === article)!.id;
+    const id = String(ms.createDocument(accountId, 'supply', {
+      organization: ms.meta('organization', seed.organizationId),
+      agent: ms.meta('counterparty', seed.counterpartyId),
+      store: ms.meta('store', seed.stores.betapro),
+      positions: [{ quantity: 2, price: 100, assortment: ms.meta('product', productId('TS-WHITE')) }],
+    }).id);
+    const { page, widget } = await openDocument('supply', id);
+    await widget.getByRole('button', { name: 'Передать на склад' }).click();
+    await state(widget, 'sent').waitFor({ timeout: 30_000 });
+    const view = await documentView(sandbox, admin, 'supply', id);
+    const received = await fetch(`${sandbox.betapro.controlUrl}/indocs/${view.indocId}/receive`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ final: true, unknown: [{ barcode: '2000000099999', descrip: 'Ручка без упаковки', useful_qnt: 5 }] }),
+    });
+    expect(received.ok).toBe(true);
+    await widget.getByRole('button', { name: 'Проверить приёмку' }).click();
+    const good = widget.locator('[data-testid="unrecognized-good"][data-barcode="2000000099999"]');
+    await good.waitFor({ timeout: 30_000 });
+    await expect(good.textContent()).resolves.toContain('Ручка без упаковки');
+    await shot(page, 'unrecognized');
+    await good.getByTestId('unrecognized-key').fill('PEN-BLUE');
+    await good.getByTestId('unrecognized-identify').click();
+    await widget.getByTestId('action-notice').filter({ hasText: 'Товар сопоставлен' }).waitFor();
+    await state(widget, 'posted').waitFor({ timeout: 30_000 });
+    await expect(widget.getByTestId('unrecognized').count()).resolves.toBe(0);
+    const lines = widget.getByTestId('receipt-line');
+    await expect(lines.count()).resolves.toBe(2);
+    await page.close();
+  });
+
   it('resets on every Open: the host reuses one iframe and one session for several documents', async () => {
     const sessions: string[] = [];
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });

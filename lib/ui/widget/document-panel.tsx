@@ -19,6 +19,7 @@ import { ReceiptTable } from './receipt-table';
 import { AFTER_ACTION_FAST_MS, CONFIRMED_ACTIONS, documentChangedSince, IDLE_REFRESH_MS, LIVE_REFRESH_MS, PREFLIGHT_STATES } from './rules';
 import { StateChip } from './state-chip';
 import { Timeline } from './timeline';
+import { UnrecognizedGoods } from './unrecognized-goods';
 import { WidgetSkeleton } from './widget-skeleton';
 
 type DocumentEntity = DocumentView['entity'];
@@ -33,7 +34,7 @@ function errorText(error: unknown, networkText: string): string {
 }
 
 export function DocumentPanel({
-  entity, objectId, openId, saves, client, bridge,
+  entity, objectId, openId, saves, client, bridge, isAdmin = false,
 }: {
   entity: DocumentEntity;
   objectId: string;
@@ -43,6 +44,8 @@ export function DocumentPanel({
   saves: number;
   client: ApiClient;
   bridge: HostBridge | null;
+  /** Only an admin maps unknown goods (the server checks it too). */
+  isAdmin?: boolean;
 }) {
   const { t, locale } = useI18n();
   const w = t.widget;
@@ -103,6 +106,24 @@ export function DocumentPanel({
       void preflight.mutate();
     }
   }, [client, base, view, preflight, w, t.common.network]);
+
+  const [identifying, setIdentifying] = useState<string | null>(null);
+  const identify = useCallback(async (barcode: string, productKey: string) => {
+    setIdentifying(barcode);
+    setNotice(null);
+    try {
+      const next = await client.post<DocumentView>(`${base}/recognition`, { barcode, productKey });
+      fastUntil.current = Date.now() + AFTER_ACTION_FAST_MS;
+      await view.mutate(next, { revalidate: true });
+      setNotice({ severity: 'success', text: w.identifyDone });
+    } catch (error) {
+      if (!(error instanceof SessionExpiredError)) {
+        setNotice({ severity: 'error', text: `${w.actionFailed}: ${errorText(error, t.common.network)}` });
+      }
+    } finally {
+      setIdentifying(null);
+    }
+  }, [client, base, view, w, t.common.network]);
 
   const confirmTexts = useCallback((action: ActionName) => {
     const name = data?.name ?? '';
@@ -235,6 +256,8 @@ export function DocumentPanel({
           )}
         </Alert>
       )}
+
+      <UnrecognizedGoods goods={data.unrecognized ?? []} isAdmin={isAdmin} busyBarcode={identifying} onIdentify={(b, k) => void identify(b, k)} />
 
       {wantPreflight && <Preflight data={preflight.data} error={preflight.error} loading={preflight.isLoading} known={data.errors} />}
       {data.receipt && <ReceiptTable receipt={data.receipt} />}

@@ -47,6 +47,7 @@ function WidgetBody({ entity, contextKey, userLocale, allowedOrigins }: WidgetAp
             saves={saves}
             client={state.client}
             bridge={bridge}
+            isAdmin={state.session.user.isAdmin}
           />
         )
       )}

@@ -167,7 +167,9 @@ describe('receipt → corrected and posted document', () => {
     await waitFor('replacement applied', async () => {
       await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: account.adminSession, body: { action: 'check' } });
       await new Promise((r) => setTimeout(r, 400));
-      return quantities(account, id)['TS-WHITE'] === 10;
+      // The revert before the unlock also shows 10 (the plan), unposted: wait for the replacement's posting.
+      const v = await documentView(sandbox, account.adminSession, 'supply', id);
+      return v.state === 'posted' && quantities(account, id)['TS-WHITE'] === 10;
     });
     const view = await documentView(sandbox, account.adminSession, 'supply', id);
     expect(view.state).toBe('posted');

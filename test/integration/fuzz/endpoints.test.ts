@@ -19,7 +19,7 @@ import { vendorJwt } from '../../support/vendor-jwt';
 import { HOSTILE_MARKER, startHostileRemote, type HostileRemote } from '../../support/hostile-remote';
 import { issueAppSession } from '@/lib/moysklad/app-session';
 import {
-  actionRequestSchema, createStatusesRequestSchema, sessionRequestSchema, settingsInputSchema, testConnectionRequestSchema,
+  actionRequestSchema, createStatusesRequestSchema, identifyRequestSchema, sessionRequestSchema, settingsInputSchema, testConnectionRequestSchema,
 } from '@/lib/api/contract';
 import {
   msActivationBodySchema, msDeactivationBodySchema, msEventBodySchema, msScenarioBodySchema, msWebhookDeliverySchema,
@@ -404,6 +404,12 @@ describe('fuzz: every public endpoint refuses bad input with a 4xx and writes no
       cases.push({ name: `actions, ${bodyName}`, method: 'POST', path: `${base}/actions`, headers: adminSession, body });
     }
     cases.push({ name: 'clerk, unknown action', method: 'POST', path: `${base}/actions`, headers: () => ({ authorization: `Bearer ${clerkSession}` }), body: JSON.stringify({ action: 'delete' }) });
+    for (const [bodyName, body] of badBodies(identifyRequestSchema, SEED + 17)) {
+      cases.push({ name: `recognition, ${bodyName}`, method: 'POST', path: `${base}/recognition`, headers: adminSession, body });
+    }
+    const identifyBody = JSON.stringify({ barcode: '2000000000015', productKey: 'TS-WHITE' });
+    cases.push({ name: 'recognition, nothing waits', method: 'POST', path: `${base}/recognition`, headers: adminSession, body: identifyBody });
+    cases.push({ name: 'recognition, clerk', method: 'POST', path: `${base}/recognition`, headers: () => ({ authorization: `Bearer ${clerkSession}` }), body: identifyBody });
     const badPaths = ['/api/widget/documents/invoice/' + commandDocId, '/api/widget/documents/supply/not-a-uuid',
       '/api/widget/documents/supply/%00', `/api/widget/documents/supply/${commandDocId}%27%20OR%201=1`, `/api/widget/documents/SUPPLY/${commandDocId}`,
       `/api/widget/documents/supply/${'9'.repeat(300)}`];
@@ -420,6 +426,7 @@ describe('fuzz: every public endpoint refuses bad input with a 4xx and writes no
     for (const method of ['POST', 'PUT', 'DELETE', 'PATCH']) cases.push({ name: 'wrong method (view)', method, path: base, headers: adminSession, body: method === 'POST' || method === 'PUT' ? sendBody : undefined });
     for (const method of ['POST', 'DELETE']) cases.push({ name: 'wrong method (preflight)', method, path: `${base}/preflight`, headers: adminSession });
     for (const method of ['GET', 'PUT', 'DELETE']) cases.push({ name: 'wrong method (actions)', method, path: `${base}/actions`, headers: adminSession });
+    for (const method of ['GET', 'PUT', 'DELETE']) cases.push({ name: 'wrong method (recognition)', method, path: `${base}/recognition`, headers: adminSession });
     const outcomes = await runAll(cases);
     expect(offenders(outcomes)).toEqual([]);
     const tokenRefusals = outcomes.filter((o) => o.name.includes(', token ') && o.status !== 401 && o.status !== 431);

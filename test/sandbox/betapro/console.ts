@@ -4,7 +4,7 @@
  */
 import type { FaultSpec } from './schemas';
 import { FAULT_MODES } from './schemas';
-import type { Indoc, Outdoc, PartnerData } from './model';
+import type { Indoc, Outdoc, PartnerData, RecognitionItem } from './model';
 import type { BetaproStore } from './store';
 
 const esc = (value: unknown) => String(value ?? '')
@@ -37,19 +37,28 @@ function taskRow(p: PartnerData, d: Indoc, outdocs: Outdoc[]): string {
     <details><summary>Принять с расхождениями</summary>
       <form method="post" action="${esc(`${base}/receive${q}`)}" class="receipt">
         <textarea name="lines" rows="${Math.max(3, d.items.length + 1)}" placeholder="good_id норма [брак]">${esc(d.items.map((l) => `${l.good_id} ${l.plan_qnt} 0`).join('\n'))}</textarea>
+        <textarea name="unknown" rows="2" placeholder="неизвестный товар: штрихкод норма [брак] [описание]"></textarea>
         <label><input type="radio" name="final" value="true" checked> окончательно</label>
         <label><input type="radio" name="final" value="false"> частично (атрибут 9)</label>
         <button class="primary">Оприходовать</button>
       </form>
     </details>` : '';
+  const surplus = d.state !== 'created' && d.state !== 'expired' ? `
+    <details><summary>Излишки отдельным документом (атрибут 624)</summary>
+      <form method="post" action="${esc(`${base}/surplus${q}`)}" class="receipt">
+        <textarea name="lines" rows="2" placeholder="good_id норма [брак]"></textarea>
+        <button>Оформить излишки</button>
+      </form>
+    </details>` : '';
+  const waiting = d.held ? `<div class="tag red">ждёт идентификации: ${d.held.barcodes.map(esc).join(', ')}</div>` : '';
   const docs = outdocs.filter((o) => o.task_id === d.indoc_id && !o.deleted).map((o) => `#${o.outdoc_id}`).join(', ');
   return `<tr>
     <td><b>${esc(d.indoc_id)}</b><div class="muted">${esc(d.indoc_txt)}</div></td>
-    <td><span class="state ${d.state}">${esc(STATE_LABEL[d.state])}</span></td>
+    <td><span class="state ${d.state}">${esc(STATE_LABEL[d.state])}</span>${waiting}</td>
     <td class="muted">${esc(d.created_at)}</td>
     <td>${plan}</td>
     <td>${docs || '<span class="muted">—</span>'}</td>
-    <td>${actions}${custom}</td>
+    <td>${actions}${custom}${surplus}</td>
   </tr>`;
 }
 
@@ -81,20 +90,34 @@ function outdocRow(o: Outdoc): string {
   </tr>`;
 }
 
+function recognitionRow(r: RecognitionItem): string {
+  const where = r.indocs.map((i) => `${esc(i.indoc_id)}: ${i.qual_type === 'useful' ? 'норма' : 'брак'} ${i.qnt}`).join('<br>');
+  const status = r.good_id
+    ? `<span class="tag gray">идентифицирован как ${esc(r.good_id)}</span>`
+    : '<span class="tag red">ждёт заказчика</span>';
+  return `<tr><td><b>${esc(r.barcode)}</b></td><td>${esc(r.descrip)}</td><td>${where}</td><td class="muted">${esc(r.date)}</td><td>${status}</td></tr>`;
+}
+
 function partnerSection(p: PartnerData): string {
   const outdocs = Object.values(p.outdocs).sort((a, b) => b.outdoc_id - a.outdoc_id);
   const tasks = Object.values(p.indocs).sort((a, b) => b.seq - a.seq);
+  const recognition = Object.values(p.recognition ?? {});
   return `<section>
     <h2>Партнёр ${esc(p.partnerId)}</h2>
     <div class="muted">Товаров: ${Object.keys(p.goods).length}, EAN: ${Object.keys(p.eans).length} ·
       goods_supply_start: ${p.settings.outdoc_types.goods_supply_start ? 'вкл' : 'выкл'}
       ${button('/_sim/config', p.settings.outdoc_types.goods_supply_start ? 'выключить' : 'включить',
     { partnerId: p.partnerId, goods_supply_start: String(!p.settings.outdoc_types.goods_supply_start) })} ·
-      излишки в документе: ${p.settings.goods_surplus_enabled ? 'да' : 'нет (атрибут 624)'} ·
+      излишки в документе: ${p.settings.goods_surplus_enabled ? 'да' : 'нет (атрибут 624)'}
+      ${button('/_sim/config', p.settings.goods_surplus_enabled ? 'отдельным документом' : 'в том же документе',
+    { partnerId: p.partnerId, goods_surplus_enabled: String(!p.settings.goods_surplus_enabled) })} ·
       лимит ${p.settings.rate_limits.req_qnt.minute}/мин, ${p.settings.rate_limits.concurrent_qnt} поток</div>
     <h3>Задания на оприходование</h3>
     ${tasks.length ? `<table><thead><tr><th>indoc_id</th><th>Состояние</th><th>Создано</th><th>План</th><th>Исходящие</th><th>Действия</th></tr></thead>
       <tbody>${tasks.map((d) => taskRow(p, d, outdocs)).join('')}</tbody></table>` : '<p class="muted">Заданий нет.</p>'}
+    <h3>Неизвестные товары (идентификация)</h3>
+    ${recognition.length ? `<table><thead><tr><th>Штрихкод</th><th>Описание</th><th>Задания</th><th>С</th><th>Статус</th></tr></thead>
+      <tbody>${recognition.map(recognitionRow).join('')}</tbody></table>` : '<p class="muted">Неизвестных товаров нет.</p>'}
     <h3>Исходящие документы</h3>
     ${outdocs.length ? `<table><thead><tr><th>outdoc_id</th><th>Тип</th><th>Задание</th><th>Дата / создан</th><th>Товары</th><th>Блокировка</th><th></th></tr></thead>
       <tbody>${outdocs.map(outdocRow).join('')}</tbody></table>` : '<p class="muted">Исходящих документов нет.</p>'}

@@ -9,9 +9,9 @@ import { renderConsole } from './console';
 import { ControlError, FboxError } from './errors';
 import type { SimDeps } from './http';
 import { readBody, sendJson } from './io';
-import { OPTIONAL_OUTDOC_TYPES, QUOTA_NAMES, type PartnerSettings, type ReceiptItem } from './model';
+import { OPTIONAL_OUTDOC_TYPES, QUOTA_NAMES, type PartnerSettings } from './model';
 import {
-  controlConfig, controlFaults, controlPartner, controlReceive, controlReset, zodMessage, type ControlConfig,
+  controlConfig, controlFaults, controlPartner, controlReceive, controlReset, controlSurplus, zodMessage, type ControlConfig,
 } from './schemas';
 import type { BetaproStore } from './store';
 import * as warehouse from './warehouse';
@@ -107,19 +107,25 @@ function run(deps: SimDeps, path: string, body: unknown, partnerQuery: string | 
     return { message: 'Настройки изменены', data: { config: store.data.config } };
   }
 
-  const indocAction = /^\/indocs\/([^/]+)\/(arrive|receive|expire)$/.exec(path);
+  const indocAction = /^\/indocs\/([^/]+)\/(arrive|receive|expire|surplus)$/.exec(path);
   if (indocAction) {
     const indocId = decodeURIComponent(indocAction[1]);
     const action = indocAction[2];
     const input = action === 'receive' ? parse(controlReceive, body) : undefined;
+    const surplus = action === 'surplus' ? parse(controlSurplus, body) : undefined;
     return store.transaction(() => {
       const { partner, indoc } = store.findIndoc(indocId, partnerQuery);
       const issued = action === 'arrive' ? warehouse.arrive(store, partner, indoc)
         : action === 'expire' ? warehouse.expire(store, partner, indoc)
-          : warehouse.receive(store, partner, indoc, input as { items?: ReceiptItem[]; final?: boolean });
+          : surplus ? warehouse.issueSurplus(store, partner, indoc, surplus.items)
+            : warehouse.receive(store, partner, indoc, input!);
+      const waiting = indoc.held ? `, ждёт идентификации: ${indoc.held.barcodes.join(', ')}` : '';
       return {
-        message: `${indocId}: ${indoc.state}${issued.length ? `, исходящие ${issued.join(', ')}` : ''}`,
-        data: { partnerId: partner.partnerId, indoc_id: indocId, state: indoc.state, issued_outdoc_ids: issued },
+        message: `${indocId}: ${indoc.state}${issued.length ? `, исходящие ${issued.join(', ')}` : ''}${waiting}`,
+        data: {
+          partnerId: partner.partnerId, indoc_id: indocId, state: indoc.state, issued_outdoc_ids: issued,
+          ...(indoc.held ? { waiting_for_recognition: indoc.held.barcodes } : {}),
+        },
       };
     });
   }
@@ -190,6 +196,7 @@ function publicState(store: BetaproStore, deps: SimDeps) {
         outdoc_ids: Object.values(p.outdocs).filter((o) => o.task_id === d.indoc_id && !o.deleted).map((o) => o.outdoc_id),
       })),
       outdocs: Object.values(p.outdocs).sort((a, b) => a.outdoc_id - b.outdoc_id),
+      recognition: Object.values(p.recognition ?? {}),
     })),
   };
 }
@@ -200,16 +207,29 @@ function publicState(store: BetaproStore, deps: SimDeps) {
  */
 function formToBody(path: string, form: URLSearchParams): unknown {
   const bool = (name: string) => (form.has(name) ? form.get(name) === 'true' || form.get(name) === 'on' : undefined);
-  if (/\/(receive|correct)$/.test(path)) {
-    const text = (form.get('lines') ?? '').trim();
-    const items = text ? text.split(/\r?\n/).filter((l) => l.trim()).map((line) => {
-      const [good_id, useful, defective] = line.trim().split(/[\s,;]+/);
+  if (/\/(receive|correct|surplus)$/.test(path)) {
+    const items = formLines(form.get('lines')).map(([good_id, useful, defective, line]) => {
       const u = Number(useful ?? 0);
       const d = Number(defective ?? 0);
       if (!good_id || !Number.isInteger(u) || !Number.isInteger(d)) throw new ControlError(400, `cannot read line "${line}"`);
       return { good_id, useful_qnt: u, defective_qnt: d };
-    }) : undefined;
-    return { items, final: bool('final') ?? true };
+    });
+    if (path.endsWith('/surplus')) return { items };
+    // Unknown goods: "barcode useful [defective] [description…]" per line.
+    const unknown = formLines(form.get('unknown')).map(([barcode, useful, , line]) => {
+      const words = line.trim().split(/\s+/);
+      const hasDefective = /^\d+$/.test(words[2] ?? '');
+      const u = Number(useful ?? 0);
+      const d = hasDefective ? Number(words[2]) : 0;
+      if (!barcode || !Number.isInteger(u)) throw new ControlError(400, `cannot read line "${line}"`);
+      const descrip = words.slice(hasDefective ? 3 : 2).join(' ');
+      return { barcode, useful_qnt: u, defective_qnt: d, ...(descrip ? { descrip } : {}) };
+    });
+    return {
+      items: items.length ? items : undefined,
+      final: bool('final') ?? true,
+      ...(unknown.length ? { unknown } : {}),
+    };
   }
   if (path === '/faults') {
     const count = form.get('count');
@@ -219,13 +239,22 @@ function formToBody(path: string, form: URLSearchParams): unknown {
   if (path === '/config') {
     const status = form.get('business_error_http_status');
     const start = bool('goods_supply_start');
+    const surplus = bool('goods_surplus_enabled');
     return {
       ...(form.get('partnerId') ? { partnerId: form.get('partnerId') } : {}),
       ...(status ? { business_error_http_status: Number(status) } : {}),
-      ...(bool('goods_surplus_enabled') !== undefined ? { goods_surplus_enabled: bool('goods_surplus_enabled') } : {}),
+      ...(surplus !== undefined ? { goods_surplus_enabled: surplus } : {}),
       ...(start !== undefined ? { outdoc_types: { goods_supply_start: start } } : {}),
     };
   }
   if (path === '/reset') return { keepPartners: bool('keepPartners') ?? true };
   return {};
+}
+
+/** Non-empty lines of a console text box, each split into its first three fields plus the line itself. */
+function formLines(text: string | null): Array<[string, string | undefined, string | undefined, string]> {
+  return (text ?? '').split(/\r?\n/).filter((l) => l.trim()).map((line) => {
+    const [first, second, third] = line.trim().split(/[\s,;]+/);
+    return [first, second, third, line];
+  });
 }

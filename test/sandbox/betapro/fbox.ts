@@ -9,12 +9,13 @@ import {
   type AttrValue, type Good, type Indoc, type Outdoc, type PartnerData,
 } from './model';
 import {
-  goodEanListReq, goodEanSetReq, goodListReq, goodSetReq, goodsSupplyTask, indocAttrSetReq, indocListReq,
+  goodEanListReq, goodEanSetReq, goodListReq, goodRecognitionSetReq, goodSetReq, goodsSupplyTask, indocAttrSetReq, indocListReq,
   indocTypeOnly, outdocCheckReq, outdocListReq, outdocLockReq, parseFbox, settingsSetReq, type GoodInput,
 } from './schemas';
 import type { BetaproStore } from './store';
 import { mskDate, mskDateTime, parseFboxDate } from './time';
 import { onUnlocked } from './warehouse';
+import { identify, identifyByEan, pendingRecognition } from './recognition';
 
 export interface FboxContext {
   store: BetaproStore;
@@ -150,17 +151,19 @@ function upsertGoods(store: BetaproStore, partner: PartnerData, goods: GoodInput
     }
     for (const attr of input.attributes ?? []) good.attributes[String(attr.attribute_id)] = attr.value;
     partner.goods[input.good_id] = good;
-    for (const ean of input.eans ?? []) linkEan(partner, input.good_id, ean.value, ean.mode ?? 'add', now);
+    for (const ean of input.eans ?? []) linkEan(store, partner, input.good_id, ean.value, ean.mode ?? 'add', now);
   }
 }
 
-function linkEan(partner: PartnerData, goodId: string, ean: string, mode: 'add' | 'set', now: string): void {
+function linkEan(store: BetaproStore, partner: PartnerData, goodId: string, ean: string, mode: 'add' | 'set', now: string): void {
   const current = partner.eans[ean];
   if (current?.good_id === goodId) return;
   if (current && mode === 'add') {
     throw business(`EAN ${ean} уже зарегистрирован для товара ${current.good_id}`);
   }
   partner.eans[ean] = { good_id: goodId, created_at: now };
+  // An EAN equal to a barcode waiting in the recognition queue identifies it (spec, recognition).
+  identifyByEan(store, partner, goodId, ean);
 }
 
 function requireGood(partner: PartnerData, goodId: string): void {
@@ -197,12 +200,22 @@ export function setEans({ store, partner, body }: FboxContext): Json {
   for (const ean of req.delete ?? []) delete partner.eans[ean];
   for (const { good_id, ean } of req.add ?? []) {
     requireGood(partner, good_id);
-    linkEan(partner, good_id, ean, 'add', now);
+    linkEan(store, partner, good_id, ean, 'add', now);
   }
   for (const { good_id, ean } of req.set ?? []) {
     requireGood(partner, good_id);
-    linkEan(partner, good_id, ean, 'set', now);
+    linkEan(store, partner, good_id, ean, 'set', now);
   }
+  return { success: true };
+}
+
+export function listRecognition({ partner }: FboxContext): Json {
+  return { success: true, items: pendingRecognition(partner) };
+}
+
+export function setRecognition({ store, partner, body }: FboxContext): Json {
+  const req = parseFbox(goodRecognitionSetReq, body);
+  for (const { good_id, barcode } of req.goods) identify(store, partner, good_id, barcode);
   return { success: true };
 }
 

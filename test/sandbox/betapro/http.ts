@@ -38,6 +38,8 @@ const ROUTES: Route[] = [
   { method: 'POST', path: '/goods/list', handler: fbox.listGoods },
   { method: 'POST', path: '/goods/eans', handler: fbox.setEans, mutates: true },
   { method: 'POST', path: '/goods/eans/list', handler: fbox.listEans },
+  { method: 'GET', path: '/goods/recognition', handler: fbox.listRecognition },
+  { method: 'POST', path: '/goods/recognition', handler: fbox.setRecognition, mutates: true },
   { method: 'POST', path: '/indocs', handler: fbox.createIndoc, mutates: true },
   { method: 'POST', path: '/indocs/list', handler: fbox.listIndocs },
   { method: 'DELETE', path: '/indocs/{indoc_id}', handler: fbox.deleteIndoc, mutates: true },

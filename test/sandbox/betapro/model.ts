@@ -147,12 +147,37 @@ export interface Indoc {
   state: IndocState;
   /** Partial goods_supply docs issued so far (the next one gets attribute 9 = parts + 1). */
   parts: number;
+  /** A receipt waiting for the customer to identify unknown goods (`POST /goods/recognition`). */
+  held?: HeldReceipt;
 }
 
 export interface OutdocLine { good_id: string; plan_qnt: number; useful_qnt: number; defective_qnt: number }
 export interface ExpiryLine { good_id: string; qual_type: 'useful' | 'defective'; expiry_date: string; qnt: number }
 
 export interface ReceiptItem { good_id: string; useful_qnt: number; defective_qnt: number; expiry_date?: string }
+
+/** Goods the warehouse found under a barcode it cannot match: received under a temporary code. */
+export interface UnknownItem { barcode: string; descrip?: string; useful_qnt: number; defective_qnt: number }
+
+/**
+ * One entry of the recognition queue (`GET /goods/recognition`), keyed by barcode. Identified entries
+ * stay in the state (for the console and tests) with the good they were matched to.
+ */
+export interface RecognitionItem {
+  barcode: string;
+  descrip: string;
+  length: number;
+  width: number;
+  height: number;
+  weight: number;
+  date: string;
+  indocs: { indoc_id: string; qual_type: 'useful' | 'defective'; qnt: number }[];
+  good_id?: string;
+  identified_at?: string;
+}
+
+/** A receipt counted with unknown goods: BetaPRO cannot complete it until every barcode is identified. */
+export interface HeldReceipt { items?: ReceiptItem[]; final: boolean; barcodes: string[] }
 
 export interface Outdoc {
   outdoc_id: number;
@@ -186,6 +211,8 @@ export interface PartnerData {
   eans: Record<string, EanLink>;
   indocs: Record<string, Indoc>;
   outdocs: Record<string, Outdoc>;
+  /** Recognition queue by barcode; absent in state files of older simulators. */
+  recognition?: Record<string, RecognitionItem>;
 }
 
 export interface SimConfig {

@@ -105,6 +105,10 @@ export const outdocLockReq = z.looseObject({
   outdocs: z.array(z.looseObject({ outdoc_id: int32, lock: z.boolean() })),
 });
 
+export const goodRecognitionSetReq = z.looseObject({
+  goods: z.array(z.looseObject({ good_id: id255, barcode: z.string() })),
+});
+
 export const outdocCheckReq = z.looseObject({ outdoc_ids: z.array(int32) });
 
 const outdocTypesPatch = z.looseObject(
@@ -126,10 +130,19 @@ export const receiptItem = z.object({
   defective_qnt: z.number().int().min(0).default(0),
   expiry_date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
 });
+export const unknownItem = z.object({
+  barcode: z.string().min(1).max(255),
+  descrip: z.string().max(500).optional(),
+  useful_qnt: z.number().int().min(0).default(0),
+  defective_qnt: z.number().int().min(0).default(0),
+});
 export const controlReceive = z.object({
   items: z.array(receiptItem).optional(),
   final: z.boolean().optional(),
+  /** Goods under barcodes the warehouse cannot match (recognition queue). */
+  unknown: z.array(unknownItem).optional(),
 });
+export const controlSurplus = z.object({ items: z.array(receiptItem).min(1) });
 
 export const FAULT_MODES = ['none', 'error500', 'timeout', 'rate429', 'acceptThenDrop'] as const;
 export const controlFaults = z.object({

@@ -14,8 +14,9 @@
 import { ControlError } from './errors';
 import {
   type AttrValue, type ExpiryLine, type Indoc, type Outdoc, type OutdocLine,
-  type OutdocType, type PartnerData, type ReceiptItem,
+  type OutdocType, type PartnerData, type ReceiptItem, type UnknownItem,
 } from './model';
+import { holdForRecognition } from './recognition';
 import type { BetaproStore } from './store';
 import { mskDate, mskDateTime } from './time';
 
@@ -82,7 +83,7 @@ function mergeItems(partner: PartnerData, items: ReceiptItem[]): Map<string, Rec
   const merged = new Map<string, ReceiptItem>();
   for (const item of items) {
     if (!Object.hasOwn(partner.goods, item.good_id)) {
-      // Unknown goods would go to BetaPRO's recognition queue, which the simulator does not model.
+      // Goods the warehouse cannot match are given as `unknown` (by barcode): the recognition queue.
       throw new ControlError(400, `good ${item.good_id} is not registered for partner ${partner.partnerId}`);
     }
     const m = merged.get(item.good_id);
@@ -112,6 +113,18 @@ export interface ReceiveInput {
   items?: ReceiptItem[];
   /** false = a partial receipt (attribute 9); default true. */
   final?: boolean;
+  /** Goods under barcodes the warehouse cannot match: the receipt waits for their identification. */
+  unknown?: UnknownItem[];
+}
+
+/** What is still expected of each plan line: the plan minus what live goods_supply docs reported. */
+export function plannedRest(store: BetaproStore, partner: PartnerData, indoc: Indoc): ReceiptItem[] {
+  const before = receivedSoFar(store, partner, indoc.indoc_id);
+  return indoc.items.map((l) => {
+    const got = before.get(l.good_id);
+    const left = Math.max(0, l.plan_qnt - (got ? got.useful + got.defective : 0));
+    return { good_id: l.good_id, useful_qnt: left, defective_qnt: 0 };
+  });
 }
 
 export function receive(store: BetaproStore, partner: PartnerData, indoc: Indoc, input: ReceiveInput): number[] {
@@ -119,16 +132,20 @@ export function receive(store: BetaproStore, partner: PartnerData, indoc: Indoc,
   if (indoc.state === 'completed' || indoc.state === 'expired') {
     throw new ControlError(409, `indoc ${indoc.indoc_id} is already ${indoc.state}`);
   }
+  if (indoc.held) {
+    throw new ControlError(409, `indoc ${indoc.indoc_id} waits for unknown goods to be identified: ${indoc.held.barcodes.join(', ')}`);
+  }
+  if (input.items) mergeItems(partner, input.items); // validate before anything changes
   // The truck has to arrive before anything is counted; do it implicitly for convenience.
   const issued = indoc.state === 'created' ? arrive(store, partner, indoc) : [];
+  let counted = input.items;
+  if (input.unknown?.length) {
+    const held = holdForRecognition(store, partner, indoc, input);
+    if (held.waiting) return issued;
+    counted = held.items;
+  }
   const before = receivedSoFar(store, partner, indoc.indoc_id);
-  const items = input.items
-    ? mergeItems(partner, input.items)
-    : new Map(indoc.items.map((l) => {
-      const got = before.get(l.good_id);
-      const left = Math.max(0, l.plan_qnt - (got ? got.useful + got.defective : 0));
-      return [l.good_id, { good_id: l.good_id, useful_qnt: left, defective_qnt: 0 }];
-    }));
+  const items = mergeItems(partner, counted ?? plannedRest(store, partner, indoc));
   const final = input.final ?? true;
   const surplusAccepted = typeof indoc.attributes['350'] === 'boolean'
     ? indoc.attributes['350']
@@ -180,6 +197,28 @@ export function receive(store: BetaproStore, partner: PartnerData, indoc: Indoc,
   }
   indoc.state = final ? 'completed' : 'receiving';
   return issued;
+}
+
+/**
+ * Surplus found for a task after (or apart from) its receipt: a separate goods_supply carrying attribute
+ * 624 = the task's indoc_id and no indoc_id of its own, every line with plan_qnt 0.
+ */
+export function issueSurplus(store: BetaproStore, partner: PartnerData, indoc: Indoc, items: ReceiptItem[]): number[] {
+  if (indoc.indoc_type !== 'goods_supply_task') throw new ControlError(409, `indoc ${indoc.indoc_id} is not a goods_supply_task`);
+  if (indoc.state === 'created' || indoc.state === 'expired') {
+    throw new ControlError(409, `indoc ${indoc.indoc_id} is ${indoc.state}: surplus is found only in a delivery that arrived`);
+  }
+  const merged = mergeItems(partner, items);
+  const goods = [...merged.values()]
+    .filter((i) => i.useful_qnt + i.defective_qnt > 0)
+    .map((i) => ({ good_id: i.good_id, plan_qnt: 0, useful_qnt: i.useful_qnt, defective_qnt: i.defective_qnt }));
+  if (!goods.length) throw new ControlError(400, 'surplus needs at least one line with a quantity');
+  const doc = issue(store, partner, {
+    outdoc_type: 'goods_supply', task_id: indoc.indoc_id,
+    attributes: [{ attribute_id: 624, value: indoc.indoc_id }],
+    goods, goods_expiry: expiryRows(partner, goods, merged),
+  });
+  return [doc.outdoc_id];
 }
 
 /** Nothing arrived in time: a goods_supply with attribute 306 and zero quantities closes the task. */
