@@ -20,6 +20,11 @@ const nextConfig = {
   async headers() {
     return [
       {
+        // API answers carry tokens, settings and document data: no browser or proxy may keep them.
+        source: '/api/:path*',
+        headers: [{ key: 'Cache-Control', value: 'no-store' }],
+      },
+      {
         source: '/:path*',
         headers: [
           { key: 'X-Content-Type-Options', value: 'nosniff' },
