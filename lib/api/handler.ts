@@ -20,7 +20,8 @@ export function errorResponse(error: unknown, context: Record<string, unknown> =
     if (error.httpStatus >= 500) logger.error({ ...context, code: error.code, err: error.message }, 'request failed');
     else logger.info({ ...context, code: error.code, err: error.message }, 'request refused');
     // A refused upload may still be streaming in: closing the connection stops it instead of draining it.
-    const headers = error.code === 'PAYLOAD_TOO_LARGE' ? { connection: 'close' } : undefined;
+    const headers: Record<string, string> = error.code === 'PAYLOAD_TOO_LARGE' ? { connection: 'close' } : {};
+    if (error.code === 'RATE_LIMITED' && error.retryAfterMs) headers['retry-after'] = String(Math.ceil(error.retryAfterMs / 1000));
     return Response.json(error.toResponseBody(), { status: error.httpStatus, headers });
   }
   if (error instanceof z.ZodError) {

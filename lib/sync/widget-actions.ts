@@ -12,6 +12,7 @@ import { documentGroupKey, findSyncDocument } from './documents';
 import { availableActions } from './document-view';
 import { requestTransfer } from './request-transfer';
 import { pollNow } from './account-jobs';
+import { claimReceiptCheck } from './check-throttle';
 import { CANCEL_JOB, enqueueApply } from './receipt';
 import { headerProblems } from './transfer';
 
@@ -41,6 +42,7 @@ export async function runWidgetAction(
       return;
     }
     case 'check':
+      await claimReceiptCheck(prisma, session.accountId);
       await pollNow(prisma, session.accountId);
       if (doc) await enqueueApply(prisma, session.accountId, doc.id);
       return;

@@ -42,6 +42,8 @@ function baseEnv(appBaseUrl: string): Record<string, string> {
     APP_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
     FRAME_ANCESTORS: 'http://127.0.0.1:*',
     LOG_LEVEL: process.env.TEST_APP_LOG_LEVEL ?? 'warn',
+    // Suites press «Проверить приёмку» in loops; the 15 s production limit is tested on its own.
+    RECEIPT_CHECK_MIN_INTERVAL_SEC: '0',
   };
 }
 
