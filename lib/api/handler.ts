@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { AppError, isAppError } from '../core/errors';
 import { logger } from '../core/logger';
+import { redactWebhookPath } from '../sync/webhook-secrets';
 
 export type RouteParams = Record<string, string | string[] | undefined>;
 export interface RouteContext<P extends RouteParams = RouteParams> {
@@ -43,7 +44,8 @@ export function withErrors<P extends RouteParams>(
       if (/%00/.test(request.url)) throw new AppError('BAD_REQUEST', 'NUL character in the URL', { userMessage: 'Недопустимый символ в адресе запроса.' });
       return await handler(request, context);
     } catch (error) {
-      return errorResponse(error, { method: request.method, path: new URL(request.url).pathname });
+      // The webhook path carries the account's secret: it never reaches the log.
+      return errorResponse(error, { method: request.method, path: redactWebhookPath(new URL(request.url).pathname) });
     }
   };
 }

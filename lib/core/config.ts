@@ -85,6 +85,12 @@ export function getConfig(): AppConfig {
   return cached;
 }
 
+/** Keys that seal and open secrets at rest: APP_ENCRYPTION_KEY first (it seals), then the previous ones. */
+export function encryptionKeyring(config: AppConfig = getConfig()): string[] {
+  const previous = (config.APP_ENCRYPTION_KEYS_PREVIOUS ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+  return [config.APP_ENCRYPTION_KEY, ...previous.filter((k) => k !== config.APP_ENCRYPTION_KEY)];
+}
+
 /** Tests and scripts that change the environment call this to re-read it. */
 export function resetConfigForTests(): void {
   cached = undefined;
