@@ -28,7 +28,7 @@ function rotate(dir: string, env: Record<string, string>) {
     cwd: ROOT,
     encoding: 'utf8',
     env: {
-      PATH: process.env.PATH, HOME: process.env.HOME, PGLITE_DIR: dir, LOG_LEVEL: 'silent',
+      NODE_ENV: 'production', PATH: process.env.PATH, HOME: process.env.HOME, PGLITE_DIR: dir, LOG_LEVEL: 'silent',
       APP_BASE_URL: 'https://app.example', MOYSKLAD_APP_ID: 'app', MOYSKLAD_APP_UID: 'uid', MOYSKLAD_SECRET_KEY: 's'.repeat(20),
       ...env,
     } as NodeJS.ProcessEnv,
