@@ -24,6 +24,31 @@ function stateIdOf(href: string | undefined): string | null {
   return href ? href.slice(href.lastIndexOf('/') + 1) : null;
 }
 
+/** How a user name from the webhook body is shown when MoySklad's audit cannot confirm it. */
+export function reportedActor(reported: string | null): string | null {
+  // eslint-disable-next-line no-control-regex
+  const clean = (reported ?? '').replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 100);
+  return clean ? `${clean} (по данным вебхука)` : null;
+}
+
+/**
+ * Who set the document's status, from MoySklad's audit (newest change of `state`, or the creation):
+ * the webhook body is unsigned, so its `auditContext.uid` is shown only as reported by the webhook.
+ */
+export async function actorFromAudit(
+  client: Awaited<ReturnType<typeof moyskladClientFor>>, entity: DocumentEntity, msId: string, reported: string | null,
+): Promise<string | null> {
+  try {
+    const { rows } = await client.getAudit(entity, msId, { limit: 10 });
+    const change = rows.find((e) => e.eventType === 'create' || (e.diff && 'state' in e.diff));
+    if (change?.uid) return change.uid;
+  } catch (error) {
+    // Without the audit right (custom scope) the name stays marked as unconfirmed.
+    logFor({ entity, msId }).info({ err: (error as Error).message }, 'audit not readable; actor reported by the webhook');
+  }
+  return reportedActor(reported);
+}
+
 /** Handles one webhook delivery: for each document whose status is now the command, request transfer. */
 export async function handleWebhookEvents(
   prisma: PrismaClient,
@@ -42,8 +67,9 @@ export async function handleWebhookEvents(
     if (!commandStateId) continue;
     const document = await client.getDocument(event.entity, event.msId);
     if (stateIdOf(document.state?.meta.href) !== commandStateId) continue;
+    const confirmedActor = await actorFromAudit(client, event.entity, event.msId, actor);
     const result = await requestTransfer(prisma, {
-      accountId, entity: event.entity, msId: event.msId, trigger: 'webhook', actor, name: document.name,
+      accountId, entity: event.entity, msId: event.msId, trigger: 'webhook', actor: confirmedActor, name: document.name,
     });
     if (result.accepted) requested++;
   }

@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { api, createSupply, installAndConfigure, sessionFor, startSandbox, type ConfiguredAccount } from '../../support/sandbox';
+import { api, createSupply, installAndConfigure, startSandbox, waitFor, type ConfiguredAccount } from '../../support/sandbox';
 import { TEST_APP_ID } from '../../support/app-server';
 import { vendorJwt } from '../../support/vendor-jwt';
 
@@ -231,4 +231,35 @@ describe('webhook secret (item 7)', () => {
     expect(logs).not.toContain(oldSecret);
     expect(logs).not.toContain(after[0].split('/').pop()!);
   }, 120_000);
+});
+
+describe('webhook actor (item 10)', () => {
+  it('the timeline names the user from MoySklad\'s audit, not the one a forged delivery claims', async () => {
+    const ms = sandbox.moysklad;
+    const own = await installAndConfigure(sandbox, 'hardening-actor');
+    const summary = ms.sim.accountSummary(own.accountId);
+    const clerk = summary.employees.find((e) => e.kind === 'clerk')!;
+    const hookUrl = (summary.webhooks[0] as { url: string }).url;
+    ms.setConfig({ webhooksEnabled: false } as never);
+    const id = createSupply(sandbox, own, { positions: [{ productId: own.seed.products.find((p) => p.article)!.id, quantity: 1 }] });
+    ms.userUpdate(own.accountId, 'supply', id, { state: ms.stateMeta('supply', own.seed.states.supply['Передать']) }, 'clerk');
+    ms.setConfig({ webhooksEnabled: true } as never);
+    const forged = {
+      auditContext: { meta: { type: 'audit', href: `${ms.apiUrl}/audit/${randomUUID()}` }, uid: 'director@forged', moment: '2026-11-30 12:00:00' },
+      events: [{
+        meta: { type: 'supply', href: `${ms.apiUrl}/entity/supply/${id}` },
+        action: 'UPDATE', accountId: own.accountId, updatedFields: ['state'],
+      }],
+    };
+    const res = await fetch(`${hookUrl}?requestId=${randomUUID()}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(forged) });
+    expect(res.status).toBe(204);
+    const requested = await waitFor('transfer requested', async () => {
+      const view = await api<{ events: Array<{ kind: string; actor: string | null; trigger: string | null }> }>(
+        sandbox.app.url, `/api/widget/documents/supply/${id}`, { token: own.adminSession });
+      return view.body.events?.find((e) => e.kind === 'requested');
+    });
+    expect(requested.trigger).toBe('webhook');
+    expect(requested.actor).toBe(clerk.uid);
+    expect(JSON.stringify(requested)).not.toContain('director@forged');
+  }, 90_000);
 });
