@@ -6,6 +6,7 @@
 import { getPrisma, type PrismaClient } from '../db';
 import { AppError } from '../core/errors';
 import { verifyAppSession, type AppSessionClaims } from '../moysklad/app-session';
+import { liveSession } from '../sync/session-guard';
 import type { DocumentEntity } from '../core/domain';
 import { withErrors, type RouteContext, type RouteParams } from './handler';
 
@@ -15,8 +16,10 @@ export function withAppSession<P extends RouteParams>(
   handler: (args: { request: Request; params: P; session: Session; prisma: PrismaClient }) => Promise<Response>,
 ) {
   return withErrors<P>(async (request: Request, context: RouteContext<P>) => {
-    const session = await verifyAppSession(request.headers.get('authorization'));
+    const claims = await verifyAppSession(request.headers.get('authorization'));
     const prisma = await getPrisma();
+    // Uninstalled or suspended accounts and rights MoySklad has since withdrawn end the session here.
+    const session = await liveSession(prisma, claims);
     return handler({ request, params: await context.params, session, prisma });
   });
 }

@@ -16,6 +16,7 @@ import { moyskladClientFor, vendorApiClient } from './clients';
 import { ensureAccountJobs } from './account-jobs';
 import { forgetWebhookInstallation } from './webhook-installations';
 import { newWebhookSecret } from './webhook-secrets';
+import { forgetSessionAccount } from './session-guard';
 
 export type ActivationStatus = 'SettingsRequired' | 'Activated';
 
@@ -93,6 +94,7 @@ export async function activate(
   });
   await prisma.settings.upsert({ where: { accountId }, create: { accountId }, update: {} });
   forgetWebhookInstallation(accountId);
+  forgetSessionAccount(accountId);
   const account = await loadAccount(prisma, accountId);
   if (account && isOperational(account)) {
     try {
@@ -125,6 +127,7 @@ export async function deactivate(prisma: PrismaClient, accountId: string, body: 
     },
   });
   forgetWebhookInstallation(accountId);
+  forgetSessionAccount(accountId);
   logFor({ accountId, cause: body.cause }).info('deactivation handled');
   return 'found';
 }

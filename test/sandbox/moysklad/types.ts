@@ -154,6 +154,10 @@ export interface EmployeeRec {
   firstName: string;
   lastName: string;
   permissions: Record<string, unknown>;
+  /** false: the employee's access to MoySklad was switched off (security `isActive`). */
+  active?: boolean;
+  /** The employee's group (documents of OWN_GROUP scopes). */
+  groupId?: string;
 }
 
 export type InstallStatus =
