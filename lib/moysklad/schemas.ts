@@ -265,6 +265,9 @@ const documentCommon = {
   state: stateRefSchema.optional(),
   organization: msRefSchema.optional(),
   owner: msRefSchema.optional(),
+  /** Owner's group and sharing: what OWN_GROUP and …_SHARED rights scopes are checked against. */
+  group: msRefSchema.optional(),
+  shared: z.boolean().optional(),
   project: msRefSchema.optional(),
   attributes: z.array(z.unknown()).optional(),
   positions: msMetaArraySchema(msPositionSchema).optional(),

@@ -100,6 +100,9 @@ export interface EntityRec {
   fields: Record<string, unknown>;
   /** Documents only. */
   positions?: PositionRec[];
+  /** Documents only: the owner (default: the account's admin) and the owner's group, as MoySklad serialises them. */
+  ownerId?: string;
+  groupId?: string;
 }
 
 export interface StateRec {
