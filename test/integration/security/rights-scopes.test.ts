@@ -70,10 +70,15 @@ describe('rights scopes', () => {
   });
 
   it('settings: error details (document and product names) only for those who may view every such document', async () => {
-    // A document that fails validation: a product without an article.
-    const noArticle = account.seed.products.find((p) => !p.article);
-    expect(noArticle).toBeTruthy();
-    const id = createSupply(sandbox, account, { positions: [{ productId: noArticle!.id, quantity: 1 }] });
+    // A document that fails validation: a service (no article) among its positions.
+    const service = account.seed.products.find((p) => p.type === 'service')!;
+    const ms = sandbox.moysklad;
+    const id = String(ms.createDocument(account.accountId, 'supply', {
+      organization: ms.meta('organization', account.seed.organizationId),
+      agent: ms.meta('counterparty', account.seed.counterpartyId),
+      store: ms.meta('store', account.seed.stores.betapro),
+      positions: [{ quantity: 1, price: 100, assortment: ms.meta('service', service.id) }],
+    }).id);
     await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: account.adminSession, body: { action: 'send' } });
     type Health = { health: { recentErrors: Array<{ documentName: string | null; message: string }> } };
     const adminView = await waitFor('error recorded', async () => {
