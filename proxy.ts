@@ -24,6 +24,11 @@ export function contentSecurityPolicy(nonce: string, ancestors: string): string 
 }
 
 export function proxy(request: NextRequest) {
+  // Pages are only read: a POST (no server actions exist) would otherwise be rendered after its whole
+  // body was received. Refused here, before the body is read; the connection is closed.
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    return new NextResponse(null, { status: 405, headers: { allow: 'GET, HEAD', connection: 'close' } });
+  }
   const nonce = btoa(crypto.randomUUID());
   const ancestors = process.env.FRAME_ANCESTORS ?? 'https://online.moysklad.ru https://*.moysklad.ru';
   const policy = contentSecurityPolicy(nonce, ancestors);

@@ -26,7 +26,6 @@ function stateIdOf(href: string | undefined): string | null {
 
 /** How a user name from the webhook body is shown when MoySklad's audit cannot confirm it. */
 export function reportedActor(reported: string | null): string | null {
-  // eslint-disable-next-line no-control-regex
   const clean = (reported ?? '').replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 100);
   return clean ? `${clean} (по данным вебхука)` : null;
 }
