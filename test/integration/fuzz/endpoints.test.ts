@@ -588,8 +588,10 @@ describe('fuzz: streamed bodies are cut off while streaming on every route', () 
       ['POST', `${VENDOR}/${account.accountId}/scenario`, freshVendorJwt],
       ['PUT', `${VENDOR}/${account.accountId}/event`, freshVendorJwt],
       ['POST', '/api/health', () => ({})],
-      ['POST', '/settings', () => ({})],
     ];
+    // Pages take no body: refused with 405 before the page runs. Next reads the rest of the upload and
+    // discards it (it keeps 1 kB for proxy.ts): no more memory, but not cut short like the API routes.
+    const pages: Array<[string, string]> = [['POST', '/settings'], ['PUT', '/widget/supply'], ['POST', '/']];
     const before = rssKb();
     let peak = before;
     const sampler = setInterval(() => { peak = Math.max(peak, rssKb()); }, 20);
@@ -598,6 +600,10 @@ describe('fuzz: streamed bodies are cut off while streaming on every route', () 
       for (const [method, path, headers] of routes) {
         const { status, sent } = await stream(method, path, await headers());
         if (status < 400 || status >= 500 || sent > 16 * 1024 * 1024) offending.push(`${method} ${path}: ${status} after ${sent} bytes`);
+      }
+      for (const [method, path] of pages) {
+        const { status } = await stream(method, path, {});
+        if (status !== 405 && status !== 499) offending.push(`${method} ${path}: ${status}`);
       }
     } finally {
       clearInterval(sampler);
