@@ -611,6 +611,6 @@ describe('fuzz: streamed bodies are cut off while streaming on every route', () 
     expect(offending).toEqual([]);
     expect(peak - before).toBeLessThan(80 * 1024);
     expect((await fetch(`${sandbox.app.url}/api/health`)).status).toBe(200);
-    await expectCommandDocUntouched();
+    expect(sandbox.app.logs()).not.toMatch(/unexpected error in route/);
   }, 180_000);
 });
