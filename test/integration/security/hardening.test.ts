@@ -253,13 +253,19 @@ describe('webhook actor (item 10)', () => {
     };
     const res = await fetch(`${hookUrl}?requestId=${randomUUID()}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(forged) });
     expect(res.status).toBe(204);
-    const requested = await waitFor('transfer requested', async () => {
-      const view = await api<{ events: Array<{ kind: string; actor: string | null; trigger: string | null }> }>(
-        sandbox.app.url, `/api/widget/documents/supply/${id}`, { token: own.adminSession });
-      return view.body.events?.find((e) => e.kind === 'requested');
+    type Events = { events: Array<{ kind: string; actor: string | null; trigger: string | null; message: string }>; lastActor: string | null };
+    const viewOf = async () => (await api<Events>(sandbox.app.url, `/api/widget/documents/supply/${id}`, { token: own.adminSession })).body;
+    // Recorded at once with the claimed name marked as the webhook's word, then confirmed from the audit.
+    const confirmed = await waitFor('actor confirmed from the audit', async () => {
+      const view = await viewOf();
+      const requested = view.events?.find((e) => e.kind === 'requested');
+      if (requested && requested.actor !== clerk.uid) expect(requested.actor).toBe('director@forged (по данным вебхука)');
+      return requested?.actor === clerk.uid ? view : undefined;
     });
+    const requested = confirmed.events.find((e) => e.kind === 'requested')!;
     expect(requested.trigger).toBe('webhook');
-    expect(requested.actor).toBe(clerk.uid);
-    expect(JSON.stringify(requested)).not.toContain('director@forged');
+    expect(requested.message).toContain(clerk.uid);
+    expect(confirmed.lastActor).toBe(clerk.uid);
+    expect(JSON.stringify(confirmed)).not.toContain('director@forged');
   }, 90_000);
 });
