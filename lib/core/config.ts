@@ -28,6 +28,11 @@ export const configSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9+/]{43}=$|^[0-9a-fA-F]{64}$/, '32 bytes as base64 (44 chars) or hex (64 chars)')
     .describe('AES-256-GCM key for tokens and passwords at rest'),
+  APP_ENCRYPTION_KEYS_PREVIOUS: z
+    .string()
+    .regex(/^\s*((?:[A-Za-z0-9+/]{43}=|[0-9a-fA-F]{64})\s*(,\s*|$))*$/, 'comma-separated keys, each 32 bytes as base64 or hex')
+    .optional()
+    .describe('previous APP_ENCRYPTION_KEY values that still decrypt until `npm run keys:rotate` re-sealed everything'),
   MOYSKLAD_API_URL: urlWithoutTrailingSlash.default('https://api.moysklad.ru/api/remap/1.2'),
   MOYSKLAD_VENDOR_API_URL: urlWithoutTrailingSlash.default('https://apps-api.moysklad.ru/api/vendor/1.0'),
   FRAME_ANCESTORS: z
@@ -42,6 +47,12 @@ export const configSchema = z.object({
   SWEEP_INTERVAL_SEC: z.coerce
     .number().int().min(1).max(86_400).optional()
     .describe('safety-net sweep interval for every account (default: the per-account setting, 300 s)'),
+  RECEIPT_CHECK_MIN_INTERVAL_SEC: z.coerce
+    .number().int().min(0).max(3600).default(15)
+    .describe('«Проверить приёмку» at most once per this many seconds per account'),
+  APP_SESSION_RIGHTS_TTL_SEC: z.coerce
+    .number().int().min(1).max(600).default(600)
+    .describe("how long an app session trusts the employee's MoySklad rights before re-reading them"),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -75,6 +86,12 @@ let cached: AppConfig | undefined;
 export function getConfig(): AppConfig {
   if (!cached) cached = parseConfig(process.env);
   return cached;
+}
+
+/** Keys that seal and open secrets at rest: APP_ENCRYPTION_KEY first (it seals), then the previous ones. */
+export function encryptionKeyring(config: AppConfig = getConfig()): string[] {
+  const previous = (config.APP_ENCRYPTION_KEYS_PREVIOUS ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+  return [config.APP_ENCRYPTION_KEY, ...previous.filter((k) => k !== config.APP_ENCRYPTION_KEY)];
 }
 
 /** Tests and scripts that change the environment call this to re-read it. */

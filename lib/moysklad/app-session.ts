@@ -20,18 +20,31 @@ const PURPOSE = 'betapro-bridge/app-session/v1';
 
 export type SessionLocale = 'ru' | 'en';
 
+/**
+ * Which documents a granted right covers: all, or only those the employee owns (OWN), also shared
+ * ones (…_SHARED), or those of the employee's group (OWN_GROUP…).
+ */
+export type RightScope = 'ALL' | 'OWN' | 'OWN_SHARED' | 'OWN_GROUP' | 'OWN_GROUP_SHARED';
+
 export interface DocumentRights {
   view: boolean;
   update: boolean;
+  /** Present when granted; absent in tokens issued before scopes were kept (then read as ALL). */
+  viewScope?: RightScope;
+  updateScope?: RightScope;
 }
 
 export interface AppSessionClaims {
   accountId: string;
   employeeId: string;
   employeeName: string;
+  /** The employee's group id (OWN_GROUP scopes), when MoySklad told it. */
+  groupId?: string;
   isAdmin: boolean;
   rights: { supply: DocumentRights; move: DocumentRights };
   locale: SessionLocale;
+  /** When MoySklad last confirmed these rights (epoch seconds): the token's iat, or a later re-check. */
+  rightsCheckedAt?: number;
 }
 
 export interface AppSessionKeyOptions {
@@ -76,6 +89,7 @@ export async function issueAppSession(claims: AppSessionClaims, options: IssueAp
     adm: claims.isAdmin,
     rights: claims.rights,
     loc: claims.locale,
+    ...(claims.groupId ? { grp: claims.groupId } : {}),
   })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setIssuer(ISSUER)
@@ -86,9 +100,15 @@ export async function issueAppSession(claims: AppSessionClaims, options: IssueAp
     .sign(sessionKey(options.secret));
 }
 
+const SCOPES: readonly RightScope[] = ['ALL', 'OWN', 'OWN_SHARED', 'OWN_GROUP', 'OWN_GROUP_SHARED'];
+const asScope = (value: unknown): RightScope | undefined => SCOPES.find((scope) => scope === value);
+
 function asRights(value: unknown): DocumentRights | undefined {
   const v = value as Partial<DocumentRights> | undefined;
-  return v && typeof v.view === 'boolean' && typeof v.update === 'boolean' ? { view: v.view, update: v.update } : undefined;
+  if (!v || typeof v.view !== 'boolean' || typeof v.update !== 'boolean') return undefined;
+  const viewScope = asScope(v.viewScope);
+  const updateScope = asScope(v.updateScope);
+  return { view: v.view, update: v.update, ...(viewScope ? { viewScope } : {}), ...(updateScope ? { updateScope } : {}) };
 }
 
 export async function verifyAppSession(token: string | null | undefined, options: VerifyAppSessionOptions = {}): Promise<AppSessionClaims> {
@@ -120,6 +140,8 @@ export async function verifyAppSession(token: string | null | undefined, options
     isAdmin: payload.adm === true,
     rights: { supply, move },
     locale: payload.loc === 'en' ? 'en' : 'ru',
+    ...(typeof payload.grp === 'string' ? { groupId: payload.grp } : {}),
+    rightsCheckedAt: typeof payload.iat === 'number' ? payload.iat : 0,
   };
 }
 
@@ -135,12 +157,44 @@ export function permissionGranted(value: unknown): boolean {
   return v !== '' && v !== 'NO' && v !== 'NONE' && v !== 'FALSE';
 }
 
+/** The scope of a granted permission; a flag (`true`) or an unknown word counts as ALL. */
+export function permissionScope(value: unknown): RightScope | undefined {
+  if (!permissionGranted(value)) return undefined;
+  return typeof value === 'string' ? asScope(value.trim().toUpperCase()) ?? 'ALL' : 'ALL';
+}
+
 function entityRights(permissions: Record<string, unknown>, entity: string): DocumentRights {
   const p = permissions[entity] as Record<string, unknown> | undefined;
+  const viewScope = permissionScope(p?.view);
+  const updateScope = permissionScope(p?.update);
   return {
-    view: permissionGranted(p?.view),
-    update: permissionGranted(p?.update),
+    view: Boolean(viewScope),
+    update: Boolean(updateScope),
+    ...(viewScope ? { viewScope } : {}),
+    ...(updateScope ? { updateScope } : {}),
   };
+}
+
+/** isAdmin and document rights from MoySklad permissions (context exchange or an individual role). */
+export function rightsFromPermissions(permissions: Record<string, unknown>): Pick<AppSessionClaims, 'isAdmin' | 'rights'> {
+  const admin = permissions.admin as { view?: unknown } | undefined;
+  return {
+    // MoySklad has no isAdmin field; its demos use permissions.admin.view === "ALL".
+    isAdmin: admin?.view === 'ALL',
+    rights: { supply: entityRights(permissions, 'supply'), move: entityRights(permissions, 'move') },
+  };
+}
+
+/** Everything granted on every document: MoySklad's system administrator role. */
+export function administratorRights(): Pick<AppSessionClaims, 'isAdmin' | 'rights'> {
+  const all: DocumentRights = { view: true, update: true, viewScope: 'ALL', updateScope: 'ALL' };
+  return { isAdmin: true, rights: { supply: { ...all }, move: { ...all } } };
+}
+
+/** The last path segment of a MoySklad href (an entity's id). */
+export function idOfHref(href: string | undefined): string | undefined {
+  const id = href?.split('?')[0].split('/').pop();
+  return id || undefined;
 }
 
 /** `userLocale` query parameter (`ru_RU` / `en_US`) → the page language. */
@@ -150,15 +204,13 @@ export function localeFrom(userLocale: string | null | undefined): SessionLocale
 
 /** Claims from the employee MoySklad returned for the page's contextKey. */
 export function employeeToSessionClaims(employee: MsEmployeeContext, userLocale?: string | null): AppSessionClaims {
-  const permissions = employee.permissions ?? {};
-  const admin = permissions.admin as { view?: unknown } | undefined;
+  const groupId = idOfHref(employee.group?.meta.href);
   return {
     accountId: employee.accountId,
     employeeId: employee.id,
     employeeName: employee.shortFio || employee.fullName || employee.name || employee.uid || employee.id,
-    // MoySklad has no isAdmin field; its demos use permissions.admin.view === "ALL".
-    isAdmin: admin?.view === 'ALL',
-    rights: { supply: entityRights(permissions, 'supply'), move: entityRights(permissions, 'move') },
+    ...(groupId ? { groupId } : {}),
+    ...rightsFromPermissions(employee.permissions ?? {}),
     locale: localeFrom(userLocale),
   };
 }

@@ -29,6 +29,7 @@ import {
   isExpandedAssortment,
   msAuditEventSchema,
   msDocumentSchema,
+  msEmployeeSecuritySchema,
   msEntityMetadataSchema,
   msListSchema,
   msAssortmentSchema,
@@ -39,6 +40,7 @@ import {
   type MsAssortment,
   type MsAuditEvent,
   type MsDocument,
+  type MsEmployeeSecurity,
   type MsEntityMetadata,
   type MsList,
   type MsPosition,
@@ -204,6 +206,8 @@ export interface MoyskladClient {
   updateWebhook(id: string, patch: Partial<NewWebhook>): Promise<MsWebhook>;
   deleteWebhook(id: string): Promise<void>;
   getAudit(entity: DocumentEntity, id: string, options?: { limit?: number; offset?: number }): Promise<MsList<MsAuditEvent>>;
+  /** The employee's current access and role (re-checking the rights of an app session). */
+  getEmployeeSecurity(employeeId: string): Promise<MsEmployeeSecurity>;
   /** href of an entity under this client's base URL (for references in bodies). */
   href(path: string): string;
 }
@@ -613,6 +617,13 @@ export function createMoyskladClient(options: MoyskladClientOptions): MoyskladCl
       await request({
         method: 'DELETE', path: `/entity/webhook/${encodeURIComponent(id)}`, schema: z.unknown(),
         operation: 'DELETE /entity/webhook/{id}',
+      });
+    },
+
+    getEmployeeSecurity(employeeId) {
+      return request({
+        method: 'GET', path: `/entity/employee/${encodeURIComponent(employeeId)}/security`, schema: msEmployeeSecuritySchema,
+        operation: 'GET /entity/employee/{id}/security',
       });
     },
 

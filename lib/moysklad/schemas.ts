@@ -265,6 +265,9 @@ const documentCommon = {
   state: stateRefSchema.optional(),
   organization: msRefSchema.optional(),
   owner: msRefSchema.optional(),
+  /** Owner's group and sharing: what OWN_GROUP and …_SHARED rights scopes are checked against. */
+  group: msRefSchema.optional(),
+  shared: z.boolean().optional(),
   project: msRefSchema.optional(),
   attributes: z.array(z.unknown()).optional(),
   positions: msMetaArraySchema(msPositionSchema).optional(),
@@ -392,9 +395,23 @@ export const msEmployeeContextSchema = z.object({
   shortFio: z.string().optional(),
   firstName: z.string().optional(),
   lastName: z.string().optional(),
+  /** The employee's group (for OWN_GROUP scopes). */
+  group: z.object({ meta: msMetaSchema }).optional(),
   permissions: msPermissionsSchema.default({}),
 });
 export type MsEmployeeContext = z.infer<typeof msEmployeeContextSchema>;
+
+/**
+ * `GET /entity/employee/{id}/security`: whether the employee may still use MoySklad, the group and the
+ * role — a system role by its href (`…/entity/role/admin`, `…/role/cashier`, …) or an individual
+ * role with its permissions.
+ */
+export const msEmployeeSecuritySchema = z.object({
+  isActive: z.boolean().optional(),
+  group: z.object({ meta: msMetaSchema }).optional(),
+  role: z.object({ meta: msMetaSchema, permissions: msPermissionsSchema.nullable().optional() }).optional(),
+});
+export type MsEmployeeSecurity = z.infer<typeof msEmployeeSecuritySchema>;
 
 export const msAccessSchema = z.object({
   resource: z.string(),

@@ -1,7 +1,7 @@
 /**
  * Verifies the JWT MoySklad puts on every Vendor API call it makes to us (activation, deactivation,
  * scenario, /event): HS256 with the solution's secretKey, `exp`/`iat` within a small clock skew, and a
- * `jti` that was never seen before (MoySklad's own demos keep a replay table until `exp`). Anything
+ * lifetime (`exp − iat`) of at most 10 minutes, and a `jti` that was never seen before (MoySklad's own demos keep a replay table until `exp`). Anything
  * else — another algorithm, `alg: none`, a forged signature, an old or replayed token — is UNAUTHORIZED.
  */
 import { errors as joseErrors, jwtVerify } from 'jose';
@@ -33,6 +33,9 @@ export interface VendorJwtClaims {
   exp: number;
   sub?: string;
 }
+
+/** Longest `exp − iat` accepted (10 minutes). */
+export const MAX_VENDOR_JWT_LIFETIME_SEC = 10 * 60;
 
 const USER_MESSAGE = 'Запрос МоегоСклада не прошёл проверку подписи.';
 
@@ -87,6 +90,8 @@ export async function verifyVendorJwt(
   // jose accepts an iat in the future; a token "issued" later than now + skew is not from a sane clock.
   if (iat > nowSec + skew) throw unauthorized('iat is in the future');
   if (exp < iat) throw unauthorized('exp before iat');
+  // MoySklad's tokens live a few minutes; a long-lived one would be a stolen key's skeleton key.
+  if (exp - iat > MAX_VENDOR_JWT_LIFETIME_SEC) throw unauthorized(`lifetime ${exp - iat} s over ${MAX_VENDOR_JWT_LIFETIME_SEC} s`);
 
   // Remember until the token could no longer pass the exp check anyway.
   const fresh = await options.jtiStore.rememberOnce(jti, new Date((exp + skew) * 1000));

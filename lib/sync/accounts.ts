@@ -4,8 +4,8 @@
  */
 import { z } from 'zod';
 import type { PrismaClient } from '../db';
-import { getConfig } from '../core/config';
-import { decryptSecret } from '../core/crypto';
+import { encryptionKeyring } from '../core/config';
+import { decryptSecret, type Keyring } from '../core/crypto';
 import { AppError } from '../core/errors';
 import type { DocumentEntity, ProductKey } from '../core/domain';
 
@@ -47,7 +47,8 @@ export interface Account {
   scope: string;
   /** JSON API token; null when uninstalled. */
   token: string | null;
-  webhookSecret: string;
+  /** Plain secret of the webhook URL; null for installations from before it was kept sealed. */
+  webhookSecret: string | null;
   settings: AccountSettings;
   /** Names of what is still missing before documents can be sent. */
   missing: string[];
@@ -96,7 +97,7 @@ export const STATUS_LABELS: Record<StatusRole, string> = {
 
 type SettingsRow = NonNullable<Awaited<ReturnType<PrismaClient['settings']['findUnique']>>>;
 
-export function settingsFromRow(row: SettingsRow | null, encryptionKey = getConfig().APP_ENCRYPTION_KEY): AccountSettings {
+export function settingsFromRow(row: SettingsRow | null, encryptionKey: Keyring = encryptionKeyring()): AccountSettings {
   const settings = defaultSettings();
   if (!row) return settings;
   const statuses = statusesSchema.parse(row.statuses);
@@ -120,7 +121,7 @@ export function settingsFromRow(row: SettingsRow | null, encryptionKey = getConf
 export async function loadAccount(prisma: PrismaClient, accountId: string): Promise<Account | null> {
   const installation = await prisma.installation.findUnique({ where: { accountId }, include: { settings: true } });
   if (!installation) return null;
-  const key = getConfig().APP_ENCRYPTION_KEY;
+  const key = encryptionKeyring();
   const settings = settingsFromRow(installation.settings, key);
   const status = (['active', 'suspended', 'uninstalled'] as const).find((s) => s === installation.status) ?? 'uninstalled';
   return {
@@ -130,7 +131,7 @@ export async function loadAccount(prisma: PrismaClient, accountId: string): Prom
     reportedStatus: installation.reportedStatus,
     scope: installation.scope,
     token: installation.accessTokenEnc ? decryptSecret(installation.accessTokenEnc, key) : null,
-    webhookSecret: installation.webhookSecret,
+    webhookSecret: installation.webhookSecretEnc ? decryptSecret(installation.webhookSecretEnc, key) : null,
     settings,
     missing: missingSettings(settings),
   };

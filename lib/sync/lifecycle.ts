@@ -5,7 +5,7 @@
  */
 import type { PrismaClient } from '../db';
 import { getConfig } from '../core/config';
-import { encryptSecret, randomToken } from '../core/crypto';
+import { encryptSecret } from '../core/crypto';
 import { AppError, toAppError } from '../core/errors';
 import { logFor } from '../core/logger';
 import type { MsActivationBody, MsDeactivationBody, MsEventBody } from '../moysklad/schemas';
@@ -16,6 +16,8 @@ import { moyskladClientFor, vendorApiClient } from './clients';
 import { ensureAccountJobs } from './account-jobs';
 import { forgetWebhookInstallation } from './webhook-installations';
 import { enqueueResumeTransfers } from './resume-transfers';
+import { newWebhookSecret } from './webhook-secrets';
+import { forgetSessionAccount } from './session-guard';
 
 export type ActivationStatus = 'SettingsRequired' | 'Activated';
 
@@ -36,7 +38,15 @@ export async function installWebhooks(prisma: PrismaClient, accountId: string): 
   const account = await loadAccount(prisma, accountId);
   if (!account || !isOperational(account)) return false;
   const client = await moyskladClientFor(account);
-  await ensureWebhooks(client, webhookUrlFor(account.webhookSecret));
+  let secret = account.webhookSecret;
+  if (!secret) {
+    // Installed before the secret was kept sealed: only its hash is known, so the webhooks move to a new one.
+    const fresh = newWebhookSecret();
+    await prisma.installation.update({ where: { accountId }, data: fresh.columns });
+    forgetWebhookInstallation(accountId);
+    secret = fresh.secret;
+  }
+  await ensureWebhooks(client, webhookUrlFor(secret));
   await prisma.installation.update({ where: { accountId }, data: { webhooksInstalledAt: new Date() } });
   return true;
 }
@@ -67,7 +77,7 @@ export async function activate(
       appId: getConfig().MOYSKLAD_APP_ID,
       accountName: body.accountName,
       status: 'active',
-      webhookSecret: randomToken(24),
+      ...newWebhookSecret().columns,
       lastCause: body.cause,
       tariff: (body.subscription ?? undefined) as never,
       settings: { create: {} },
@@ -77,12 +87,15 @@ export async function activate(
       accountName: body.accountName,
       status: token || existing?.accessTokenEnc ? 'active' : existing?.status ?? 'active',
       lastCause: body.cause,
+      // A reinstall gets a new webhook secret: whoever learnt the old URL loses it; the webhooks move below.
+      ...(existing?.status === 'uninstalled' ? newWebhookSecret().columns : {}),
       ...(body.subscription ? { tariff: body.subscription as never } : {}),
       ...tokenData,
     },
   });
   await prisma.settings.upsert({ where: { accountId }, create: { accountId }, update: {} });
   forgetWebhookInstallation(accountId);
+  forgetSessionAccount(accountId);
   const account = await loadAccount(prisma, accountId);
   if (account && isOperational(account)) {
     try {
@@ -116,6 +129,7 @@ export async function deactivate(prisma: PrismaClient, accountId: string, body: 
     },
   });
   forgetWebhookInstallation(accountId);
+  forgetSessionAccount(accountId);
   logFor({ accountId, cause: body.cause }).info('deactivation handled');
   return 'found';
 }

@@ -22,7 +22,9 @@ export async function handleScenarioCall(
   }
   const account = await loadAccount(prisma, accountId);
   if (!account || account.status === 'uninstalled') return { ok: false, message: 'Решение БетаПРО не установлено в аккаунте.' };
-  if (requestId && (await inboundSeen(prisma, 'scenario', requestId))) {
+  // The request id is scoped by account: another account's call with the same id is not a retry of ours.
+  const inboundKey = requestId ? `${accountId}:${requestId}` : null;
+  if (inboundKey && (await inboundSeen(prisma, 'scenario', inboundKey))) {
     const existing = await prisma.syncDocument.findUnique({
       where: { accountId_entity_msId: { accountId, entity, msId: body.objectId } },
     });
@@ -33,7 +35,7 @@ export async function handleScenarioCall(
   const result = await requestTransfer(
     prisma,
     { accountId, entity, msId: body.objectId, trigger: 'scenario', actor: 'сценарий' },
-    requestId ? async (tx) => void (await rememberInbound(tx, 'scenario', requestId, accountId)) : undefined,
+    inboundKey ? async (tx) => void (await rememberInbound(tx, 'scenario', inboundKey, accountId)) : undefined,
   );
   return { ok: true, state: result.state };
 }

@@ -17,7 +17,7 @@ import { assertRemoteBaseUrl, assertResolvesPublic, isAddressRefused } from '../
 import { ensureStatuses } from '../moysklad/statuses';
 import { getDatabase } from '../db';
 import { rateGateFor } from '../db/rate-gate';
-import type { Session } from '../api/session';
+import { coversAll, type Session } from '../api/session';
 import { loadAccountOrThrow, missingSettings, settingsFromRow } from './accounts';
 import { moyskladClientFor } from './clients';
 import { installWebhooks, reportActivatedIfComplete } from './lifecycle';
@@ -57,7 +57,7 @@ export async function readSettings(prisma: PrismaClient, session: Session): Prom
     prisma.syncDocument.groupBy({ by: ['state'], where: { accountId: session.accountId }, _count: { _all: true } }),
     prisma.syncEvent.findMany({
       where: { accountId: session.accountId, kind: { in: ['failed', 'receipt_blocked', 'non_arrival', 'cancel_failed', 'posting_refused'] } },
-      orderBy: { id: 'desc' }, take: 10, include: { document: { select: { name: true } } },
+      orderBy: { id: 'desc' }, take: 10, include: { document: { select: { name: true, entity: true } } },
     }),
     prisma.job.count({ where: { accountId: session.accountId, state: 'dead' } }),
     prisma.installation.findUniqueOrThrow({ where: { accountId: session.accountId } }),
@@ -93,10 +93,26 @@ export async function readSettings(prisma: PrismaClient, session: Session): Prom
         ? { message: installation.pollError, at: installation.pollFailedAt.toISOString(), failures: installation.pollFailures }
         : null,
       documentsByState: Object.fromEntries(byState.map((row) => [row.state, row._count._all])),
-      recentErrors: recentErrors.map((e) => ({ at: e.createdAt.toISOString(), documentName: e.document.name, message: e.message })),
+      recentErrors: recentErrors.map((e) => visibleError(session, e)),
       deadJobs,
     },
     scenarioHelp: SCENARIO_HELP,
+  };
+}
+
+/**
+ * An error names the document and often its products: shown in full only to those whose view right
+ * covers every document of that type (a narrower scope would need a MoySklad read per row).
+ */
+function visibleError(session: Session, e: { createdAt: Date; message: string; document: { name: string | null; entity: string } }) {
+  const entity = e.document.entity === 'move' ? 'move' : 'supply';
+  if (coversAll(session, entity, 'view')) return { at: e.createdAt.toISOString(), documentName: e.document.name, message: e.message };
+  return {
+    at: e.createdAt.toISOString(),
+    documentName: null,
+    message: session.locale === 'en'
+      ? 'Transfer error in a document you may not view in MoySklad.'
+      : 'Ошибка передачи документа, который вам недоступен для просмотра в МойСклад.',
   };
 }
 

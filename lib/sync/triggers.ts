@@ -10,7 +10,7 @@ import { parseMoscowDateTime } from '../core/time';
 import { loadAccount, isOperational } from './accounts';
 import { moyskladClientFor } from './clients';
 import { findSyncDocument, SENDABLE } from './documents';
-import { requestTransfer } from './request-transfer';
+import { requestTransfer, TRIGGER_LABELS } from './request-transfer';
 import { stateRef } from './document-status';
 import { enqueueAlreadySentAnswer, isAnsweredWhenRequestedAgain } from './transfer/already-sent';
 
@@ -23,6 +23,49 @@ export interface WebhookEventRef {
 
 function stateIdOf(href: string | undefined): string | null {
   return href ? href.slice(href.lastIndexOf('/') + 1) : null;
+}
+
+/** How a user name from the webhook body is shown when MoySklad's audit cannot confirm it. */
+export function reportedActor(reported: string | null): string | null {
+  const clean = (reported ?? '').replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 100);
+  return clean ? `${clean} (по данным вебхука)` : null;
+}
+
+/** Who set the document's status, from MoySklad's audit (newest change of `state`, or the creation). */
+async function actorFromAudit(
+  client: Awaited<ReturnType<typeof moyskladClientFor>>, entity: DocumentEntity, msId: string,
+): Promise<string | null> {
+  try {
+    const { rows } = await client.getAudit(entity, msId, { limit: 10 });
+    return rows.find((e) => e.eventType === 'create' || (e.diff && 'state' in e.diff))?.uid ?? null;
+  } catch (error) {
+    // Without the audit right (custom scope) the name stays marked as reported by the webhook.
+    logFor({ entity, msId }).info({ err: (error as Error).message }, 'audit not readable; actor stays as reported by the webhook');
+    return null;
+  }
+}
+
+/**
+ * The webhook body is unsigned: the request is recorded at once with the name it claims, marked as
+ * reported by the webhook (so the request is not slowed down), then the name is replaced by the one
+ * MoySklad's audit gives. A crash in between leaves the marked name, never an unmarked claim.
+ */
+async function confirmWebhookActor(
+  prisma: PrismaClient, client: Awaited<ReturnType<typeof moyskladClientFor>>,
+  documentId: string, event: WebhookEventRef, marked: string | null,
+): Promise<void> {
+  const confirmed = await actorFromAudit(client, event.entity, event.msId);
+  if (!confirmed || confirmed === marked) return;
+  const requested = await prisma.syncEvent.findFirst({
+    where: { documentId, kind: 'requested', trigger: 'webhook' }, orderBy: { id: 'desc' },
+  });
+  if (requested && requested.actor === marked) {
+    await prisma.syncEvent.update({
+      where: { id: requested.id },
+      data: { actor: confirmed, message: `Запрошена передача на склад (${TRIGGER_LABELS.webhook}, ${confirmed})` },
+    });
+  }
+  await prisma.syncDocument.updateMany({ where: { id: documentId, lastActor: marked }, data: { lastActor: confirmed } });
 }
 
 /** Handles one webhook delivery: for each document whose status is now the command, request transfer. */
@@ -43,10 +86,14 @@ export async function handleWebhookEvents(
     if (!commandStateId) continue;
     const document = await client.getDocument(event.entity, event.msId);
     if (stateIdOf(document.state?.meta.href) !== commandStateId) continue;
+    const marked = reportedActor(actor);
     const result = await requestTransfer(prisma, {
-      accountId, entity: event.entity, msId: event.msId, trigger: 'webhook', actor, name: document.name,
+      accountId, entity: event.entity, msId: event.msId, trigger: 'webhook', actor: marked, name: document.name,
     });
-    if (result.accepted) requested++;
+    if (result.accepted) {
+      requested++;
+      await confirmWebhookActor(prisma, client, result.documentId, event, marked);
+    }
   }
   return requested;
 }

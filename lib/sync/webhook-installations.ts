@@ -3,6 +3,7 @@
  * the lifecycle handlers can drop entries without an import cycle through the job definitions.
  */
 import type { Db } from '../db';
+import { webhookSecretHash } from './webhook-secrets';
 
 interface CachedInstallation {
   accountId: string;
@@ -11,7 +12,7 @@ interface CachedInstallation {
 }
 
 /**
- * Secret → installation, for a few seconds. A secret never moves to another account; a status that
+ * Secret (by its hash) → installation, for a few seconds. A secret never moves to another account; a status that
  * changed meanwhile is re-checked by the job (an inactive account's job does nothing), and the
  * lifecycle handlers of this process drop the entry at once.
  */
@@ -26,15 +27,17 @@ export function forgetWebhookInstallation(accountId: string): void {
 
 export async function installationForWebhook(prisma: Db, secret: string): Promise<CachedInstallation | null> {
   const now = Date.now();
-  const cached = installations.get(secret);
+  // Keyed by the hash like the table, so not even this process's memory holds the secrets.
+  const hash = webhookSecretHash(secret);
+  const cached = installations.get(hash);
   if (cached && cached.expiresAt > now) return cached;
-  const row = await prisma.installation.findUnique({ where: { webhookSecret: secret }, select: { accountId: true, status: true } });
+  const row = await prisma.installation.findUnique({ where: { webhookSecretHash: hash }, select: { accountId: true, status: true } });
   if (!row) {
-    installations.delete(secret);
+    installations.delete(hash);
     return null;
   }
   const entry = { accountId: row.accountId, active: row.status === 'active', expiresAt: now + INSTALLATION_TTL_MS };
   if (installations.size > 10_000) installations.clear();
-  installations.set(secret, entry);
+  installations.set(hash, entry);
   return entry;
 }

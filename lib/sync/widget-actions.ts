@@ -4,7 +4,7 @@ import type { DocumentEntity } from '../core/domain';
 import { AppError } from '../core/errors';
 import { enqueueJob } from '../jobs/queue';
 import type { ActionName, PreflightResponse, Problem } from '../api/contract';
-import { requireRight, type Session } from '../api/session';
+import { coversAll, requireDocumentRight, requireRight, type Session } from '../api/session';
 import { toTransferLines } from '../moysklad/mappers/to-transfer-lines';
 import { loadAccountOrThrow } from './accounts';
 import { moyskladClientFor } from './clients';
@@ -12,6 +12,7 @@ import { documentGroupKey, findSyncDocument } from './documents';
 import { availableActions } from './document-view';
 import { requestTransfer } from './request-transfer';
 import { pollNow } from './account-jobs';
+import { claimReceiptCheck } from './check-throttle';
 import { enqueueApply, POSTING_REFUSED } from './receipt';
 import { CANCEL_JOB } from './transfer/cancel';
 import { headerProblems } from './transfer';
@@ -19,7 +20,7 @@ import { headerProblems } from './transfer';
 export async function runWidgetAction(
   prisma: PrismaClient, session: Session, entity: DocumentEntity, msId: string, action: ActionName,
 ): Promise<void> {
-  requireRight(session, entity, 'update');
+  await requireScopedRight(prisma, session, entity, msId, 'update');
   const ref = { accountId: session.accountId, entity, msId };
   const doc = await findSyncDocument(prisma, ref);
   const state = (doc?.state ?? 'not_sent') as Parameters<typeof availableActions>[0];
@@ -48,6 +49,7 @@ export async function runWidgetAction(
       return;
     }
     case 'check':
+      await claimReceiptCheck(prisma, session.accountId);
       await pollNow(prisma, session.accountId);
       if (doc) await enqueueApply(prisma, session.accountId, doc.id);
       return;
@@ -63,12 +65,28 @@ export async function runWidgetAction(
   }
 }
 
+/**
+ * The user's right on this very document: a right of scope ALL needs no read; a narrower one (OWN,
+ * OWN_GROUP, …_SHARED) is checked against the document's owner, group and sharing read from MoySklad.
+ */
+export async function requireScopedRight(
+  prisma: PrismaClient, session: Session, entity: DocumentEntity, msId: string, right: 'view' | 'update',
+): Promise<void> {
+  requireRight(session, entity, right);
+  if (coversAll(session, entity, right)) return;
+  const account = await loadAccountOrThrow(prisma, session.accountId);
+  const client = await moyskladClientFor(account);
+  requireDocumentRight(session, entity, right, await client.getDocument(entity, msId));
+}
+
 /** What would block sending the document now (read live from MoySklad). */
 export async function preflight(prisma: PrismaClient, session: Session, entity: DocumentEntity, msId: string): Promise<PreflightResponse> {
   requireRight(session, entity, 'view');
   const account = await loadAccountOrThrow(prisma, session.accountId);
   const client = await moyskladClientFor(account);
   const read = await client.getDocumentWithPositions(entity, msId);
+  // The positions name products: only someone who may open this document sees them.
+  requireDocumentRight(session, entity, 'view', read.document);
   const mapped = toTransferLines(read.positions, account.settings.productKey);
   const problems: Problem[] = [
     ...headerProblems(account, entity, read.document),

@@ -44,6 +44,8 @@ function baseEnv(appBaseUrl: string): Record<string, string> {
     // The BetaPRO simulator is on loopback over http; security tests unset this to see the refusal.
     BETAPRO_ALLOW_PRIVATE_HOSTS: 'true',
     LOG_LEVEL: process.env.TEST_APP_LOG_LEVEL ?? 'warn',
+    // Suites press «Проверить приёмку» in loops; the 15 s production limit is tested on its own.
+    RECEIPT_CHECK_MIN_INTERVAL_SEC: '0',
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
+import { headers } from 'next/headers';
 import { EARLY_BUFFER_SCRIPT } from '@/lib/ui/moysklad-bridge';
 import { allowedHostOrigins, firstParam } from '@/lib/ui/page-params';
 import { WidgetApp } from '@/lib/ui/widget/widget-app';
@@ -21,10 +22,11 @@ export default async function WidgetPage({
   const { entity } = await params;
   if (entity !== 'supply' && entity !== 'move') notFound();
   const query = await searchParams;
+  const nonce = (await headers()).get('x-nonce') ?? undefined;
   return (
     <>
       {/* MoySklad may post Open as soon as the frame loads, before hydration: record it now. */}
-      <script dangerouslySetInnerHTML={{ __html: EARLY_BUFFER_SCRIPT }} />
+      <script nonce={nonce} dangerouslySetInnerHTML={{ __html: EARLY_BUFFER_SCRIPT }} />
       <WidgetApp
         entity={entity}
         contextKey={firstParam(query.contextKey)}

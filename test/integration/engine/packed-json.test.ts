@@ -49,7 +49,7 @@ describe.each(TEST_DATABASE_KINDS)('stored plans and outdocs on %s', (kind) => {
   let db: TestDatabase;
   beforeAll(async () => {
     db = await openTestDatabase(kind);
-    await db.prisma.installation.create({ data: { accountId: ACCOUNT, appId: 'app-1', webhookSecret: `secret-${randomUUID()}` } });
+    await db.prisma.installation.create({ data: { accountId: ACCOUNT, appId: 'app-1', webhookSecretHash: `hash-${randomUUID()}` } });
   });
   afterAll(() => db.close());
 

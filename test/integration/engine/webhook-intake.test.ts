@@ -10,6 +10,7 @@ import type { Db } from '@/lib/db';
 import { claimJobs } from '@/lib/jobs/queue';
 import { acceptWebhookDelivery, webhookJobKey } from '@/lib/sync/webhook-intake';
 import { forgetWebhookInstallation } from '@/lib/sync/webhook-installations';
+import { webhookSecretHash } from '@/lib/sync/webhook-secrets';
 import { openTestDatabase, TEST_DATABASE_KINDS, type TestDatabase } from '../../support/db';
 
 const ACCOUNT = 'acc-intake';
@@ -37,7 +38,7 @@ describe.each(TEST_DATABASE_KINDS)('webhook intake on %s', (kind) => {
 
   beforeAll(async () => {
     db = await openTestDatabase(kind);
-    await db.prisma.installation.create({ data: { accountId: ACCOUNT, appId: 'app-1', webhookSecret: SECRET } });
+    await db.prisma.installation.create({ data: { accountId: ACCOUNT, appId: 'app-1', webhookSecretHash: webhookSecretHash(SECRET) } });
   });
   afterAll(() => db.close());
   beforeEach(async () => {

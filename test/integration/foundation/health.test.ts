@@ -31,7 +31,7 @@ describe('health on the embedded database', () => {
 
     // Write through another opener while the app is down, then restart the app on the same folder.
     const db = await openDatabase({ pgliteDir: dir });
-    await db.prisma.installation.create({ data: { accountId: 'kept', appId: 'a', webhookSecret: 'kept-secret' } });
+    await db.prisma.installation.create({ data: { accountId: 'kept', appId: 'a', webhookSecretHash: 'kept-secret-hash' } });
     await db.close();
 
     app = await startApp({ pgliteDir: dir });

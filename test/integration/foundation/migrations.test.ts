@@ -36,7 +36,7 @@ describe.each(TEST_DATABASE_KINDS)('migrations on %s', (kind) => {
         expect(await migratePostgres(db.url!)).toEqual([]);
       }
       const installation = await db.prisma.installation.create({
-        data: { accountId: 'acc-1', appId: 'app', webhookSecret: 'secret-1', settings: { create: {} } },
+        data: { accountId: 'acc-1', appId: 'app', webhookSecretHash: 'secret-1-hash', settings: { create: {} } },
         include: { settings: true },
       });
       expect(installation.settings?.productKey).toBe('article');

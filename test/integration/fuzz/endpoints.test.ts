@@ -11,6 +11,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import type { z } from 'zod';
 import { api, createSupply, documentView, installAndConfigure, sessionFor, startSandbox, waitFor, type ConfiguredAccount } from '../../support/sandbox';
@@ -599,4 +600,78 @@ describe('fuzz: hostile BetaPRO remotes', () => {
     }
     expect(redirectTarget.connections).toBe(0);
   });
+});
+
+// ------------------------------------------------------------------ streamed bodies (issue 18)
+
+describe('fuzz: streamed bodies are cut off while streaming on every route', () => {
+  const STREAMED = 64 * 1024 * 1024;
+
+  /** Resident memory of the app process (kB). */
+  const rssKb = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${sandbox.app.process.pid}/status`, 'utf8'))![1]);
+
+  /** Streams up to STREAMED bytes of an endless JSON string; counts what the app let through before answering. */
+  async function stream(method: string, path: string, headers: Record<string, string>): Promise<{ status: number; sent: number }> {
+    const chunk = new TextEncoder().encode('x'.repeat(64 * 1024));
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) { controller.enqueue(new TextEncoder().encode('{"padding":"')); },
+      pull(controller) {
+        if (sent >= STREAMED) return controller.close();
+        sent += chunk.length;
+        controller.enqueue(chunk);
+      },
+    });
+    try {
+      const res = await fetch(`${sandbox.app.url}${path}`, {
+        method, headers: { 'content-type': 'application/json', ...headers }, body, duplex: 'half', signal: AbortSignal.timeout(30_000),
+      } as RequestInit);
+      await res.text();
+      return { status: res.status, sent };
+    } catch {
+      // Closed by the server while we were still sending: refused.
+      return { status: 499, sent };
+    }
+  }
+
+  it('every route that takes a body answers 4xx after at most a few MB, and the process does not grow', async () => {
+    const hook = sandbox.moysklad.sim.account(account.accountId).webhooks.find((h) => h.entityType === 'supply' && h.action === 'UPDATE')!;
+    const widget = `/api/widget/documents/supply/${commandDocId}`;
+    const routes: Array<[string, string, () => Promise<Record<string, string>> | Record<string, string>]> = [
+      ['POST', '/api/session', () => ({})],
+      ['PUT', '/api/settings', adminSession],
+      ['POST', '/api/settings/test-connection', adminSession],
+      ['POST', '/api/settings/create-statuses', adminSession],
+      ['POST', '/api/settings/reinstall-webhooks', () => ({ authorization: `Bearer ${clerkSession}` })],
+      ['POST', `${widget}/actions`, adminSession],
+      ['POST', new URL(hook.url).pathname, () => ({})],
+      ['PUT', `${VENDOR}/${account.accountId}`, freshVendorJwt],
+      ['POST', `${VENDOR}/${account.accountId}/scenario`, freshVendorJwt],
+      ['PUT', `${VENDOR}/${account.accountId}/event`, freshVendorJwt],
+      ['POST', '/api/health', () => ({})],
+    ];
+    // Pages take no body: refused with 405 before the page runs. Next reads the rest of the upload and
+    // discards it (it keeps 1 kB for proxy.ts): no more memory, but not cut short like the API routes.
+    const pages: Array<[string, string]> = [['POST', '/settings'], ['PUT', '/widget/supply'], ['POST', '/']];
+    const before = rssKb();
+    let peak = before;
+    const sampler = setInterval(() => { peak = Math.max(peak, rssKb()); }, 20);
+    const offending: string[] = [];
+    try {
+      for (const [method, path, headers] of routes) {
+        const { status, sent } = await stream(method, path, await headers());
+        if (status < 400 || status >= 500 || sent > 16 * 1024 * 1024) offending.push(`${method} ${path}: ${status} after ${sent} bytes`);
+      }
+      for (const [method, path] of pages) {
+        const { status } = await stream(method, path, {});
+        if (status !== 405 && status !== 499) offending.push(`${method} ${path}: ${status}`);
+      }
+    } finally {
+      clearInterval(sampler);
+    }
+    expect(offending).toEqual([]);
+    expect(peak - before).toBeLessThan(80 * 1024);
+    expect((await fetch(`${sandbox.app.url}/api/health`)).status).toBe(200);
+    expect(sandbox.app.logs()).not.toMatch(/unexpected error in route/);
+  }, 180_000);
 });

@@ -157,6 +157,7 @@ export class JsonApi {
       body: { meta: this.ser().applicationMeta(this.solution.appId), id: this.solution.appId, name: this.solution.name ?? this.solution.appUid, appUid: this.solution.appUid },
     }));
     r.add('GET', '/audit/{id}/events', (c) => this.auditContextEvents(c));
+    r.add('GET', '/entity/employee/{id}/security', (c) => this.employeeSecurity(c));
 
     for (const t of DOC_TYPES) {
       r.add('GET', `/entity/${t}/metadata`, (c) => this.metadata(c, t));
@@ -381,6 +382,30 @@ export class JsonApi {
     const newestFirst = [...events].reverse();
     const rows = newestFirst.slice(paging.offset, paging.offset + paging.limit).map((e) => this.auditRow(c.account, e));
     return { status: 200, body: this.listEnvelope(c, 'auditevent', events.length, paging, rows, false) };
+  }
+
+  /**
+   * An employee's access and role: the administrator (permissions.admin.view = ALL) has the system role
+   * `admin`; the others an individual role listing their permissions.
+   */
+  private employeeSecurity(c: Ctx): Result {
+    const employee = Object.values(c.account.employees).find((e) => e.id === c.params.id);
+    if (!employee) throw apiError(404, 1021, `Объект с типом 'employee' и идентификатором '${c.params.id}' не найден`);
+    const isAdministrator = (employee.permissions.admin as { view?: string } | undefined)?.view === 'ALL';
+    const roleHref = `${this.ser().api}/entity/role/${isAdministrator ? 'admin' : 'individual'}`;
+    return {
+      status: 200,
+      body: {
+        isActive: employee.active !== false,
+        login: employee.uid,
+        email: employee.email,
+        ...(employee.groupId ? { group: { meta: { ...this.ser().entityMeta('group', employee.groupId, false) }, id: employee.groupId, name: 'Группа' } } : {}),
+        role: {
+          meta: { href: roleHref, type: isAdministrator ? 'systemrole' : 'individualrole', mediaType: 'application/json' },
+          ...(isAdministrator ? {} : { permissions: employee.permissions }),
+        },
+      },
+    };
   }
 
   private auditContextEvents(c: Ctx): Result {

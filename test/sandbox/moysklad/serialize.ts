@@ -243,7 +243,8 @@ export class Serializer {
     const totals = documentTotals(rec);
     const out: Record<string, unknown> = {
       ...head,
-      owner: { meta: this.employeeMeta(account.employees.admin.id) },
+      owner: { meta: this.employeeMeta(rec.ownerId ?? account.employees.admin.id) },
+      ...(rec.groupId ? { group: { meta: this.entityMeta('group', rec.groupId, false) } } : {}),
       shared: false,
       updated: rec.updated,
       ...this.fields(account, rec, expand),

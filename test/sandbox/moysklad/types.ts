@@ -100,6 +100,9 @@ export interface EntityRec {
   fields: Record<string, unknown>;
   /** Documents only. */
   positions?: PositionRec[];
+  /** Documents only: the owner (default: the account's admin) and the owner's group, as MoySklad serialises them. */
+  ownerId?: string;
+  groupId?: string;
 }
 
 export interface StateRec {
@@ -154,6 +157,10 @@ export interface EmployeeRec {
   firstName: string;
   lastName: string;
   permissions: Record<string, unknown>;
+  /** false: the employee's access to MoySklad was switched off (security `isActive`). */
+  active?: boolean;
+  /** The employee's group (documents of OWN_GROUP scopes). */
+  groupId?: string;
 }
 
 export type InstallStatus =

@@ -42,6 +42,7 @@ export function employeeBody(ser: Serializer, account: AccountRec, e: EmployeeRe
     fullName,
     shortFio: `${e.lastName} ${e.firstName[0]}.`,
     cashiers: [],
+    ...(e.groupId ? { group: { meta: ser.entityMeta('group', e.groupId, false) } } : {}),
     permissions: e.permissions,
   };
 }

@@ -19,9 +19,9 @@ const claims: AppSessionClaims = {
 describe('app session', () => {
   it('round-trips the claims', async () => {
     const token = await issueAppSession(claims, { secret });
-    await expect(verifyAppSession(token, { secret })).resolves.toEqual(claims);
-    await expect(verifyAppSession(`Bearer ${token}`, { secret })).resolves.toEqual(claims);
     const payload = decodeJwt(token);
+    await expect(verifyAppSession(token, { secret })).resolves.toEqual({ ...claims, rightsCheckedAt: payload.iat });
+    await expect(verifyAppSession(`Bearer ${token}`, { secret })).resolves.toEqual({ ...claims, rightsCheckedAt: payload.iat });
     expect(payload.exp! - payload.iat!).toBe(7200);
   });
 
@@ -60,15 +60,30 @@ describe('employeeToSessionClaims', () => {
     const c = employeeToSessionClaims(employee({ admin: { view: 'ALL' }, supply: { view: 'ALL', update: 'ALL' }, move: { view: 'ALL', update: 'ALL' } }), 'ru_RU');
     expect(c).toEqual({
       accountId: 'a1', employeeId: 'e1', employeeName: 'Петрова М.', isAdmin: true, locale: 'ru',
-      rights: { supply: { view: true, update: true }, move: { view: true, update: true } },
+      rights: {
+        supply: { view: true, update: true, viewScope: 'ALL', updateScope: 'ALL' },
+        move: { view: true, update: true, viewScope: 'ALL', updateScope: 'ALL' },
+      },
     });
   });
 
   it('a clerk: rights count when present and not NO', () => {
     const c = employeeToSessionClaims(employee({ admin: { view: 'NO' }, supply: { view: 'OWN', update: 'NO' }, move: { view: 'ALL' } }), 'en_US');
     expect(c.isAdmin).toBe(false);
-    expect(c.rights).toEqual({ supply: { view: true, update: false }, move: { view: true, update: false } });
+    // The scope is kept: an OWN right covers only the employee's own documents (checked per document).
+    expect(c.rights).toEqual({ supply: { view: true, update: false, viewScope: 'OWN' }, move: { view: true, update: false, viewScope: 'ALL' } });
     expect(c.locale).toBe('en');
+  });
+
+  it('keeps the employee group and the scopes through the token', async () => {
+    const c = employeeToSessionClaims(msEmployeeContextSchema.parse({
+      id: 'e1', accountId: 'a1', group: { meta: { href: 'https://api.moysklad.ru/api/remap/1.2/entity/group/g-7', type: 'group' } },
+      permissions: { supply: { view: 'OWN_GROUP', update: 'OWN' } },
+    }));
+    expect(c.groupId).toBe('g-7');
+    const back = await verifyAppSession(await issueAppSession(c, { secret }), { secret });
+    expect(back.groupId).toBe('g-7');
+    expect(back.rights.supply).toEqual({ view: true, update: true, viewScope: 'OWN_GROUP', updateScope: 'OWN' });
   });
 
   it('permissionGranted', () => {

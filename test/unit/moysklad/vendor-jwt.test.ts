@@ -75,6 +75,13 @@ describe('verifyVendorJwt', () => {
     }
   });
 
+  it('refuses a token whose exp − iat is over 10 minutes, accepts exactly 10 minutes', async () => {
+    const iat = now();
+    await expectUnauthorized(verifyVendorJwt(`Bearer ${await token({ iat, exp: iat + 601 })}`, options()), /lifetime 601 s/);
+    await expectUnauthorized(verifyVendorJwt(`Bearer ${await token({ iat, exp: iat + 365 * 86_400 })}`, options()), /lifetime/);
+    await expect(verifyVendorJwt(`Bearer ${await token({ iat, exp: iat + 600 })}`, options())).resolves.toBeTruthy();
+  });
+
   it('refuses a replayed jti', async () => {
     const opts = options();
     const t = await token({ jti: 'once' });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { withAppSession, requireRight } from '@/lib/api/session';
+import { withAppSession } from '@/lib/api/session';
+import { requireScopedRight } from '@/lib/sync/widget-actions';
 import { parseParams } from '@/lib/api/handler';
 import { buildDocumentView } from '@/lib/sync/document-view';
 
@@ -10,6 +11,6 @@ const documentParamsSchema = z.object({ entity: z.enum(['supply', 'move']), id: 
 /** The widget's view of one document of the user's own account. */
 export const GET = withAppSession(async ({ params, session, prisma }) => {
   const { entity, id } = parseParams(params, documentParamsSchema);
-  requireRight(session, entity, 'view');
+  await requireScopedRight(prisma, session, entity, id, 'view');
   return Response.json(await buildDocumentView(prisma, session, entity, id));
 });
