@@ -201,6 +201,8 @@ export function createBetaproClient(options: BetaproClientOptions): BetaproClien
     try {
       response = await http.request({ method: call.method, url: call.path, data: call.body });
     } catch (error) {
+      // Refused on our side before sending (a request interceptor, e.g. the job claim's fence).
+      if (error instanceof AppError) throw error;
       const e = error as { code?: string; message?: string };
       throw mapTransportFailure(call.operation, e.code, e.message ?? 'request failed');
     }

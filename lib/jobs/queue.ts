@@ -150,6 +150,9 @@ function claimStatement(prisma: Db, workerId: string, limit: number, leaseMs: nu
             "activeKey" = CASE WHEN "Job"."activeKey" LIKE 'q:%' THEN NULL ELSE "Job"."activeKey" END,
             "leaseUntil" = now() + ($3 || ' milliseconds')::interval, "updatedAt" = now()
      FROM picked WHERE "Job"."id" = picked."id"
+       -- Re-checked on the row as it is when locked: a lease renewed (claim.ts fence) after this
+       -- statement's snapshot was taken keeps its job.
+       AND ("Job"."state" = 'queued' OR ("Job"."state" = 'running' AND "Job"."leaseUntil" < now()))
      RETURNING "Job".*`,
     ...params,
   );

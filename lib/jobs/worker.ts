@@ -13,6 +13,7 @@ import {
   backoffDelayMs, claimJobs, completeJob, extendLease, failJob, onJobEnqueued, rescheduleJob, saveCheckpoint,
   type JobRow,
 } from './queue';
+import { isClaimLost, runWithClaim } from './claim';
 
 export interface JobContext {
   job: JobRow;
@@ -102,10 +103,16 @@ export function startWorker(options: WorkerOptions): Worker {
           return value;
         },
       };
-      const outcome = await definition.handler(parsed.data, ctx);
+      // Remote writes and recorded effects of the handler are fenced with this claim (claim.ts).
+      const outcome = await runWithClaim({ job, workerId: id, leaseMs, prisma }, () => definition.handler(parsed.data, ctx));
       if (outcome && 'rescheduleAt' in outcome) await rescheduleJob(prisma, job, id, outcome.rescheduleAt);
       else await completeJob(prisma, job, id);
     } catch (thrown) {
+      if (isClaimLost(thrown)) {
+        // Another worker runs this job now: it records the outcome; this run must leave no trace.
+        jobLog.warn({ attempt: job.attempts }, 'job claim lost (lease expired and taken over): this run stops without effects');
+        return;
+      }
       const error = toAppError(thrown);
       const retryAt = error.retryable ? new Date(Date.now() + backoffDelayMs(job.attempts, error.retryAfterMs)) : null;
       try {
