@@ -13,13 +13,13 @@ import { AppError, toAppError } from '../core/errors';
 import { logFor } from '../core/logger';
 import { receiptFromRaw, type BetaproClient } from '../betapro';
 import type { MoyskladClient } from '../moysklad/json-api';
-import type { MsPosition } from '../moysklad/schemas';
 import { enqueueJob } from '../jobs/queue';
 import { loadAccount, isOperational, type Account } from './accounts';
 import { betaproClientFor, moyskladClientFor } from './clients';
-import { documentAnswerBody } from './document-status';
+import { answerOnDocument } from './document-status';
+import { writePositions } from './receipt/write-positions';
 import { documentGroupKey, recordEvent, transitionDocument, type SyncDocumentRow } from './documents';
-import { projectReceipt, summariseForComment, type ProjectionResult, type UnexpectedGood } from './projection';
+import { projectReceipt, summariseForComment, type UnexpectedGood } from './projection';
 
 export const POLL_JOB = 'poll';
 export const APPLY_JOB = 'apply-receipt';
@@ -153,91 +153,7 @@ export async function enqueueApply(prisma: PrismaClient, accountId: string, docu
 
 // ---------------------------------------------------------------- apply
 
-interface CurrentPosition {
-  id: string;
-  quantity: number;
-  price: number;
-  href: string;
-}
-
-async function readCurrentPositions(client: MoyskladClient, entity: DocumentEntity, msId: string): Promise<CurrentPosition[]> {
-  const rows: MsPosition[] = [];
-  for (;;) {
-    const page = await client.listPositions(entity, msId, { limit: 1000, offset: rows.length });
-    rows.push(...page.rows);
-    if (page.rows.length < 1000 || rows.length >= (page.meta.size ?? rows.length)) break;
-  }
-  return rows.map((r) => ({ id: r.id, quantity: r.quantity, price: r.price ?? 0, href: r.assortment.meta.href }));
-}
-
-function positionRow(client: MoyskladClient, p: ProjectionResult['positions'][number]) {
-  return {
-    quantity: p.quantity,
-    price: p.price,
-    assortment: { meta: { href: p.assortment.href, type: p.assortment.type, mediaType: 'application/json' } },
-  };
-}
-
-/**
- * Makes the MoySklad document's positions equal to the projection, plus `applicable`, status and
- * comment, in the fewest calls: one PUT when both sides fit in one array (≤ 1000), otherwise bulk
- * delete / bulk add through the positions endpoints and one PUT for the header. Only real changes
- * are sent, so a repeat after a crash sends nothing twice.
- */
-async function writePositions(
-  client: MoyskladClient, account: Account, entity: DocumentEntity, msId: string, description: string | undefined,
-  projection: ProjectionResult, header: { post: boolean; log: string[] },
-): Promise<{ calls: number }> {
-  let calls = 0;
-  const current = await readCurrentPositions(client, entity, msId);
-  calls += Math.max(1, Math.ceil(current.length / 1000));
-  const byId = new Map(current.map((p) => [p.id, p]));
-  const target = projection.positions;
-  const headerBody = documentAnswerBody(client, account, entity, description, {
-    role: header.post ? 'posted' : undefined,
-    log: header.log,
-    extra: header.post ? { applicable: true } : {},
-  });
-  if (current.length <= 1000 && target.length <= 1000) {
-    const positions = target.map((p) => {
-      const keep = p.keepPositionIds[0];
-      return keep && byId.has(keep) ? { id: keep, quantity: p.quantity } : positionRow(client, p);
-    });
-    const unchanged =
-      positions.length === current.length &&
-      target.every((p) => p.keepPositionIds[0] && byId.get(p.keepPositionIds[0])?.quantity === p.quantity);
-    await client.updateDocument(entity, msId, unchanged ? headerBody : { ...headerBody, positions });
-    return { calls: calls + 1 };
-  }
-  const keptIds = new Set<string>();
-  const toAdd: Record<string, unknown>[] = [];
-  const toDelete: string[] = [];
-  for (const p of target) {
-    const keep = p.keepPositionIds[0];
-    const existing = keep ? byId.get(keep) : undefined;
-    if (existing) {
-      keptIds.add(existing.id);
-      if (existing.quantity !== p.quantity) {
-        // No bulk update of positions exists: replace changed rows (delete + add) in batches.
-        toDelete.push(existing.id);
-        toAdd.push({ ...positionRow(client, p), price: existing.price });
-      }
-    } else {
-      toAdd.push(positionRow(client, p));
-    }
-  }
-  for (const p of current) if (!keptIds.has(p.id)) toDelete.push(p.id);
-  if (toDelete.length) {
-    await client.deletePositions(entity, msId, toDelete);
-    calls += Math.ceil(toDelete.length / 1000);
-  }
-  if (toAdd.length) {
-    await client.addPositions(entity, msId, toAdd);
-    calls += Math.ceil(toAdd.length / 1000);
-  }
-  await client.updateDocument(entity, msId, headerBody);
-  return { calls: calls + 1 };
-}
+// Positions are written by ./receipt/write-positions.ts (fields kept above 1,000 rows, written once).
 
 async function findUnexpected(
   client: MoyskladClient, account: Account, plan: StoredPlan, receipts: Receipt[],
@@ -349,7 +265,7 @@ export async function applyReceipts(prisma: PrismaClient, payload: ApplyPayload)
   const headline = post
     ? (hasDifferences ? 'Проведён по факту приёмки БетаПРО (есть расхождения):' : 'Проведён по факту приёмки БетаПРО: всё принято по плану.')
     : `Частичная приёмка БетаПРО, часть ${projection.parts}: позиции исправлены по факту.`;
-  const written = await writePositions(moysklad, account, entity, doc.msId, document.description, projection, {
+  const written = await writePositions(moysklad, account, entity, doc.msId, projection, {
     post,
     log: [headline, ...summary.slice(hasDifferences || !post ? 0 : 1)],
   });
@@ -393,7 +309,7 @@ async function failReceipt(
   if (!moved) return;
   await recordEvent(prisma, doc, { kind: state === 'expired' ? 'non_arrival' : 'receipt_blocked', message: lines.join(' ') });
   if (doc.state === moved.state && JSON.stringify(doc.errors) === JSON.stringify(problems)) return;
-  await moysklad.updateDocument(entity, doc.msId, documentAnswerBody(moysklad, account, entity, description, { role: 'error', log: lines }));
+  await answerOnDocument(moysklad, account, entity, doc.msId, description, { role: 'error', log: lines });
 }
 
 // ---------------------------------------------------------------- cancel
@@ -420,9 +336,8 @@ export async function cancelTask(prisma: PrismaClient, payload: { accountId: str
   if (!moved) return;
   await recordEvent(prisma, doc, { kind: 'cancelled', actor: payload.actor, trigger: 'widget', message: `Задание ${doc.indocId} отменено в БетаПРО` });
   const moysklad = await moyskladClientFor(account);
-  const document = await moysklad.getDocument(doc.entity as DocumentEntity, doc.msId);
-  await moysklad.updateDocument(doc.entity as DocumentEntity, doc.msId, documentAnswerBody(moysklad, account, doc.entity as DocumentEntity,
-    document.description, { log: [`Задание ${doc.indocId} на оприходование отменено${payload.actor ? ` (${payload.actor})` : ''}.`] }));
+  await answerOnDocument(moysklad, account, doc.entity as DocumentEntity, doc.msId, undefined,
+    { log: [`Задание ${doc.indocId} на оприходование отменено${payload.actor ? ` (${payload.actor})` : ''}.`] });
 }
 
 export function assertCancellable(doc: SyncDocumentRow): void {
