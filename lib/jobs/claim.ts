@@ -74,8 +74,9 @@ async function lockClaim(tx: Db, claim: JobClaim): Promise<void> {
   if (rows.length !== 1) throw claimLostError(claim);
 }
 
+/** A transaction client has `$transaction` too (nested ones, which PGlite's adapter refuses), not `$connect`. */
 function isClient(db: Db): db is PrismaClient {
-  return typeof (db as Partial<PrismaClient>).$transaction === 'function';
+  return typeof (db as Partial<PrismaClient>).$connect === 'function';
 }
 
 /**
