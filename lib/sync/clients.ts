@@ -53,7 +53,7 @@ export async function betaproClientFor(account: Account): Promise<BetaproClient>
 /** FBox reads that are POSTs (a filter in the body): everything else but GET changes BetaPRO. */
 const BETAPRO_READ_POSTS = /\/(goods\/list|outdocs\/list|outdocs\/check)$/;
 
-function isBetaproWrite(request: InternalAxiosRequestConfig): boolean {
+export function isBetaproWrite(request: InternalAxiosRequestConfig): boolean {
   const method = (request.method ?? 'get').toLowerCase();
   return method !== 'get' && !BETAPRO_READ_POSTS.test(request.url ?? '');
 }
@@ -63,7 +63,7 @@ function isBetaproWrite(request: InternalAxiosRequestConfig): boolean {
  * that lost its lease to another cannot repeat an effect the new owner is doing. Checked right before
  * sending (after the rate gate's wait), on each retry too.
  */
-function fenceWrites(http: AxiosInstance, isWrite: (request: InternalAxiosRequestConfig) => boolean): void {
+export function fenceWrites(http: AxiosInstance, isWrite: (request: InternalAxiosRequestConfig) => boolean): void {
   http.interceptors.request.use(async (request) => {
     if (!isWrite(request)) return request;
     try {
