@@ -141,6 +141,19 @@ export function newestEntryStartsWith(
   return newest.slice(formatLogDate(new Date(0)).length + 1).startsWith(headline);
 }
 
+/**
+ * Whether the newest entry of the app's log says exactly what an entry of `lines` would (its date
+ * aside): the step that writes it has already run.
+ */
+export function newestEntryIs(
+  description: string | null | undefined, lines: string[], storedEntries?: readonly string[] | null,
+): boolean {
+  const newest = mergeEntries(storedEntries, splitComment(description).entries).at(-1);
+  if (newest === undefined) return false;
+  const dateLength = formatLogDate(new Date(0)).length;
+  return newest.slice(dateLength) === renderEntry({ at: new Date(0), lines }).slice(dateLength);
+}
+
 /** Cuts to at most `max` UTF-16 units ending with '…', never between the halves of a surrogate pair. */
 function cut(text: string, max: number): string {
   if (text.length <= max) return text;

@@ -12,7 +12,7 @@ import type { DocumentEntity } from '../core/domain';
 import { getPrisma, type Db } from '../db';
 import type { MoyskladClient } from '../moysklad/json-api';
 import type { Account, StatusRole } from './accounts';
-import { appendToComment, mergeEntries, newestEntryStartsWith, splitComment } from './comment-log';
+import { appendToComment, mergeEntries, newestEntryIs, newestEntryStartsWith, splitComment } from './comment-log';
 
 export function stateRef(client: MoyskladClient, entity: DocumentEntity, stateId: string) {
   return {
@@ -35,6 +35,8 @@ export interface DocumentAnswer {
    * is being rerun (after a crash, or a retry after its PUT went through), not done anew.
    */
   logOnceHeadline?: string;
+  /** The log entry is not added when the newest entry already says exactly the same (its date aside). */
+  logOnce?: boolean;
 }
 
 /** Body of the PUT for `answer`, given the document's current comment and the app's stored log. */
@@ -50,7 +52,8 @@ export function documentAnswerBody(
   const body: Record<string, unknown> = { ...answer.extra };
   const stateId = answer.role ? account.settings.statuses[entity][answer.role] : null;
   if (stateId) body.state = stateRef(client, entity, stateId);
-  const alreadyLogged = answer.logOnceHeadline !== undefined && newestEntryStartsWith(currentDescription, answer.logOnceHeadline, storedLog);
+  const alreadyLogged = (answer.logOnceHeadline !== undefined && newestEntryStartsWith(currentDescription, answer.logOnceHeadline, storedLog))
+    || (answer.logOnce === true && !!answer.log?.length && newestEntryIs(currentDescription, answer.log, storedLog));
   const inDocument = splitComment(currentDescription).entries;
   const restores = mergeEntries(storedLog, inDocument).length !== inDocument.length;
   const newEntries = answer.log?.length && !alreadyLogged ? [{ at: now, lines: answer.log }] : [];

@@ -271,15 +271,21 @@ export async function applyReceipts(prisma: PrismaClient, payload: ApplyPayload)
   });
   await finishOutdocs(prisma, betapro, counted.map((o) => o.id), reverting);
   const nextState = post ? 'posted' : 'receiving';
-  await transitionDocument(prisma, doc.id, ['sent', 'receiving', 'review', 'error', 'posted'], {
-    state: nextState, errorClass: null, errors: null, ...(post ? { postedAt: new Date() } : {}),
-  });
-  await recordEvent(prisma, doc, {
-    kind: post ? 'posted' : 'partial_applied',
-    message: post
-      ? `Документ исправлен по факту и проведён, статус «Проведён»${hasDifferences ? `; расхождений: ${projection.differences.length}` : ''}`
-      : `Позиции исправлены по частичной приёмке (часть ${projection.parts})`,
-    data: { differences: projection.differences.length, calls: written.calls, lines: projection.lines } as never,
+  // State and event together; a rerun over a document already written and already in this state
+  // (its first run lost only the job's completion) records no second event.
+  await prisma.$transaction(async (tx) => {
+    const before = await tx.syncDocument.findUnique({ where: { id: doc.id }, select: { state: true } });
+    await transitionDocument(tx, doc.id, ['sent', 'receiving', 'review', 'error', 'posted'], {
+      state: nextState, errorClass: null, errors: null, ...(post ? { postedAt: new Date() } : {}),
+    });
+    if (!written.changed && before?.state === nextState) return;
+    await recordEvent(tx, doc, {
+      kind: post ? 'posted' : 'partial_applied',
+      message: post
+        ? `Документ исправлен по факту и проведён, статус «Проведён»${hasDifferences ? `; расхождений: ${projection.differences.length}` : ''}`
+        : `Позиции исправлены по частичной приёмке (часть ${projection.parts})`,
+      data: { differences: projection.differences.length, calls: written.calls, lines: projection.lines } as never,
+    });
   });
   log.info({ post, differences: projection.differences.length, calls: written.calls }, 'receipt applied');
 }

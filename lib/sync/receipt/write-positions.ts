@@ -7,11 +7,12 @@
  *    bulk add) carrying every writable field of the old row (price, discount, VAT, customs
  *    declaration, country, pack, slot, serial numbers), then one PUT for the header.
  * Rows are matched by content as well as by id, so a repeat after a crash (or a job that was taken
- * over) finds the document already written and sends the header only: positions are written once.
+ * over) finds the document already written: positions are written once, the log line is not added
+ * again, and when the header is already there too nothing is sent (`changed: false`).
  */
 import type { DocumentEntity } from '@/lib/core/domain';
 import { MS_MAX_BATCH, type MoyskladClient } from '@/lib/moysklad/json-api';
-import type { MsPosition } from '@/lib/moysklad/schemas';
+import type { MsDocument, MsPosition } from '@/lib/moysklad/schemas';
 import type { Account } from '../accounts';
 import { prepareDocumentAnswer } from '../document-status';
 import type { ProjectedPosition, ProjectionResult } from '../projection';
@@ -120,16 +121,18 @@ export function replacementRow(existing: MsPosition, quantity: number): Record<s
 export async function writePositions(
   client: MoyskladClient, account: Account, entity: DocumentEntity, msId: string,
   projection: ProjectionResult, header: { post: boolean; log: string[] },
-): Promise<{ calls: number }> {
+): Promise<{ calls: number; changed: boolean }> {
   const read = await readDocument(client, entity, msId);
   let calls = read.calls;
   const current = read.positions;
   const target = projection.positions;
   const plan = planPositions(current, target);
   const unchanged = !plan.added.length && !plan.removed.length && plan.kept.every((k) => !k.changed);
-  const answer = { role: header.post ? 'posted' as const : undefined, log: header.log, extra: header.post ? { applicable: true } : {} };
+  // logOnce: the same apply run again (after a crash, a lost database write) adds no second line.
+  const answer = { role: header.post ? 'posted' as const : undefined, log: header.log, logOnce: true, extra: header.post ? { applicable: true } : {} };
   if (unchanged || (current.length <= MS_MAX_BATCH && target.length <= MS_MAX_BATCH)) {
     const prepared = await prepareDocumentAnswer(client, account, entity, msId, answer, { document: read.document });
+    if (unchanged && headerAlreadyWritten(read.document, prepared.body)) return { calls, changed: false };
     const keptIds = new Map(plan.kept.map((k) => [k.target, k.existing.id]));
     const positions = target.map((p) => {
       const id = keptIds.get(p);
@@ -137,7 +140,7 @@ export async function writePositions(
     });
     await client.updateDocument(entity, msId, unchanged ? prepared.body : { ...prepared.body, positions });
     await prepared.commit();
-    return { calls: calls + 1 };
+    return { calls: calls + 1, changed: true };
   }
   const toDelete = [...plan.kept.filter((k) => k.changed).map((k) => k.existing.id), ...plan.removed.map((r) => r.id)];
   const toAdd = [...plan.kept.filter((k) => k.changed).map((k) => replacementRow(k.existing.row, k.target.quantity)), ...plan.added.map(newRow)];
@@ -155,5 +158,13 @@ export async function writePositions(
   const prepared = await prepareDocumentAnswer(client, account, entity, msId, answer);
   await client.updateDocument(entity, msId, prepared.body);
   await prepared.commit();
-  return { calls: calls + 2 };
+  return { calls: calls + 2, changed: true };
+}
+
+/** The document already has the status, `applicable` and comment the header would write. */
+function headerAlreadyWritten(document: MsDocument, body: Record<string, unknown>): boolean {
+  if (body.description !== undefined) return false;
+  if (body.applicable !== undefined && body.applicable !== document.applicable) return false;
+  const state = body.state as { meta: { href: string } } | undefined;
+  return state === undefined || state.meta.href === document.state?.meta.href;
 }

@@ -2,7 +2,8 @@
  * Positions are written once (issue 14, item 11: the fault suite's `positions rewritten 2 times`): an
  * apply that runs again over a document it already wrote — after a crash, a lost database write, a
  * job taken over by another worker, or a «Проверить приёмку» — finds the rows by content (the row of
- * an unexpected good has a new id) and does not write the positions a second time.
+ * an unexpected good has a new id) and does not write the positions a second time, nor add a second
+ * posting line or «posted» event.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, createSupply, documentView, installAndConfigure, startSandbox, waitFor, type ConfiguredAccount } from '../../support/sandbox';
@@ -69,6 +70,11 @@ describe('positions are written once', () => {
     await waitFor('the apply ran again (or found nothing to do)', async () => auditOf(id).length > eventsBefore, 6_000).catch(() => undefined);
     await new Promise((r) => setTimeout(r, 500));
     expect(positionWrites()).toBe(1);
+    // Nor a second posting line or «posted» event: the run found everything already done.
+    const text = (ms().getDocument(account.accountId, 'supply', id) as { description?: string }).description ?? '';
+    expect(text.split('Проведён по факту приёмки БетаПРО').length - 1).toBe(1);
+    const view = await documentView(sandbox, account.adminSession, 'supply', id);
+    expect(view.events.filter((e) => e.kind === 'posted')).toHaveLength(1);
     const rows = (ms().getDocument(account.accountId, 'supply', id) as { positions: { rows: Array<{ quantity: number; assortment: { article?: string } }> } }).positions.rows;
     expect(Object.fromEntries(rows.map((r) => [r.assortment.article, r.quantity]))).toEqual({ 'TS-WHITE': 7, 'PEN-BLUE': 3 });
   }, 90_000);

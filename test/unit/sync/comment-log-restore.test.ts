@@ -3,7 +3,7 @@
  * stale form that removed or cut back the block does not lose the app's entries.
  */
 import { describe, expect, it } from 'vitest';
-import { COMMENT_MARKER, appendToComment, mergeEntries, newestEntryStartsWith, splitComment } from '@/lib/sync/comment-log';
+import { COMMENT_MARKER, appendToComment, mergeEntries, newestEntryIs, newestEntryStartsWith, splitComment } from '@/lib/sync/comment-log';
 
 const AT = new Date('2025-03-11T14:05:00Z');
 const minutes = (n: number) => new Date(AT.getTime() + n * 60_000);
@@ -40,5 +40,13 @@ describe('comment block restored from the stored log', () => {
   it('a rerun finds its line in the stored log even when the form removed it from the document', () => {
     expect(newestEntryStartsWith('Текст', 'Передан в БетаПРО: задание X,', stored)).toBe(true);
     expect(newestEntryStartsWith('Текст', 'Передан в БетаПРО: задание X,')).toBe(false);
+  });
+
+  it('the same entry again (its date aside) is recognised, a different one is not', () => {
+    const lines = ['Проведён по факту приёмки БетаПРО (есть расхождения):', 'TS-WHITE: 7 из 10'];
+    const posted = appendToComment('Текст', [{ at: AT, lines }]);
+    expect(newestEntryIs(posted, lines)).toBe(true);
+    expect(newestEntryIs(posted, [lines[0], 'TS-WHITE: 8 из 10'])).toBe(false);
+    expect(newestEntryIs('Текст из старой формы', lines, splitComment(posted).entries)).toBe(true);
   });
 });
