@@ -245,6 +245,7 @@ export function createBetaproClient(options: BetaproClientOptions): BetaproClien
       response = await http.request({ method: call.method, url: call.path, data: call.body, ...limitedRequest(limits) });
     } catch (error) {
       const e = error as { code?: string; message?: string; cause?: { code?: string } };
+      // Refused on our side before sending (a request interceptor, e.g. the job claim's fence).
       if (error instanceof AppError) throw error;
       if (e.code === ADDRESS_REFUSED || e.cause?.code === ADDRESS_REFUSED) {
         throw addressRefused(`BetaPRO ${call.operation}: ${e.message ?? 'address refused'}`, internalHostMessage());

@@ -177,6 +177,9 @@ function claimStatement(
             "activeKey" = CASE WHEN "Job"."activeKey" LIKE 'q:%' THEN NULL ELSE "Job"."activeKey" END,
             "leaseUntil" = now() + ($3 || ' milliseconds')::interval, "updatedAt" = now()
      FROM picked WHERE "Job"."id" = picked."id"
+       -- Re-checked on the row as it is when locked: a lease renewed (claim.ts fence) after this
+       -- statement's snapshot was taken keeps its job.
+       AND ("Job"."state" = 'queued' OR ("Job"."state" = 'running' AND "Job"."leaseUntil" < now()))
      RETURNING "Job".*`,
     workerId, limit, leaseMs, kinds?.length ? kinds : null, fairShare ? fairShare.maxPerAccount : null, JSON.stringify(allowance),
   );

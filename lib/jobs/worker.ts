@@ -13,6 +13,7 @@ import {
   backoffDelayMs, claimJobs, completeJob, deferJob, extendLease, failJob, onJobEnqueued, rescheduleJob, saveCheckpoint,
   type JobRow,
 } from './queue';
+import { isClaimLost, runWithClaim } from './claim';
 
 export interface JobContext {
   job: JobRow;
@@ -133,10 +134,19 @@ export function startWorker(options: WorkerOptions): Worker {
           return value;
         },
       };
-      const outcome = await withinDeadline(definition.handler(parsed.data, ctx), definition.deadlineMs ?? DEFAULT_JOB_DEADLINE_MS);
+      // Remote writes and recorded effects of the handler are fenced with this claim (claim.ts).
+      const outcome = await withinDeadline(
+        runWithClaim({ job, workerId: id, leaseMs, prisma }, () => definition.handler(parsed.data, ctx)),
+        definition.deadlineMs ?? DEFAULT_JOB_DEADLINE_MS,
+      );
       if (outcome && 'rescheduleAt' in outcome) await rescheduleJob(prisma, job, id, outcome.rescheduleAt);
       else await completeJob(prisma, job, id);
     } catch (thrown) {
+      if (isClaimLost(thrown)) {
+        // Another worker runs this job now: it records the outcome; this run must leave no trace.
+        jobLog.warn({ attempt: job.attempts }, 'job claim lost (lease expired and taken over): this run stops without effects');
+        return;
+      }
       const error = toAppError(thrown);
       if (error.code === 'RATE_LIMITED' && error.retryAfterMs !== undefined) {
         await deferRateLimited(job, error, jobLog);

@@ -311,6 +311,8 @@ export function createMoyskladClient(options: MoyskladClientOptions): MoyskladCl
         ...limitedRequest(limits),
       });
     } catch (error) {
+      // Refused on our side before sending (a request interceptor, e.g. the job claim's fence).
+      if (error instanceof AppError) throw error;
       const e = error as { code?: string; message?: string };
       throw mapMsTransportFailure(operation, e.code, e.message ?? 'request failed');
     }

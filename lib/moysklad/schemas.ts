@@ -236,7 +236,11 @@ export const msPositionSchema = z.object({
   assortment: msAssortmentRefOrExpandedSchema,
   pack: z.unknown().optional(),
   things: z.array(z.string()).optional(),
+  /** Read-only: the document's overhead distributed over its positions. */
   overhead: z.number().optional(),
+  /** Supply only: customs declaration `{ name }` and country of origin (a reference). */
+  gtd: z.unknown().optional(),
+  country: z.unknown().optional(),
   /** Move only. */
   sourceSlot: msRefSchema.optional(),
   targetSlot: msRefSchema.optional(),

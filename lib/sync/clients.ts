@@ -3,7 +3,9 @@
  * the engine makes is paced per account / partner across all processes of the deployment.
  */
 import { getConfig } from '../core/config';
-import { AppError } from '../core/errors';
+import type { AxiosInstance, InternalAxiosRequestConfig } from 'axios';
+import { AppError, toAppError } from '../core/errors';
+import { fenceRemoteWrite, isClaimLost } from '../jobs/claim';
 import { getDatabase } from '../db';
 import { rateGateFor } from '../db/rate-gate';
 import { createMoyskladClient, type MoyskladClient } from '../moysklad/json-api';
@@ -20,13 +22,15 @@ export async function moyskladClientFor(account: Account): Promise<MoyskladClien
     });
   }
   const config = getConfig();
-  return createMoyskladClient({
+  const client = createMoyskladClient({
     baseUrl: config.MOYSKLAD_API_URL,
     token: account.token,
     accountId: account.accountId,
     gate: rateGateFor(await getDatabase()),
     webhookDisablePrefix: config.APP_BASE_URL,
   });
+  fenceWrites(client.http, (request) => (request.method ?? 'get').toLowerCase() !== 'get');
+  return client;
 }
 
 export async function betaproClientFor(account: Account): Promise<BetaproClient> {
@@ -36,13 +40,42 @@ export async function betaproClientFor(account: Account): Promise<BetaproClient>
       userMessage: 'Не настроено подключение к БетаПРО: укажите адрес API, код партнёра и пароль в настройках решения.',
     });
   }
-  return createBetaproClient({
+  const client = createBetaproClient({
     baseUrl: betaproBaseUrl,
     partnerId: betaproPartnerId,
     password: betaproPassword,
     accountId: account.accountId,
     allowPrivateHosts: getConfig().BETAPRO_ALLOW_PRIVATE_HOSTS,
     gate: rateGateFor(await getDatabase()),
+  });
+  fenceWrites(client.http, isBetaproWrite);
+  return client;
+}
+
+/** FBox reads that are POSTs (a filter in the body): everything else but GET changes BetaPRO. */
+const BETAPRO_READ_POSTS = /\/(goods\/list|outdocs\/list|outdocs\/check)$/;
+
+export function isBetaproWrite(request: InternalAxiosRequestConfig): boolean {
+  const method = (request.method ?? 'get').toLowerCase();
+  return method !== 'get' && !BETAPRO_READ_POSTS.test(request.url ?? '');
+}
+
+/**
+ * Every write of a job is sent only while the job's claim is still held (lib/jobs/claim.ts): a worker
+ * that lost its lease to another cannot repeat an effect the new owner is doing. Checked right before
+ * sending (after the rate gate's wait), on each retry too.
+ */
+export function fenceWrites(http: AxiosInstance, isWrite: (request: InternalAxiosRequestConfig) => boolean): void {
+  http.interceptors.request.use(async (request) => {
+    if (!isWrite(request)) return request;
+    try {
+      await fenceRemoteWrite();
+    } catch (error) {
+      if (isClaimLost(error)) throw error;
+      // The database could not confirm the claim: not sent; the job retries later.
+      throw new AppError('INTERNAL', `claim check before a remote write failed: ${toAppError(error).message}`, { retryable: true, cause: error });
+    }
+    return request;
   });
 }
 

@@ -107,14 +107,51 @@ export function splitComment(description: string | null | undefined): SplitComme
   };
 }
 
+/** `YYYYMMDDHHmm` of an entry's leading date, '' for a line without one (sorts first). */
+function entrySortKey(entry: string): string {
+  const m = /^(\d{2})\.(\d{2})\.(\d{4}) (\d{2}):(\d{2})/.exec(entry);
+  return m ? `${m[3]}${m[2]}${m[1]}${m[4]}${m[5]}` : '';
+}
+
 /**
- * Whether the newest entry of the app's block begins (after its date) with `headline`: the answer a
+ * The app's entries: those it stored when it last wrote the comment, plus any in the document's block
+ * it has not stored (written just before a crash, or by a version that did not store them), by date.
+ * A block that a save of a stale form removed or cut back is thus restored from the stored log; an
+ * entry a user rewrote inside the block stays as they wrote it, next to the app's own.
+ */
+export function mergeEntries(stored: readonly string[] | null | undefined, inDocument: readonly string[]): string[] {
+  if (!stored?.length) return [...inDocument];
+  const known = new Set(stored);
+  const extra = inDocument.filter((entry) => !known.has(entry));
+  if (!extra.length) return [...stored];
+  const merged = [...stored, ...extra].map((entry, order) => ({ entry, order, key: entrySortKey(entry) }));
+  merged.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.order - b.order));
+  return merged.map((m) => m.entry);
+}
+
+/**
+ * Whether the newest entry of the app's log begins (after its date) with `headline`: the answer a
  * rerun of the same step would write is already there.
  */
-export function newestEntryStartsWith(description: string | null | undefined, headline: string): boolean {
-  const newest = splitComment(description).entries.at(-1);
+export function newestEntryStartsWith(
+  description: string | null | undefined, headline: string, storedEntries?: readonly string[] | null,
+): boolean {
+  const newest = mergeEntries(storedEntries, splitComment(description).entries).at(-1);
   if (newest === undefined) return false;
   return newest.slice(formatLogDate(new Date(0)).length + 1).startsWith(headline);
+}
+
+/**
+ * Whether the newest entry of the app's log says exactly what an entry of `lines` would (its date
+ * aside): the step that writes it has already run.
+ */
+export function newestEntryIs(
+  description: string | null | undefined, lines: string[], storedEntries?: readonly string[] | null,
+): boolean {
+  const newest = mergeEntries(storedEntries, splitComment(description).entries).at(-1);
+  if (newest === undefined) return false;
+  const dateLength = formatLogDate(new Date(0)).length;
+  return newest.slice(dateLength) === renderEntry({ at: new Date(0), lines }).slice(dateLength);
 }
 
 /** Cuts to at most `max` UTF-16 units ending with '…', never between the halves of a surrogate pair. */
@@ -127,8 +164,9 @@ function cut(text: string, max: number): string {
 }
 
 /**
- * Appends entries to the app's block and returns the new description. The user's text is never
- * changed; our block keeps the newest entries that fit in `maxLength` (dropping the oldest first), and
+ * Appends entries to the app's block and returns the new description. The block is rebuilt from
+ * `storedEntries` (the log as the app last wrote it) merged with the block found in the document. The
+ * user's text is never changed; our block keeps the newest entries that fit in `maxLength` (dropping the oldest first), and
  * when even one entry does not fit whole, the newest is cut with '…'. When the user text leaves no room
  * for the marker and a meaningful piece of an entry, the block is left out altogether rather than
  * writing a piece of log without its marker (it would be taken for user text on the next read).
@@ -137,10 +175,10 @@ function cut(text: string, max: number): string {
 export function appendToComment(
   description: string | null | undefined,
   newEntries: CommentEntry[],
-  { maxLength = COMMENT_MAX_LENGTH }: { maxLength?: number } = {},
+  { maxLength = COMMENT_MAX_LENGTH, storedEntries }: { maxLength?: number; storedEntries?: readonly string[] | null } = {},
 ): string {
   const { userText, entries: existing } = splitComment(description);
-  const entries = [...existing, ...newEntries.map(renderEntry)];
+  const entries = [...mergeEntries(storedEntries, existing), ...newEntries.map(renderEntry)];
   if (entries.length === 0) return userText;
 
   const head = (userText === '' ? '' : userText + SEPARATOR) + COMMENT_MARKER;

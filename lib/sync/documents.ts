@@ -7,6 +7,7 @@ import type { Db, Prisma, PrismaClient } from '../db';
 import { Prisma as PrismaRuntime } from '../generated/prisma/client';
 import type { DocumentEntity } from '../core/domain';
 import type { SyncState, Problem } from '../api/contract';
+import { withClaim } from '../jobs/claim';
 
 export type Trigger = 'widget' | 'webhook' | 'scenario' | 'sweep' | 'poll' | 'system';
 
@@ -76,12 +77,15 @@ export async function transitionDocument(
   from: readonly SyncState[],
   patch: TransitionPatch,
 ): Promise<SyncDocumentRow | null> {
-  const { count } = await prisma.syncDocument.updateMany({
-    where: { id: documentId, state: { in: [...from] } },
-    data: toData(patch),
+  // Inside a job, only while the job's claim is held (a worker that lost it changes nothing).
+  return withClaim(prisma, async (db) => {
+    const { count } = await db.syncDocument.updateMany({
+      where: { id: documentId, state: { in: [...from] } },
+      data: toData(patch),
+    });
+    if (count !== 1) return null;
+    return db.syncDocument.findUnique({ where: { id: documentId } });
   });
-  if (count !== 1) return null;
-  return prisma.syncDocument.findUnique({ where: { id: documentId } });
 }
 
 export interface EventInput {
@@ -93,7 +97,7 @@ export interface EventInput {
 }
 
 export async function recordEvent(prisma: Db, document: { id: string; accountId: string }, event: EventInput): Promise<void> {
-  await prisma.syncEvent.create({
+  await withClaim(prisma, (db) => db.syncEvent.create({
     data: {
       documentId: document.id,
       accountId: document.accountId,
@@ -103,7 +107,7 @@ export async function recordEvent(prisma: Db, document: { id: string; accountId:
       actor: event.actor ?? null,
       data: event.data,
     },
-  });
+  }));
 }
 
 /** States in which a new transfer request is a no-op: the document is on its way or done. */

@@ -13,11 +13,11 @@ import { AppError, toAppError } from '../core/errors';
 import { logFor } from '../core/logger';
 import { receiptFromRaw, type BetaproClient } from '../betapro';
 import type { MoyskladClient } from '../moysklad/json-api';
-import type { MsPosition } from '../moysklad/schemas';
 import { enqueueJob } from '../jobs/queue';
-import { loadAccount, isOperational, type Account, type StatusRole } from './accounts';
+import { loadAccount, isOperational, type Account } from './accounts';
 import { betaproClientFor, moyskladClientFor } from './clients';
-import { documentAnswerBody } from './document-status';
+import { answerOnDocument } from './document-status';
+import { writePositions } from './receipt/write-positions';
 import { documentGroupKey, recordEvent, transitionDocument, type SyncDocumentRow } from './documents';
 import { projectReceipt, summariseForComment, type ProjectionResult, type UnexpectedGood } from './projection';
 import { lockStoredOutdocs, readListedOutdoc, rememberForeignOutdoc } from './receipt/poll-outdocs';
@@ -163,106 +163,7 @@ export async function enqueueApply(prisma: PrismaClient, accountId: string, docu
 
 // ---------------------------------------------------------------- apply
 
-interface CurrentPosition {
-  id: string;
-  quantity: number;
-  price: number;
-  href: string;
-}
-
-async function readCurrentPositions(client: MoyskladClient, entity: DocumentEntity, msId: string): Promise<CurrentPosition[]> {
-  const rows: MsPosition[] = [];
-  for (;;) {
-    const page = await client.listPositions(entity, msId, { limit: 1000, offset: rows.length });
-    rows.push(...page.rows);
-    if (page.rows.length < 1000 || rows.length >= (page.meta.size ?? rows.length)) break;
-  }
-  return rows.map((r) => ({ id: r.id, quantity: r.quantity, price: r.price ?? 0, href: r.assortment.meta.href }));
-}
-
-function positionRow(client: MoyskladClient, p: ProjectionResult['positions'][number]) {
-  return {
-    quantity: p.quantity,
-    price: p.price,
-    assortment: { meta: { href: p.assortment.href, type: p.assortment.type, mediaType: 'application/json' } },
-  };
-}
-
-export interface PositionsHeader {
-  post: boolean;
-  /** Take the document back out of posting, status «Передан» (a correction of an applied receipt). */
-  unpost?: boolean;
-  log: string[];
-  /** Skip the log entry when the comment's newest entry already starts with this (a rerun). */
-  logOnceHeadline?: string;
-  /** Status to set instead of the one implied by post / unpost (e.g. «Ошибка» when posting was refused). */
-  role?: StatusRole;
-  /** Skip the log entry when the comment's newest entry already starts with the first line. */
-  logOnce?: boolean;
-}
-
-/**
- * Makes the MoySklad document's positions equal to the projection, plus `applicable`, status and
- * comment, in the fewest calls: one PUT when both sides fit in one array (≤ 1000), otherwise bulk
- * delete / bulk add through the positions endpoints and one PUT for the header. Only real changes
- * are sent, so a repeat after a crash sends nothing twice.
- */
-export async function writePositions(
-  client: MoyskladClient, account: Account, entity: DocumentEntity, msId: string, description: string | undefined,
-  projection: Pick<ProjectionResult, 'positions'>, header: PositionsHeader,
-): Promise<{ calls: number }> {
-  let calls = 0;
-  const current = await readCurrentPositions(client, entity, msId);
-  calls += Math.max(1, Math.ceil(current.length / 1000));
-  const byId = new Map(current.map((p) => [p.id, p]));
-  const target = projection.positions;
-  const headerBody = documentAnswerBody(client, account, entity, description, {
-    role: header.role ?? (header.post ? 'posted' : header.unpost ? 'sent' : undefined),
-    log: header.log,
-    // logOnce: a rerun of the step (the same refusal again) adds no second entry.
-    logOnceHeadline: header.logOnceHeadline ?? (header.logOnce ? header.log[0] : undefined),
-    extra: header.post ? { applicable: true } : header.unpost ? { applicable: false } : {},
-  });
-  if (current.length <= 1000 && target.length <= 1000) {
-    const positions = target.map((p) => {
-      const keep = p.keepPositionIds[0];
-      return keep && byId.has(keep) ? { id: keep, quantity: p.quantity } : positionRow(client, p);
-    });
-    const unchanged =
-      positions.length === current.length &&
-      target.every((p) => p.keepPositionIds[0] && byId.get(p.keepPositionIds[0])?.quantity === p.quantity);
-    await client.updateDocument(entity, msId, unchanged ? headerBody : { ...headerBody, positions });
-    return { calls: calls + 1 };
-  }
-  const keptIds = new Set<string>();
-  const toAdd: Record<string, unknown>[] = [];
-  const toDelete: string[] = [];
-  for (const p of target) {
-    const keep = p.keepPositionIds[0];
-    const existing = keep ? byId.get(keep) : undefined;
-    if (existing) {
-      keptIds.add(existing.id);
-      if (existing.quantity !== p.quantity) {
-        // No bulk update of positions exists: replace changed rows (delete + add) in batches.
-        toDelete.push(existing.id);
-        toAdd.push({ ...positionRow(client, p), price: existing.price });
-      }
-    } else {
-      toAdd.push(positionRow(client, p));
-    }
-  }
-  for (const p of current) if (!keptIds.has(p.id)) toDelete.push(p.id);
-  if (toDelete.length) {
-    await client.deletePositions(entity, msId, toDelete);
-    calls += Math.ceil(toDelete.length / 1000);
-  }
-  if (toAdd.length) {
-    await client.addPositions(entity, msId, toAdd);
-    calls += Math.ceil(toAdd.length / 1000);
-  }
-  await client.updateDocument(entity, msId, headerBody);
-  return { calls: calls + 1 };
-}
+// Positions are written by ./receipt/write-positions.ts (fields kept above 1,000 rows, written once).
 
 export async function findUnexpected(
   client: MoyskladClient, account: Account, plan: StoredPlan, receipts: Receipt[],
@@ -391,9 +292,9 @@ export async function applyReceipts(prisma: PrismaClient, payload: ApplyPayload)
   const headline = post
     ? (hasDifferences ? 'Проведён по факту приёмки БетаПРО (есть расхождения):' : 'Проведён по факту приёмки БетаПРО: всё принято по плану.')
     : `Частичная приёмка БетаПРО, часть ${projection.parts}: позиции исправлены по факту.`;
-  let written: { calls: number };
+  let written: { calls: number; changed: boolean };
   try {
-    written = await writePositions(moysklad, account, entity, doc.msId, document.description, projection, {
+    written = await writePositions(moysklad, account, entity, doc.msId, projection, {
       post,
       log: [headline, ...summary.slice(hasDifferences || !post ? 0 : 1)],
     });
@@ -407,15 +308,21 @@ export async function applyReceipts(prisma: PrismaClient, payload: ApplyPayload)
   }
   await finishOutdocs(prisma, betapro, counted.map((o) => o.id), reverting);
   const nextState = post ? 'posted' : 'receiving';
-  await transitionDocument(prisma, doc.id, ['sent', 'receiving', 'review', 'error', 'posted'], {
-    state: nextState, errorClass: null, errors: null, ...(post ? { postedAt: new Date() } : {}),
-  });
-  await recordEvent(prisma, doc, {
-    kind: post ? 'posted' : 'partial_applied',
-    message: post
-      ? `Документ исправлен по факту и проведён, статус «Проведён»${hasDifferences ? `; расхождений: ${projection.differences.length}` : ''}`
-      : `Позиции исправлены по частичной приёмке (часть ${projection.parts})`,
-    data: { differences: projection.differences.length, calls: written.calls, lines: projection.lines, outdocs: countedIds } as never,
+  // State and event together; a rerun over a document already written and already in this state
+  // (its first run lost only the job's completion) records no second event.
+  await prisma.$transaction(async (tx) => {
+    const before = await tx.syncDocument.findUnique({ where: { id: doc.id }, select: { state: true } });
+    await transitionDocument(tx, doc.id, ['sent', 'receiving', 'review', 'error', 'posted'], {
+      state: nextState, errorClass: null, errors: null, ...(post ? { postedAt: new Date() } : {}),
+    });
+    if (!written.changed && before?.state === nextState) return;
+    await recordEvent(tx, doc, {
+      kind: post ? 'posted' : 'partial_applied',
+      message: post
+        ? `Документ исправлен по факту и проведён, статус «Проведён»${hasDifferences ? `; расхождений: ${projection.differences.length}` : ''}`
+        : `Позиции исправлены по частичной приёмке (часть ${projection.parts})`,
+      data: { differences: projection.differences.length, calls: written.calls, lines: projection.lines, outdocs: countedIds } as never,
+    });
   });
   log.info({ post, differences: projection.differences.length, calls: written.calls }, 'receipt applied');
 }
@@ -474,7 +381,7 @@ async function refusePosting(
   target: { doc: SyncDocumentRow; account: Account; moysklad: MoyskladClient; betapro: BetaproClient; entity: DocumentEntity; description: string | undefined },
   outcome: { projection: ProjectionResult; summary: string[]; refusal: AppError; appliedRowIds: string[]; reverting: Array<{ id: string; outdocId: bigint }> },
 ): Promise<void> {
-  const { doc, account, moysklad, betapro, entity, description } = target;
+  const { doc, account, moysklad, betapro, entity } = target;
   const reason = outcome.refusal.userMessage;
   const problems = [{ code: POSTING_REFUSED, message: reason }];
   logFor({ accountId: doc.accountId, documentId: doc.msId, job: APPLY_JOB }).warn({ err: outcome.refusal.message }, 'MoySklad refused to post the receipt');
@@ -482,10 +389,9 @@ async function refusePosting(
     await finishOutdocs(prisma, betapro, outcome.appliedRowIds, outcome.reverting);
     return;
   }
-  await writePositions(moysklad, account, entity, doc.msId, description, outcome.projection, {
+  await writePositions(moysklad, account, entity, doc.msId, outcome.projection, {
     post: false,
     role: 'error',
-    logOnce: true,
     log: [
       `МойСклад не провёл документ по факту приёмки БетаПРО: ${reason}`, ...outcome.summary,
       'Факты приёмки сохранены: устраните причину и нажмите «Повторить» в виджете.',
@@ -504,9 +410,7 @@ async function failReceipt(
   // Already blocked for exactly this reason: a new poll or click changes nothing.
   if (doc.state === state && JSON.stringify(doc.errors) === JSON.stringify(problems)) return;
   // MoySklad first: a crash after it reruns this step, whose log line is then not added twice.
-  await moysklad.updateDocument(entity, doc.msId, documentAnswerBody(moysklad, account, entity, description, {
-    role: 'error', log: lines, logOnceHeadline: lines[0],
-  }));
+  await answerOnDocument(moysklad, account, entity, doc.msId, description, { role: 'error', log: lines, logOnceHeadline: lines[0] });
   const moved = await transitionDocument(prisma, doc.id, ['sent', 'receiving', 'review', 'error', 'expired'], {
     state, errorClass: 'data', errors: problems,
   });

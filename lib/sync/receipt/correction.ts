@@ -14,7 +14,8 @@ import type { MoyskladClient } from '@/lib/moysklad/json-api';
 import type { Account } from '../accounts';
 import { recordEvent, transitionDocument, type SyncDocumentRow } from '../documents';
 import { projectPlan, projectReceipt, type ProjectedPosition } from '../projection';
-import { findUnexpected, writePositions, type StoredPlan } from '../receipt';
+import { findUnexpected, type StoredPlan } from '../receipt';
+import { writePositions } from './write-positions';
 
 export const CORRECTION_HEADLINE = 'Склад БетаПРО исправляет данные приёмки';
 
@@ -51,8 +52,7 @@ export async function revertBeforeUnlock(ctx: RevertContext): Promise<boolean> {
     `${CORRECTION_HEADLINE} (документ ${outdocIds}): проведение отменено, позиции возвращены ${backTo}.`,
     'Документ будет исправлен и проведён, когда склад пришлёт исправленные данные.',
   ];
-  const document = await moysklad.getDocument(entity, doc.msId);
-  const written = await writePositions(moysklad, account, entity, doc.msId, document.description, { positions }, {
+  const written = await writePositions(moysklad, account, entity, doc.msId, { positions }, {
     post: false, unpost: true, log: lines, logOnceHeadline: CORRECTION_HEADLINE,
   });
   const moved = await transitionDocument(prisma, doc.id, ['sent', 'receiving', 'review', 'posted', 'error'], {

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "SyncDocument" ADD COLUMN     "commentLog" JSONB;
