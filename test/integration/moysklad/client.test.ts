@@ -287,7 +287,7 @@ describe('Vendor API', () => {
     expect(admin.accountId).toBe(accountId);
     const adminClaims = employeeToSessionClaims(admin, 'ru_RU');
     expect(adminClaims.isAdmin).toBe(true);
-    expect(adminClaims.rights.supply).toEqual({ view: true, update: true });
+    expect(adminClaims.rights.supply).toEqual({ view: true, update: true, viewScope: 'ALL', updateScope: 'ALL' });
 
     const clerk = employeeToSessionClaims(await vendor().exchangeContext(sim.contextKey(accountId, 'clerk')), 'en_US');
     expect(clerk.isAdmin).toBe(false);
