@@ -1,5 +1,5 @@
 -- AlterTable
 ALTER TABLE "Installation" ADD COLUMN     "webhookSecretEnc" TEXT;
 
--- The column keeps its name; it now holds sha256 (hex) of the secret instead of the secret.
+-- The column keeps its name and now holds sha256 (hex) of the secret instead of the secret.
 UPDATE "Installation" SET "webhookSecret" = encode(sha256(convert_to("webhookSecret", 'UTF8')), 'hex');

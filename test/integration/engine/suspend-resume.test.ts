@@ -15,7 +15,8 @@ type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
 let sandbox: Sandbox;
 
 beforeAll(async () => {
-  sandbox = await startSandbox();
+  // info: the held transfer is observed through the app's log line.
+  sandbox = await startSandbox({ appEnv: { LOG_LEVEL: 'info' } });
 });
 afterAll(async () => {
   await sandbox?.stop();
@@ -48,12 +49,11 @@ describe('suspend and resume', () => {
 
     // MoySklad's scenario still calls the app (it retries for a day); the transfer cannot run now.
     expect(await scenarioCall(acc, id)).toBeLessThan(300);
-    const held = await waitFor('transfer held', async () => {
-      const v = await documentView(sandbox, acc.adminSession, 'supply', id);
-      return v.state === 'error' ? v : undefined;
-    });
-    expect(held.errors[0]).toMatchObject({ code: 'account_inactive' });
-    expect(held.errors[0].message).toMatch(/возобнов/);
+    // App sessions stop working while the account is suspended (docs/security.md), so the held
+    // transfer is seen in the app's log rather than through the widget API.
+    const view = await api(sandbox.app.url, `/api/widget/documents/supply/${id}`, { token: acc.adminSession });
+    expect(view.status).toBe(401);
+    await waitFor('transfer held', async () => /transfer skipped: account not active/.test(sandbox.app.logs()) || undefined);
     expect(partnerOf(await betaproState(), BETAPRO_PARTNER.partnerId).indocs.filter((d) => d.indoc_id.includes(id))).toHaveLength(0);
 
     expect((await ms().lifecycle(acc.accountId, 'resume')).httpStatus).toBe(200);
