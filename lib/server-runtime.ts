@@ -36,7 +36,13 @@ export async function startProductWorker(): Promise<Worker> {
     if (count) logger.warn({ jobs: count }, 'requeued jobs left running by a previous process');
   }
   await ensureAllAccountJobs(db.prisma);
-  return startWorker({ prisma: db.prisma, jobs: productJobs(), concurrency: config.WORKER_CONCURRENCY, singleConnection: db.kind === 'pglite' });
+  return startWorker({
+    prisma: db.prisma,
+    jobs: productJobs(),
+    concurrency: config.WORKER_CONCURRENCY,
+    pollIntervalMs: config.JOB_POLL_INTERVAL_MS,
+    singleConnection: db.kind === 'pglite',
+  });
 }
 
 export async function startServerRuntime(): Promise<void> {
