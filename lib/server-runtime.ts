@@ -42,6 +42,7 @@ export async function startProductWorker(): Promise<Worker> {
     concurrency: config.WORKER_CONCURRENCY,
     pollIntervalMs: config.JOB_POLL_INTERVAL_MS,
     singleConnection: db.kind === 'pglite',
+    listenUrl: db.kind === 'postgres' ? config.DATABASE_URL : undefined,
   });
 }
 

@@ -13,6 +13,7 @@ import {
   backoffDelayMs, claimJobs, completeJob, deferJob, extendLease, failJob, onJobEnqueued, rescheduleJob, saveCheckpoint,
   type JobRow,
 } from './queue';
+import { listenForEnqueuedJobs } from './wake-listener';
 
 export interface JobContext {
   job: JobRow;
@@ -51,12 +52,16 @@ export interface WorkerOptions {
   workerId?: string;
   /** The database has one connection (embedded PGlite): claims need no lock (see claimJobs). */
   singleConnection?: boolean;
+  /** PostgreSQL URL: LISTEN for jobs added by other processes (lib/jobs/wake-listener.ts). */
+  listenUrl?: string;
   /** Slots one account may hold in this worker (default: all but one, so other accounts keep one). */
   maxJobsPerAccount?: number;
 }
 
 export interface Worker {
   id: string;
+  /** Resolves when the worker is listening for jobs from other processes (at once without listenUrl). */
+  listening(): Promise<void>;
   stop(): Promise<void>;
   /** Resolves when no job is running and none is due (tests). */
   idle(): Promise<void>;
@@ -101,10 +106,12 @@ export function startWorker(options: WorkerOptions): Worker {
   let wake: (() => void) | undefined;
   let pendingWake = false;
 
-  const unsubscribe = onJobEnqueued(() => {
+  const wakeUp = () => {
     pendingWake = true;
     wake?.();
-  });
+  };
+  const unsubscribe = onJobEnqueued(wakeUp);
+  const crossProcess = options.listenUrl ? listenForEnqueuedJobs(options.listenUrl, wakeUp, log) : undefined;
 
   async function runOne(job: JobRow): Promise<void> {
     const definition = definitions.get(job.kind)!;
@@ -219,9 +226,11 @@ export function startWorker(options: WorkerOptions): Worker {
   log.info({ concurrency, kinds: [...definitions.keys()] }, 'worker started');
   return {
     id,
+    listening: () => crossProcess?.ready() ?? Promise.resolve(),
     async stop() {
       stopping = true;
       unsubscribe();
+      await crossProcess?.stop();
       wake?.();
       await loopDone;
       await Promise.allSettled([...running]);
