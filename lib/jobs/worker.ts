@@ -14,6 +14,8 @@ import {
   type JobRow,
 } from './queue';
 import { listenForEnqueuedJobs } from './wake-listener';
+import { startHeartbeat } from './heartbeat';
+import { recordJobRun } from '../core/metrics';
 
 export interface JobContext {
   job: JobRow;
@@ -52,6 +54,8 @@ export interface WorkerOptions {
   workerId?: string;
   /** The database has one connection (embedded PGlite): claims need no lock (see claimJobs). */
   singleConnection?: boolean;
+  /** Record a heartbeat (with this process's metrics) this often (ms); unset: no heartbeat. */
+  heartbeatMs?: number;
   /** PostgreSQL URL: LISTEN for jobs added by other processes (lib/jobs/wake-listener.ts). */
   listenUrl?: string;
   /** Slots one account may hold in this worker (default: all but one, so other accounts keep one). */
@@ -92,6 +96,12 @@ async function withinDeadline<T>(work: Promise<T>, deadlineMs: number): Promise<
   }
 }
 
+/** Enqueue → done: for a transfer job, trigger → «Передан»; for a receipt, outdoc stored → applied. */
+function secondsSinceEnqueued(job: JobRow): number | undefined {
+  const createdAt = (job as JobRow & { createdAt?: Date }).createdAt;
+  return createdAt ? (Date.now() - new Date(createdAt).getTime()) / 1000 : undefined;
+}
+
 export function startWorker(options: WorkerOptions): Worker {
   const { prisma } = options;
   const concurrency = options.concurrency ?? 4;
@@ -112,11 +122,13 @@ export function startWorker(options: WorkerOptions): Worker {
   };
   const unsubscribe = onJobEnqueued(wakeUp);
   const crossProcess = options.listenUrl ? listenForEnqueuedJobs(options.listenUrl, wakeUp, log) : undefined;
+  const heartbeat = options.heartbeatMs ? startHeartbeat(prisma, options.heartbeatMs, log) : undefined;
 
   async function runOne(job: JobRow): Promise<void> {
     const definition = definitions.get(job.kind)!;
     const jobLog = logFor({ jobId: job.id, accountId: job.accountId ?? undefined, kind: job.kind });
     const leaseMs = definition.leaseMs ?? DEFAULT_LEASE_MS;
+    const runStarted = performance.now();
     const heartbeat = setInterval(() => {
       extendLease(prisma, job, id, leaseMs).catch((error) => jobLog.warn({ err: error }, 'lease extension failed'));
     }, Math.max(1000, leaseMs / 3));
@@ -141,8 +153,13 @@ export function startWorker(options: WorkerOptions): Worker {
         },
       };
       const outcome = await withinDeadline(definition.handler(parsed.data, ctx), definition.deadlineMs ?? DEFAULT_JOB_DEADLINE_MS);
-      if (outcome && 'rescheduleAt' in outcome) await rescheduleJob(prisma, job, id, outcome.rescheduleAt);
-      else await completeJob(prisma, job, id);
+      if (outcome && 'rescheduleAt' in outcome) {
+        await rescheduleJob(prisma, job, id, outcome.rescheduleAt);
+        recordJobRun(job.kind, (performance.now() - runStarted) / 1000);
+      } else {
+        await completeJob(prisma, job, id);
+        recordJobRun(job.kind, (performance.now() - runStarted) / 1000, secondsSinceEnqueued(job));
+      }
     } catch (thrown) {
       const error = toAppError(thrown);
       if (error.code === 'RATE_LIMITED' && error.retryAfterMs !== undefined) {
@@ -231,6 +248,7 @@ export function startWorker(options: WorkerOptions): Worker {
       stopping = true;
       unsubscribe();
       await crossProcess?.stop();
+      await heartbeat?.stop();
       wake?.();
       await loopDone;
       await Promise.allSettled([...running]);
