@@ -13,6 +13,7 @@ import { handleWebhookEvents, sweepAccount } from './triggers';
 import { INSTALL_WEBHOOKS_JOB, installWebhooks } from './lifecycle';
 import { SWEEP_JOB } from './account-jobs';
 import { APPLY_JOB, CANCEL_JOB, POLL_JOB, applyReceipts, cancelTask, pollAccount } from './receipt';
+import { nextPollIntervalSec } from './polling/interval';
 
 export { ensureAccountJobs, ensureAllAccountJobs, SWEEP_JOB } from './account-jobs';
 
@@ -78,8 +79,10 @@ export const pollJob = defineJob({
   async handler(payload, ctx) {
     const account = await loadAccount(ctx.prisma, payload.accountId);
     if (!account || account.status === 'uninstalled') return;
-    if (isOperational(account)) await pollAccount(ctx.prisma, payload.accountId);
-    return { rescheduleAt: new Date(Date.now() + account.settings.pollIntervalSec * 1000) };
+    if (!isOperational(account)) return { rescheduleAt: new Date(Date.now() + account.settings.pollIntervalSec * 1000) };
+    await pollAccount(ctx.prisma, payload.accountId);
+    // 15 s while a task is being received or was sent recently, within BetaPRO's quotas (polling/interval.ts).
+    return { rescheduleAt: new Date(Date.now() + (await nextPollIntervalSec(ctx.prisma, account)) * 1000) };
   },
 });
 
