@@ -13,17 +13,21 @@ import { freePort } from '@/test/support/ports';
 const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 
-/** Runs the script the way npm does (from the project folder): here a folder with a .env and the project's prisma/. */
-function runDbMigrate(envFile: string) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'bridge-migrate-'));
+/**
+ * Runs a script the way npm does (from the project folder): here a folder with a .env and links to the
+ * project's prisma/, vendor-descriptor/ and tsconfig.json (for the `@/` paths), so that only the .env tells the script what to do.
+ */
+function runScript(script: string, envFile: string) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bridge-script-'));
   writeFileSync(path.join(dir, '.env'), envFile.replaceAll('{dir}', dir));
-  symlinkSync(path.join(ROOT, 'prisma'), path.join(dir, 'prisma'));
+  for (const folder of ['prisma', 'vendor-descriptor']) symlinkSync(path.join(ROOT, folder), path.join(dir, folder));
+  writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ extends: path.join(ROOT, 'tsconfig.json') }));
   const env = { ...process.env };
-  delete env.DATABASE_URL;
-  delete env.PGLITE_DIR;
-  const result = spawnSync(TSX, [path.join(ROOT, 'scripts', 'db-migrate.ts')], { cwd: dir, env, encoding: 'utf8', timeout: 120_000 });
+  for (const name of ['DATABASE_URL', 'PGLITE_DIR', 'APP_BASE_URL']) delete env[name];
+  const result = spawnSync(TSX, [path.join(ROOT, 'scripts', script)], { cwd: dir, env, encoding: 'utf8', timeout: 120_000 });
   return { dir, status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
+const runDbMigrate = (envFile: string) => runScript('db-migrate.ts', envFile);
 
 describe('npm run db:migrate', () => {
   const drops: Array<() => Promise<void>> = [];
@@ -62,5 +66,13 @@ describe('npm run db:migrate', () => {
     expect(run.stdout).toMatch(new RegExp(`Applied to database "${name}".*init`));
     expect(run.stdout + run.stderr).not.toContain('not-printed-pw');
     expect(existsSync(path.join(run.dir, 'pglite'))).toBe(false);
+  });
+});
+
+describe('npm run descriptor', () => {
+  it('takes APP_BASE_URL from .env', () => {
+    const run = runScript('descriptor.ts', 'APP_BASE_URL=https://bridge.from-dotenv.example\n');
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain('https://bridge.from-dotenv.example');
   });
 });
