@@ -122,7 +122,7 @@ export function startWorker(options: WorkerOptions): Worker {
   };
   const unsubscribe = onJobEnqueued(wakeUp);
   const crossProcess = options.listenUrl ? listenForEnqueuedJobs(options.listenUrl, wakeUp, log) : undefined;
-  const heartbeat = options.heartbeatMs ? startHeartbeat(prisma, options.heartbeatMs, log) : undefined;
+  const workerHeartbeat = options.heartbeatMs ? startHeartbeat(prisma, options.heartbeatMs, log) : undefined;
 
   async function runOne(job: JobRow): Promise<void> {
     const definition = definitions.get(job.kind)!;
@@ -248,7 +248,7 @@ export function startWorker(options: WorkerOptions): Worker {
       stopping = true;
       unsubscribe();
       await crossProcess?.stop();
-      await heartbeat?.stop();
+      await workerHeartbeat?.stop();
       wake?.();
       await loopDone;
       await Promise.allSettled([...running]);
