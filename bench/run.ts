@@ -11,6 +11,7 @@
  * Environment: NEXT_DIST_DIR (default .next-bench; rebuilt when lib/, app/ changed after the build),
  * BENCH_DATABASE_URL / TEST_DATABASE_URL (PostgreSQL server; default postgresql://postgres@127.0.0.1:5432/postgres).
  */
+import '../scripts/load-env';
 import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

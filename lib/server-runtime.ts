@@ -8,6 +8,7 @@ import { getDatabase } from './db';
 import { logger } from './core/logger';
 import { startWorker, type Worker } from './jobs/worker';
 import { ensureAllAccountJobs, productJobs } from './sync/jobs';
+import { ensureRetentionJob, retentionJob } from './jobs/retention';
 
 const startedKey = Symbol.for('betapro-bridge.runtime-started');
 
@@ -36,7 +37,16 @@ export async function startProductWorker(): Promise<Worker> {
     if (count) logger.warn({ jobs: count }, 'requeued jobs left running by a previous process');
   }
   await ensureAllAccountJobs(db.prisma);
-  return startWorker({ prisma: db.prisma, jobs: productJobs(), concurrency: config.WORKER_CONCURRENCY, singleConnection: db.kind === 'pglite' });
+  await ensureRetentionJob(db.prisma);
+  return startWorker({
+    prisma: db.prisma,
+    jobs: [...productJobs(), retentionJob(config.RETENTION_DAYS)],
+    concurrency: config.WORKER_CONCURRENCY,
+    pollIntervalMs: config.JOB_POLL_INTERVAL_MS,
+    singleConnection: db.kind === 'pglite',
+    listenUrl: db.kind === 'postgres' ? config.DATABASE_URL : undefined,
+    heartbeatMs: config.WORKER_HEARTBEAT_SEC * 1000,
+  });
 }
 
 export async function startServerRuntime(): Promise<void> {

@@ -8,6 +8,7 @@
  *
  * Ports: DEMO_APP_PORT (3000), DEMO_MOYSKLAD_PORT (3001), DEMO_BETAPRO_PORT (3002).
  */
+import './load-env';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

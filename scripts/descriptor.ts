@@ -3,6 +3,7 @@
  *   npm run descriptor                      # base URL from APP_BASE_URL
  *   npm run descriptor -- --base https://bridge.example.com
  */
+import './load-env';
 import { renderDescriptor } from '@/lib/moysklad/descriptor';
 
 function argument(name: string): string | undefined {

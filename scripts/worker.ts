@@ -3,6 +3,7 @@
  * as needed next to web processes started with RUN_WORKER=false; jobs are claimed through the
  * database, so no document is processed by two workers at once.
  */
+import './load-env';
 import { getDatabase } from '../lib/db';
 import { logger } from '../lib/core/logger';
 import type { Worker } from '../lib/jobs/worker';

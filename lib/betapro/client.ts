@@ -68,6 +68,7 @@ import type {
   SupplyTaskResult,
 } from './types';
 import type { Receipt } from '@/lib/core/domain';
+import { recordRemoteCall } from '../core/metrics';
 
 export interface BetaproClientOptions {
   /** e.g. https://lpw.betta.ru:8084/grh/api */
@@ -250,8 +251,10 @@ export function createBetaproClient(options: BetaproClientOptions): BetaproClien
       if (e.code === ADDRESS_REFUSED || e.cause?.code === ADDRESS_REFUSED) {
         throw addressRefused(`BetaPRO ${call.operation}: ${e.message ?? 'address refused'}`, internalHostMessage());
       }
+      recordRemoteCall('betapro', 'error');
       throw mapTransportFailure(call.operation, e.code, e.message ?? 'request failed');
     }
+    recordRemoteCall('betapro', response.status);
     const headers = response.headers as Record<string, unknown>;
     const advised = advisedPauseMs(headers);
     if (advised) await pause(advised);

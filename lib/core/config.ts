@@ -53,6 +53,22 @@ export const configSchema = z.object({
   APP_SESSION_RIGHTS_TTL_SEC: z.coerce
     .number().int().min(1).max(600).default(600)
     .describe("how long an app session trusts the employee's MoySklad rights before re-reading them"),
+  DATABASE_POOL_SIZE: z.coerce
+    .number().int().min(1).max(200).default(10)
+    .describe('PostgreSQL connections per process (web or worker)'),
+  JOB_POLL_INTERVAL_MS: z.coerce
+    .number().int().min(10).max(3_600_000).default(500)
+    .describe('how often an idle worker looks for due jobs (ms); on PostgreSQL LISTEN/NOTIFY wakes it sooner'),
+  WORKER_HEARTBEAT_SEC: z.coerce
+    .number().int().min(1).max(600).default(10)
+    .describe('how often each worker records that it is alive (seen by /api/health and /api/metrics)'),
+  METRICS_TOKEN: z
+    .string().min(16)
+    .optional()
+    .describe('bearer token for /api/metrics (at least 16 characters); unset: /api/metrics answers 404'),
+  RETENTION_DAYS: z.coerce
+    .number().int().min(1).max(3650).default(30)
+    .describe('days finished jobs, processed inbound events and sync events are kept'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -70,6 +70,34 @@ export function redactUrl(url: string): string {
   }
 }
 
+/** `database "name" on host:port as user`, for messages: never the password. */
+export function describeDatabaseUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    const name = decodeURIComponent(parsed.pathname.replace(/^\//, '')) || '(default)';
+    const host = parsed.hostname ? `${parsed.hostname}:${parsed.port || '5432'}` : '(local socket)';
+    const user = parsed.username ? ` as ${decodeURIComponent(parsed.username)}` : '';
+    return `database "${name}" on ${host}${user}`;
+  } catch {
+    return 'database (unparseable URL)';
+  }
+}
+
+/** Opens and closes one connection: undefined when the server answers, else why not (no secrets). */
+export async function checkPostgresReachable(url: string, timeoutMs = 10_000): Promise<string | undefined> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return undefined;
+  } catch (error) {
+    const { code, message } = error as { code?: string; message?: string };
+    return [code, message].filter(Boolean).join(' ') || 'connection failed';
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
 /** Applies pending migrations over a dedicated connection that is closed afterwards. */
 export async function migratePostgres(databaseUrl: string): Promise<string[]> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
@@ -153,7 +181,7 @@ export function getDatabase(): Promise<Database> {
     g[globalKey] = (async () => {
       const { getConfig } = await import('../core/config');
       const config = getConfig();
-      return openDatabase({ databaseUrl: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR });
+      return openDatabase({ databaseUrl: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR, poolSize: config.DATABASE_POOL_SIZE });
     })();
     g[globalKey].catch(() => {
       delete g[globalKey];

@@ -4,6 +4,9 @@
  * per call). Concurrency: numbered leases in RateLease (a crashed process's lease expires). Each
  * process also keeps an in-process gate in front so its own calls queue in memory, not in the DB.
  * On the embedded PGlite database there is one process, and the in-process gate alone is exact.
+ *
+ * Every time in these tables is on the database's clock (`clock_timestamp()`, epoch milliseconds), never
+ * the process's: processes on hosts whose clocks disagree still share one window and one pause.
  */
 import { randomUUID } from 'node:crypto';
 import type { PrismaClient } from './index';
@@ -11,6 +14,8 @@ import { InProcessRateGate, pausedTooLong, type RateGate, type RatePolicy } from
 import type { Database } from './index';
 
 const LEASE_MS = 120_000;
+/** The database's wall clock in epoch milliseconds (clock_timestamp(): the time of the call, not of the transaction). */
+const DB_NOW_MS = `(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint`;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class PostgresRateGate implements RateGate {
@@ -21,10 +26,12 @@ export class PostgresRateGate implements RateGate {
 
   async pause(key: string, untilMs: number): Promise<void> {
     await this.local.pause(key, untilMs);
+    // The caller's deadline is on its own clock: what crosses processes is how long to wait.
+    const waitMs = Math.max(0, Math.round(untilMs - Date.now()));
     await this.prisma.$executeRawUnsafe(
-      `INSERT INTO "RateBucket" ("key", "windowStart", "count", "pausedUntil") VALUES ($1, 0, 0, $2)
+      `INSERT INTO "RateBucket" ("key", "windowStart", "count", "pausedUntil") VALUES ($1, 0, 0, ${DB_NOW_MS} + $2)
        ON CONFLICT ("key") DO UPDATE SET "pausedUntil" = GREATEST("RateBucket"."pausedUntil", EXCLUDED."pausedUntil")`,
-      key, BigInt(Math.round(untilMs)),
+      key, BigInt(waitMs),
     );
   }
 
@@ -46,26 +53,26 @@ export class PostgresRateGate implements RateGate {
   }
 
   private async waitOutSharedPause(key: string, maxWaitMs: number): Promise<void> {
-    const [row] = await this.prisma.$queryRawUnsafe<{ pausedUntil: bigint }[]>(
-      `SELECT "pausedUntil" FROM "RateBucket" WHERE "key" = $1`, key,
+    const [row] = await this.prisma.$queryRawUnsafe<{ waitMs: bigint }[]>(
+      `SELECT "pausedUntil" - ${DB_NOW_MS} AS "waitMs" FROM "RateBucket" WHERE "key" = $1`, key,
     );
-    const waitMs = row ? Number(row.pausedUntil) - Date.now() : 0;
+    const waitMs = row ? Number(row.waitMs) : 0;
     if (waitMs > maxWaitMs) throw pausedTooLong(key, waitMs);
     if (waitMs > 0) await sleep(waitMs);
   }
 
   private async acquireSlot(key: string, max: number): Promise<number> {
     for (let attempt = 0; ; attempt++) {
-      const now = Date.now();
       const rows = await this.prisma.$queryRawUnsafe<{ slot: number }[]>(
-        `INSERT INTO "RateLease" ("key", "slot", "holder", "expiresAt")
-         SELECT $1, s.slot, $2, $3 FROM generate_series(0, $4 - 1) AS s(slot)
-         WHERE NOT EXISTS (SELECT 1 FROM "RateLease" l WHERE l."key" = $1 AND l."slot" = s.slot AND l."expiresAt" > $5)
+        `WITH now AS (SELECT ${DB_NOW_MS} AS ms)
+         INSERT INTO "RateLease" ("key", "slot", "holder", "expiresAt")
+         SELECT $1, s.slot, $2, now.ms + $3 FROM now, generate_series(0, $4 - 1) AS s(slot)
+         WHERE NOT EXISTS (SELECT 1 FROM "RateLease" l WHERE l."key" = $1 AND l."slot" = s.slot AND l."expiresAt" > now.ms)
          ORDER BY s.slot LIMIT 1
          ON CONFLICT ("key", "slot") DO UPDATE SET "holder" = EXCLUDED."holder", "expiresAt" = EXCLUDED."expiresAt"
-           WHERE "RateLease"."expiresAt" <= $5
+           WHERE "RateLease"."expiresAt" <= EXCLUDED."expiresAt" - $3
          RETURNING "slot"`,
-        key, this.holder, BigInt(now + LEASE_MS), max, BigInt(now),
+        key, this.holder, BigInt(LEASE_MS), max,
       );
       if (rows.length) return rows[0].slot;
       // Slots are held for one HTTP call (milliseconds): poll briefly, a long back-off would leave
@@ -84,23 +91,23 @@ export class PostgresRateGate implements RateGate {
     const capacity = burst * 1000;
     const refillPerMs = ((max - burst) * 1000) / windowMs;
     for (;;) {
-      const now = Date.now();
-      const rows = await this.prisma.$queryRawUnsafe<{ count: number; pausedUntil: bigint; windowStart: bigint }[]>(
-        `INSERT INTO "RateBucket" ("key", "windowStart", "count", "pausedUntil") VALUES ($1, $2, $3, 0)
+      const rows = await this.prisma.$queryRawUnsafe<{ count: number }[]>(
+        `INSERT INTO "RateBucket" ("key", "windowStart", "count", "pausedUntil") VALUES ($1, ${DB_NOW_MS}, $2, 0)
          ON CONFLICT ("key") DO UPDATE SET
-           "count" = LEAST($3::bigint + 1000, "RateBucket"."count" + FLOOR(($2 - "RateBucket"."windowStart") * $4::double precision)::bigint)::int - 1000,
-           "windowStart" = $2
-         WHERE "RateBucket"."pausedUntil" <= $2
-           AND LEAST($3::bigint + 1000, "RateBucket"."count" + FLOOR(($2 - "RateBucket"."windowStart") * $4::double precision)::bigint) >= 1000
-         RETURNING "count", "pausedUntil", "windowStart"`,
-        key, BigInt(now), capacity - 1000, refillPerMs,
+           "count" = LEAST($2::bigint + 1000, "RateBucket"."count" + FLOOR((EXCLUDED."windowStart" - "RateBucket"."windowStart") * $3::double precision)::bigint)::int - 1000,
+           "windowStart" = EXCLUDED."windowStart"
+         WHERE "RateBucket"."pausedUntil" <= EXCLUDED."windowStart"
+           AND LEAST($2::bigint + 1000, "RateBucket"."count" + FLOOR((EXCLUDED."windowStart" - "RateBucket"."windowStart") * $3::double precision)::bigint) >= 1000
+         RETURNING "count"`,
+        key, capacity - 1000, refillPerMs,
       );
       if (rows.length) return;
-      const [state] = await this.prisma.$queryRawUnsafe<{ count: number; pausedUntil: bigint; windowStart: bigint }[]>(
-        `SELECT "count", "pausedUntil", "windowStart" FROM "RateBucket" WHERE "key" = $1`, key,
+      const [state] = await this.prisma.$queryRawUnsafe<{ count: number; pausedFor: bigint; sinceRefill: bigint }[]>(
+        `SELECT "count", "pausedUntil" - ${DB_NOW_MS} AS "pausedFor", ${DB_NOW_MS} - "windowStart" AS "sinceRefill"
+         FROM "RateBucket" WHERE "key" = $1`, key,
       );
-      const pausedFor = state ? Number(state.pausedUntil) - now : 0;
-      const missing = state ? 1000 - (state.count + (now - Number(state.windowStart)) * refillPerMs) : 0;
+      const pausedFor = state ? Number(state.pausedFor) : 0;
+      const missing = state ? 1000 - (state.count + Number(state.sinceRefill) * refillPerMs) : 0;
       await sleep(Math.max(5, pausedFor, missing / refillPerMs));
     }
   }

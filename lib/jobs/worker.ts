@@ -14,6 +14,9 @@ import {
   type JobRow,
 } from './queue';
 import { isClaimLost, runWithClaim } from './claim';
+import { listenForEnqueuedJobs } from './wake-listener';
+import { startHeartbeat } from './heartbeat';
+import { recordJobRun } from '../core/metrics';
 
 export interface JobContext {
   job: JobRow;
@@ -52,12 +55,18 @@ export interface WorkerOptions {
   workerId?: string;
   /** The database has one connection (embedded PGlite): claims need no lock (see claimJobs). */
   singleConnection?: boolean;
+  /** Record a heartbeat (with this process's metrics) this often (ms); unset: no heartbeat. */
+  heartbeatMs?: number;
+  /** PostgreSQL URL: LISTEN for jobs added by other processes (lib/jobs/wake-listener.ts). */
+  listenUrl?: string;
   /** Slots one account may hold in this worker (default: all but one, so other accounts keep one). */
   maxJobsPerAccount?: number;
 }
 
 export interface Worker {
   id: string;
+  /** Resolves when the worker is listening for jobs from other processes (at once without listenUrl). */
+  listening(): Promise<void>;
   stop(): Promise<void>;
   /** Resolves when no job is running and none is due (tests). */
   idle(): Promise<void>;
@@ -88,6 +97,12 @@ async function withinDeadline<T>(work: Promise<T>, deadlineMs: number): Promise<
   }
 }
 
+/** Enqueue → done: for a transfer job, trigger → «Передан»; for a receipt, outdoc stored → applied. */
+function secondsSinceEnqueued(job: JobRow): number | undefined {
+  const createdAt = (job as JobRow & { createdAt?: Date }).createdAt;
+  return createdAt ? (Date.now() - new Date(createdAt).getTime()) / 1000 : undefined;
+}
+
 export function startWorker(options: WorkerOptions): Worker {
   const { prisma } = options;
   const concurrency = options.concurrency ?? 4;
@@ -102,15 +117,19 @@ export function startWorker(options: WorkerOptions): Worker {
   let wake: (() => void) | undefined;
   let pendingWake = false;
 
-  const unsubscribe = onJobEnqueued(() => {
+  const wakeUp = () => {
     pendingWake = true;
     wake?.();
-  });
+  };
+  const unsubscribe = onJobEnqueued(wakeUp);
+  const crossProcess = options.listenUrl ? listenForEnqueuedJobs(options.listenUrl, wakeUp, log) : undefined;
+  const workerHeartbeat = options.heartbeatMs ? startHeartbeat(prisma, options.heartbeatMs, log) : undefined;
 
   async function runOne(job: JobRow): Promise<void> {
     const definition = definitions.get(job.kind)!;
     const jobLog = logFor({ jobId: job.id, accountId: job.accountId ?? undefined, kind: job.kind });
     const leaseMs = definition.leaseMs ?? DEFAULT_LEASE_MS;
+    const runStarted = performance.now();
     const heartbeat = setInterval(() => {
       extendLease(prisma, job, id, leaseMs).catch((error) => jobLog.warn({ err: error }, 'lease extension failed'));
     }, Math.max(1000, leaseMs / 3));
@@ -139,8 +158,13 @@ export function startWorker(options: WorkerOptions): Worker {
         runWithClaim({ job, workerId: id, leaseMs, prisma }, () => definition.handler(parsed.data, ctx)),
         definition.deadlineMs ?? DEFAULT_JOB_DEADLINE_MS,
       );
-      if (outcome && 'rescheduleAt' in outcome) await rescheduleJob(prisma, job, id, outcome.rescheduleAt);
-      else await completeJob(prisma, job, id);
+      if (outcome && 'rescheduleAt' in outcome) {
+        await rescheduleJob(prisma, job, id, outcome.rescheduleAt);
+        recordJobRun(job.kind, (performance.now() - runStarted) / 1000);
+      } else {
+        await completeJob(prisma, job, id);
+        recordJobRun(job.kind, (performance.now() - runStarted) / 1000, secondsSinceEnqueued(job));
+      }
     } catch (thrown) {
       if (isClaimLost(thrown)) {
         // Another worker runs this job now: it records the outcome; this run must leave no trace.
@@ -229,9 +253,12 @@ export function startWorker(options: WorkerOptions): Worker {
   log.info({ concurrency, kinds: [...definitions.keys()] }, 'worker started');
   return {
     id,
+    listening: () => crossProcess?.ready() ?? Promise.resolve(),
     async stop() {
       stopping = true;
       unsubscribe();
+      await crossProcess?.stop();
+      await workerHeartbeat?.stop();
       wake?.();
       await loopDone;
       await Promise.allSettled([...running]);

@@ -49,6 +49,7 @@ import {
   type MsStore,
   type MsWebhook,
 } from './schemas';
+import { recordRemoteCall } from '../core/metrics';
 
 /**
  * MoySklad's limits for one solution token (RDOC _restrictions.md, 2026): 45 requests / 3 s, 5 parallel.
@@ -314,8 +315,10 @@ export function createMoyskladClient(options: MoyskladClientOptions): MoyskladCl
       // Refused on our side before sending (a request interceptor, e.g. the job claim's fence).
       if (error instanceof AppError) throw error;
       const e = error as { code?: string; message?: string };
+      recordRemoteCall('moysklad', 'error');
       throw mapMsTransportFailure(operation, e.code, e.message ?? 'request failed');
     }
+    recordRemoteCall('moysklad', response.status);
     const responseHeaders = response.headers as Record<string, unknown>;
     log.debug({ operation, status: response.status, ms: Date.now() - started }, 'moysklad call');
     if (response.status >= 200 && response.status < 300) {

@@ -19,6 +19,7 @@ import {
   type MsEmployeeContext,
   type MsInstallationStatus,
 } from './schemas';
+import { recordRemoteCall } from '../core/metrics';
 
 /** MoySklad caps a vendor token at iat + 300 s; we ask for less so clock drift cannot push it over. */
 export const VENDOR_JWT_LIFETIME_SEC = 120;
@@ -121,8 +122,10 @@ export function createVendorApiClient(options: VendorApiClientOptions): VendorAp
           });
         } catch (error) {
           const e = error as { code?: string; message?: string };
+          recordRemoteCall('moysklad-vendor', 'error');
           throw mapMsTransportFailure(`Vendor API ${operation}`, e.code, e.message ?? 'request failed');
         }
+        recordRemoteCall('moysklad-vendor', response.status);
         if (response.status >= 200 && response.status < 300) {
           const parsed = schema.safeParse(response.data === '' ? undefined : response.data);
           if (!parsed.success) throw unexpectedMsResponse(`Vendor API ${operation}`, response.status, parsed.error.message.slice(0, 2000));

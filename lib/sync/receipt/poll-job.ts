@@ -11,6 +11,7 @@ import { backoffDelayMs } from '@/lib/jobs/queue';
 import type { JobOutcome } from '@/lib/jobs/worker';
 import { isOperational, loadAccount } from '../accounts';
 import { pollAccount, POLL_JOB } from '../receipt';
+import { nextPollIntervalSec } from '../polling/interval';
 
 /** Used only when even the account's settings could not be read. */
 const FALLBACK_INTERVAL_MS = 60_000;
@@ -28,6 +29,8 @@ export async function runPollJob(prisma: PrismaClient, accountId: string): Promi
         where: { accountId, OR: [{ pollFailures: { gt: 0 } }, { pollError: { not: null } }] },
         data: { pollFailures: 0, pollError: null },
       });
+      // 15 s while a task is being received or was sent recently, within BetaPRO's quotas.
+      intervalMs = (await nextPollIntervalSec(prisma, account)) * 1000;
     }
   } catch (thrown) {
     return { rescheduleAt: new Date(Date.now() + await recordPollFailure(prisma, accountId, thrown, intervalMs)) };

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openDatabase, type Database } from '@/lib/db';
 import { PostgresRateGate } from '@/lib/db/rate-gate';
 import { openTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../../support/db';
@@ -13,6 +13,37 @@ describe.skipIf(!TEST_DATABASE_URL)('rate gate shared through PostgreSQL', () =>
   afterAll(async () => {
     await second?.close();
     await db?.close();
+  });
+
+  it('keeps one window on the database clock when a process\'s own clock runs an hour ahead', async () => {
+    // 3 calls per 2 s: a burst of one, then one call per second. A process whose clock runs ahead
+    // must not see the window as refilled: it waits for the database's second like everyone else.
+    const policy = { maxConcurrent: 5, maxPerWindow: 3, windowMs: 2_000 };
+    const onTime = new PostgresRateGate(db.prisma);
+    const ahead = new PostgresRateGate(second.prisma);
+    const firstAt = await onTime.run('skewed', policy, async () => performance.now());
+    const realNow = Date.now.bind(Date);
+    const skew = vi.spyOn(Date, 'now').mockImplementation(() => realNow() + 3_600_000);
+    let secondAt: number;
+    try {
+      secondAt = await ahead.run('skewed', policy, async () => performance.now());
+    } finally {
+      skew.mockRestore();
+    }
+    expect(secondAt - firstAt).toBeGreaterThanOrEqual(800);
+
+    // A pause set by the skewed process lasts its length on the database clock, not an hour more or less.
+    const skewAgain = vi.spyOn(Date, 'now').mockImplementation(() => realNow() + 3_600_000);
+    try {
+      await ahead.pause('paused', Date.now() + 300);
+    } finally {
+      skewAgain.mockRestore();
+    }
+    const t0 = performance.now();
+    await onTime.run('paused', { maxConcurrent: 1, maxPauseWaitMs: 10_000 }, async () => undefined);
+    const waited = performance.now() - t0;
+    expect(waited).toBeGreaterThanOrEqual(200);
+    expect(waited).toBeLessThan(2_000);
   });
 
   it('holds concurrency and rate across two processes', async () => {
