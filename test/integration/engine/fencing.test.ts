@@ -41,7 +41,7 @@ afterAll(async () => {
 function clients() {
   const moysklad = createMoyskladClient({ baseUrl: `${remoteUrl}/ms`, token: 't', accountId: 'acc-fence', maxRetries: 0 });
   fenceWrites(moysklad.http, (r) => (r.method ?? 'get').toLowerCase() !== 'get');
-  const betapro = createBetaproClient({ baseUrl: `${remoteUrl}/bp`, partnerId: 'P-1', password: 'p', maxRetries: 0 });
+  const betapro = createBetaproClient({ baseUrl: `${remoteUrl}/bp`, partnerId: 'P-1', password: 'p', maxRetries: 0, allowPrivateHosts: true });
   fenceWrites(betapro.http, isBetaproWrite);
   return { moysklad, betapro };
 }
