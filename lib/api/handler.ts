@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { AppError, isAppError } from '../core/errors';
 import { logger } from '../core/logger';
-import { redactWebhookPath } from '../sync/webhook-secrets';
+import { redactWebhookPath } from '@/lib/sync/account/webhook-secrets';
 
 export type RouteParams = Record<string, string | string[] | undefined>;
 export interface RouteContext<P extends RouteParams = RouteParams> {

@@ -6,7 +6,7 @@
 import { getPrisma, type PrismaClient } from '../db';
 import { AppError } from '../core/errors';
 import { idOfHref, verifyAppSession, type AppSessionClaims } from '../moysklad/app-session';
-import { liveSession } from '../sync/session-guard';
+import { liveSession } from '@/lib/sync/widget/session-guard';
 import type { DocumentEntity } from '../core/domain';
 import { withErrors, type RouteContext, type RouteParams } from './handler';
 

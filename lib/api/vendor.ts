@@ -7,7 +7,7 @@ import { getConfig } from '../core/config';
 import { getPrisma, type PrismaClient } from '../db';
 import { PrismaJtiStore } from '../moysklad/jti-store';
 import { verifyVendorJwt } from '../moysklad/vendor-jwt';
-import { assertOurApp } from '../sync/lifecycle';
+import { assertOurApp } from '@/lib/sync/account/lifecycle';
 import { parseParams, withErrors, type RouteContext } from './handler';
 
 // MoySklad's appId and accountId are UUIDs: anything else is not a call from MoySklad.

@@ -6,19 +6,20 @@
 import { z } from 'zod';
 import { getConfig } from '../core/config';
 import { defineJob, type JobDefinition } from '../jobs/worker';
-import { loadAccount, isOperational } from './accounts';
-import { runTransfer, type TransferJobPayload } from './transfer';
-import { TRANSFER_JOB } from './request-transfer';
-import { handleWebhookEvents, sweepAccount } from './triggers';
-import { INSTALL_WEBHOOKS_JOB, installWebhooks } from './lifecycle';
-import { SWEEP_JOB } from './account-jobs';
-import { APPLY_JOB, POLL_JOB, applyReceipts } from './receipt';
+import { loadAccount, isOperational } from '@/lib/sync/account/accounts';
+import { runTransfer, type TransferJobPayload } from '@/lib/sync/transfer/run-transfer';
+import { TRANSFER_JOB } from '@/lib/sync/transfer/request-transfer';
+import { handleWebhookEvents } from '@/lib/sync/triggers/webhook-delivery';
+import { sweepAccount } from '@/lib/sync/triggers/sweep';
+import { INSTALL_WEBHOOKS_JOB, installWebhooks } from '@/lib/sync/account/lifecycle';
+import { SWEEP_JOB } from '@/lib/sync/account/recurring-jobs';
+import { APPLY_JOB, POLL_JOB, applyReceipts } from '@/lib/sync/receipt/apply';
 import { runPollJob } from './receipt/poll-job';
-import { RESUME_TRANSFERS_JOB, resumeHeldTransfers } from './resume-transfers';
+import { RESUME_TRANSFERS_JOB, resumeHeldTransfers } from '@/lib/sync/transfer/resume-transfers';
 import { CANCEL_JOB, cancelTask } from './transfer/cancel';
 import { ALREADY_SENT_JOB, answerAlreadySent } from './transfer/already-sent';
 
-export { ensureAccountJobs, ensureAllAccountJobs, SWEEP_JOB } from './account-jobs';
+export { ensureAccountJobs, ensureAllAccountJobs, SWEEP_JOB } from '@/lib/sync/account/recurring-jobs';
 
 const entitySchema = z.enum(['supply', 'move']);
 

@@ -1,7 +1,7 @@
 import { withAppSession, requireAdmin } from '@/lib/api/session';
 import { parseBody } from '@/lib/api/handler';
 import { settingsInputSchema } from '@/lib/api/contract';
-import { readSettings, saveSettings } from '@/lib/sync/settings-service';
+import { readSettings, saveSettings } from '@/lib/sync/account/settings-service';
 
 export const dynamic = 'force-dynamic';
 

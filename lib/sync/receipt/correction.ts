@@ -11,10 +11,11 @@ import type { PrismaClient } from '@/lib/db';
 import type { DocumentEntity, Receipt } from '@/lib/core/domain';
 import { logFor } from '@/lib/core/logger';
 import type { MoyskladClient } from '@/lib/moysklad/json-api';
-import type { Account } from '../accounts';
-import { recordEvent, transitionDocument, type SyncDocumentRow } from '../documents';
-import { projectPlan, projectReceipt, type ProjectedPosition } from '../projection';
-import { findUnexpected, type StoredPlan } from '../receipt';
+import type { Account } from '@/lib/sync/account/accounts';
+import { recordEvent, transitionDocument, type SyncDocumentRow } from '@/lib/sync/document/sync-state';
+import { projectPlan, projectReceipt, type ProjectedPosition } from '@/lib/sync/receipt/projection';
+import { findUnexpected } from '@/lib/sync/receipt/apply';
+import type { StoredPlan } from '@/lib/sync/receipt/stored';
 import { writePositions } from './write-positions';
 
 export const CORRECTION_HEADLINE = 'Склад БетаПРО исправляет данные приёмки';

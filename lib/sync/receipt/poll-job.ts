@@ -9,8 +9,9 @@ import { toAppError } from '@/lib/core/errors';
 import { logFor } from '@/lib/core/logger';
 import { backoffDelayMs } from '@/lib/jobs/queue';
 import type { JobOutcome } from '@/lib/jobs/worker';
-import { isOperational, loadAccount } from '../accounts';
-import { pollAccount, POLL_JOB } from '../receipt';
+import { isOperational, loadAccount } from '@/lib/sync/account/accounts';
+import { POLL_JOB } from '@/lib/sync/receipt/apply';
+import { pollAccount } from '@/lib/sync/receipt/poll';
 
 /** Used only when even the account's settings could not be read. */
 const FALLBACK_INTERVAL_MS = 60_000;

@@ -11,7 +11,7 @@ import type { BetaproClient, OutdocSummary } from '@/lib/betapro';
 import { packJson } from '@/lib/db/packed-json';
 import { toAppError } from '@/lib/core/errors';
 import type { Logger } from '@/lib/core/logger';
-import { recordEvent } from '../documents';
+import { recordEvent } from '@/lib/sync/document/sync-state';
 
 type OutdocDetails = Awaited<ReturnType<BetaproClient['getOutdoc']>>;
 

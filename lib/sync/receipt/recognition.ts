@@ -16,12 +16,12 @@ import type { UnrecognizedGoodView } from '@/lib/api/contract';
 import { requireAdmin, type Session } from '@/lib/api/session';
 import type { AssortmentMatch } from '@/lib/moysklad/json-api';
 import { barcodeValues, displayName } from '@/lib/moysklad/mappers/to-transfer-lines';
-import { loadAccountOrThrow, type Account } from '../accounts';
-import { pollNow } from '../account-jobs';
-import { betaproClientFor, moyskladClientFor } from '../clients';
-import { answerOnDocument } from '../document-status';
-import { findSyncDocument, recordEvent, transitionDocument, type SyncDocumentRow } from '../documents';
-import { betaproPartnerKey, PrismaGoodsRegistryStore } from '../goods-registry-store';
+import { loadAccountOrThrow, type Account } from '@/lib/sync/account/accounts';
+import { pollNow } from '@/lib/sync/account/recurring-jobs';
+import { betaproClientFor, moyskladClientFor } from '@/lib/sync/account/clients';
+import { answerOnDocument } from '@/lib/sync/document/answer';
+import { findSyncDocument, recordEvent, transitionDocument, type SyncDocumentRow } from '@/lib/sync/document/sync-state';
+import { betaproPartnerKey, PrismaGoodsRegistryStore } from '@/lib/sync/account/goods-registry-store';
 
 export const UNRECOGNIZED_HEADLINE = 'БетаПРО принял товары без карточки';
 const KEY_LABEL = { article: 'артикулом', code: 'кодом', externalCode: 'внешним кодом' } as const;

@@ -13,9 +13,9 @@
 import type { DocumentEntity } from '@/lib/core/domain';
 import { MS_MAX_BATCH, type MoyskladClient } from '@/lib/moysklad/json-api';
 import type { MsDocument, MsPosition } from '@/lib/moysklad/schemas';
-import type { Account, StatusRole } from '../accounts';
-import { prepareDocumentAnswer } from '../document-status';
-import type { ProjectedPosition, ProjectionResult } from '../projection';
+import type { Account, StatusRole } from '@/lib/sync/account/accounts';
+import { prepareDocumentAnswer } from '@/lib/sync/document/answer';
+import type { ProjectedPosition, ProjectionResult } from '@/lib/sync/receipt/projection';
 
 /**
  * Writable position fields a replaced row keeps. `overhead` is read-only (MoySklad spreads the

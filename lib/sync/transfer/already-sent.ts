@@ -8,10 +8,10 @@ import type { Db, PrismaClient } from '@/lib/db';
 import type { DocumentEntity } from '@/lib/core/domain';
 import type { SyncState } from '@/lib/api/contract';
 import { enqueueJob } from '@/lib/jobs/queue';
-import { loadAccount, isOperational, type StatusRole } from '../accounts';
-import { moyskladClientFor } from '../clients';
-import { answerOnDocument } from '../document-status';
-import { documentGroupKey, recordEvent, type DocumentRef } from '../documents';
+import { loadAccount, isOperational, type StatusRole } from '@/lib/sync/account/accounts';
+import { moyskladClientFor } from '@/lib/sync/account/clients';
+import { answerOnDocument } from '@/lib/sync/document/answer';
+import { documentGroupKey, recordEvent, type DocumentRef } from '@/lib/sync/document/sync-state';
 
 export const ALREADY_SENT_JOB = 'answer-already-sent';
 

@@ -10,10 +10,10 @@ import type { PrismaClient } from '@/lib/db';
 import type { DocumentEntity } from '@/lib/core/domain';
 import { toAppError } from '@/lib/core/errors';
 import { logFor } from '@/lib/core/logger';
-import { loadAccount, isOperational, type Account } from '../accounts';
-import { betaproClientFor, moyskladClientFor } from '../clients';
-import { answerOnDocument, stateRef } from '../document-status';
-import { recordEvent, transitionDocument, type SyncDocumentRow } from '../documents';
+import { loadAccount, isOperational, type Account } from '@/lib/sync/account/accounts';
+import { betaproClientFor, moyskladClientFor } from '@/lib/sync/account/clients';
+import { answerOnDocument, stateRef } from '@/lib/sync/document/answer';
+import { recordEvent, transitionDocument, type SyncDocumentRow } from '@/lib/sync/document/sync-state';
 
 export const CANCEL_JOB = 'cancel-task';
 

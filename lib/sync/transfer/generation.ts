@@ -9,7 +9,7 @@
  */
 import { buildIndocId } from '@/lib/betapro';
 import type { DocumentEntity } from '@/lib/core/domain';
-import type { SyncDocumentRow, TransitionPatch, Trigger } from '../documents';
+import type { SyncDocumentRow, TransitionPatch, Trigger } from '@/lib/sync/document/sync-state';
 
 /** Triggers that stand for a person's (or a scenario's) decision to send; never the app's own retries. */
 const DELIBERATE: readonly Trigger[] = ['widget', 'webhook', 'scenario', 'sweep'];

@@ -9,8 +9,8 @@ import { logFor } from '@/lib/core/logger';
 import type { PrismaClient } from '@/lib/db';
 import type { MoyskladClient } from '@/lib/moysklad/json-api';
 import type { MsDocument } from '@/lib/moysklad/schemas';
-import type { Account } from '../accounts';
-import type { SyncDocumentRow } from '../documents';
+import type { Account } from '@/lib/sync/account/accounts';
+import type { SyncDocumentRow } from '@/lib/sync/document/sync-state';
 
 /** The audit keeps the last changes; a status set further back than this is not looked for. */
 const AUDIT_EVENTS_READ = 100;

@@ -7,8 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '@/lib/db';
 import { enqueueJob } from '@/lib/jobs/queue';
-import { documentGroupKey } from '@/lib/sync/documents';
-import { TRANSFER_JOB, transferJobKey } from '@/lib/sync/request-transfer';
+import { documentGroupKey } from '@/lib/sync/document/sync-state';
+import { TRANSFER_JOB, transferJobKey } from '@/lib/sync/transfer/request-transfer';
 import { api, createSupply, documentView, installAndConfigure, startSandbox, waitFor, type ConfiguredAccount } from '../../support/sandbox';
 import { createMigratedPostgresDatabase, TEST_DATABASE_URL } from '../../support/db';
 

@@ -1,7 +1,7 @@
 import { withAppSession, requireAdmin } from '@/lib/api/session';
 import { parseBody } from '@/lib/api/handler';
 import { createStatusesRequestSchema } from '@/lib/api/contract';
-import { createStatuses } from '@/lib/sync/settings-service';
+import { createStatuses } from '@/lib/sync/account/settings-service';
 
 export const dynamic = 'force-dynamic';
 

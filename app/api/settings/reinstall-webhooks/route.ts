@@ -1,5 +1,5 @@
 import { withAppSession, requireAdmin } from '@/lib/api/session';
-import { reinstallWebhooks } from '@/lib/sync/settings-service';
+import { reinstallWebhooks } from '@/lib/sync/account/settings-service';
 
 export const dynamic = 'force-dynamic';
 

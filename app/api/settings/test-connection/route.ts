@@ -1,7 +1,7 @@
 import { withAppSession, requireAdmin } from '@/lib/api/session';
 import { parseBody } from '@/lib/api/handler';
 import { testConnectionRequestSchema } from '@/lib/api/contract';
-import { testConnection } from '@/lib/sync/settings-service';
+import { testConnection } from '@/lib/sync/account/settings-service';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { withAppSession } from '@/lib/api/session';
-import { requireScopedRight } from '@/lib/sync/widget-actions';
+import { requireScopedRight } from '@/lib/sync/widget/actions';
 import { parseParams } from '@/lib/api/handler';
-import { buildDocumentView } from '@/lib/sync/document-view';
+import { buildDocumentView } from '@/lib/sync/widget/document-view';
 
 export const dynamic = 'force-dynamic';
 

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { withAppSession } from '@/lib/api/session';
 import { parseBody, parseParams } from '@/lib/api/handler';
 import { actionRequestSchema } from '@/lib/api/contract';
-import { buildDocumentView } from '@/lib/sync/document-view';
-import { runWidgetAction } from '@/lib/sync/widget-actions';
+import { buildDocumentView } from '@/lib/sync/widget/document-view';
+import { runWidgetAction } from '@/lib/sync/widget/actions';
 
 export const dynamic = 'force-dynamic';
 

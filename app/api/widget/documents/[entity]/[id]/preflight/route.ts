@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { withAppSession } from '@/lib/api/session';
 import { parseParams } from '@/lib/api/handler';
-import { preflight } from '@/lib/sync/widget-actions';
+import { preflight } from '@/lib/sync/widget/actions';
 
 export const dynamic = 'force-dynamic';
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { withAppSession } from '@/lib/api/session';
 import { parseBody, parseParams } from '@/lib/api/handler';
 import { identifyRequestSchema } from '@/lib/api/contract';
-import { buildDocumentView } from '@/lib/sync/document-view';
+import { buildDocumentView } from '@/lib/sync/widget/document-view';
 import { identifyUnknownGood } from '@/lib/sync/receipt/recognition';
 
 export const dynamic = 'force-dynamic';

@@ -14,14 +14,14 @@
  * of deliveries about one document costs one MoySklad read, because the job re-reads the document and
  * so sees every change made before it started.
  */
-import type { Db } from '../db';
-import { AppError } from '../core/errors';
-import { readJson } from '../api/handler';
-import { msWebhookDeliverySchema } from '../moysklad/schemas';
-import { notifyJobEnqueued } from '../jobs/queue';
-import { WEBHOOK_JOB } from './jobs';
-import type { WebhookEventRef } from './triggers';
-import { installationForWebhook } from './webhook-installations';
+import type { Db } from '@/lib/db';
+import { AppError } from '@/lib/core/errors';
+import { readJson } from '@/lib/api/handler';
+import { msWebhookDeliverySchema } from '@/lib/moysklad/schemas';
+import { notifyJobEnqueued } from '@/lib/jobs/queue';
+import { WEBHOOK_JOB } from '@/lib/sync/jobs';
+import type { WebhookEventRef } from '@/lib/sync/triggers/webhook-delivery';
+import { installationForWebhook } from '@/lib/sync/account/webhook-installations';
 
 export type WebhookIntakeResult = 'queued' | 'duplicate' | 'ignored';
 

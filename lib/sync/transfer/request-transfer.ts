@@ -5,16 +5,16 @@
  * a status or a scenario). Sending again after an error, a cancel or a non-arrival is an explicit
  * request: it creates a new task (lib/sync/transfer/generation.ts).
  */
-import type { Db, PrismaClient } from '../db';
-import type { DocumentEntity } from '../core/domain';
-import { logFor } from '../core/logger';
-import { enqueueJob, notifyJobEnqueued } from '../jobs/queue';
+import type { Db, PrismaClient } from '@/lib/db';
+import type { DocumentEntity } from '@/lib/core/domain';
+import { logFor } from '@/lib/core/logger';
+import { enqueueJob, notifyJobEnqueued } from '@/lib/jobs/queue';
 import {
   documentGroupKey, ensureSyncDocument, IN_FLIGHT_OR_DONE, recordEvent, SENDABLE, transitionDocument,
   type DocumentRef, type Trigger,
-} from './documents';
-import { enqueueAlreadySentAnswer, isAnsweredWhenRequestedAgain } from './transfer/already-sent';
-import { planResend } from './transfer/generation';
+} from '@/lib/sync/document/sync-state';
+import { enqueueAlreadySentAnswer, isAnsweredWhenRequestedAgain } from '@/lib/sync/transfer/already-sent';
+import { planResend } from '@/lib/sync/transfer/generation';
 
 export const TRIGGER_LABELS: Record<Trigger, string> = {
   widget: 'кнопка в виджете',

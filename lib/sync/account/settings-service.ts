@@ -4,24 +4,24 @@
  * connection; create statuses; reinstall webhooks. Saving a complete configuration reports
  * `Activated` to MoySklad.
  */
-import type { PrismaClient } from '../db';
-import { getConfig } from '../core/config';
-import { encryptSecret } from '../core/crypto';
-import { AppError, toAppError } from '../core/errors';
-import { logFor } from '../core/logger';
-import type { DocumentEntity } from '../core/domain';
-import type { SettingsInput, SettingsResponse, TestConnectionResponse } from '../api/contract';
-import { createBetaproClient } from '../betapro';
-import { REMOTE_AUTH_MESSAGE } from '../betapro/errors';
-import { assertRemoteBaseUrl, assertResolvesPublic, isAddressRefused } from '../core/remote-address';
-import { ensureStatuses } from '../moysklad/statuses';
-import { getDatabase } from '../db';
-import { rateGateFor } from '../db/rate-gate';
-import { coversAll, type Session } from '../api/session';
-import { loadAccountOrThrow, missingSettings, settingsFromRow } from './accounts';
-import { moyskladClientFor } from './clients';
-import { installWebhooks, reportActivatedIfComplete } from './lifecycle';
-import { ensureAccountJobs } from './account-jobs';
+import type { PrismaClient } from '@/lib/db';
+import { getConfig } from '@/lib/core/config';
+import { encryptSecret } from '@/lib/core/crypto';
+import { AppError, toAppError } from '@/lib/core/errors';
+import { logFor } from '@/lib/core/logger';
+import type { DocumentEntity } from '@/lib/core/domain';
+import type { SettingsInput, SettingsResponse, TestConnectionResponse } from '@/lib/api/contract';
+import { createBetaproClient } from '@/lib/betapro';
+import { REMOTE_AUTH_MESSAGE } from '@/lib/betapro/errors';
+import { assertRemoteBaseUrl, assertResolvesPublic, isAddressRefused } from '@/lib/core/remote-address';
+import { ensureStatuses } from '@/lib/moysklad/statuses';
+import { getDatabase } from '@/lib/db';
+import { rateGateFor } from '@/lib/db/rate-gate';
+import { coversAll, type Session } from '@/lib/api/session';
+import { loadAccountOrThrow, missingSettings, settingsFromRow } from '@/lib/sync/account/accounts';
+import { moyskladClientFor } from '@/lib/sync/account/clients';
+import { installWebhooks, reportActivatedIfComplete } from '@/lib/sync/account/lifecycle';
+import { ensureAccountJobs } from '@/lib/sync/account/recurring-jobs';
 
 const SCENARIO_HELP = {
   actionTitle: 'Передать в БетаПРО',

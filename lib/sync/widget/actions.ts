@@ -1,21 +1,21 @@
 /** Widget actions (PRODUCT.md §5): checked against state and the user's rights, then queued. */
-import type { PrismaClient } from '../db';
-import type { DocumentEntity } from '../core/domain';
-import { AppError } from '../core/errors';
-import { enqueueJob } from '../jobs/queue';
-import type { ActionName, PreflightResponse, Problem } from '../api/contract';
-import { coversAll, requireDocumentRight, requireRight, type Session } from '../api/session';
-import { toTransferLines } from '../moysklad/mappers/to-transfer-lines';
-import { loadAccountOrThrow } from './accounts';
-import { moyskladClientFor } from './clients';
-import { documentGroupKey, findSyncDocument } from './documents';
-import { availableActions } from './document-view';
-import { requestTransfer } from './request-transfer';
-import { pollNow } from './account-jobs';
-import { claimReceiptCheck } from './check-throttle';
-import { enqueueApply, POSTING_REFUSED } from './receipt';
-import { CANCEL_JOB } from './transfer/cancel';
-import { headerProblems } from './transfer';
+import type { PrismaClient } from '@/lib/db';
+import type { DocumentEntity } from '@/lib/core/domain';
+import { AppError } from '@/lib/core/errors';
+import { enqueueJob } from '@/lib/jobs/queue';
+import type { ActionName, PreflightResponse, Problem } from '@/lib/api/contract';
+import { coversAll, requireDocumentRight, requireRight, type Session } from '@/lib/api/session';
+import { toTransferLines } from '@/lib/moysklad/mappers/to-transfer-lines';
+import { loadAccountOrThrow } from '@/lib/sync/account/accounts';
+import { moyskladClientFor } from '@/lib/sync/account/clients';
+import { documentGroupKey, findSyncDocument } from '@/lib/sync/document/sync-state';
+import { availableActions } from '@/lib/sync/widget/document-view';
+import { requestTransfer } from '@/lib/sync/transfer/request-transfer';
+import { pollNow } from '@/lib/sync/account/recurring-jobs';
+import { claimReceiptCheck } from '@/lib/sync/widget/receipt-check-throttle';
+import { enqueueApply, POSTING_REFUSED } from '@/lib/sync/receipt/apply';
+import { CANCEL_JOB } from '@/lib/sync/transfer/cancel';
+import { headerProblems } from '@/lib/sync/transfer/run-transfer';
 
 export async function runWidgetAction(
   prisma: PrismaClient, session: Session, entity: DocumentEntity, msId: string, action: ActionName,

@@ -4,8 +4,8 @@
  * task, never an increment on the document's current state, so re-applying an outdoc, receiving parts
  * out of order or reverting one outdoc (recompute without it) all converge to the same document.
  */
-import type { PlanLine, Receipt } from '../core/domain';
-import type { ReceiptLineView } from '../api/contract';
+import type { PlanLine, Receipt } from '@/lib/core/domain';
+import type { ReceiptLineView } from '@/lib/api/contract';
 
 export type DefectivePolicy = 'received' | 'excluded';
 

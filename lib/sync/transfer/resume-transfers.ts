@@ -7,8 +7,8 @@
 import type { PrismaClient } from '@/lib/db';
 import { enqueueJob } from '@/lib/jobs/queue';
 import { logFor } from '@/lib/core/logger';
-import { isOperational, loadAccount } from './accounts';
-import { requestTransfer } from './request-transfer';
+import { isOperational, loadAccount } from '@/lib/sync/account/accounts';
+import { requestTransfer } from '@/lib/sync/transfer/request-transfer';
 import type { DocumentEntity } from '@/lib/core/domain';
 
 export const RESUME_TRANSFERS_JOB = 'resume-transfers';

@@ -11,8 +11,8 @@ import { getConfig } from '@/lib/core/config';
 import { AppError } from '@/lib/core/errors';
 import { administratorRights, idOfHref, rightsFromPermissions, type AppSessionClaims } from '@/lib/moysklad/app-session';
 import type { MsEmployeeSecurity } from '@/lib/moysklad/schemas';
-import { loadAccountOrThrow } from './accounts';
-import { moyskladClientFor } from './clients';
+import { loadAccountOrThrow } from '@/lib/sync/account/accounts';
+import { moyskladClientFor } from '@/lib/sync/account/clients';
 
 const INSTALLATION_TTL_MS = 5_000;
 const CACHE_LIMIT = 10_000;

@@ -1,8 +1,8 @@
 /** Recurring per-account jobs (safety-net sweep; BetaPRO poll), created idempotently. */
-import type { PrismaClient } from '../db';
-import { enqueueJob } from '../jobs/queue';
-import { logger } from '../core/logger';
-import { getConfig } from '../core/config';
+import type { PrismaClient } from '@/lib/db';
+import { enqueueJob } from '@/lib/jobs/queue';
+import { logger } from '@/lib/core/logger';
+import { getConfig } from '@/lib/core/config';
 
 export const SWEEP_JOB = 'sweep';
 export const POLL_JOB_KIND = 'poll';

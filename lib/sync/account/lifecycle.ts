@@ -3,21 +3,21 @@
  * (suspend, uninstall), legacy status, and reporting `Activated` once settings are complete.
  * Activation is idempotent: the same call three times leaves one installation and one set of webhooks.
  */
-import type { PrismaClient } from '../db';
-import { getConfig } from '../core/config';
-import { encryptSecret } from '../core/crypto';
-import { AppError, toAppError } from '../core/errors';
-import { logFor } from '../core/logger';
-import type { MsActivationBody, MsDeactivationBody, MsEventBody } from '../moysklad/schemas';
-import { ensureWebhooks } from '../moysklad/webhooks';
-import { enqueueJob } from '../jobs/queue';
-import { loadAccount, isOperational } from './accounts';
-import { moyskladClientFor, vendorApiClient } from './clients';
-import { ensureAccountJobs } from './account-jobs';
-import { forgetWebhookInstallation } from './webhook-installations';
-import { enqueueResumeTransfers } from './resume-transfers';
-import { newWebhookSecret } from './webhook-secrets';
-import { forgetSessionAccount } from './session-guard';
+import type { PrismaClient } from '@/lib/db';
+import { getConfig } from '@/lib/core/config';
+import { encryptSecret } from '@/lib/core/crypto';
+import { AppError, toAppError } from '@/lib/core/errors';
+import { logFor } from '@/lib/core/logger';
+import type { MsActivationBody, MsDeactivationBody, MsEventBody } from '@/lib/moysklad/schemas';
+import { ensureWebhooks } from '@/lib/moysklad/webhooks';
+import { enqueueJob } from '@/lib/jobs/queue';
+import { loadAccount, isOperational } from '@/lib/sync/account/accounts';
+import { moyskladClientFor, vendorApiClient } from '@/lib/sync/account/clients';
+import { ensureAccountJobs } from '@/lib/sync/account/recurring-jobs';
+import { forgetWebhookInstallation } from '@/lib/sync/account/webhook-installations';
+import { enqueueResumeTransfers } from '@/lib/sync/transfer/resume-transfers';
+import { newWebhookSecret } from '@/lib/sync/account/webhook-secrets';
+import { forgetSessionAccount } from '@/lib/sync/widget/session-guard';
 
 export type ActivationStatus = 'SettingsRequired' | 'Activated';
 
