@@ -7,7 +7,8 @@ import { getConfig, ConfigError, type AppConfig } from './core/config';
 import { getDatabase } from './db';
 import { logger } from './core/logger';
 import { startWorker, type Worker } from './jobs/worker';
-import { ensureAllAccountJobs, productJobs } from './sync/jobs';
+import { productJobs } from '@/lib/sync/jobs';
+import { ensureAllAccountJobs } from '@/lib/sync/account/recurring-jobs';
 
 const startedKey = Symbol.for('betapro-bridge.runtime-started');
 

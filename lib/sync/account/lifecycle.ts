@@ -10,7 +10,7 @@ import { AppError, toAppError } from '@/lib/core/errors';
 import { logFor } from '@/lib/core/logger';
 import type { MsActivationBody, MsDeactivationBody, MsEventBody } from '@/lib/moysklad/schemas';
 import { ensureWebhooks } from '@/lib/moysklad/webhooks';
-import { enqueueJob } from '@/lib/jobs/queue';
+import { enqueueAccountJob, installWebhooksJob } from '@/lib/sync/jobs';
 import { loadAccount, isOperational } from '@/lib/sync/account/accounts';
 import { moyskladClientFor, vendorApiClient } from '@/lib/sync/account/clients';
 import { ensureAccountJobs } from '@/lib/sync/account/recurring-jobs';
@@ -30,8 +30,6 @@ export function assertOurApp(appId: string): void {
 export function webhookUrlFor(secret: string): string {
   return `${getConfig().APP_BASE_URL}/api/moysklad/webhooks/${secret}`;
 }
-
-export const INSTALL_WEBHOOKS_JOB = 'install-webhooks';
 
 /** Installs or repairs the account's webhooks; true when done, false when it had to be deferred. */
 export async function installWebhooks(prisma: PrismaClient, accountId: string): Promise<boolean> {
@@ -103,7 +101,7 @@ export async function activate(
     } catch (error) {
       // MoySklad waits 10 s for this answer: a slow or failing webhook install is finished by a job.
       log.warn({ err: toAppError(error).message }, 'webhook installation deferred to a job');
-      await enqueueJob(prisma, { kind: INSTALL_WEBHOOKS_JOB, accountId, dedupeKey: `webhooks:${accountId}`, payload: { accountId } });
+      await enqueueAccountJob(prisma, installWebhooksJob, { accountId }, { dedupeKey: `webhooks:${accountId}` });
     }
     await ensureAccountJobs(prisma, accountId);
     if (existing?.status === 'suspended') await enqueueResumeTransfers(prisma, accountId);

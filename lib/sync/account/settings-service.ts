@@ -22,6 +22,7 @@ import { loadAccountOrThrow, missingSettings, settingsFromRow } from '@/lib/sync
 import { moyskladClientFor } from '@/lib/sync/account/clients';
 import { installWebhooks, reportActivatedIfComplete } from '@/lib/sync/account/lifecycle';
 import { ensureAccountJobs } from '@/lib/sync/account/recurring-jobs';
+import { pollJob } from '@/lib/sync/jobs';
 
 const SCENARIO_HELP = {
   actionTitle: 'Передать в БетаПРО',
@@ -61,7 +62,7 @@ export async function readSettings(prisma: PrismaClient, session: Session): Prom
     }),
     prisma.job.count({ where: { accountId: session.accountId, state: 'dead' } }),
     prisma.installation.findUniqueOrThrow({ where: { accountId: session.accountId } }),
-    prisma.job.findFirst({ where: { accountId: session.accountId, kind: 'poll' }, orderBy: { updatedAt: 'desc' } }),
+    prisma.job.findFirst({ where: { accountId: session.accountId, kind: pollJob.kind }, orderBy: { updatedAt: 'desc' } }),
   ]);
   return {
     canEdit: session.isAdmin,

@@ -12,31 +12,25 @@ import { AppError, toAppError } from '@/lib/core/errors';
 import { logFor } from '@/lib/core/logger';
 import type { BetaproClient } from '@/lib/betapro';
 import type { MoyskladClient } from '@/lib/moysklad/json-api';
-import { enqueueJob } from '@/lib/jobs/queue';
+import { applyReceiptJob, enqueueDocumentJob } from '@/lib/sync/jobs';
 import { loadAccount, isOperational, type Account } from '@/lib/sync/account/accounts';
 import { betaproClientFor, moyskladClientFor } from '@/lib/sync/account/clients';
 import { answerOnDocument } from '@/lib/sync/document/answer';
 import { writePositions } from '@/lib/sync/receipt/write-positions';
-import { documentGroupKey, recordEvent, transitionDocument, type SyncDocumentRow } from '@/lib/sync/document/sync-state';
+import { recordEvent, transitionDocument, type SyncDocumentRow } from '@/lib/sync/document/sync-state';
 import { projectReceipt, summariseForComment, type ProjectionResult, type UnexpectedGood } from '@/lib/sync/receipt/projection';
 import { revertBeforeUnlock } from '@/lib/sync/receipt/correction';
 import { loadStoredPlan, receiptsOf, WITH_OUTDOC_BODY, type StoredPlan } from '@/lib/sync/receipt/stored';
 
-export const POLL_JOB = 'poll';
-export const APPLY_JOB = 'apply-receipt';
 
 export async function enqueueApply(prisma: PrismaClient, accountId: string, documentId: string, force = false): Promise<void> {
   const doc = await prisma.syncDocument.findUnique({ where: { id: documentId } });
   if (!doc) return;
-  await enqueueJob(prisma, {
-    kind: APPLY_JOB,
-    accountId,
-    groupKey: documentGroupKey({ accountId, entity: doc.entity as DocumentEntity, msId: doc.msId }),
+  const ref = { accountId, entity: doc.entity as DocumentEntity, msId: doc.msId };
+  await enqueueDocumentJob(prisma, applyReceiptJob, ref, { accountId, documentId, force }, {
     // `q:`: an apply already running may have read the outdocs before this request's poll marked new
     // work (a correction, a new part), so a request made after it started must run it once more.
     dedupeKey: `q:apply:${documentId}${force ? ':force' : ''}`,
-    payload: { accountId, documentId, force },
-    maxAttempts: 10,
   });
 }
 
@@ -76,7 +70,7 @@ export async function applyReceipts(prisma: PrismaClient, payload: ApplyPayload)
   const doc = await prisma.syncDocument.findUnique({ where: { id: payload.documentId } });
   if (!doc) return;
   const entity = doc.entity as DocumentEntity;
-  const log = logFor({ accountId: doc.accountId, documentId: doc.msId, job: APPLY_JOB });
+  const log = logFor({ accountId: doc.accountId, documentId: doc.msId, job: applyReceiptJob.kind });
   const account = await loadAccount(prisma, doc.accountId);
   const plan = await loadStoredPlan(prisma, doc.id);
   // No current task (a re-send is on its way): nothing to apply until it exists.
@@ -263,7 +257,7 @@ async function refusePosting(
   const { doc, account, moysklad, betapro, entity } = target;
   const reason = outcome.refusal.userMessage;
   const problems = [{ code: POSTING_REFUSED, message: reason }];
-  logFor({ accountId: doc.accountId, documentId: doc.msId, job: APPLY_JOB }).warn({ err: outcome.refusal.message }, 'MoySklad refused to post the receipt');
+  logFor({ accountId: doc.accountId, documentId: doc.msId, job: applyReceiptJob.kind }).warn({ err: outcome.refusal.message }, 'MoySklad refused to post the receipt');
   if (doc.state === 'error' && JSON.stringify(doc.errors) === JSON.stringify(problems)) {
     await finishOutdocs(prisma, betapro, outcome.appliedRowIds, outcome.reverting);
     return;

@@ -10,7 +10,7 @@ import { logFor } from '@/lib/core/logger';
 import { backoffDelayMs } from '@/lib/jobs/queue';
 import type { JobOutcome } from '@/lib/jobs/worker';
 import { isOperational, loadAccount } from '@/lib/sync/account/accounts';
-import { POLL_JOB } from '@/lib/sync/receipt/apply';
+import { pollJob } from '@/lib/sync/jobs';
 import { pollAccount } from '@/lib/sync/receipt/poll';
 
 /** Used only when even the account's settings could not be read. */
@@ -49,9 +49,9 @@ async function recordPollFailure(prisma: PrismaClient, accountId: string, thrown
     failures = row.pollFailures;
   } catch (recordError) {
     // The database is failing too: the poll still comes back after the backoff.
-    logFor({ accountId, job: POLL_JOB }).error({ err: recordError }, 'could not record the poll failure');
+    logFor({ accountId, job: pollJob.kind }).error({ err: recordError }, 'could not record the poll failure');
   }
   const delayMs = Math.max(error.retryAfterMs ?? 0, Math.min(intervalMs, backoffDelayMs(failures)));
-  logFor({ accountId, job: POLL_JOB }).warn({ code: error.code, err: error.message, failures, delayMs }, 'BetaPRO poll failed: retrying later');
+  logFor({ accountId, job: pollJob.kind }).warn({ code: error.code, err: error.message, failures, delayMs }, 'BetaPRO poll failed: retrying later');
   return delayMs;
 }

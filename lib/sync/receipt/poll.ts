@@ -14,7 +14,8 @@ import { betaproClientFor } from '@/lib/sync/account/clients';
 import { recordEvent, type SyncDocumentRow } from '@/lib/sync/document/sync-state';
 import { lockStoredOutdocs, readListedOutdoc, rememberForeignOutdoc } from '@/lib/sync/receipt/poll-outdocs';
 import { syncUnrecognized } from '@/lib/sync/receipt/recognition';
-import { enqueueApply, POLL_JOB } from '@/lib/sync/receipt/apply';
+import { enqueueApply } from '@/lib/sync/receipt/apply';
+import { pollJob } from '@/lib/sync/jobs';
 
 const RECEIPT_KINDS = new Set(['goods_supply', 'goods_supply_start']);
 export interface PollResult {
@@ -29,7 +30,7 @@ export async function pollAccount(prisma: PrismaClient, accountId: string): Prom
   const result: PollResult = { stored: 0, locked: 0, revertRequested: 0, documents: 0 };
   const account = await loadAccount(prisma, accountId);
   if (!account || !isOperational(account) || !account.settings.hasPassword) return result;
-  const log = logFor({ accountId, job: POLL_JOB });
+  const log = logFor({ accountId, job: pollJob.kind });
   const betapro = await betaproClientFor(account);
   const touched = new Set<string>();
 

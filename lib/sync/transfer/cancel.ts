@@ -15,8 +15,6 @@ import { betaproClientFor, moyskladClientFor } from '@/lib/sync/account/clients'
 import { answerOnDocument, stateRef } from '@/lib/sync/document/answer';
 import { recordEvent, transitionDocument, type SyncDocumentRow } from '@/lib/sync/document/sync-state';
 
-export const CANCEL_JOB = 'cancel-task';
-
 export interface CancelPayload {
   accountId: string;
   documentId: string;

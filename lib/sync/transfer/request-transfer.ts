@@ -8,9 +8,10 @@
 import type { Db, PrismaClient } from '@/lib/db';
 import type { DocumentEntity } from '@/lib/core/domain';
 import { logFor } from '@/lib/core/logger';
-import { enqueueJob, notifyJobEnqueued } from '@/lib/jobs/queue';
+import { notifyJobEnqueued } from '@/lib/jobs/queue';
+import { enqueueDocumentJob, transferJob } from '@/lib/sync/jobs';
 import {
-  documentGroupKey, ensureSyncDocument, IN_FLIGHT_OR_DONE, recordEvent, SENDABLE, transitionDocument,
+  ensureSyncDocument, IN_FLIGHT_OR_DONE, recordEvent, SENDABLE, transitionDocument,
   type DocumentRef, type Trigger,
 } from '@/lib/sync/document/sync-state';
 import { enqueueAlreadySentAnswer, isAnsweredWhenRequestedAgain } from '@/lib/sync/transfer/already-sent';
@@ -39,20 +40,13 @@ export interface RequestTransferResult {
   reason?: string;
 }
 
-export const TRANSFER_JOB = 'transfer';
-
 export function transferJobKey(ref: DocumentRef): string {
   return `transfer:${ref.accountId}:${ref.entity}:${ref.msId}`;
 }
 
 function enqueueTransfer(db: Db, ref: DocumentRef) {
-  return enqueueJob(db, {
-    kind: TRANSFER_JOB,
-    accountId: ref.accountId,
-    groupKey: documentGroupKey(ref),
+  return enqueueDocumentJob(db, transferJob, ref, { accountId: ref.accountId, entity: ref.entity, msId: ref.msId }, {
     dedupeKey: transferJobKey(ref),
-    payload: { accountId: ref.accountId, entity: ref.entity, msId: ref.msId },
-    maxAttempts: 8,
   });
 }
 

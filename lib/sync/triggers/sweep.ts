@@ -3,7 +3,9 @@
  * taken (MoySklad drops a webhook after three fast failures) and requests their transfer.
  */
 import type { PrismaClient } from '@/lib/db';
+import { getConfig } from '@/lib/core/config';
 import { logFor } from '@/lib/core/logger';
+import type { JobOutcome } from '@/lib/jobs/worker';
 import { parseMoscowDateTime } from '@/lib/core/time';
 import { loadAccount, isOperational } from '@/lib/sync/account/accounts';
 import { moyskladClientFor } from '@/lib/sync/account/clients';
@@ -11,6 +13,15 @@ import { findSyncDocument, SENDABLE } from '@/lib/sync/document/sync-state';
 import { stateRef } from '@/lib/sync/document/answer';
 import { requestTransfer } from '@/lib/sync/transfer/request-transfer';
 import { enqueueAlreadySentAnswer, isAnsweredWhenRequestedAgain } from '@/lib/sync/transfer/already-sent';
+
+/** The recurring sweep job: sweeps an operational account, then comes back after the sweep interval. */
+export async function runSweepJob(prisma: PrismaClient, accountId: string): Promise<JobOutcome> {
+  const account = await loadAccount(prisma, accountId);
+  // An uninstalled account's recurring jobs end here; suspend keeps them idle until resume.
+  if (!account || account.status === 'uninstalled') return;
+  if (isOperational(account)) await sweepAccount(prisma, accountId);
+  return { rescheduleAt: new Date(Date.now() + (getConfig().SWEEP_INTERVAL_SEC ?? account.settings.sweepIntervalSec) * 1000) };
+}
 
 /** Requests transfer for documents in the command status the app has not taken yet. */
 export async function sweepAccount(prisma: PrismaClient, accountId: string): Promise<number> {

@@ -2,19 +2,18 @@
 import type { PrismaClient } from '@/lib/db';
 import type { DocumentEntity } from '@/lib/core/domain';
 import { AppError } from '@/lib/core/errors';
-import { enqueueJob } from '@/lib/jobs/queue';
 import type { ActionName, PreflightResponse, Problem } from '@/lib/api/contract';
 import { coversAll, requireDocumentRight, requireRight, type Session } from '@/lib/api/session';
 import { toTransferLines } from '@/lib/moysklad/mappers/to-transfer-lines';
 import { loadAccountOrThrow } from '@/lib/sync/account/accounts';
 import { moyskladClientFor } from '@/lib/sync/account/clients';
-import { documentGroupKey, findSyncDocument } from '@/lib/sync/document/sync-state';
+import { findSyncDocument } from '@/lib/sync/document/sync-state';
+import { cancelTaskJob, enqueueDocumentJob } from '@/lib/sync/jobs';
 import { availableActions } from '@/lib/sync/widget/document-view';
 import { requestTransfer } from '@/lib/sync/transfer/request-transfer';
 import { pollNow } from '@/lib/sync/account/recurring-jobs';
 import { claimReceiptCheck } from '@/lib/sync/widget/receipt-check-throttle';
 import { enqueueApply, POSTING_REFUSED } from '@/lib/sync/receipt/apply';
-import { CANCEL_JOB } from '@/lib/sync/transfer/cancel';
 import { headerProblems } from '@/lib/sync/transfer/run-transfer';
 
 export async function runWidgetAction(
@@ -54,10 +53,9 @@ export async function runWidgetAction(
       if (doc) await enqueueApply(prisma, session.accountId, doc.id);
       return;
     case 'cancel':
-      await enqueueJob(prisma, {
-        kind: CANCEL_JOB, accountId: session.accountId, groupKey: documentGroupKey(ref), dedupeKey: `cancel:${doc!.id}`,
-        payload: { accountId: session.accountId, documentId: doc!.id, actor: session.employeeName },
-      });
+      await enqueueDocumentJob(prisma, cancelTaskJob, ref, {
+        accountId: session.accountId, documentId: doc!.id, actor: session.employeeName,
+      }, { dedupeKey: `cancel:${doc!.id}` });
       return;
     case 'post':
       await enqueueApply(prisma, session.accountId, doc!.id, true);
