@@ -6,7 +6,7 @@
 import type { Db, Prisma, PrismaClient } from '@/lib/db';
 import { Prisma as PrismaRuntime } from '@/lib/generated/prisma/client';
 import type { DocumentEntity } from '@/lib/core/domain';
-import type { SyncState, Problem } from '@/lib/api/contract';
+import type { SyncState, Problem } from '@/lib/core/views';
 import { withClaim } from '@/lib/jobs/claim';
 
 export type Trigger = 'widget' | 'webhook' | 'scenario' | 'sweep' | 'poll' | 'system';

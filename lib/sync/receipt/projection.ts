@@ -5,7 +5,7 @@
  * out of order or reverting one outdoc (recompute without it) all converge to the same document.
  */
 import type { PlanLine, Receipt } from '@/lib/core/domain';
-import type { ReceiptLineView } from '@/lib/api/contract';
+import type { ReceiptLineView } from '@/lib/core/views';
 
 export type DefectivePolicy = 'received' | 'excluded';
 

@@ -12,8 +12,8 @@ import { logFor } from '@/lib/core/logger';
 import type { PrismaClient } from '@/lib/db';
 import { Prisma as PrismaRuntime } from '@/lib/generated/prisma/client';
 import { registerGoods, type BetaproClient, type UnrecognizedGood } from '@/lib/betapro';
-import type { UnrecognizedGoodView } from '@/lib/api/contract';
-import { requireAdmin, type Session } from '@/lib/api/session';
+import type { UnrecognizedGoodView } from '@/lib/core/views';
+import type { Session } from '@/lib/sync/rights';
 import type { AssortmentMatch } from '@/lib/moysklad/json-api';
 import { barcodeValues, displayName } from '@/lib/moysklad/mappers/to-transfer-lines';
 import { loadAccountOrThrow, type Account } from '@/lib/sync/account/accounts';
@@ -117,11 +117,10 @@ export interface IdentifyInput {
   productKey: string;
 }
 
-/** The admin maps one waiting barcode to a MoySklad product (widget action). */
+/** The admin maps one waiting barcode to a MoySklad product (widget action; the route admits admins only). */
 export async function identifyUnknownGood(
   prisma: PrismaClient, session: Session, entity: DocumentEntity, msId: string, input: IdentifyInput,
 ): Promise<void> {
-  requireAdmin(session);
   const doc = await findSyncDocument(prisma, { accountId: session.accountId, entity, msId });
   const waiting = doc ? unrecognizedOf(doc).find((g) => g.barcode === input.barcode) : undefined;
   if (!doc || !waiting) {

@@ -6,7 +6,7 @@
  */
 import type { Db, PrismaClient } from '@/lib/db';
 import type { DocumentEntity } from '@/lib/core/domain';
-import type { SyncState } from '@/lib/api/contract';
+import type { SyncState } from '@/lib/core/views';
 import { loadAccount, isOperational, type StatusRole } from '@/lib/sync/account/accounts';
 import { moyskladClientFor } from '@/lib/sync/account/clients';
 import { answerOnDocument } from '@/lib/sync/document/answer';

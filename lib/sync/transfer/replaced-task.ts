@@ -7,7 +7,7 @@
  * applied as usual), the generation goes back, and no new task is created.
  */
 import type { PrismaClient } from '@/lib/db';
-import type { Problem } from '@/lib/api/contract';
+import type { Problem } from '@/lib/core/views';
 import { parseIndocId, type BetaproClient } from '@/lib/betapro';
 import { toAppError } from '@/lib/core/errors';
 import { recordEvent, type SyncDocumentRow } from '@/lib/sync/document/sync-state';

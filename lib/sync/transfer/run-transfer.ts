@@ -10,7 +10,7 @@ import type { DocumentEntity, TransferPlan } from '@/lib/core/domain';
 import { toAppError } from '@/lib/core/errors';
 import { logFor } from '@/lib/core/logger';
 import { parseMoscowDateTime } from '@/lib/core/time';
-import type { Problem } from '@/lib/api/contract';
+import type { Problem } from '@/lib/core/views';
 import { buildIndocId, isTaskContentsConflict, registerGoods } from '@/lib/betapro';
 import type { MoyskladClient, DocumentWithPositions } from '@/lib/moysklad/json-api';
 import type { MsDocument } from '@/lib/moysklad/schemas';

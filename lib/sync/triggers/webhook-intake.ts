@@ -16,7 +16,7 @@
  */
 import type { Db } from '@/lib/db';
 import { AppError } from '@/lib/core/errors';
-import { readJson } from '@/lib/api/handler';
+import { readJson } from '@/lib/core/request-body';
 import { msWebhookDeliverySchema } from '@/lib/moysklad/schemas';
 import { notifyJobEnqueued } from '@/lib/jobs/queue';
 import { webhookJob } from '@/lib/sync/jobs';

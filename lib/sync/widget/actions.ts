@@ -2,8 +2,8 @@
 import type { PrismaClient } from '@/lib/db';
 import type { DocumentEntity } from '@/lib/core/domain';
 import { AppError } from '@/lib/core/errors';
-import type { ActionName, PreflightResponse, Problem } from '@/lib/api/contract';
-import { coversAll, requireDocumentRight, requireRight, type Session } from '@/lib/api/session';
+import type { ActionName, PreflightResponse, Problem } from '@/lib/core/views';
+import { coversAll, requireDocumentRight, type EntityRight, type Session } from '@/lib/sync/rights';
 import { toTransferLines } from '@/lib/moysklad/mappers/to-transfer-lines';
 import { loadAccountOrThrow } from '@/lib/sync/account/accounts';
 import { moyskladClientFor } from '@/lib/sync/account/clients';
@@ -64,22 +64,21 @@ export async function runWidgetAction(
 }
 
 /**
- * The user's right on this very document: a right of scope ALL needs no read; a narrower one (OWN,
- * OWN_GROUP, …_SHARED) is checked against the document's owner, group and sharing read from MoySklad.
+ * The user's right on this very document (the route wrapper checked the entity right already): a
+ * right of scope ALL needs no read; a narrower one (OWN, OWN_GROUP, …_SHARED) is checked against the
+ * document's owner, group and sharing read from MoySklad.
  */
 export async function requireScopedRight(
-  prisma: PrismaClient, session: Session, entity: DocumentEntity, msId: string, right: 'view' | 'update',
+  prisma: PrismaClient, session: Session, entity: DocumentEntity, msId: string, right: EntityRight,
 ): Promise<void> {
-  requireRight(session, entity, right);
   if (coversAll(session, entity, right)) return;
   const account = await loadAccountOrThrow(prisma, session.accountId);
   const client = await moyskladClientFor(account);
   requireDocumentRight(session, entity, right, await client.getDocument(entity, msId));
 }
 
-/** What would block sending the document now (read live from MoySklad). */
+/** What would block sending the document now (read live from MoySklad; the route checked the view right). */
 export async function preflight(prisma: PrismaClient, session: Session, entity: DocumentEntity, msId: string): Promise<PreflightResponse> {
-  requireRight(session, entity, 'view');
   const account = await loadAccountOrThrow(prisma, session.accountId);
   const client = await moyskladClientFor(account);
   const read = await client.getDocumentWithPositions(entity, msId);

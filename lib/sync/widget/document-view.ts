@@ -4,8 +4,8 @@
  */
 import type { PrismaClient } from '@/lib/db';
 import type { DocumentEntity } from '@/lib/core/domain';
-import type { ActionName, DocumentView, Problem, SyncState, UnrecognizedGoodView } from '@/lib/api/contract';
-import type { Session } from '@/lib/api/session';
+import type { ActionName, DocumentView, Problem, SyncState, UnrecognizedGoodView } from '@/lib/core/views';
+import type { Session } from '@/lib/sync/rights';
 import { loadAccount } from '@/lib/sync/account/accounts';
 import { findSyncDocument } from '@/lib/sync/document/sync-state';
 import { projectReceipt } from '@/lib/sync/receipt/projection';

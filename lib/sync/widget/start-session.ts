@@ -3,7 +3,7 @@ import { AppError } from '@/lib/core/errors';
 import { getPrisma } from '@/lib/db';
 import { vendorApiClient } from '@/lib/sync/account/clients';
 import { APP_SESSION_LIFETIME_SEC, employeeToSessionClaims, issueAppSession } from '@/lib/moysklad/app-session';
-import type { SessionResponse } from '@/lib/api/contract';
+import type { SessionResponse } from '@/lib/core/views';
 
 export async function startAppSession(contextKey: string, userLocale?: string): Promise<SessionResponse> {
   const vendor = vendorApiClient();
