@@ -1,5 +1,5 @@
 /**
- * Vendor lifecycle (PRODUCT.md §7): activation (install, resume, tariff change), deactivation
+ * Vendor lifecycle (docs/product.md §7): activation (install, resume, tariff change), deactivation
  * (suspend, uninstall), legacy status, and reporting `Activated` once settings are complete.
  * Activation is idempotent: the same call three times leaves one installation and one set of webhooks.
  */

@@ -1,5 +1,5 @@
 /**
- * The settings page's backend (PRODUCT.md §6): read the account's settings with options loaded from
+ * The settings page's backend (docs/product.md §6): read the account's settings with options loaded from
  * MoySklad (stores, statuses) and health; save (admins only) with validation; test the BetaPRO
  * connection; create statuses; reinstall webhooks. Saving a complete configuration reports
  * `Activated` to MoySklad.

@@ -1,5 +1,5 @@
 /**
- * A correction of an applied receipt (PRODUCT.md §4, docs/receipt-corrections.md). BetaPRO cannot delete
+ * A correction of an applied receipt (docs/product.md §4, docs/receipt-corrections.md). BetaPRO cannot delete
  * an outdoc we locked: it asks us to unlock it (`unlock_request`), and deletes and re-issues it once we
  * have. Before unlocking, the MoySklad document must stop telling the old facts: it goes back to the
  * projection without the outdoc. When that projection is not a posting (the only or the final part is

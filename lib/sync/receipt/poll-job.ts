@@ -1,5 +1,5 @@
 /**
- * The account's recurring BetaPRO poll never ends while the account is installed (PRODUCT.md §4): a
+ * The account's recurring BetaPRO poll never ends while the account is installed (docs/product.md §4): a
  * failed poll (BetaPRO down, a refused call, a wrong password) is recorded for the settings health
  * panel and the poll runs again after a backoff that never exceeds the poll interval. A dead poll job
  * would lose every later receipt of the account silently.

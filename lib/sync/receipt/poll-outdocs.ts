@@ -1,5 +1,5 @@
 /**
- * The parts of a BetaPRO poll that must never stop the poll as a whole (PRODUCT.md §4):
+ * The parts of a BetaPRO poll that must never stop the poll as a whole (docs/product.md §4):
  *  - an outdoc of another system's task is read once and remembered as `ignored`, so later polls do not
  *    fetch it again;
  *  - an outdoc BetaPRO deleted after we stored it but before we locked it (it may delete unlocked outdocs

@@ -1,5 +1,5 @@
 /**
- * Unknown goods (PRODUCT.md §4, docs/unknown-goods.md). BetaPRO receives goods it cannot match under
+ * Unknown goods (docs/product.md §4, docs/unknown-goods.md). BetaPRO receives goods it cannot match under
  * temporary codes and cannot complete the receipt until the customer identifies each one
  * (`GET /goods/recognition`). Each poll records, per document, which of its goods wait, and tells the
  * user once (event, widget, comment line); an admin maps each barcode to a MoySklad product in the

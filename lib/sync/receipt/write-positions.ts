@@ -1,6 +1,6 @@
 /**
  * Makes a MoySklad document's positions equal to a receipt projection, plus `applicable`, status and
- * comment, in the fewest calls (PRODUCT.md §4; docs/large-documents.md):
+ * comment, in the fewest calls (docs/product.md §4; docs/large-documents.md):
  *  - up to 1000 positions on both sides: one PUT of the document with its positions array; a kept row
  *    is sent as `{ id, quantity }`, so MoySklad keeps every other field of it;
  *  - beyond: MoySklad has no bulk update of positions, so a changed row is replaced (bulk delete,

@@ -1,6 +1,6 @@
 /**
  * A «Передать» (status, scenario, or the sweep of a document left in «Передать») on a document whose
- * task already exists is not sent again (PRODUCT.md §2), but it is answered: the document gets its
+ * task already exists is not sent again (docs/product.md §2), but it is answered: the document gets its
  * status back («Передан», or «Проведён» once posted) and a comment line naming the existing task, so
  * it is never left in «Передать». Run as a job: the request path only queues it.
  */

@@ -1,5 +1,5 @@
 /**
- * «Отменить задание» (PRODUCT.md §3): the task is deleted in BetaPRO while the goods have not arrived,
+ * «Отменить задание» (docs/product.md §3): the task is deleted in BetaPRO while the goods have not arrived,
  * and the MoySklad document gets back the status it had before «Передать», with a comment line. After
  * arrival BetaPRO refuses the delete: the document stays «Передан» and the widget says why.
  *

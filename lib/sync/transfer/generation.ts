@@ -1,5 +1,5 @@
 /**
- * Which BetaPRO task a deliberate re-send creates (PRODUCT.md §3, docs/resend-and-cancel.md).
+ * Which BetaPRO task a deliberate re-send creates (docs/product.md §3, docs/resend-and-cancel.md).
  *
  * The indoc id is a pure function of the document and its generation, so an automatic retry (the same
  * job again) always reuses the number and BetaPRO's 1001 check catches a repeat. Only a request by a

@@ -1,6 +1,6 @@
 /**
  * The MoySklad status a document had before «Передать», so that a cancel can give it back
- * (PRODUCT.md §3). The app's own statuses (Передать, Передан, Ошибка передачи, Проведён) are skipped:
+ * (docs/product.md §3). The app's own statuses (Передать, Передан, Ошибка передачи, Проведён) are skipped:
  * a document sent again after an error goes back to what the user had chosen before the first send.
  */
 import type { DocumentEntity } from '@/lib/core/domain';

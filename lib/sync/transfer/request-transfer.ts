@@ -1,5 +1,5 @@
 /**
- * The one operation every trigger converges on (PRODUCT.md §2): widget button, status webhook,
+ * The one operation every trigger converges on (docs/product.md §2): widget button, status webhook,
  * scenario call, periodic sweep. A document already queued, in flight, sent or received is never
  * sent twice: a second request is a logged no-op (answered on the MoySklad document when it came from
  * a status or a scenario). Sending again after an error, a cancel or a non-arrival is an explicit

@@ -1,7 +1,7 @@
 /**
  * Transfers requested while the account was suspended (a scenario call, a queued job that ran during
  * the suspension) end in a transient «account inactive» error. When MoySklad resumes the account, each
- * of them is requested again (PRODUCT.md §7): the user asked for the transfer and should not have to
+ * of them is requested again (docs/product.md §7): the user asked for the transfer and should not have to
  * ask twice.
  */
 import type { PrismaClient } from '@/lib/db';

@@ -1,5 +1,5 @@
 /**
- * The transfer of one document to BetaPRO (PRODUCT.md §3), run as a job per document:
+ * The transfer of one document to BetaPRO (docs/product.md §3), run as a job per document:
  * read → validate everything → register goods → create the task (deterministic id) → answer on the
  * MoySklad document → state `sent`. Every step is safe to repeat: after a crash at any line the job
  * runs again and converges (goods fingerprints, indoc_id 1001 check, compare-and-set states).

@@ -1,5 +1,5 @@
 /**
- * The scenario trigger (PRODUCT.md §2.3). MoySklad retries the call for 24 h, with the same
+ * The scenario trigger (docs/product.md §2, item 3). MoySklad retries the call for 24 h, with the same
  * X_Lognex_RequestId: a retry of an accepted call is recognised and answered the same way.
  */
 import type { PrismaClient } from '@/lib/db';

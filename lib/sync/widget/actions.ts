@@ -1,4 +1,4 @@
-/** Widget actions (PRODUCT.md §5): checked against state and the user's rights, then queued. */
+/** Widget actions (docs/product.md §5): checked against state and the user's rights, then queued. */
 import type { PrismaClient } from '@/lib/db';
 import type { DocumentEntity } from '@/lib/core/domain';
 import { AppError } from '@/lib/core/errors';

@@ -1,5 +1,5 @@
 /**
- * An app session is only as good as what MoySklad says now (PRODUCT.md §7):
+ * An app session is only as good as what MoySklad says now (docs/product.md §7):
  * - the account's installation is checked on every request (cached for a few seconds), so a token stops
  *   working at once after uninstall or suspension;
  * - the employee's rights are re-read from MoySklad (`GET /entity/employee/{id}/security` through the
