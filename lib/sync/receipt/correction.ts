@@ -16,7 +16,7 @@ import { recordEvent, transitionDocument, type SyncDocumentRow } from '@/lib/syn
 import { projectPlan, projectReceipt, type ProjectedPosition } from '@/lib/sync/receipt/projection';
 import { findUnexpected } from '@/lib/sync/receipt/apply';
 import type { StoredPlan } from '@/lib/sync/receipt/stored';
-import { writePositions } from './write-positions';
+import { writePositions } from '@/lib/sync/receipt/write-positions';
 
 export const CORRECTION_HEADLINE = 'Склад БетаПРО исправляет данные приёмки';
 
