@@ -3,12 +3,13 @@
  * stops the process with a message naming it), opens (and, embedded, migrates) the database, and
  * starts the job worker unless RUN_WORKER=false. scripts/worker.ts starts the same worker alone.
  */
-import { getConfig, ConfigError, type AppConfig } from './core/config';
-import { getDatabase } from './db';
-import { logger } from './core/logger';
-import { startWorker, type Worker } from './jobs/worker';
-import { ensureAllAccountJobs, productJobs } from './sync/jobs';
-import { ensureRetentionJob, retentionJob } from './jobs/retention';
+import { getConfig, ConfigError, type AppConfig } from '@/lib/core/config';
+import { getDatabase } from '@/lib/db';
+import { logger } from '@/lib/core/logger';
+import { startWorker, type Worker } from '@/lib/jobs/worker';
+import { productJobs } from '@/lib/sync/jobs';
+import { ensureAllAccountJobs } from '@/lib/sync/account/recurring-jobs';
+import { ensureRetentionJob, retentionJob } from '@/lib/jobs/retention';
 
 const startedKey = Symbol.for('betapro-bridge.runtime-started');
 

@@ -9,7 +9,7 @@
 import { encryptionKeyring, getConfig } from '../lib/core/config';
 import { keyId } from '../lib/core/crypto';
 import { getDatabase } from '../lib/db';
-import { rotateEncryptionKey } from '../lib/sync/key-rotation';
+import { rotateEncryptionKey } from '@/lib/sync/account/key-rotation';
 
 const keyring = encryptionKeyring(getConfig());
 const db = await getDatabase();

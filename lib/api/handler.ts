@@ -4,17 +4,16 @@
  * details go to the log only. Unknown failures are a generic 500.
  */
 import { z } from 'zod';
-import { AppError, isAppError } from '../core/errors';
-import { logger } from '../core/logger';
-import { redactWebhookPath } from '../sync/webhook-secrets';
+import { AppError, isAppError } from '@/lib/core/errors';
+import { logger } from '@/lib/core/logger';
+import { redactWebhookPath } from '@/lib/sync/account/webhook-secrets';
+import { readJson } from '@/lib/core/request-body';
 
 export type RouteParams = Record<string, string | string[] | undefined>;
 export interface RouteContext<P extends RouteParams = RouteParams> {
   params: Promise<P>;
 }
 
-/** Bodies larger than this are refused before parsing (MoySklad's webhook bodies are small). */
-export const MAX_BODY_BYTES = 256 * 1024;
 
 export function errorResponse(error: unknown, context: Record<string, unknown> = {}): Response {
   if (isAppError(error)) {
@@ -48,47 +47,6 @@ export function withErrors<P extends RouteParams>(
       return errorResponse(error, { method: request.method, path: redactWebhookPath(new URL(request.url).pathname) });
     }
   };
-}
-
-/**
- * Reads the body as a stream and stops at `maxBytes`: nothing beyond the cap is ever buffered, whatever
- * Content-Length says (or does not say, for a chunked body). The rest of the upload is cancelled.
- */
-export async function readBodyText(request: Request, maxBytes = MAX_BODY_BYTES): Promise<string> {
-  const declared = Number(request.headers.get('content-length') ?? '0');
-  if (declared > maxBytes) {
-    await request.body?.cancel().catch(() => undefined);
-    throw new AppError('PAYLOAD_TOO_LARGE', `body of ${declared} bytes declared`);
-  }
-  if (!request.body) return '';
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw new AppError('PAYLOAD_TOO_LARGE', `streamed body over ${maxBytes} bytes`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks, size).toString('utf8');
-}
-
-/** Reads a JSON body with a size cap; malformed JSON or too large → 400/413, never 500. */
-export async function readJson(request: Request, maxBytes = MAX_BODY_BYTES): Promise<unknown> {
-  const text = await readBodyText(request, maxBytes);
-  if (!text.trim()) return {};
-  if (text.includes('\u0000') || text.includes('\\u0000')) {
-    throw new AppError('BAD_REQUEST', 'NUL character in the body', { userMessage: 'Тело запроса содержит недопустимый символ (NUL).' });
-  }
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new AppError('BAD_REQUEST', 'malformed JSON body', { userMessage: 'Тело запроса — не JSON.' });
-  }
 }
 
 export async function parseBody<S extends z.ZodType>(request: Request, schema: S): Promise<z.infer<S>> {

@@ -1,7 +1,7 @@
 /**
  * Per-process limits on how often one client may call an endpoint (fixed one-minute windows). They
  * keep one tenant or one address from flooding the session exchange, which costs a Vendor API call
- * each time; the per-account limit of «Проверить приёмку» lives in the database (lib/sync/check-throttle.ts)
+ * each time; the per-account limit of «Проверить приёмку» lives in the database (lib/sync/widget/receipt-check-throttle.ts)
  * because it must hold across processes.
  */
 import { AppError } from '@/lib/core/errors';

@@ -3,12 +3,12 @@
  * jti replay) and the appId before the handler runs; answers JSON as MoySklad expects.
  */
 import { z } from 'zod';
-import { getConfig } from '../core/config';
-import { getPrisma, type PrismaClient } from '../db';
-import { PrismaJtiStore } from '../moysklad/jti-store';
-import { verifyVendorJwt } from '../moysklad/vendor-jwt';
-import { assertOurApp } from '../sync/lifecycle';
-import { parseParams, withErrors, type RouteContext } from './handler';
+import { getConfig } from '@/lib/core/config';
+import { getPrisma, type PrismaClient } from '@/lib/db';
+import { PrismaJtiStore } from '@/lib/moysklad/jti-store';
+import { verifyVendorJwt } from '@/lib/moysklad/vendor-jwt';
+import { assertOurApp } from '@/lib/sync/account/lifecycle';
+import { parseParams, withErrors, type RouteContext } from '@/lib/api/handler';
 
 // MoySklad's appId and accountId are UUIDs: anything else is not a call from MoySklad.
 const paramsSchema = z.object({ appId: z.guid(), accountId: z.guid() });

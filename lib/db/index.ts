@@ -20,7 +20,7 @@ export type { Prisma } from '../generated/prisma/client';
 /**
  * Columns no query reads unless it asks for them (`omit: { planPacked: false }`): a document's plan and
  * an outdoc's body are up to megabytes, and most reads of these rows (state transitions, the widget's
- * status, job bookkeeping) need none of it. Read them with lib/sync/receipt's loadStoredPlan / receiptsOf.
+ * status, job bookkeeping) need none of it. Read them with lib/sync/receipt/stored's loadStoredPlan / receiptsOf.
  */
 export const LARGE_COLUMNS = {
   syncDocument: { plan: true, planPacked: true },

@@ -16,6 +16,7 @@
  *  - finishing checks the claim token (worker id + attempt), so a worker that lost its lease cannot
  *    overwrite the outcome of the run that replaced it.
  */
+import type { z } from 'zod';
 import type { Db, PrismaClient } from '../db';
 
 export type JobState = 'queued' | 'running' | 'done' | 'dead';
@@ -73,6 +74,26 @@ export function notifyJobEnqueued(): void {
 }
 
 const CLAIM_LOCK_ID = 724_310_001;
+const DEFAULT_MAX_ATTEMPTS = 10;
+
+/** What `enqueue` needs of a job definition (lib/jobs/worker JobDefinition satisfies it). */
+export interface EnqueueableJob<S extends z.ZodType> {
+  kind: string;
+  payload: S;
+  maxAttempts?: number;
+}
+
+export type EnqueueOptions = Omit<EnqueueInput, 'kind' | 'payload' | 'maxAttempts'>;
+
+/**
+ * Enqueues a job of a defined kind: the payload is type-checked against the definition's schema and
+ * the attempts come from the definition, never from the call site.
+ */
+export function enqueue<S extends z.ZodType>(
+  db: Db, job: EnqueueableJob<S>, payload: z.input<S>, options: EnqueueOptions = {},
+): Promise<EnqueueResult> {
+  return enqueueJob(db, { ...options, kind: job.kind, payload, maxAttempts: job.maxAttempts ?? DEFAULT_MAX_ATTEMPTS });
+}
 
 export async function enqueueJob(prisma: Db, input: EnqueueInput): Promise<EnqueueResult> {
   const runAt = input.runAt ?? new Date();
@@ -89,7 +110,7 @@ export async function enqueueJob(prisma: Db, input: EnqueueInput): Promise<Enque
     input.dedupeKey ?? null,
     JSON.stringify(input.payload ?? {}),
     runAt,
-    input.maxAttempts ?? 10,
+    input.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
   );
   let result: EnqueueResult;
   if (rows.length) {

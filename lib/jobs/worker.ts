@@ -39,6 +39,8 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType> {
    * effect it still makes is idempotent (deterministic task ids, projections), as after a lost lease.
    */
   deadlineMs?: number;
+  /** Runs before the job is dead (failures retried with the queue's backoff); default 10. */
+  maxAttempts?: number;
   handler(payload: z.infer<S>, ctx: JobContext): Promise<JobOutcome>;
 }
 

@@ -1,32 +1,48 @@
 /**
- * The product's job kinds. One job per document for transfers (grouped, so one document is never
- * worked on twice at once), one delivery job per accepted webhook, and recurring per-account jobs
- * for the safety-net sweep (and, with the receipt engine, the BetaPRO poll).
+ * The product's job registry: every job kind is defined here once — its name, payload schema, group,
+ * attempts and lease — and every enqueue goes through `enqueueDocumentJob` / `enqueueAccountJob`,
+ * type-checked against the definition. The worker dispatches from `productJobs()`.
+ *
+ * Groups: a document job runs alone on its document (group key `doc:<account>:<entity>:<id>`), so one
+ * document is never worked on twice at once; an account job carries the account only. Failed runs are
+ * retried with the queue's backoff (lib/jobs/queue backoffDelayMs) up to `maxAttempts`; the recurring
+ * poll and sweep never fail: they reschedule themselves.
+ *
+ * Handlers are imported when a job first runs (the way documenso's job definitions load their
+ * handlers), so modules that enqueue a job import this file without importing every handler — and no
+ * import cycle runs through here.
  */
 import { z } from 'zod';
-import { getConfig } from '../core/config';
-import { defineJob, type JobDefinition } from '../jobs/worker';
-import { loadAccount, isOperational } from './accounts';
-import { runTransfer, type TransferJobPayload } from './transfer';
-import { TRANSFER_JOB } from './request-transfer';
-import { handleWebhookEvents, sweepAccount } from './triggers';
-import { INSTALL_WEBHOOKS_JOB, installWebhooks } from './lifecycle';
-import { SWEEP_JOB } from './account-jobs';
-import { APPLY_JOB, POLL_JOB, applyReceipts } from './receipt';
-import { runPollJob } from './receipt/poll-job';
-import { RESUME_TRANSFERS_JOB, resumeHeldTransfers } from './resume-transfers';
-import { CANCEL_JOB, cancelTask } from './transfer/cancel';
-import { ALREADY_SENT_JOB, answerAlreadySent } from './transfer/already-sent';
+import type { Db } from '@/lib/db';
+import { defineJob, type JobDefinition } from '@/lib/jobs/worker';
+import { enqueue, type EnqueueOptions, type EnqueueResult } from '@/lib/jobs/queue';
+import { documentGroupKey, type DocumentRef } from '@/lib/sync/document/sync-state';
 
-export { ensureAccountJobs, ensureAllAccountJobs, SWEEP_JOB } from './account-jobs';
+export type JobGroup = 'document' | 'account';
 
+export interface ProductJob<S extends z.ZodType, G extends JobGroup> extends JobDefinition<S> {
+  group: G;
+  maxAttempts: number;
+}
+
+function defineProductJob<S extends z.ZodType, G extends JobGroup>(definition: ProductJob<S, G>): ProductJob<S, G> {
+  return defineJob(definition) as ProductJob<S, G>;
+}
+
+/** Attempts of a job that must never die while its account is installed (it reschedules itself). */
+const RECURRING_ATTEMPTS = 1_000_000;
 const entitySchema = z.enum(['supply', 'move']);
+const accountPayload = z.object({ accountId: z.string() });
 
-export const transferJob = defineJob({
-  kind: TRANSFER_JOB,
+/** Sends a document to BetaPRO (creates or replaces its supply task). */
+export const transferJob = defineProductJob({
+  kind: 'transfer',
+  group: 'document',
   payload: z.object({ accountId: z.string(), entity: entitySchema, msId: z.string() }),
+  maxAttempts: 8,
   leaseMs: 30_000,
-  async handler(payload: TransferJobPayload, ctx) {
+  async handler(payload, ctx) {
+    const { runTransfer } = await import('@/lib/sync/transfer/run-transfer');
     await runTransfer(payload, {
       prisma: ctx.prisma,
       attempt: ctx.job.attempts,
@@ -36,9 +52,10 @@ export const transferJob = defineJob({
   },
 });
 
-export const WEBHOOK_JOB = 'webhook';
-export const webhookJob = defineJob({
-  kind: WEBHOOK_JOB,
+/** One accepted webhook delivery (queued by lib/sync/triggers/webhook-intake in one statement). */
+export const webhookJob = defineProductJob({
+  kind: 'webhook',
+  group: 'account',
   payload: z.object({
     accountId: z.string(),
     actor: z.string().nullable(),
@@ -49,73 +66,122 @@ export const webhookJob = defineJob({
       updatedFields: z.array(z.string()).optional(),
     })),
   }),
+  maxAttempts: 5,
   async handler(payload, ctx) {
+    const { handleWebhookEvents } = await import('@/lib/sync/triggers/webhook-delivery');
     await handleWebhookEvents(ctx.prisma, payload.accountId, payload.events, payload.actor);
   },
 });
 
-export const sweepJob = defineJob({
-  kind: SWEEP_JOB,
-  payload: z.object({ accountId: z.string() }),
+/** The recurring safety-net sweep for documents whose webhook was lost. */
+export const sweepJob = defineProductJob({
+  kind: 'sweep',
+  group: 'account',
+  payload: accountPayload,
+  maxAttempts: RECURRING_ATTEMPTS,
   leaseMs: 60_000,
   async handler(payload, ctx) {
-    const account = await loadAccount(ctx.prisma, payload.accountId);
-    // An uninstalled account's recurring jobs end here; suspend keeps them idle until resume.
-    if (!account || account.status === 'uninstalled') return;
-    if (isOperational(account)) await sweepAccount(ctx.prisma, payload.accountId);
-    return { rescheduleAt: new Date(Date.now() + (getConfig().SWEEP_INTERVAL_SEC ?? account.settings.sweepIntervalSec) * 1000) };
+    const { runSweepJob } = await import('@/lib/sync/triggers/sweep');
+    return runSweepJob(ctx.prisma, payload.accountId);
   },
 });
 
-export const installWebhooksJob = defineJob({
-  kind: INSTALL_WEBHOOKS_JOB,
-  payload: z.object({ accountId: z.string() }),
+/** Installs the account's webhooks when MoySklad's 10 s activation call could not. */
+export const installWebhooksJob = defineProductJob({
+  kind: 'install-webhooks',
+  group: 'account',
+  payload: accountPayload,
+  maxAttempts: 10,
   async handler(payload, ctx) {
+    const { installWebhooks } = await import('@/lib/sync/account/lifecycle');
     await installWebhooks(ctx.prisma, payload.accountId);
   },
 });
 
-export const pollJob = defineJob({
-  kind: POLL_JOB,
-  payload: z.object({ accountId: z.string() }),
-  leaseMs: 60_000,
-  handler: (payload, ctx) => runPollJob(ctx.prisma, payload.accountId),
-});
-
-export const applyJob = defineJob({
-  kind: APPLY_JOB,
-  payload: z.object({ accountId: z.string(), documentId: z.string(), force: z.boolean().optional() }),
+/** The recurring BetaPRO poll for the account's receipts. */
+export const pollJob = defineProductJob({
+  kind: 'poll',
+  group: 'account',
+  payload: accountPayload,
+  maxAttempts: RECURRING_ATTEMPTS,
   leaseMs: 60_000,
   async handler(payload, ctx) {
+    const { runPollJob } = await import('@/lib/sync/receipt/poll-job');
+    return runPollJob(ctx.prisma, payload.accountId);
+  },
+});
+
+/** Applies a document's stored receipts (and corrections) to MoySklad. */
+export const applyReceiptJob = defineProductJob({
+  kind: 'apply-receipt',
+  group: 'document',
+  payload: z.object({ accountId: z.string(), documentId: z.string(), force: z.boolean().optional() }),
+  maxAttempts: 10,
+  leaseMs: 60_000,
+  async handler(payload, ctx) {
+    const { applyReceipts } = await import('@/lib/sync/receipt/apply');
     await applyReceipts(ctx.prisma, payload);
   },
 });
 
-export const cancelJob = defineJob({
-  kind: CANCEL_JOB,
+/** Cancels a document's BetaPRO task (the widget's «Отменить»). */
+export const cancelTaskJob = defineProductJob({
+  kind: 'cancel-task',
+  group: 'document',
   payload: z.object({ accountId: z.string(), documentId: z.string(), actor: z.string().nullable().optional() }),
+  maxAttempts: 10,
   async handler(payload, ctx) {
+    const { cancelTask } = await import('@/lib/sync/transfer/cancel');
     await cancelTask(ctx.prisma, payload);
   },
 });
 
-export const alreadySentJob = defineJob({
-  kind: ALREADY_SENT_JOB,
+/** Answers a «Передать» set again on a document already sent. */
+export const alreadySentJob = defineProductJob({
+  kind: 'answer-already-sent',
+  group: 'document',
   payload: z.object({ accountId: z.string(), documentId: z.string() }),
+  maxAttempts: 10,
   async handler(payload, ctx) {
+    const { answerAlreadySent } = await import('@/lib/sync/transfer/already-sent');
     await answerAlreadySent(ctx.prisma, payload);
   },
 });
 
-export const resumeTransfersJob = defineJob({
-  kind: RESUME_TRANSFERS_JOB,
-  payload: z.object({ accountId: z.string() }),
+/** Requests again the transfers held while the account was suspended. */
+export const resumeTransfersJob = defineProductJob({
+  kind: 'resume-transfers',
+  group: 'account',
+  payload: accountPayload,
+  maxAttempts: 10,
   async handler(payload, ctx) {
+    const { resumeHeldTransfers } = await import('@/lib/sync/transfer/resume-transfers');
     await resumeHeldTransfers(ctx.prisma, payload.accountId);
   },
 });
 
+const PRODUCT_JOBS = [
+  transferJob, webhookJob, sweepJob, installWebhooksJob, pollJob, applyReceiptJob, cancelTaskJob, alreadySentJob,
+  resumeTransfersJob,
+];
+
+/** Every job kind the worker runs. */
 export function productJobs(): JobDefinition[] {
-  return [transferJob, webhookJob, sweepJob, installWebhooksJob, pollJob, applyJob, cancelJob, alreadySentJob, resumeTransfersJob] as JobDefinition[];
+  return PRODUCT_JOBS as JobDefinition[];
 }
 
+type GroupOptions = Omit<EnqueueOptions, 'accountId' | 'groupKey'>;
+
+/** Enqueues a job of a document: grouped by the document, so it never runs beside another of its jobs. */
+export function enqueueDocumentJob<S extends z.ZodType>(
+  db: Db, job: ProductJob<S, 'document'>, ref: DocumentRef, payload: z.input<S>, options: GroupOptions = {},
+): Promise<EnqueueResult> {
+  return enqueue(db, job, payload, { ...options, accountId: ref.accountId, groupKey: documentGroupKey(ref) });
+}
+
+/** Enqueues a job of an account (the payload names the account). */
+export function enqueueAccountJob<S extends z.ZodType>(
+  db: Db, job: ProductJob<S, 'account'>, payload: z.input<S> & { accountId: string }, options: GroupOptions = {},
+): Promise<EnqueueResult> {
+  return enqueue(db, job, payload, { ...options, accountId: payload.accountId });
+}

@@ -1,5 +1,5 @@
 /**
- * Client side of MoySklad's widget postMessage protocol (reference: moysklad-platform.md §3.3).
+ * Client side of MoySklad's widget postMessage protocol (reference: docs/platform.md §3.3).
  *
  * Plain TypeScript, no React: the window, its parent and the timers are injected so the protocol can be
  * unit-tested with fakes. Deliberately not a "use client" module: the server page shells import

@@ -30,7 +30,7 @@ import { vendorJwt } from '../support/vendor-jwt';
 import { createMigratedPostgresDatabase, TEST_DATABASE_URL } from '../support/db';
 import { parseIndocId } from '@/lib/betapro/mappers/indoc-id';
 import { receiptFromRaw } from '@/lib/betapro/mappers/receipt';
-import { projectReceipt, type UnexpectedGood } from '@/lib/sync/projection';
+import { projectReceipt, type UnexpectedGood } from '@/lib/sync/receipt/projection';
 import type { PlanLine } from '@/lib/core/domain';
 import {
   alive, betaproControl, betaproState, databaseOutage, expireLeasesOf, kill, rng, sleep, startWorkerProcess, withDatabase,

@@ -2,9 +2,9 @@
  * A targeted fault, found by the chaos run (a scenario-triggered supply was never sent after a
  * PostgreSQL restart): the database fails in the middle of accepting a scenario call.
  *
- * Regression test. The bug it caught: handleScenarioCall (lib/sync/scenario.ts)
+ * Regression test. The bug it caught: handleScenarioCall (lib/sync/triggers/scenario.ts)
  * committed the X_Lognex_RequestId (rememberInbound) before it requests the transfer, and requestTransfer
- * (lib/sync/request-transfer.ts) committed the document's move to "queued" before it enqueues the job,
+ * (lib/sync/transfer/request-transfer.ts) committed the document's move to "queued" before it enqueues the job,
  * each in its own statement. When the database fails after the first write, the call answers 500;
  * MoySklad retries it with the same request id, which is now "already seen", so the retry is answered
  * 200 and nothing was queued. The document stayed "queued" without a job: no later trigger sends it

@@ -1,7 +1,7 @@
 import { parseBody, withErrors } from '@/lib/api/handler';
 import { sessionRequestSchema, type SessionResponse } from '@/lib/api/contract';
 import { limitSessionByAddress, limitSessionByContextKey } from '@/lib/api/request-limits';
-import { startAppSession } from '@/lib/sync/session';
+import { startAppSession } from '@/lib/sync/widget/start-session';
 
 export const dynamic = 'force-dynamic';
 

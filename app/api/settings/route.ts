@@ -1,7 +1,7 @@
-import { withAppSession, requireAdmin } from '@/lib/api/session';
+import { withAppSession } from '@/lib/api/session';
 import { parseBody } from '@/lib/api/handler';
 import { settingsInputSchema } from '@/lib/api/contract';
-import { readSettings, saveSettings } from '@/lib/sync/settings-service';
+import { readSettings, saveSettings } from '@/lib/sync/account/settings-service';
 
 export const dynamic = 'force-dynamic';
 
@@ -10,8 +10,7 @@ export const GET = withAppSession(async ({ session, prisma }) => Response.json(a
 
 /** Save (admins only). Field errors come back as 422 { error: { details: { fieldErrors } } }. */
 export const PUT = withAppSession(async ({ request, session, prisma }) => {
-  requireAdmin(session);
   const input = await parseBody(request, settingsInputSchema);
   await saveSettings(prisma, session, input);
   return Response.json(await readSettings(prisma, session));
-});
+}, { right: 'admin' });

@@ -1,5 +1,5 @@
 /**
- * A correction of an applied receipt (PRODUCT.md §4, docs/receipt-corrections.md). BetaPRO cannot delete
+ * A correction of an applied receipt (docs/product.md §4, docs/receipt-corrections.md). BetaPRO cannot delete
  * an outdoc we locked: it asks us to unlock it (`unlock_request`), and deletes and re-issues it once we
  * have. Before unlocking, the MoySklad document must stop telling the old facts: it goes back to the
  * projection without the outdoc. When that projection is not a posting (the only or the final part is
@@ -11,11 +11,12 @@ import type { PrismaClient } from '@/lib/db';
 import type { DocumentEntity, Receipt } from '@/lib/core/domain';
 import { logFor } from '@/lib/core/logger';
 import type { MoyskladClient } from '@/lib/moysklad/json-api';
-import type { Account } from '../accounts';
-import { recordEvent, transitionDocument, type SyncDocumentRow } from '../documents';
-import { projectPlan, projectReceipt, type ProjectedPosition } from '../projection';
-import { findUnexpected, type StoredPlan } from '../receipt';
-import { writePositions } from './write-positions';
+import type { Account } from '@/lib/sync/account/accounts';
+import { recordEvent, transitionDocument, type SyncDocumentRow } from '@/lib/sync/document/sync-state';
+import { projectPlan, projectReceipt, type ProjectedPosition } from '@/lib/sync/receipt/projection';
+import { findUnexpected } from '@/lib/sync/receipt/apply';
+import type { StoredPlan } from '@/lib/sync/receipt/stored';
+import { writePositions } from '@/lib/sync/receipt/write-positions';
 
 export const CORRECTION_HEADLINE = 'Склад БетаПРО исправляет данные приёмки';
 

@@ -1,5 +1,5 @@
 /**
- * The account's recurring BetaPRO poll never ends while the account is installed (PRODUCT.md §4): a
+ * The account's recurring BetaPRO poll never ends while the account is installed (docs/product.md §4): a
  * failed poll (BetaPRO down, a refused call, a wrong password) is recorded for the settings health
  * panel and the poll runs again after a backoff that never exceeds the poll interval. A dead poll job
  * would lose every later receipt of the account silently.
@@ -9,9 +9,10 @@ import { toAppError } from '@/lib/core/errors';
 import { logFor } from '@/lib/core/logger';
 import { backoffDelayMs } from '@/lib/jobs/queue';
 import type { JobOutcome } from '@/lib/jobs/worker';
-import { isOperational, loadAccount } from '../accounts';
-import { pollAccount, POLL_JOB } from '../receipt';
-import { nextPollIntervalSec } from '../polling/interval';
+import { isOperational, loadAccount } from '@/lib/sync/account/accounts';
+import { pollJob } from '@/lib/sync/jobs';
+import { pollAccount } from '@/lib/sync/receipt/poll';
+import { nextPollIntervalSec } from '@/lib/sync/receipt/poll-interval';
 
 /** Used only when even the account's settings could not be read. */
 const FALLBACK_INTERVAL_MS = 60_000;
@@ -51,9 +52,9 @@ async function recordPollFailure(prisma: PrismaClient, accountId: string, thrown
     failures = row.pollFailures;
   } catch (recordError) {
     // The database is failing too: the poll still comes back after the backoff.
-    logFor({ accountId, job: POLL_JOB }).error({ err: recordError }, 'could not record the poll failure');
+    logFor({ accountId, job: pollJob.kind }).error({ err: recordError }, 'could not record the poll failure');
   }
   const delayMs = Math.max(error.retryAfterMs ?? 0, Math.min(intervalMs, backoffDelayMs(failures)));
-  logFor({ accountId, job: POLL_JOB }).warn({ code: error.code, err: error.message, failures, delayMs }, 'BetaPRO poll failed: retrying later');
+  logFor({ accountId, job: pollJob.kind }).warn({ code: error.code, err: error.message, failures, delayMs }, 'BetaPRO poll failed: retrying later');
   return delayMs;
 }

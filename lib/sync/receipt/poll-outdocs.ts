@@ -1,5 +1,5 @@
 /**
- * The parts of a BetaPRO poll that must never stop the poll as a whole (PRODUCT.md §4):
+ * The parts of a BetaPRO poll that must never stop the poll as a whole (docs/product.md §4):
  *  - an outdoc of another system's task is read once and remembered as `ignored`, so later polls do not
  *    fetch it again;
  *  - an outdoc BetaPRO deleted after we stored it but before we locked it (it may delete unlocked outdocs
@@ -11,7 +11,7 @@ import type { BetaproClient, OutdocSummary } from '@/lib/betapro';
 import { packJson } from '@/lib/db/packed-json';
 import { toAppError } from '@/lib/core/errors';
 import type { Logger } from '@/lib/core/logger';
-import { recordEvent } from '../documents';
+import { recordEvent } from '@/lib/sync/document/sync-state';
 
 type OutdocDetails = Awaited<ReturnType<BetaproClient['getOutdoc']>>;
 

@@ -1,5 +1,5 @@
 /**
- * Unknown goods (PRODUCT.md §4, docs/unknown-goods.md). BetaPRO receives goods it cannot match under
+ * Unknown goods (docs/product.md §4, docs/unknown-goods.md). BetaPRO receives goods it cannot match under
  * temporary codes and cannot complete the receipt until the customer identifies each one
  * (`GET /goods/recognition`). Each poll records, per document, which of its goods wait, and tells the
  * user once (event, widget, comment line); an admin maps each barcode to a MoySklad product in the
@@ -12,16 +12,16 @@ import { logFor } from '@/lib/core/logger';
 import type { PrismaClient } from '@/lib/db';
 import { Prisma as PrismaRuntime } from '@/lib/generated/prisma/client';
 import { registerGoods, type BetaproClient, type UnrecognizedGood } from '@/lib/betapro';
-import type { UnrecognizedGoodView } from '@/lib/api/contract';
-import { requireAdmin, type Session } from '@/lib/api/session';
+import type { UnrecognizedGoodView } from '@/lib/core/views';
+import type { Session } from '@/lib/sync/rights';
 import type { AssortmentMatch } from '@/lib/moysklad/json-api';
 import { barcodeValues, displayName } from '@/lib/moysklad/mappers/to-transfer-lines';
-import { loadAccountOrThrow, type Account } from '../accounts';
-import { pollNow } from '../account-jobs';
-import { betaproClientFor, moyskladClientFor } from '../clients';
-import { answerOnDocument } from '../document-status';
-import { findSyncDocument, recordEvent, transitionDocument, type SyncDocumentRow } from '../documents';
-import { betaproPartnerKey, PrismaGoodsRegistryStore } from '../goods-registry-store';
+import { loadAccountOrThrow, type Account } from '@/lib/sync/account/accounts';
+import { pollNow } from '@/lib/sync/account/recurring-jobs';
+import { betaproClientFor, moyskladClientFor } from '@/lib/sync/account/clients';
+import { answerOnDocument } from '@/lib/sync/document/answer';
+import { findSyncDocument, recordEvent, transitionDocument, type SyncDocumentRow } from '@/lib/sync/document/sync-state';
+import { betaproPartnerKey, PrismaGoodsRegistryStore } from '@/lib/sync/account/goods-registry-store';
 
 export const UNRECOGNIZED_HEADLINE = 'БетаПРО принял товары без карточки';
 const KEY_LABEL = { article: 'артикулом', code: 'кодом', externalCode: 'внешним кодом' } as const;
@@ -117,11 +117,10 @@ export interface IdentifyInput {
   productKey: string;
 }
 
-/** The admin maps one waiting barcode to a MoySklad product (widget action). */
+/** The admin maps one waiting barcode to a MoySklad product (widget action; the route admits admins only). */
 export async function identifyUnknownGood(
   prisma: PrismaClient, session: Session, entity: DocumentEntity, msId: string, input: IdentifyInput,
 ): Promise<void> {
-  requireAdmin(session);
   const doc = await findSyncDocument(prisma, { accountId: session.accountId, entity, msId });
   const waiting = doc ? unrecognizedOf(doc).find((g) => g.barcode === input.barcode) : undefined;
   if (!doc || !waiting) {

@@ -1,6 +1,6 @@
 /**
  * Makes a MoySklad document's positions equal to a receipt projection, plus `applicable`, status and
- * comment, in the fewest calls (PRODUCT.md §4; docs/large-documents.md):
+ * comment, in the fewest calls (docs/product.md §4; docs/large-documents.md):
  *  - up to 1000 positions on both sides: one PUT of the document with its positions array; a kept row
  *    is sent as `{ id, quantity }`, so MoySklad keeps every other field of it;
  *  - beyond: MoySklad has no bulk update of positions, so a changed row is replaced (bulk delete,
@@ -13,9 +13,9 @@
 import type { DocumentEntity } from '@/lib/core/domain';
 import { MS_MAX_BATCH, type MoyskladClient } from '@/lib/moysklad/json-api';
 import type { MsDocument, MsPosition } from '@/lib/moysklad/schemas';
-import type { Account, StatusRole } from '../accounts';
-import { prepareDocumentAnswer } from '../document-status';
-import type { ProjectedPosition, ProjectionResult } from '../projection';
+import type { Account, StatusRole } from '@/lib/sync/account/accounts';
+import { prepareDocumentAnswer } from '@/lib/sync/document/answer';
+import type { ProjectedPosition, ProjectionResult } from '@/lib/sync/receipt/projection';
 
 /**
  * Writable position fields a replaced row keeps. `overhead` is read-only (MoySklad spreads the

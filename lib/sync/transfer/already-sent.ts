@@ -1,19 +1,17 @@
 /**
  * A «Передать» (status, scenario, or the sweep of a document left in «Передать») on a document whose
- * task already exists is not sent again (PRODUCT.md §2), but it is answered: the document gets its
+ * task already exists is not sent again (docs/product.md §2), but it is answered: the document gets its
  * status back («Передан», or «Проведён» once posted) and a comment line naming the existing task, so
  * it is never left in «Передать». Run as a job: the request path only queues it.
  */
 import type { Db, PrismaClient } from '@/lib/db';
 import type { DocumentEntity } from '@/lib/core/domain';
-import type { SyncState } from '@/lib/api/contract';
-import { enqueueJob } from '@/lib/jobs/queue';
-import { loadAccount, isOperational, type StatusRole } from '../accounts';
-import { moyskladClientFor } from '../clients';
-import { answerOnDocument } from '../document-status';
-import { documentGroupKey, recordEvent, type DocumentRef } from '../documents';
-
-export const ALREADY_SENT_JOB = 'answer-already-sent';
+import type { SyncState } from '@/lib/core/views';
+import { loadAccount, isOperational, type StatusRole } from '@/lib/sync/account/accounts';
+import { moyskladClientFor } from '@/lib/sync/account/clients';
+import { answerOnDocument } from '@/lib/sync/document/answer';
+import { recordEvent, type DocumentRef } from '@/lib/sync/document/sync-state';
+import { alreadySentJob, enqueueDocumentJob } from '@/lib/sync/jobs';
 
 /** States in which the document's task exists, and the status that tells it. */
 const ANSWERED: Partial<Record<SyncState, StatusRole>> = { sent: 'sent', receiving: 'sent', review: 'sent', posted: 'posted' };
@@ -23,12 +21,8 @@ export function isAnsweredWhenRequestedAgain(state: string): boolean {
 }
 
 export async function enqueueAlreadySentAnswer(db: Db, ref: DocumentRef, documentId: string): Promise<void> {
-  await enqueueJob(db, {
-    kind: ALREADY_SENT_JOB,
-    accountId: ref.accountId,
-    groupKey: documentGroupKey(ref),
+  await enqueueDocumentJob(db, alreadySentJob, ref, { accountId: ref.accountId, documentId }, {
     dedupeKey: `already-sent:${documentId}`,
-    payload: { accountId: ref.accountId, documentId },
   });
 }
 

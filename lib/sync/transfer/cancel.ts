@@ -1,5 +1,5 @@
 /**
- * «Отменить задание» (PRODUCT.md §3): the task is deleted in BetaPRO while the goods have not arrived,
+ * «Отменить задание» (docs/product.md §3): the task is deleted in BetaPRO while the goods have not arrived,
  * and the MoySklad document gets back the status it had before «Передать», with a comment line. After
  * arrival BetaPRO refuses the delete: the document stays «Передан» and the widget says why.
  *
@@ -10,12 +10,10 @@ import type { PrismaClient } from '@/lib/db';
 import type { DocumentEntity } from '@/lib/core/domain';
 import { toAppError } from '@/lib/core/errors';
 import { logFor } from '@/lib/core/logger';
-import { loadAccount, isOperational, type Account } from '../accounts';
-import { betaproClientFor, moyskladClientFor } from '../clients';
-import { answerOnDocument, stateRef } from '../document-status';
-import { recordEvent, transitionDocument, type SyncDocumentRow } from '../documents';
-
-export const CANCEL_JOB = 'cancel-task';
+import { loadAccount, isOperational, type Account } from '@/lib/sync/account/accounts';
+import { betaproClientFor, moyskladClientFor } from '@/lib/sync/account/clients';
+import { answerOnDocument, stateRef } from '@/lib/sync/document/answer';
+import { recordEvent, transitionDocument, type SyncDocumentRow } from '@/lib/sync/document/sync-state';
 
 export interface CancelPayload {
   accountId: string;

@@ -1,5 +1,5 @@
 /**
- * Which BetaPRO task a deliberate re-send creates (PRODUCT.md §3, docs/resend-and-cancel.md).
+ * Which BetaPRO task a deliberate re-send creates (docs/product.md §3, docs/resend-and-cancel.md).
  *
  * The indoc id is a pure function of the document and its generation, so an automatic retry (the same
  * job again) always reuses the number and BetaPRO's 1001 check catches a repeat. Only a request by a
@@ -9,7 +9,7 @@
  */
 import { buildIndocId } from '@/lib/betapro';
 import type { DocumentEntity } from '@/lib/core/domain';
-import type { SyncDocumentRow, TransitionPatch, Trigger } from '../documents';
+import type { SyncDocumentRow, TransitionPatch, Trigger } from '@/lib/sync/document/sync-state';
 
 /** Triggers that stand for a person's (or a scenario's) decision to send; never the app's own retries. */
 const DELIBERATE: readonly Trigger[] = ['widget', 'webhook', 'scenario', 'sweep'];

@@ -1,6 +1,6 @@
 /**
  * The MoySklad status a document had before «Передать», so that a cancel can give it back
- * (PRODUCT.md §3). The app's own statuses (Передать, Передан, Ошибка передачи, Проведён) are skipped:
+ * (docs/product.md §3). The app's own statuses (Передать, Передан, Ошибка передачи, Проведён) are skipped:
  * a document sent again after an error goes back to what the user had chosen before the first send.
  */
 import type { DocumentEntity } from '@/lib/core/domain';
@@ -9,8 +9,8 @@ import { logFor } from '@/lib/core/logger';
 import type { PrismaClient } from '@/lib/db';
 import type { MoyskladClient } from '@/lib/moysklad/json-api';
 import type { MsDocument } from '@/lib/moysklad/schemas';
-import type { Account } from '../accounts';
-import type { SyncDocumentRow } from '../documents';
+import type { Account } from '@/lib/sync/account/accounts';
+import type { SyncDocumentRow } from '@/lib/sync/document/sync-state';
 
 /** The audit keeps the last changes; a status set further back than this is not looked for. */
 const AUDIT_EVENTS_READ = 100;

@@ -7,10 +7,10 @@
  * applied as usual), the generation goes back, and no new task is created.
  */
 import type { PrismaClient } from '@/lib/db';
-import type { Problem } from '@/lib/api/contract';
+import type { Problem } from '@/lib/core/views';
 import { parseIndocId, type BetaproClient } from '@/lib/betapro';
 import { toAppError } from '@/lib/core/errors';
-import { recordEvent, type SyncDocumentRow } from '../documents';
+import { recordEvent, type SyncDocumentRow } from '@/lib/sync/document/sync-state';
 
 /** Null when the previous task is gone; otherwise the problem to report (the document keeps that task). */
 export async function retireReplacedTask(
@@ -26,7 +26,7 @@ export async function retireReplacedTask(
     if (error.code === 'NOT_FOUND') return null;
     return keepReplacedTask(prisma, doc, replaced, error.userMessage);
   }
-  // `replacedIndocId` is cleared only with the new task's number (lib/sync/transfer.ts): a crash before
+  // `replacedIndocId` is cleared only with the new task's number (lib/sync/transfer/run-transfer.ts): a crash before
   // then reruns into a 404 here, never into the freed old number.
   await recordEvent(prisma, doc, { kind: 'task_deleted', message: `Прежнее задание ${replaced} удалено в БетаПРО перед повторной передачей` });
   return null;

@@ -126,7 +126,7 @@ export function errorOf(errors: FieldErrors, key: string): string | undefined {
   return nested ? errors[nested][0] : undefined;
 }
 
-/** Status names the app creates (lib/sync/accounts.ts STATUS_LABELS): used to pre-select after creating. */
+/** Status names the app creates (lib/sync/account/accounts.ts STATUS_LABELS): used to pre-select after creating. */
 export const STATUS_NAMES: Record<StatusRole, string> = {
   transfer: 'Передать',
   sent: 'Передан',

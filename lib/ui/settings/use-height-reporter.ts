@@ -3,7 +3,7 @@ import { useEffect, type RefObject } from 'react';
 import { HeightReporter } from '@/lib/ui/moysklad-bridge';
 
 /**
- * Main iframe auto-height (moysklad-platform.md §3.6): MoySklad's moderation wants no inner scrollbar,
+ * Main iframe auto-height (docs/platform.md §3.6): MoySklad's moderation wants no inner scrollbar,
  * so the page tells its parent its content height whenever it changes.
  */
 export function useHeightReporter(ref: RefObject<HTMLElement | null>, allowedOrigins: readonly string[]): void {

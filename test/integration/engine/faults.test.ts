@@ -1,6 +1,6 @@
 /**
  * BetaPRO failing 30% of requests (5xx, timeouts, accept-then-drop): every document still ends
- * "Передан" with exactly one task (PRODUCT.md §3: retries, deterministic indoc_id, 1001 check).
+ * "Передан" with exactly one task (docs/product.md §3: retries, deterministic indoc_id, 1001 check).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, documentView, installAndConfigure, startSandbox, waitFor, type ConfiguredAccount } from '../../support/sandbox';

@@ -14,7 +14,7 @@ import { defineJob, startWorker } from '@/lib/jobs/worker';
 import { fenceRemoteWrite, isClaimLost, runWithClaim, withClaim } from '@/lib/jobs/claim';
 import { createMoyskladClient } from '@/lib/moysklad/json-api';
 import { createBetaproClient } from '@/lib/betapro';
-import { fenceWrites, isBetaproWrite } from '@/lib/sync/clients';
+import { fenceWrites, isBetaproWrite } from '@/lib/sync/account/clients';
 import { openTestDatabase, TEST_DATABASE_KINDS, type TestDatabase } from '../../support/db';
 
 /** Stands for MoySklad and BetaPRO: counts what reaches it and answers success. */

@@ -1,5 +1,5 @@
 /**
- * Moves with surplus or substitutes (PRODUCT.md §4): MoySklad moves what the warehouse received, so the
+ * Moves with surplus or substitutes (docs/product.md §4): MoySklad moves what the warehouse received, so the
  * comment says the source store gave more (or other) goods than planned. With stock control on, MoySklad
  * refuses to post when the source store lacks those goods: the document shows «Ошибка» with MoySklad's
  * reason, the facts stay applied, and «Повторить» posts it once the stock is fixed — without a new task.

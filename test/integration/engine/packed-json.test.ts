@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packJson, unpackJson } from '@/lib/db/packed-json';
-import { loadStoredPlan, packStoredPlan, receiptsOf, WITH_OUTDOC_BODY, type StoredPlan } from '@/lib/sync/receipt';
+import { loadStoredPlan, packStoredPlan, receiptsOf, WITH_OUTDOC_BODY, type StoredPlan } from '@/lib/sync/receipt/stored';
 import { openTestDatabase, TEST_DATABASE_KINDS, type TestDatabase } from '../../support/db';
 
 const ACCOUNT = 'acc-packed';

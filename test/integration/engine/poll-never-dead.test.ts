@@ -1,5 +1,5 @@
 /**
- * Polling never stops, and reads only what is ours (PRODUCT.md §4). The tests below never press
+ * Polling never stops, and reads only what is ours (docs/product.md §4). The tests below never press
  * «Проверить приёмку» where the point is the schedule: receipts must arrive through the recurring poll.
  *  - an outdoc BetaPRO deleted after we stored it but before we locked it is dropped (POST /outdocs/check)
  *    and the account's next receipts are still applied;

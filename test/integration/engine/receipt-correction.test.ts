@@ -1,5 +1,5 @@
 /**
- * A correction of an applied receipt (issue 14 item 3, PRODUCT.md §4): BetaPRO asks to unlock an outdoc
+ * A correction of an applied receipt (issue 14 item 3, docs/product.md §4): BetaPRO asks to unlock an outdoc
  * we applied (`unlock_request`). The document must stop telling the old facts before we unlock: it is
  * unposted, its positions go back to the plan and a comment line says the warehouse is correcting its
  * count. The outdoc BetaPRO re-issues after the unlock is then applied as usual.

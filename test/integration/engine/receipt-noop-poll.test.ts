@@ -1,5 +1,5 @@
 /**
- * A poll that finds nothing new changes nothing (PRODUCT.md §4): a receipt held for review, a receipt
+ * A poll that finds nothing new changes nothing (docs/product.md §4): a receipt held for review, a receipt
  * blocked on goods MoySklad does not know, and a posted document each stay exactly as they are when the
  * app polls again or the user presses «Проверить приёмку» — no new event, no comment line, no MoySklad write.
  */

@@ -1,5 +1,5 @@
 /**
- * Unknown goods (issue 14 item 5, PRODUCT.md §4): the warehouse receives goods it cannot identify under
+ * Unknown goods (issue 14 item 5, docs/product.md §4): the warehouse receives goods it cannot identify under
  * temporary codes (`GET /goods/recognition`) and cannot complete the receipt. The document waits with a
  * message listing them; an admin maps each to a MoySklad product in the widget (the app registers the
  * product in BetaPRO first when needed, then `POST /goods/recognition`), and the receipt then completes.

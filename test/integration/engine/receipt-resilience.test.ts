@@ -1,5 +1,5 @@
 /**
- * Receipts under a crash and at scale (PRODUCT.md §4, §8): a crash between lock and apply is applied
+ * Receipts under a crash and at scale (docs/product.md §4, §8): a crash between lock and apply is applied
  * exactly once after restart; a 5,000-position supply received with 50 differences is corrected
  * within the budget of MoySklad calls.
  */

@@ -1,5 +1,5 @@
 /**
- * Surplus in a separate outdoc (issue 14 item 4, PRODUCT.md §4): when the task does not accept surplus
+ * Surplus in a separate outdoc (issue 14 item 4, docs/product.md §4): when the task does not accept surplus
  * (attribute 350 / the account's default off), BetaPRO reports it in its own goods_supply carrying
  * attribute 624 = our indoc id and no indoc_id. It belongs to the task's document all the same, whether
  * it comes with the receipt or later (issued here from the simulator's operator console).

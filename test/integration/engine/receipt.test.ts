@@ -1,5 +1,5 @@
 /**
- * Receipt reconciliation over HTTP (PRODUCT.md §4): the operator receives goods in the BetaPRO
+ * Receipt reconciliation over HTTP (docs/product.md §4): the operator receives goods in the BetaPRO
  * simulator, the app polls ("check now"), applies the facts onto the MoySklad document and posts it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * Lifecycle and partners (PRODUCT.md §7, §3): a document whose transfer was requested while the account
+ * Lifecycle and partners (docs/product.md §7, §3): a document whose transfer was requested while the account
  * was suspended is sent once MoySklad resumes the account; goods registered with one BetaPRO partner are
  * registered again when the account switches to another partner.
  */

@@ -1,5 +1,5 @@
 /**
- * Cancel leaves MoySklad telling the truth (PRODUCT.md §3, docs/resend-and-cancel.md): «Отменить задание»
+ * Cancel leaves MoySklad telling the truth (docs/product.md §3, docs/resend-and-cancel.md): «Отменить задание»
  * deletes the task before arrival and gives the document back the status it had before «Передать», with
  * a comment line; after arrival it explains why not. A «Передать» on a document already sent is answered:
  * status back to «Передан» and a comment line naming the existing task. Real app against both simulators.

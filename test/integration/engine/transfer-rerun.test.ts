@@ -7,8 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '@/lib/db';
 import { enqueueJob } from '@/lib/jobs/queue';
-import { documentGroupKey } from '@/lib/sync/documents';
-import { TRANSFER_JOB, transferJobKey } from '@/lib/sync/request-transfer';
+import { documentGroupKey } from '@/lib/sync/document/sync-state';
+import { transferJobKey } from '@/lib/sync/transfer/request-transfer';
+import { transferJob } from '@/lib/sync/jobs';
 import { api, createSupply, documentView, installAndConfigure, startSandbox, waitFor, type ConfiguredAccount } from '../../support/sandbox';
 import { createMigratedPostgresDatabase, TEST_DATABASE_URL } from '../../support/db';
 
@@ -48,7 +49,7 @@ describe.skipIf(!TEST_DATABASE_URL)('a transfer job run again after its effects'
     const before = await db.prisma.syncDocument.findUniqueOrThrow({ where: { accountId_entity_msId: ref } });
     await db.prisma.syncDocument.update({ where: { id: before.id }, data: { state: 'sending' } });
     const job = await enqueueJob(db.prisma, {
-      kind: TRANSFER_JOB, accountId: ref.accountId, groupKey: documentGroupKey(ref), dedupeKey: transferJobKey(ref),
+      kind: transferJob.kind, accountId: ref.accountId, groupKey: documentGroupKey(ref), dedupeKey: transferJobKey(ref),
       payload: ref, maxAttempts: 8,
     });
     await waitFor('the rerun finished', async () => {

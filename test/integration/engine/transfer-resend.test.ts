@@ -1,5 +1,5 @@
 /**
- * A deliberate re-send creates a new warehouse task (PRODUCT.md §3, docs/resend-and-cancel.md): after the
+ * A deliberate re-send creates a new warehouse task (docs/product.md §3, docs/resend-and-cancel.md): after the
  * warehouse closed the task (non-arrival, attribute 306) or after an error when a task existed, «Передать»
  * creates the next generation of the indoc id; a 1001 for a task with other contents is an error, never
  * «Передан». Real app (production build) against both simulators.

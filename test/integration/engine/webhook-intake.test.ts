@@ -1,5 +1,5 @@
 /**
- * The webhook intake's storage (lib/sync/webhook-intake.ts) on both databases: what is written for
+ * The webhook intake's storage (lib/sync/triggers/webhook-intake.ts) on both databases: what is written for
  * which delivery, group commit under a burst, requestId de-duplication inside and across batches,
  * per-document coalescing while the job is queued, and a failed statement answering every delivery
  * of its batch with the error.
@@ -8,9 +8,9 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '@/lib/db';
 import { claimJobs } from '@/lib/jobs/queue';
-import { acceptWebhookDelivery, webhookJobKey } from '@/lib/sync/webhook-intake';
-import { forgetWebhookInstallation } from '@/lib/sync/webhook-installations';
-import { webhookSecretHash } from '@/lib/sync/webhook-secrets';
+import { acceptWebhookDelivery, webhookJobKey } from '@/lib/sync/triggers/webhook-intake';
+import { forgetWebhookInstallation } from '@/lib/sync/account/webhook-installations';
+import { webhookSecretHash } from '@/lib/sync/account/webhook-secrets';
 import { openTestDatabase, TEST_DATABASE_KINDS, type TestDatabase } from '../../support/db';
 
 const ACCOUNT = 'acc-intake';

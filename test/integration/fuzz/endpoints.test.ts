@@ -527,7 +527,7 @@ describe('fuzz: every public endpoint refuses bad input with a 4xx and writes no
    * (U+0000) anywhere in a value that reaches the database — a path parameter, a query parameter or a JSON
    * string — was refused by PostgreSQL/PGlite (SQLSTATE 22021 "invalid byte sequence for encoding UTF8: 0x00",
    * Prisma P2039) and the route answered 500 INTERNAL instead of a 4xx. Seen on: the webhook secret
-   * (app/api/moysklad/webhooks/[secret]) and its ?requestId= (lib/sync/inbound.ts), the accountId of every
+   * (app/api/moysklad/webhooks/[secret]) and its ?requestId= (lib/sync/triggers/inbound.ts), the accountId of every
    * vendor endpoint (lib/api/vendor.ts paramsSchema), the scenario body's objectId, and string fields of
    * PUT /api/settings. Kept last so the "no route crashed" check above only judges the other requests.
    */

@@ -3,8 +3,8 @@
  * last hours, the configured interval otherwise, and never more often than BetaPRO's request quotas allow.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultSettings, type Account } from '@/lib/sync/accounts';
-import { ACTIVE_POLL_INTERVAL_SEC, nextPollIntervalSec, quotaFloorSec } from '@/lib/sync/polling/interval';
+import { defaultSettings, type Account } from '@/lib/sync/account/accounts';
+import { ACTIVE_POLL_INTERVAL_SEC, nextPollIntervalSec, quotaFloorSec } from '@/lib/sync/receipt/poll-interval';
 import type { BetaproQuota } from '@/lib/betapro/types';
 import { openTestDatabase, type TestDatabase } from '../../support/db';
 

@@ -1,5 +1,5 @@
 /**
- * Retention (PRODUCT.md §8): the scheduled job deletes finished jobs, stored inbound events and sync
+ * Retention (docs/product.md §8): the scheduled job deletes finished jobs, stored inbound events and sync
  * events older than the configured number of days, keeps everything newer and every unfinished job,
  * and schedules its next run.
  */

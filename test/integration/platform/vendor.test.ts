@@ -1,5 +1,5 @@
 /**
- * The MoySklad platform contract over HTTP (PRODUCT.md §7): vendor endpoints with JWTs, idempotent
+ * The MoySklad platform contract over HTTP (docs/product.md §7): vendor endpoints with JWTs, idempotent
  * activation, lifecycle, context sessions, account scoping, webhook de-duplication.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * BetaPRO FBox simulator for tests, benchmarks and the demo (PRODUCT.md §9). Never used in production.
+ * BetaPRO FBox simulator for tests, benchmarks and the demo (docs/product.md §9). Never used in production.
  *
  *   const sim = await startBetaproSimulator({ partners: [{ partnerId: '1001', password: 'secret' }] });
  *   // product config: base URL sim.apiUrl, Basic auth 1001:secret

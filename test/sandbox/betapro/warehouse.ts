@@ -1,5 +1,5 @@
 /**
- * What BetaPRO's warehouse staff do to a receipt task (betapro-api.md §6.3): arrival, counting (in parts
+ * What BetaPRO's warehouse staff do to a receipt task (docs/platform.md §6): arrival, counting (in parts
  * or at once), non-arrival, and after-the-fact corrections. These are driven by the control API and the
  * console; the customer only sees their results as outdocs.
  *

@@ -3,7 +3,7 @@
  * stale form that removed or cut back the block does not lose the app's entries.
  */
 import { describe, expect, it } from 'vitest';
-import { COMMENT_MARKER, appendToComment, mergeEntries, newestEntryIs, newestEntryStartsWith, splitComment } from '@/lib/sync/comment-log';
+import { COMMENT_MARKER, appendToComment, mergeEntries, newestEntryIs, newestEntryStartsWith, splitComment } from '@/lib/sync/document/comment-log';
 
 const AT = new Date('2025-03-11T14:05:00Z');
 const minutes = (n: number) => new Date(AT.getTime() + n * 60_000);

@@ -7,7 +7,7 @@ import {
   newestEntryStartsWith,
   renderEntry,
   splitComment,
-} from '@/lib/sync/comment-log';
+} from '@/lib/sync/document/comment-log';
 
 // 14:05 UTC = 17:05 in Moscow.
 const AT = new Date('2025-03-11T14:05:00Z');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { availableActions } from '@/lib/sync/document-view';
-import { headerProblems, planHash, destinationStoreId } from '@/lib/sync/transfer';
-import { defaultSettings, missingSettings, type Account } from '@/lib/sync/accounts';
+import { availableActions } from '@/lib/sync/widget/document-view';
+import { headerProblems, planHash, destinationStoreId } from '@/lib/sync/transfer/run-transfer';
+import { defaultSettings, missingSettings, type Account } from '@/lib/sync/account/accounts';
 import type { MsDocument } from '@/lib/moysklad/schemas';
 
 function account(overrides: Partial<Account['settings']> = {}): Account {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { PlanLine, Receipt } from '@/lib/core/domain';
-import { projectReceipt, summariseForComment, type ProjectionInput, type UnexpectedGood } from '@/lib/sync/projection';
+import { projectReceipt, summariseForComment, type ProjectionInput, type UnexpectedGood } from '@/lib/sync/receipt/projection';
 
 const PLAN_GOODS = ['G0', 'G1', 'G2', 'G3', 'G4', 'G5'];
 const OTHER_GOODS = ['X0', 'X1', 'X2', 'X3'];

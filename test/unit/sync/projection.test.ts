@@ -7,7 +7,7 @@ import {
   summariseForComment,
   type ProjectionInput,
   type UnexpectedGood,
-} from '@/lib/sync/projection';
+} from '@/lib/sync/receipt/projection';
 
 const MS = 'https://api.moysklad.ru/api/remap/1.2/entity';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { planResend } from '@/lib/sync/transfer/generation';
 import { findStatusBefore } from '@/lib/sync/transfer/previous-status';
-import { defaultSettings, missingSettings, type Account } from '@/lib/sync/accounts';
+import { defaultSettings, missingSettings, type Account } from '@/lib/sync/account/accounts';
 import type { MoyskladClient } from '@/lib/moysklad/json-api';
 import type { MsDocument } from '@/lib/moysklad/schemas';
 

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { planPositions, replacementRow } from '@/lib/sync/receipt/write-positions';
 import type { MsPosition } from '@/lib/moysklad/schemas';
-import type { ProjectedPosition } from '@/lib/sync/projection';
+import type { ProjectedPosition } from '@/lib/sync/receipt/projection';
 
 const href = (id: string) => `https://api.example/entity/product/${id}`;
 const row = (id: string, product: string, quantity: number, extra: Partial<MsPosition> = {}) => ({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { actionNameSchema, syncStateSchema } from '@/lib/api/contract';
-import { availableActions } from '@/lib/sync/document-view';
+import { availableActions } from '@/lib/sync/widget/document-view';
 import { actionsFor, documentChangedSince, mentionsPosition, newProblems } from '@/lib/ui/widget/rules';
 
 describe('widget rules', () => {

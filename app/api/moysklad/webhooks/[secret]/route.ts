@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseParams, withErrors } from '@/lib/api/handler';
 import { getDatabase } from '@/lib/db';
-import { acceptWebhookDelivery } from '@/lib/sync/webhook-intake';
+import { acceptWebhookDelivery } from '@/lib/sync/triggers/webhook-intake';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,7 +1,7 @@
 import { withVendorAuth } from '@/lib/api/vendor';
 import { parseBody } from '@/lib/api/handler';
 import { msActivationBodySchema, msDeactivationBodySchema } from '@/lib/moysklad/schemas';
-import { activate, deactivate } from '@/lib/sync/lifecycle';
+import { activate, deactivate } from '@/lib/sync/account/lifecycle';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,7 +1,7 @@
 import { withVendorAuth } from '@/lib/api/vendor';
 import { parseBody } from '@/lib/api/handler';
 import { msEventBodySchema } from '@/lib/moysklad/schemas';
-import { permissionsChanged } from '@/lib/sync/lifecycle';
+import { permissionsChanged } from '@/lib/sync/account/lifecycle';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,7 +1,7 @@
 import { withVendorAuth } from '@/lib/api/vendor';
 import { parseBody } from '@/lib/api/handler';
 import { msScenarioBodySchema } from '@/lib/moysklad/schemas';
-import { handleScenarioCall } from '@/lib/sync/scenario';
+import { handleScenarioCall } from '@/lib/sync/triggers/scenario';
 
 export const dynamic = 'force-dynamic';
 

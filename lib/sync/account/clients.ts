@@ -2,16 +2,16 @@
  * Builds the per-account MoySklad and BetaPRO clients with the process-wide rate gate, so every call
  * the engine makes is paced per account / partner across all processes of the deployment.
  */
-import { getConfig } from '../core/config';
+import { getConfig } from '@/lib/core/config';
 import type { AxiosInstance, InternalAxiosRequestConfig } from 'axios';
-import { AppError, toAppError } from '../core/errors';
-import { fenceRemoteWrite, isClaimLost } from '../jobs/claim';
-import { getDatabase } from '../db';
-import { rateGateFor } from '../db/rate-gate';
-import { createMoyskladClient, type MoyskladClient } from '../moysklad/json-api';
-import { createBetaproClient, type BetaproClient } from '../betapro';
-import { createVendorApiClient, type VendorApiClient } from '../moysklad/vendor-api';
-import type { Account } from './accounts';
+import { AppError, toAppError } from '@/lib/core/errors';
+import { fenceRemoteWrite, isClaimLost } from '@/lib/jobs/claim';
+import { getDatabase } from '@/lib/db';
+import { rateGateFor } from '@/lib/db/rate-gate';
+import { createMoyskladClient, type MoyskladClient } from '@/lib/moysklad/json-api';
+import { createBetaproClient, type BetaproClient } from '@/lib/betapro';
+import { createVendorApiClient, type VendorApiClient } from '@/lib/moysklad/vendor-api';
+import type { Account } from '@/lib/sync/account/accounts';
 
 export async function moyskladClientFor(account: Account): Promise<MoyskladClient> {
   if (account.status !== 'active' || !account.token) {

@@ -1,5 +1,5 @@
 /** De-duplication of inbound deliveries (webhook requestId, scenario X_Lognex_RequestId). */
-import type { Db } from '../db';
+import type { Db } from '@/lib/db';
 
 /** True the first time (source, key) is seen; false for a re-delivery. Atomic across processes. */
 export async function rememberInbound(prisma: Db, source: string, key: string, accountId?: string): Promise<boolean> {

@@ -1,18 +1,14 @@
 /**
- * Triggers that need MoySklad to decide: a webhook says a document changed (never trusted: the
- * document is re-read), and the periodic sweep lists documents sitting in the command status that
- * the app has not taken (webhooks are dropped after three fast failures).
+ * One webhook delivery: a webhook says a document changed (never trusted: the document is re-read in
+ * MoySklad), and a document now in the command status is requested for transfer. The sweep
+ * (./sweep.ts) catches what lost webhooks miss.
  */
-import type { PrismaClient } from '../db';
-import type { DocumentEntity } from '../core/domain';
-import { logFor } from '../core/logger';
-import { parseMoscowDateTime } from '../core/time';
-import { loadAccount, isOperational } from './accounts';
-import { moyskladClientFor } from './clients';
-import { findSyncDocument, SENDABLE } from './documents';
-import { requestTransfer, TRIGGER_LABELS } from './request-transfer';
-import { stateRef } from './document-status';
-import { enqueueAlreadySentAnswer, isAnsweredWhenRequestedAgain } from './transfer/already-sent';
+import type { PrismaClient } from '@/lib/db';
+import type { DocumentEntity } from '@/lib/core/domain';
+import { logFor } from '@/lib/core/logger';
+import { loadAccount, isOperational } from '@/lib/sync/account/accounts';
+import { moyskladClientFor } from '@/lib/sync/account/clients';
+import { requestTransfer, TRIGGER_LABELS } from '@/lib/sync/transfer/request-transfer';
 
 export interface WebhookEventRef {
   entity: DocumentEntity;
@@ -97,38 +93,3 @@ export async function handleWebhookEvents(
   }
   return requested;
 }
-
-/** Requests transfer for documents in the command status the app has not taken yet. */
-export async function sweepAccount(prisma: PrismaClient, accountId: string): Promise<number> {
-  const account = await loadAccount(prisma, accountId);
-  if (!account || !isOperational(account) || account.missing.length) return 0;
-  const client = await moyskladClientFor(account);
-  const log = logFor({ accountId, job: 'sweep' });
-  let requested = 0;
-  for (const entity of account.settings.enabledEntities) {
-    const commandStateId = account.settings.statuses[entity].transfer;
-    if (!commandStateId) continue;
-    const href = stateRef(client, entity, commandStateId).meta.href;
-    for await (const page of client.iterateDocuments(entity, { filter: [['state', '=', href]], pageSize: 1000 })) {
-      for (const document of page) {
-        const ref = { accountId, entity, msId: document.id };
-        const existing = await findSyncDocument(prisma, ref);
-        // Sent already, and the «Передать» was set again while its webhook was lost: answer it.
-        if (existing && isAnsweredWhenRequestedAgain(existing.state)) await enqueueAlreadySentAnswer(prisma, ref, existing.id);
-        if (existing && !SENDABLE.includes(existing.state as never)) continue;
-        // An error the app already reported stays until the user acts (sets the status again); and a
-        // document cancelled (or closed by the warehouse) after this page was read shows a stale
-        // «Передать» here: only a «Передать» set after the app's last answer is a request.
-        const changedAt = document.updated ? parseMoscowDateTime(document.updated)?.getTime() ?? 0 : 0;
-        if (existing && existing.state !== 'not_sent' && existing.updatedAt.getTime() > changedAt) continue;
-        const result = await requestTransfer(prisma, {
-          accountId, entity, msId: document.id, trigger: 'sweep', actor: null, name: document.name,
-        });
-        if (result.accepted) requested++;
-      }
-    }
-  }
-  if (requested) log.info({ requested }, 'sweep requested transfers for documents missed by webhooks');
-  return requested;
-}
-

@@ -1,30 +1,30 @@
 /**
- * The transfer of one document to BetaPRO (PRODUCT.md §3), run as a job per document:
+ * The transfer of one document to BetaPRO (docs/product.md §3), run as a job per document:
  * read → validate everything → register goods → create the task (deterministic id) → answer on the
  * MoySklad document → state `sent`. Every step is safe to repeat: after a crash at any line the job
  * runs again and converges (goods fingerprints, indoc_id 1001 check, compare-and-set states).
  */
 import { createHash } from 'node:crypto';
-import type { PrismaClient } from '../db';
-import type { DocumentEntity, TransferPlan } from '../core/domain';
-import { toAppError } from '../core/errors';
-import { logFor } from '../core/logger';
-import { parseMoscowDateTime } from '../core/time';
-import type { Problem } from '../api/contract';
-import { buildIndocId, isTaskContentsConflict, registerGoods } from '../betapro';
-import type { MoyskladClient, DocumentWithPositions } from '../moysklad/json-api';
-import type { MsDocument } from '../moysklad/schemas';
-import { toTransferLines } from '../moysklad/mappers/to-transfer-lines';
-import { loadAccount, type Account } from './accounts';
-import { betaproClientFor, moyskladClientFor } from './clients';
-import { answerOnDocument } from './document-status';
-import { findSyncDocument, recordEvent, transitionDocument, type DocumentRef, type SyncDocumentRow } from './documents';
-import { betaproPartnerKey, PrismaGoodsRegistryStore } from './goods-registry-store';
-import { ACCOUNT_INACTIVE } from './resume-transfers';
-import { packStoredPlan } from './receipt';
-import { Prisma as PrismaRuntime } from '../generated/prisma/client';
-import { rememberStatusBefore } from './transfer/previous-status';
-import { retireReplacedTask } from './transfer/replaced-task';
+import type { PrismaClient } from '@/lib/db';
+import type { DocumentEntity, TransferPlan } from '@/lib/core/domain';
+import { toAppError } from '@/lib/core/errors';
+import { logFor } from '@/lib/core/logger';
+import { parseMoscowDateTime } from '@/lib/core/time';
+import type { Problem } from '@/lib/core/views';
+import { buildIndocId, isTaskContentsConflict, registerGoods } from '@/lib/betapro';
+import type { MoyskladClient, DocumentWithPositions } from '@/lib/moysklad/json-api';
+import type { MsDocument } from '@/lib/moysklad/schemas';
+import { toTransferLines } from '@/lib/moysklad/mappers/to-transfer-lines';
+import { loadAccount, type Account } from '@/lib/sync/account/accounts';
+import { betaproClientFor, moyskladClientFor } from '@/lib/sync/account/clients';
+import { answerOnDocument } from '@/lib/sync/document/answer';
+import { findSyncDocument, recordEvent, transitionDocument, type DocumentRef, type SyncDocumentRow } from '@/lib/sync/document/sync-state';
+import { betaproPartnerKey, PrismaGoodsRegistryStore } from '@/lib/sync/account/goods-registry-store';
+import { ACCOUNT_INACTIVE } from '@/lib/sync/transfer/resume-transfers';
+import { packStoredPlan } from '@/lib/sync/receipt/stored';
+import { Prisma as PrismaRuntime } from '@/lib/generated/prisma/client';
+import { rememberStatusBefore } from '@/lib/sync/transfer/previous-status';
+import { retireReplacedTask } from '@/lib/sync/transfer/replaced-task';
 
 const ENTITY_LABEL: Record<DocumentEntity, string> = { supply: 'приёмки', move: 'перемещения' };
 

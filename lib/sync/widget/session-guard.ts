@@ -1,5 +1,5 @@
 /**
- * An app session is only as good as what MoySklad says now (PRODUCT.md §7):
+ * An app session is only as good as what MoySklad says now (docs/product.md §7):
  * - the account's installation is checked on every request (cached for a few seconds), so a token stops
  *   working at once after uninstall or suspension;
  * - the employee's rights are re-read from MoySklad (`GET /entity/employee/{id}/security` through the
@@ -11,8 +11,8 @@ import { getConfig } from '@/lib/core/config';
 import { AppError } from '@/lib/core/errors';
 import { administratorRights, idOfHref, rightsFromPermissions, type AppSessionClaims } from '@/lib/moysklad/app-session';
 import type { MsEmployeeSecurity } from '@/lib/moysklad/schemas';
-import { loadAccountOrThrow } from './accounts';
-import { moyskladClientFor } from './clients';
+import { loadAccountOrThrow } from '@/lib/sync/account/accounts';
+import { moyskladClientFor } from '@/lib/sync/account/clients';
 
 const INSTALLATION_TTL_MS = 5_000;
 const CACHE_LIMIT = 10_000;

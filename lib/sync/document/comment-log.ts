@@ -10,7 +10,7 @@
  * Each entry starts with its date (`DD.MM.YYYY HH:mm`, Moscow time); its further lines are indented, so
  * no line of ours but the marker can look like the marker and no continuation looks like a new entry.
  */
-import { toMoyskladDateTime } from '../core/time';
+import { toMoyskladDateTime } from '@/lib/core/time';
 
 /**
  * Box-drawing dashes around the title: reads as a divider in the comment box and is nothing a clerk

@@ -1,34 +1,23 @@
 /** Recurring per-account jobs (safety-net sweep; BetaPRO poll), created idempotently. */
-import type { PrismaClient } from '../db';
-import { enqueueJob } from '../jobs/queue';
-import { logger } from '../core/logger';
-import { getConfig } from '../core/config';
-
-export const SWEEP_JOB = 'sweep';
-export const POLL_JOB_KIND = 'poll';
+import type { PrismaClient } from '@/lib/db';
+import { logger } from '@/lib/core/logger';
+import { getConfig } from '@/lib/core/config';
+import { enqueueAccountJob, pollJob, sweepJob } from '@/lib/sync/jobs';
 
 /** Runs the account's BetaPRO poll now (the widget's "check receipt now"); pulls the queued one forward. */
 export async function pollNow(prisma: PrismaClient, accountId: string): Promise<void> {
-  await enqueueJob(prisma, { kind: POLL_JOB_KIND, accountId, dedupeKey: `poll:${accountId}`, payload: { accountId }, maxAttempts: 1_000_000 });
+  await enqueueAccountJob(prisma, pollJob, { accountId }, { dedupeKey: `poll:${accountId}` });
 }
 
 /** Makes sure the account's recurring jobs exist (after install, resume, settings save, start-up). */
 export async function ensureAccountJobs(prisma: PrismaClient, accountId: string): Promise<void> {
-  await enqueueJob(prisma, {
-    kind: SWEEP_JOB,
-    accountId,
+  await enqueueAccountJob(prisma, sweepJob, { accountId }, {
     dedupeKey: `sweep:${accountId}`,
-    payload: { accountId },
     runAt: new Date(Date.now() + Math.min(60, getConfig().SWEEP_INTERVAL_SEC ?? 60) * 1000),
-    maxAttempts: 1_000_000,
   });
-  await enqueueJob(prisma, {
-    kind: POLL_JOB_KIND,
-    accountId,
+  await enqueueAccountJob(prisma, pollJob, { accountId }, {
     dedupeKey: `poll:${accountId}`,
-    payload: { accountId },
     runAt: new Date(Date.now() + 5_000),
-    maxAttempts: 1_000_000,
   });
 }
 

@@ -1,25 +1,22 @@
 /**
  * Transfers requested while the account was suspended (a scenario call, a queued job that ran during
  * the suspension) end in a transient «account inactive» error. When MoySklad resumes the account, each
- * of them is requested again (PRODUCT.md §7): the user asked for the transfer and should not have to
+ * of them is requested again (docs/product.md §7): the user asked for the transfer and should not have to
  * ask twice.
  */
 import type { PrismaClient } from '@/lib/db';
-import { enqueueJob } from '@/lib/jobs/queue';
+import { enqueueAccountJob, resumeTransfersJob } from '@/lib/sync/jobs';
 import { logFor } from '@/lib/core/logger';
-import { isOperational, loadAccount } from './accounts';
-import { requestTransfer } from './request-transfer';
+import { isOperational, loadAccount } from '@/lib/sync/account/accounts';
+import { requestTransfer } from '@/lib/sync/transfer/request-transfer';
 import type { DocumentEntity } from '@/lib/core/domain';
 
-export const RESUME_TRANSFERS_JOB = 'resume-transfers';
 /** The code runTransfer records on a document it could not send because the account was not active. */
 export const ACCOUNT_INACTIVE = 'account_inactive';
 
 /** Queues the re-request (MoySklad waits only 10 s for the activation answer). */
 export async function enqueueResumeTransfers(prisma: PrismaClient, accountId: string): Promise<void> {
-  await enqueueJob(prisma, {
-    kind: RESUME_TRANSFERS_JOB, accountId, dedupeKey: `q:resume-transfers:${accountId}`, payload: { accountId },
-  });
+  await enqueueAccountJob(prisma, resumeTransfersJob, { accountId }, { dedupeKey: `q:resume-transfers:${accountId}` });
 }
 
 function heldByInactiveAccount(errors: unknown): boolean {

@@ -1,21 +1,20 @@
-/** Widget actions (PRODUCT.md §5): checked against state and the user's rights, then queued. */
-import type { PrismaClient } from '../db';
-import type { DocumentEntity } from '../core/domain';
-import { AppError } from '../core/errors';
-import { enqueueJob } from '../jobs/queue';
-import type { ActionName, PreflightResponse, Problem } from '../api/contract';
-import { coversAll, requireDocumentRight, requireRight, type Session } from '../api/session';
-import { toTransferLines } from '../moysklad/mappers/to-transfer-lines';
-import { loadAccountOrThrow } from './accounts';
-import { moyskladClientFor } from './clients';
-import { documentGroupKey, findSyncDocument } from './documents';
-import { availableActions } from './document-view';
-import { requestTransfer } from './request-transfer';
-import { pollNow } from './account-jobs';
-import { claimReceiptCheck } from './check-throttle';
-import { enqueueApply, POSTING_REFUSED } from './receipt';
-import { CANCEL_JOB } from './transfer/cancel';
-import { headerProblems } from './transfer';
+/** Widget actions (docs/product.md §5): checked against state and the user's rights, then queued. */
+import type { PrismaClient } from '@/lib/db';
+import type { DocumentEntity } from '@/lib/core/domain';
+import { AppError } from '@/lib/core/errors';
+import type { ActionName, PreflightResponse, Problem } from '@/lib/core/views';
+import { coversAll, requireDocumentRight, type EntityRight, type Session } from '@/lib/sync/rights';
+import { toTransferLines } from '@/lib/moysklad/mappers/to-transfer-lines';
+import { loadAccountOrThrow } from '@/lib/sync/account/accounts';
+import { moyskladClientFor } from '@/lib/sync/account/clients';
+import { findSyncDocument } from '@/lib/sync/document/sync-state';
+import { cancelTaskJob, enqueueDocumentJob } from '@/lib/sync/jobs';
+import { availableActions } from '@/lib/sync/widget/document-view';
+import { requestTransfer } from '@/lib/sync/transfer/request-transfer';
+import { pollNow } from '@/lib/sync/account/recurring-jobs';
+import { claimReceiptCheck } from '@/lib/sync/widget/receipt-check-throttle';
+import { enqueueApply, POSTING_REFUSED } from '@/lib/sync/receipt/apply';
+import { headerProblems } from '@/lib/sync/transfer/run-transfer';
 
 export async function runWidgetAction(
   prisma: PrismaClient, session: Session, entity: DocumentEntity, msId: string, action: ActionName,
@@ -54,10 +53,9 @@ export async function runWidgetAction(
       if (doc) await enqueueApply(prisma, session.accountId, doc.id);
       return;
     case 'cancel':
-      await enqueueJob(prisma, {
-        kind: CANCEL_JOB, accountId: session.accountId, groupKey: documentGroupKey(ref), dedupeKey: `cancel:${doc!.id}`,
-        payload: { accountId: session.accountId, documentId: doc!.id, actor: session.employeeName },
-      });
+      await enqueueDocumentJob(prisma, cancelTaskJob, ref, {
+        accountId: session.accountId, documentId: doc!.id, actor: session.employeeName,
+      }, { dedupeKey: `cancel:${doc!.id}` });
       return;
     case 'post':
       await enqueueApply(prisma, session.accountId, doc!.id, true);
@@ -66,22 +64,21 @@ export async function runWidgetAction(
 }
 
 /**
- * The user's right on this very document: a right of scope ALL needs no read; a narrower one (OWN,
- * OWN_GROUP, …_SHARED) is checked against the document's owner, group and sharing read from MoySklad.
+ * The user's right on this very document (the route wrapper checked the entity right already): a
+ * right of scope ALL needs no read; a narrower one (OWN, OWN_GROUP, …_SHARED) is checked against the
+ * document's owner, group and sharing read from MoySklad.
  */
 export async function requireScopedRight(
-  prisma: PrismaClient, session: Session, entity: DocumentEntity, msId: string, right: 'view' | 'update',
+  prisma: PrismaClient, session: Session, entity: DocumentEntity, msId: string, right: EntityRight,
 ): Promise<void> {
-  requireRight(session, entity, right);
   if (coversAll(session, entity, right)) return;
   const account = await loadAccountOrThrow(prisma, session.accountId);
   const client = await moyskladClientFor(account);
   requireDocumentRight(session, entity, right, await client.getDocument(entity, msId));
 }
 
-/** What would block sending the document now (read live from MoySklad). */
+/** What would block sending the document now (read live from MoySklad; the route checked the view right). */
 export async function preflight(prisma: PrismaClient, session: Session, entity: DocumentEntity, msId: string): Promise<PreflightResponse> {
-  requireRight(session, entity, 'view');
   const account = await loadAccountOrThrow(prisma, session.accountId);
   const client = await moyskladClientFor(account);
   const read = await client.getDocumentWithPositions(entity, msId);

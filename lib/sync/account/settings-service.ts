@@ -1,27 +1,28 @@
 /**
- * The settings page's backend (PRODUCT.md §6): read the account's settings with options loaded from
+ * The settings page's backend (docs/product.md §6): read the account's settings with options loaded from
  * MoySklad (stores, statuses) and health; save (admins only) with validation; test the BetaPRO
  * connection; create statuses; reinstall webhooks. Saving a complete configuration reports
  * `Activated` to MoySklad.
  */
-import type { PrismaClient } from '../db';
-import { getConfig } from '../core/config';
-import { encryptSecret } from '../core/crypto';
-import { AppError, toAppError } from '../core/errors';
-import { logFor } from '../core/logger';
-import type { DocumentEntity } from '../core/domain';
-import type { SettingsInput, SettingsResponse, TestConnectionResponse } from '../api/contract';
-import { createBetaproClient } from '../betapro';
-import { REMOTE_AUTH_MESSAGE } from '../betapro/errors';
-import { assertRemoteBaseUrl, assertResolvesPublic, isAddressRefused } from '../core/remote-address';
-import { ensureStatuses } from '../moysklad/statuses';
-import { getDatabase } from '../db';
-import { rateGateFor } from '../db/rate-gate';
-import { coversAll, type Session } from '../api/session';
-import { loadAccountOrThrow, missingSettings, settingsFromRow } from './accounts';
-import { moyskladClientFor } from './clients';
-import { installWebhooks, reportActivatedIfComplete } from './lifecycle';
-import { ensureAccountJobs } from './account-jobs';
+import type { PrismaClient } from '@/lib/db';
+import { getConfig } from '@/lib/core/config';
+import { encryptSecret } from '@/lib/core/crypto';
+import { AppError, toAppError } from '@/lib/core/errors';
+import { logFor } from '@/lib/core/logger';
+import type { DocumentEntity } from '@/lib/core/domain';
+import type { SettingsInput, SettingsResponse, TestConnectionResponse } from '@/lib/core/views';
+import { createBetaproClient } from '@/lib/betapro';
+import { REMOTE_AUTH_MESSAGE } from '@/lib/betapro/errors';
+import { assertRemoteBaseUrl, assertResolvesPublic, isAddressRefused } from '@/lib/core/remote-address';
+import { ensureStatuses } from '@/lib/moysklad/statuses';
+import { getDatabase } from '@/lib/db';
+import { rateGateFor } from '@/lib/db/rate-gate';
+import { coversAll, type Session } from '@/lib/sync/rights';
+import { loadAccountOrThrow, missingSettings, settingsFromRow } from '@/lib/sync/account/accounts';
+import { moyskladClientFor } from '@/lib/sync/account/clients';
+import { installWebhooks, reportActivatedIfComplete } from '@/lib/sync/account/lifecycle';
+import { ensureAccountJobs } from '@/lib/sync/account/recurring-jobs';
+import { pollJob } from '@/lib/sync/jobs';
 
 const SCENARIO_HELP = {
   actionTitle: 'Передать в БетаПРО',
@@ -61,7 +62,7 @@ export async function readSettings(prisma: PrismaClient, session: Session): Prom
     }),
     prisma.job.count({ where: { accountId: session.accountId, state: 'dead' } }),
     prisma.installation.findUniqueOrThrow({ where: { accountId: session.accountId } }),
-    prisma.job.findFirst({ where: { accountId: session.accountId, kind: 'poll' }, orderBy: { updatedAt: 'desc' } }),
+    prisma.job.findFirst({ where: { accountId: session.accountId, kind: pollJob.kind }, orderBy: { updatedAt: 'desc' } }),
   ]);
   return {
     canEdit: session.isAdmin,

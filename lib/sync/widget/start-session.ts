@@ -1,9 +1,9 @@
 /** Starting a page session: MoySklad tells who the user is; the app issues its own short token. */
-import { AppError } from '../core/errors';
-import { getPrisma } from '../db';
-import { vendorApiClient } from './clients';
-import { APP_SESSION_LIFETIME_SEC, employeeToSessionClaims, issueAppSession } from '../moysklad/app-session';
-import type { SessionResponse } from '../api/contract';
+import { AppError } from '@/lib/core/errors';
+import { getPrisma } from '@/lib/db';
+import { vendorApiClient } from '@/lib/sync/account/clients';
+import { APP_SESSION_LIFETIME_SEC, employeeToSessionClaims, issueAppSession } from '@/lib/moysklad/app-session';
+import type { SessionResponse } from '@/lib/core/views';
 
 export async function startAppSession(contextKey: string, userLocale?: string): Promise<SessionResponse> {
   const vendor = vendorApiClient();

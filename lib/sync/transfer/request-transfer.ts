@@ -1,20 +1,21 @@
 /**
- * The one operation every trigger converges on (PRODUCT.md §2): widget button, status webhook,
+ * The one operation every trigger converges on (docs/product.md §2): widget button, status webhook,
  * scenario call, periodic sweep. A document already queued, in flight, sent or received is never
  * sent twice: a second request is a logged no-op (answered on the MoySklad document when it came from
  * a status or a scenario). Sending again after an error, a cancel or a non-arrival is an explicit
  * request: it creates a new task (lib/sync/transfer/generation.ts).
  */
-import type { Db, PrismaClient } from '../db';
-import type { DocumentEntity } from '../core/domain';
-import { logFor } from '../core/logger';
-import { enqueueJob, notifyJobEnqueued } from '../jobs/queue';
+import type { Db, PrismaClient } from '@/lib/db';
+import type { DocumentEntity } from '@/lib/core/domain';
+import { logFor } from '@/lib/core/logger';
+import { notifyJobEnqueued } from '@/lib/jobs/queue';
+import { enqueueDocumentJob, transferJob } from '@/lib/sync/jobs';
 import {
-  documentGroupKey, ensureSyncDocument, IN_FLIGHT_OR_DONE, recordEvent, SENDABLE, transitionDocument,
+  ensureSyncDocument, IN_FLIGHT_OR_DONE, recordEvent, SENDABLE, transitionDocument,
   type DocumentRef, type Trigger,
-} from './documents';
-import { enqueueAlreadySentAnswer, isAnsweredWhenRequestedAgain } from './transfer/already-sent';
-import { planResend } from './transfer/generation';
+} from '@/lib/sync/document/sync-state';
+import { enqueueAlreadySentAnswer, isAnsweredWhenRequestedAgain } from '@/lib/sync/transfer/already-sent';
+import { planResend } from '@/lib/sync/transfer/generation';
 
 export const TRIGGER_LABELS: Record<Trigger, string> = {
   widget: 'кнопка в виджете',
@@ -39,20 +40,13 @@ export interface RequestTransferResult {
   reason?: string;
 }
 
-export const TRANSFER_JOB = 'transfer';
-
 export function transferJobKey(ref: DocumentRef): string {
   return `transfer:${ref.accountId}:${ref.entity}:${ref.msId}`;
 }
 
 function enqueueTransfer(db: Db, ref: DocumentRef) {
-  return enqueueJob(db, {
-    kind: TRANSFER_JOB,
-    accountId: ref.accountId,
-    groupKey: documentGroupKey(ref),
+  return enqueueDocumentJob(db, transferJob, ref, { accountId: ref.accountId, entity: ref.entity, msId: ref.msId }, {
     dedupeKey: transferJobKey(ref),
-    payload: { accountId: ref.accountId, entity: ref.entity, msId: ref.msId },
-    maxAttempts: 8,
   });
 }
 

@@ -2,8 +2,8 @@
  * Webhook secret → installation cache for the intake's hot path. Its own module (no sync imports) so
  * the lifecycle handlers can drop entries without an import cycle through the job definitions.
  */
-import type { Db } from '../db';
-import { webhookSecretHash } from './webhook-secrets';
+import type { Db } from '@/lib/db';
+import { webhookSecretHash } from '@/lib/sync/account/webhook-secrets';
 
 interface CachedInstallation {
   accountId: string;

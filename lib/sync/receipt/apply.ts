@@ -1,169 +1,42 @@
 /**
- * Receipt reconciliation (PRODUCT.md §4): BetaPRO's outdocs → the corrected, posted MoySklad document.
+ * Receipt reconciliation (docs/product.md §4): BetaPRO's outdocs → the corrected, posted MoySklad document.
  *
  * Exactly once and crash-safe: each outdoc is stored (raw JSON) before it is locked in BetaPRO, locked
  * before it is applied, and marked applied after. A crash at any line leaves a stage the next poll
  * resumes from. Applying is a projection: the document is made equal to f(plan, applied outdocs), so
  * applying twice changes nothing, and a correction is "recompute without the reverted outdoc".
  */
-import type { Db, PrismaClient } from '../db';
-import { packJson, unpackJson } from '../db/packed-json';
-import type { DocumentEntity, PlanLine, Receipt } from '../core/domain';
-import { AppError, toAppError } from '../core/errors';
-import { logFor } from '../core/logger';
-import { receiptFromRaw, type BetaproClient } from '../betapro';
-import type { MoyskladClient } from '../moysklad/json-api';
-import { enqueueJob } from '../jobs/queue';
-import { loadAccount, isOperational, type Account } from './accounts';
-import { betaproClientFor, moyskladClientFor } from './clients';
-import { answerOnDocument } from './document-status';
-import { writePositions } from './receipt/write-positions';
-import { documentGroupKey, recordEvent, transitionDocument, type SyncDocumentRow } from './documents';
-import { projectReceipt, summariseForComment, type ProjectionResult, type UnexpectedGood } from './projection';
-import { lockStoredOutdocs, readListedOutdoc, rememberForeignOutdoc } from './receipt/poll-outdocs';
-import { revertBeforeUnlock } from './receipt/correction';
-import { syncUnrecognized } from './receipt/recognition';
+import type { PrismaClient } from '@/lib/db';
+import type { DocumentEntity, Receipt } from '@/lib/core/domain';
+import { AppError, toAppError } from '@/lib/core/errors';
+import { logFor } from '@/lib/core/logger';
+import type { BetaproClient } from '@/lib/betapro';
+import type { MoyskladClient } from '@/lib/moysklad/json-api';
+import { applyReceiptJob, enqueueDocumentJob } from '@/lib/sync/jobs';
+import { loadAccount, isOperational, type Account } from '@/lib/sync/account/accounts';
+import { betaproClientFor, moyskladClientFor } from '@/lib/sync/account/clients';
+import { answerOnDocument } from '@/lib/sync/document/answer';
+import { writePositions } from '@/lib/sync/receipt/write-positions';
+import { recordEvent, transitionDocument, type SyncDocumentRow } from '@/lib/sync/document/sync-state';
+import { projectReceipt, summariseForComment, type ProjectionResult, type UnexpectedGood } from '@/lib/sync/receipt/projection';
+import { revertBeforeUnlock } from '@/lib/sync/receipt/correction';
+import { loadStoredPlan, receiptsOf, WITH_OUTDOC_BODY, type StoredPlan } from '@/lib/sync/receipt/stored';
 
-export const POLL_JOB = 'poll';
-export const APPLY_JOB = 'apply-receipt';
-const RECEIPT_KINDS = new Set(['goods_supply', 'goods_supply_start']);
-
-/** What lib/sync stores as SyncDocument.plan when a task is created. */
-export interface StoredPlan {
-  lines: PlanLine[];
-  /** Original quantity of each MoySklad position, to split merged lines back. */
-  positionQuantities?: Record<string, number>;
-}
-
-/** The plan stored when the task was created; null when the document has none (never sent). */
-export async function loadStoredPlan(prisma: Db, documentId: string): Promise<StoredPlan | null> {
-  // The plan is left out of ordinary reads (lib/db LARGE_COLUMNS): asked for here only.
-  const row = await prisma.syncDocument.findUnique({ where: { id: documentId }, select: { planPacked: true, plan: true } });
-  if (!row) return null;
-  // Compressed; databases from before planPacked hold it as plain JSON.
-  const plan = (row.planPacked ? await unpackJson(row.planPacked) : row.plan) as StoredPlan | null;
-  return plan && Array.isArray(plan.lines) ? plan : null;
-}
-
-export function packStoredPlan(plan: StoredPlan): Promise<Uint8Array<ArrayBuffer>> {
-  return packJson(plan);
-}
-
-/** `omit` for outdoc reads that need the body (lib/db LARGE_COLUMNS leaves it out by default). */
-export const WITH_OUTDOC_BODY = { raw: false, rawPacked: false } as const;
-
-/** Receipts of stored outdocs (read with WITH_OUTDOC_BODY), in the given order. */
-export async function receiptsOf(outdocs: Array<{ rawPacked: Uint8Array | null; raw: unknown }>): Promise<Receipt[]> {
-  return Promise.all(outdocs.map(async (o) => receiptFromRaw(o.rawPacked ? await unpackJson(o.rawPacked) : o.raw)));
-}
-
-// ---------------------------------------------------------------- poll
-
-export interface PollResult {
-  stored: number;
-  locked: number;
-  revertRequested: number;
-  documents: number;
-}
-
-/** One poll of BetaPRO for an account: store → lock → queue apply, plus correction requests. */
-export async function pollAccount(prisma: PrismaClient, accountId: string): Promise<PollResult> {
-  const result: PollResult = { stored: 0, locked: 0, revertRequested: 0, documents: 0 };
-  const account = await loadAccount(prisma, accountId);
-  if (!account || !isOperational(account) || !account.settings.hasPassword) return result;
-  const log = logFor({ accountId, job: POLL_JOB });
-  const betapro = await betaproClientFor(account);
-  const touched = new Set<string>();
-
-  // 1. New outdocs: store each one we know the task of; others belong to another system and are
-  //    remembered as ignored, so they are read once, not on every poll.
-  const unlocked = await betapro.listOutdocs({ locked: false, unlockRequest: false });
-  const ours = new Map<string, SyncDocumentRow | null>();
-  for (const summary of unlocked) {
-    if (!RECEIPT_KINDS.has(summary.type)) continue;
-    const known = await prisma.outdoc.findUnique({ where: { accountId_outdocId: { accountId, outdocId: BigInt(summary.outdocId) } } });
-    if (known) continue;
-    const details = await readListedOutdoc(betapro, summary.outdocId);
-    if (!details) continue;
-    const receipt = details.receipt ?? receiptFromRaw(details.raw);
-    const indocId = receipt.indocId || summary.indocId;
-    if (indocId && !ours.has(indocId)) {
-      ours.set(indocId, await prisma.syncDocument.findFirst({ where: { accountId, indocId } }));
-    }
-    const doc = indocId ? ours.get(indocId) : null;
-    if (!doc || !indocId) {
-      await rememberForeignOutdoc(prisma, accountId, summary, details, indocId);
-      continue;
-    }
-    await prisma.outdoc.upsert({
-      where: { accountId_outdocId: { accountId, outdocId: BigInt(summary.outdocId) } },
-      create: {
-        accountId, outdocId: BigInt(summary.outdocId), indocId, documentId: doc.id, kind: summary.type,
-        rawPacked: await packJson(details.raw), stage: 'stored', partNumber: receipt.partNumber ?? null,
-      },
-      update: {},
-    });
-    await recordEvent(prisma, doc, {
-      kind: 'receipt_stored', trigger: 'poll',
-      message: summary.type === 'goods_supply_start'
-        ? `БетаПРО начал приёмку (документ ${summary.outdocId})`
-        : `Получены данные приёмки от БетаПРО (документ ${summary.outdocId}${receipt.partNumber ? `, часть ${receipt.partNumber}` : ''})`,
-      data: { outdocId: summary.outdocId },
-    });
-    result.stored++;
-  }
-
-  // 2. Lock everything stored (this run's and any a crash left behind), then apply.
-  result.locked += await lockStoredOutdocs(prisma, betapro, accountId, log);
-
-  // 3. Corrections: BetaPRO wants to replace a locked outdoc. Revert (recompute without it), then unlock.
-  const unlockRequested = await betapro.listOutdocs({ locked: true, unlockRequest: true });
-  for (const summary of unlockRequested) {
-    const updated = await prisma.outdoc.updateMany({
-      where: { accountId, outdocId: BigInt(summary.outdocId), stage: { in: ['locked', 'applied'] } },
-      data: { stage: 'revert_requested' },
-    });
-    result.revertRequested += updated.count;
-  }
-
-  // 4. Queue an apply for every document with work pending (including work a crash left behind).
-  const pending = await prisma.outdoc.findMany({
-    where: { accountId, stage: { in: ['locked', 'revert_requested'] }, documentId: { not: null } },
-    select: { documentId: true },
-    distinct: ['documentId'],
-  });
-  for (const { documentId } of pending) touched.add(documentId!);
-  for (const documentId of touched) await enqueueApply(prisma, accountId, documentId);
-  result.documents = touched.size;
-  // 5. Goods received under temporary codes keep their documents waiting until an admin identifies them.
-  // Receipts above are already stored and queued: a failure here must not undo or block them.
-  await syncUnrecognized(prisma, account, betapro).catch((error: unknown) => {
-    const e = toAppError(error);
-    log.warn({ err: e.message, code: e.code }, 'reading BetaPRO goods waiting for identification failed');
-  });
-  await prisma.installation.update({ where: { accountId }, data: { updatedAt: new Date() } }).catch(() => undefined);
-  if (result.stored || result.revertRequested) log.info(result, 'BetaPRO poll found receipts');
-  return result;
-}
 
 export async function enqueueApply(prisma: PrismaClient, accountId: string, documentId: string, force = false): Promise<void> {
   const doc = await prisma.syncDocument.findUnique({ where: { id: documentId } });
   if (!doc) return;
-  await enqueueJob(prisma, {
-    kind: APPLY_JOB,
-    accountId,
-    groupKey: documentGroupKey({ accountId, entity: doc.entity as DocumentEntity, msId: doc.msId }),
+  const ref = { accountId, entity: doc.entity as DocumentEntity, msId: doc.msId };
+  await enqueueDocumentJob(prisma, applyReceiptJob, ref, { accountId, documentId, force }, {
     // `q:`: an apply already running may have read the outdocs before this request's poll marked new
     // work (a correction, a new part), so a request made after it started must run it once more.
     dedupeKey: `q:apply:${documentId}${force ? ':force' : ''}`,
-    payload: { accountId, documentId, force },
-    maxAttempts: 10,
   });
 }
 
 // ---------------------------------------------------------------- apply
 
-// Positions are written by ./receipt/write-positions.ts (fields kept above 1,000 rows, written once).
+// Positions are written by ./write-positions.ts (fields kept above 1,000 rows, written once).
 
 export async function findUnexpected(
   client: MoyskladClient, account: Account, plan: StoredPlan, receipts: Receipt[],
@@ -197,7 +70,7 @@ export async function applyReceipts(prisma: PrismaClient, payload: ApplyPayload)
   const doc = await prisma.syncDocument.findUnique({ where: { id: payload.documentId } });
   if (!doc) return;
   const entity = doc.entity as DocumentEntity;
-  const log = logFor({ accountId: doc.accountId, documentId: doc.msId, job: APPLY_JOB });
+  const log = logFor({ accountId: doc.accountId, documentId: doc.msId, job: applyReceiptJob.kind });
   const account = await loadAccount(prisma, doc.accountId);
   const plan = await loadStoredPlan(prisma, doc.id);
   // No current task (a re-send is on its way): nothing to apply until it exists.
@@ -384,7 +257,7 @@ async function refusePosting(
   const { doc, account, moysklad, betapro, entity } = target;
   const reason = outcome.refusal.userMessage;
   const problems = [{ code: POSTING_REFUSED, message: reason }];
-  logFor({ accountId: doc.accountId, documentId: doc.msId, job: APPLY_JOB }).warn({ err: outcome.refusal.message }, 'MoySklad refused to post the receipt');
+  logFor({ accountId: doc.accountId, documentId: doc.msId, job: applyReceiptJob.kind }).warn({ err: outcome.refusal.message }, 'MoySklad refused to post the receipt');
   if (doc.state === 'error' && JSON.stringify(doc.errors) === JSON.stringify(problems)) {
     await finishOutdocs(prisma, betapro, outcome.appliedRowIds, outcome.reverting);
     return;

@@ -14,14 +14,14 @@
  * of deliveries about one document costs one MoySklad read, because the job re-reads the document and
  * so sees every change made before it started.
  */
-import type { Db } from '../db';
-import { AppError } from '../core/errors';
-import { readJson } from '../api/handler';
-import { msWebhookDeliverySchema } from '../moysklad/schemas';
-import { notifyJobEnqueued } from '../jobs/queue';
-import { WEBHOOK_JOB } from './jobs';
-import type { WebhookEventRef } from './triggers';
-import { installationForWebhook } from './webhook-installations';
+import type { Db } from '@/lib/db';
+import { AppError } from '@/lib/core/errors';
+import { readJson } from '@/lib/core/request-body';
+import { msWebhookDeliverySchema } from '@/lib/moysklad/schemas';
+import { notifyJobEnqueued } from '@/lib/jobs/queue';
+import { webhookJob } from '@/lib/sync/jobs';
+import type { WebhookEventRef } from '@/lib/sync/triggers/webhook-delivery';
+import { installationForWebhook } from '@/lib/sync/account/webhook-installations';
 
 export type WebhookIntakeResult = 'queued' | 'duplicate' | 'ignored';
 
@@ -91,14 +91,15 @@ async function storeDeliveries(prisma: Db, batch: PendingDelivery[]): Promise<Se
        ORDER BY j."key", i."ord" DESC
      ), queued AS (
        INSERT INTO "Job" ("kind", "accountId", "activeKey", "payload", "runAt", "maxAttempts", "updatedAt")
-       SELECT $2::text, "accountId", "key", "payload", now(), 5, now() FROM wanted
+       SELECT $2::text, "accountId", "key", "payload", now(), $3::int, now() FROM wanted
        ON CONFLICT ("activeKey") DO UPDATE SET "payload" = EXCLUDED."payload", "updatedAt" = now()
          WHERE "Job"."state" = 'queued'
        RETURNING "id"
      )
      SELECT (SELECT array_agg("key") FROM fresh) AS "fresh", (SELECT count(*) FROM queued) AS "jobs"`,
     JSON.stringify(input),
-    WEBHOOK_JOB,
+    webhookJob.kind,
+    webhookJob.maxAttempts,
   );
   return new Set(rows[0]?.fresh ?? []);
 }

@@ -2,14 +2,14 @@
  * What the widget shows for one document (lib/api/contract.ts DocumentView): sync state, reasons,
  * timeline, plan vs fact, and which actions this user may take now (also enforced on the server).
  */
-import type { PrismaClient } from '../db';
-import type { DocumentEntity } from '../core/domain';
-import type { ActionName, DocumentView, Problem, SyncState, UnrecognizedGoodView } from '../api/contract';
-import type { Session } from '../api/session';
-import { loadAccount } from './accounts';
-import { findSyncDocument } from './documents';
-import { projectReceipt } from './projection';
-import { loadStoredPlan, receiptsOf, WITH_OUTDOC_BODY } from './receipt';
+import type { PrismaClient } from '@/lib/db';
+import type { DocumentEntity } from '@/lib/core/domain';
+import type { ActionName, DocumentView, Problem, SyncState, UnrecognizedGoodView } from '@/lib/core/views';
+import type { Session } from '@/lib/sync/rights';
+import { loadAccount } from '@/lib/sync/account/accounts';
+import { findSyncDocument } from '@/lib/sync/document/sync-state';
+import { projectReceipt } from '@/lib/sync/receipt/projection';
+import { loadStoredPlan, receiptsOf, WITH_OUTDOC_BODY } from '@/lib/sync/receipt/stored';
 
 const LIVE_STATES: readonly SyncState[] = ['queued', 'sending', 'receiving'];
 const EVENTS_SHOWN = 30;

@@ -1,11 +1,11 @@
 /**
- * The receipt projection (PRODUCT.md §4): what a MoySklad Supply/Move must look like once BetaPRO has
+ * The receipt projection (docs/product.md §4): what a MoySklad Supply/Move must look like once BetaPRO has
  * reported what it accepted. It is a pure function of the plan we sent and every applied receipt of the
  * task, never an increment on the document's current state, so re-applying an outdoc, receiving parts
  * out of order or reverting one outdoc (recompute without it) all converge to the same document.
  */
-import type { PlanLine, Receipt } from '../core/domain';
-import type { ReceiptLineView } from '../api/contract';
+import type { PlanLine, Receipt } from '@/lib/core/domain';
+import type { ReceiptLineView } from '@/lib/core/views';
 
 export type DefectivePolicy = 'received' | 'excluded';
 

@@ -1,23 +1,23 @@
 /**
- * Vendor lifecycle (PRODUCT.md §7): activation (install, resume, tariff change), deactivation
+ * Vendor lifecycle (docs/product.md §7): activation (install, resume, tariff change), deactivation
  * (suspend, uninstall), legacy status, and reporting `Activated` once settings are complete.
  * Activation is idempotent: the same call three times leaves one installation and one set of webhooks.
  */
-import type { PrismaClient } from '../db';
-import { getConfig } from '../core/config';
-import { encryptSecret } from '../core/crypto';
-import { AppError, toAppError } from '../core/errors';
-import { logFor } from '../core/logger';
-import type { MsActivationBody, MsDeactivationBody, MsEventBody } from '../moysklad/schemas';
-import { ensureWebhooks } from '../moysklad/webhooks';
-import { enqueueJob } from '../jobs/queue';
-import { loadAccount, isOperational } from './accounts';
-import { moyskladClientFor, vendorApiClient } from './clients';
-import { ensureAccountJobs } from './account-jobs';
-import { forgetWebhookInstallation } from './webhook-installations';
-import { enqueueResumeTransfers } from './resume-transfers';
-import { newWebhookSecret } from './webhook-secrets';
-import { forgetSessionAccount } from './session-guard';
+import type { PrismaClient } from '@/lib/db';
+import { getConfig } from '@/lib/core/config';
+import { encryptSecret } from '@/lib/core/crypto';
+import { AppError, toAppError } from '@/lib/core/errors';
+import { logFor } from '@/lib/core/logger';
+import type { MsActivationBody, MsDeactivationBody, MsEventBody } from '@/lib/moysklad/schemas';
+import { ensureWebhooks } from '@/lib/moysklad/webhooks';
+import { enqueueAccountJob, installWebhooksJob } from '@/lib/sync/jobs';
+import { loadAccount, isOperational } from '@/lib/sync/account/accounts';
+import { moyskladClientFor, vendorApiClient } from '@/lib/sync/account/clients';
+import { ensureAccountJobs } from '@/lib/sync/account/recurring-jobs';
+import { forgetWebhookInstallation } from '@/lib/sync/account/webhook-installations';
+import { enqueueResumeTransfers } from '@/lib/sync/transfer/resume-transfers';
+import { newWebhookSecret } from '@/lib/sync/account/webhook-secrets';
+import { forgetSessionAccount } from '@/lib/sync/widget/session-guard';
 
 export type ActivationStatus = 'SettingsRequired' | 'Activated';
 
@@ -30,8 +30,6 @@ export function assertOurApp(appId: string): void {
 export function webhookUrlFor(secret: string): string {
   return `${getConfig().APP_BASE_URL}/api/moysklad/webhooks/${secret}`;
 }
-
-export const INSTALL_WEBHOOKS_JOB = 'install-webhooks';
 
 /** Installs or repairs the account's webhooks; true when done, false when it had to be deferred. */
 export async function installWebhooks(prisma: PrismaClient, accountId: string): Promise<boolean> {
@@ -103,7 +101,7 @@ export async function activate(
     } catch (error) {
       // MoySklad waits 10 s for this answer: a slow or failing webhook install is finished by a job.
       log.warn({ err: toAppError(error).message }, 'webhook installation deferred to a job');
-      await enqueueJob(prisma, { kind: INSTALL_WEBHOOKS_JOB, accountId, dedupeKey: `webhooks:${accountId}`, payload: { accountId } });
+      await enqueueAccountJob(prisma, installWebhooksJob, { accountId }, { dedupeKey: `webhooks:${accountId}` });
     }
     await ensureAccountJobs(prisma, accountId);
     if (existing?.status === 'suspended') await enqueueResumeTransfers(prisma, accountId);

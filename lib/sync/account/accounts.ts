@@ -3,11 +3,11 @@
  * whether the configuration is complete enough to send documents.
  */
 import { z } from 'zod';
-import type { PrismaClient } from '../db';
-import { encryptionKeyring } from '../core/config';
-import { decryptSecret, type Keyring } from '../core/crypto';
-import { AppError } from '../core/errors';
-import type { DocumentEntity, ProductKey } from '../core/domain';
+import type { PrismaClient } from '@/lib/db';
+import { encryptionKeyring } from '@/lib/core/config';
+import { decryptSecret, type Keyring } from '@/lib/core/crypto';
+import { AppError } from '@/lib/core/errors';
+import type { DocumentEntity, ProductKey } from '@/lib/core/domain';
 
 export const statusMappingSchema = z.object({
   transfer: z.string().nullable().default(null),

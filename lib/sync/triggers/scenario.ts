@@ -1,12 +1,12 @@
 /**
- * The scenario trigger (PRODUCT.md §2.3). MoySklad retries the call for 24 h, with the same
+ * The scenario trigger (docs/product.md §2, item 3). MoySklad retries the call for 24 h, with the same
  * X_Lognex_RequestId: a retry of an accepted call is recognised and answered the same way.
  */
-import type { PrismaClient } from '../db';
-import type { MsScenarioBody } from '../moysklad/schemas';
-import { loadAccount } from './accounts';
-import { requestTransfer, isDocumentEntity } from './request-transfer';
-import { inboundSeen, rememberInbound } from './inbound';
+import type { PrismaClient } from '@/lib/db';
+import type { MsScenarioBody } from '@/lib/moysklad/schemas';
+import { loadAccount } from '@/lib/sync/account/accounts';
+import { requestTransfer, isDocumentEntity } from '@/lib/sync/transfer/request-transfer';
+import { inboundSeen, rememberInbound } from '@/lib/sync/triggers/inbound';
 
 export type ScenarioResult = { ok: true; state: string } | { ok: false; message: string };
 

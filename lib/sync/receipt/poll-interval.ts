@@ -1,5 +1,5 @@
 /**
- * Adaptive warehouse polling (PRODUCT.md §8): while any task of an account is being received (document
+ * Adaptive warehouse polling (docs/product.md §8): while any task of an account is being received (document
  * in `receiving`, i.e. goods_supply_start or a part arrived) or was sent within the last hours (the
  * warehouse may start on it any moment), the account is polled every ACTIVE_POLL_INTERVAL_SEC; otherwise
  * at its configured interval. Never more often than BetaPRO's request quotas (GET /settings → rate_limits)
@@ -8,8 +8,8 @@
 import type { Db } from '@/lib/db';
 import { logFor } from '@/lib/core/logger';
 import type { BetaproQuota } from '@/lib/betapro/types';
-import type { Account } from '../accounts';
-import { betaproClientFor } from '../clients';
+import type { Account } from '@/lib/sync/account/accounts';
+import { betaproClientFor } from '@/lib/sync/account/clients';
 
 export const ACTIVE_POLL_INTERVAL_SEC = 15;
 /** A task sent this recently counts as active: the warehouse usually starts receiving within hours. */

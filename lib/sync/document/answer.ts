@@ -8,11 +8,11 @@
  * stored with the document (SyncDocument.commentLog), so a save of a stale form that removed or cut
  * back the block is repaired by the next write. See docs/comment-log.md.
  */
-import type { DocumentEntity } from '../core/domain';
-import { getPrisma, type Db } from '../db';
-import type { MoyskladClient } from '../moysklad/json-api';
-import type { Account, StatusRole } from './accounts';
-import { appendToComment, mergeEntries, newestEntryIs, newestEntryStartsWith, splitComment } from './comment-log';
+import type { DocumentEntity } from '@/lib/core/domain';
+import { getPrisma, type Db } from '@/lib/db';
+import type { MoyskladClient } from '@/lib/moysklad/json-api';
+import type { Account, StatusRole } from '@/lib/sync/account/accounts';
+import { appendToComment, mergeEntries, newestEntryIs, newestEntryStartsWith, splitComment } from '@/lib/sync/document/comment-log';
 
 export function stateRef(client: MoyskladClient, entity: DocumentEntity, stateId: string) {
   return {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { coversAll, coversDocument, requireDocumentRight, type Session } from '@/lib/api/session';
-import { rightsFromSecurity } from '@/lib/sync/session-guard';
+import { coversAll, coversDocument, requireDocumentRight, type Session } from '@/lib/sync/rights';
+import { rightsFromSecurity } from '@/lib/sync/widget/session-guard';
 import type { RightScope } from '@/lib/moysklad/app-session';
 import { AppError } from '@/lib/core/errors';
 

@@ -3,11 +3,11 @@
  * only moves a document from an expected state (compare-and-set on `state` and `version`), so two
  * workers or a worker and a user action can never both act on the same step.
  */
-import type { Db, Prisma, PrismaClient } from '../db';
-import { Prisma as PrismaRuntime } from '../generated/prisma/client';
-import type { DocumentEntity } from '../core/domain';
-import type { SyncState, Problem } from '../api/contract';
-import { withClaim } from '../jobs/claim';
+import type { Db, Prisma, PrismaClient } from '@/lib/db';
+import { Prisma as PrismaRuntime } from '@/lib/generated/prisma/client';
+import type { DocumentEntity } from '@/lib/core/domain';
+import type { SyncState, Problem } from '@/lib/core/views';
+import { withClaim } from '@/lib/jobs/claim';
 
 export type Trigger = 'widget' | 'webhook' | 'scenario' | 'sweep' | 'poll' | 'system';
 

@@ -1,0 +1,198 @@
+/**
+ * The views the product builds and the widget and settings API returns (sync states, problems,
+ * receipt lines, the document view, settings): zod schemas with their types, in lib/core so lib/sync
+ * builds them without depending on lib/api. lib/api/contract.ts re-exports them next to the request
+ * schemas; the pages parse responses with them.
+ */
+import { z } from 'zod';
+
+export const documentEntitySchema = z.enum(['supply', 'move']);
+export const localeSchema = z.enum(['ru', 'en']);
+
+export const rightsSchema = z.object({ view: z.boolean(), update: z.boolean() });
+// ---- POST /api/session -> SessionResponse ----
+export const sessionResponseSchema = z.object({
+  token: z.string(),
+  expiresAt: z.string(),
+  accountId: z.string(),
+  locale: localeSchema,
+  user: z.object({
+    id: z.string(),
+    name: z.string(),
+    isAdmin: z.boolean(),
+    rights: z.object({ supply: rightsSchema, move: rightsSchema }),
+  }),
+});
+export type SessionResponse = z.infer<typeof sessionResponseSchema>;
+
+// ---- Document view: GET /api/widget/documents/{entity}/{id} ----
+export const syncStateSchema = z.enum([
+  'not_sent', 'queued', 'sending', 'sent', 'error', 'receiving', 'review', 'posted', 'cancelled', 'expired',
+]);
+export type SyncState = z.infer<typeof syncStateSchema>;
+
+export const problemSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  /** 1-based row of the MoySklad position concerned, when there is one. */
+  position: z.number().int().optional(),
+});
+export type Problem = z.infer<typeof problemSchema>;
+
+export const eventSchema = z.object({
+  id: z.string(),
+  at: z.string(),
+  kind: z.string(),
+  trigger: z.string().nullable(),
+  actor: z.string().nullable(),
+  message: z.string(),
+});
+
+export const receiptLineSchema = z.object({
+  goodId: z.string(),
+  name: z.string(),
+  planned: z.number(),
+  accepted: z.number(),
+  defective: z.number(),
+  /** accepted (+ defective when counted as received) − planned. */
+  difference: z.number(),
+  /** Not in the plan: arrived instead of / in addition to planned goods. */
+  unexpected: z.boolean(),
+  /** BetaPRO reported a good that has no MoySklad product with this key. */
+  unknown: z.boolean(),
+});
+export type ReceiptLineView = z.infer<typeof receiptLineSchema>;
+
+/** A good BetaPRO received under a temporary code for this document's task (GET /goods/recognition). */
+export const unrecognizedGoodSchema = z.object({
+  barcode: z.string(),
+  description: z.string(),
+  useful: z.number().int(),
+  defective: z.number().int(),
+  since: z.string().optional(),
+});
+export type UnrecognizedGoodView = z.infer<typeof unrecognizedGoodSchema>;
+
+export const actionNameSchema = z.enum(['send', 'retry', 'check', 'cancel', 'post']);
+export type ActionName = z.infer<typeof actionNameSchema>;
+
+export const documentViewSchema = z.object({
+  entity: documentEntitySchema,
+  id: z.string(),
+  name: z.string().nullable(),
+  state: syncStateSchema,
+  errorClass: z.enum(['data', 'transient']).nullable(),
+  /** Reasons of the last error (data problems or the last transient cause). */
+  errors: z.array(problemSchema),
+  indocId: z.string().nullable(),
+  lastTrigger: z.string().nullable(),
+  lastActor: z.string().nullable(),
+  sentAt: z.string().nullable(),
+  postedAt: z.string().nullable(),
+  updatedAt: z.string().nullable(),
+  events: z.array(eventSchema),
+  receipt: z
+    .object({
+      lines: z.array(receiptLineSchema),
+      /** Partial parts received so far, final part not yet. */
+      partial: z.boolean(),
+      parts: z.number().int(),
+      nonArrival: z.boolean(),
+    })
+    .nullable(),
+  actions: z.record(actionNameSchema, z.object({ enabled: z.boolean(), reason: z.string().optional() })),
+  /** Goods waiting for an admin to map them to MoySklad products; the receipt completes after. */
+  unrecognized: z.array(unrecognizedGoodSchema),
+  /** Work is in progress: poll again soon. */
+  live: z.boolean(),
+  /** The app changed the MoySklad document since this time: offer to reopen it. */
+  documentChangedAt: z.string().nullable(),
+});
+export type DocumentView = z.infer<typeof documentViewSchema>;
+
+// ---- GET /api/widget/documents/{entity}/{id}/preflight -> PreflightResponse ----
+export const preflightResponseSchema = z.object({ ok: z.boolean(), problems: z.array(problemSchema) });
+export type PreflightResponse = z.infer<typeof preflightResponseSchema>;
+
+
+// ---- Settings: GET/PUT /api/settings ----
+export const productKeySchema = z.enum(['article', 'code', 'externalCode']);
+export const statusMappingSchema = z.object({
+  transfer: z.string().nullable(),
+  sent: z.string().nullable(),
+  error: z.string().nullable(),
+  posted: z.string().nullable(),
+});
+/**
+ * The BetaPRO API address: an http(s) URL without user name, password, query or fragment (credentials
+ * have their own fields). Whether http and internal hosts are allowed is the server's decision
+ * (lib/core/remote-address.ts).
+ */
+export const betaproBaseUrlSchema = z
+  .url({ protocol: /^https?$/ })
+  .max(500)
+  .refine((value) => {
+    // zod runs refinements even when the URL check above failed: that failure is reported already.
+    if (!URL.canParse(value)) return true;
+    const url = new URL(value);
+    return !url.username && !url.password && !value.includes('?') && !value.includes('#');
+  }, 'Адрес API не должен содержать имя пользователя, пароль, параметры (?…) или якорь (#…)');
+
+export const settingsInputSchema = z.object({
+  betaproBaseUrl: betaproBaseUrlSchema,
+  betaproPartnerId: z.string().trim().min(1).max(100),
+  /** Omitted or empty: keep the stored password. */
+  betaproPassword: z.string().max(200).optional(),
+  storeIds: z.array(z.string()).min(1),
+  enabledEntities: z.array(documentEntitySchema).min(1),
+  statuses: z.object({ supply: statusMappingSchema, move: statusMappingSchema }),
+  productKey: productKeySchema,
+  partialPolicy: z.enum(['final', 'progressive']),
+  defectivePolicy: z.enum(['received', 'excluded']),
+  postingMode: z.enum(['auto', 'review']),
+  pollIntervalSec: z.number().int().min(15).max(86_400),
+});
+export type SettingsInput = z.infer<typeof settingsInputSchema>;
+
+export const settingsViewSchema = settingsInputSchema.partial().extend({
+  hasPassword: z.boolean(),
+  complete: z.boolean(),
+  missing: z.array(z.string()),
+});
+export type SettingsView = z.infer<typeof settingsViewSchema>;
+
+export const optionSchema = z.object({ id: z.string(), name: z.string(), color: z.number().optional() });
+export const settingsResponseSchema = z.object({
+  canEdit: z.boolean(),
+  settings: settingsViewSchema,
+  stores: z.array(optionSchema),
+  states: z.object({ supply: z.array(optionSchema), move: z.array(optionSchema) }),
+  /** The account's token may create statuses (admin scope). */
+  canCreateStatuses: z.boolean(),
+  health: z.object({
+    installationStatus: z.string(),
+    reportedStatus: z.string(),
+    webhooksInstalled: z.boolean(),
+    lastPollAt: z.string().nullable(),
+    /** Why the last BetaPRO poll failed (Russian); null when it succeeded. The poll keeps retrying. */
+    pollError: z.object({ message: z.string(), at: z.string(), failures: z.number() }).nullable(),
+    documentsByState: z.record(z.string(), z.number()),
+    recentErrors: z.array(z.object({ at: z.string(), documentName: z.string().nullable(), message: z.string() })),
+    deadJobs: z.number(),
+  }),
+  scenarioHelp: z.object({ actionTitle: z.string(), steps: z.array(z.string()) }),
+});
+export type SettingsResponse = z.infer<typeof settingsResponseSchema>;
+
+// ---- POST /api/settings/test-connection -> TestConnectionResponse ----
+export const testConnectionResponseSchema = z.discriminatedUnion('ok', [
+  z.object({
+    ok: z.literal(true),
+    rateLimits: z.object({
+      concurrentRequests: z.number().nullable(),
+      quotas: z.array(z.object({ kind: z.string(), label: z.string(), perDay: z.number().nullable(), perMinute: z.number().nullable() })),
+    }),
+  }),
+  z.object({ ok: z.literal(false), message: z.string() }),
+]);
+export type TestConnectionResponse = z.infer<typeof testConnectionResponseSchema>;

@@ -1,0 +1,71 @@
+/**
+ * The user's rights in MoySklad, as carried by the app session (entity rights with their scopes, and
+ * whether the user is an account admin). Route wrappers check the entity right or admin before the
+ * handler (lib/api/session withAppSession's `right`); checks that need the document itself (scopes
+ * OWN, OWN_GROUP, …_SHARED) are made here, where the document is read.
+ */
+import { AppError } from '@/lib/core/errors';
+import type { DocumentEntity } from '@/lib/core/domain';
+import { idOfHref, type AppSessionClaims } from '@/lib/moysklad/app-session';
+
+export type Session = AppSessionClaims;
+export type EntityRight = 'view' | 'update';
+
+export function requireRight(session: Session, entity: DocumentEntity, right: EntityRight): void {
+  if (!session.rights[entity][right]) {
+    const what = entity === 'supply' ? 'приёмки' : 'перемещения';
+    throw new AppError('FORBIDDEN', `employee ${session.employeeId} lacks ${entity}.${right}`, {
+      userMessage: right === 'view'
+        ? `У вас нет прав на просмотр ${what === 'приёмки' ? 'приёмок' : 'перемещений'} в МойСклад.`
+        : `У вас нет прав на изменение ${what} в МойСклад: действие недоступно.`,
+    });
+  }
+}
+
+/** The facts of a MoySklad document that rights scopes depend on. */
+export interface DocumentAccessFacts {
+  owner?: { meta: { href: string } };
+  group?: { meta: { href: string } };
+  shared?: boolean;
+}
+
+/** Whether the session's right (of its scope: ALL, OWN…, OWN_GROUP…, …_SHARED) covers this document. */
+export function coversDocument(session: Session, entity: DocumentEntity, right: EntityRight, document: DocumentAccessFacts): boolean {
+  const rights = session.rights[entity];
+  if (!rights[right]) return false;
+  const scope = (right === 'view' ? rights.viewScope : rights.updateScope) ?? 'ALL';
+  if (scope === 'ALL') return true;
+  const own = idOfHref(document.owner?.meta.href) === session.employeeId;
+  const ownGroup = Boolean(session.groupId) && idOfHref(document.group?.meta.href) === session.groupId;
+  const shared = document.shared === true;
+  switch (scope) {
+    case 'OWN': return own;
+    case 'OWN_SHARED': return own || shared;
+    case 'OWN_GROUP': return own || ownGroup;
+    case 'OWN_GROUP_SHARED': return own || ownGroup || shared;
+  }
+}
+
+/** True when the right covers every document of the entity (no per-document check needed). */
+export function coversAll(session: Session, entity: DocumentEntity, right: EntityRight): boolean {
+  const rights = session.rights[entity];
+  return rights[right] && ((right === 'view' ? rights.viewScope : rights.updateScope) ?? 'ALL') === 'ALL';
+}
+
+export function requireDocumentRight(session: Session, entity: DocumentEntity, right: EntityRight, document: DocumentAccessFacts): void {
+  requireRight(session, entity, right);
+  if (coversDocument(session, entity, right, document)) return;
+  throw new AppError('FORBIDDEN', `employee ${session.employeeId} lacks ${entity}.${right} on this document (scope)`, {
+    userMessage: right === 'view'
+      ? 'У вас нет прав на просмотр этого документа в МойСклад.'
+      : 'У вас нет прав на изменение этого документа в МойСклад: действие недоступно.',
+  });
+}
+
+export function requireAdmin(session: Session): void {
+  if (!session.isAdmin) {
+    throw new AppError('FORBIDDEN', `employee ${session.employeeId} is not an admin`, {
+      userMessage: 'Изменять настройки решения может только администратор аккаунта МойСклад.',
+    });
+  }
+}
