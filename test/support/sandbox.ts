@@ -158,3 +158,22 @@ export function createSupply(
     positions: options.positions.map((p) => ({ quantity: p.quantity, price: p.price ?? 100, assortment: ms.meta('product', p.productId) })),
   }).id);
 }
+
+/**
+ * The supply helpers most engine tests use, bound to a test file's sandbox and account (read lazily:
+ * both are assigned in the file's beforeAll).
+ */
+export function supplyHelpers(current: () => { sandbox: Sandbox; account: ConfiguredAccount }) {
+  const ms = () => current().sandbox.moysklad;
+  return {
+    product: (article: string) => current().account.seed.products.find((p) => p.article === article)!,
+    msDoc: (id: string) => ms().getDocument(current().account.accountId, 'supply', id) as { state?: { name?: string }; description?: string },
+    view: (id: string) => documentView(current().sandbox, current().account.adminSession, 'supply', id),
+    action: (id: string, name: string) => api(current().sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, {
+      token: current().account.adminSession, body: { action: name },
+    }),
+    setStatus: (id: string, name: string) => ms().userUpdate(current().account.accountId, 'supply', id, {
+      state: ms().stateMeta('supply', current().account.seed.states.supply[name]),
+    }),
+  };
+}

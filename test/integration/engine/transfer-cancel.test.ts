@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DocumentView } from '@/lib/api/contract';
-import { api, createSupply, documentView, installAndConfigure, startSandbox, waitFor, type ConfiguredAccount } from '../../support/sandbox';
+import { createSupply, installAndConfigure, startSandbox, waitFor, type ConfiguredAccount, supplyHelpers } from '../../support/sandbox';
 
 type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
 let sandbox: Sandbox;
@@ -21,11 +21,7 @@ afterAll(async () => {
 });
 
 const ms = () => sandbox.moysklad;
-const product = (article: string) => account.seed.products.find((p) => p.article === article)!;
-const msDoc = (id: string) => ms().getDocument(account.accountId, 'supply', id) as { state?: { name?: string }; description?: string };
-const view = (id: string) => documentView(sandbox, account.adminSession, 'supply', id);
-const action = (id: string, name: string) => api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: account.adminSession, body: { action: name } });
-const setStatus = (id: string, name: string) => ms().userUpdate(account.accountId, 'supply', id, { state: ms().stateMeta('supply', account.seed.states.supply[name]) });
+const { product, msDoc, view, action, setStatus } = supplyHelpers(() => ({ sandbox, account }));
 const lines = (id: string, text: string) => (msDoc(id).description ?? '').split('\n').filter((l) => l.includes(text));
 
 async function tasksOf(id: string): Promise<Array<{ indoc_id: string; state: string }>> {

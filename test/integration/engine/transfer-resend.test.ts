@@ -6,9 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DocumentView } from '@/lib/api/contract';
-import {
-  api, BETAPRO_PARTNER, createSupply, documentView, installAndConfigure, startSandbox, waitFor, type ConfiguredAccount,
-} from '../../support/sandbox';
+import { BETAPRO_PARTNER, createSupply, installAndConfigure, startSandbox, waitFor, type ConfiguredAccount, supplyHelpers } from '../../support/sandbox';
 
 type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
 let sandbox: Sandbox;
@@ -22,12 +20,7 @@ afterAll(async () => {
   await sandbox?.stop();
 });
 
-const ms = () => sandbox.moysklad;
-const product = (article: string) => account.seed.products.find((p) => p.article === article)!;
-const msDoc = (id: string) => ms().getDocument(account.accountId, 'supply', id) as { state?: { name?: string }; description?: string };
-const view = (id: string) => documentView(sandbox, account.adminSession, 'supply', id);
-const action = (id: string, name: string) => api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: account.adminSession, body: { action: name } });
-const setStatus = (id: string, name: string) => ms().userUpdate(account.accountId, 'supply', id, { state: ms().stateMeta('supply', account.seed.states.supply[name]) });
+const { product, msDoc, view, action, setStatus } = supplyHelpers(() => ({ sandbox, account }));
 
 async function control(path: string, body: unknown = {}) {
   const res = await fetch(`${sandbox.betapro.controlUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
