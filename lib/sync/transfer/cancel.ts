@@ -14,6 +14,7 @@ import { loadAccount, isOperational, type Account } from '@/lib/sync/account/acc
 import { betaproClientFor, moyskladClientFor } from '@/lib/sync/account/clients';
 import { answerOnDocument, stateRef } from '@/lib/sync/document/answer';
 import { recordEvent, transitionDocument, type SyncDocumentRow } from '@/lib/sync/document/sync-state';
+import { statusToRestore } from '@/lib/sync/transfer/previous-status';
 
 export interface CancelPayload {
   accountId: string;
@@ -62,13 +63,14 @@ async function answerCancelled(account: Account, doc: SyncDocumentRow, actor: st
   const entity = doc.entity as DocumentEntity;
   const moysklad = await moyskladClientFor(account);
   const document = await moysklad.getDocument(entity, doc.msId);
+  const statusBefore = await statusToRestore(moysklad, account, doc, document);
   const headline = `Задание ${doc.indocId} на оприходование отменено в БетаПРО`;
-  const statusLine = doc.statusBefore
+  const statusLine = statusBefore
     ? ' Статус возвращён тот, что был до «Передать».'
     : ' Статус до «Передать» неизвестен: выберите статус документа сами.';
   await answerOnDocument(moysklad, account, entity, doc.msId, document.description, {
     log: [`${headline}${actor ? ` (${actor})` : ''}.${statusLine}`],
     logOnceHeadline: headline,
-    extra: doc.statusBefore ? { state: stateRef(moysklad, entity, doc.statusBefore) } : {},
+    extra: statusBefore ? { state: stateRef(moysklad, entity, statusBefore) } : {},
   });
 }

@@ -20,6 +20,10 @@ function idOfRef(value: unknown): string | null {
   return typeof href === 'string' ? href.slice(href.lastIndexOf('/') + 1) : null;
 }
 
+function appStatusIds(account: Account, entity: DocumentEntity): Set<string> {
+  return new Set(Object.values(account.settings.statuses[entity]).filter((id): id is string => Boolean(id)));
+}
+
 /**
  * The newest status of the document that is not one of the app's: the current one, else the
  * `oldValue` of the newest status change in the document's audit. Null when there is none (created
@@ -28,7 +32,7 @@ function idOfRef(value: unknown): string | null {
 export async function findStatusBefore(
   client: MoyskladClient, account: Account, entity: DocumentEntity, document: MsDocument,
 ): Promise<string | null> {
-  const appStatuses = new Set(Object.values(account.settings.statuses[entity]).filter((id): id is string => Boolean(id)));
+  const appStatuses = appStatusIds(account, entity);
   const current = idOfRef(document.state);
   if (current && !appStatuses.has(current)) return current;
   try {
@@ -45,11 +49,25 @@ export async function findStatusBefore(
   return null;
 }
 
-/** Stores it once per transfer request (the request clears it), before the app changes the status. */
+/**
+ * Stores the current status once per transfer request (the request clears it), before the app changes
+ * it, when it is the user's own. When it is one of the app's (the usual «Передать»), nothing is read
+ * now: a cancel, which is rare, finds it in the audit then (`statusToRestore`), so a transfer keeps
+ * its call budget.
+ */
 export async function rememberStatusBefore(
-  prisma: PrismaClient, client: MoyskladClient, account: Account, doc: SyncDocumentRow, document: MsDocument,
+  prisma: PrismaClient, account: Account, doc: SyncDocumentRow, document: MsDocument,
 ): Promise<void> {
   if (doc.statusBefore) return;
-  const statusBefore = await findStatusBefore(client, account, doc.entity as DocumentEntity, document);
-  if (statusBefore) await prisma.syncDocument.update({ where: { id: doc.id }, data: { statusBefore } });
+  const current = idOfRef(document.state);
+  if (current && !appStatusIds(account, doc.entity as DocumentEntity).has(current)) {
+    await prisma.syncDocument.update({ where: { id: doc.id }, data: { statusBefore: current } });
+  }
+}
+
+/** The status a cancel gives back: the one remembered at the transfer, else the audit's. */
+export async function statusToRestore(
+  client: MoyskladClient, account: Account, doc: SyncDocumentRow, document: MsDocument,
+): Promise<string | null> {
+  return doc.statusBefore ?? findStatusBefore(client, account, doc.entity as DocumentEntity, document);
 }

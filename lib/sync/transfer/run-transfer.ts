@@ -135,7 +135,7 @@ export async function runTransfer(payload: TransferJobPayload, ctx: TransferCont
     if (document.name !== syncDoc.name) {
       await prisma.syncDocument.update({ where: { id: syncDoc.id }, data: { name: document.name } });
     }
-    await rememberStatusBefore(prisma, moysklad, account, syncDoc, document);
+    await rememberStatusBefore(prisma, account, syncDoc, document);
     const mapped = toTransferLines(read.positions, account.settings.productKey);
     const problems: Problem[] = [
       ...headerProblems(account, ref.entity, document),
