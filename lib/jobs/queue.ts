@@ -10,8 +10,10 @@
  *    `activeKey`); a duplicate pulls the queued job's run time forward instead of adding a second job;
  *    keys starting with `q:` de-duplicate only while the job is queued (the claim clears them): for
  *    jobs that re-read a remote state, a request made after the job started must run it once more;
- *  - claim is atomic and serialised by a transaction-scoped advisory lock, so two workers never take
- *    the same job and never run two jobs of one group (one document) at the same time;
+ *  - claim is atomic per group: a claim locks the groups (documents) it takes with transaction-scoped
+ *    advisory locks and skips the ones another worker is claiming, so two workers never take the same
+ *    job and never run two jobs of one group at the same time, while different groups are claimed in
+ *    parallel (see claimInTransaction);
  *  - a claim is a lease: if the worker dies, the job becomes claimable again when the lease expires;
  *  - finishing checks the claim token (worker id + attempt), so a worker that lost its lease cannot
  *    overwrite the outcome of the run that replaced it.
@@ -73,7 +75,6 @@ export function notifyJobEnqueued(): void {
   listeners.forEach((listener) => listener());
 }
 
-const CLAIM_LOCK_ID = 724_310_001;
 const DEFAULT_MAX_ATTEMPTS = 10;
 
 /** What `enqueue` needs of a job definition (lib/jobs/worker JobDefinition satisfies it). */
@@ -125,27 +126,6 @@ export async function enqueueJob(prisma: Db, input: EnqueueInput): Promise<Enque
 }
 
 /**
- * Claims up to `limit` due jobs for `workerId` with a lease of `leaseMs`. `singleConnection`: the
- * database is the embedded PGlite, whose one connection runs statements one after another, so the
- * claim statement alone is atomic and needs neither the advisory lock nor a transaction (three round
- * trips fewer on the thread that also serves the web requests).
- */
-export async function claimJobs(
-  prisma: PrismaClient,
-  workerId: string,
-  limit: number,
-  leaseMs: number,
-  kinds?: string[],
-  options: { singleConnection?: boolean; fairShare?: FairShare } = {},
-): Promise<JobRow[]> {
-  if (options.singleConnection) return claimStatement(prisma, workerId, limit, leaseMs, kinds, options.fairShare);
-  return prisma.$transaction(async (tx) => {
-    await tx.$queryRawUnsafe(`SELECT 1 AS locked FROM pg_advisory_xact_lock(${CLAIM_LOCK_ID})`);
-    return claimStatement(tx, workerId, limit, leaseMs, kinds, options.fairShare);
-  });
-}
-
-/**
  * Fair claiming across accounts (every account admin is an untrusted tenant): this worker lets one
  * account hold at most `maxPerAccount` of its slots, so the others always keep a slot, and among due
  * jobs it prefers the accounts with the fewest jobs running fleet-wide (then the oldest job).
@@ -156,53 +136,175 @@ export interface FairShare {
   runningHere: Record<string, number>;
 }
 
-function claimStatement(
-  prisma: Db, workerId: string, limit: number, leaseMs: number, kinds?: string[], fairShare?: FairShare,
+export interface ClaimOptions {
+  singleConnection?: boolean;
+  fairShare?: FairShare;
+}
+
+/**
+ * Namespace of the claim's transaction-scoped advisory locks (the two-int form: key 2 is
+ * `hashtext(group)`), so they never meet another lock of the product.
+ */
+export const CLAIM_LOCK_NAMESPACE = 724_310_002;
+/** Rounds of one claim when a picked job turned out to be claimed by another worker meanwhile. */
+const CLAIM_ROUNDS = 3;
+
+/**
+ * Claims up to `limit` due jobs for `workerId` with a lease of `leaseMs`.
+ *
+ * Several connections (PostgreSQL): claims of different groups (documents) run in parallel across
+ * workers; each claim locks only the groups it takes (`claimRound`). `singleConnection`: the database
+ * is the embedded PGlite, whose one connection runs statements one after another, so one claim
+ * statement alone is atomic and needs neither locks nor a transaction (round trips fewer on the
+ * thread that also serves the web requests).
+ */
+export async function claimJobs(
+  prisma: PrismaClient, workerId: string, limit: number, leaseMs: number, kinds?: string[], options: ClaimOptions = {},
 ): Promise<JobRow[]> {
-  const allowance = fairShare
-    ? Object.fromEntries(Object.entries(fairShare.runningHere).map(([account, n]) => [account, Math.max(0, fairShare.maxPerAccount - n)]))
-    : {};
-  // Candidates: due queued jobs, and running jobs whose lease expired (their worker died).
-  // One per group: skip a group that has a live running job, and take only the earliest
-  // candidate of each group in this batch. Then fairness (FairShare): at most the account's
-  // allowance per account, accounts with the least running work first.
-  return prisma.$queryRawUnsafe<JobRow[]>(
-    `WITH candidates AS (
-       SELECT j."id", j."groupKey", j."runAt", j."accountId",
-              row_number() OVER (PARTITION BY COALESCE(j."groupKey", j."id"::text) ORDER BY j."runAt", j."id") AS rank
-       FROM "Job" j
-       WHERE ((j."state" = 'queued' AND j."runAt" <= now())
-              OR (j."state" = 'running' AND j."leaseUntil" < now()))
-         AND ($4::text[] IS NULL OR j."kind" = ANY($4::text[]))
-         AND (j."groupKey" IS NULL OR NOT EXISTS (
-               SELECT 1 FROM "Job" r
-               WHERE r."groupKey" = j."groupKey" AND r."state" = 'running'
-                 AND r."leaseUntil" >= now() AND r."id" <> j."id"))
-     ), running AS (
-       SELECT "accountId", count(*) AS n FROM "Job"
-       WHERE "state" = 'running' AND "leaseUntil" >= now() AND "accountId" IS NOT NULL
-       GROUP BY "accountId"
-     ), ranked AS (
-       SELECT c."id", c."runAt", c."accountId",
-              row_number() OVER (PARTITION BY COALESCE(c."accountId", c."id"::text) ORDER BY c."runAt", c."id") AS "accountRank",
-              COALESCE(r.n, 0) AS "accountLoad"
-       FROM candidates c LEFT JOIN running r ON r."accountId" = c."accountId"
-       WHERE c.rank = 1
-     ), picked AS (
-       SELECT "id" FROM ranked
-       WHERE $5::int IS NULL OR "accountId" IS NULL
-          OR "accountRank" <= COALESCE(($6::jsonb ->> "accountId")::int, $5::int)
-       ORDER BY "accountLoad" + "accountRank", "runAt", "id" LIMIT $2
-     )
-     UPDATE "Job" SET "state" = 'running', "lockedBy" = $1, "attempts" = "Job"."attempts" + 1,
-            "activeKey" = CASE WHEN "Job"."activeKey" LIKE 'q:%' THEN NULL ELSE "Job"."activeKey" END,
-            "leaseUntil" = now() + ($3 || ' milliseconds')::interval, "updatedAt" = now()
-     FROM picked WHERE "Job"."id" = picked."id"
-       -- Re-checked on the row as it is when locked: a lease renewed (claim.ts fence) after this
-       -- statement's snapshot was taken keeps its job.
-       AND ("Job"."state" = 'queued' OR ("Job"."state" = 'running' AND "Job"."leaseUntil" < now()))
+  const query: ClaimQuery = { workerId, limit, leaseMs, kinds: kinds?.length ? kinds : null, fairShare: options.fairShare };
+  if (options.singleConnection) return claimSingleStatement(prisma, query);
+  return prisma.$transaction((tx) => claimInTransaction(tx, query));
+}
+
+interface ClaimQuery {
+  workerId: string;
+  limit: number;
+  leaseMs: number;
+  kinds: string[] | null;
+  fairShare?: FairShare;
+}
+
+/**
+ * The claim on a shared database, inside the caller's transaction (exported for tests that hold a
+ * claim open). Each round picks due jobs and takes the advisory lock of each picked group with
+ * `pg_try_advisory_xact_lock` (a group another worker is claiming right now is skipped, never waited
+ * for), then claims them in a second statement. Why two statements: the second one's snapshot is
+ * taken after the group locks are held, so it sees every claim of those groups committed before —
+ * its re-check "no live running job in the group" is then exact, and two jobs of one document can
+ * never be running at once. A pick already claimed by a worker that committed in between is dropped
+ * by that re-check; the next round fills its slot.
+ */
+export async function claimInTransaction(tx: Db, query: ClaimQuery): Promise<JobRow[]> {
+  const claimed: JobRow[] = [];
+  const tried: bigint[] = [];
+  for (let round = 0; round < CLAIM_ROUNDS && claimed.length < query.limit; round += 1) {
+    const picked = await pickAndLock(tx, { ...query, limit: query.limit - claimed.length, fairShare: withClaimed(query.fairShare, claimed) }, tried);
+    if (!picked.length) break;
+    const rows = await claimPicked(tx, query, picked);
+    claimed.push(...rows);
+    tried.push(...picked);
+    if (rows.length === picked.length) break; // no stale pick: nothing more is due for us
+  }
+  return claimed;
+}
+
+/** The fair share as it stands after this claim's earlier rounds. */
+function withClaimed(fairShare: FairShare | undefined, claimed: JobRow[]): FairShare | undefined {
+  if (!fairShare || !claimed.length) return fairShare;
+  const runningHere = { ...fairShare.runningHere };
+  for (const job of claimed) if (job.accountId) runningHere[job.accountId] = (runningHere[job.accountId] ?? 0) + 1;
+  return { ...fairShare, runningHere };
+}
+
+function allowanceOf(fairShare?: FairShare): string {
+  const entries = Object.entries(fairShare?.runningHere ?? {}).map(([account, n]) => [account, Math.max(0, fairShare!.maxPerAccount - n)]);
+  return JSON.stringify(Object.fromEntries(entries));
+}
+
+/**
+ * Due jobs in the order a worker should take them, at most one per group and within the accounts'
+ * fair share. Parameters: $1 kinds, $2 maxPerAccount, $3 allowance per account, $4 ids to leave out.
+ * Candidates: due queued jobs, and running jobs whose lease expired (their worker died); a group
+ * with a live running job is skipped, and only the earliest candidate of a group is taken. Then
+ * fairness (FairShare): at most the account's allowance per account, the least loaded accounts first.
+ */
+const ORDERED_CANDIDATES = `
+  candidates AS (
+    SELECT j."id", j."groupKey", j."runAt", j."accountId",
+           row_number() OVER (PARTITION BY COALESCE(j."groupKey", j."id"::text) ORDER BY j."runAt", j."id") AS rank
+    FROM "Job" j
+    WHERE ((j."state" = 'queued' AND j."runAt" <= now())
+           OR (j."state" = 'running' AND j."leaseUntil" < now()))
+      AND ($1::text[] IS NULL OR j."kind" = ANY($1::text[]))
+      AND j."id" <> ALL($4::bigint[])
+      AND (j."groupKey" IS NULL OR NOT EXISTS (
+            SELECT 1 FROM "Job" r
+            WHERE r."groupKey" = j."groupKey" AND r."state" = 'running'
+              AND r."leaseUntil" >= now() AND r."id" <> j."id"))
+  ), running AS (
+    SELECT "accountId", count(*) AS n FROM "Job"
+    WHERE "state" = 'running' AND "leaseUntil" >= now() AND "accountId" IS NOT NULL
+    GROUP BY "accountId"
+  ), ranked AS (
+    SELECT c."id", c."groupKey", c."runAt", c."accountId",
+           row_number() OVER (PARTITION BY COALESCE(c."accountId", c."id"::text) ORDER BY c."runAt", c."id") AS "accountRank",
+           COALESCE(r.n, 0) AS "accountLoad"
+    FROM candidates c LEFT JOIN running r ON r."accountId" = c."accountId"
+    WHERE c.rank = 1
+  ), ordered AS MATERIALIZED (
+    SELECT "id", COALESCE("groupKey", 'job:' || "id"::text) AS "lockKey" FROM ranked
+    WHERE $2::int IS NULL OR "accountId" IS NULL
+       OR "accountRank" <= COALESCE(($3::jsonb ->> "accountId")::int, $2::int)
+    ORDER BY "accountLoad" + "accountRank", "runAt", "id"
+  )`;
+
+function candidateParams(query: ClaimQuery, exclude: bigint[]): unknown[] {
+  return [query.kinds, query.fairShare ? query.fairShare.maxPerAccount : null, allowanceOf(query.fairShare), exclude];
+}
+
+/**
+ * Picks up to `limit` candidates whose group lock this transaction obtains. The lock is tried row by
+ * row over the ordered, materialised candidates and the LIMIT stops the scan, so only the groups
+ * taken are locked (a volatile condition is never pushed below the ORDER BY).
+ */
+async function pickAndLock(tx: Db, query: ClaimQuery, exclude: bigint[]): Promise<bigint[]> {
+  const rows = await tx.$queryRawUnsafe<{ id: bigint }[]>(
+    `WITH ${ORDERED_CANDIDATES}
+     SELECT "id" FROM ordered
+     WHERE pg_try_advisory_xact_lock(${CLAIM_LOCK_NAMESPACE}, hashtext("lockKey"))
+     LIMIT $5`,
+    ...candidateParams(query, exclude), query.limit,
+  );
+  return rows.map((row) => row.id);
+}
+
+/** What the claim sets on a job it takes (a `q:` dedupe key is released at the claim). */
+const CLAIM_SET = `"state" = 'running', "lockedBy" = $1, "attempts" = "Job"."attempts" + 1,
+  "activeKey" = CASE WHEN "Job"."activeKey" LIKE 'q:%' THEN NULL ELSE "Job"."activeKey" END,
+  "leaseUntil" = now() + ($2 || ' milliseconds')::interval, "updatedAt" = now()`;
+
+/**
+ * Re-checked on the row as it is when locked: a lease renewed (claim.ts fence) after the snapshot was
+ * taken keeps its job.
+ */
+const STILL_CLAIMABLE = `("Job"."state" = 'queued' OR ("Job"."state" = 'running' AND "Job"."leaseUntil" < now()))`;
+
+/**
+ * Claims the picked jobs that are still claimable on a snapshot taken after their groups were locked
+ * (the state condition is re-checked on the locked row, as in STILL_CLAIMABLE).
+ */
+function claimPicked(tx: Db, query: ClaimQuery, ids: bigint[]): Promise<JobRow[]> {
+  return tx.$queryRawUnsafe<JobRow[]>(
+    `UPDATE "Job" SET ${CLAIM_SET}
+     WHERE "Job"."id" = ANY($3::bigint[])
+       AND (("Job"."state" = 'queued' AND "Job"."runAt" <= now()) OR ("Job"."state" = 'running' AND "Job"."leaseUntil" < now()))
+       AND ("Job"."groupKey" IS NULL OR NOT EXISTS (
+             SELECT 1 FROM "Job" r
+             WHERE r."groupKey" = "Job"."groupKey" AND r."state" = 'running'
+               AND r."leaseUntil" >= now() AND r."id" <> "Job"."id"))
      RETURNING "Job".*`,
-    workerId, limit, leaseMs, kinds?.length ? kinds : null, fairShare ? fairShare.maxPerAccount : null, JSON.stringify(allowance),
+    query.workerId, query.leaseMs, ids,
+  );
+}
+
+/** The embedded database's claim: one statement, atomic on its single connection. */
+function claimSingleStatement(prisma: Db, query: ClaimQuery): Promise<JobRow[]> {
+  return prisma.$queryRawUnsafe<JobRow[]>(
+    `WITH ${ORDERED_CANDIDATES}, picked AS (SELECT "id" FROM ordered LIMIT $5)
+     UPDATE "Job" SET ${CLAIM_SET.replace('$1', '$6').replace('$2', '$7')}
+     FROM picked WHERE "Job"."id" = picked."id" AND ${STILL_CLAIMABLE}
+     RETURNING "Job".*`,
+    ...candidateParams(query, []), query.limit, query.workerId, query.leaseMs,
   );
 }
 
