@@ -166,7 +166,7 @@ export async function claimJobs(
   return prisma.$transaction((tx) => claimInTransaction(tx, query));
 }
 
-interface ClaimQuery {
+export interface ClaimQuery {
   workerId: string;
   limit: number;
   leaseMs: number;
