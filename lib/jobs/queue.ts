@@ -137,33 +137,7 @@ export interface FairShare {
 }
 
 export interface ClaimOptions {
-  singleConnection?: boolean;
   fairShare?: FairShare;
-}
-
-/**
- * Namespace of the claim's transaction-scoped advisory locks (the two-int form: key 2 is
- * `hashtext(group)`), so they never meet another lock of the product.
- */
-export const CLAIM_LOCK_NAMESPACE = 724_310_002;
-/** Rounds of one claim when a picked job turned out to be claimed by another worker meanwhile. */
-const CLAIM_ROUNDS = 3;
-
-/**
- * Claims up to `limit` due jobs for `workerId` with a lease of `leaseMs`.
- *
- * Several connections (PostgreSQL): claims of different groups (documents) run in parallel across
- * workers; each claim locks only the groups it takes (`claimRound`). `singleConnection`: the database
- * is the embedded PGlite, whose one connection runs statements one after another, so one claim
- * statement alone is atomic and needs neither locks nor a transaction (round trips fewer on the
- * thread that also serves the web requests).
- */
-export async function claimJobs(
-  prisma: PrismaClient, workerId: string, limit: number, leaseMs: number, kinds?: string[], options: ClaimOptions = {},
-): Promise<JobRow[]> {
-  const query: ClaimQuery = { workerId, limit, leaseMs, kinds: kinds?.length ? kinds : null, fairShare: options.fairShare };
-  if (options.singleConnection) return claimSingleStatement(prisma, query);
-  return prisma.$transaction((tx) => claimInTransaction(tx, query));
 }
 
 export interface ClaimQuery {
@@ -175,136 +149,35 @@ export interface ClaimQuery {
 }
 
 /**
- * The claim on a shared database, inside the caller's transaction (exported for tests that hold a
- * claim open). Each round picks due jobs and takes the advisory lock of each picked group with
- * `pg_try_advisory_xact_lock` (a group another worker is claiming right now is skipped, never waited
- * for), then claims them in a second statement. Why two statements: the second one's snapshot is
- * taken after the group locks are held, so it sees every claim of those groups committed before —
- * its re-check "no live running job in the group" is then exact, and two jobs of one document can
- * never be running at once. A pick already claimed by a worker that committed in between is dropped
- * by that re-check; the next round fills its slot.
+ * Claims up to `limit` due jobs for `workerId` with a lease of `leaseMs`, at most one per group and
+ * within the accounts' fair share, in one statement (its own transaction).
+ *
+ * Claims are per group: the database function `bridge_claim_jobs` (migration claim_jobs_per_group)
+ * takes a transaction-scoped advisory lock on the group (document) of each job it picks with
+ * `pg_try_advisory_xact_lock`, skipping a group another worker is claiming at that moment instead of
+ * waiting, and then claims the picked jobs with a second statement whose snapshot is taken after the
+ * locks are held — so it sees every claim of those groups committed before, and two jobs of one
+ * document are never running at once, while workers claim different documents in parallel. A pick
+ * that another worker had claimed and committed in between is dropped by that re-check, and the
+ * function's next round (at most three) fills the slot. Why a function: the two statements then cost
+ * one round trip, which is most of a claim's time on a loaded machine; the embedded database runs
+ * the same function (its one connection runs it as one statement, trivially atomic).
  */
-export async function claimInTransaction(tx: Db, query: ClaimQuery): Promise<JobRow[]> {
-  const claimed: JobRow[] = [];
-  const tried: bigint[] = [];
-  for (let round = 0; round < CLAIM_ROUNDS && claimed.length < query.limit; round += 1) {
-    const picked = await pickAndLock(tx, { ...query, limit: query.limit - claimed.length, fairShare: withClaimed(query.fairShare, claimed) }, tried);
-    if (!picked.length) break;
-    const rows = await claimPicked(tx, query, picked);
-    claimed.push(...rows);
-    tried.push(...picked);
-    if (rows.length === picked.length) break; // no stale pick: nothing more is due for us
-  }
-  return claimed;
+export function claimJobs(
+  prisma: Db, workerId: string, limit: number, leaseMs: number, kinds?: string[], options: ClaimOptions = {},
+): Promise<JobRow[]> {
+  return claimInTransaction(prisma, { workerId, limit, leaseMs, kinds: kinds?.length ? kinds : null, fairShare: options.fairShare });
 }
 
-/** The fair share as it stands after this claim's earlier rounds. */
-function withClaimed(fairShare: FairShare | undefined, claimed: JobRow[]): FairShare | undefined {
-  if (!fairShare || !claimed.length) return fairShare;
-  const runningHere = { ...fairShare.runningHere };
-  for (const job of claimed) if (job.accountId) runningHere[job.accountId] = (runningHere[job.accountId] ?? 0) + 1;
-  return { ...fairShare, runningHere };
-}
-
-function allowanceOf(fairShare?: FairShare): string {
-  const entries = Object.entries(fairShare?.runningHere ?? {}).map(([account, n]) => [account, Math.max(0, fairShare!.maxPerAccount - n)]);
-  return JSON.stringify(Object.fromEntries(entries));
-}
-
-/**
- * Due jobs in the order a worker should take them, at most one per group and within the accounts'
- * fair share. Parameters: $1 kinds, $2 maxPerAccount, $3 allowance per account, $4 ids to leave out.
- * Candidates: due queued jobs, and running jobs whose lease expired (their worker died); a group
- * with a live running job is skipped, and only the earliest candidate of a group is taken. Then
- * fairness (FairShare): at most the account's allowance per account, the least loaded accounts first.
- */
-const ORDERED_CANDIDATES = `
-  candidates AS (
-    SELECT j."id", j."groupKey", j."runAt", j."accountId",
-           row_number() OVER (PARTITION BY COALESCE(j."groupKey", j."id"::text) ORDER BY j."runAt", j."id") AS rank
-    FROM "Job" j
-    WHERE ((j."state" = 'queued' AND j."runAt" <= now())
-           OR (j."state" = 'running' AND j."leaseUntil" < now()))
-      AND ($1::text[] IS NULL OR j."kind" = ANY($1::text[]))
-      AND j."id" <> ALL($4::bigint[])
-      AND (j."groupKey" IS NULL OR NOT EXISTS (
-            SELECT 1 FROM "Job" r
-            WHERE r."groupKey" = j."groupKey" AND r."state" = 'running'
-              AND r."leaseUntil" >= now() AND r."id" <> j."id"))
-  ), running AS (
-    SELECT "accountId", count(*) AS n FROM "Job"
-    WHERE "state" = 'running' AND "leaseUntil" >= now() AND "accountId" IS NOT NULL
-    GROUP BY "accountId"
-  ), ranked AS (
-    SELECT c."id", c."groupKey", c."runAt", c."accountId",
-           row_number() OVER (PARTITION BY COALESCE(c."accountId", c."id"::text) ORDER BY c."runAt", c."id") AS "accountRank",
-           COALESCE(r.n, 0) AS "accountLoad"
-    FROM candidates c LEFT JOIN running r ON r."accountId" = c."accountId"
-    WHERE c.rank = 1
-  ), ordered AS MATERIALIZED (
-    SELECT "id", COALESCE("groupKey", 'job:' || "id"::text) AS "lockKey" FROM ranked
-    WHERE $2::int IS NULL OR "accountId" IS NULL
-       OR "accountRank" <= COALESCE(($3::jsonb ->> "accountId")::int, $2::int)
-    ORDER BY "accountLoad" + "accountRank", "runAt", "id"
-  )`;
-
-function candidateParams(query: ClaimQuery, exclude: bigint[]): unknown[] {
-  return [query.kinds, query.fairShare ? query.fairShare.maxPerAccount : null, allowanceOf(query.fairShare), exclude];
-}
-
-/**
- * Picks up to `limit` candidates whose group lock this transaction obtains. The lock is tried row by
- * row over the ordered, materialised candidates and the LIMIT stops the scan, so only the groups
- * taken are locked (a volatile condition is never pushed below the ORDER BY).
- */
-async function pickAndLock(tx: Db, query: ClaimQuery, exclude: bigint[]): Promise<bigint[]> {
-  const rows = await tx.$queryRawUnsafe<{ id: bigint }[]>(
-    `WITH ${ORDERED_CANDIDATES}
-     SELECT "id" FROM ordered
-     WHERE pg_try_advisory_xact_lock(${CLAIM_LOCK_NAMESPACE}, hashtext("lockKey"))
-     LIMIT $5`,
-    ...candidateParams(query, exclude), query.limit,
+/** The claim inside the caller's transaction, if any (tests hold a claim's locks open this way). */
+export function claimInTransaction(db: Db, query: ClaimQuery): Promise<JobRow[]> {
+  const { fairShare } = query;
+  const allowance = Object.fromEntries(
+    Object.entries(fairShare?.runningHere ?? {}).map(([account, n]) => [account, Math.max(0, fairShare!.maxPerAccount - n)]),
   );
-  return rows.map((row) => row.id);
-}
-
-/** What the claim sets on a job it takes (a `q:` dedupe key is released at the claim). */
-const CLAIM_SET = `"state" = 'running', "lockedBy" = $1, "attempts" = "Job"."attempts" + 1,
-  "activeKey" = CASE WHEN "Job"."activeKey" LIKE 'q:%' THEN NULL ELSE "Job"."activeKey" END,
-  "leaseUntil" = now() + ($2 || ' milliseconds')::interval, "updatedAt" = now()`;
-
-/**
- * Re-checked on the row as it is when locked: a lease renewed (claim.ts fence) after the snapshot was
- * taken keeps its job.
- */
-const STILL_CLAIMABLE = `("Job"."state" = 'queued' OR ("Job"."state" = 'running' AND "Job"."leaseUntil" < now()))`;
-
-/**
- * Claims the picked jobs that are still claimable on a snapshot taken after their groups were locked
- * (the state condition is re-checked on the locked row, as in STILL_CLAIMABLE).
- */
-function claimPicked(tx: Db, query: ClaimQuery, ids: bigint[]): Promise<JobRow[]> {
-  return tx.$queryRawUnsafe<JobRow[]>(
-    `UPDATE "Job" SET ${CLAIM_SET}
-     WHERE "Job"."id" = ANY($3::bigint[])
-       AND (("Job"."state" = 'queued' AND "Job"."runAt" <= now()) OR ("Job"."state" = 'running' AND "Job"."leaseUntil" < now()))
-       AND ("Job"."groupKey" IS NULL OR NOT EXISTS (
-             SELECT 1 FROM "Job" r
-             WHERE r."groupKey" = "Job"."groupKey" AND r."state" = 'running'
-               AND r."leaseUntil" >= now() AND r."id" <> "Job"."id"))
-     RETURNING "Job".*`,
-    query.workerId, query.leaseMs, ids,
-  );
-}
-
-/** The embedded database's claim: one statement, atomic on its single connection. */
-function claimSingleStatement(prisma: Db, query: ClaimQuery): Promise<JobRow[]> {
-  return prisma.$queryRawUnsafe<JobRow[]>(
-    `WITH ${ORDERED_CANDIDATES}, picked AS (SELECT "id" FROM ordered LIMIT $5)
-     UPDATE "Job" SET ${CLAIM_SET.replace('$1', '$6').replace('$2', '$7')}
-     FROM picked WHERE "Job"."id" = picked."id" AND ${STILL_CLAIMABLE}
-     RETURNING "Job".*`,
-    ...candidateParams(query, []), query.limit, query.workerId, query.leaseMs,
+  return db.$queryRawUnsafe<JobRow[]>(
+    'SELECT * FROM "bridge_claim_jobs"($1, $2::int, $3::int, $4::text[], $5::int, $6::jsonb)',
+    query.workerId, query.limit, query.leaseMs, query.kinds, fairShare ? fairShare.maxPerAccount : null, JSON.stringify(allowance),
   );
 }
 

@@ -29,7 +29,7 @@ describe.skipIf(!TEST_DATABASE_URL)('claims per group on PostgreSQL', () => {
     await enqueueJob(db.prisma, { kind: 'par', groupKey: 'doc:a', dedupeKey: 'a-2' });
     await enqueueJob(db.prisma, { kind: 'par', groupKey: 'doc:b', dedupeKey: 'b-1' });
     let mine: JobRow[] = [];
-    let theirs: JobRow[] | 'blocked' = 'blocked';
+    let theirs = 'blocked' as JobRow[] | 'blocked';
     // Worker A claims document a and keeps its claim transaction open while worker B claims.
     await db.prisma.$transaction(async (tx) => {
       mine = await claimInTransaction(tx, { workerId: 'worker-a', limit: 1, leaseMs: 60_000, kinds: ['par'] });
@@ -89,10 +89,9 @@ describe.each(TEST_DATABASE_KINDS)('two workers on %s', (kind) => {
         intervals.push({ doc: payload.doc, worker, from, to: performance.now() });
       },
     });
-    const singleConnection = kind === 'pglite';
     const workers = [
-      startWorker({ prisma: db.prisma, jobs: [job('one')], concurrency: 3, pollIntervalMs: 20, workerId: 'one', singleConnection }),
-      startWorker({ prisma: second?.prisma ?? db.prisma, jobs: [job('two')], concurrency: 3, pollIntervalMs: 20, workerId: 'two', singleConnection }),
+      startWorker({ prisma: db.prisma, jobs: [job('one')], concurrency: 3, pollIntervalMs: 20, workerId: 'one' }),
+      startWorker({ prisma: second?.prisma ?? db.prisma, jobs: [job('two')], concurrency: 3, pollIntervalMs: 20, workerId: 'two' }),
     ];
     try {
       for (let n = 0; n < 4; n++) {
