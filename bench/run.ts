@@ -31,7 +31,7 @@ const {
 const { measureReceipt, measureTransfer } = await import('./lib/documents');
 const { measureWebhookIntake } = await import('./lib/webhook');
 const { cpuSources, measureThroughput } = await import('./lib/throughput');
-const { startWorker } = await import('./lib/workers');
+const { ensureWorkers, startWorker } = await import('./lib/workers');
 const { treeRss, peakRssMb, rssMb, mainProcess, treeCpuSec } = await import('./lib/proc');
 const { distribution, round } = await import('./lib/stats');
 const { renderMarkdown } = await import('./lib/markdown');
@@ -419,6 +419,18 @@ if (postgresUp && ['webhook', 'throughput', 'latency', 'calls'].some((section) =
       const threeLatent = await runThroughput(3, REMOTE_LATENCY_MS);
       results.postgresScaling3over1 = round(threeLatent.transfersPerSec / oneLatent.transfersPerSec, 2);
       results.postgresScaling3over1NoLatency = round(three.transfersPerSec / one.transfersPerSec, 2);
+    }
+
+    if (want('latency', 'postgres')) {
+      // The same series with web + 3 worker processes: claims per document let every worker claim at once.
+      const added = await ensureWorkers(sandbox, workers, 3, APP_ENV);
+      added.forEach((w) => tracked.push({ role: `worker-${workers.indexOf(w) + 1}`, pid: w.pid }));
+      if (added.length) await warmUp(sandbox, [{ account: latencyAccount, productIds: latencyProducts }, ...tpAccounts]);
+      log(`latency series (3 worker processes): ${PLAN.pgLatencySamples} documents`);
+      const latency3Docs: Array<{ account: BenchAccount; id: string }> = [];
+      results.latency.push(await latencySeries(sandbox, latencyAccount, latencyProducts, 'PLAT', PLAN.pgLatencySamples,
+        { database: 'postgres', deployment: 'workers', workers: 3 }, latency3Docs));
+      addIntegrity('latency postgres 3 workers', await checkIntegrity(sandbox, latency3Docs, 'Проведён'));
     }
 
     addRss('web', 'postgres', sandbox.app.process.pid!);

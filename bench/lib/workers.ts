@@ -56,3 +56,19 @@ export async function startWorker(sandbox: BenchSandbox, env: Record<string, str
     },
   };
 }
+
+/**
+ * Starts worker processes until `workers` holds `count` of them (a section that needs web + 3 workers
+ * after one that ran with 1); returns the ones it started, so the caller can warm them up and track them.
+ */
+export async function ensureWorkers(
+  sandbox: BenchSandbox, workers: WorkerProcess[], count: number, env: Record<string, string> = {},
+): Promise<WorkerProcess[]> {
+  const started: WorkerProcess[] = [];
+  while (workers.length < count) {
+    const worker = await startWorker(sandbox, env);
+    workers.push(worker);
+    started.push(worker);
+  }
+  return started;
+}

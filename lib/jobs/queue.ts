@@ -10,8 +10,10 @@
  *    `activeKey`); a duplicate pulls the queued job's run time forward instead of adding a second job;
  *    keys starting with `q:` de-duplicate only while the job is queued (the claim clears them): for
  *    jobs that re-read a remote state, a request made after the job started must run it once more;
- *  - claim is atomic and serialised by a transaction-scoped advisory lock, so two workers never take
- *    the same job and never run two jobs of one group (one document) at the same time;
+ *  - claim is atomic per group: a claim locks the groups (documents) it takes with transaction-scoped
+ *    advisory locks and skips the ones another worker is claiming, so two workers never take the same
+ *    job and never run two jobs of one group at the same time, while different groups are claimed in
+ *    parallel (see claimInTransaction);
  *  - a claim is a lease: if the worker dies, the job becomes claimable again when the lease expires;
  *  - finishing checks the claim token (worker id + attempt), so a worker that lost its lease cannot
  *    overwrite the outcome of the run that replaced it.
@@ -73,7 +75,6 @@ export function notifyJobEnqueued(): void {
   listeners.forEach((listener) => listener());
 }
 
-const CLAIM_LOCK_ID = 724_310_001;
 const DEFAULT_MAX_ATTEMPTS = 10;
 
 /** What `enqueue` needs of a job definition (lib/jobs/worker JobDefinition satisfies it). */
@@ -125,27 +126,6 @@ export async function enqueueJob(prisma: Db, input: EnqueueInput): Promise<Enque
 }
 
 /**
- * Claims up to `limit` due jobs for `workerId` with a lease of `leaseMs`. `singleConnection`: the
- * database is the embedded PGlite, whose one connection runs statements one after another, so the
- * claim statement alone is atomic and needs neither the advisory lock nor a transaction (three round
- * trips fewer on the thread that also serves the web requests).
- */
-export async function claimJobs(
-  prisma: PrismaClient,
-  workerId: string,
-  limit: number,
-  leaseMs: number,
-  kinds?: string[],
-  options: { singleConnection?: boolean; fairShare?: FairShare } = {},
-): Promise<JobRow[]> {
-  if (options.singleConnection) return claimStatement(prisma, workerId, limit, leaseMs, kinds, options.fairShare);
-  return prisma.$transaction(async (tx) => {
-    await tx.$queryRawUnsafe(`SELECT 1 AS locked FROM pg_advisory_xact_lock(${CLAIM_LOCK_ID})`);
-    return claimStatement(tx, workerId, limit, leaseMs, kinds, options.fairShare);
-  });
-}
-
-/**
  * Fair claiming across accounts (every account admin is an untrusted tenant): this worker lets one
  * account hold at most `maxPerAccount` of its slots, so the others always keep a slot, and among due
  * jobs it prefers the accounts with the fewest jobs running fleet-wide (then the oldest job).
@@ -156,53 +136,48 @@ export interface FairShare {
   runningHere: Record<string, number>;
 }
 
-function claimStatement(
-  prisma: Db, workerId: string, limit: number, leaseMs: number, kinds?: string[], fairShare?: FairShare,
+export interface ClaimOptions {
+  fairShare?: FairShare;
+}
+
+export interface ClaimQuery {
+  workerId: string;
+  limit: number;
+  leaseMs: number;
+  kinds: string[] | null;
+  fairShare?: FairShare;
+}
+
+/**
+ * Claims up to `limit` due jobs for `workerId` with a lease of `leaseMs`, at most one per group and
+ * within the accounts' fair share, in one statement (its own transaction).
+ *
+ * Claims are per group: the database function `bridge_claim_jobs` (migration claim_jobs_per_group)
+ * takes a transaction-scoped advisory lock on the group (document) of each job it picks with
+ * `pg_try_advisory_xact_lock`, skipping a group another worker is claiming at that moment instead of
+ * waiting, and then claims the picked jobs with a second statement whose snapshot is taken after the
+ * locks are held — so it sees every claim of those groups committed before, and two jobs of one
+ * document are never running at once, while workers claim different documents in parallel. A pick
+ * that another worker had claimed and committed in between is dropped by that re-check, and the
+ * function's next round (at most three) fills the slot. Why a function: the two statements then cost
+ * one round trip, which is most of a claim's time on a loaded machine; the embedded database runs
+ * the same function (its one connection runs it as one statement, trivially atomic).
+ */
+export function claimJobs(
+  prisma: Db, workerId: string, limit: number, leaseMs: number, kinds?: string[], options: ClaimOptions = {},
 ): Promise<JobRow[]> {
-  const allowance = fairShare
-    ? Object.fromEntries(Object.entries(fairShare.runningHere).map(([account, n]) => [account, Math.max(0, fairShare.maxPerAccount - n)]))
-    : {};
-  // Candidates: due queued jobs, and running jobs whose lease expired (their worker died).
-  // One per group: skip a group that has a live running job, and take only the earliest
-  // candidate of each group in this batch. Then fairness (FairShare): at most the account's
-  // allowance per account, accounts with the least running work first.
-  return prisma.$queryRawUnsafe<JobRow[]>(
-    `WITH candidates AS (
-       SELECT j."id", j."groupKey", j."runAt", j."accountId",
-              row_number() OVER (PARTITION BY COALESCE(j."groupKey", j."id"::text) ORDER BY j."runAt", j."id") AS rank
-       FROM "Job" j
-       WHERE ((j."state" = 'queued' AND j."runAt" <= now())
-              OR (j."state" = 'running' AND j."leaseUntil" < now()))
-         AND ($4::text[] IS NULL OR j."kind" = ANY($4::text[]))
-         AND (j."groupKey" IS NULL OR NOT EXISTS (
-               SELECT 1 FROM "Job" r
-               WHERE r."groupKey" = j."groupKey" AND r."state" = 'running'
-                 AND r."leaseUntil" >= now() AND r."id" <> j."id"))
-     ), running AS (
-       SELECT "accountId", count(*) AS n FROM "Job"
-       WHERE "state" = 'running' AND "leaseUntil" >= now() AND "accountId" IS NOT NULL
-       GROUP BY "accountId"
-     ), ranked AS (
-       SELECT c."id", c."runAt", c."accountId",
-              row_number() OVER (PARTITION BY COALESCE(c."accountId", c."id"::text) ORDER BY c."runAt", c."id") AS "accountRank",
-              COALESCE(r.n, 0) AS "accountLoad"
-       FROM candidates c LEFT JOIN running r ON r."accountId" = c."accountId"
-       WHERE c.rank = 1
-     ), picked AS (
-       SELECT "id" FROM ranked
-       WHERE $5::int IS NULL OR "accountId" IS NULL
-          OR "accountRank" <= COALESCE(($6::jsonb ->> "accountId")::int, $5::int)
-       ORDER BY "accountLoad" + "accountRank", "runAt", "id" LIMIT $2
-     )
-     UPDATE "Job" SET "state" = 'running', "lockedBy" = $1, "attempts" = "Job"."attempts" + 1,
-            "activeKey" = CASE WHEN "Job"."activeKey" LIKE 'q:%' THEN NULL ELSE "Job"."activeKey" END,
-            "leaseUntil" = now() + ($3 || ' milliseconds')::interval, "updatedAt" = now()
-     FROM picked WHERE "Job"."id" = picked."id"
-       -- Re-checked on the row as it is when locked: a lease renewed (claim.ts fence) after this
-       -- statement's snapshot was taken keeps its job.
-       AND ("Job"."state" = 'queued' OR ("Job"."state" = 'running' AND "Job"."leaseUntil" < now()))
-     RETURNING "Job".*`,
-    workerId, limit, leaseMs, kinds?.length ? kinds : null, fairShare ? fairShare.maxPerAccount : null, JSON.stringify(allowance),
+  return claimInTransaction(prisma, { workerId, limit, leaseMs, kinds: kinds?.length ? kinds : null, fairShare: options.fairShare });
+}
+
+/** The claim inside the caller's transaction, if any (tests hold a claim's locks open this way). */
+export function claimInTransaction(db: Db, query: ClaimQuery): Promise<JobRow[]> {
+  const { fairShare } = query;
+  const allowance = Object.fromEntries(
+    Object.entries(fairShare?.runningHere ?? {}).map(([account, n]) => [account, Math.max(0, fairShare!.maxPerAccount - n)]),
+  );
+  return db.$queryRawUnsafe<JobRow[]>(
+    'SELECT * FROM "bridge_claim_jobs"($1, $2::int, $3::int, $4::text[], $5::int, $6::jsonb)',
+    query.workerId, query.limit, query.leaseMs, query.kinds, fairShare ? fairShare.maxPerAccount : null, JSON.stringify(allowance),
   );
 }
 

@@ -13,8 +13,8 @@
  * import cycle runs through here.
  */
 import { z } from 'zod';
-import type { Db } from '@/lib/db';
-import { defineJob, type JobDefinition } from '@/lib/jobs/worker';
+import type { Db, PrismaClient } from '@/lib/db';
+import { defineJob, type JobDefinition, type JobOutcome } from '@/lib/jobs/worker';
 import { enqueue, type EnqueueOptions, type EnqueueResult } from '@/lib/jobs/queue';
 import { documentGroupKey, type DocumentRef } from '@/lib/sync/document/sync-state';
 
@@ -25,8 +25,10 @@ export interface ProductJob<S extends z.ZodType, G extends JobGroup> extends Job
   maxAttempts: number;
 }
 
-function defineProductJob<S extends z.ZodType, G extends JobGroup>(definition: ProductJob<S, G>): ProductJob<S, G> {
-  return defineJob(definition) as ProductJob<S, G>;
+/** What differs between the kinds beside their name, payload and handler. */
+interface JobSettings {
+  maxAttempts: number;
+  leaseMs?: number;
 }
 
 /** Attempts of a job that must never die while its account is installed (it reschedules itself). */
@@ -34,29 +36,42 @@ const RECURRING_ATTEMPTS = 1_000_000;
 const entitySchema = z.enum(['supply', 'move']);
 const accountPayload = z.object({ accountId: z.string() });
 
+/** A job of one document: enqueued with `enqueueDocumentJob`, it runs alone on its document. */
+function documentJob<S extends z.ZodType>(
+  kind: string, payload: S, settings: JobSettings, handler: JobDefinition<S>['handler'],
+): ProductJob<S, 'document'> {
+  return { ...defineJob({ kind, payload, handler, ...settings }), group: 'document', maxAttempts: settings.maxAttempts };
+}
+
+/** A job of an account; its handler gets the account id (the payload is `{ accountId }` only). */
+function accountJob(
+  kind: string, settings: JobSettings, run: (prisma: PrismaClient, accountId: string) => Promise<JobOutcome>,
+): ProductJob<typeof accountPayload, 'account'> {
+  return accountJobWith(kind, accountPayload, settings, (payload, ctx) => run(ctx.prisma, payload.accountId));
+}
+
+/** A job of an account with a payload of its own (which names the account). */
+function accountJobWith<S extends z.ZodType>(
+  kind: string, payload: S, settings: JobSettings, handler: JobDefinition<S>['handler'],
+): ProductJob<S, 'account'> {
+  return { ...defineJob({ kind, payload, handler, ...settings }), group: 'account', maxAttempts: settings.maxAttempts };
+}
+
 /** Sends a document to BetaPRO (creates or replaces its supply task). */
-export const transferJob = defineProductJob({
-  kind: 'transfer',
-  group: 'document',
-  payload: z.object({ accountId: z.string(), entity: entitySchema, msId: z.string() }),
-  maxAttempts: 8,
-  leaseMs: 30_000,
-  async handler(payload, ctx) {
+export const transferJob = documentJob(
+  'transfer', z.object({ accountId: z.string(), entity: entitySchema, msId: z.string() }), { maxAttempts: 8, leaseMs: 30_000 },
+  async (payload, ctx) => {
     const { runTransfer } = await import('@/lib/sync/transfer/run-transfer');
     await runTransfer(payload, {
-      prisma: ctx.prisma,
-      attempt: ctx.job.attempts,
-      lastAttempt: ctx.job.attempts >= ctx.job.maxAttempts,
-      step: ctx.step,
+      prisma: ctx.prisma, attempt: ctx.job.attempts, lastAttempt: ctx.job.attempts >= ctx.job.maxAttempts, step: ctx.step,
     });
   },
-});
+);
 
 /** One accepted webhook delivery (queued by lib/sync/triggers/webhook-intake in one statement). */
-export const webhookJob = defineProductJob({
-  kind: 'webhook',
-  group: 'account',
-  payload: z.object({
+export const webhookJob = accountJobWith(
+  'webhook',
+  z.object({
     accountId: z.string(),
     actor: z.string().nullable(),
     events: z.array(z.object({
@@ -66,98 +81,61 @@ export const webhookJob = defineProductJob({
       updatedFields: z.array(z.string()).optional(),
     })),
   }),
-  maxAttempts: 5,
-  async handler(payload, ctx) {
+  { maxAttempts: 5 },
+  async (payload, ctx) => {
     const { handleWebhookEvents } = await import('@/lib/sync/triggers/webhook-delivery');
     await handleWebhookEvents(ctx.prisma, payload.accountId, payload.events, payload.actor);
   },
-});
+);
 
 /** The recurring safety-net sweep for documents whose webhook was lost. */
-export const sweepJob = defineProductJob({
-  kind: 'sweep',
-  group: 'account',
-  payload: accountPayload,
-  maxAttempts: RECURRING_ATTEMPTS,
-  leaseMs: 60_000,
-  async handler(payload, ctx) {
-    const { runSweepJob } = await import('@/lib/sync/triggers/sweep');
-    return runSweepJob(ctx.prisma, payload.accountId);
-  },
+export const sweepJob = accountJob('sweep', { maxAttempts: RECURRING_ATTEMPTS, leaseMs: 60_000 }, async (prisma, accountId) => {
+  const { runSweepJob } = await import('@/lib/sync/triggers/sweep');
+  return runSweepJob(prisma, accountId);
 });
 
 /** Installs the account's webhooks when MoySklad's 10 s activation call could not. */
-export const installWebhooksJob = defineProductJob({
-  kind: 'install-webhooks',
-  group: 'account',
-  payload: accountPayload,
-  maxAttempts: 10,
-  async handler(payload, ctx) {
-    const { installWebhooks } = await import('@/lib/sync/account/lifecycle');
-    await installWebhooks(ctx.prisma, payload.accountId);
-  },
+export const installWebhooksJob = accountJob('install-webhooks', { maxAttempts: 10 }, async (prisma, accountId) => {
+  const { installWebhooks } = await import('@/lib/sync/account/lifecycle');
+  await installWebhooks(prisma, accountId);
 });
 
 /** The recurring BetaPRO poll for the account's receipts. */
-export const pollJob = defineProductJob({
-  kind: 'poll',
-  group: 'account',
-  payload: accountPayload,
-  maxAttempts: RECURRING_ATTEMPTS,
-  leaseMs: 60_000,
-  async handler(payload, ctx) {
-    const { runPollJob } = await import('@/lib/sync/receipt/poll-job');
-    return runPollJob(ctx.prisma, payload.accountId);
-  },
-});
-
-/** Applies a document's stored receipts (and corrections) to MoySklad. */
-export const applyReceiptJob = defineProductJob({
-  kind: 'apply-receipt',
-  group: 'document',
-  payload: z.object({ accountId: z.string(), documentId: z.string(), force: z.boolean().optional() }),
-  maxAttempts: 10,
-  leaseMs: 60_000,
-  async handler(payload, ctx) {
-    const { applyReceipts } = await import('@/lib/sync/receipt/apply');
-    await applyReceipts(ctx.prisma, payload);
-  },
-});
-
-/** Cancels a document's BetaPRO task (the widget's «Отменить»). */
-export const cancelTaskJob = defineProductJob({
-  kind: 'cancel-task',
-  group: 'document',
-  payload: z.object({ accountId: z.string(), documentId: z.string(), actor: z.string().nullable().optional() }),
-  maxAttempts: 10,
-  async handler(payload, ctx) {
-    const { cancelTask } = await import('@/lib/sync/transfer/cancel');
-    await cancelTask(ctx.prisma, payload);
-  },
-});
-
-/** Answers a «Передать» set again on a document already sent. */
-export const alreadySentJob = defineProductJob({
-  kind: 'answer-already-sent',
-  group: 'document',
-  payload: z.object({ accountId: z.string(), documentId: z.string() }),
-  maxAttempts: 10,
-  async handler(payload, ctx) {
-    const { answerAlreadySent } = await import('@/lib/sync/transfer/already-sent');
-    await answerAlreadySent(ctx.prisma, payload);
-  },
+export const pollJob = accountJob('poll', { maxAttempts: RECURRING_ATTEMPTS, leaseMs: 60_000 }, async (prisma, accountId) => {
+  const { runPollJob } = await import('@/lib/sync/receipt/poll-job');
+  return runPollJob(prisma, accountId);
 });
 
 /** Requests again the transfers held while the account was suspended. */
-export const resumeTransfersJob = defineProductJob({
-  kind: 'resume-transfers',
-  group: 'account',
-  payload: accountPayload,
-  maxAttempts: 10,
-  async handler(payload, ctx) {
-    const { resumeHeldTransfers } = await import('@/lib/sync/transfer/resume-transfers');
-    await resumeHeldTransfers(ctx.prisma, payload.accountId);
+export const resumeTransfersJob = accountJob('resume-transfers', { maxAttempts: 10 }, async (prisma, accountId) => {
+  const { resumeHeldTransfers } = await import('@/lib/sync/transfer/resume-transfers');
+  await resumeHeldTransfers(prisma, accountId);
+});
+
+const documentPayload = z.object({ accountId: z.string(), documentId: z.string() });
+
+/** Applies a document's stored receipts (and corrections) to MoySklad. */
+export const applyReceiptJob = documentJob(
+  'apply-receipt', documentPayload.extend({ force: z.boolean().optional() }), { maxAttempts: 10, leaseMs: 60_000 },
+  async (payload, ctx) => {
+    const { applyReceipts } = await import('@/lib/sync/receipt/apply');
+    await applyReceipts(ctx.prisma, payload);
   },
+);
+
+/** Cancels a document's BetaPRO task (the widget's «Отменить»). */
+export const cancelTaskJob = documentJob(
+  'cancel-task', documentPayload.extend({ actor: z.string().nullable().optional() }), { maxAttempts: 10 },
+  async (payload, ctx) => {
+    const { cancelTask } = await import('@/lib/sync/transfer/cancel');
+    await cancelTask(ctx.prisma, payload);
+  },
+);
+
+/** Answers a «Передать» set again on a document already sent. */
+export const alreadySentJob = documentJob('answer-already-sent', documentPayload, { maxAttempts: 10 }, async (payload, ctx) => {
+  const { answerAlreadySent } = await import('@/lib/sync/transfer/already-sent');
+  await answerAlreadySent(ctx.prisma, payload);
 });
 
 const PRODUCT_JOBS = [

@@ -71,12 +71,12 @@ describe.each(TEST_DATABASE_KINDS)('job queue on %s', (kind) => {
     expect(next.map((j) => j.groupKey)).toEqual(['g']);
   });
 
-  // Only the embedded database has a single connection.
-  if (kind === 'pglite') it('single-connection claims (embedded worker, no lock): concurrent claims never share a job or a group', async () => {
+  // Only the embedded database has a single connection: its concurrent claims queue on it.
+  if (kind === 'pglite') it('claims on the embedded database\'s one connection never share a job or a group', async () => {
     for (let i = 0; i < 12; i++) await enqueueJob(db.prisma, { kind: 'single', payload: { i } });
     await enqueueJob(db.prisma, { kind: 'single', groupKey: 'sg', dedupeKey: 'sg-1' });
     await enqueueJob(db.prisma, { kind: 'single', groupKey: 'sg', dedupeKey: 'sg-2' });
-    const claims = await Promise.all(['a', 'b', 'c'].map((w) => claimJobs(db.prisma, w, 6, 60_000, ['single'], { singleConnection: true })));
+    const claims = await Promise.all(['a', 'b', 'c'].map((w) => claimJobs(db.prisma, w, 6, 60_000, ['single'])));
     const all = claims.flat();
     expect(new Set(all.map((j) => j.id)).size).toBe(all.length);
     expect(all).toHaveLength(13);
