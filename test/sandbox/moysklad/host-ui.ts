@@ -295,7 +295,7 @@ document.querySelectorAll('[data-life]').forEach(function(b){b.onclick=async fun
       ...payload,
     };
     const widget = active
-      ? `<div class="widget-box" id="widget-box"><iframe id="widget" title="Виджет приложения" src="${esc(widgetSrc)}" height="${esc(this.widgetHeight())}" sandbox="allow-forms allow-scripts allow-same-origin allow-popups allow-modals allow-downloads" allow="clipboard-read; clipboard-write"></iframe><div class="loader" id="loader">Загрузка…</div></div>`
+      ? `<div class="widget-box" id="widget-box"><iframe id="widget" src="${esc(widgetSrc)}" title="Виджет приложения" height="${esc(this.widgetHeight())}" sandbox="allow-forms allow-scripts allow-same-origin allow-popups allow-modals allow-downloads" allow="clipboard-read; clipboard-write"></iframe><div class="loader" id="loader">Загрузка…</div></div>`
       : `<div class="widget-box"><div class="panel muted" id="widget-off">Виджет решения не показан: статус установки ${esc(acc.installation.status)} (виджеты видны только в статусе Activated).</div></div>`;
     return this.shell(
       c,
@@ -340,7 +340,7 @@ ${jsonScript('cfg', cfg)}
       c,
       'Приложение',
       `<main class="settings"><h1>${esc(sol.name ?? sol.appUid)} <span class="muted" style="font-size:12px">статус: ${esc(st)}</span></h1>
-<div class="panel" style="padding:0"><iframe id="main-iframe" title="Настройки приложения" src="${esc(u.toString())}" height="768" sandbox="allow-forms allow-scripts allow-same-origin allow-popups allow-modals allow-downloads" allow="clipboard-read; clipboard-write; fullscreen"></iframe></div></main>
+<div class="panel" style="padding:0"><iframe id="main-iframe" src="${esc(u.toString())}" title="Настройки приложения" height="768" sandbox="allow-forms allow-scripts allow-same-origin allow-popups allow-modals allow-downloads" allow="clipboard-read; clipboard-write; fullscreen"></iframe></div></main>
 <script>
 (function(){
   var appOrigin=${JSON.stringify(appOrigin)};var frame=document.getElementById('main-iframe');
