@@ -12,7 +12,8 @@ import { useI18n } from '@/lib/ui/i18n/context';
 import { errorOf, type FieldErrors, type SettingsForm } from './form';
 import { SettingsSection } from './section';
 
-const HIDDEN = { position: 'absolute', width: 1, height: 1, overflow: 'hidden', clip: 'rect(0 0 0 0)', whiteSpace: 'nowrap' } as const;
+// px, not 1: in sx a bare 1 means 100 %.
+const HIDDEN = { position: 'absolute', width: '1px', height: '1px', margin: '-1px', overflow: 'hidden', clip: 'rect(0 0 0 0)', whiteSpace: 'nowrap' } as const;
 
 function Choice<V extends string>({
   label, name, value, options, onChange, disabled, help, hideLegend, row,

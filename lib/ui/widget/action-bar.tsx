@@ -8,7 +8,9 @@ import type { ActionName, DocumentView } from '@/lib/api/contract';
 import { useI18n } from '@/lib/ui/i18n/context';
 import { actionsFor } from './rules';
 
-const HIDDEN = { position: 'absolute', width: 1, height: 1, overflow: 'hidden', clip: 'rect(0 0 0 0)', whiteSpace: 'nowrap' } as const;
+// Visually hidden reason (for aria-describedby). Sizes in px: in sx a bare 1 means 100 %, which made the
+// hidden text as wide as the widget and scroll it sideways at 400 px.
+const HIDDEN = { position: 'absolute', width: '1px', height: '1px', margin: '-1px', overflow: 'hidden', clip: 'rect(0 0 0 0)', whiteSpace: 'nowrap' } as const;
 
 function ActionButton({
   name, availability, primary, busy, anyBusy, onRun,

@@ -23,6 +23,24 @@ function button(action: string, label: string, fields: Record<string, string> = 
   return `<form method="post" action="${esc(action)}" class="inline">${hidden}<button class="${cls}">${esc(label)}</button></form>`;
 }
 
+/**
+ * What each text box parses (control.ts formToBody), shown next to it so nobody has to read the code:
+ * one line per item, fields separated by spaces, commas or semicolons.
+ */
+const FORMAT = {
+  lines: 'Формат: по строке на товар — <code>good_id норма [брак]</code>, разделители: пробел, «,» или «;». Пример: <code>TS-WHITE 9 1</code>. Строки нет — товар не принят; пустое поле — всё по плану.',
+  unknown: 'Товар без карточки у БетаПРО: <code>штрихкод норма [брак] [описание]</code>. Пример: <code>2000000099999 5 Ручка без упаковки</code>.',
+  final: 'Окончательно — задание выполнено; частично — ждёт следующих партий (атрибут 9 у исходящего).',
+  surplus: 'Только товары сверх задания: <code>good_id норма [брак]</code>, по строке на товар.',
+  correct: 'Новые факты вместо прежних: <code>good_id норма брак</code>, по строке на товар.',
+  faults: 'none — без сбоев; error500 — ответ 500; timeout — нет ответа; rate429 — превышен лимит; acceptThenDrop — принято, но ответ потерян.',
+  rate: 'число от 0 до 1: доля запросов со сбоем (1 — все)',
+  businessStatus: 'HTTP-код ответов с бизнес-ошибкой (код ошибки — в теле ответа)',
+  partner: 'partner_id: буквы, цифры, «-»; пароль — любой',
+} as const;
+
+const hint = (html: string) => `<small class="hint">${html}</small>`;
+
 function taskRow(p: PartnerData, d: Indoc, outdocs: Outdoc[]): string {
   const base = `/_sim/indocs/${encodeURIComponent(d.indoc_id)}`;
   const q = `?partner=${encodeURIComponent(p.partnerId)}`;
@@ -36,17 +54,24 @@ function taskRow(p: PartnerData, d: Indoc, outdocs: Outdoc[]): string {
   const custom = open ? `
     <details><summary>Принять с расхождениями</summary>
       <form method="post" action="${esc(`${base}/receive${q}`)}" class="receipt">
-        <textarea name="lines" rows="${Math.max(3, d.items.length + 1)}" placeholder="good_id норма [брак]">${esc(d.items.map((l) => `${l.good_id} ${l.plan_qnt} 0`).join('\n'))}</textarea>
-        <textarea name="unknown" rows="2" placeholder="неизвестный товар: штрихкод норма [брак] [описание]"></textarea>
+        <label>Принято (норма и брак)
+          <textarea name="lines" rows="${Math.max(3, d.items.length + 1)}" placeholder="good_id норма [брак]">${esc(d.items.map((l) => `${l.good_id} ${l.plan_qnt} 0`).join('\n'))}</textarea></label>
+        ${hint(FORMAT.lines)}
+        <label>Неизвестные товары
+          <textarea name="unknown" rows="2" placeholder="штрихкод норма [брак] [описание]"></textarea></label>
+        ${hint(FORMAT.unknown)}
         <label><input type="radio" name="final" value="true" checked> окончательно</label>
         <label><input type="radio" name="final" value="false"> частично (атрибут 9)</label>
+        ${hint(FORMAT.final)}
         <button class="primary">Оприходовать</button>
       </form>
     </details>` : '';
   const surplus = d.state !== 'created' && d.state !== 'expired' ? `
     <details><summary>Излишки отдельным документом (атрибут 624)</summary>
       <form method="post" action="${esc(`${base}/surplus${q}`)}" class="receipt">
-        <textarea name="lines" rows="2" placeholder="good_id норма [брак]"></textarea>
+        <label>Излишки
+          <textarea name="lines" rows="2" placeholder="good_id норма [брак]"></textarea></label>
+        ${hint(FORMAT.surplus)}
         <button>Оформить излишки</button>
       </form>
     </details>` : '';
@@ -75,7 +100,9 @@ function outdocRow(o: Outdoc): string {
   const actions = !o.deleted && o.outdoc_type === 'goods_supply' ? `
     <details><summary>Исправить</summary>
       <form method="post" action="/_sim/outdocs/${o.outdoc_id}/correct" class="receipt">
-        <textarea name="lines" rows="${Math.max(2, (o.goods ?? []).length + 1)}">${esc((o.goods ?? []).map((l) => `${l.good_id} ${l.useful_qnt} ${l.defective_qnt}`).join('\n'))}</textarea>
+        <label>Факты
+          <textarea name="lines" rows="${Math.max(2, (o.goods ?? []).length + 1)}" placeholder="good_id норма брак">${esc((o.goods ?? []).map((l) => `${l.good_id} ${l.useful_qnt} ${l.defective_qnt}`).join('\n'))}</textarea></label>
+        ${hint(FORMAT.correct)}
         <button>Исправить${o.locked ? ' (через unlock_request)' : ''}</button>
       </form>
     </details>` : '';
@@ -147,6 +174,8 @@ export function renderConsole(store: BetaproStore, faults: FaultSpec, message?: 
   .state.completed { background: #dcf5e3; } .state.expired { background: #fde2e0; } .state.arrived, .state.receiving { background: #fff3c4; }
   .tag { font-size: 11px; padding: 1px 5px; border-radius: 4px; } .tag.blue { background: #dbe7ff; } .tag.red { background: #fde2e0; } .tag.gray { background: #eceff3; }
   .msg { background: #fff8db; border: 1px solid #f0d77a; padding: 8px 12px; border-radius: 6px; margin-bottom: 12px; }
+  .hint { color: #555; font-size: 12px; } .hint code { background: #f0f2f5; padding: 0 3px; border-radius: 3px; }
+  form.receipt label:has(textarea) { display: grid; gap: 2px; font-size: 12px; color: #444; }
   .bar { display: flex; flex-wrap: wrap; gap: 16px; align-items: center; }
 </style></head>
 <body>
@@ -155,16 +184,16 @@ export function renderConsole(store: BetaproStore, faults: FaultSpec, message?: 
 <main>
 ${message ? `<div class="msg">${esc(message)}</div>` : ''}
 <section><div class="bar">
-  <form method="post" action="/_sim/faults" class="inline">Сбои API:
-    <select name="mode">${modes}</select>
-    доля <input name="rate" size="3" value="${esc(faults.rate)}">
-    <button>Применить</button></form>
-  <form method="post" action="/_sim/config" class="inline">Бизнес-ошибки с HTTP
-    <select name="business_error_http_status">${[200, 400].map((s) => `<option${s === cfg.business_error_http_status ? ' selected' : ''}>${s}</option>`).join('')}</select>
+  <form method="post" action="/_sim/faults" class="inline"><label>Сбои API:
+    <select name="mode" title="${esc(FORMAT.faults)}">${modes}</select></label>
+    <label>доля <input name="rate" size="3" value="${esc(faults.rate)}"></label> ${hint(FORMAT.rate)}
+    <button>Применить</button><br>${hint(FORMAT.faults)}</form>
+  <form method="post" action="/_sim/config" class="inline"><label>Бизнес-ошибки с HTTP
+    <select name="business_error_http_status">${[200, 400].map((s) => `<option${s === cfg.business_error_http_status ? ' selected' : ''}>${s}</option>`).join('')}</select></label> ${hint(FORMAT.businessStatus)}
     <button>Применить</button></form>
   <form method="post" action="/_sim/partners" class="inline">Новый партнёр
-    <input name="partnerId" size="8" placeholder="partner_id"> <input name="password" size="8" placeholder="пароль">
-    <button>Создать</button></form>
+    <input name="partnerId" size="8" placeholder="partner_id" aria-label="partner_id"> <input name="password" size="8" placeholder="пароль" aria-label="пароль">
+    <button>Создать</button> ${hint(FORMAT.partner)}</form>
 </div></section>
 ${partners.length ? partners.map(partnerSection).join('') : '<section><p>Партнёров нет: создайте партнёра формой выше или через POST /_sim/partners.</p></section>'}
 </main></body></html>`;

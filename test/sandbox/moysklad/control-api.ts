@@ -1,7 +1,8 @@
 /**
  * Control API under /_sim (no auth; loopback only): what MoySklad's own UI and back office would do —
  * create accounts, drive the solution's lifecycle, issue context keys, configure scenarios, read the
- * outbound-call log and request statistics, tweak limits, reset. JSON in and out, never gzipped.
+ * outbound-call log and request statistics, tweak limits, reset; and a user's hand edits (create a
+ * document, edit a product card and its variants) exactly as the host page's forms make them. JSON in and out, never gzipped.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
@@ -9,7 +10,8 @@ import { parseWith } from './engine';
 import { apiError, HttpError, readJson, Router, type Params } from './http';
 import { LifecycleError, type LifecycleAction } from './lifecycle';
 import type { Simulator } from './simulator';
-import type { DocType, EmployeeKind } from './types';
+import type { EmployeeKind } from './types';
+import { createDocumentAsUser, DOC_TYPES, editProductAsUser, productCard } from './user-edits';
 
 type Handler = (req: IncomingMessage, params: Params, url: URL) => Promise<{ status: number; body?: unknown }>;
 
@@ -59,12 +61,22 @@ export class ControlApi {
       return { status: 200, body: [] };
     });
     // A user's edit (as in the web UI): same internal logic as an API write, audited as the employee.
-    for (const t of ['supply', 'move'] as const) {
+    const asEmployee = (url: URL) => parseWith(employeeKind, url.searchParams.get('employee') ?? 'admin') as EmployeeKind;
+    for (const t of DOC_TYPES) {
       r.add('PUT', `/_sim/accounts/{accountId}/${t}/{id}`, async (req, p, url) => {
-        const employee = parseWith(employeeKind, url.searchParams.get('employee') ?? 'admin') as EmployeeKind;
-        return { status: 200, body: this.sim.userUpdate(p.accountId, t as DocType, p.id, await readJson(req), employee) };
+        return { status: 200, body: this.sim.userUpdate(p.accountId, t, p.id, await readJson(req), asEmployee(url)) };
+      });
+      // The host page's "new document" form: {refs:{store|agent|sourceStore…: id}, positions:[{id, quantity, price?}], stateId?, applicable?}.
+      r.add('POST', `/_sim/accounts/{accountId}/${t}`, async (req, p, url) => {
+        const rec = createDocumentAsUser(this.sim, p.accountId, t, await readJson(req), asEmployee(url));
+        return { status: 200, body: this.sim.ser.entity(this.sim.account(p.accountId), rec, { positions: { assortment: {} }, state: {} }) };
       });
     }
+    r.add('GET', '/_sim/accounts/{accountId}/product/{id}', async (_req, p) => ({ status: 200, body: productCard(this.sim.account(p.accountId), p.id) }));
+    // The product card: {article?, code?, barcode?, variants:[{id?, characteristic?, article?, code?, barcode?}]}.
+    r.add('PUT', '/_sim/accounts/{accountId}/product/{id}', async (req, p, url) => ({
+      status: 200, body: editProductAsUser(this.sim, p.accountId, p.id, await readJson(req), asEmployee(url)),
+    }));
     r.add('POST', '/_sim/context', async (req) => {
       const { accountId, employee } = parseWith(z.object({ accountId: z.string(), employee: employeeKind.default('admin') }), await readJson(req));
       return { status: 200, body: this.sim.issueContextKey(accountId, employee) };

@@ -96,7 +96,7 @@ const DOC_FIELDS: Record<DocType, string[]> = {
   supply: ['name', 'code', 'externalCode', 'description', 'moment', 'applicable', 'shared', 'vatEnabled', 'vatIncluded', 'incomingNumber', 'incomingDate', 'organization', 'agent', 'store', 'state'],
   move: ['name', 'code', 'externalCode', 'description', 'moment', 'applicable', 'shared', 'organization', 'sourceStore', 'targetStore', 'state'],
 };
-const REF_FIELDS: Record<string, EntityType[] | 'state'> = {
+export const REF_FIELDS: Record<string, EntityType[] | 'state'> = {
   organization: ['organization'],
   agent: ['counterparty', 'organization'],
   store: ['store'],
@@ -104,12 +104,12 @@ const REF_FIELDS: Record<string, EntityType[] | 'state'> = {
   targetStore: ['store'],
   state: 'state',
 };
-const REQUIRED: Record<DocType, string[]> = {
+export const REQUIRED: Record<DocType, string[]> = {
   supply: ['organization', 'agent', 'store'],
   move: ['organization', 'sourceStore', 'targetStore'],
 };
 /** What a position may point at: supplies take goods and services, moves only goods. */
-const POSITION_TYPES: Record<DocType, string[]> = {
+export const POSITION_TYPES: Record<DocType, string[]> = {
   supply: ['product', 'variant', 'service', 'consignment'],
   move: ['product', 'variant', 'consignment'],
 };

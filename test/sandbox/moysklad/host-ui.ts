@@ -6,6 +6,9 @@
  *                        (Open/OpenFeedback, Save, UpdateRequest, NavigateRequest, ShowDialogRequest,
  *                        SetDirty/ClearDirty); the iframe is reused when switching documents;
  *  - /ui/settings        the app's main iframe (settings page), honouring `{height}` messages;
+ *  - /ui/new/{type}      a new document of any type the simulator stores: required stores/agent, goods
+ *                        and quantities (user-edits.ts does the write, as a user's save);
+ *  - /ui/products, /ui/product/{id}  goods list and a product card: article, code, barcode, variants;
  *  - /app#supply/edit?id=…  MoySklad-style deep links (`uuidHref`) redirected to the pages above.
  * Saving goes through the same engine as an API write by that user, so webhooks, scenarios and audit
  * behave exactly as in MoySklad. Plain server-rendered HTML plus a small inline script.
@@ -15,6 +18,7 @@ import { apiError, HttpError, readJson, sendHtml } from './http';
 import { isRef } from './serialize';
 import type { Simulator } from './simulator';
 import type { AccountRec, DocType, EmployeeKind, EntityRec } from './types';
+import { createDocumentAsUser, DOC_TYPES, docLabel, editProductAsUser, newDocumentForm, productCard, productList } from './user-edits';
 
 const EMPLOYEES: Array<{ kind: EmployeeKind; label: string }> = [
   { kind: 'admin', label: 'Администратор' },
@@ -22,7 +26,8 @@ const EMPLOYEES: Array<{ kind: EmployeeKind; label: string }> = [
   { kind: 'clerk-readonly', label: 'Сотрудник: приёмки только просмотр' },
   { kind: 'clerk-nosupply', label: 'Сотрудник без прав на приёмки' },
 ];
-const TYPE_LABEL: Record<DocType, string> = { supply: 'Приёмка', move: 'Перемещение' };
+/** `supply|move|…`: URL patterns follow the simulator's document types. */
+const TYPES_RE = DOC_TYPES.join('|');
 
 function esc(v: unknown): string {
   return String(v ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -57,8 +62,11 @@ table.grid td.num,table.grid th.num{text-align:right}a{color:#1e5aa8}
 .fields{display:grid;grid-template-columns:140px 1fr;gap:6px 10px;align-items:center}.fields label{color:#666}
 textarea{width:100%;min-height:70px;font:inherit}input.qty{width:80px;text-align:right}
 .toolbar{display:flex;gap:8px;align-items:center;margin-bottom:10px}button{font:inherit;padding:4px 12px;border:1px solid #1e5aa8;background:#1e5aa8;color:#fff;border-radius:3px;cursor:pointer}
-button.secondary{background:#fff;color:#1e5aa8}button:disabled{opacity:.5;cursor:default}
-.dirty{color:#c25700}.muted{color:#888}.ok{color:#2e7d32}.err{color:#c62828}
+button.secondary,a.button.secondary{background:#fff;color:#1e5aa8}
+a.button{display:inline-block;padding:4px 12px;border:1px solid #1e5aa8;background:#1e5aa8;color:#fff;border-radius:3px;text-decoration:none}
+.hint{color:#5f6368;font-size:12px}input.wide{width:100%}table.grid input{font:inherit}
+button:focus-visible,a:focus-visible,input:focus-visible,select:focus-visible,textarea:focus-visible{outline:2px solid #1e5aa8;outline-offset:2px}button:disabled{opacity:.5;cursor:default}
+.dirty{color:#a84d00}.muted{color:#5f6368}.ok{color:#2e7d32}.err{color:#c62828}
 .widget-box{width:400px;flex:none;background:#fff;border:1px solid #dde1e6;position:relative}
 .widget-box iframe{display:block;border:0;width:400px}.loader{position:absolute;inset:0;background:rgba(255,255,255,.85);display:flex;align-items:center;justify-content:center;color:#666}
 .modal-back{position:fixed;inset:0;background:rgba(0,0,0,.35);display:flex;align-items:center;justify-content:center}
@@ -100,11 +108,27 @@ export class HostUi {
   async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     try {
       const p = url.pathname.replace(/\/+$/, '') || '/';
-      const m = /^\/ui\/(supply|move)\/([0-9a-f-]{36})$/.exec(p);
-      const api = /^\/ui\/api\/(supply|move)\/([0-9a-f-]{36})$/.exec(p);
+      const m = new RegExp(`^/ui/(${TYPES_RE})/([0-9a-f-]{36})$`).exec(p);
+      const api = new RegExp(`^/ui/api/(${TYPES_RE})/([0-9a-f-]{36})$`).exec(p);
+      const created = new RegExp(`^/ui/(?:api/)?new/(${TYPES_RE})$`).exec(p);
+      const product = /^\/ui\/(?:api\/)?product\/([0-9a-f-]{36})$/.exec(p);
       if (p === '/' || p === '/ui') return sendHtml(res, 200, this.listPage(this.ctx(url)));
       if (p === '/ui/settings') return sendHtml(res, 200, this.settingsPage(this.ctx(url)));
       if (p === '/app') return sendHtml(res, 200, this.appRedirect());
+      if (p === '/ui/products') return sendHtml(res, 200, this.productsPage(this.ctx(url)));
+      if (created && req.method === 'GET') return sendHtml(res, 200, this.newDocumentPage(this.ctx(url), created[1] as DocType));
+      if (created && req.method === 'POST') {
+        const c = this.ctx(url);
+        if (!c.account) throw apiError(404, 1021, 'no account');
+        const rec = createDocumentAsUser(this.sim, c.account.id, created[1] as DocType, await readJson(req), c.employee);
+        return this.json(res, 200, { id: rec.id, url: `/ui/${rec.type}/${rec.id}${this.q(c)}` });
+      }
+      if (product && req.method === 'GET') return sendHtml(res, 200, this.productPage(this.ctx(url), product[1]));
+      if (product && req.method === 'PUT') {
+        const c = this.ctx(url);
+        if (!c.account) throw apiError(404, 1021, 'no account');
+        return this.json(res, 200, editProductAsUser(this.sim, c.account.id, product[1], await readJson(req), c.employee));
+      }
       if (m && req.method === 'GET') return sendHtml(res, 200, this.documentPage(this.ctx(url), m[1] as DocType, m[2]));
       if (api && req.method === 'GET') return this.json(res, 200, this.docPayload(this.ctx(url), api[1] as DocType, api[2]));
       if (api && req.method === 'PUT') {
@@ -140,18 +164,19 @@ export class HostUi {
   private shell(c: PageCtx, title: string, body: string, active: string): string {
     const accounts = this.sim.store.accounts();
     const accSel = accounts.length
-      ? `<select id="sw-account" title="Аккаунт">${accounts.map((a) => `<option value="${a.id}"${a.id === c.account?.id ? ' selected' : ''}>${esc(a.name)}</option>`).join('')}</select>`
+      ? `<select id="sw-account" title="Аккаунт" aria-label="Аккаунт">${accounts.map((a) => `<option value="${a.id}"${a.id === c.account?.id ? ' selected' : ''}>${esc(a.name)}</option>`).join('')}</select>`
       : '';
-    const empSel = `<select id="sw-employee" title="Пользователь">${EMPLOYEES.map((e) => `<option value="${e.kind}"${e.kind === c.employee ? ' selected' : ''}>${esc(e.label)}</option>`).join('')}</select>`;
-    const langSel = `<select id="sw-lang" title="Язык"><option value="ru"${c.lang === 'ru' ? ' selected' : ''}>RU</option><option value="en"${c.lang === 'en' ? ' selected' : ''}>EN</option></select>`;
+    const empSel = `<select id="sw-employee" title="Пользователь" aria-label="Пользователь">${EMPLOYEES.map((e) => `<option value="${e.kind}"${e.kind === c.employee ? ' selected' : ''}>${esc(e.label)}</option>`).join('')}</select>`;
+    const langSel = `<select id="sw-lang" title="Язык" aria-label="Язык"><option value="ru"${c.lang === 'ru' ? ' selected' : ''}>RU</option><option value="en"${c.lang === 'en' ? ' selected' : ''}>EN</option></select>`;
     return `<!doctype html><html lang="ru"><head><meta charset="utf-8"><title>${esc(title)} — МойСклад (симулятор)</title><style>${CSS}</style></head>
 <body><header><span class="logo">МойСклад</span>
 <a href="/ui${this.q(c)}" class="${active === 'docs' ? 'active' : ''}">Документы</a>
+<a href="/ui/products${this.q(c)}" class="${active === 'products' ? 'active' : ''}">Товары</a>
 <a href="/ui/settings${this.q(c)}" class="${active === 'settings' ? 'active' : ''}">Приложение</a>
 <span class="spacer"></span>${accSel}${empSel}${langSel}</header>${body}
 <script>
 (function(){
-  function go(k,v){var u=new URL(location.href);u.searchParams.set(k,v);if(k==='lang'&&v==='ru')u.searchParams.delete('lang');location.href=u.pathname.indexOf('/ui/supply/')===0||u.pathname.indexOf('/ui/move/')===0?(k==='accountId'?'/ui'+u.search:u.toString()):u.toString();}
+  function go(k,v){var u=new URL(location.href);u.searchParams.set(k,v);if(k==='lang'&&v==='ru')u.searchParams.delete('lang');location.href=k==='accountId'&&/^\\/ui\\/(new|product|${TYPES_RE})\\//.test(u.pathname)?'/ui'+u.search:u.toString();}
   var a=document.getElementById('sw-account');if(a)a.onchange=function(){go('accountId',a.value)};
   document.getElementById('sw-employee').onchange=function(e){go('employee',e.target.value)};
   document.getElementById('sw-lang').onchange=function(e){go('lang',e.target.value)};
@@ -183,15 +208,15 @@ export class HostUi {
     }
     const acc = c.account;
     const docs = Object.values(acc.entities)
-      .filter((e) => e.type === 'supply' || e.type === 'move')
+      .filter((e) => (DOC_TYPES as string[]).includes(e.type))
       .sort((a, b) => (a.fields.moment as string) < (b.fields.moment as string) ? 1 : -1);
     const rows = docs
       .map((d) => {
         const f = d.fields;
         const sum = this.sim.ser.entity(acc, d).sum as number;
-        const to = d.type === 'supply' ? this.refName(acc, f.store) : this.refName(acc, f.targetStore);
-        const from = d.type === 'supply' ? this.refName(acc, f.agent) : this.refName(acc, f.sourceStore);
-        return `<tr data-id="${d.id}"><td>${TYPE_LABEL[d.type as DocType]}</td><td><a href="/ui/${d.type}/${d.id}${this.q(c)}">${esc(f.name)}</a></td>
+        const to = this.refName(acc, f.targetStore ?? f.store);
+        const from = this.refName(acc, f.sourceStore ?? f.agent);
+        return `<tr data-id="${d.id}"><td>${docLabel(d.type)}</td><td><a href="/ui/${d.type}/${d.id}${this.q(c)}">${esc(f.name)}</a></td>
 <td>${esc(String(f.moment).slice(0, 16))}</td><td>${esc(from)}</td><td>${esc(to)}</td><td class="num">${rub(sum)}</td>
 <td>${f.applicable ? '<span class="ok" title="Проведён">✓</span>' : '<span class="muted" title="Не проведён">—</span>'}</td><td>${this.stateBadge(acc, d)}</td>
 <td class="muted">${esc(String(f.description ?? '').split('\n')[0].slice(0, 60))}</td></tr>`;
@@ -205,6 +230,8 @@ export class HostUi {
       c,
       'Документы',
       `<main><h1>Документы — ${esc(acc.name)}</h1>
+<div class="toolbar" id="create">Создать: ${DOC_TYPES.map((t) => `<a class="button" data-new="${t}" href="/ui/new/${t}${this.q(c)}">${esc(docLabel(t))}</a>`).join(' ')}
+<a class="button secondary" href="/ui/products${this.q(c)}">Товары: артикулы, штрихкоды, модификации</a></div>
 <div class="panel"><b>Решение:</b> <span id="inst-status">${esc(inst.status)}</span> ${instButtons} <span id="inst-result" class="muted"></span></div>
 <table class="grid" id="docs"><thead><tr><th>Тип</th><th>№</th><th>Время</th><th>Контрагент / откуда</th><th>Склад / куда</th><th class="num">Сумма</th><th>Проведён</th><th>Статус</th><th>Комментарий</th></tr></thead>
 <tbody>${rows || '<tr><td colspan="9" class="muted">Документов нет</td></tr>'}</tbody></table></main>
@@ -238,7 +265,7 @@ document.querySelectorAll('[data-life]').forEach(function(b){b.onclick=async fun
     const acc = c.account;
     const rights = acc.employees[c.employee].permissions[type] as { view?: string; update?: string } | undefined;
     if (!rights?.view) {
-      return this.shell(c, TYPE_LABEL[type], `<main><h1>${TYPE_LABEL[type]}</h1><p class="err">Доступ запрещен: у вас нет прав на просмотр данного объекта</p></main>`, 'docs');
+      return this.shell(c, docLabel(type), `<main><h1>${docLabel(type)}</h1><p class="err">Доступ запрещен: у вас нет прав на просмотр данного объекта</p></main>`, 'docs');
     }
     const payload = this.docPayload(c, type, id);
     const sol = this.sim.options.solution;
@@ -264,14 +291,15 @@ document.querySelectorAll('[data-life]').forEach(function(b){b.onclick=async fun
       extensionPoint: `document.${type}.edit`,
       states: acc.states.filter((s) => s.entityType === type).map((s) => ({ id: s.id, name: s.name, color: colorHex(s.color) })),
       query: this.q(c),
+      labels: Object.fromEntries(DOC_TYPES.map((t) => [t, docLabel(t)])),
       ...payload,
     };
     const widget = active
-      ? `<div class="widget-box" id="widget-box"><iframe id="widget" src="${esc(widgetSrc)}" height="${esc(this.widgetHeight())}" sandbox="allow-forms allow-scripts allow-same-origin allow-popups allow-modals allow-downloads" allow="clipboard-read; clipboard-write"></iframe><div class="loader" id="loader">Загрузка…</div></div>`
+      ? `<div class="widget-box" id="widget-box"><iframe id="widget" src="${esc(widgetSrc)}" title="Виджет приложения" height="${esc(this.widgetHeight())}" sandbox="allow-forms allow-scripts allow-same-origin allow-popups allow-modals allow-downloads" allow="clipboard-read; clipboard-write"></iframe><div class="loader" id="loader">Загрузка…</div></div>`
       : `<div class="widget-box"><div class="panel muted" id="widget-off">Виджет решения не показан: статус установки ${esc(acc.installation.status)} (виджеты видны только в статусе Activated).</div></div>`;
     return this.shell(
       c,
-      `${TYPE_LABEL[type]} ${String(payload.doc.name)}`,
+      `${docLabel(type)} ${String(payload.doc.name)}`,
       `<main><div class="toolbar">
 <button class="secondary" id="prev">← Предыдущий</button><button class="secondary" id="next">Следующий →</button>
 <h1 style="margin:0 8px" id="title"></h1><span class="spacer" style="flex:1"></span>
@@ -312,7 +340,7 @@ ${jsonScript('cfg', cfg)}
       c,
       'Приложение',
       `<main class="settings"><h1>${esc(sol.name ?? sol.appUid)} <span class="muted" style="font-size:12px">статус: ${esc(st)}</span></h1>
-<div class="panel" style="padding:0"><iframe id="main-iframe" src="${esc(u.toString())}" height="768" sandbox="allow-forms allow-scripts allow-same-origin allow-popups allow-modals allow-downloads" allow="clipboard-read; clipboard-write; fullscreen"></iframe></div></main>
+<div class="panel" style="padding:0"><iframe id="main-iframe" src="${esc(u.toString())}" title="Настройки приложения" height="768" sandbox="allow-forms allow-scripts allow-same-origin allow-popups allow-modals allow-downloads" allow="clipboard-read; clipboard-write; fullscreen"></iframe></div></main>
 <script>
 (function(){
   var appOrigin=${JSON.stringify(appOrigin)};var frame=document.getElementById('main-iframe');
@@ -327,9 +355,112 @@ ${jsonScript('cfg', cfg)}
     );
   }
 
+  // ------------------------------------------------------------------ user edits (demo)
+
+  /** The "new document" form: required references as selects, every acceptable good with a quantity box. */
+  private newDocumentPage(c: PageCtx, type: DocType): string {
+    if (!c.account) return this.listPage(c);
+    const form = newDocumentForm(c.account, type);
+    const refs = form.refs
+      .map((r) => `<label for="ref-${r.field}">${esc(r.label)}</label><select id="ref-${r.field}" data-ref="${r.field}">${r.options
+        .map((o) => `<option value="${o.id}">${esc(o.name)}</option>`).join('')}</select>`)
+      .join('');
+    const states = `<label for="new-state">Статус</label><select id="new-state"><option value="">—</option>${form.states
+      .map((st) => `<option value="${st.id}">${esc(st.name)}</option>`).join('')}</select>`;
+    const goods = form.goods
+      .map((g) => `<tr data-good="${g.id}"><td>${esc(g.name)}</td><td>${esc(g.article)}</td><td>${esc(g.code)}</td><td class="muted">${esc(g.type)}</td>
+<td class="num"><input class="qty" type="number" min="0" step="any" data-id="${g.id}" aria-label="Количество: ${esc(g.name)}"></td>
+<td class="num"><input class="qty" type="number" min="0" step="0.01" data-price="${g.id}" value="${(g.price / 100).toFixed(2)}" aria-label="Цена: ${esc(g.name)}"></td></tr>`)
+      .join('');
+    return this.shell(
+      c,
+      `${docLabel(type)}: создание`,
+      `<main><h1>${esc(docLabel(type))}: новый документ</h1>
+<div class="panel fields">${refs}${states}
+<label for="new-applicable">Проведено</label><div><input type="checkbox" id="new-applicable"> <span class="hint">обычно нет: приложение проведёт документ по фактической приёмке</span></div>
+<label for="new-description">Комментарий</label><textarea id="new-description"></textarea></div>
+<div class="panel"><p class="hint">Укажите количество у нужных товаров (пустое или 0 — товар не попадёт в документ).</p>
+<table class="grid" id="new-goods"><thead><tr><th>Товар</th><th>Артикул</th><th>Код</th><th>Тип</th><th class="num">Кол-во</th><th class="num">Цена, ₽</th></tr></thead><tbody>${goods}</tbody></table></div>
+<div class="toolbar"><button id="create-doc">Создать</button><span id="create-result" role="status"></span></div></main>
+<script>
+document.getElementById('create-doc').onclick=async function(){
+  var refs={};document.querySelectorAll('[data-ref]').forEach(function(s){refs[s.dataset.ref]=s.value});
+  var positions=[];document.querySelectorAll('input[data-id]').forEach(function(q){var n=Number(q.value);if(n>0){
+    var pr=document.querySelector('input[data-price="'+q.dataset.id+'"]');positions.push({id:q.dataset.id,quantity:n,price:Math.round(Number(pr.value||0)*100)})}});
+  var body={refs:refs,positions:positions,applicable:document.getElementById('new-applicable').checked};
+  var st=document.getElementById('new-state').value;if(st)body.stateId=st;
+  var d=document.getElementById('new-description').value;if(d)body.description=d;
+  var out=document.getElementById('create-result');out.textContent='…';out.className='muted';
+  var r=await fetch(location.pathname.replace('/ui/new/','/ui/api/new/')+location.search,{method:'POST',headers:{'Content-Type':'application/json'},body:JSON.stringify(body)});
+  var j=await r.json();
+  if(!r.ok){out.textContent=(j.errors&&j.errors[0]&&j.errors[0].error)||('Ошибка '+r.status);out.className='err';return}
+  location.href=j.url;
+};
+</script>`,
+      'docs',
+    );
+  }
+
+  private productsPage(c: PageCtx): string {
+    if (!c.account) return this.listPage(c);
+    const rows = productList(c.account)
+      .map((p) => `<tr data-product="${p.id}"><td><a href="/ui/product/${p.id}${this.q(c)}">${esc(p.name)}</a></td><td>${esc(p.article)}</td><td>${esc(p.code)}</td><td>${esc(p.barcode)}</td><td class="num">${p.variants || ''}</td></tr>`)
+      .join('');
+    return this.shell(
+      c,
+      'Товары',
+      `<main><h1>Товары — ${esc(c.account.name)}</h1>
+<p class="hint">Откройте товар, чтобы изменить артикул, код, штрихкод или модификации: так можно проверить ключ товара, который приложение передаёт в БетаПРО (артикул, код или внешний код — в настройках приложения).</p>
+<table class="grid" id="products"><thead><tr><th>Наименование</th><th>Артикул</th><th>Код</th><th>Штрихкод</th><th class="num">Модификаций</th></tr></thead><tbody>${rows}</tbody></table></main>`,
+      'products',
+    );
+  }
+
+  /** Product card: the fields the app reads (article, code, barcode) and the variants, each editable. */
+  private productPage(c: PageCtx, id: string): string {
+    if (!c.account) return this.listPage(c);
+    const card = productCard(c.account, id);
+    const input = (key: string, value: string, label: string, extra = '') =>
+      `<input class="wide" data-key="${key}" value="${esc(value)}" aria-label="${esc(label)}"${extra}>`;
+    const variantRow = (v: { id: string; characteristic: string; article: string; code: string; barcode: string }) => `<tr data-variant="${v.id}">
+<td>${input('characteristic', v.characteristic, 'Размер')}</td><td>${input('article', v.article, 'Артикул модификации')}</td>
+<td>${input('code', v.code, 'Код модификации')}</td><td>${input('barcode', v.barcode, 'Штрихкод модификации', ' inputmode="numeric"')}</td></tr>`;
+    const rows = card.variants.map(variantRow).join('') + variantRow({ id: '', characteristic: '', article: '', code: '', barcode: '' });
+    return this.shell(
+      c,
+      card.name,
+      `<main><h1>${esc(card.name)}</h1>
+<div class="panel fields" id="product-fields">
+<label for="p-article">Артикул</label><input id="p-article" data-key="article" value="${esc(card.article)}">
+<label for="p-code">Код</label><input id="p-code" data-key="code" value="${esc(card.code)}">
+<label for="p-barcode">Штрихкод EAN-13</label><div><input id="p-barcode" data-key="barcode" inputmode="numeric" value="${esc(card.barcode)}"> <span class="hint">13 цифр; пусто — без штрихкода</span></div></div>
+<div class="panel"><h2 style="font-size:14px;margin:0 0 6px">Модификации</h2>
+<p class="hint">У каждой модификации может быть свой артикул; без него приложение не сможет передать её в БетаПРО по артикулу. Последняя строка — новая модификация (заполните размер).</p>
+<table class="grid" id="variants"><thead><tr><th>Размер</th><th>Артикул</th><th>Код</th><th>Штрихкод</th></tr></thead><tbody>${rows}</tbody></table></div>
+<div class="toolbar"><button id="save-product">Сохранить</button><span id="product-result" role="status"></span></div></main>
+<script>
+document.getElementById('save-product').onclick=async function(){
+  var body={variants:[]};
+  document.querySelectorAll('#product-fields [data-key]').forEach(function(i){body[i.dataset.key]=i.value});
+  document.querySelectorAll('#variants tr[data-variant]').forEach(function(tr){
+    var v={};tr.querySelectorAll('[data-key]').forEach(function(i){v[i.dataset.key]=i.value});
+    if(tr.dataset.variant)v.id=tr.dataset.variant;else if(!v.characteristic)return;
+    body.variants.push(v);
+  });
+  var out=document.getElementById('product-result');out.textContent='…';out.className='muted';
+  var r=await fetch(location.pathname.replace('/ui/product/','/ui/api/product/')+location.search,{method:'PUT',headers:{'Content-Type':'application/json'},body:JSON.stringify(body)});
+  var j=await r.json();
+  if(!r.ok){out.textContent=(j.errors&&j.errors[0]&&j.errors[0].error)||('Ошибка '+r.status);out.className='err';return}
+  location.reload();
+};
+</script>`,
+      'products',
+    );
+  }
+
   private appRedirect(): string {
     return `<!doctype html><meta charset="utf-8"><script>
-var m=/^#(supply|move)\\/edit\\?id=([0-9a-f-]{36})/.exec(location.hash);
+var m=/^#([a-z]+)\\/edit\\?id=([0-9a-f-]{36})/.exec(location.hash);
 location.replace(m?'/ui/'+m[1]+'/'+m[2]+location.search:'/ui'+location.search);
 </script>`;
   }
@@ -346,7 +477,7 @@ var doc=CFG.doc, prevId=CFG.prevId, nextId=CFG.nextId;
 var pending={};           // fields changed in the form but not saved (UpdateRequest lands here too)
 var messageId=0, openId=null, widgetDirty=false;
 var frame=document.getElementById('widget');
-var LABEL={supply:'Приёмка',move:'Перемещение'};
+var LABEL=CFG.labels;
 
 function $(id){return document.getElementById(id)}
 function esc(s){return String(s==null?'':s).replace(/[&<>"']/g,function(c){return {'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;',"'":'&#39;'}[c]})}
@@ -365,8 +496,9 @@ function render(){
   row('Номер',esc(current('name')));
   row('Время',esc(String(current('moment')||'').slice(0,16)));
   row('Организация',esc(doc.organization&&doc.organization.name));
-  if(CFG.type==='supply'){row('Контрагент',esc(doc.agent&&doc.agent.name));row('Склад','<span id="f-store">'+esc(doc.store&&doc.store.name)+'</span>');}
-  else{row('Со склада',esc(doc.sourceStore&&doc.sourceStore.name));row('На склад','<span id="f-store">'+esc(doc.targetStore&&doc.targetStore.name)+'</span>');}
+  if(doc.agent)row('Контрагент',esc(doc.agent.name));
+  if(doc.sourceStore)row('Со склада',esc(doc.sourceStore.name));
+  var target=doc.targetStore||doc.store;if(target)row(doc.targetStore?'На склад':'Склад','<span id="f-store">'+esc(target.name)+'</span>');
   var opts='<option value="">—</option>'+CFG.states.map(function(s){return '<option value="'+s.id+'"'+(s.id===stateId()?' selected':'')+'>'+esc(s.name)+'</option>'}).join('');
   row('Статус','<select id="f-state"'+(CFG.canUpdate?'':' disabled')+'>'+opts+'</select>');
   row('Проведено','<input type="checkbox" id="f-applicable"'+(current('applicable')?' checked':'')+(CFG.canUpdate?'':' disabled')+'>');
@@ -419,7 +551,7 @@ async function switchTo(id){
   sendOpen();
 }
 $('prev').onclick=function(){switchTo(prevId)};$('next').onclick=function(){switchTo(nextId)};
-window.addEventListener('popstate',function(){var m=/\/ui\/(supply|move)\/([0-9a-f-]{36})/.exec(location.pathname);if(m&&m[2]!==doc.id){pending={};switchTo(m[2])}});
+window.addEventListener('popstate',function(){var m=/\/ui\/([a-z]+)\/([0-9a-f-]{36})/.exec(location.pathname);if(m&&m[2]!==doc.id){pending={};switchTo(m[2])}});
 
 $('save').onclick=async function(){
   var body={};for(var k in pending)body[k]=pending[k];
@@ -439,7 +571,7 @@ function applyUpdate(state){
   render();
 }
 function navigate(path,target){
-  var m=/^#?(supply|move)\/edit\?id=([0-9a-f-]{36})/.exec(path||'');
+  var m=/^#?([a-z]+)\/edit\?id=([0-9a-f-]{36})/.exec(path||'');
   var url=m?pageUrl(m[1],m[2]):'/ui'+CFG.query;
   if(target==='blank')window.open(url,'_blank');else location.href=url;
 }
