@@ -54,7 +54,7 @@ describe.skipIf(!executablePath)('widget live updates', () => {
     // Let the widget's own reads after opening settle: from now on only a push can bring the change.
     await page.waitForTimeout(2_500);
     const started = Date.now();
-    expect((await action(id, 'send')).status).toBe(200);
+    expect((await action(id, 'send')).status).toBe(202);
     await page.frameLocator('#widget').locator('[data-testid="sync-state"][data-state="sent"]').waitFor({ timeout: 8_000 });
     expect(Date.now() - started).toBeLessThan(8_000);
     await page.close();
@@ -68,7 +68,7 @@ describe.skipIf(!executablePath)('widget live updates', () => {
     const widget = page.frameLocator('#widget');
     await widget.locator('[data-testid="sync-state"][data-state="not_sent"]').waitFor({ timeout: 30_000 });
     await page.waitForTimeout(2_500);
-    expect((await action(id, 'send')).status).toBe(200);
+    expect((await action(id, 'send')).status).toBe(202);
     await waitFor('sent on the server', async () => (await documentView(sandbox, account.adminSession, 'supply', id)).state === 'sent', 10_000);
     // Idle polling is every 15 s: two seconds after the server had it, the widget still shows the old state.
     await page.waitForTimeout(2_000);
@@ -89,7 +89,7 @@ describe.skipIf(!executablePath)('widget live updates', () => {
 
   it('a receipt applied by the worker reaches the open widget', async () => {
     const id = supply();
-    expect((await action(id, 'send')).status).toBe(200);
+    expect((await action(id, 'send')).status).toBe(202);
     const sent = await waitFor('sent', async () => {
       const v = await documentView(sandbox, account.adminSession, 'supply', id);
       return v.state === 'sent' ? v : undefined;
@@ -101,7 +101,7 @@ describe.skipIf(!executablePath)('widget live updates', () => {
     });
     expect(received.status).toBeLessThan(300);
     // «Проверить приёмку» from elsewhere (another clerk): the worker polls, applies and posts.
-    expect((await action(id, 'check')).status).toBe(200);
+    expect((await action(id, 'check')).status).toBeLessThan(300);
     await page.frameLocator('#widget').locator('[data-testid="sync-state"][data-state="posted"]').waitFor({ timeout: 8_000 });
     const posted = await documentView(sandbox, account.adminSession, 'supply', id);
     expect(posted.state).toBe('posted');
