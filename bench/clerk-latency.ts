@@ -25,6 +25,12 @@ export interface ClerkLatencyResult {
   receiptAppliedToVisibleMs: Distribution;
   /** The click figure with the widget's live stream blocked (polling only), for comparison. */
   clickToSentWithoutPushMs: Distribution;
+  /**
+   * The part the widget controls: the document's `sentAt` (server clock, same machine) → «Передан»
+   * visible, over the click and Save runs; the rest of each figure is the server's own work.
+   */
+  serverSentToVisibleMs: Distribution;
+  serverSentToVisibleWithoutPushMs: Distribution;
 }
 
 export const CLERK_TARGETS = { clickToSentP95Ms: 1_000, statusSaveToSentP95Ms: 2_000, receiptAppliedToVisibleP95Ms: 2_000 };
@@ -65,16 +71,21 @@ export async function measureClerkLatency(options: { runs?: number; log?: (...ar
 
     const click: number[] = [];
     const clickPolling: number[] = [];
+    const tail: number[] = [];
+    const tailPolling: number[] = [];
+    const sentAt = async (id: string) => Date.parse((await documentView(sandbox, account.adminSession, 'supply', id)).sentAt!);
     for (let i = 0; i < runs + Math.ceil(runs / 2); i++) {
       const push = i < runs;
       const id = supply();
       const page = await newPageOn(browser, sandbox, account, id, 'not_sent', push);
       const started = Date.now();
       await page.frameLocator('#widget').getByRole('button', { name: 'Передать на склад' }).click();
-      (push ? click : clickPolling).push((await visibleAfter(page, 'sent')) - started);
+      const visibleAt = await visibleAfter(page, 'sent');
+      (push ? click : clickPolling).push(visibleAt - started);
+      (push ? tail : tailPolling).push(visibleAt - (await sentAt(id)));
       await page.close();
     }
-    log('clerk: click → «Передан»', click, 'without push', clickPolling);
+    log('clerk: click → «Передан»', click, 'without push', clickPolling, 'sentAt → visible', tail, tailPolling);
 
     const save: number[] = [];
     for (let i = 0; i < runs; i++) {
@@ -83,7 +94,9 @@ export async function measureClerkLatency(options: { runs?: number; log?: (...ar
       await page.locator('#f-state').selectOption({ label: 'Передать' });
       const started = Date.now();
       await page.locator('#save').click();
-      save.push((await visibleAfter(page, 'sent')) - started);
+      const visibleAt = await visibleAfter(page, 'sent');
+      save.push(visibleAt - started);
+      tail.push(visibleAt - (await sentAt(id)));
       await page.close();
     }
     log('clerk: status «Передать» + Save → «Передан»', save);
@@ -115,6 +128,8 @@ export async function measureClerkLatency(options: { runs?: number; log?: (...ar
       statusSaveToSentMs: distribution(save),
       receiptAppliedToVisibleMs: distribution(receipt),
       clickToSentWithoutPushMs: distribution(clickPolling),
+      serverSentToVisibleMs: distribution(tail),
+      serverSentToVisibleWithoutPushMs: distribution(tailPolling),
     };
   } finally {
     await browser.close();
