@@ -68,6 +68,8 @@ export interface DocumentStreamTarget {
 /**
  * Opens the stream (the caller has checked the session and the view right). The first `change` is
  * sent at once: whatever changed between the client's last read and this subscription is not lost.
+ * One function of about 60 lines: every way the stream ends (client gone, max age, failed write) goes
+ * through one `finish` closure that owns the slot, the subscription and the timers.
  */
 export async function openDocumentStream(target: DocumentStreamTarget, signal: AbortSignal, limits = STREAM_LIMITS): Promise<Response> {
   const release = takeSlot(target.accountId);
