@@ -49,7 +49,7 @@ const QUICK = process.argv.includes('--quick');
 // `--only=webhook,throughput,latency,calls` and/or `--only=pglite|postgres`: a partial run while working
 // on one figure; it is written to bench/results/partial.* and leaves latest.* alone.
 const ONLY = new Set((process.argv.find((a) => a.startsWith('--only='))?.slice(7) ?? '').split(',').filter(Boolean));
-const onlySections = ['webhook', 'throughput', 'latency', 'calls'].filter((n) => ONLY.has(n));
+const onlySections = ['webhook', 'throughput', 'latency', 'calls', 'clerk'].filter((n) => ONLY.has(n));
 const onlyDatabases = ['pglite', 'postgres'].filter((n) => ONLY.has(n));
 const want = (section: string, database: 'pglite' | 'postgres') =>
   (!onlySections.length || onlySections.includes(section)) && (!onlyDatabases.length || onlyDatabases.includes(database));
@@ -444,6 +444,17 @@ if (postgresUp && ['webhook', 'throughput', 'latency', 'calls'].some((section) =
   }
 }
 
+// ---------------- 3. clerk latency in Chromium (bench/clerk-latency.ts), the embedded app as `npm run demo` runs it
+if (want('clerk', 'pglite')) {
+  const { measureClerkLatency } = await import('./clerk-latency');
+  try {
+    log('clerk latency in Chromium (widget, host form, receipt)');
+    results.clerkLatency = await measureClerkLatency({ runs: 10, log, appEnv: { LOG_LEVEL } });
+  } catch (error) {
+    notes.push(`clerk latency not measured: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 // ---------------- summary
 results.rss.unshift({ role: 'bench (+ both simulators)', database: '-', peakRssMb: peakRssMb(process.pid) ?? 0, processes: [], largestDocumentPositions: Math.max(...PLAN.sizes) });
 const share = (c: CallCount) => ({ calls: c.total, rejected429: c.rejected429, share: c.total ? round((c.rejected429 / c.total) * 100, 3) / 100 : 0 });
@@ -454,6 +465,7 @@ results.environment.loadAverage.end = round(os.loadavg()[0], 2);
 
 const { evaluateTargets } = await import('./lib/targets');
 results.targets = evaluateTargets(results);
+if (results.clerkLatency) results.targets.push(...(await import('./clerk-latency')).clerkTargetChecks(results.clerkLatency));
 
 mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
 const markdown = renderMarkdown(results);

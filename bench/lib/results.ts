@@ -100,6 +100,8 @@ export interface BenchResults {
   /** Peak and current RSS of each product process after each step: which step raised the peak. */
   rssTimeline: RssSample[];
   integrity: Integrity & { runs: Array<{ run: string } & Integrity> };
+  /** What a clerk waits for in the widget, Chromium (bench/clerk-latency.ts); absent when not run. */
+  clerkLatency?: import('../clerk-latency').ClerkLatencyResult;
   targets: TargetCheck[];
   notes: string[];
 }

@@ -47,6 +47,11 @@ export interface Database {
   kind: DatabaseKind;
   /** Where the data lives (folder for PGlite, URL without password for PostgreSQL). */
   location: string;
+  /**
+   * The embedded database's own LISTEN (PGlite delivers NOTIFY of its commits in process); absent on
+   * PostgreSQL, where a listener needs a dedicated connection (lib/sync/widget/change-feed.ts).
+   */
+  listen?(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -163,6 +168,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     prisma,
     kind: 'pglite',
     location: inMemory ? 'memory' : resolvedDir,
+    listen: (channel, onPayload) => pglite.listen(channel, onPayload),
     close: async () => {
       await prisma.$disconnect();
       await pglite.close();

@@ -122,6 +122,19 @@ export class ApiClient {
     return parsed as T;
   }
 
+  /** A streaming GET (Server-Sent Events): the open response, or the same errors as `request`. */
+  async stream(path: string, signal: AbortSignal): Promise<Response> {
+    const response = await send(this.fetchImpl, `${this.options.baseUrl ?? ''}${path}`, {
+      headers: { authorization: `Bearer ${this.options.token}`, accept: 'text/event-stream' },
+      cache: 'no-store',
+      signal,
+    });
+    if (response.ok && response.body) return response;
+    const error = toApiError(response.status, await readBody(response));
+    if (error instanceof SessionExpiredError) this.options.onUnauthorized?.(error);
+    throw error;
+  }
+
   get<T>(path: string): Promise<T> {
     return this.request<T>('GET', path);
   }

@@ -16,7 +16,8 @@ import { ActionBar } from './action-bar';
 import { Preflight } from './preflight';
 import { ProblemList } from './problems';
 import { ReceiptTable } from './receipt-table';
-import { AFTER_ACTION_FAST_MS, CONFIRMED_ACTIONS, documentChangedSince, IDLE_REFRESH_MS, LIVE_REFRESH_MS, PREFLIGHT_STATES } from './rules';
+import { AFTER_ACTION_FAST_MS, CONFIRMED_ACTIONS, documentChangedSince, IDLE_REFRESH_MS, LIVE_REFRESH_MS, PREFLIGHT_STATES, STREAMING_REFRESH_MS } from './rules';
+import { useDocumentChanges } from './use-document-changes';
 import { StateChip } from './state-chip';
 import { Timeline } from './timeline';
 import { UnrecognizedGoods } from './unrecognized-goods';
@@ -53,8 +54,10 @@ export function DocumentPanel({
 
   // An action is queued on the server and may not flip `live` at once: poll fast for a while anyway.
   const fastUntil = useRef(0);
+  const streaming = useRef(false);
   const view = useSWR<DocumentView>(['view', base, openId], () => client.get<DocumentView>(base), {
-    refreshInterval: (latest) => (latest?.live || Date.now() < fastUntil.current ? LIVE_REFRESH_MS : IDLE_REFRESH_MS),
+    refreshInterval: (latest) => (streaming.current ? STREAMING_REFRESH_MS
+      : latest?.live || Date.now() < fastUntil.current ? LIVE_REFRESH_MS : IDLE_REFRESH_MS),
     revalidateOnFocus: true,
     shouldRetryOnError: retryable,
     errorRetryCount: 5,
@@ -71,6 +74,11 @@ export function DocumentPanel({
   // MoySklad saved the form: the document may differ now, and a status set to the command is being
   // handled (webhook → job) — poll fast for a while, as after a button press.
   const { mutate: mutateView } = view;
+  // Pushed changes: the view is re-read as soon as the server has a change (docs/architecture.md, live updates).
+  const streamOpen = useDocumentChanges(client, `${base}/events`, useCallback(() => void mutateView(), [mutateView]));
+  useEffect(() => {
+    streaming.current = streamOpen;
+  }, [streamOpen]);
   useEffect(() => {
     if (saves > 0) {
       fastUntil.current = Date.now() + AFTER_ACTION_FAST_MS;

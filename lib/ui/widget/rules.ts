@@ -4,6 +4,8 @@ import type { ActionName, Problem, SyncState } from '@/lib/api/contract';
 /** Poll fast while the app works on the document, slowly otherwise (someone else may act on it). */
 export const LIVE_REFRESH_MS = 1500;
 export const IDLE_REFRESH_MS = 15_000;
+/** While the live stream is open it brings every change; polling stays only as a safety net. */
+export const STREAMING_REFRESH_MS = 60_000;
 /** After a button press the server queues the work; keep polling fast this long even if not `live`. */
 export const AFTER_ACTION_FAST_MS = 20_000;
 

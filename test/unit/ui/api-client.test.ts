@@ -66,4 +66,24 @@ describe('ApiClient', () => {
     const client = new ApiClient({ token: 't', fetch: async () => new Response('Bad Gateway', { status: 502 }) });
     await expect(client.get('/x')).rejects.toMatchObject({ status: 502, code: 'HTTP_502', message: 'HTTP 502' });
   });
+
+  it('opens a live stream with the token and the abort signal; a refused token ends the session', async () => {
+    let seen: RequestInit | undefined;
+    const stream = new ApiClient({
+      token: 'tok',
+      fetch: async (_u, init) => ((seen = init), new Response('event: change\ndata: {}\n\n', { status: 200, headers: { 'content-type': 'text/event-stream' } })),
+    });
+    const abort = new AbortController();
+    const response = await stream.stream('/api/widget/documents/supply/x/events', abort.signal);
+    expect(await response.text()).toContain('event: change');
+    expect((seen?.headers as Record<string, string>).authorization).toBe('Bearer tok');
+    expect(seen?.signal).toBe(abort.signal);
+
+    const onUnauthorized = vi.fn();
+    const refused = new ApiClient({ token: 'old', onUnauthorized, fetch: async () => respond(401, { error: { code: 'UNAUTHORIZED', message: 'Сессия истекла' } }) });
+    await expect(refused.stream('/e', abort.signal)).rejects.toBeInstanceOf(SessionExpiredError);
+    expect(onUnauthorized).toHaveBeenCalledTimes(1);
+    const limited = new ApiClient({ token: 't', fetch: async () => respond(429, { error: { code: 'RATE_LIMITED', message: 'Слишком много открытых виджетов' } }) });
+    await expect(limited.stream('/e', abort.signal)).rejects.toMatchObject({ status: 429, code: 'RATE_LIMITED' });
+  });
 });
