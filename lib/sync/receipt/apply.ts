@@ -7,7 +7,7 @@
  * applying twice changes nothing, and a correction is "recompute without the reverted outdoc".
  */
 import type { PrismaClient } from '@/lib/db';
-import type { DocumentEntity, Receipt } from '@/lib/core/domain';
+import { isFactKind, type DocumentEntity, type Receipt } from '@/lib/core/domain';
 import { AppError, toAppError } from '@/lib/core/errors';
 import { logFor } from '@/lib/core/logger';
 import type { BetaproClient } from '@/lib/betapro';
@@ -90,7 +90,8 @@ export async function applyReceipts(prisma: PrismaClient, payload: ApplyPayload)
   }
   const countedIds = counted.map((o) => String(o.outdocId));
   const receipts = await receiptsOf(counted);
-  const supplies = receipts.filter((r) => r.kind === 'goods_supply');
+  const supplies = receipts.filter((r) => isFactKind(r.kind));
+  const outbound = plan.direction === 'outbound';
 
   const moysklad = await moyskladClientFor(account);
   const betapro = await betaproClientFor(account);
@@ -103,7 +104,9 @@ export async function applyReceipts(prisma: PrismaClient, payload: ApplyPayload)
   if (!supplies.length) {
     // Only "receiving started" so far (or every receipt was reverted): show it, change nothing else.
     const moved = await transitionDocument(prisma, doc.id, ['sent', 'receiving', 'review', 'posted', 'error'], { state: 'receiving' });
-    if (moved && doc.state !== 'receiving') await recordEvent(prisma, doc, { kind: 'receiving', message: 'Склад БетаПРО начал приёмку' });
+    if (moved && doc.state !== 'receiving') {
+      await recordEvent(prisma, doc, { kind: 'receiving', message: outbound ? 'Склад БетаПРО начал подбор товара для отгрузки' : 'Склад БетаПРО начал приёмку' });
+    }
     await finishOutdocs(prisma, betapro, counted.map((o) => o.id), reverting);
     return;
   }
@@ -117,7 +120,7 @@ export async function applyReceipts(prisma: PrismaClient, payload: ApplyPayload)
     positionQuantities: plan.positionQuantities ? new Map(Object.entries(plan.positionQuantities)) : undefined,
   });
   const document = await moysklad.getDocument(entity, doc.msId);
-  const summary = summariseForComment(projection, { entity });
+  const summary = summariseForComment(projection, { entity, direction: plan.direction });
 
   if (projection.nonArrival) {
     await failReceipt(prisma, doc, account, moysklad, entity, document.description, [
@@ -162,7 +165,9 @@ export async function applyReceipts(prisma: PrismaClient, payload: ApplyPayload)
   }
   const post = final;
   if (!post && doc.state === 'receiving' && !reverting.length && await alreadyReported(prisma, doc.id, 'partial_applied', countedIds)) return;
-  const headline = post
+  const headline = post && outbound
+    ? (hasDifferences ? 'Проведён по факту отгрузки БетаПРО (есть расхождения):' : 'Проведён по факту отгрузки БетаПРО: всё отгружено по плану.')
+    : post
     ? (hasDifferences ? 'Проведён по факту приёмки БетаПРО (есть расхождения):' : 'Проведён по факту приёмки БетаПРО: всё принято по плану.')
     : `Частичная приёмка БетаПРО, часть ${projection.parts}: позиции исправлены по факту.`;
   let written: { calls: number; changed: boolean };

@@ -9,6 +9,7 @@ import { packJson } from '@/lib/db/packed-json';
 import { toAppError } from '@/lib/core/errors';
 import { logFor } from '@/lib/core/logger';
 import { receiptFromRaw } from '@/lib/betapro';
+import { RECEIPT_FLOW_KINDS } from '@/lib/core/domain';
 import { loadAccount, isOperational } from '@/lib/sync/account/accounts';
 import { betaproClientFor } from '@/lib/sync/account/clients';
 import { recordEvent, type SyncDocumentRow } from '@/lib/sync/document/sync-state';
@@ -17,7 +18,14 @@ import { syncUnrecognized } from '@/lib/sync/receipt/recognition';
 import { enqueueApply } from '@/lib/sync/receipt/apply';
 import { pollJob } from '@/lib/sync/jobs';
 
-const RECEIPT_KINDS = new Set(['goods_supply', 'goods_supply_start']);
+/** Receipt and shipment outdocs go through the same store → lock → apply protocol (docs/outbound.md). */
+const STORED_MESSAGES: Record<string, (outdocId: number, part?: number) => string> = {
+  goods_supply_start: (id) => `БетаПРО начал приёмку (документ ${id})`,
+  goods_supply: (id, part) => `Получены данные приёмки от БетаПРО (документ ${id}${part ? `, часть ${part}` : ''})`,
+  goods_shipment_start: (id) => `БетаПРО начал подбор товара для отгрузки (документ ${id})`,
+  goods_shipment_ready: (id) => `БетаПРО подобрал товар для отгрузки (документ ${id})`,
+  goods_shipment: (id) => `Получены данные отгрузки от БетаПРО (документ ${id})`,
+};
 export interface PollResult {
   stored: number;
   locked: number;
@@ -39,7 +47,7 @@ export async function pollAccount(prisma: PrismaClient, accountId: string): Prom
   const unlocked = await betapro.listOutdocs({ locked: false, unlockRequest: false });
   const ours = new Map<string, SyncDocumentRow | null>();
   for (const summary of unlocked) {
-    if (!RECEIPT_KINDS.has(summary.type)) continue;
+    if (!RECEIPT_FLOW_KINDS.has(summary.type)) continue;
     const known = await prisma.outdoc.findUnique({ where: { accountId_outdocId: { accountId, outdocId: BigInt(summary.outdocId) } } });
     if (known) continue;
     const details = await readListedOutdoc(betapro, summary.outdocId);
@@ -64,9 +72,7 @@ export async function pollAccount(prisma: PrismaClient, accountId: string): Prom
     });
     await recordEvent(prisma, doc, {
       kind: 'receipt_stored', trigger: 'poll',
-      message: summary.type === 'goods_supply_start'
-        ? `БетаПРО начал приёмку (документ ${summary.outdocId})`
-        : `Получены данные приёмки от БетаПРО (документ ${summary.outdocId}${receipt.partNumber ? `, часть ${receipt.partNumber}` : ''})`,
+      message: STORED_MESSAGES[summary.type](summary.outdocId, receipt.partNumber),
       data: { outdocId: summary.outdocId },
     });
     result.stored++;
