@@ -11,8 +11,9 @@ import type { SimDeps } from './http';
 import { readBody, sendJson } from './io';
 import { OPTIONAL_OUTDOC_TYPES, QUOTA_NAMES, type PartnerSettings } from './model';
 import {
-  controlConfig, controlFaults, controlPartner, controlReceive, controlReset, controlSurplus, zodMessage, type ControlConfig,
+  controlConfig, controlFaults, controlPartner, controlReceive, controlReset, controlShip, controlStock, controlSurplus, zodMessage, type ControlConfig,
 } from './schemas';
+import { adjustStock, ship } from './shipment';
 import type { BetaproStore } from './store';
 import * as warehouse from './warehouse';
 
@@ -127,6 +128,27 @@ function run(deps: SimDeps, path: string, body: unknown, partnerQuery: string | 
           ...(indoc.held ? { waiting_for_recognition: indoc.held.barcodes } : {}),
         },
       };
+    });
+  }
+
+  const shipping = /^\/indocs\/([^/]+)\/ship$/.exec(path);
+  if (shipping) {
+    const indocId = decodeURIComponent(shipping[1]);
+    const input = parse(controlShip, body);
+    return store.transaction(() => {
+      const { partner, indoc } = store.findIndoc(indocId, partnerQuery);
+      const issued = ship(store, partner, indoc, input.items);
+      return { message: `${indocId}: отгружено, исходящие ${issued.join(', ')}`, data: { partnerId: partner.partnerId, indoc_id: indocId, state: indoc.state, issued_outdoc_ids: issued } };
+    });
+  }
+  if (path === '/stock') {
+    const input = parse(controlStock, body);
+    return store.transaction(() => {
+      const partners = Object.values(store.data.partners).filter((p) => partnerQuery === undefined || p.partnerId === partnerQuery);
+      if (partners.length !== 1) throw new ControlError(partners.length ? 409 : 404, 'stock: name one partner with ?partner=');
+      const partner = partners[0];
+      adjustStock(partner, input.items);
+      return { message: 'Остатки изменены', data: { partnerId: partner.partnerId } };
     });
   }
 
