@@ -13,7 +13,7 @@ let sandbox: Sandbox;
 let account: ConfiguredAccount;
 
 beforeAll(async () => {
-  sandbox = await startSandbox();
+  sandbox = await startSandbox({ appEnv: { SWEEP_INTERVAL_SEC: '2' } });
   account = await installAndConfigure(sandbox, 'outbound-shop');
 });
 afterAll(async () => {
@@ -36,11 +36,12 @@ async function control(path: string, body: unknown = {}) {
   if (res.status >= 300) throw new Error(`${path}: ${res.status} ${await res.text()}`);
   return res.json() as Promise<{ data?: Record<string, unknown> }>;
 }
-async function simIndoc(indocId: string): Promise<{ indoc_type: string } | undefined> {
+async function simIndocs(): Promise<Array<{ indoc_id: string; indoc_type: string; json: Record<string, unknown> }>> {
   const res = await fetch(`${sandbox.betapro.controlUrl}/state`);
-  const state = await res.json() as { partners: Record<string, { indocs: Record<string, { indoc_type: string }> }> };
-  return state.partners[BETAPRO_PARTNER.partnerId]?.indocs[indocId];
+  const state = await res.json() as { partners: Array<{ partnerId: string; indocs: Array<{ indoc_id: string; indoc_type: string; json: Record<string, unknown> }> }> };
+  return state.partners.find((p) => p.partnerId === BETAPRO_PARTNER.partnerId)?.indocs ?? [];
 }
+const simIndoc = async (indocId: string) => (await simIndocs()).find((d) => d.indoc_id === indocId);
 
 const action = (id: string, name: string) =>
   api(sandbox.app.url, `/api/widget/documents/move/${id}/actions`, { token: account.adminSession, body: { action: name } });
@@ -96,7 +97,9 @@ describe('outbound moves', () => {
     expect(sent.errors).toEqual([]);
     expect(sent.direction).toBe('outbound');
     expect(sent.indocId).toMatch(/^MSM/);
-    expect((await simIndoc(sent.indocId!))?.indoc_type).toBe('goods_shipment_task');
+    const task = await simIndoc(sent.indocId!);
+    expect(task?.indoc_type).toBe('goods_shipment_task');
+    expect(task?.json).toMatchObject({ qual_type: 'useful', picking_only: false, items: [{ good_id: 'MUG-300', plan_qnt: 2 }, { good_id: 'PEN-BLUE', plan_qnt: 3 }] });
     expect(msMove(id).state?.name).toBe('Передан');
     expect(msMove(id).description).toMatch(/Отгрузка со склада БетаПРО/);
 
@@ -151,19 +154,63 @@ describe('outbound moves', () => {
     });
     expect(put.status).toBe(200);
     try {
+      const tasksBefore = (await simIndocs()).length;
       const id = createMove([['MUG-300', 1]], stores.betapro, stores.shop);
       await action(id, 'send');
       const failed = await settle(id, ['error', 'sent']);
       expect(failed.state).toBe('error');
       expect(failed.errors.map((e) => e.code)).toEqual(['same_warehouse']);
       expect(failed.indocId).toBeNull();
-      const move = msMove(id);
-      expect(move.state?.name).toBe('Ошибка передачи');
+      // State first, answer on the document second (lib/sync/transfer/fail.ts).
+      const move = await waitFor('the error answered on the move', async () => msMove(id).state?.name === 'Ошибка передачи' && msMove(id));
       expect(move.description).toMatch(/один и тот же склад: отгружать и принимать нечего/);
+      expect(await simIndocs()).toHaveLength(tasksBefore);
     } finally {
       await api(sandbox.app.url, '/api/settings', {
         method: 'PUT', token: account.adminSession, body: { ...settings, betaproPassword: BETAPRO_PARTNER.password, storeIds: [stores.betapro] },
       });
     }
   }, 120_000);
+});
+
+describe('every trigger sends an outbound move as a shipment task (lib/sync/triggers)', () => {
+  function outboundMove(state?: string): string {
+    const { stores, states } = account.seed;
+    const doc = ms().createDocument(account.accountId, 'move', {
+      organization: ms().meta('organization', account.seed.organizationId),
+      sourceStore: ms().meta('store', stores.betapro),
+      targetStore: ms().meta('store', stores.main),
+      ...(state ? { state: ms().stateMeta('move', states.move[state]) } : {}),
+      positions: [{ quantity: 1, price: 0, assortment: ms().meta('product', productId('MUG-300')) }],
+    });
+    return String(doc.id);
+  }
+  async function sentAsShipment(id: string, trigger: string): Promise<void> {
+    const v = await settle(id, ['sent', 'error']);
+    expect(v.errors).toEqual([]);
+    expect(v.lastTrigger).toBe(trigger);
+    expect(v.direction).toBe('outbound');
+    expect((await simIndoc(v.indocId!))?.indoc_type).toBe('goods_shipment_task');
+    expect(msMove(id).state?.name).toBe('Передан');
+  }
+
+  it('status «Передать» (webhook)', async () => {
+    const id = outboundMove('Новый');
+    ms().userUpdate(account.accountId, 'move', id, { state: ms().stateMeta('move', account.seed.states.move['Передать']) });
+    await sentAsShipment(id, 'webhook');
+  }, 60_000);
+
+  it('the sweep, when the webhook was lost', async () => {
+    ms().setConfig({ webhooksEnabled: false } as never);
+    const id = outboundMove('Передать');
+    ms().setConfig({ webhooksEnabled: true } as never);
+    await sentAsShipment(id, 'sweep');
+  }, 60_000);
+
+  it('a scenario call', async () => {
+    ms().addScenario(account.accountId, { entityType: 'move', stateId: account.seed.states.move['Новый'], actionName: 'transfer-to-betapro' } as never);
+    const id = outboundMove();
+    ms().userUpdate(account.accountId, 'move', id, { state: ms().stateMeta('move', account.seed.states.move['Новый']) });
+    await sentAsShipment(id, 'scenario');
+  }, 60_000);
 });
