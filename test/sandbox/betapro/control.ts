@@ -229,6 +229,13 @@ function publicState(store: BetaproStore, deps: SimDeps) {
  */
 function formToBody(path: string, form: URLSearchParams): unknown {
   const bool = (name: string) => (form.has(name) ? form.get(name) === 'true' || form.get(name) === 'on' : undefined);
+  if (path.endsWith('/ship')) {
+    const items = formLines(form.get('lines')).map(([good_id, qnt, , line]) => {
+      if (!good_id || !Number.isInteger(Number(qnt ?? ''))) throw new ControlError(400, `cannot read line "${line}"`);
+      return { good_id, qnt: Number(qnt) };
+    });
+    return items.length ? { items } : {};
+  }
   if (/\/(receive|correct|surplus)$/.test(path)) {
     const items = formLines(form.get('lines')).map(([good_id, useful, defective, line]) => {
       const u = Number(useful ?? 0);
