@@ -8,7 +8,7 @@ import type { PrismaClient } from '@/lib/db';
 import { packJson } from '@/lib/db/packed-json';
 import { toAppError } from '@/lib/core/errors';
 import { logFor } from '@/lib/core/logger';
-import { receiptFromRaw } from '@/lib/betapro';
+import { receiptFromRaw, type BetaproClient } from '@/lib/betapro';
 import { RECEIPT_FLOW_KINDS } from '@/lib/core/domain';
 import { loadAccount, isOperational } from '@/lib/sync/account/accounts';
 import { betaproClientFor } from '@/lib/sync/account/clients';
@@ -40,12 +40,33 @@ export async function pollAccount(prisma: PrismaClient, accountId: string): Prom
   if (!account || !isOperational(account) || !account.settings.hasPassword) return result;
   const log = logFor({ accountId, job: pollJob.kind });
   const betapro = await betaproClientFor(account);
-  const touched = new Set<string>();
 
-  // 1. New outdocs: store each one we know the task of; others belong to another system and are
-  //    remembered as ignored, so they are read once, not on every poll.
+  // 1. New outdocs stored; 2. everything stored locked (this run's and any a crash left behind).
+  result.stored = await storeNewOutdocs(prisma, betapro, accountId);
+  result.locked += await lockStoredOutdocs(prisma, betapro, accountId, log);
+  // 3. Corrections: BetaPRO wants to replace a locked outdoc. Revert (recompute without it), then unlock.
+  result.revertRequested = await markRevertRequests(prisma, betapro, accountId);
+  // 4. An apply for every document with work pending (including work a crash left behind).
+  result.documents = await queuePendingApplies(prisma, accountId);
+  // 5. Goods received under temporary codes keep their documents waiting until an admin identifies them.
+  // Receipts above are already stored and queued: a failure here must not undo or block them.
+  await syncUnrecognized(prisma, account, betapro).catch((error: unknown) => {
+    const e = toAppError(error);
+    log.warn({ err: e.message, code: e.code }, 'reading BetaPRO goods waiting for identification failed');
+  });
+  await prisma.installation.update({ where: { accountId }, data: { updatedAt: new Date() } }).catch(() => undefined);
+  if (result.stored || result.revertRequested) log.info(result, 'BetaPRO poll found receipts');
+  return result;
+}
+
+/**
+ * Stores each new outdoc of one of our tasks (receipt or shipment); others belong to another system
+ * and are remembered as ignored, so they are read once, not on every poll. Returns how many were stored.
+ */
+async function storeNewOutdocs(prisma: PrismaClient, betapro: BetaproClient, accountId: string): Promise<number> {
   const unlocked = await betapro.listOutdocs({ locked: false, unlockRequest: false });
   const ours = new Map<string, SyncDocumentRow | null>();
+  let stored = 0;
   for (const summary of unlocked) {
     if (!RECEIPT_FLOW_KINDS.has(summary.type)) continue;
     const known = await prisma.outdoc.findUnique({ where: { accountId_outdocId: { accountId, outdocId: BigInt(summary.outdocId) } } });
@@ -75,38 +96,30 @@ export async function pollAccount(prisma: PrismaClient, accountId: string): Prom
       message: STORED_MESSAGES[summary.type](summary.outdocId, receipt.partNumber),
       data: { outdocId: summary.outdocId },
     });
-    result.stored++;
+    stored++;
   }
+  return stored;
+}
 
-  // 2. Lock everything stored (this run's and any a crash left behind), then apply.
-  result.locked += await lockStoredOutdocs(prisma, betapro, accountId, log);
-
-  // 3. Corrections: BetaPRO wants to replace a locked outdoc. Revert (recompute without it), then unlock.
+async function markRevertRequests(prisma: PrismaClient, betapro: BetaproClient, accountId: string): Promise<number> {
   const unlockRequested = await betapro.listOutdocs({ locked: true, unlockRequest: true });
+  let count = 0;
   for (const summary of unlockRequested) {
     const updated = await prisma.outdoc.updateMany({
       where: { accountId, outdocId: BigInt(summary.outdocId), stage: { in: ['locked', 'applied'] } },
       data: { stage: 'revert_requested' },
     });
-    result.revertRequested += updated.count;
+    count += updated.count;
   }
+  return count;
+}
 
-  // 4. Queue an apply for every document with work pending (including work a crash left behind).
+async function queuePendingApplies(prisma: PrismaClient, accountId: string): Promise<number> {
   const pending = await prisma.outdoc.findMany({
     where: { accountId, stage: { in: ['locked', 'revert_requested'] }, documentId: { not: null } },
     select: { documentId: true },
     distinct: ['documentId'],
   });
-  for (const { documentId } of pending) touched.add(documentId!);
-  for (const documentId of touched) await enqueueApply(prisma, accountId, documentId);
-  result.documents = touched.size;
-  // 5. Goods received under temporary codes keep their documents waiting until an admin identifies them.
-  // Receipts above are already stored and queued: a failure here must not undo or block them.
-  await syncUnrecognized(prisma, account, betapro).catch((error: unknown) => {
-    const e = toAppError(error);
-    log.warn({ err: e.message, code: e.code }, 'reading BetaPRO goods waiting for identification failed');
-  });
-  await prisma.installation.update({ where: { accountId }, data: { updatedAt: new Date() } }).catch(() => undefined);
-  if (result.stored || result.revertRequested) log.info(result, 'BetaPRO poll found receipts');
-  return result;
+  for (const { documentId } of pending) await enqueueApply(prisma, accountId, documentId!);
+  return pending.length;
 }
