@@ -49,7 +49,7 @@ const QUICK = process.argv.includes('--quick');
 // `--only=webhook,throughput,latency,calls` and/or `--only=pglite|postgres`: a partial run while working
 // on one figure; it is written to bench/results/partial.* and leaves latest.* alone.
 const ONLY = new Set((process.argv.find((a) => a.startsWith('--only='))?.slice(7) ?? '').split(',').filter(Boolean));
-const onlySections = ['webhook', 'throughput', 'latency', 'calls', 'clerk'].filter((n) => ONLY.has(n));
+const onlySections = ['webhook', 'throughput', 'latency', 'calls', 'clerk', 'outbound'].filter((n) => ONLY.has(n));
 const onlyDatabases = ['pglite', 'postgres'].filter((n) => ONLY.has(n));
 const want = (section: string, database: 'pglite' | 'postgres') =>
   (!onlySections.length || onlySections.includes(section)) && (!onlyDatabases.length || onlyDatabases.includes(database));
@@ -252,7 +252,7 @@ ensureFreshBuild();
 const APP_ENV = { SWEEP_INTERVAL_SEC: '3600', LOG_LEVEL, WORKER_CONCURRENCY: String(WORKER_CONCURRENCY) };
 
 // ---------------- 1. embedded: PGlite, one process
-if (['webhook', 'throughput', 'latency', 'calls'].some((section) => want(section, 'pglite'))) {
+if (['webhook', 'throughput', 'latency', 'calls', 'outbound'].some((section) => want(section, 'pglite'))) {
   log(`mode ${results.mode}; embedded app on PGlite`);
   const sandbox = await startSandbox({ appEnv: APP_ENV });
   results.environment.buildId = readBuildId() ?? null;
@@ -317,6 +317,17 @@ if (['webhook', 'throughput', 'latency', 'calls'].some((section) => want(section
     for (const { n, account } of want('calls', 'pglite') ? callsAccounts : []) {
       results.calls.push(...(await callsForSize(sandbox, account, n, 'pglite', callDocs)));
       sampleRss(`calls ${n} positions`);
+    }
+    if (want('outbound', 'pglite')) {
+      // Outbound moves (docs/outbound.md), reported next to the inbound calls: bench/lib/outbound.ts.
+      const { measureOutbound, outboundNotes } = await import('./lib/outbound');
+      const rows = [];
+      for (const n of [10, 1000]) {
+        log(`outbound: a move of ${n} positions out of the BetaPRO store`);
+        const account = await benchAccount(sandbox, `out-${n}`);
+        rows.push(await measureOutbound(sandbox, account, createProducts(sandbox, account, `OUT${n}`, n), planOf(n, `OUT${n}`)));
+      }
+      notes.push(...outboundNotes(rows));
     }
     if (want('calls', 'pglite')) largest.set('app', Math.max(...PLAN.sizes));
     addIntegrity('latency + calls pglite', await checkIntegrity(sandbox, [...latencyDocs, ...callDocs], 'Проведён'));

@@ -46,7 +46,12 @@ import {
   fboxRecognitionListSchema,
   fboxSettingsSchema,
   type FboxSupplyTask,
+  type FboxShipmentTask,
+  fboxGoodStockSchema,
+  fboxShipmentOutdocSchema,
 } from './schemas';
+import { toShipmentTask } from './mappers/shipment-task';
+import { toShipmentFact } from './mappers/shipment';
 import { toFboxGood } from './mappers/goods';
 import { plannedQuantities, toSupplyTask } from './mappers/supply-task';
 import { toReceipt } from './mappers/receipt';
@@ -129,7 +134,7 @@ export interface BetaproClient {
   updateSettings(outdocTypes: Partial<Record<BetaproOptionalOutdocType, boolean>>): Promise<void>;
   upsertGoods(goods: WarehouseGood[], options?: UpsertGoodsOptions): Promise<void>;
   listGoods(filter?: { goodIds?: string[]; pageSize?: number }): Promise<CatalogueGood[]>;
-  createIndoc(task: FboxSupplyTask): Promise<void>;
+  createIndoc(task: FboxSupplyTask | FboxShipmentTask): Promise<void>;
   getIndoc(indocId: string): Promise<StoredTask>;
   getIndocAttributes(indocId: string): Promise<DocumentAttribute[]>;
   setIndocAttributes(indocId: string, attributes: AttributeInput[]): Promise<void>;
@@ -141,6 +146,10 @@ export interface BetaproClient {
   /** Ids among `outdocIds` that BetaPRO no longer has. */
   checkOutdocs(outdocIds: number[]): Promise<number[]>;
   createSupplyTask(plan: TransferPlan): Promise<SupplyTaskResult>;
+  /** Outbound (docs/outbound.md): the goods_shipment_task of a plan, created once like a receipt task. */
+  createShipmentTask(plan: TransferPlan): Promise<SupplyTaskResult>;
+  /** Current stock of good quality (`POST /goods/stock`): good_id → units free to ship. */
+  getStock(goodIds: string[]): Promise<Map<string, number>>;
   /** Goods waiting for identification (`GET /goods/recognition`). */
   listUnrecognized(): Promise<UnrecognizedGood[]>;
   /** Maps each barcode to a registered good (`POST /goods/recognition`). */
@@ -469,6 +478,10 @@ export function createBetaproClient(options: BetaproClientOptions): BetaproClien
         const asReceipt = fboxReceiptOutdocSchema.safeParse(raw);
         if (!asReceipt.success) throw unexpectedResponse('GET /outdocs/{outdoc_id}', 200, asReceipt.error.message);
         receipt = toReceipt(asReceipt.data);
+      } else if (parsed.outdoc_type.startsWith('goods_shipment')) {
+        const asShipment = fboxShipmentOutdocSchema.safeParse(raw);
+        if (!asShipment.success) throw unexpectedResponse('GET /outdocs/{outdoc_id}', 200, asShipment.error.message);
+        receipt = toShipmentFact(asShipment.data);
       }
       return { outdocId: parsed.common.outdoc_id, type: parsed.outdoc_type, indocId: parsed.common.indoc_id, raw, receipt };
     },
@@ -521,7 +534,40 @@ export function createBetaproClient(options: BetaproClientOptions): BetaproClien
      * contents: success) or the number is taken by a different task (a conflict a person resolves).
      */
     async createSupplyTask(plan) {
-      const task = toSupplyTask(plan);
+      return createTaskOnce(toSupplyTask(plan));
+    },
+
+    // ---- outbound (docs/outbound.md)
+    async createShipmentTask(plan) {
+      return createTaskOnce(toShipmentTask(plan));
+    },
+
+    async getStock(goodIds) {
+      const free = new Map<string, number>();
+      if (!goodIds.length) return free;
+      const items = await collectPages(
+        (pageToken) => request({
+          method: 'POST', path: '/goods/stock', operation: 'POST /goods/stock',
+          body: pageToken ? { good_ids: goodIds, page_token: pageToken } : { good_ids: goodIds }, schema: fboxGoodStockSchema,
+        }),
+        'POST /goods/stock',
+      );
+      // Free to ship = stock less what is already reserved by orders and other shipments (docs/outbound.md).
+      for (const i of items) {
+        if (i.qual_type !== 'useful') continue;
+        const reserved = (i.orders_inwork ?? 0) + (i.orders_wait ?? 0) + (i.shipment_picking ?? 0) + (i.shipment_ready ?? 0);
+        free.set(i.good_id, (free.get(i.good_id) ?? 0) + Math.max(0, i.stock - reserved));
+      }
+      return free;
+    },
+  };
+
+  /**
+   * Creates a task once, whatever happened to earlier attempts. A 1001 ("already
+   * registered") means either BetaPRO accepted an earlier attempt whose answer we lost (same
+   * contents: success) or the number is taken by a different task (a conflict a person resolves).
+   */
+  async function createTaskOnce(task: FboxSupplyTask | FboxShipmentTask): Promise<SupplyTaskResult> {
       const indocId = task.indoc_id;
       try {
         await client.createIndoc(task);
@@ -544,7 +590,6 @@ export function createBetaproClient(options: BetaproClientOptions): BetaproClien
           ' Отмените задание в БетаПРО или отправьте документ заново как новое задание.',
         details: { reason: TASK_CONTENTS_DIFFER, indocId, differences },
       });
-    },
-  };
+  }
   return client;
 }

@@ -159,6 +159,40 @@ export const fboxReceiptOutdocSchema = z.discriminatedUnion('outdoc_type', [
 ]);
 export type FboxReceiptOutdoc = z.infer<typeof fboxReceiptOutdocSchema>;
 
+/** Shipment outdocs (spec: goods_shipment_start, goods_shipment_ready, goods_shipment; gplt_out). */
+export const fboxShippedBoxSchema = z.object({
+  box_id: optional(z.number().int()),
+  goods: optional(z.array(z.object({ good_id: z.string(), qnt: z.number().int() }))),
+});
+export const fboxShippedPalletSchema = z.object({
+  plt_id: optional(z.number().int()),
+  boxes: optional(z.array(fboxShippedBoxSchema)),
+});
+export const fboxShipmentOutdocSchema = z.object({
+  success: z.literal(true),
+  outdoc_type: z.enum(['goods_shipment_start', 'goods_shipment_ready', 'goods_shipment']),
+  common: fboxOutdocCommonSchema,
+  pallets: optional(z.array(fboxShippedPalletSchema)),
+});
+export type FboxShipmentOutdoc = z.infer<typeof fboxShipmentOutdocSchema>;
+
+/** `POST /goods/stock` (spec: good_stock_cur_resp). */
+export const fboxGoodStockSchema = z.object({
+  success: z.literal(true),
+  page_next_token: optional(z.string()),
+  items: optional(z.array(z.object({
+    good_id: z.string(),
+    qual_type: z.enum(['useful', 'defective']),
+    stock: z.number(),
+    quarantine: optional(z.number()),
+    long_storage: optional(z.number()),
+    orders_inwork: optional(z.number()),
+    orders_wait: optional(z.number()),
+    shipment_picking: optional(z.number()),
+    shipment_ready: optional(z.number()),
+  }))),
+});
+
 export const fboxAnyOutdocSchema = z.object({
   success: z.literal(true),
   outdoc_type: z.string(),
@@ -213,6 +247,17 @@ export interface FboxGood {
 export interface FboxAttributeInput {
   attribute_id: number;
   value: string | number | boolean | Record<string, unknown>;
+}
+
+/** `POST /indocs` goods_shipment_task (spec: goods_shipment_task). */
+export interface FboxShipmentTask {
+  indoc_type: 'goods_shipment_task';
+  indoc_id: string;
+  qual_type?: 'useful' | 'defective';
+  picking_only?: boolean;
+  indoc_txt?: string;
+  attributes?: FboxAttributeInput[];
+  items: Array<{ good_id: string; plan_qnt: number }>;
 }
 
 export interface FboxSupplyTask {

@@ -5,6 +5,13 @@
 export type DocumentEntity = 'supply' | 'move';
 export const DOCUMENT_ENTITIES: readonly DocumentEntity[] = ['supply', 'move'];
 
+/**
+ * Which way the goods go relative to the BetaPRO warehouse (docs/outbound.md): `inbound` is a receipt
+ * task (goods_supply_task), `outbound` a shipment task (goods_shipment_task). Decided from the
+ * document's stores by lib/sync/transfer/direction.ts, never from the entity alone.
+ */
+export type TransferDirection = 'inbound' | 'outbound';
+
 /** Which MoySklad field identifies a product for BetaPRO (its `good_id`). */
 export type ProductKey = 'article' | 'code' | 'externalCode';
 
@@ -45,6 +52,8 @@ export interface TransferPlan {
   plannedArrival?: Date;
   lines: PlanLine[];
   goods: WarehouseGood[];
+  /** Absent on plans made before outbound existed: inbound. */
+  direction?: TransferDirection;
 }
 
 /** One line of what the warehouse accepted. */
@@ -55,7 +64,19 @@ export interface ReceiptLine {
   defective: number;
 }
 
-export type ReceiptKind = 'goods_supply_start' | 'goods_supply';
+export type ReceiptKind =
+  | 'goods_supply_start' | 'goods_supply'
+  | 'goods_shipment_start' | 'goods_shipment_ready' | 'goods_shipment';
+
+/** The outdoc kinds that report goods counted (received or shipped); the others only report progress. */
+export const FACT_KINDS: ReadonlySet<ReceiptKind> = new Set<ReceiptKind>(['goods_supply', 'goods_shipment']);
+export const SHIPMENT_KINDS: ReadonlySet<string> = new Set(['goods_shipment_start', 'goods_shipment_ready', 'goods_shipment']);
+export const RECEIPT_FLOW_KINDS: ReadonlySet<string> = new Set(['goods_supply_start', 'goods_supply', ...SHIPMENT_KINDS]);
+
+/** Whether an outdoc of this kind counts goods (the projection uses only those). */
+export function isFactKind(kind: string): boolean {
+  return FACT_KINDS.has(kind as ReceiptKind);
+}
 
 /** A BetaPRO outgoing document about a receipt task, in product terms. */
 export interface Receipt {

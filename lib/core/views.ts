@@ -107,11 +107,20 @@ export const documentViewSchema = z.object({
   live: z.boolean(),
   /** The app changed the MoySklad document since this time: offer to reopen it. */
   documentChangedAt: z.string().nullable(),
+  /** Which way the task moves goods (docs/outbound.md); null before a task exists. */
+  direction: z.enum(['inbound', 'outbound']).nullable().optional(),
 });
 export type DocumentView = z.infer<typeof documentViewSchema>;
 
 // ---- GET /api/widget/documents/{entity}/{id}/preflight -> PreflightResponse ----
-export const preflightResponseSchema = z.object({ ok: z.boolean(), problems: z.array(problemSchema) });
+export const preflightResponseSchema = z.object({
+  ok: z.boolean(),
+  problems: z.array(problemSchema),
+  /** Which way the document would move goods (docs/outbound.md), when its stores say so. */
+  direction: z.enum(['inbound', 'outbound']).nullable().optional(),
+  /** Outbound: goods BetaPRO has less of than the plan (it ships what it has). */
+  warnings: z.array(z.string()).optional(),
+});
 export type PreflightResponse = z.infer<typeof preflightResponseSchema>;
 
 

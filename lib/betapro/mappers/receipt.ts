@@ -3,6 +3,7 @@ import { AppError } from '@/lib/core/errors';
 import type { Receipt } from '@/lib/core/domain';
 import { parseMoscowDateTime } from '@/lib/core/time';
 import { fboxReceiptOutdocSchema, type FboxAttribute, type FboxReceiptOutdoc } from '../schemas';
+import { shipmentFactFromRaw } from './shipment';
 
 export const ATTRIBUTE_PARTIAL_RECEIPT_NUMBER = 9;
 export const ATTRIBUTE_NON_ARRIVAL = 306;
@@ -79,8 +80,13 @@ export function toReceipt(outdoc: FboxReceiptOutdoc): Receipt {
   };
 }
 
-/** Receipt from a stored raw `GET /outdocs/{id}` body (as kept by lib/sync for crash-safe replays). */
+/**
+ * Receipt from a stored raw `GET /outdocs/{id}` body (as kept by lib/sync for crash-safe replays); a
+ * shipment outdoc is read as the same fact shape (./shipment.ts).
+ */
 export function receiptFromRaw(raw: unknown): Receipt {
+  const shipment = shipmentFactFromRaw(raw);
+  if (shipment) return shipment;
   const parsed = fboxReceiptOutdocSchema.safeParse(raw);
   if (!parsed.success) {
     const id = (raw as { common?: { outdoc_id?: unknown } } | null)?.common?.outdoc_id;

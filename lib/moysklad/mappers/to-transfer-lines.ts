@@ -102,163 +102,155 @@ interface Accumulator {
   positionNumbers: number[];
 }
 
-export function toTransferLines(
-  positions: MsPosition[],
-  key: ProductKey,
-  options: TransferLinesOptions = {},
-): TransferLinesResult {
+type NewProblem = Omit<TransferProblem, 'positionNumbers' | 'positionIds'>;
+
+const NOT_STORABLE: Record<string, string> = {
+  service: 'это услуга, её нельзя принять на склад. Удалите позицию из документа.',
+  bundle: 'это комплект, склад принимает только товары. Замените комплект товарами, из которых он состоит.',
+  consignment: 'в позиции указана партия, а не товар. Укажите в позиции сам товар или модификацию.',
+};
+
+/** A position whose assortment the warehouse cannot hold (service, bundle, consignment, other). */
+function storabilityProblem(type: string, where: string): NewProblem | undefined {
+  if (type === 'product' || type === 'variant') return undefined;
+  const why = NOT_STORABLE[type] ?? `объект типа «${type}» нельзя принять на склад. Удалите позицию из документа.`;
+  return { code: 'NOT_STORABLE', field: 'assortment', message: `${where}: ${why}` };
+}
+
+/** The warehouse counts units: a quantity must be a positive integer. */
+function quantityProblem(quantity: number, where: string): NewProblem | undefined {
+  if (!Number.isFinite(quantity) || quantity <= 0) {
+    return { code: 'NON_POSITIVE_QUANTITY', field: 'quantity', message: `${where}: количество ${formatQuantity(quantity)} — укажите положительное количество.` };
+  }
+  if (!Number.isInteger(quantity)) {
+    return { code: 'NON_INTEGER_QUANTITY', field: 'quantity', message: `${where}: количество ${formatQuantity(quantity)} дробное, а склад считает товар в штуках. Укажите целое количество.` };
+  }
+  return undefined;
+}
+
+/** The good id of a product or variant by the chosen key, or the problem that it has none. */
+function resolveGoodId(
+  assortment: MsAssortment, key: ProductKey, options: TransferLinesOptions, where: string,
+): { goodId: string; parent?: MsProduct } | { problem: NewProblem } {
+  const label = PRODUCT_KEY_LABELS[key];
+  const parent = assortment.meta.type === 'variant' ? expandedProduct(assortment) : undefined;
+  let goodId = assortmentKey(assortment, key);
+  if (!goodId && parent && key === 'article' && options.variantArticleFallback === 'parent') goodId = assortmentKey(parent, 'article');
+  if (goodId) return { goodId, parent };
+  if (assortment.meta.type !== 'variant') {
+    return { problem: { code: 'MISSING_KEY', field: key,
+      message: `${where}: не заполнен ${label.nominative}. Заполните ${label.nominative} товара или выберите другой ключ товара в настройках.` } };
+  }
+  const parentKey = parent ? assortmentKey(parent, key) : undefined;
+  return { problem: { code: 'MISSING_KEY', field: key,
+    message: `${where}: у модификации не заполнен ${label.nominative}` +
+      (parentKey ? ` (у товара он есть — «${parentKey}», но модификации нужен свой, чтобы склад различал их)` : '') +
+      `. Заполните ${label.nominative} модификации или выберите другой ключ товара в настройках.` } };
+}
+
+/** A new line (first position of a product) with its catalogue card. */
+function newAccumulator(position: MsPosition, assortment: MsAssortment, goodId: string, parent: MsProduct | undefined, number: number): Accumulator {
+  const name = displayName(assortment);
+  const good: WarehouseGood = { goodId, name, barcodes: barcodeValues(assortment.barcodes) };
+  // Weight lives on the product (kg); a variant takes its product's. MoySklad has no dimensions
+  // (only a volume, which cannot become length × width × height), so dimensionsMm stays unset.
+  const weightKg = assortment.weight ?? parent?.weight;
+  if (weightKg !== undefined && weightKg > 0) good.weightG = Math.round(weightKg * 1000);
+  return {
+    good,
+    positionNumbers: [number],
+    line: {
+      goodId,
+      quantity: position.quantity,
+      assortment: { href: assortment.meta.href, type: assortment.meta.type as 'product' | 'variant' },
+      name,
+      // A product on several positions keeps the first position's price (they normally agree);
+      // the positions are rebuilt from positionIds after the receipt anyway.
+      price: Math.round(position.price ?? 0),
+      positionIds: [position.id],
+    },
+  };
+}
+
+/** Two different products that share one key value: the warehouse could not tell them apart. */
+function duplicateKeyProblems(byKey: Map<string, string[]>, byAssortment: Map<string, Accumulator>, key: ProductKey): TransferProblem[] {
   const label = PRODUCT_KEY_LABELS[key];
   const problems: TransferProblem[] = [];
-  if (!positions.length) {
-    problems.push({
-      code: 'NO_POSITIONS',
-      message: 'В документе нет позиций: добавьте товары, которые нужно передать на склад.',
-      positionNumbers: [],
-      positionIds: [],
-    });
-    return { lines: [], goods: [], problems };
-  }
-
-  // Lines by assortment href (the same product on several positions is one line), in document order.
-  const byAssortment = new Map<string, Accumulator>();
-  // Which assortments claim each key value, to catch two different products with one key.
-  const byKey = new Map<string, string[]>();
-
-  positions.forEach((position, index) => {
-    const number = index + 1;
-    const where = (name: string) => `Позиция ${number} «${name}»`;
-    const problem = (p: Omit<TransferProblem, 'positionNumbers' | 'positionIds'>) =>
-      problems.push({ ...p, positionNumbers: [number], positionIds: [position.id] });
-
-    if (!isExpandedAssortment(position.assortment)) {
-      problem({
-        code: 'ASSORTMENT_UNREADABLE', field: 'assortment',
-        message: `Позиция ${number}: не удалось прочитать товар из МоегоСклада. Повторите передачу; если ошибка повторится, обратитесь в поддержку приложения.`,
-      });
-      return;
-    }
-    const assortment = position.assortment;
-    const type = assortment.meta.type;
-    const name = displayName(assortment);
-    let blocked = false;
-
-    if (type === 'service') {
-      problem({
-        code: 'NOT_STORABLE', field: 'assortment',
-        message: `${where(name)}: это услуга, её нельзя принять на склад. Удалите позицию из документа.`,
-      });
-      blocked = true;
-    } else if (type === 'bundle') {
-      problem({
-        code: 'NOT_STORABLE', field: 'assortment',
-        message: `${where(name)}: это комплект, склад принимает только товары. Замените комплект товарами, из которых он состоит.`,
-      });
-      blocked = true;
-    } else if (type === 'consignment') {
-      problem({
-        code: 'NOT_STORABLE', field: 'assortment',
-        message: `${where(name)}: в позиции указана партия, а не товар. Укажите в позиции сам товар или модификацию.`,
-      });
-      blocked = true;
-    } else if (type !== 'product' && type !== 'variant') {
-      problem({
-        code: 'NOT_STORABLE', field: 'assortment',
-        message: `${where(name)}: объект типа «${type}» нельзя принять на склад. Удалите позицию из документа.`,
-      });
-      blocked = true;
-    }
-
-    if (!Number.isFinite(position.quantity) || position.quantity <= 0) {
-      problem({
-        code: 'NON_POSITIVE_QUANTITY', field: 'quantity',
-        message: `${where(name)}: количество ${formatQuantity(position.quantity)} — укажите положительное количество.`,
-      });
-      blocked = true;
-    } else if (!Number.isInteger(position.quantity)) {
-      problem({
-        code: 'NON_INTEGER_QUANTITY', field: 'quantity',
-        message: `${where(name)}: количество ${formatQuantity(position.quantity)} дробное, а склад считает товар в штуках. Укажите целое количество.`,
-      });
-      blocked = true;
-    }
-    if (type !== 'product' && type !== 'variant') return;
-
-    let goodId = assortmentKey(assortment, key);
-    const parent = type === 'variant' ? expandedProduct(assortment) : undefined;
-    if (!goodId && type === 'variant' && key === 'article' && options.variantArticleFallback === 'parent' && parent) {
-      goodId = assortmentKey(parent, 'article');
-    }
-    if (!goodId) {
-      if (type === 'variant') {
-        const parentKey = parent ? assortmentKey(parent, key) : undefined;
-        problem({
-          code: 'MISSING_KEY', field: key,
-          message: `${where(name)}: у модификации не заполнен ${label.nominative}` +
-            (parentKey ? ` (у товара он есть — «${parentKey}», но модификации нужен свой, чтобы склад различал их)` : '') +
-            `. Заполните ${label.nominative} модификации или выберите другой ключ товара в настройках.`,
-        });
-      } else {
-        problem({
-          code: 'MISSING_KEY', field: key,
-          message: `${where(name)}: не заполнен ${label.nominative}. Заполните ${label.nominative} товара или выберите другой ключ товара в настройках.`,
-        });
-      }
-      return;
-    }
-    if (blocked) return;
-
-    const href = assortment.meta.href;
-    const claimants = byKey.get(goodId) ?? [];
-    if (!claimants.includes(href)) claimants.push(href);
-    byKey.set(goodId, claimants);
-
-    const existing = byAssortment.get(href);
-    if (existing) {
-      existing.line.quantity += position.quantity;
-      existing.line.positionIds.push(position.id);
-      existing.positionNumbers.push(number);
-      return;
-    }
-    const good: WarehouseGood = { goodId, name, barcodes: barcodeValues(assortment.barcodes) };
-    // Weight lives on the product (kg); a variant takes its product's. MoySklad has no dimensions
-    // (only a volume, which cannot become length × width × height), so dimensionsMm stays unset.
-    const weightKg = assortment.weight ?? parent?.weight;
-    if (weightKg !== undefined && weightKg > 0) good.weightG = Math.round(weightKg * 1000);
-    byAssortment.set(href, {
-      good,
-      positionNumbers: [number],
-      line: {
-        goodId,
-        quantity: position.quantity,
-        assortment: { href, type },
-        name,
-        // A product on several positions keeps the first position's price (they normally agree);
-        // the positions are rebuilt from positionIds after the receipt anyway.
-        price: Math.round(position.price ?? 0),
-        positionIds: [position.id],
-      },
-    });
-  });
-
   for (const [goodId, hrefs] of byKey) {
     if (hrefs.length < 2) continue;
     const involved = hrefs.map((h) => byAssortment.get(h)!);
-    const numbers = involved.flatMap((a) => a.positionNumbers).sort((a, b) => a - b);
     const list = involved.map((a) => `позиция ${a.positionNumbers[0]} «${a.line.name}»`).join(', ');
     problems.push({
       code: 'DUPLICATE_KEY', field: key,
       message: `${capitalize(label.nominative)} «${goodId}» одинаковый у разных товаров: ${list}. ` +
         `Склад различает товары по ${label.dative}: сделайте их разными или выберите другой ключ товара в настройках.`,
-      positionNumbers: numbers,
+      positionNumbers: involved.flatMap((a) => a.positionNumbers).sort((a, b) => a - b),
       positionIds: involved.flatMap((a) => a.line.positionIds),
     });
   }
+  return problems;
+}
 
+/** Lines by assortment href (the same product on several positions is one line), in document order. */
+interface Collected {
+  byAssortment: Map<string, Accumulator>;
+  /** Which assortments claim each key value, to catch two different products with one key. */
+  byKey: Map<string, string[]>;
+  problems: TransferProblem[];
+}
+
+/** One position: every problem it has, or its quantity added to its product's line. */
+function collectPosition(position: MsPosition, number: number, key: ProductKey, options: TransferLinesOptions, into: Collected): void {
+  const problem = (p: NewProblem) => into.problems.push({ ...p, positionNumbers: [number], positionIds: [position.id] });
+  if (!isExpandedAssortment(position.assortment)) {
+    problem({
+      code: 'ASSORTMENT_UNREADABLE', field: 'assortment',
+      message: `Позиция ${number}: не удалось прочитать товар из МоегоСклада. Повторите передачу; если ошибка повторится, обратитесь в поддержку приложения.`,
+    });
+    return;
+  }
+  const assortment = position.assortment;
+  const where = `Позиция ${number} «${displayName(assortment)}»`;
+  const blockers = [storabilityProblem(assortment.meta.type, where), quantityProblem(position.quantity, where)].filter((p) => p !== undefined);
+  blockers.forEach(problem);
+  if (assortment.meta.type !== 'product' && assortment.meta.type !== 'variant') return;
+  const resolved = resolveGoodId(assortment, key, options, where);
+  if ('problem' in resolved) {
+    problem(resolved.problem);
+    return;
+  }
+  if (blockers.length) return;
+  const href = assortment.meta.href;
+  const claimants = into.byKey.get(resolved.goodId) ?? [];
+  if (!claimants.includes(href)) claimants.push(href);
+  into.byKey.set(resolved.goodId, claimants);
+  const existing = into.byAssortment.get(href);
+  if (!existing) {
+    into.byAssortment.set(href, newAccumulator(position, assortment, resolved.goodId, resolved.parent, number));
+    return;
+  }
+  existing.line.quantity += position.quantity;
+  existing.line.positionIds.push(position.id);
+  existing.positionNumbers.push(number);
+}
+
+export function toTransferLines(
+  positions: MsPosition[],
+  key: ProductKey,
+  options: TransferLinesOptions = {},
+): TransferLinesResult {
+  if (!positions.length) {
+    return { lines: [], goods: [], problems: [{
+      code: 'NO_POSITIONS',
+      message: 'В документе нет позиций: добавьте товары, которые нужно передать на склад.',
+      positionNumbers: [],
+      positionIds: [],
+    }] };
+  }
+  const collected: Collected = { byAssortment: new Map(), byKey: new Map(), problems: [] };
+  positions.forEach((position, index) => collectPosition(position, index + 1, key, options, collected));
+  const problems = [...collected.problems, ...duplicateKeyProblems(collected.byKey, collected.byAssortment, key)];
   if (problems.length) return { lines: [], goods: [], problems };
-  const accumulated = [...byAssortment.values()];
-  return {
-    lines: accumulated.map((a) => a.line),
-    goods: accumulated.map((a) => a.good),
-    problems,
-  };
+  const accumulated = [...collected.byAssortment.values()];
+  return { lines: accumulated.map((a) => a.line), goods: accumulated.map((a) => a.good), problems };
 }

@@ -7,7 +7,7 @@
  * applying twice changes nothing, and a correction is "recompute without the reverted outdoc".
  */
 import type { PrismaClient } from '@/lib/db';
-import type { DocumentEntity, Receipt } from '@/lib/core/domain';
+import { isFactKind, type DocumentEntity, type Receipt } from '@/lib/core/domain';
 import { AppError, toAppError } from '@/lib/core/errors';
 import { logFor } from '@/lib/core/logger';
 import type { BetaproClient } from '@/lib/betapro';
@@ -66,16 +66,61 @@ export interface ApplyPayload {
   force?: boolean;
 }
 
+type OutdocRow = { id: string; outdocId: bigint; stage: string; appliedAt: Date | null };
+
+/** Everything one apply works with, loaded once. */
+interface ApplyRun {
+  prisma: PrismaClient;
+  payload: ApplyPayload;
+  doc: SyncDocumentRow;
+  entity: DocumentEntity;
+  account: Account;
+  plan: StoredPlan;
+  outbound: boolean;
+  counted: OutdocRow[];
+  countedIds: string[];
+  reverting: OutdocRow[];
+  supplies: Receipt[];
+  moysklad: MoyskladClient;
+  betapro: BetaproClient;
+  log: ReturnType<typeof logFor>;
+}
+
 export async function applyReceipts(prisma: PrismaClient, payload: ApplyPayload): Promise<void> {
+  const run = await loadRun(prisma, payload);
+  if (!run) return;
+  const { doc, account, plan, moysklad, betapro, counted, reverting, supplies } = run;
+  if (await revertBeforeUnlock({ prisma, doc, account, plan, moysklad, reverting, supplies })) {
+    await finishOutdocs(prisma, betapro, counted.map((o) => o.id), reverting);
+    return;
+  }
+  if (!supplies.length) {
+    await showProgress(run);
+    return;
+  }
+  const unexpected = await findUnexpected(moysklad, account, plan, supplies);
+  const projection = projectReceipt({
+    plan: plan.lines,
+    receipts: supplies,
+    policy: { defective: account.settings.defectivePolicy },
+    unexpected,
+    positionQuantities: plan.positionQuantities ? new Map(Object.entries(plan.positionQuantities)) : undefined,
+  });
+  const document = await moysklad.getDocument(run.entity, doc.msId);
+  if (await blockedByFacts(run, projection, document.description)) return;
+  if (await heldBack(run, projection)) return;
+  await writeFacts(run, projection, document.description);
+}
+
+/** The document, its account, plan and outdocs; null when there is nothing to apply. */
+async function loadRun(prisma: PrismaClient, payload: ApplyPayload): Promise<ApplyRun | null> {
   const doc = await prisma.syncDocument.findUnique({ where: { id: payload.documentId } });
-  if (!doc) return;
-  const entity = doc.entity as DocumentEntity;
+  if (!doc) return null;
   const log = logFor({ accountId: doc.accountId, documentId: doc.msId, job: applyReceiptJob.kind });
   const account = await loadAccount(prisma, doc.accountId);
   const plan = await loadStoredPlan(prisma, doc.id);
   // No current task (a re-send is on its way): nothing to apply until it exists.
-  if (!account || !isOperational(account) || !plan || !doc.indocId) return;
-
+  if (!account || !isOperational(account) || !plan || !doc.indocId) return null;
   const outdocs = await prisma.outdoc.findMany({
     // Only the current task's: a task closed before a re-send (non-arrival) is not this receipt.
     where: { documentId: doc.id, indocId: doc.indocId, stage: { in: ['locked', 'applied', 'revert_requested'] } },
@@ -86,59 +131,53 @@ export async function applyReceipts(prisma: PrismaClient, payload: ApplyPayload)
   const counted = outdocs.filter((o) => o.stage !== 'revert_requested');
   if (nothingNewSinceApplied(doc, counted, reverting)) {
     log.debug({ state: doc.state }, 'receipt already applied and nothing new: nothing to do');
-    return;
+    return null;
   }
-  const countedIds = counted.map((o) => String(o.outdocId));
   const receipts = await receiptsOf(counted);
-  const supplies = receipts.filter((r) => r.kind === 'goods_supply');
+  return {
+    prisma, payload, doc, entity: doc.entity as DocumentEntity, account, plan, outbound: plan.direction === 'outbound',
+    counted, countedIds: counted.map((o) => String(o.outdocId)), reverting,
+    supplies: receipts.filter((r) => isFactKind(r.kind)),
+    moysklad: await moyskladClientFor(account), betapro: await betaproClientFor(account), log,
+  };
+}
 
-  const moysklad = await moyskladClientFor(account);
-  const betapro = await betaproClientFor(account);
-
-  if (await revertBeforeUnlock({ prisma, doc, account, plan, moysklad, reverting, supplies })) {
-    await finishOutdocs(prisma, betapro, counted.map((o) => o.id), reverting);
-    return;
+/** Only "receiving (picking) started" so far, or every fact was reverted: show it, change nothing else. */
+async function showProgress(run: ApplyRun): Promise<void> {
+  const { prisma, doc, betapro, counted, reverting, outbound } = run;
+  const moved = await transitionDocument(prisma, doc.id, ['sent', 'receiving', 'review', 'posted', 'error'], { state: 'receiving' });
+  if (moved && doc.state !== 'receiving') {
+    await recordEvent(prisma, doc, { kind: 'receiving', message: outbound ? 'Склад БетаПРО начал подбор товара для отгрузки' : 'Склад БетаПРО начал приёмку' });
   }
+  await finishOutdocs(prisma, betapro, counted.map((o) => o.id), reverting);
+}
 
-  if (!supplies.length) {
-    // Only "receiving started" so far (or every receipt was reverted): show it, change nothing else.
-    const moved = await transitionDocument(prisma, doc.id, ['sent', 'receiving', 'review', 'posted', 'error'], { state: 'receiving' });
-    if (moved && doc.state !== 'receiving') await recordEvent(prisma, doc, { kind: 'receiving', message: 'Склад БетаПРО начал приёмку' });
-    await finishOutdocs(prisma, betapro, counted.map((o) => o.id), reverting);
-    return;
-  }
-
-  const unexpected = await findUnexpected(moysklad, account, plan, supplies);
-  const projection = projectReceipt({
-    plan: plan.lines,
-    receipts: supplies,
-    policy: { defective: account.settings.defectivePolicy },
-    unexpected,
-    positionQuantities: plan.positionQuantities ? new Map(Object.entries(plan.positionQuantities)) : undefined,
-  });
-  const document = await moysklad.getDocument(entity, doc.msId);
-  const summary = summariseForComment(projection, { entity });
-
+/** Non-arrival, or goods MoySklad does not know: the document is not posted. True when it stopped here. */
+async function blockedByFacts(run: ApplyRun, projection: ProjectionResult, description: string | undefined): Promise<boolean> {
+  const { prisma, doc, account, moysklad, betapro, entity, counted, reverting } = run;
   if (projection.nonArrival) {
-    await failReceipt(prisma, doc, account, moysklad, entity, document.description, [
+    await failReceipt(prisma, doc, account, moysklad, entity, description, [
       'Поставка не прибыла на склад БетаПРО: срок ожидания истёк, документ не проведён.',
     ], 'expired');
     await finishOutdocs(prisma, betapro, counted.map((o) => o.id), reverting);
-    return;
+    return true;
   }
-  if (projection.unknownGoods.length) {
-    const names = projection.unknownGoods.join(', ');
-    await failReceipt(prisma, doc, account, moysklad, entity, document.description, [
-      `БетаПРО принял товары, которых нет в МойСклад по ключу «${account.settings.productKey}»: ${names}. Документ не проведён.`,
-      'Создайте эти товары в МойСклад (или исправьте ключ) и нажмите «Проверить приёмку» в виджете.',
-    ], 'error');
-    // Outdocs stay locked (not applied): "check receipt now" re-applies once the goods exist.
-    return;
-  }
+  if (!projection.unknownGoods.length) return false;
+  const names = projection.unknownGoods.join(', ');
+  await failReceipt(prisma, doc, account, moysklad, entity, description, [
+    `БетаПРО принял товары, которых нет в МойСклад по ключу «${account.settings.productKey}»: ${names}. Документ не проведён.`,
+    'Создайте эти товары в МойСклад (или исправьте ключ) и нажмите «Проверить приёмку» в виджете.',
+  ], 'error');
+  // Outdocs stay locked (not applied): "check receipt now" re-applies once the goods exist.
+  return true;
+}
+
+/** A partial receipt waiting for its last part, or discrepancies held for review. True when held. */
+async function heldBack(run: ApplyRun, projection: ProjectionResult): Promise<boolean> {
+  const { prisma, doc, account, betapro, counted, countedIds, reverting, payload } = run;
   const final = projection.complete;
-  const progressive = account.settings.partialPolicy === 'progressive';
-  if (!final && !progressive) {
-    if (doc.state === 'receiving' && !reverting.length && await alreadyReported(prisma, doc.id, 'partial_receipt', countedIds)) return;
+  if (!final && account.settings.partialPolicy !== 'progressive') {
+    if (doc.state === 'receiving' && !reverting.length && await alreadyReported(prisma, doc.id, 'partial_receipt', countedIds)) return true;
     await transitionDocument(prisma, doc.id, ['sent', 'receiving', 'error', 'review'], { state: 'receiving' });
     await recordEvent(prisma, doc, {
       kind: 'partial_receipt',
@@ -146,35 +185,43 @@ export async function applyReceipts(prisma: PrismaClient, payload: ApplyPayload)
       data: { outdocs: countedIds },
     });
     await finishOutdocs(prisma, betapro, counted.map((o) => o.id), reverting);
-    return;
+    return true;
   }
+  if (!(final && projection.differences.length > 0 && account.settings.postingMode === 'review' && !payload.force)) return false;
+  if (doc.state === 'review' && !reverting.length && await alreadyReported(prisma, doc.id, 'review', countedIds)) return true;
+  await transitionDocument(prisma, doc.id, ['sent', 'receiving', 'error', 'posted', 'review'], { state: 'review' });
+  await recordEvent(prisma, doc, {
+    kind: 'review',
+    message: `Приёмка с расхождениями ожидает решения: ${projection.differences.length} расхожд. Проведите документ в виджете.`,
+    data: { outdocs: countedIds },
+  });
+  await finishOutdocs(prisma, betapro, [], reverting);
+  return true;
+}
+
+function headlineFor(post: boolean, outbound: boolean, hasDifferences: boolean, parts: number): string {
+  if (!post) return `Частичная приёмка БетаПРО, часть ${parts}: позиции исправлены по факту.`;
+  if (outbound) return hasDifferences ? 'Проведён по факту отгрузки БетаПРО (есть расхождения):' : 'Проведён по факту отгрузки БетаПРО: всё отгружено по плану.';
+  return hasDifferences ? 'Проведён по факту приёмки БетаПРО (есть расхождения):' : 'Проведён по факту приёмки БетаПРО: всё принято по плану.';
+}
+
+/** Positions corrected to the facts (and posted at the final part), outdocs applied, state and event. */
+async function writeFacts(run: ApplyRun, projection: ProjectionResult, description: string | undefined): Promise<void> {
+  const { prisma, doc, account, moysklad, betapro, entity, counted, countedIds, reverting, log } = run;
+  const summary = summariseForComment(projection, { entity, direction: run.plan.direction });
   const hasDifferences = projection.differences.length > 0;
-  if (final && hasDifferences && account.settings.postingMode === 'review' && !payload.force) {
-    if (doc.state === 'review' && !reverting.length && await alreadyReported(prisma, doc.id, 'review', countedIds)) return;
-    await transitionDocument(prisma, doc.id, ['sent', 'receiving', 'error', 'posted', 'review'], { state: 'review' });
-    await recordEvent(prisma, doc, {
-      kind: 'review',
-      message: `Приёмка с расхождениями ожидает решения: ${projection.differences.length} расхожд. Проведите документ в виджете.`,
-      data: { outdocs: countedIds },
-    });
-    await finishOutdocs(prisma, betapro, [], reverting);
-    return;
-  }
-  const post = final;
+  const post = projection.complete;
   if (!post && doc.state === 'receiving' && !reverting.length && await alreadyReported(prisma, doc.id, 'partial_applied', countedIds)) return;
-  const headline = post
-    ? (hasDifferences ? 'Проведён по факту приёмки БетаПРО (есть расхождения):' : 'Проведён по факту приёмки БетаПРО: всё принято по плану.')
-    : `Частичная приёмка БетаПРО, часть ${projection.parts}: позиции исправлены по факту.`;
   let written: { calls: number; changed: boolean };
   try {
     written = await writePositions(moysklad, account, entity, doc.msId, projection, {
       post,
-      log: [headline, ...summary.slice(hasDifferences || !post ? 0 : 1)],
+      log: [headlineFor(post, run.outbound, hasDifferences, projection.parts), ...summary.slice(hasDifferences || !post ? 0 : 1)],
     });
   } catch (error) {
     const refusal = post ? postingRefusal(error) : null;
     if (!refusal) throw error;
-    await refusePosting(prisma, { doc, account, moysklad, betapro, entity, description: document.description }, {
+    await refusePosting(prisma, { doc, account, moysklad, betapro, entity, description }, {
       projection, summary, refusal, appliedRowIds: counted.map((o) => o.id), reverting,
     });
     return;

@@ -8,7 +8,8 @@ import type { PrismaClient } from '@/lib/db';
 import { packJson } from '@/lib/db/packed-json';
 import { toAppError } from '@/lib/core/errors';
 import { logFor } from '@/lib/core/logger';
-import { receiptFromRaw } from '@/lib/betapro';
+import { receiptFromRaw, type BetaproClient } from '@/lib/betapro';
+import { RECEIPT_FLOW_KINDS } from '@/lib/core/domain';
 import { loadAccount, isOperational } from '@/lib/sync/account/accounts';
 import { betaproClientFor } from '@/lib/sync/account/clients';
 import { recordEvent, type SyncDocumentRow } from '@/lib/sync/document/sync-state';
@@ -17,7 +18,14 @@ import { syncUnrecognized } from '@/lib/sync/receipt/recognition';
 import { enqueueApply } from '@/lib/sync/receipt/apply';
 import { pollJob } from '@/lib/sync/jobs';
 
-const RECEIPT_KINDS = new Set(['goods_supply', 'goods_supply_start']);
+/** Receipt and shipment outdocs go through the same store → lock → apply protocol (docs/outbound.md). */
+const STORED_MESSAGES: Record<string, (outdocId: number, part?: number) => string> = {
+  goods_supply_start: (id) => `БетаПРО начал приёмку (документ ${id})`,
+  goods_supply: (id, part) => `Получены данные приёмки от БетаПРО (документ ${id}${part ? `, часть ${part}` : ''})`,
+  goods_shipment_start: (id) => `БетаПРО начал подбор товара для отгрузки (документ ${id})`,
+  goods_shipment_ready: (id) => `БетаПРО подобрал товар для отгрузки (документ ${id})`,
+  goods_shipment: (id) => `Получены данные отгрузки от БетаПРО (документ ${id})`,
+};
 export interface PollResult {
   stored: number;
   locked: number;
@@ -32,14 +40,35 @@ export async function pollAccount(prisma: PrismaClient, accountId: string): Prom
   if (!account || !isOperational(account) || !account.settings.hasPassword) return result;
   const log = logFor({ accountId, job: pollJob.kind });
   const betapro = await betaproClientFor(account);
-  const touched = new Set<string>();
 
-  // 1. New outdocs: store each one we know the task of; others belong to another system and are
-  //    remembered as ignored, so they are read once, not on every poll.
+  // 1. New outdocs stored; 2. everything stored locked (this run's and any a crash left behind).
+  result.stored = await storeNewOutdocs(prisma, betapro, accountId);
+  result.locked += await lockStoredOutdocs(prisma, betapro, accountId, log);
+  // 3. Corrections: BetaPRO wants to replace a locked outdoc. Revert (recompute without it), then unlock.
+  result.revertRequested = await markRevertRequests(prisma, betapro, accountId);
+  // 4. An apply for every document with work pending (including work a crash left behind).
+  result.documents = await queuePendingApplies(prisma, accountId);
+  // 5. Goods received under temporary codes keep their documents waiting until an admin identifies them.
+  // Receipts above are already stored and queued: a failure here must not undo or block them.
+  await syncUnrecognized(prisma, account, betapro).catch((error: unknown) => {
+    const e = toAppError(error);
+    log.warn({ err: e.message, code: e.code }, 'reading BetaPRO goods waiting for identification failed');
+  });
+  await prisma.installation.update({ where: { accountId }, data: { updatedAt: new Date() } }).catch(() => undefined);
+  if (result.stored || result.revertRequested) log.info(result, 'BetaPRO poll found receipts');
+  return result;
+}
+
+/**
+ * Stores each new outdoc of one of our tasks (receipt or shipment); others belong to another system
+ * and are remembered as ignored, so they are read once, not on every poll. Returns how many were stored.
+ */
+async function storeNewOutdocs(prisma: PrismaClient, betapro: BetaproClient, accountId: string): Promise<number> {
   const unlocked = await betapro.listOutdocs({ locked: false, unlockRequest: false });
   const ours = new Map<string, SyncDocumentRow | null>();
+  let stored = 0;
   for (const summary of unlocked) {
-    if (!RECEIPT_KINDS.has(summary.type)) continue;
+    if (!RECEIPT_FLOW_KINDS.has(summary.type)) continue;
     const known = await prisma.outdoc.findUnique({ where: { accountId_outdocId: { accountId, outdocId: BigInt(summary.outdocId) } } });
     if (known) continue;
     const details = await readListedOutdoc(betapro, summary.outdocId);
@@ -64,43 +93,33 @@ export async function pollAccount(prisma: PrismaClient, accountId: string): Prom
     });
     await recordEvent(prisma, doc, {
       kind: 'receipt_stored', trigger: 'poll',
-      message: summary.type === 'goods_supply_start'
-        ? `БетаПРО начал приёмку (документ ${summary.outdocId})`
-        : `Получены данные приёмки от БетаПРО (документ ${summary.outdocId}${receipt.partNumber ? `, часть ${receipt.partNumber}` : ''})`,
+      message: STORED_MESSAGES[summary.type](summary.outdocId, receipt.partNumber),
       data: { outdocId: summary.outdocId },
     });
-    result.stored++;
+    stored++;
   }
+  return stored;
+}
 
-  // 2. Lock everything stored (this run's and any a crash left behind), then apply.
-  result.locked += await lockStoredOutdocs(prisma, betapro, accountId, log);
-
-  // 3. Corrections: BetaPRO wants to replace a locked outdoc. Revert (recompute without it), then unlock.
+async function markRevertRequests(prisma: PrismaClient, betapro: BetaproClient, accountId: string): Promise<number> {
   const unlockRequested = await betapro.listOutdocs({ locked: true, unlockRequest: true });
+  let count = 0;
   for (const summary of unlockRequested) {
     const updated = await prisma.outdoc.updateMany({
       where: { accountId, outdocId: BigInt(summary.outdocId), stage: { in: ['locked', 'applied'] } },
       data: { stage: 'revert_requested' },
     });
-    result.revertRequested += updated.count;
+    count += updated.count;
   }
+  return count;
+}
 
-  // 4. Queue an apply for every document with work pending (including work a crash left behind).
+async function queuePendingApplies(prisma: PrismaClient, accountId: string): Promise<number> {
   const pending = await prisma.outdoc.findMany({
     where: { accountId, stage: { in: ['locked', 'revert_requested'] }, documentId: { not: null } },
     select: { documentId: true },
     distinct: ['documentId'],
   });
-  for (const { documentId } of pending) touched.add(documentId!);
-  for (const documentId of touched) await enqueueApply(prisma, accountId, documentId);
-  result.documents = touched.size;
-  // 5. Goods received under temporary codes keep their documents waiting until an admin identifies them.
-  // Receipts above are already stored and queued: a failure here must not undo or block them.
-  await syncUnrecognized(prisma, account, betapro).catch((error: unknown) => {
-    const e = toAppError(error);
-    log.warn({ err: e.message, code: e.code }, 'reading BetaPRO goods waiting for identification failed');
-  });
-  await prisma.installation.update({ where: { accountId }, data: { updatedAt: new Date() } }).catch(() => undefined);
-  if (result.stored || result.revertRequested) log.info(result, 'BetaPRO poll found receipts');
-  return result;
+  for (const { documentId } of pending) await enqueueApply(prisma, accountId, documentId!);
+  return pending.length;
 }

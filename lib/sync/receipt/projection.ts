@@ -4,7 +4,7 @@
  * task, never an increment on the document's current state, so re-applying an outdoc, receiving parts
  * out of order or reverting one outdoc (recompute without it) all converge to the same document.
  */
-import type { PlanLine, Receipt } from '@/lib/core/domain';
+import { isFactKind, type PlanLine, type Receipt, type TransferDirection } from '@/lib/core/domain';
 import type { ReceiptLineView } from '@/lib/core/views';
 
 export type DefectivePolicy = 'received' | 'excluded';
@@ -118,7 +118,7 @@ function contentKey(receipt: Receipt): string {
 function countedReceipts(receipts: Receipt[]): Receipt[] {
   const byId = new Map<number, { receipt: Receipt; key: string }>();
   for (const receipt of receipts) {
-    if (receipt.kind !== 'goods_supply') continue;
+    if (!isFactKind(receipt.kind)) continue;
     const key = contentKey(receipt);
     const seen = byId.get(receipt.outdocId);
     if (!seen || key < seen.key) byId.set(receipt.outdocId, { receipt, key });
@@ -402,7 +402,8 @@ function plural(n: number, one: string, few: string, many: string): string {
  * Short plan-vs-fact lines for the document comment: a headline, then one line per difference, and for a
  * Move what the differences mean for its source store (moveSourceNotes). Every line is at most 200 characters.
  */
-export function summariseForComment(result: ProjectionResult, options: { entity: 'supply' | 'move' }): string[] {
+export function summariseForComment(result: ProjectionResult, options: { entity: 'supply' | 'move'; direction?: TransferDirection }): string[] {
+  if (options.direction === 'outbound') return summariseShipment(result);
   if (result.nonArrival) {
     return ['Поставка не прибыла: БетаПРО сообщил, что товар больше не ожидается (атрибут 306). Документ не проведён'];
   }
@@ -421,6 +422,25 @@ export function summariseForComment(result: ProjectionResult, options: { entity:
   }
   for (const d of result.differences) out.push(clip(d.text));
   if (options.entity === 'move') out.push(...moveSourceNotes(result.differences));
+  return out;
+}
+
+/**
+ * An outbound document's facts (docs/outbound.md): what left the BetaPRO store against the plan. The
+ * difference lines are the receipt's, worded for a shipment; a shortage stays at the warehouse.
+ */
+function summariseShipment(result: ProjectionResult): string[] {
+  const planRows = result.lines.filter((l) => !l.unexpected);
+  const matched = planRows.filter((l) => l.difference === 0).length;
+  const out = [matched === planRows.length
+    ? `Отгружено по факту: все позиции (${planRows.length}) совпали с планом`
+    : `Отгружено по факту: ${matched} из ${planRows.length} ${plural(planRows.length, 'позиции', 'позиций', 'позиций')} совпали с планом`];
+  for (const d of result.differences) {
+    out.push(clip(d.text.replace('не поступило — позиция удалена', 'не отгружено — позиция удалена').replace(/принято/g, 'отгружено')));
+  }
+  if (result.differences.some((d) => d.kind === 'shortage' || d.kind === 'missing')) {
+    out.push('Недостача: склад БетаПРО отгрузил меньше плана, неотгруженный товар остаётся на складе БетаПРО');
+  }
   return out;
 }
 

@@ -5,7 +5,7 @@
  */
 import type { Db } from '@/lib/db';
 import { packJson, unpackJson } from '@/lib/db/packed-json';
-import type { PlanLine, Receipt } from '@/lib/core/domain';
+import type { PlanLine, Receipt, TransferDirection } from '@/lib/core/domain';
 import { receiptFromRaw } from '@/lib/betapro';
 
 /** What lib/sync stores as SyncDocument.plan when a task is created. */
@@ -13,6 +13,8 @@ export interface StoredPlan {
   lines: PlanLine[];
   /** Original quantity of each MoySklad position, to split merged lines back. */
   positionQuantities?: Record<string, number>;
+  /** Outbound plans say so; plans stored before outbound existed are inbound. */
+  direction?: TransferDirection;
 }
 
 /** The plan stored when the task was created; null when the document has none (never sent). */

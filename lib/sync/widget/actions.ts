@@ -6,7 +6,7 @@ import type { ActionName, PreflightResponse, Problem } from '@/lib/core/views';
 import { coversAll, requireDocumentRight, type EntityRight, type Session } from '@/lib/sync/rights';
 import { toTransferLines } from '@/lib/moysklad/mappers/to-transfer-lines';
 import { loadAccountOrThrow } from '@/lib/sync/account/accounts';
-import { moyskladClientFor } from '@/lib/sync/account/clients';
+import { betaproClientFor, moyskladClientFor } from '@/lib/sync/account/clients';
 import { findSyncDocument } from '@/lib/sync/document/sync-state';
 import { cancelTaskJob, enqueueDocumentJob } from '@/lib/sync/jobs';
 import { availableActions } from '@/lib/sync/widget/document-view';
@@ -14,7 +14,8 @@ import { requestTransfer } from '@/lib/sync/transfer/request-transfer';
 import { pollNow } from '@/lib/sync/account/recurring-jobs';
 import { claimReceiptCheck } from '@/lib/sync/widget/receipt-check-throttle';
 import { enqueueApply, POSTING_REFUSED } from '@/lib/sync/receipt/apply';
-import { headerProblems } from '@/lib/sync/transfer/run-transfer';
+import { decideDirection, headerProblems } from '@/lib/sync/transfer/direction';
+import { stockWarnings } from '@/lib/sync/transfer/outbound-plan';
 
 export async function runWidgetAction(
   prisma: PrismaClient, session: Session, entity: DocumentEntity, msId: string, action: ActionName,
@@ -89,7 +90,13 @@ export async function preflight(prisma: PrismaClient, session: Session, entity: 
     ...headerProblems(account, entity, read.document),
     ...mapped.problems.map((p) => ({ code: p.code, message: p.message, position: p.positionNumbers[0] })),
   ];
-  return { ok: problems.length === 0, problems };
+  const decision = decideDirection(account, entity, read.document);
+  const direction = 'direction' in decision ? decision.direction : null;
+  // Outbound: the warehouse's stock of the planned goods, a warning (not a problem) when short.
+  const warnings = direction === 'outbound' && !problems.length
+    ? await stockWarnings(await betaproClientFor(account), mapped)
+    : [];
+  return { ok: problems.length === 0, problems, direction, warnings };
 }
 
 function postingWasRefused(errors: unknown): boolean {

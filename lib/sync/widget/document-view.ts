@@ -3,7 +3,7 @@
  * timeline, plan vs fact, and which actions this user may take now (also enforced on the server).
  */
 import type { PrismaClient } from '@/lib/db';
-import type { DocumentEntity } from '@/lib/core/domain';
+import { isFactKind, type DocumentEntity } from '@/lib/core/domain';
 import type { ActionName, DocumentView, Problem, SyncState, UnrecognizedGoodView } from '@/lib/core/views';
 import type { Session } from '@/lib/sync/rights';
 import { loadAccount } from '@/lib/sync/account/accounts';
@@ -58,13 +58,13 @@ export async function buildDocumentView(
   const [events, outdocs] = await Promise.all([
     prisma.syncEvent.findMany({ where: { documentId: doc.id }, orderBy: { id: 'desc' }, take: EVENTS_SHOWN }),
     prisma.outdoc.findMany({
-      where: { documentId: doc.id, indocId: doc.indocId ?? '', kind: 'goods_supply', stage: { in: ['locked', 'applied'] } },
+      where: { documentId: doc.id, indocId: doc.indocId ?? '', kind: { in: ['goods_supply', 'goods_shipment'] }, stage: { in: ['locked', 'applied'] } },
       orderBy: { outdocId: 'asc' }, omit: WITH_OUTDOC_BODY,
     }),
   ]);
   let receipt: DocumentView['receipt'] = null;
-  const receipts = (await receiptsOf(outdocs)).filter((r) => r.kind === 'goods_supply');
-  const plan = receipts.length ? await loadStoredPlan(prisma, doc.id) : null;
+  const receipts = (await receiptsOf(outdocs)).filter((r) => isFactKind(r.kind));
+  const plan = doc.indocId ? await loadStoredPlan(prisma, doc.id) : null;
   if (plan?.lines && receipts.length) {
     const account = await loadAccount(prisma, doc.accountId);
     const projection = projectReceipt({
@@ -95,5 +95,6 @@ export async function buildDocumentView(
     live: LIVE_STATES.includes(state),
     documentChangedAt: iso(changedBy?.createdAt),
     unrecognized: Array.isArray(doc.unrecognized) ? (doc.unrecognized as unknown as UnrecognizedGoodView[]) : [],
+    direction: plan ? plan.direction ?? 'inbound' : null,
   };
 }

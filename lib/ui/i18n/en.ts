@@ -84,6 +84,8 @@ export const en: Messages = {
     waitingForOpen: 'Waiting for the document from MoySklad…',
     noDocument: 'The widget works in a saved document. Save the document to send it to the warehouse.',
     task: 'BetaPRO task',
+    direction: 'Direction',
+    directions: { inbound: 'Receipt into the BetaPRO warehouse', outbound: 'Shipment from the BetaPRO warehouse' },
     triggeredBy: 'Triggered by',
     sentAt: 'Sent',
     postedAt: 'Posted',
@@ -102,6 +104,7 @@ export const en: Messages = {
     preflightProblems: (n: number) => `Sending is blocked by (${n}):`,
     preflightSame: (n: number) => `The reasons above still stand (${n}).`,
     preflightFailed: 'Could not check the document',
+    stockShort: 'The BetaPRO warehouse is short of these goods (it ships what it has):',
     actionsLabel: 'Actions',
     actions: {
       send: 'Send to warehouse',

@@ -85,6 +85,8 @@ export const ru = {
     waitingForOpen: 'Ожидание документа от МойСклад…',
     noDocument: 'Виджет работает в сохранённом документе. Сохраните документ, чтобы передать его на склад.',
     task: 'Задание БетаПРО',
+    direction: 'Направление',
+    directions: { inbound: 'Приёмка на склад БетаПРО', outbound: 'Отгрузка со склада БетаПРО' },
     triggeredBy: 'Запуск',
     sentAt: 'Передан',
     postedAt: 'Проведён',
@@ -103,6 +105,7 @@ export const ru = {
     preflightProblems: (n: number) => `Передаче помешает (${n}):`,
     preflightSame: (n: number) => `Причины выше ещё не устранены (${n}).`,
     preflightFailed: 'Не удалось проверить документ',
+    stockShort: 'На складе БетаПРО не хватает товара (склад отгрузит то, что есть):',
     actionsLabel: 'Действия',
     actions: {
       send: 'Передать на склад',

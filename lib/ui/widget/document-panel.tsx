@@ -211,6 +211,7 @@ export function DocumentPanel({
 
       <Box component="dl" sx={{ display: 'grid', gridTemplateColumns: 'auto 1fr', columnGap: 1, rowGap: 0.25, m: 0, mt: 0.75, fontSize: 12, '& dt': { color: 'text.secondary' }, '& dd': { m: 0, wordBreak: 'break-all' } }}>
         {data.indocId && (<><dt>{w.task}</dt><dd data-testid="indoc-id">{data.indocId}</dd></>)}
+        {data.direction && (<><dt>{w.direction}</dt><dd data-testid="direction">{w.directions[data.direction]}</dd></>)}
         {trigger && (<><dt>{w.triggeredBy}</dt><dd data-testid="trigger">{trigger}</dd></>)}
         {data.sentAt && (<><dt>{w.sentAt}</dt><dd>{formatDateTime(data.sentAt, locale)}</dd></>)}
         {data.postedAt && (<><dt>{w.postedAt}</dt><dd>{formatDateTime(data.postedAt, locale)}</dd></>)}

@@ -29,5 +29,13 @@ export function Preflight({ data, error, loading, known }: { data?: PreflightRes
       </Alert>
     );
   }
-  return <Section title={w.preflightTitle} testId="preflight">{body}</Section>;
+  // Outbound: which way, and the goods BetaPRO has too few of (a warning: it ships what it has).
+  const direction = data?.direction ? <Alert severity="info" icon={false} sx={{ py: 0, mb: 0.5 }} data-testid="preflight-direction">{w.directions[data.direction]}</Alert> : null;
+  const warnings = data?.warnings?.length ? (
+    <Alert severity="warning" icon={false} sx={{ py: 0.5, mt: 0.5 }} data-testid="preflight-stock">
+      <div>{w.stockShort}</div>
+      <ul style={{ margin: 0, paddingLeft: 16 }}>{data.warnings.map((line) => <li key={line}>{line}</li>)}</ul>
+    </Alert>
+  ) : null;
+  return <Section title={w.preflightTitle} testId="preflight">{direction}{body}{warnings}</Section>;
 }

@@ -41,11 +41,29 @@ const FORMAT = {
 
 const hint = (html: string) => `<small class="hint">${html}</small>`;
 
+/** A shipment task: ship as planned (as far as the stock goes) or with a shortage typed per line. */
+function shipmentRow(p: PartnerData, d: Indoc, outdocs: Outdoc[], plan: string, open: boolean): string {
+  const action = `/_sim/indocs/${encodeURIComponent(d.indoc_id)}/ship?partner=${encodeURIComponent(p.partnerId)}`;
+  const forms = open ? `${button(action, 'Отгрузить по плану', {}, 'primary')}
+    <details><summary>Отгрузить с недостачей</summary>
+      <form method="post" action="${esc(action)}" class="receipt">
+        <textarea name="lines" rows="${Math.max(3, d.items.length + 1)}" placeholder="good_id количество">${esc(d.items.map((l) => `${l.good_id} ${l.plan_qnt}`).join('\n'))}</textarea>
+        ${hint('Формат: по строке на товар — <code>good_id количество</code> (сколько отгрузить), разделители: пробел, «,» или «;». Строки нет — товар не отгружен.')}
+        <button class="primary">Отгрузить</button>
+      </form>
+    </details>` : '';
+  const docs = outdocs.filter((o) => o.task_id === d.indoc_id && !o.deleted).map((o) => `#${o.outdoc_id}`).join(', ');
+  return `<tr><td><b>${esc(d.indoc_id)}</b><div class="muted">отгрузка · ${esc(d.indoc_txt)}</div></td>
+    <td><span class="state ${d.state}">${esc(STATE_LABEL[d.state])}</span></td><td class="muted">${esc(d.created_at)}</td>
+    <td>${plan}</td><td>${docs || '<span class="muted">—</span>'}</td><td>${forms}</td></tr>`;
+}
+
 function taskRow(p: PartnerData, d: Indoc, outdocs: Outdoc[]): string {
   const base = `/_sim/indocs/${encodeURIComponent(d.indoc_id)}`;
   const q = `?partner=${encodeURIComponent(p.partnerId)}`;
   const plan = d.items.map((l) => `${esc(l.good_id)}&nbsp;×&nbsp;${l.plan_qnt}`).join('<br>');
   const open = d.state !== 'completed' && d.state !== 'expired';
+  if (d.indoc_type === 'goods_shipment_task') return shipmentRow(p, d, outdocs, plan, open);
   const actions = [
     d.state === 'created' ? button(`${base}/arrive${q}`, 'Прибыла') : '',
     open ? button(`${base}/receive${q}`, 'Принять по плану', { final: 'true' }, 'primary') : '',

@@ -11,8 +11,9 @@ import type { SimDeps } from './http';
 import { readBody, sendJson } from './io';
 import { OPTIONAL_OUTDOC_TYPES, QUOTA_NAMES, type PartnerSettings } from './model';
 import {
-  controlConfig, controlFaults, controlPartner, controlReceive, controlReset, controlSurplus, zodMessage, type ControlConfig,
+  controlConfig, controlFaults, controlPartner, controlReceive, controlReset, controlShip, controlStock, controlSurplus, zodMessage, type ControlConfig,
 } from './schemas';
+import { adjustStock, ship } from './shipment';
 import type { BetaproStore } from './store';
 import * as warehouse from './warehouse';
 
@@ -130,6 +131,27 @@ function run(deps: SimDeps, path: string, body: unknown, partnerQuery: string | 
     });
   }
 
+  const shipping = /^\/indocs\/([^/]+)\/ship$/.exec(path);
+  if (shipping) {
+    const indocId = decodeURIComponent(shipping[1]);
+    const input = parse(controlShip, body);
+    return store.transaction(() => {
+      const { partner, indoc } = store.findIndoc(indocId, partnerQuery);
+      const issued = ship(store, partner, indoc, input.items);
+      return { message: `${indocId}: отгружено, исходящие ${issued.join(', ')}`, data: { partnerId: partner.partnerId, indoc_id: indocId, state: indoc.state, issued_outdoc_ids: issued } };
+    });
+  }
+  if (path === '/stock') {
+    const input = parse(controlStock, body);
+    return store.transaction(() => {
+      const partners = Object.values(store.data.partners).filter((p) => partnerQuery === undefined || p.partnerId === partnerQuery);
+      if (partners.length !== 1) throw new ControlError(partners.length ? 409 : 404, 'stock: name one partner with ?partner=');
+      const partner = partners[0];
+      adjustStock(partner, input.items);
+      return { message: 'Остатки изменены', data: { partnerId: partner.partnerId } };
+    });
+  }
+
   const outdocAction = /^\/outdocs\/(\d+)\/(correct|delete)$/.exec(path);
   if (outdocAction) {
     const outdocId = Number(outdocAction[1]);
@@ -207,6 +229,13 @@ function publicState(store: BetaproStore, deps: SimDeps) {
  */
 function formToBody(path: string, form: URLSearchParams): unknown {
   const bool = (name: string) => (form.has(name) ? form.get(name) === 'true' || form.get(name) === 'on' : undefined);
+  if (path.endsWith('/ship')) {
+    const items = formLines(form.get('lines')).map(([good_id, qnt, , line]) => {
+      if (!good_id || !Number.isInteger(Number(qnt ?? ''))) throw new ControlError(400, `cannot read line "${line}"`);
+      return { good_id, qnt: Number(qnt) };
+    });
+    return items.length ? { items } : {};
+  }
   if (/\/(receive|correct|surplus)$/.test(path)) {
     const items = formLines(form.get('lines')).map(([good_id, useful, defective, line]) => {
       const u = Number(useful ?? 0);

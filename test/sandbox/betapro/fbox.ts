@@ -9,12 +9,13 @@ import {
   type AttrValue, type Good, type Indoc, type Outdoc, type PartnerData,
 } from './model';
 import {
-  goodEanListReq, goodEanSetReq, goodListReq, goodRecognitionSetReq, goodSetReq, goodsSupplyTask, indocAttrSetReq, indocListReq,
+  goodEanListReq, goodEanSetReq, goodListReq, goodRecognitionSetReq, goodSetReq, goodsSupplyTask, goodsShipmentTask, goodStockReq, indocAttrSetReq, indocListReq,
   indocTypeOnly, outdocCheckReq, outdocListReq, outdocLockReq, parseFbox, settingsSetReq, type GoodInput,
 } from './schemas';
 import type { BetaproStore } from './store';
 import { mskDate, mskDateTime, parseFboxDate } from './time';
 import { onUnlocked } from './warehouse';
+import { shippedBy, stockOf } from './shipment';
 import { identify, identifyByEan, pendingRecognition } from './recognition';
 
 export interface FboxContext {
@@ -237,6 +238,7 @@ export function listEans({ partner, body }: FboxContext): Json {
 
 export function createIndoc({ store, partner, body }: FboxContext): Json {
   const head = parseFbox(indocTypeOnly, body);
+  if (head.indoc_type === 'goods_shipment_task') return createShipmentIndoc({ store, partner, body } as FboxContext);
   if (head.indoc_type !== 'goods_supply_task') {
     throw business(`Симулятор БетаПРО не поддерживает входящие документы типа ${head.indoc_type}`);
   }
@@ -284,6 +286,43 @@ export function createIndoc({ store, partner, body }: FboxContext): Json {
   if (req.indoc_txt !== undefined) indoc.indoc_txt = req.indoc_txt;
   partner.indocs[req.indoc_id] = indoc;
   return { success: true };
+}
+
+/**
+ * A goods_shipment_task (spec schema): every good registered, one line per good, positive plans. It is
+ * accepted whatever the stock: the warehouse ships what it has when the task is worked (./shipment.ts).
+ */
+function createShipmentIndoc({ store, partner, body }: FboxContext): Json {
+  const req = parseFbox(goodsShipmentTask, body);
+  if (Object.hasOwn(partner.indocs, req.indoc_id)) throw duplicateIndoc(req.indoc_id);
+  if (req.items.length === 0) throw business(`Документ ${req.indoc_id} не содержит товаров`);
+  const seen = new Set<string>();
+  for (const item of req.items) {
+    requireGood(partner, item.good_id);
+    if (item.plan_qnt <= 0) throw business(`Плановое количество товара ${item.good_id} должно быть больше нуля (указано ${item.plan_qnt})`);
+    if (seen.has(item.good_id)) throw business(`Товар ${item.good_id} указан в документе ${req.indoc_id} более одного раза`);
+    seen.add(item.good_id);
+  }
+  const { ms, text } = store.stamp();
+  partner.indocs[req.indoc_id] = {
+    indoc_id: req.indoc_id, indoc_type: 'goods_shipment_task', created_at: text, created_ms: ms, seq: store.takeSeq(),
+    json: structuredClone(body as Record<string, unknown>), attributes: {},
+    items: req.items.map((i) => ({ good_id: i.good_id, plan_qnt: i.plan_qnt })), state: 'created', parts: 0,
+    ...(req.indoc_txt !== undefined ? { indoc_txt: req.indoc_txt } : {}),
+  };
+  return { success: true };
+}
+
+/** `POST /goods/stock`: good-quality stock of the asked goods (nothing reserved in the simulator). */
+export function goodsStock({ store, partner, body }: FboxContext): Json {
+  const req = parseFbox(goodStockReq, body);
+  const stock = stockOf(store, partner);
+  const rows = [...new Set(req.good_ids)].filter((id) => Object.hasOwn(partner.goods, id)).sort();
+  const { items, next } = page(rows, (id) => id, req.page_size, req.page_token);
+  return withPaging(items.map((good_id) => ({
+    good_id, qual_type: 'useful', stock: stock.get(good_id) ?? 0, quarantine: 0, long_storage: 0,
+    orders_inwork: 0, orders_wait: 0, shipment_picking: 0, shipment_ready: 0,
+  })), next);
 }
 
 export function listIndocs({ partner, body }: FboxContext): Json {
@@ -388,6 +427,7 @@ export function getOutdoc({ partner, params }: FboxContext): Json {
     doc.goods = structuredClone(o.goods ?? []);
     doc.goods_expiry = structuredClone(o.goods_expiry ?? []);
   }
+  if (o.pallets) doc.pallets = structuredClone(o.pallets);
   return doc;
 }
 
@@ -398,6 +438,10 @@ export function getOutdocGoods({ partner, params }: FboxContext): Json {
   for (const line of o.outdoc_type === 'goods_supply' ? o.goods ?? [] : []) {
     if (line.useful_qnt) goods.push({ good_id: line.good_id, good_state: 'stock', qual_type: 'useful', qnt: line.useful_qnt });
     if (line.defective_qnt) goods.push({ good_id: line.good_id, good_state: 'stock', qual_type: 'defective', qnt: line.defective_qnt });
+  }
+  // A shipment takes goods off the stock: negative movements.
+  if (o.outdoc_type === 'goods_shipment') {
+    for (const [good_id, qnt] of shippedBy(o)) goods.push({ good_id, good_state: 'stock', qual_type: 'useful', qnt: -qnt });
   }
   return { success: true, goods };
 }

@@ -38,6 +38,7 @@ const ROUTES: Route[] = [
   { method: 'POST', path: '/goods/list', handler: fbox.listGoods },
   { method: 'POST', path: '/goods/eans', handler: fbox.setEans, mutates: true },
   { method: 'POST', path: '/goods/eans/list', handler: fbox.listEans },
+  { method: 'POST', path: '/goods/stock', handler: fbox.goodsStock },
   { method: 'GET', path: '/goods/recognition', handler: fbox.listRecognition },
   { method: 'POST', path: '/goods/recognition', handler: fbox.setRecognition, mutates: true },
   { method: 'POST', path: '/indocs', handler: fbox.createIndoc, mutates: true },

@@ -22,12 +22,18 @@ export const INDOC_TYPE_DESCRIP: Record<IndocType, string> = {
   goods_from_long_storage_task: 'Задание на возврат товаров со склада длительного хранения',
 };
 
-/** The simulator only ever issues the two outdoc types of the supply process. */
-export type OutdocType = 'goods_supply_start' | 'goods_supply';
+/** The simulator issues the outdoc types of the supply and the goods shipment processes. */
+export type OutdocType = 'goods_supply_start' | 'goods_supply' | 'goods_shipment_start' | 'goods_shipment_ready' | 'goods_shipment';
 export const OUTDOC_TYPE_DESCRIP: Record<OutdocType, string> = {
   goods_supply_start: 'Начата приемка товаров по заданию на оприходование',
   goods_supply: 'Товары оприходованы',
+  goods_shipment_start: 'Начат подбор товаров по заданию на отгрузку',
+  goods_shipment_ready: 'Подобран товар для отгрузки',
+  goods_shipment: 'Товары отгружены',
 };
+
+/** One box of a shipment (spec gplt_out, reduced to what the simulator fills). */
+export interface ShippedBox { box_id: number; box_upper_bar: string; box_lower_bar: string; goods: { good_id: string; qnt: number }[] }
 
 export interface QuotaBand { day: number; minute: number }
 export interface RateLimits {
@@ -201,6 +207,8 @@ export interface Outdoc {
   task_id?: string;
   /** Correction waiting for the customer to unlock this doc. */
   pending_correction?: ReceiptItem[];
+  /** Shipment outdocs: what was picked or shipped, as one pallet of boxes. */
+  pallets?: { plt_id: number; boxes: ShippedBox[] }[];
 }
 
 export interface PartnerData {
@@ -213,6 +221,8 @@ export interface PartnerData {
   outdocs: Record<string, Outdoc>;
   /** Recognition queue by barcode; absent in state files of older simulators. */
   recognition?: Record<string, RecognitionItem>;
+  /** Stock put on the warehouse by the control API (an inventory), on top of what outdocs moved. */
+  stock_base?: Record<string, number>;
 }
 
 export interface SimConfig {

@@ -80,6 +80,23 @@ export const goodsSupplyTask = z.looseObject({
     local_barcodes: z.array(z.string()).optional(),
   })),
 });
+/** Spec: goods_shipment_task (POST /indocs). */
+export const goodsShipmentTask = z.looseObject({
+  indoc_type: z.literal('goods_shipment_task'),
+  indoc_id: id255,
+  qual_type: z.enum(['useful', 'defective']).optional(),
+  picking_only: z.boolean().optional(),
+  indoc_txt: z.string().max(255).optional(),
+  attributes: z.array(attrInput).optional(),
+  items: z.array(z.looseObject({ good_id: id255, plan_qnt: int32, sn_mandant: z.boolean().optional() })),
+});
+export const goodStockReq = z.looseObject({ ...paging, good_ids: z.array(z.string()) });
+export const controlShip = z.object({
+  /** Omitted: everything planned, as far as the stock goes. */
+  items: z.array(z.object({ good_id: z.string().min(1), qnt: z.number().int().min(0) })).optional(),
+});
+export const controlStock = z.object({ items: z.array(z.object({ good_id: z.string().min(1), qnt: z.number().int() })) });
+
 export type GoodsSupplyTaskInput = z.infer<typeof goodsSupplyTask>;
 
 export const indocListReq = z.looseObject({

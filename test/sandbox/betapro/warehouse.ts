@@ -30,9 +30,10 @@ interface IssueFields {
   goods_expiry?: ExpiryLine[];
   outdoc_date?: string;
   replaces?: number;
+  pallets?: Outdoc['pallets'];
 }
 
-function issue(store: BetaproStore, partner: PartnerData, fields: IssueFields): Outdoc {
+export function issue(store: BetaproStore, partner: PartnerData, fields: IssueFields): Outdoc {
   const { ms, text } = store.stamp();
   const outdoc: Outdoc = {
     outdoc_id: store.takeOutdocId(),
@@ -50,6 +51,7 @@ function issue(store: BetaproStore, partner: PartnerData, fields: IssueFields): 
   if (fields.goods) outdoc.goods = fields.goods;
   if (fields.goods_expiry) outdoc.goods_expiry = fields.goods_expiry;
   if (fields.replaces !== undefined) outdoc.replaces = fields.replaces;
+  if (fields.pallets) outdoc.pallets = fields.pallets;
   partner.outdocs[String(outdoc.outdoc_id)] = outdoc;
   return outdoc;
 }

@@ -1,0 +1,79 @@
+/**
+ * Which way a document moves goods relative to the BetaPRO warehouse, decided from its stores
+ * (docs/outbound.md): the target is a BetaPRO store and the source is not → inbound (a receipt task);
+ * the source is and the target is not → outbound (a shipment task); both → no warehouse work at all.
+ * Also the header problems (configuration, stores) that block a transfer before anything is sent.
+ */
+import type { DocumentEntity, TransferDirection } from '@/lib/core/domain';
+import type { Problem } from '@/lib/core/views';
+import type { MsDocument } from '@/lib/moysklad/schemas';
+import type { Account } from '@/lib/sync/account/accounts';
+
+const ENTITY_LABEL: Record<DocumentEntity, string> = { supply: 'приёмки', move: 'перемещения' };
+
+export const SAME_WAREHOUSE = 'same_warehouse';
+
+function idOf(ref: MsDocument['store']): string | null {
+  const href = ref?.meta.href;
+  return href ? href.slice(href.lastIndexOf('/') + 1) : null;
+}
+
+/** The store the goods go to: a supply's store, a move's target store. */
+export function destinationStoreId(entity: DocumentEntity, document: MsDocument): string | null {
+  return idOf(entity === 'supply' ? document.store : document.targetStore);
+}
+
+/** The store the goods leave: a move's source store (a supply comes from a supplier, not a store). */
+export function sourceStoreId(entity: DocumentEntity, document: MsDocument): string | null {
+  return entity === 'move' ? idOf(document.sourceStore) : null;
+}
+
+export type DirectionDecision =
+  | { direction: TransferDirection; storeId: string }
+  | { problem: Problem };
+
+/**
+ * An account that marked no store as BetaPRO's keeps the original behaviour: every document is a receipt
+ * into the warehouse (there is no way to tell a BetaPRO source store from another one).
+ */
+export function decideDirection(account: Account, entity: DocumentEntity, document: MsDocument): DirectionDecision {
+  const target = destinationStoreId(entity, document);
+  const source = sourceStoreId(entity, document);
+  const mapped = account.settings.storeIds;
+  const isBetapro = (id: string | null) => id !== null && (!mapped.length || mapped.includes(id));
+  if (!target) {
+    return { problem: { code: 'no_store', message: entity === 'supply' ? 'В приёмке не указан склад.' : 'В перемещении не указан склад-получатель.' } };
+  }
+  const sourceIsBetapro = mapped.length > 0 && source !== null && mapped.includes(source);
+  if (isBetapro(target) && sourceIsBetapro) {
+    // One account has one BetaPRO partner (docs/outbound.md): two of its stores are one warehouse.
+    return { problem: { code: SAME_WAREHOUSE, message:
+      'Оба склада перемещения — склады БетаПРО одного партнёра, то есть один и тот же склад: отгружать и принимать нечего. '
+      + 'Проведите перемещение в МойСклад без передачи в БетаПРО или выберите склад, который не является складом БетаПРО.' } };
+  }
+  if (isBetapro(target)) return { direction: 'inbound', storeId: target };
+  if (sourceIsBetapro) return { direction: 'outbound', storeId: source! };
+  return { problem: { code: 'store_not_mapped', message: entity === 'supply'
+    ? 'Склад приёмки не является складом БетаПРО. Выберите склад БетаПРО или отметьте этот склад в настройках решения.'
+    : 'Ни склад-отправитель, ни склад-получатель перемещения не является складом БетаПРО. Выберите склад БетаПРО или отметьте этот склад в настройках решения.' } };
+}
+
+/** Problems of configuration and document header (the mapper reports the positions' ones). */
+export function headerProblems(account: Account, entity: DocumentEntity, document: MsDocument): Problem[] {
+  const problems: Problem[] = [];
+  if (account.missing.length) {
+    problems.push({
+      code: 'not_configured',
+      message: `Решение не настроено: не заполнено — ${account.missing.join(', ')}. Администратор аккаунта может сделать это на странице настроек решения.`,
+    });
+  }
+  if (!account.settings.enabledEntities.includes(entity)) {
+    problems.push({
+      code: 'entity_disabled',
+      message: `Передача ${ENTITY_LABEL[entity]} в БетаПРО выключена в настройках решения.`,
+    });
+  }
+  const decision = decideDirection(account, entity, document);
+  if ('problem' in decision) problems.push(decision.problem);
+  return problems;
+}

@@ -1,0 +1,27 @@
+/**
+ * Outbound pre-flight (docs/outbound.md): BetaPRO's current stock of the planned goods, read once
+ * (`POST /goods/stock`), and a warning for each good the warehouse has less of than the plan. It only
+ * warns: the warehouse ships what it has, and the shipment fact corrects the document.
+ */
+import type { TransferPlan } from '@/lib/core/domain';
+import type { BetaproClient } from '@/lib/betapro';
+import { plannedQuantities } from '@/lib/betapro/mappers';
+
+export async function stockWarnings(betapro: BetaproClient, plan: Pick<TransferPlan, 'lines'>): Promise<string[]> {
+  const wanted = plannedQuantities(plan.lines);
+  const free = await betapro.getStock([...wanted.keys()]);
+  const names = new Map(plan.lines.map((l) => [l.goodId, l.name]));
+  const short: string[] = [];
+  for (const [goodId, quantity] of wanted) {
+    const have = free.get(goodId) ?? 0;
+    if (have < quantity) short.push(`«${names.get(goodId) ?? goodId}» (${goodId}): нужно ${quantity}, на складе ${have}`);
+  }
+  return short;
+}
+
+/** The comment line for a shortage found before shipping; undefined when there is none. */
+export function stockWarningLine(short: string[]): string | undefined {
+  if (!short.length) return undefined;
+  const shown = short.slice(0, 10).join('; ') + (short.length > 10 ? `; и ещё ${short.length - 10}` : '');
+  return `Внимание: на складе БетаПРО не хватает товара — ${shown}. Склад отгрузит то, что есть; документ будет исправлен по факту.`;
+}
