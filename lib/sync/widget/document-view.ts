@@ -4,7 +4,7 @@
  */
 import type { PrismaClient } from '@/lib/db';
 import type { DocumentEntity } from '@/lib/core/domain';
-import type { ActionName, DocumentView, Problem, SyncState, UnrecognizedGoodView } from '@/lib/core/views';
+import type { ActionName, ActionReasonCode, DocumentView, Problem, SyncState, TextParams, UnrecognizedGoodView } from '@/lib/core/views';
 import type { Session } from '@/lib/sync/rights';
 import { loadAccount } from '@/lib/sync/account/accounts';
 import { findSyncDocument } from '@/lib/sync/document/sync-state';
@@ -16,25 +16,47 @@ const EVENTS_SHOWN = 30;
 
 export interface ActionAvailability {
   enabled: boolean;
+  /** Russian (the API's error message when the action is refused). */
   reason?: string;
+  /** The same reason as a code the UI renders in the user's language (ACTION_REASON_CODES). */
+  reasonCode?: ActionReasonCode;
 }
 
-export function availableActions(state: SyncState, canUpdate: boolean, hasTask: boolean, ru = true): Record<ActionName, ActionAvailability> {
-  const noRights = ru ? 'Нет прав на изменение документа в МойСклад' : 'You have no right to change this document in MoySklad';
-  const rule = (allowedStates: SyncState[], whyNot: string): ActionAvailability => {
-    if (!allowedStates.includes(state)) return { enabled: false, reason: whyNot };
-    if (!canUpdate) return { enabled: false, reason: noRights };
+const REASONS_RU: Record<ActionReasonCode, string> = {
+  no_rights: 'Нет прав на изменение документа в МойСклад',
+  already_sent: 'Документ уже передан или передаётся',
+  retry_after_error: 'Повтор нужен только после ошибки',
+  no_task: 'Нет задания в БетаПРО',
+  not_sent_yet: 'Документ ещё не передан на склад',
+  cancel_only_sent: 'Отменить можно только переданное задание до начала приёмки',
+  no_review: 'Нет приёмки, ожидающей решения',
+};
+
+export function availableActions(state: SyncState, canUpdate: boolean, hasTask: boolean): Record<ActionName, ActionAvailability> {
+  const no = (code: ActionReasonCode): ActionAvailability => ({ enabled: false, reason: REASONS_RU[code], reasonCode: code });
+  const rule = (allowedStates: SyncState[], whyNot: ActionReasonCode): ActionAvailability => {
+    if (!allowedStates.includes(state)) return no(whyNot);
+    if (!canUpdate) return no('no_rights');
     return { enabled: true };
   };
   return {
-    send: rule(['not_sent', 'cancelled', 'expired'], ru ? 'Документ уже передан или передаётся' : 'Already sent or being sent'),
-    retry: rule(['error'], ru ? 'Повтор нужен только после ошибки' : 'Retry is only needed after an error'),
-    check: hasTask
-      ? rule(['sent', 'receiving', 'review', 'error', 'posted', 'expired'], ru ? 'Нет задания в БетаПРО' : 'No BetaPRO task')
-      : { enabled: false, reason: ru ? 'Документ ещё не передан на склад' : 'Not sent to the warehouse yet' },
-    cancel: rule(['sent'], ru ? 'Отменить можно только переданное задание до начала приёмки' : 'Only a sent task can be cancelled before receiving starts'),
-    post: rule(['review'], ru ? 'Нет приёмки, ожидающей решения' : 'No receipt is waiting for a decision'),
+    send: rule(['not_sent', 'cancelled', 'expired'], 'already_sent'),
+    retry: rule(['error'], 'retry_after_error'),
+    check: hasTask ? rule(['sent', 'receiving', 'review', 'error', 'posted', 'expired'], 'no_task') : no('not_sent_yet'),
+    cancel: rule(['sent'], 'cancel_only_sent'),
+    post: rule(['review'], 'no_review'),
   };
+}
+
+/** The parts of an event's data the UI builds its text from: primitive fields and the reasons. */
+export function eventTextParts(data: unknown): { params?: TextParams; problems?: Problem[] } {
+  if (!data || typeof data !== 'object' || Array.isArray(data)) return {};
+  const params: TextParams = {};
+  for (const [key, value] of Object.entries(data)) {
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') params[key] = value;
+  }
+  const problems = (data as { problems?: unknown }).problems;
+  return { params, ...(Array.isArray(problems) ? { problems: problems as Problem[] } : {}) };
 }
 
 function iso(date: Date | null | undefined): string | null {
@@ -46,12 +68,11 @@ export async function buildDocumentView(
 ): Promise<DocumentView> {
   const doc = await findSyncDocument(prisma, { accountId: session.accountId, entity, msId });
   const canUpdate = session.rights[entity].update;
-  const ru = session.locale !== 'en';
   if (!doc) {
     return {
       entity, id: msId, name: null, state: 'not_sent', errorClass: null, errors: [], indocId: null,
       lastTrigger: null, lastActor: null, sentAt: null, postedAt: null, updatedAt: null, events: [], receipt: null,
-      actions: availableActions('not_sent', canUpdate, false, ru), live: false, documentChangedAt: null, unrecognized: [],
+      actions: availableActions('not_sent', canUpdate, false), live: false, documentChangedAt: null, unrecognized: [],
     };
   }
   const state = doc.state as SyncState;
@@ -89,9 +110,12 @@ export async function buildDocumentView(
     sentAt: iso(doc.sentAt),
     postedAt: iso(doc.postedAt),
     updatedAt: iso(doc.updatedAt),
-    events: events.map((e) => ({ id: e.id.toString(), at: e.createdAt.toISOString(), kind: e.kind, trigger: e.trigger, actor: e.actor, message: e.message })),
+    events: events.map((e) => ({
+      id: e.id.toString(), at: e.createdAt.toISOString(), kind: e.kind, trigger: e.trigger, actor: e.actor, message: e.message,
+      ...eventTextParts(e.data),
+    })),
     receipt,
-    actions: availableActions(state, canUpdate, Boolean(doc.indocId), ru),
+    actions: availableActions(state, canUpdate, Boolean(doc.indocId)),
     live: LIVE_STATES.includes(state),
     documentChangedAt: iso(changedBy?.createdAt),
     unrecognized: Array.isArray(doc.unrecognized) ? (doc.unrecognized as unknown as UnrecognizedGoodView[]) : [],
