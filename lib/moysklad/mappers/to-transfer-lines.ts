@@ -7,6 +7,7 @@
  * (row number as in MoySklad's table, 1-based, and the product name), the field, and what to do.
  */
 import type { PlanLine, ProductKey, WarehouseGood } from '@/lib/core/domain';
+import type { TextParams } from '@/lib/core/views';
 import { isExpandedAssortment, type MsAssortment, type MsBarcode, type MsPosition, type MsProduct } from '../schemas';
 
 export type TransferProblemCode =
@@ -28,6 +29,8 @@ export interface TransferProblem {
   positionIds: string[];
   /** The MoySklad field at fault: the product key, `quantity` or `assortment`. */
   field?: ProductKey | 'quantity' | 'assortment';
+  /** What the widget builds its text from in the user's language (lib/ui/i18n/codes.ts). */
+  params?: TextParams;
 }
 
 export interface TransferLinesResult {
@@ -80,6 +83,12 @@ export function displayName(assortment: MsAssortment): string {
   return values.length ? `${parent.name} (${values.join(', ')})` : parent.name;
 }
 
+/** A variant's characteristic values ("S, red"), undefined when it has none. */
+function variantLabel(assortment: MsAssortment): string | undefined {
+  const values = (assortment.characteristics ?? []).map((c) => c.value.trim()).filter(Boolean);
+  return values.length ? values.join(', ') : undefined;
+}
+
 /** Every barcode value, whatever its format key (ean13, ean8, code128, gtin, upc, …), deduplicated. */
 export function barcodeValues(barcodes: MsBarcode[] | undefined): string[] {
   const out: string[] = [];
@@ -115,6 +124,7 @@ export function toTransferLines(
       message: 'В документе нет позиций: добавьте товары, которые нужно передать на склад.',
       positionNumbers: [],
       positionIds: [],
+      params: {},
     });
     return { lines: [], goods: [], problems };
   }
@@ -132,7 +142,7 @@ export function toTransferLines(
 
     if (!isExpandedAssortment(position.assortment)) {
       problem({
-        code: 'ASSORTMENT_UNREADABLE', field: 'assortment',
+        code: 'ASSORTMENT_UNREADABLE', field: 'assortment', params: { position: number },
         message: `Позиция ${number}: не удалось прочитать товар из МоегоСклада. Повторите передачу; если ошибка повторится, обратитесь в поддержку приложения.`,
       });
       return;
@@ -144,25 +154,25 @@ export function toTransferLines(
 
     if (type === 'service') {
       problem({
-        code: 'NOT_STORABLE', field: 'assortment',
+        code: 'NOT_STORABLE', field: 'assortment', params: { name, type },
         message: `${where(name)}: это услуга, её нельзя принять на склад. Удалите позицию из документа.`,
       });
       blocked = true;
     } else if (type === 'bundle') {
       problem({
-        code: 'NOT_STORABLE', field: 'assortment',
+        code: 'NOT_STORABLE', field: 'assortment', params: { name, type },
         message: `${where(name)}: это комплект, склад принимает только товары. Замените комплект товарами, из которых он состоит.`,
       });
       blocked = true;
     } else if (type === 'consignment') {
       problem({
-        code: 'NOT_STORABLE', field: 'assortment',
+        code: 'NOT_STORABLE', field: 'assortment', params: { name, type },
         message: `${where(name)}: в позиции указана партия, а не товар. Укажите в позиции сам товар или модификацию.`,
       });
       blocked = true;
     } else if (type !== 'product' && type !== 'variant') {
       problem({
-        code: 'NOT_STORABLE', field: 'assortment',
+        code: 'NOT_STORABLE', field: 'assortment', params: { name, type },
         message: `${where(name)}: объект типа «${type}» нельзя принять на склад. Удалите позицию из документа.`,
       });
       blocked = true;
@@ -170,13 +180,13 @@ export function toTransferLines(
 
     if (!Number.isFinite(position.quantity) || position.quantity <= 0) {
       problem({
-        code: 'NON_POSITIVE_QUANTITY', field: 'quantity',
+        code: 'NON_POSITIVE_QUANTITY', field: 'quantity', params: { name, quantity: position.quantity },
         message: `${where(name)}: количество ${formatQuantity(position.quantity)} — укажите положительное количество.`,
       });
       blocked = true;
     } else if (!Number.isInteger(position.quantity)) {
       problem({
-        code: 'NON_INTEGER_QUANTITY', field: 'quantity',
+        code: 'NON_INTEGER_QUANTITY', field: 'quantity', params: { name, quantity: position.quantity },
         message: `${where(name)}: количество ${formatQuantity(position.quantity)} дробное, а склад считает товар в штуках. Укажите целое количество.`,
       });
       blocked = true;
@@ -193,13 +203,15 @@ export function toTransferLines(
         const parentKey = parent ? assortmentKey(parent, key) : undefined;
         problem({
           code: 'MISSING_KEY', field: key,
+          // product + variant let the widget group the sizes of one product on one line.
+          params: { name, key, product: parent?.name ?? name, variant: variantLabel(assortment) ?? name, ...(parentKey ? { parentKey } : {}) },
           message: `${where(name)}: у модификации не заполнен ${label.nominative}` +
             (parentKey ? ` (у товара он есть — «${parentKey}», но модификации нужен свой, чтобы склад различал их)` : '') +
             `. Заполните ${label.nominative} модификации или выберите другой ключ товара в настройках.`,
         });
       } else {
         problem({
-          code: 'MISSING_KEY', field: key,
+          code: 'MISSING_KEY', field: key, params: { name, key },
           message: `${where(name)}: не заполнен ${label.nominative}. Заполните ${label.nominative} товара или выберите другой ключ товара в настройках.`,
         });
       }
@@ -247,6 +259,7 @@ export function toTransferLines(
     const list = involved.map((a) => `позиция ${a.positionNumbers[0]} «${a.line.name}»`).join(', ');
     problems.push({
       code: 'DUPLICATE_KEY', field: key,
+      params: { key, value: goodId, names: involved.map((a) => `«${a.line.name}»`).join(', ') },
       message: `${capitalize(label.nominative)} «${goodId}» одинаковый у разных товаров: ${list}. ` +
         `Склад различает товары по ${label.dative}: сделайте их разными или выберите другой ключ товара в настройках.`,
       positionNumbers: numbers,

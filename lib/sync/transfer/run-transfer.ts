@@ -40,25 +40,25 @@ export function headerProblems(account: Account, entity: DocumentEntity, documen
   const problems: Problem[] = [];
   if (account.missing.length) {
     problems.push({
-      code: 'not_configured',
+      code: 'not_configured', params: { missing: account.missing.join(', ') },
       message: `Решение не настроено: не заполнено — ${account.missing.join(', ')}. Администратор аккаунта может сделать это на странице настроек решения.`,
     });
   }
   if (!account.settings.enabledEntities.includes(entity)) {
     problems.push({
-      code: 'entity_disabled',
+      code: 'entity_disabled', params: { entity },
       message: `Передача ${ENTITY_LABEL[entity]} в БетаПРО выключена в настройках решения.`,
     });
   }
   const storeId = destinationStoreId(entity, document);
   if (!storeId) {
     problems.push({
-      code: 'no_store',
+      code: 'no_store', params: { entity },
       message: entity === 'supply' ? 'В приёмке не указан склад.' : 'В перемещении не указан склад-получатель.',
     });
   } else if (account.settings.storeIds.length && !account.settings.storeIds.includes(storeId)) {
     problems.push({
-      code: 'store_not_mapped',
+      code: 'store_not_mapped', params: { entity },
       message: entity === 'supply'
         ? 'Склад приёмки не является складом БетаПРО. Выберите склад БетаПРО или отметьте этот склад в настройках решения.'
         : 'Склад-получатель перемещения не является складом БетаПРО. Выберите склад БетаПРО или отметьте этот склад в настройках решения.',
@@ -113,7 +113,7 @@ export async function runTransfer(payload: TransferJobPayload, ctx: TransferCont
   if (account.status !== 'active' || !account.token) {
     log.info({ status: account.status }, 'transfer skipped: account not active');
     await transitionDocument(prisma, syncDoc.id, ['queued', 'sending'], { state: 'error', errorClass: 'transient',
-      errors: [{ code: ACCOUNT_INACTIVE, message: account.status === 'suspended'
+      errors: [{ code: ACCOUNT_INACTIVE, params: { status: account.status }, message: account.status === 'suspended'
         ? 'Работа решения в аккаунте приостановлена: документ будет передан, когда её возобновят.'
         : 'Решение удалено из аккаунта: документ не передан.' }] });
     return;
@@ -139,7 +139,7 @@ export async function runTransfer(payload: TransferJobPayload, ctx: TransferCont
     const mapped = toTransferLines(read.positions, account.settings.productKey);
     const problems: Problem[] = [
       ...headerProblems(account, ref.entity, document),
-      ...mapped.problems.map((p) => ({ code: p.code, message: p.message, position: p.positionNumbers[0] })),
+      ...mapped.problems.map((p) => ({ code: p.code, message: p.message, params: p.params, position: p.positionNumbers[0] })),
     ];
     if (problems.length) {
       await failWithDataProblems(prisma, syncDoc, account, moysklad, ref, document.description, problems);
@@ -170,6 +170,7 @@ export async function runTransfer(payload: TransferJobPayload, ctx: TransferCont
       await recordEvent(prisma, syncDoc, {
         kind: 'goods_registered',
         message: `Товары зарегистрированы в БетаПРО: ${registered.sent.length} (без изменений: ${registered.unchanged.length})`,
+        data: { sent: registered.sent.length, unchanged: registered.unchanged.length },
       });
     }
     if (syncDoc.replacedIndocId) {
@@ -210,7 +211,7 @@ export async function runTransfer(payload: TransferJobPayload, ctx: TransferCont
         message: created.alreadyExisted
           ? `Задание на оприходование ${indocId} уже было в БетаПРО с тем же составом (ответ на прошлый запрос был потерян)`
           : `Создано задание на оприходование ${indocId}: ${plan.lines.length} поз., ${plan.lines.reduce((s, l) => s + l.quantity, 0)} шт.`,
-        data: { indocId, lines: plan.lines.length },
+        data: { indocId, lines: plan.lines.length, units: plan.lines.reduce((s, l) => s + l.quantity, 0), alreadyExisted: created.alreadyExisted },
       });
     });
     // Until the warehouse reports what it accepted, the goods are in transit: a posted document would
@@ -244,7 +245,7 @@ export async function runTransfer(payload: TransferJobPayload, ctx: TransferCont
       throw error;
     }
     // A remote refused for good (or transient errors outlasted the retries): report and stop.
-    const problems: Problem[] = [{ code: error.code.toLowerCase(), message: error.userMessage }];
+    const problems: Problem[] = [{ code: error.code.toLowerCase(), message: error.userMessage, params: {} }];
     await failTransfer(prisma, syncDoc, account, moysklad, ref, read?.document.description, problems,
       error.retryable ? 'transient' : 'data');
     log.warn({ code: error.code, err: error.message }, 'transfer failed');

@@ -4,7 +4,7 @@
  */
 import type { PrismaClient } from '@/lib/db';
 import type { DocumentEntity } from '@/lib/core/domain';
-import type { ActionName, ActionReasonCode, DocumentView, Problem, SyncState, TextParams, UnrecognizedGoodView } from '@/lib/core/views';
+import type { ActionName, ActionReasonCode, DocumentView, Problem, ReceiptLineView, SyncState, TextParams, UnrecognizedGoodView } from '@/lib/core/views';
 import type { Session } from '@/lib/sync/rights';
 import { loadAccount } from '@/lib/sync/account/accounts';
 import { findSyncDocument } from '@/lib/sync/document/sync-state';
@@ -46,6 +46,30 @@ export function availableActions(state: SyncState, canUpdate: boolean, hasTask: 
     cancel: rule(['sent'], 'cancel_only_sent'),
     post: rule(['review'], 'no_review'),
   };
+}
+
+function hasProblem(errors: unknown, code: string): boolean {
+  return Array.isArray(errors) && errors.some((e) => (e as { code?: unknown })?.code === code);
+}
+
+/**
+ * Goods outside the plan: the view does not look them up in MoySklad (that costs calls on every
+ * refresh); the last applied receipt found them already and its event keeps their lines with names.
+ * A good is «unknown» (and the document not posted because of it) only while the document is blocked
+ * for unknown goods; otherwise it is named by the applied line, or by its code until the receipt is applied.
+ */
+function nameUnexpected(lines: ReceiptLineView[], events: Array<{ kind: string; data: unknown }>, blocked: boolean): ReceiptLineView[] {
+  if (!lines.some((l) => l.unexpected)) return lines;
+  const applied = events.find((e) => ['posted', 'partial_applied', 'review'].includes(e.kind) && Array.isArray((e.data as { lines?: unknown })?.lines));
+  const names = new Map<string, string>();
+  for (const l of ((applied?.data as { lines?: ReceiptLineView[] })?.lines ?? [])) {
+    if (l.unexpected && !l.unknown && l.name) names.set(l.goodId, l.name);
+  }
+  return lines.map((l) => {
+    if (!l.unexpected) return l;
+    const name = names.get(l.goodId);
+    return { ...l, name: name ?? (l.name || l.goodId), unknown: blocked && !name };
+  });
 }
 
 /** The parts of an event's data the UI builds its text from: primitive fields and the reasons. */
@@ -93,7 +117,8 @@ export async function buildDocumentView(
       receipts,
       policy: { defective: account?.settings.defectivePolicy ?? 'received' },
     });
-    receipt = { lines: projection.lines, partial: !projection.complete, parts: projection.parts, nonArrival: projection.nonArrival };
+    const lines = nameUnexpected(projection.lines, events, hasProblem(doc.errors, 'unknown_goods'));
+    receipt = { lines, partial: !projection.complete, parts: projection.parts, nonArrival: projection.nonArrival };
   }
   // The app changed the MoySklad document when it answered with a status (sent, error, posted).
   const changedBy = events.find((e) => ['sent', 'failed', 'posted', 'partial_applied', 'cancelled', 'non_arrival', 'receipt_blocked', 'already_sent_answered', 'posting_refused', 'receipt_correction', 'unrecognized_goods'].includes(e.kind));
