@@ -239,6 +239,17 @@ export const settingsResponseSchema = z.object({
 });
 export type SettingsResponse = z.infer<typeof settingsResponseSchema>;
 
+// ---- POST /api/settings/create-statuses -> CreateStatusesResponse ----
+const statusRoleSchema = z.enum(['transfer', 'sent', 'error', 'posted']);
+export const createStatusesResponseSchema = z.object({
+  supply: z.array(optionSchema),
+  move: z.array(optionSchema),
+  /** Roles of the requested type whose status was created now, and those that already existed. */
+  created: z.array(statusRoleSchema),
+  existing: z.array(statusRoleSchema),
+});
+export type CreateStatusesResponse = z.infer<typeof createStatusesResponseSchema>;
+
 // ---- POST /api/settings/test-connection -> TestConnectionResponse ----
 export const testConnectionResponseSchema = z.discriminatedUnion('ok', [
   z.object({

@@ -10,11 +10,11 @@ import { encryptSecret } from '@/lib/core/crypto';
 import { AppError, toAppError } from '@/lib/core/errors';
 import { logFor } from '@/lib/core/logger';
 import type { DocumentEntity } from '@/lib/core/domain';
-import type { SettingsInput, SettingsResponse, TestConnectionResponse } from '@/lib/core/views';
+import type { CreateStatusesResponse, SettingsInput, SettingsResponse, TestConnectionResponse } from '@/lib/core/views';
 import { createBetaproClient } from '@/lib/betapro';
 import { REMOTE_AUTH_MESSAGE } from '@/lib/betapro/errors';
 import { assertRemoteBaseUrl, assertResolvesPublic, isAddressRefused } from '@/lib/core/remote-address';
-import { ensureStatuses } from '@/lib/moysklad/statuses';
+import { ensureStatuses, STATUS_ROLES } from '@/lib/moysklad/statuses';
 import { getDatabase } from '@/lib/db';
 import { rateGateFor } from '@/lib/db/rate-gate';
 import { coversAll, type Session } from '@/lib/sync/rights';
@@ -244,7 +244,7 @@ export function connectionTestMessage(error: AppError): string {
     : 'Сервер по этому адресу ответил не как API БетаПРО. Проверьте адрес API.';
 }
 
-export async function createStatuses(prisma: PrismaClient, session: Session, entity: DocumentEntity): Promise<SettingsResponse['states']> {
+export async function createStatuses(prisma: PrismaClient, session: Session, entity: DocumentEntity): Promise<CreateStatusesResponse> {
   const account = await loadAccountOrThrow(prisma, session.accountId);
   const client = await moyskladClientFor(account);
   const result = await ensureStatuses(client, entity);
@@ -266,6 +266,9 @@ export async function createStatuses(prisma: PrismaClient, session: Session, ent
   return {
     supply: supplyMeta.states.map((st) => ({ id: st.id, name: st.name, color: st.color })),
     move: moveMeta.states.map((st) => ({ id: st.id, name: st.name, color: st.color })),
+    // The page says which it made and which were there already (found by name).
+    created: result.created,
+    existing: STATUS_ROLES.filter((role) => result.states[role] && !result.created.includes(role)),
   };
 }
 
