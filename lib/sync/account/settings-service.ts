@@ -20,6 +20,7 @@ import { rateGateFor } from '@/lib/db/rate-gate';
 import { coversAll, type Session } from '@/lib/sync/rights';
 import { loadAccountOrThrow, missingSettings, settingsFromRow } from '@/lib/sync/account/accounts';
 import { moyskladClientFor } from '@/lib/sync/account/clients';
+import { eventTextParts } from '@/lib/sync/widget/document-view';
 import { installWebhooks, reportActivatedIfComplete } from '@/lib/sync/account/lifecycle';
 import { ensureAccountJobs } from '@/lib/sync/account/recurring-jobs';
 import { pollJob } from '@/lib/sync/jobs';
@@ -105,12 +106,16 @@ export async function readSettings(prisma: PrismaClient, session: Session): Prom
  * An error names the document and often its products: shown in full only to those whose view right
  * covers every document of that type (a narrower scope would need a MoySklad read per row).
  */
-function visibleError(session: Session, e: { createdAt: Date; message: string; document: { name: string | null; entity: string } }) {
+function visibleError(session: Session, e: { createdAt: Date; kind: string; message: string; data: unknown; document: { name: string | null; entity: string } }) {
   const entity = e.document.entity === 'move' ? 'move' : 'supply';
-  if (coversAll(session, entity, 'view')) return { at: e.createdAt.toISOString(), documentName: e.document.name, message: e.message };
+  if (coversAll(session, entity, 'view')) {
+    return { at: e.createdAt.toISOString(), documentName: e.document.name, message: e.message, kind: e.kind, ...eventTextParts(e.data) };
+  }
   return {
     at: e.createdAt.toISOString(),
     documentName: null,
+    kind: e.kind,
+    params: { hidden: true },
     message: session.locale === 'en'
       ? 'Transfer error in a document you may not view in MoySklad.'
       : 'Ошибка передачи документа, который вам недоступен для просмотра в МойСклад.',

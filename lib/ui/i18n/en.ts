@@ -82,6 +82,7 @@ export const en: Messages = {
   },
   widget: {
     title: 'BetaPRO',
+    pageTitle: 'BetaPRO — document',
     loadingDocument: 'Loading the document state…',
     waitingForOpen: 'Waiting for the document from MoySklad…',
     noDocument: 'The widget works in a saved document. Save the document to send it to the warehouse.',
@@ -201,6 +202,14 @@ export const en: Messages = {
       testFailed: 'Could not connect',
       concurrent: (n: string) => `Concurrent requests: ${n}`,
       quotaKind: 'Limit',
+      quotaKinds: {
+        requests: 'Requests',
+        requestMegabytes: 'Request volume, MB',
+        responseMegabytes: 'Response volume, MB',
+        failedRequests: 'Failed requests (4xx)',
+        failedRequestMegabytes: 'Failed request volume, MB',
+        processingMinutes: 'Processing time, min',
+      },
       perMinute: 'per minute',
       perDay: 'per day',
       unlimited: 'unlimited',
@@ -262,6 +271,12 @@ export const en: Messages = {
     scenario: {
       title: 'MoySklad scenario',
       intro: (action: string) => `The most reliable way to send documents is a scenario with the action “${action}”:`,
+      steps: {
+        create: 'In MoySklad open Settings → Scenarios and create a scenario for supplies (and another one for moves).',
+        condition: 'Condition: “Status changed” to «Передать».',
+        action: (action: string) => `Action: “${action}” (this solution's action).`,
+        save: 'Save the scenario. Setting the status «Передать» now reliably sends the document: MoySklad repeats the call for up to a day.',
+      },
     },
     health: {
       title: 'Health',
@@ -276,6 +291,7 @@ export const en: Messages = {
       byState: 'Documents by state',
       noDocuments: 'No documents yet',
       recentErrors: 'Recent errors',
+      hiddenError: 'An error in a document you may not view in MoySklad',
       noErrors: 'No errors',
       deadJobs: 'Dead jobs',
       deadJobsHint: 'Jobs that failed after all retries: contact support.',

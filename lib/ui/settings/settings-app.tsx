@@ -11,7 +11,7 @@ import { useRef, useState, type FormEvent } from 'react';
 import useSWR from 'swr';
 import type { CreateStatusesResponse, SettingsResponse } from '@/lib/api/contract';
 import { ApiError, NetworkError, SessionExpiredError, type ApiClient } from '@/lib/ui/api-client';
-import { localeFrom } from '@/lib/ui/i18n';
+import { localeFrom, type Messages } from '@/lib/ui/i18n';
 import { I18nProvider, useI18n } from '@/lib/ui/i18n/context';
 import { SessionGate } from '@/lib/ui/session-gate';
 import { useAppSession } from '@/lib/ui/use-app-session';
@@ -226,12 +226,14 @@ function SettingsBody({ contextKey, userLocale }: SettingsAppProps) {
   );
 }
 
+const titleOf = (t: Messages) => t.settings.title;
+
 export function SettingsApp(props: SettingsAppProps) {
   const locale = localeFrom(props.userLocale);
   const root = useRef<HTMLDivElement>(null);
   useHeightReporter(root, props.allowedOrigins);
   return (
-    <I18nProvider locale={locale}>
+    <I18nProvider locale={locale} title={titleOf}>
       <Box ref={root} lang={locale} sx={{ maxWidth: 880, mx: 'auto', px: 2, py: 2 }}>
         <SettingsHeader />
         <SettingsBody {...props} />
