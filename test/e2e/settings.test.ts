@@ -133,7 +133,8 @@ describe.skipIf(!executablePath)('settings page in the MoySklad main iframe', ()
     await settings.getByLabel('BetaPRO Фулфилмент').check();
     await settings.getByLabel('Перемещения').uncheck();
     await settings.getByTestId('create-statuses-supply').click();
-    await settings.getByText('Статусы созданы').waitFor();
+    // All four were missing: the page names each one it created.
+    await settings.getByText('Созданы: «Передать (команда)», «Передан», «Ошибка передачи», «Проведён».').waitFor();
     const transfer = settings.getByTestId('status-supply-transfer');
     await expect(transfer.locator('option:checked').textContent()).resolves.toBe('Передать');
     await settings.getByTestId('save-settings').click();
@@ -169,7 +170,7 @@ describe.skipIf(!executablePath)('settings page in the MoySklad main iframe', ()
       await expect.poll(items).toContain(words.password);
       await expect.poll(items).toContain(words.transferStatus);
       // Typing fills the checklist in at once, before any save.
-      await settings.getByLabel(words.passwordLabel, { exact: true }).fill('secret');
+      await settings.getByLabel(words.passwordLabel).fill('secret');
       await expect.poll(items).not.toContain(words.password);
       await expect.poll(items).toContain(words.partner);
       await settings.getByLabel(words.partnerLabel).fill('partner-1');

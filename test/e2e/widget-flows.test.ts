@@ -93,7 +93,7 @@ describe.skipIf(!executablePath)('widget flows in the MoySklad host page', () =>
     const service = account.seed.products.find((p) => p.type === 'service')!;
     const id = supplyOf([{ quantity: 5, type: 'product', id: product('NB-A5').id }, { quantity: 1, type: 'service', id: service.id }]);
     const sent = await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: account.adminSession, body: { action: 'send' } });
-    expect(sent.status).toBe(200);
+    expect(sent.status).toBeLessThan(300);
     await reachState(id, 'error');
 
     const words = {
@@ -131,14 +131,18 @@ describe.skipIf(!executablePath)('widget flows in the MoySklad host page', () =>
   });
 
   it('a good outside the plan that exists in MoySklad is named with its code and never «не будет проведён» once posted', async () => {
+    // The warehouse knows the notebook from an earlier task; the substitute must be a good it knows.
+    const earlier = newSupply();
+    await api(sandbox.app.url, `/api/widget/documents/supply/${earlier}/actions`, { token: account.adminSession, body: { action: 'send' } });
+    await reachState(earlier, 'sent');
     const id = supplyOf([{ quantity: 2, type: 'product', id: product('TS-WHITE').id }]);
     await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: account.adminSession, body: { action: 'send' } });
     await reachState(id, 'sent');
     const view = await documentView(sandbox, account.adminSession, 'supply', id);
-    // The warehouse got pens instead of T-shirts: a substitute that exists in MoySklad.
+    // The warehouse got notebooks instead of T-shirts: a substitute that exists in MoySklad.
     const received = await fetch(`${sandbox.betapro.controlUrl}/indocs/${view.indocId}/receive`, {
       method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ final: true, items: [{ good_id: 'TS-WHITE', useful_qnt: 0, defective_qnt: 0 }, { good_id: 'PEN-BLUE', useful_qnt: 2, defective_qnt: 0 }] }),
+      body: JSON.stringify({ final: true, items: [{ good_id: 'TS-WHITE', useful_qnt: 0, defective_qnt: 0 }, { good_id: 'NB-A5', useful_qnt: 2, defective_qnt: 0 }] }),
     });
     expect(received.ok).toBe(true);
     await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: account.adminSession, body: { action: 'check' } });
@@ -146,10 +150,10 @@ describe.skipIf(!executablePath)('widget flows in the MoySklad host page', () =>
     for (const lang of ['ru', 'en'] as const) {
       const { page, widget } = await open(id, lang);
       await widget.locator('[data-testid="sync-state"][data-state="posted"]').waitFor();
-      const pen = widget.locator('[data-testid="receipt-line"]').filter({ hasText: 'Ручка шариковая синяя' });
+      const pen = widget.locator('[data-testid="receipt-line"]').filter({ hasText: 'Блокнот А5 в клетку' });
       await pen.waitFor();
       await expect(pen.getAttribute('data-unknown')).resolves.toBeNull();
-      await expect(pen.getByTestId('good-code').textContent()).resolves.toContain('PEN-BLUE');
+      await expect(pen.getByTestId('good-code').textContent()).resolves.toContain('NB-A5');
       await expect(pen.textContent()).resolves.toContain(lang === 'en' ? 'not planned' : 'не было в плане');
       await expect(widget.getByTestId('receipt').textContent()).resolves.not.toMatch(/не будет проведён|will not be posted/);
       await page.close();
