@@ -31,13 +31,49 @@ export const syncStateSchema = z.enum([
 ]);
 export type SyncState = z.infer<typeof syncStateSchema>;
 
+/**
+ * Every problem code the server produces. The Russian `message` stays for the MoySklad comment and
+ * the logs; the UI renders `code` + `params` in the user's language (lib/ui/i18n/codes.ts), and a
+ * unit test fails when a code here has no text in either language.
+ */
+export const PROBLEM_CODES = [
+  // positions (lib/moysklad/mappers/to-transfer-lines.ts)
+  'NO_POSITIONS', 'ASSORTMENT_UNREADABLE', 'NOT_STORABLE', 'MISSING_KEY', 'NON_INTEGER_QUANTITY',
+  'NON_POSITIVE_QUANTITY', 'DUPLICATE_KEY',
+  // configuration and header (lib/sync/transfer/run-transfer.ts)
+  'not_configured', 'entity_disabled', 'no_store', 'store_not_mapped',
+  // transfer and receipt outcomes
+  'task_arrived', 'account_inactive', 'posting_refused', 'non_arrival', 'unknown_goods', 'hint',
+  // AppError codes, lower-cased (lib/core/errors.ts)
+  'bad_request', 'validation', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'payload_too_large',
+  'rate_limited', 'document_invalid', 'remote_rejected', 'remote_unavailable',
+  'remote_timeout', 'remote_auth', 'internal',
+] as const;
+export type ProblemCode = (typeof PROBLEM_CODES)[number];
+
+/** Values a text is built from: names, numbers, field keys. Never a sentence in one language. */
+export const textParamsSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
+export type TextParams = z.infer<typeof textParamsSchema>;
+
 export const problemSchema = z.object({
   code: z.string(),
+  /** Russian, complete (the MoySklad comment and logs); the UI falls back to it for unknown codes. */
   message: z.string(),
+  params: textParamsSchema.optional(),
   /** 1-based row of the MoySklad position concerned, when there is one. */
   position: z.number().int().optional(),
 });
 export type Problem = z.infer<typeof problemSchema>;
+
+/** Every kind of timeline event recordEvent writes (lib/sync/document/sync-state.ts). */
+export const EVENT_KINDS = [
+  'requested', 'duplicate_ignored', 'goods_registered', 'task_created', 'task_replaced', 'resend', 'task_deleted',
+  'already_sent_answered', 'sent', 'failed', 'retry_scheduled', 'receiving', 'receipt_stored', 'receipt_vanished',
+  'partial_receipt', 'partial_applied', 'review', 'posted', 'posting_refused', 'cancelled', 'cancel_failed',
+  'non_arrival', 'receipt_blocked', 'receipt_correction', 'unrecognized_goods', 'unrecognized_resolved',
+  'good_identified', 'poll',
+] as const;
+export type EventKind = (typeof EVENT_KINDS)[number];
 
 export const eventSchema = z.object({
   id: z.string(),
@@ -45,7 +81,11 @@ export const eventSchema = z.object({
   kind: z.string(),
   trigger: z.string().nullable(),
   actor: z.string().nullable(),
+  /** Russian (as in the MoySklad comment); the UI renders `kind` + `params` and `problems` instead. */
   message: z.string(),
+  params: textParamsSchema.optional(),
+  /** The reasons of a failure event, for the same grouped rendering as the document's errors. */
+  problems: z.array(problemSchema).optional(),
 });
 
 export const receiptLineSchema = z.object({
@@ -72,6 +112,12 @@ export const unrecognizedGoodSchema = z.object({
   since: z.string().optional(),
 });
 export type UnrecognizedGoodView = z.infer<typeof unrecognizedGoodSchema>;
+
+/** Why an action is disabled (lib/sync/widget/document-view.ts); `preflight_blocked` is the widget's own. */
+export const ACTION_REASON_CODES = [
+  'no_rights', 'already_sent', 'retry_after_error', 'no_task', 'not_sent_yet', 'cancel_only_sent', 'no_review',
+] as const;
+export type ActionReasonCode = (typeof ACTION_REASON_CODES)[number];
 
 export const actionNameSchema = z.enum(['send', 'retry', 'check', 'cancel', 'post']);
 export type ActionName = z.infer<typeof actionNameSchema>;
@@ -100,7 +146,12 @@ export const documentViewSchema = z.object({
       nonArrival: z.boolean(),
     })
     .nullable(),
-  actions: z.record(actionNameSchema, z.object({ enabled: z.boolean(), reason: z.string().optional() })),
+  actions: z.record(actionNameSchema, z.object({
+    enabled: z.boolean(),
+    reason: z.string().optional(),
+    /** The reason as a code the UI renders in the user's language (lib/ui/i18n/codes.ts). */
+    reasonCode: z.string().optional(),
+  })),
   /** Goods waiting for an admin to map them to MoySklad products; the receipt completes after. */
   unrecognized: z.array(unrecognizedGoodSchema),
   /** Work is in progress: poll again soon. */
@@ -186,12 +237,27 @@ export const settingsResponseSchema = z.object({
     /** Why the last BetaPRO poll failed (Russian); null when it succeeded. The poll keeps retrying. */
     pollError: z.object({ message: z.string(), at: z.string(), failures: z.number() }).nullable(),
     documentsByState: z.record(z.string(), z.number()),
-    recentErrors: z.array(z.object({ at: z.string(), documentName: z.string().nullable(), message: z.string() })),
+    recentErrors: z.array(z.object({
+      at: z.string(), documentName: z.string().nullable(), message: z.string(),
+      /** The event kind and its reasons, rendered in the user's language like the widget's timeline. */
+      kind: z.string().optional(), params: textParamsSchema.optional(), problems: z.array(problemSchema).optional(),
+    })),
     deadJobs: z.number(),
   }),
   scenarioHelp: z.object({ actionTitle: z.string(), steps: z.array(z.string()) }),
 });
 export type SettingsResponse = z.infer<typeof settingsResponseSchema>;
+
+// ---- POST /api/settings/create-statuses -> CreateStatusesResponse ----
+const statusRoleSchema = z.enum(['transfer', 'sent', 'error', 'posted']);
+export const createStatusesResponseSchema = z.object({
+  supply: z.array(optionSchema),
+  move: z.array(optionSchema),
+  /** Roles of the requested type whose status was created now, and those that already existed. */
+  created: z.array(statusRoleSchema),
+  existing: z.array(statusRoleSchema),
+});
+export type CreateStatusesResponse = z.infer<typeof createStatusesResponseSchema>;
 
 // ---- POST /api/settings/test-connection -> TestConnectionResponse ----
 export const testConnectionResponseSchema = z.discriminatedUnion('ok', [

@@ -133,7 +133,8 @@ describe.skipIf(!executablePath)('settings page in the MoySklad main iframe', ()
     await settings.getByLabel('BetaPRO Фулфилмент').check();
     await settings.getByLabel('Перемещения').uncheck();
     await settings.getByTestId('create-statuses-supply').click();
-    await settings.getByText('Статусы созданы').waitFor();
+    // All four were missing: the page names each one it created.
+    await settings.getByText('Созданы: «Передать (команда)», «Передан», «Ошибка передачи», «Проведён».').waitFor();
     const transfer = settings.getByTestId('status-supply-transfer');
     await expect(transfer.locator('option:checked').textContent()).resolves.toBe('Передать');
     await settings.getByTestId('save-settings').click();
@@ -145,6 +146,47 @@ describe.skipIf(!executablePath)('settings page in the MoySklad main iframe', ()
     expect(stored.settings.enabledEntities).toEqual(['supply']);
     await page.close();
   });
+
+  for (const lang of ['ru', 'en'] as const) {
+    const words = {
+      ru: { password: 'пароль БетаПРО', partner: 'код партнёра БетаПРО', passwordLabel: 'Пароль', partnerLabel: 'Код партнёра',
+        created: 'Созданы: «Передан», «Ошибка передачи», «Проведён».', existing: 'Уже были: «Передать (команда)».',
+        transferStatus: 'статус «Передать (команда)» для приёмок' },
+      en: { password: 'BetaPRO password', partner: 'BetaPRO partner id', passwordLabel: 'Password', partnerLabel: 'Partner id',
+        created: 'Created: «Sent», «Transfer error», «Posted».', existing: 'Already existed: «Transfer (command)».',
+        transferStatus: 'status “Transfer (command)” for supplies' },
+    }[lang];
+
+    it(`[${lang}] the checklist follows the form, and «Создать статусы» says which it created and which existed`, async () => {
+      const { accountId } = sandbox.moysklad.createAccount(`checklist-${lang}`);
+      sandbox.moysklad.seed(accountId, { documents: false, states: false });
+      // One of the four exists already (made by hand in MoySklad).
+      sandbox.moysklad.createState(accountId, 'supply', 'Передать');
+      expect((await sandbox.moysklad.install(accountId)).httpStatus).toBe(200);
+      const { page, settings } = await openSettings(accountId, 'admin', lang === 'en' ? '&lang=en' : '');
+      const missing = settings.getByTestId('settings-missing');
+      await missing.waitFor();
+      const items = () => missing.locator('li').allTextContents();
+      await expect.poll(items).toContain(words.password);
+      await expect.poll(items).toContain(words.transferStatus);
+      // Typing fills the checklist in at once, before any save.
+      await settings.getByLabel(words.passwordLabel).fill('secret');
+      await expect.poll(items).not.toContain(words.password);
+      await expect.poll(items).toContain(words.partner);
+      await settings.getByLabel(words.partnerLabel).fill('partner-1');
+      await expect.poll(items).not.toContain(words.partner);
+
+      await settings.getByTestId('create-statuses-supply').click();
+      const result = settings.getByTestId('statuses-supply').getByRole('status');
+      await expect.poll(() => result.textContent()).toBe(`${words.created} ${words.existing}`);
+      await expect.poll(items).not.toContain(words.transferStatus);
+      // The page's language reaches <html lang> and the title too.
+      const frame = page.frames().find((f) => f !== page.mainFrame() && f.url().includes('/settings'))!;
+      await expect(frame.evaluate(() => document.documentElement.lang)).resolves.toBe(lang);
+      await expect(frame.title()).resolves.toBe(lang === 'en' ? 'BetaPRO for MoySklad — settings' : 'БетаПРО для МойСклад — настройки');
+      await page.close();
+    });
+  }
 
   it('speaks English when MoySklad says en_US', async () => {
     const { page, settings } = await openSettings(configured.accountId, 'admin', '&lang=en');

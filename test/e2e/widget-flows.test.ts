@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
 import { chromiumArgs, findChromium } from '../support/chromium';
-import { api, installAndConfigure, sessionFor, startSandbox, type ConfiguredAccount } from '../support/sandbox';
+import { api, documentView, installAndConfigure, sessionFor, startSandbox, waitFor, type ConfiguredAccount } from '../support/sandbox';
+import type { SyncState } from '@/lib/api/contract';
 
 const executablePath = findChromium();
 
@@ -66,5 +67,96 @@ describe.skipIf(!executablePath)('widget flows in the MoySklad host page', () =>
     const refused = await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: readonly, body: { action: 'send' } });
     expect(refused.status).toBe(403);
     await page.close();
+  });
+
+  // ---- issue 16: the clerk's language, no contradictions, short texts ----
+
+  const product = (article: string) => account.seed.products.find((p) => p.article === article)!;
+  function supplyOf(positions: Array<{ quantity: number; type: 'product' | 'service'; id: string }>): string {
+    const ms = sandbox.moysklad;
+    return String(ms.createDocument(account.accountId, 'supply', {
+      organization: ms.meta('organization', account.seed.organizationId),
+      agent: ms.meta('counterparty', account.seed.counterpartyId),
+      store: ms.meta('store', account.seed.stores.betapro),
+      positions: positions.map((p) => ({ quantity: p.quantity, price: 100, assortment: ms.meta(p.type, p.id) })),
+    }).id);
+  }
+  const reachState = (id: string, wanted: SyncState) =>
+    waitFor(`state ${wanted}`, async () => (await documentView(sandbox, account.adminSession, 'supply', id)).state === wanted);
+  const open = async (id: string, lang: 'ru' | 'en') => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(url(id, 'admin') + (lang === 'en' ? '&lang=en' : ''));
+    return { page, widget: page.frameLocator('#widget') };
+  };
+
+  it('an error shows its reasons and a one-line history with details on demand in either language; fixed, the old box goes', async () => {
+    const service = account.seed.products.find((p) => p.type === 'service')!;
+    const id = supplyOf([{ quantity: 5, type: 'product', id: product('NB-A5').id }, { quantity: 1, type: 'service', id: service.id }]);
+    const sent = await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: account.adminSession, body: { action: 'send' } });
+    expect(sent.status).toBeLessThan(300);
+    await reachState(id, 'error');
+
+    const words = {
+      ru: { reason: '«Доставка до склада» — услуга', label: 'Ошибка', details: 'Подробнее', retry: 'Повторить' },
+      en: { reason: '«Доставка до склада» — a service', label: 'Error', details: 'Details', retry: 'Retry' },
+    };
+    for (const lang of ['ru', 'en'] as const) {
+      const { page, widget } = await open(id, lang);
+      await widget.locator('[data-testid="sync-state"][data-state="error"]').waitFor();
+      await expect.poll(() => widget.getByTestId('errors').locator('li').allTextContents()).toEqual([expect.stringContaining(words[lang].reason)]);
+      // Pre-flight still finds the service: Retry would fail the same way.
+      await widget.getByTestId('preflight').locator('[data-testid="preflight-same"]').waitFor();
+      await expect(widget.getByRole('button', { name: words[lang].retry }).isDisabled()).resolves.toBe(true);
+      const failed = widget.locator('[data-testid="event"][data-kind="failed"]');
+      await expect(failed.locator('span').first().textContent()).resolves.toBe(words[lang].label);
+      await expect(failed.getByTestId('event-details').count()).resolves.toBe(0);
+      await failed.getByRole('button', { name: words[lang].details }).click();
+      await expect(failed.getByTestId('event-details').textContent()).resolves.toContain(words[lang].reason);
+      if (lang === 'en') {
+        const history = (await widget.getByTestId('timeline').locator('[data-testid="event"] > div > span:first-child').allTextContents()).join(' ');
+        expect(history).not.toMatch(/[а-яё]/i);
+      }
+      await page.close();
+    }
+
+    // The clerk removes the service: pre-flight passes, the old reasons are gone and Retry is offered.
+    sandbox.moysklad.userUpdate(account.accountId, 'supply', id, {
+      positions: [{ quantity: 5, price: 100, assortment: sandbox.moysklad.meta('product', product('NB-A5').id) }],
+    });
+    const { page, widget } = await open(id, 'ru');
+    await widget.getByTestId('preflight-ok').waitFor();
+    await expect(widget.getByTestId('errors').count()).resolves.toBe(0);
+    await expect(widget.getByRole('button', { name: 'Повторить' }).isEnabled()).resolves.toBe(true);
+    await page.close();
+  });
+
+  it('a good outside the plan that exists in MoySklad is named with its code and never «не будет проведён» once posted', async () => {
+    // The warehouse knows the notebook from an earlier task; the substitute must be a good it knows.
+    const earlier = newSupply();
+    await api(sandbox.app.url, `/api/widget/documents/supply/${earlier}/actions`, { token: account.adminSession, body: { action: 'send' } });
+    await reachState(earlier, 'sent');
+    const id = supplyOf([{ quantity: 2, type: 'product', id: product('TS-WHITE').id }]);
+    await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: account.adminSession, body: { action: 'send' } });
+    await reachState(id, 'sent');
+    const view = await documentView(sandbox, account.adminSession, 'supply', id);
+    // The warehouse got notebooks instead of T-shirts: a substitute that exists in MoySklad.
+    const received = await fetch(`${sandbox.betapro.controlUrl}/indocs/${view.indocId}/receive`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ final: true, items: [{ good_id: 'TS-WHITE', useful_qnt: 0, defective_qnt: 0 }, { good_id: 'NB-A5', useful_qnt: 2, defective_qnt: 0 }] }),
+    });
+    expect(received.ok).toBe(true);
+    await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: account.adminSession, body: { action: 'check' } });
+    await reachState(id, 'posted');
+    for (const lang of ['ru', 'en'] as const) {
+      const { page, widget } = await open(id, lang);
+      await widget.locator('[data-testid="sync-state"][data-state="posted"]').waitFor();
+      const pen = widget.locator('[data-testid="receipt-line"]').filter({ hasText: 'Блокнот А5 в клетку' });
+      await pen.waitFor();
+      await expect(pen.getAttribute('data-unknown')).resolves.toBeNull();
+      await expect(pen.getByTestId('good-code').textContent()).resolves.toContain('NB-A5');
+      await expect(pen.textContent()).resolves.toContain(lang === 'en' ? 'not planned' : 'не было в плане');
+      await expect(widget.getByTestId('receipt').textContent()).resolves.not.toMatch(/не будет проведён|will not be posted/);
+      await page.close();
+    }
   });
 });

@@ -81,11 +81,34 @@ describe.skipIf(!executablePath)('document widget in the MoySklad host page', ()
     const problems = widget.getByTestId('preflight-problems').locator('li');
     await problems.first().waitFor();
     const texts = await problems.allTextContents();
-    // Three variants without their own article and one service.
-    expect(texts.length).toBeGreaterThanOrEqual(4);
-    expect(texts.join('\n')).toMatch(/услуг/i);
+    // Three variants without their own article share one line; the service has its own.
+    expect(texts).toContain('Толстовка с капюшоном: S, M, L — у модификаций не заполнен артикул');
+    expect(texts.join('\n')).toMatch(/«Доставка до склада» — услуга/);
+    expect(texts).toHaveLength(2);
     await page.close();
   });
+
+  for (const lang of ['ru', 'en'] as const) {
+    const words = {
+      ru: { variants: 'Толстовка с капюшоном: S, M, L — у модификаций не заполнен артикул', service: /услуга/, reason: 'Сначала устраните причины', send: 'Передать на склад' },
+      en: { variants: 'Толстовка с капюшоном: S, M, L — the variants have no article', service: /a service/, reason: 'First fix the reasons', send: 'Send to warehouse' },
+    }[lang];
+
+    it(`[${lang}] groups identical blockers on one line and disables Send, saying why`, async () => {
+      const { page, widget } = await openDocument('supply', seed.supplies[1], lang === 'en' ? '&lang=en' : '');
+      await state(widget, 'not_sent').waitFor();
+      const problems = widget.getByTestId('preflight-problems').locator('li');
+      await problems.first().waitFor();
+      const texts = await problems.allTextContents();
+      expect(texts).toEqual([words.variants, expect.stringMatching(words.service)]);
+      if (lang === 'en') expect(texts.join(' ')).not.toMatch(/модификац|услуг|Позиция/);
+      await expect(widget.getByRole('button', { name: words.send }).isDisabled()).resolves.toBe(true);
+      const reason = widget.getByTestId('action-send-reason');
+      await expect(reason.getAttribute('data-reason-code')).resolves.toBe('preflight_blocked');
+      await expect(reason.textContent()).resolves.toContain(words.reason);
+      await page.close();
+    });
+  }
 
   it('sends with the button, follows the state live and offers to reopen the changed document', async () => {
     const id = seed.supplies[0];
@@ -93,6 +116,8 @@ describe.skipIf(!executablePath)('document widget in the MoySklad host page', ()
     await state(widget, 'not_sent').waitFor();
     await widget.getByRole('button', { name: 'Передать на склад' }).click();
     await state(widget, 'sent').waitFor({ timeout: 30_000 });
+    // «Передача запрошена» answered the click; once the state moved on it is gone.
+    await expect(widget.getByTestId('action-notice').count()).resolves.toBe(0);
     const indocId = (await widget.getByTestId('indoc-id').textContent())?.trim();
     expect(indocId).toBeTruthy();
     expect(await widget.getByTestId('trigger').textContent()).toContain('кнопка в виджете');

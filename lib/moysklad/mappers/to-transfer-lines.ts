@@ -7,6 +7,7 @@
  * (row number as in MoySklad's table, 1-based, and the product name), the field, and what to do.
  */
 import type { PlanLine, ProductKey, WarehouseGood } from '@/lib/core/domain';
+import type { TextParams } from '@/lib/core/views';
 import { isExpandedAssortment, type MsAssortment, type MsBarcode, type MsPosition, type MsProduct } from '../schemas';
 
 export type TransferProblemCode =
@@ -28,6 +29,8 @@ export interface TransferProblem {
   positionIds: string[];
   /** The MoySklad field at fault: the product key, `quantity` or `assortment`. */
   field?: ProductKey | 'quantity' | 'assortment';
+  /** What the widget builds its text from in the user's language (lib/ui/i18n/codes.ts). */
+  params?: TextParams;
 }
 
 export interface TransferLinesResult {
@@ -80,6 +83,12 @@ export function displayName(assortment: MsAssortment): string {
   return values.length ? `${parent.name} (${values.join(', ')})` : parent.name;
 }
 
+/** A variant's characteristic values ("S, red"), undefined when it has none. */
+function variantLabel(assortment: MsAssortment): string | undefined {
+  const values = (assortment.characteristics ?? []).map((c) => c.value.trim()).filter(Boolean);
+  return values.length ? values.join(', ') : undefined;
+}
+
 /** Every barcode value, whatever its format key (ean13, ean8, code128, gtin, upc, …), deduplicated. */
 export function barcodeValues(barcodes: MsBarcode[] | undefined): string[] {
   const out: string[] = [];
@@ -111,19 +120,19 @@ const NOT_STORABLE: Record<string, string> = {
 };
 
 /** A position whose assortment the warehouse cannot hold (service, bundle, consignment, other). */
-function storabilityProblem(type: string, where: string): NewProblem | undefined {
+function storabilityProblem(type: string, where: string, name: string): NewProblem | undefined {
   if (type === 'product' || type === 'variant') return undefined;
   const why = NOT_STORABLE[type] ?? `объект типа «${type}» нельзя принять на склад. Удалите позицию из документа.`;
-  return { code: 'NOT_STORABLE', field: 'assortment', message: `${where}: ${why}` };
+  return { code: 'NOT_STORABLE', field: 'assortment', params: { name, type }, message: `${where}: ${why}` };
 }
 
 /** The warehouse counts units: a quantity must be a positive integer. */
-function quantityProblem(quantity: number, where: string): NewProblem | undefined {
+function quantityProblem(quantity: number, where: string, name: string): NewProblem | undefined {
   if (!Number.isFinite(quantity) || quantity <= 0) {
-    return { code: 'NON_POSITIVE_QUANTITY', field: 'quantity', message: `${where}: количество ${formatQuantity(quantity)} — укажите положительное количество.` };
+    return { code: 'NON_POSITIVE_QUANTITY', field: 'quantity', params: { name, quantity }, message: `${where}: количество ${formatQuantity(quantity)} — укажите положительное количество.` };
   }
   if (!Number.isInteger(quantity)) {
-    return { code: 'NON_INTEGER_QUANTITY', field: 'quantity', message: `${where}: количество ${formatQuantity(quantity)} дробное, а склад считает товар в штуках. Укажите целое количество.` };
+    return { code: 'NON_INTEGER_QUANTITY', field: 'quantity', params: { name, quantity }, message: `${where}: количество ${formatQuantity(quantity)} дробное, а склад считает товар в штуках. Укажите целое количество.` };
   }
   return undefined;
 }
@@ -138,11 +147,14 @@ function resolveGoodId(
   if (!goodId && parent && key === 'article' && options.variantArticleFallback === 'parent') goodId = assortmentKey(parent, 'article');
   if (goodId) return { goodId, parent };
   if (assortment.meta.type !== 'variant') {
-    return { problem: { code: 'MISSING_KEY', field: key,
+    return { problem: { code: 'MISSING_KEY', field: key, params: { name: displayName(assortment), key },
       message: `${where}: не заполнен ${label.nominative}. Заполните ${label.nominative} товара или выберите другой ключ товара в настройках.` } };
   }
   const parentKey = parent ? assortmentKey(parent, key) : undefined;
+  const name = displayName(assortment);
   return { problem: { code: 'MISSING_KEY', field: key,
+    // product + variant let the widget group the sizes of one product on one line.
+    params: { name, key, product: parent?.name ?? name, variant: variantLabel(assortment) ?? name, ...(parentKey ? { parentKey } : {}) },
     message: `${where}: у модификации не заполнен ${label.nominative}` +
       (parentKey ? ` (у товара он есть — «${parentKey}», но модификации нужен свой, чтобы склад различал их)` : '') +
       `. Заполните ${label.nominative} модификации или выберите другой ключ товара в настройках.` } };
@@ -182,6 +194,7 @@ function duplicateKeyProblems(byKey: Map<string, string[]>, byAssortment: Map<st
     const list = involved.map((a) => `позиция ${a.positionNumbers[0]} «${a.line.name}»`).join(', ');
     problems.push({
       code: 'DUPLICATE_KEY', field: key,
+      params: { key, value: goodId, names: involved.map((a) => `«${a.line.name}»`).join(', ') },
       message: `${capitalize(label.nominative)} «${goodId}» одинаковый у разных товаров: ${list}. ` +
         `Склад различает товары по ${label.dative}: сделайте их разными или выберите другой ключ товара в настройках.`,
       positionNumbers: involved.flatMap((a) => a.positionNumbers).sort((a, b) => a - b),
@@ -204,14 +217,14 @@ function collectPosition(position: MsPosition, number: number, key: ProductKey, 
   const problem = (p: NewProblem) => into.problems.push({ ...p, positionNumbers: [number], positionIds: [position.id] });
   if (!isExpandedAssortment(position.assortment)) {
     problem({
-      code: 'ASSORTMENT_UNREADABLE', field: 'assortment',
+      code: 'ASSORTMENT_UNREADABLE', field: 'assortment', params: { position: number },
       message: `Позиция ${number}: не удалось прочитать товар из МоегоСклада. Повторите передачу; если ошибка повторится, обратитесь в поддержку приложения.`,
     });
     return;
   }
   const assortment = position.assortment;
   const where = `Позиция ${number} «${displayName(assortment)}»`;
-  const blockers = [storabilityProblem(assortment.meta.type, where), quantityProblem(position.quantity, where)].filter((p) => p !== undefined);
+  const blockers = [storabilityProblem(assortment.meta.type, where, displayName(assortment)), quantityProblem(position.quantity, where, displayName(assortment))].filter((p) => p !== undefined);
   blockers.forEach(problem);
   if (assortment.meta.type !== 'product' && assortment.meta.type !== 'variant') return;
   const resolved = resolveGoodId(assortment, key, options, where);
@@ -245,6 +258,7 @@ export function toTransferLines(
       message: 'В документе нет позиций: добавьте товары, которые нужно передать на склад.',
       positionNumbers: [],
       positionIds: [],
+      params: {},
     }] };
   }
   const collected: Collected = { byAssortment: new Map(), byKey: new Map(), problems: [] };

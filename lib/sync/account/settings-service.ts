@@ -10,16 +10,17 @@ import { encryptSecret } from '@/lib/core/crypto';
 import { AppError, toAppError } from '@/lib/core/errors';
 import { logFor } from '@/lib/core/logger';
 import type { DocumentEntity } from '@/lib/core/domain';
-import type { SettingsInput, SettingsResponse, TestConnectionResponse } from '@/lib/core/views';
+import type { CreateStatusesResponse, SettingsInput, SettingsResponse, TestConnectionResponse } from '@/lib/core/views';
 import { createBetaproClient } from '@/lib/betapro';
 import { REMOTE_AUTH_MESSAGE } from '@/lib/betapro/errors';
 import { assertRemoteBaseUrl, assertResolvesPublic, isAddressRefused } from '@/lib/core/remote-address';
-import { ensureStatuses } from '@/lib/moysklad/statuses';
+import { ensureStatuses, STATUS_ROLES } from '@/lib/moysklad/statuses';
 import { getDatabase } from '@/lib/db';
 import { rateGateFor } from '@/lib/db/rate-gate';
 import { coversAll, type Session } from '@/lib/sync/rights';
 import { loadAccountOrThrow, missingSettings, settingsFromRow } from '@/lib/sync/account/accounts';
 import { moyskladClientFor } from '@/lib/sync/account/clients';
+import { eventTextParts } from '@/lib/sync/widget/document-view';
 import { installWebhooks, reportActivatedIfComplete } from '@/lib/sync/account/lifecycle';
 import { ensureAccountJobs } from '@/lib/sync/account/recurring-jobs';
 import { pollJob } from '@/lib/sync/jobs';
@@ -105,12 +106,16 @@ export async function readSettings(prisma: PrismaClient, session: Session): Prom
  * An error names the document and often its products: shown in full only to those whose view right
  * covers every document of that type (a narrower scope would need a MoySklad read per row).
  */
-function visibleError(session: Session, e: { createdAt: Date; message: string; document: { name: string | null; entity: string } }) {
+function visibleError(session: Session, e: { createdAt: Date; kind: string; message: string; data: unknown; document: { name: string | null; entity: string } }) {
   const entity = e.document.entity === 'move' ? 'move' : 'supply';
-  if (coversAll(session, entity, 'view')) return { at: e.createdAt.toISOString(), documentName: e.document.name, message: e.message };
+  if (coversAll(session, entity, 'view')) {
+    return { at: e.createdAt.toISOString(), documentName: e.document.name, message: e.message, kind: e.kind, ...eventTextParts(e.data) };
+  }
   return {
     at: e.createdAt.toISOString(),
     documentName: null,
+    kind: e.kind,
+    params: { hidden: true },
     message: session.locale === 'en'
       ? 'Transfer error in a document you may not view in MoySklad.'
       : 'Ошибка передачи документа, который вам недоступен для просмотра в МойСклад.',
@@ -244,7 +249,7 @@ export function connectionTestMessage(error: AppError): string {
     : 'Сервер по этому адресу ответил не как API БетаПРО. Проверьте адрес API.';
 }
 
-export async function createStatuses(prisma: PrismaClient, session: Session, entity: DocumentEntity): Promise<SettingsResponse['states']> {
+export async function createStatuses(prisma: PrismaClient, session: Session, entity: DocumentEntity): Promise<CreateStatusesResponse> {
   const account = await loadAccountOrThrow(prisma, session.accountId);
   const client = await moyskladClientFor(account);
   const result = await ensureStatuses(client, entity);
@@ -266,6 +271,9 @@ export async function createStatuses(prisma: PrismaClient, session: Session, ent
   return {
     supply: supplyMeta.states.map((st) => ({ id: st.id, name: st.name, color: st.color })),
     move: moveMeta.states.map((st) => ({ id: st.id, name: st.name, color: st.color })),
+    // The page says which it made and which were there already (found by name).
+    created: result.created,
+    existing: STATUS_ROLES.filter((role) => result.states[role] && !result.created.includes(role)),
   };
 }
 

@@ -6,7 +6,7 @@
 import type { Db, Prisma, PrismaClient } from '@/lib/db';
 import { Prisma as PrismaRuntime } from '@/lib/generated/prisma/client';
 import type { DocumentEntity } from '@/lib/core/domain';
-import type { SyncState, Problem } from '@/lib/core/views';
+import type { EventKind, SyncState, Problem } from '@/lib/core/views';
 import { withClaim } from '@/lib/jobs/claim';
 
 export type Trigger = 'widget' | 'webhook' | 'scenario' | 'sweep' | 'poll' | 'system';
@@ -88,8 +88,13 @@ export async function transitionDocument(
   });
 }
 
+/**
+ * `message` is Russian, as in the MoySklad comment. The widget renders `kind` + `data` in the user's
+ * language instead: its primitive fields are the text's parameters and `problems` (Problem[]) the
+ * reasons, so put there every value a translation needs (ids, counts, names).
+ */
 export interface EventInput {
-  kind: string;
+  kind: EventKind;
   message: string;
   trigger?: Trigger | null;
   actor?: string | null;

@@ -193,7 +193,8 @@ async function heldBack(run: ApplyRun, projection: ProjectionResult): Promise<bo
   await recordEvent(prisma, doc, {
     kind: 'review',
     message: `Приёмка с расхождениями ожидает решения: ${projection.differences.length} расхожд. Проведите документ в виджете.`,
-    data: { outdocs: countedIds },
+    // lines: the widget names goods outside the plan found in MoySklad without asking it again.
+    data: { outdocs: countedIds, differences: projection.differences.length, lines: projection.lines } as never,
   });
   await finishOutdocs(prisma, betapro, [], reverting);
   return true;
@@ -303,7 +304,7 @@ async function refusePosting(
 ): Promise<void> {
   const { doc, account, moysklad, betapro, entity } = target;
   const reason = outcome.refusal.userMessage;
-  const problems = [{ code: POSTING_REFUSED, message: reason }];
+  const problems = [{ code: POSTING_REFUSED, message: reason, params: { reason } }];
   logFor({ accountId: doc.accountId, documentId: doc.msId, job: applyReceiptJob.kind }).warn({ err: outcome.refusal.message }, 'MoySklad refused to post the receipt');
   if (doc.state === 'error' && JSON.stringify(doc.errors) === JSON.stringify(problems)) {
     await finishOutdocs(prisma, betapro, outcome.appliedRowIds, outcome.reverting);

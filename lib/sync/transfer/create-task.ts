@@ -30,6 +30,7 @@ export async function prepareWarehouse(
     await recordEvent(prisma, syncDoc, {
       kind: 'goods_registered',
       message: `Товары зарегистрированы в БетаПРО: ${registered.sent.length} (без изменений: ${registered.unchanged.length})`,
+      data: { sent: registered.sent.length, unchanged: registered.unchanged.length },
     });
   }
   return syncDoc.replacedIndocId ? retireReplacedTask(prisma, betapro, syncDoc) : null;
@@ -72,7 +73,7 @@ export async function storePlan(
       message: alreadyExisted
         ? `Задание ${label} ${indocId} уже было в БетаПРО с тем же составом (ответ на прошлый запрос был потерян)`
         : `Создано задание ${label} ${indocId}: ${plan.lines.length} поз., ${totalUnits(plan)} шт.`,
-      data: { indocId, lines: plan.lines.length, direction: plan.direction ?? 'inbound' },
+      data: { indocId, lines: plan.lines.length, units: totalUnits(plan), alreadyExisted, direction: plan.direction ?? 'inbound' },
     });
   });
 }

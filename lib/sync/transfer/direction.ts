@@ -42,18 +42,18 @@ export function decideDirection(account: Account, entity: DocumentEntity, docume
   const mapped = account.settings.storeIds;
   const isBetapro = (id: string | null) => id !== null && (!mapped.length || mapped.includes(id));
   if (!target) {
-    return { problem: { code: 'no_store', message: entity === 'supply' ? 'В приёмке не указан склад.' : 'В перемещении не указан склад-получатель.' } };
+    return { problem: { code: 'no_store', params: { entity }, message: entity === 'supply' ? 'В приёмке не указан склад.' : 'В перемещении не указан склад-получатель.' } };
   }
   const sourceIsBetapro = mapped.length > 0 && source !== null && mapped.includes(source);
   if (isBetapro(target) && sourceIsBetapro) {
     // One account has one BetaPRO partner (docs/outbound.md): two of its stores are one warehouse.
-    return { problem: { code: SAME_WAREHOUSE, message:
+    return { problem: { code: SAME_WAREHOUSE, params: { entity }, message:
       'Оба склада перемещения — склады БетаПРО одного партнёра, то есть один и тот же склад: отгружать и принимать нечего. '
       + 'Проведите перемещение в МойСклад без передачи в БетаПРО или выберите склад, который не является складом БетаПРО.' } };
   }
   if (isBetapro(target)) return { direction: 'inbound', storeId: target };
   if (sourceIsBetapro) return { direction: 'outbound', storeId: source! };
-  return { problem: { code: 'store_not_mapped', message: entity === 'supply'
+  return { problem: { code: 'store_not_mapped', params: { entity }, message: entity === 'supply'
     ? 'Склад приёмки не является складом БетаПРО. Выберите склад БетаПРО или отметьте этот склад в настройках решения.'
     : 'Ни склад-отправитель, ни склад-получатель перемещения не является складом БетаПРО. Выберите склад БетаПРО или отметьте этот склад в настройках решения.' } };
 }
@@ -63,13 +63,13 @@ export function headerProblems(account: Account, entity: DocumentEntity, documen
   const problems: Problem[] = [];
   if (account.missing.length) {
     problems.push({
-      code: 'not_configured',
+      code: 'not_configured', params: { missing: account.missing.join(', ') },
       message: `Решение не настроено: не заполнено — ${account.missing.join(', ')}. Администратор аккаунта может сделать это на странице настроек решения.`,
     });
   }
   if (!account.settings.enabledEntities.includes(entity)) {
     problems.push({
-      code: 'entity_disabled',
+      code: 'entity_disabled', params: { entity },
       message: `Передача ${ENTITY_LABEL[entity]} в БетаПРО выключена в настройках решения.`,
     });
   }

@@ -43,7 +43,7 @@ export async function readPlan(
   const mapped = toTransferLines(read.positions, account.settings.productKey);
   const problems: Problem[] = [
     ...headerProblems(account, ref.entity, document),
-    ...mapped.problems.map((p) => ({ code: p.code, message: p.message, position: p.positionNumbers[0] })),
+    ...mapped.problems.map((p) => ({ code: p.code, message: p.message, params: p.params, position: p.positionNumbers[0] })),
   ];
   const decision = decideDirection(account, ref.entity, document);
   if (problems.length || 'problem' in decision) return { read, problems };

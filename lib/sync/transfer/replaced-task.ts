@@ -36,7 +36,7 @@ async function keepReplacedTask(prisma: PrismaClient, doc: SyncDocumentRow, repl
   const generation = parseIndocId(replaced)?.generation ?? doc.generation;
   await prisma.syncDocument.update({ where: { id: doc.id }, data: { generation, replacedIndocId: null } });
   return {
-    code: 'task_arrived',
+    code: 'task_arrived', params: { indocId: replaced },
     message: `Новое задание не создано: поставка по заданию ${replaced} уже прибыла на склад БетаПРО, и удалить его нельзя (${reason}). `
       + 'Дождитесь приёмки — документ будет исправлен по факту — или нажмите «Проверить приёмку».',
   };

@@ -48,7 +48,7 @@ async function claim(prisma: PrismaClient, ref: DocumentRef): Promise<{ account:
   if (account.status !== 'active' || !account.token) {
     log.info({ status: account.status }, 'transfer skipped: account not active');
     await transitionDocument(prisma, syncDoc.id, ['queued', 'sending'], { state: 'error', errorClass: 'transient',
-      errors: [{ code: ACCOUNT_INACTIVE, message: account.status === 'suspended'
+      errors: [{ code: ACCOUNT_INACTIVE, params: { status: account.status }, message: account.status === 'suspended'
         ? 'Работа решения в аккаунте приостановлена: документ будет передан, когда её возобновят.'
         : 'Решение удалено из аккаунта: документ не передан.' }] });
     return null;
@@ -93,7 +93,7 @@ export async function runTransfer(payload: TransferJobPayload, ctx: TransferCont
       throw error;
     }
     // A remote refused for good (or transient errors outlasted the retries): report and stop.
-    const problems: Problem[] = [{ code: error.code.toLowerCase(), message: error.userMessage }];
+    const problems: Problem[] = [{ code: error.code.toLowerCase(), message: error.userMessage, params: {} }];
     await failTransfer(target, problems, error.retryable ? 'transient' : 'data');
     logFor({ accountId: ref.accountId, documentId: ref.msId }).warn({ code: error.code, err: error.message }, 'transfer failed');
   }

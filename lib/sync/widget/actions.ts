@@ -88,7 +88,7 @@ export async function preflight(prisma: PrismaClient, session: Session, entity: 
   const mapped = toTransferLines(read.positions, account.settings.productKey);
   const problems: Problem[] = [
     ...headerProblems(account, entity, read.document),
-    ...mapped.problems.map((p) => ({ code: p.code, message: p.message, position: p.positionNumbers[0] })),
+    ...mapped.problems.map((p) => ({ code: p.code, message: p.message, params: p.params, position: p.positionNumbers[0] })),
   ];
   const decision = decideDirection(account, entity, read.document);
   const direction = 'direction' in decision ? decision.direction : null;

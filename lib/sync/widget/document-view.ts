@@ -4,7 +4,7 @@
  */
 import type { PrismaClient } from '@/lib/db';
 import { isFactKind, type DocumentEntity } from '@/lib/core/domain';
-import type { ActionName, DocumentView, Problem, SyncState, UnrecognizedGoodView } from '@/lib/core/views';
+import type { ActionName, ActionReasonCode, DocumentView, Problem, ReceiptLineView, SyncState, TextParams, UnrecognizedGoodView } from '@/lib/core/views';
 import type { Session } from '@/lib/sync/rights';
 import { loadAccount } from '@/lib/sync/account/accounts';
 import { findSyncDocument } from '@/lib/sync/document/sync-state';
@@ -16,25 +16,71 @@ const EVENTS_SHOWN = 30;
 
 export interface ActionAvailability {
   enabled: boolean;
+  /** Russian (the API's error message when the action is refused). */
   reason?: string;
+  /** The same reason as a code the UI renders in the user's language (ACTION_REASON_CODES). */
+  reasonCode?: ActionReasonCode;
 }
 
-export function availableActions(state: SyncState, canUpdate: boolean, hasTask: boolean, ru = true): Record<ActionName, ActionAvailability> {
-  const noRights = ru ? 'Нет прав на изменение документа в МойСклад' : 'You have no right to change this document in MoySklad';
-  const rule = (allowedStates: SyncState[], whyNot: string): ActionAvailability => {
-    if (!allowedStates.includes(state)) return { enabled: false, reason: whyNot };
-    if (!canUpdate) return { enabled: false, reason: noRights };
+const REASONS_RU: Record<ActionReasonCode, string> = {
+  no_rights: 'Нет прав на изменение документа в МойСклад',
+  already_sent: 'Документ уже передан или передаётся',
+  retry_after_error: 'Повтор нужен только после ошибки',
+  no_task: 'Нет задания в БетаПРО',
+  not_sent_yet: 'Документ ещё не передан на склад',
+  cancel_only_sent: 'Отменить можно только переданное задание до начала приёмки',
+  no_review: 'Нет приёмки, ожидающей решения',
+};
+
+export function availableActions(state: SyncState, canUpdate: boolean, hasTask: boolean): Record<ActionName, ActionAvailability> {
+  const no = (code: ActionReasonCode): ActionAvailability => ({ enabled: false, reason: REASONS_RU[code], reasonCode: code });
+  const rule = (allowedStates: SyncState[], whyNot: ActionReasonCode): ActionAvailability => {
+    if (!allowedStates.includes(state)) return no(whyNot);
+    if (!canUpdate) return no('no_rights');
     return { enabled: true };
   };
   return {
-    send: rule(['not_sent', 'cancelled', 'expired'], ru ? 'Документ уже передан или передаётся' : 'Already sent or being sent'),
-    retry: rule(['error'], ru ? 'Повтор нужен только после ошибки' : 'Retry is only needed after an error'),
-    check: hasTask
-      ? rule(['sent', 'receiving', 'review', 'error', 'posted', 'expired'], ru ? 'Нет задания в БетаПРО' : 'No BetaPRO task')
-      : { enabled: false, reason: ru ? 'Документ ещё не передан на склад' : 'Not sent to the warehouse yet' },
-    cancel: rule(['sent'], ru ? 'Отменить можно только переданное задание до начала приёмки' : 'Only a sent task can be cancelled before receiving starts'),
-    post: rule(['review'], ru ? 'Нет приёмки, ожидающей решения' : 'No receipt is waiting for a decision'),
+    send: rule(['not_sent', 'cancelled', 'expired'], 'already_sent'),
+    retry: rule(['error'], 'retry_after_error'),
+    check: hasTask ? rule(['sent', 'receiving', 'review', 'error', 'posted', 'expired'], 'no_task') : no('not_sent_yet'),
+    cancel: rule(['sent'], 'cancel_only_sent'),
+    post: rule(['review'], 'no_review'),
   };
+}
+
+function hasProblem(errors: unknown, code: string): boolean {
+  return Array.isArray(errors) && errors.some((e) => (e as { code?: unknown })?.code === code);
+}
+
+/**
+ * Goods outside the plan: the view does not look them up in MoySklad (that costs calls on every
+ * refresh); the last applied receipt found them already and its event keeps their lines with names.
+ * A good is «unknown» (and the document not posted because of it) only while the document is blocked
+ * for unknown goods; otherwise it is named by the applied line, or by its code until the receipt is applied.
+ */
+function nameUnexpected(lines: ReceiptLineView[], events: Array<{ kind: string; data: unknown }>, blocked: boolean): ReceiptLineView[] {
+  if (!lines.some((l) => l.unexpected)) return lines;
+  const applied = events.find((e) => ['posted', 'partial_applied', 'review'].includes(e.kind) && Array.isArray((e.data as { lines?: unknown })?.lines));
+  const names = new Map<string, string>();
+  for (const l of ((applied?.data as { lines?: ReceiptLineView[] })?.lines ?? [])) {
+    if (l.unexpected && !l.unknown && l.name) names.set(l.goodId, l.name);
+  }
+  return lines.map((l) => {
+    if (!l.unexpected) return l;
+    const name = names.get(l.goodId);
+    return { ...l, name: name ?? (l.name || l.goodId), unknown: blocked && !name };
+  });
+}
+
+/** The parts of an event's data the UI builds its text from: primitive fields and the reasons. */
+export function eventTextParts(data: unknown): { params?: TextParams; problems?: Problem[] } {
+  if (!data || typeof data !== 'object' || Array.isArray(data)) return {};
+  const params: TextParams = {};
+  for (const [key, value] of Object.entries(data)) {
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') params[key] = value;
+  }
+  const problems = (data as { problems?: unknown }).problems;
+  return { params, ...(Array.isArray(problems) ? { problems: problems as Problem[] } : {}) };
 }
 
 function iso(date: Date | null | undefined): string | null {
@@ -46,12 +92,11 @@ export async function buildDocumentView(
 ): Promise<DocumentView> {
   const doc = await findSyncDocument(prisma, { accountId: session.accountId, entity, msId });
   const canUpdate = session.rights[entity].update;
-  const ru = session.locale !== 'en';
   if (!doc) {
     return {
       entity, id: msId, name: null, state: 'not_sent', errorClass: null, errors: [], indocId: null,
       lastTrigger: null, lastActor: null, sentAt: null, postedAt: null, updatedAt: null, events: [], receipt: null,
-      actions: availableActions('not_sent', canUpdate, false, ru), live: false, documentChangedAt: null, unrecognized: [],
+      actions: availableActions('not_sent', canUpdate, false), live: false, documentChangedAt: null, unrecognized: [],
     };
   }
   const state = doc.state as SyncState;
@@ -72,7 +117,8 @@ export async function buildDocumentView(
       receipts,
       policy: { defective: account?.settings.defectivePolicy ?? 'received' },
     });
-    receipt = { lines: projection.lines, partial: !projection.complete, parts: projection.parts, nonArrival: projection.nonArrival };
+    const lines = nameUnexpected(projection.lines, events, hasProblem(doc.errors, 'unknown_goods'));
+    receipt = { lines, partial: !projection.complete, parts: projection.parts, nonArrival: projection.nonArrival };
   }
   // The app changed the MoySklad document when it answered with a status (sent, error, posted).
   const changedBy = events.find((e) => ['sent', 'failed', 'posted', 'partial_applied', 'cancelled', 'non_arrival', 'receipt_blocked', 'already_sent_answered', 'posting_refused', 'receipt_correction', 'unrecognized_goods'].includes(e.kind));
@@ -89,9 +135,12 @@ export async function buildDocumentView(
     sentAt: iso(doc.sentAt),
     postedAt: iso(doc.postedAt),
     updatedAt: iso(doc.updatedAt),
-    events: events.map((e) => ({ id: e.id.toString(), at: e.createdAt.toISOString(), kind: e.kind, trigger: e.trigger, actor: e.actor, message: e.message })),
+    events: events.map((e) => ({
+      id: e.id.toString(), at: e.createdAt.toISOString(), kind: e.kind, trigger: e.trigger, actor: e.actor, message: e.message,
+      ...eventTextParts(e.data),
+    })),
     receipt,
-    actions: availableActions(state, canUpdate, Boolean(doc.indocId), ru),
+    actions: availableActions(state, canUpdate, Boolean(doc.indocId)),
     live: LIVE_STATES.includes(state),
     documentChangedAt: iso(changedBy?.createdAt),
     unrecognized: Array.isArray(doc.unrecognized) ? (doc.unrecognized as unknown as UnrecognizedGoodView[]) : [],

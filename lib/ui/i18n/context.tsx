@@ -1,5 +1,5 @@
 'use client';
-import { createContext, useContext, useMemo, type ReactNode } from 'react';
+import { createContext, useContext, useEffect, useMemo, type ReactNode } from 'react';
 import { messagesFor, type Locale, type Messages } from './index';
 
 interface I18n {
@@ -9,8 +9,17 @@ interface I18n {
 
 const I18nContext = createContext<I18n>({ locale: 'ru', t: messagesFor('ru') });
 
-export function I18nProvider({ locale, children }: { locale: Locale; children: ReactNode }) {
+/**
+ * The language for everything below; also the page's <html lang> and, given `title`, its title (the
+ * root layout is rendered before the user's language is known, so it says Russian until this runs).
+ */
+export function I18nProvider({ locale, title, children }: { locale: Locale; title?: (t: Messages) => string; children: ReactNode }) {
   const value = useMemo(() => ({ locale, t: messagesFor(locale) }), [locale]);
+  const pageTitle = title?.(value.t);
+  useEffect(() => {
+    document.documentElement.lang = locale;
+    if (pageTitle) document.title = pageTitle;
+  }, [locale, pageTitle]);
   return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
 }
 

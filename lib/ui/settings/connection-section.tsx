@@ -115,7 +115,7 @@ export function ConnectionSection({
                     </thead>
                     <tbody>
                       {result.rateLimits.quotas.map((q) => (
-                        <tr key={q.kind}><td>{q.label}</td><td>{limit(q.perMinute)}</td><td>{limit(q.perDay)}</td></tr>
+                        <tr key={q.kind}><td>{(c.quotaKinds as Record<string, string>)[q.kind] ?? q.label}</td><td>{limit(q.perMinute)}</td><td>{limit(q.perDay)}</td></tr>
                       ))}
                     </tbody>
                   </Box>

@@ -119,6 +119,26 @@ export function validateForm(form: SettingsForm, hasPassword: boolean, t: Messag
   return errors;
 }
 
+/**
+ * What is still to fill, read from the form as it is now (the server's list only changes on save),
+ * in the same order and words as the server's (lib/sync/account/accounts.ts missingSettings).
+ */
+export function missingFromForm(form: SettingsForm, hasPassword: boolean, t: Messages['settings']): string[] {
+  const c = t.checklist;
+  const missing: string[] = [];
+  if (!form.betaproBaseUrl.trim()) missing.push(c.betaproBaseUrl);
+  if (!form.betaproPartnerId.trim()) missing.push(c.betaproPartnerId);
+  if (!hasPassword && !form.betaproPassword) missing.push(c.betaproPassword);
+  if (!form.storeIds.length) missing.push(c.storeIds);
+  if (!form.enabledEntities.length) missing.push(c.enabledEntities);
+  for (const entity of ENTITIES.filter((e) => form.enabledEntities.includes(e))) {
+    for (const role of STATUS_ROLES) {
+      if (!form.statuses[entity][role]) missing.push(c.status(t.statuses.roles[role], c.entityGenitive[entity]));
+    }
+  }
+  return missing;
+}
+
 /** The first message of a field, or of any field under it (`statuses` covers `statuses.supply.sent`). */
 export function errorOf(errors: FieldErrors, key: string): string | undefined {
   if (errors[key]?.length) return errors[key][0];

@@ -10,6 +10,8 @@ import type { SettingsResponse, SyncState } from '@/lib/api/contract';
 import { NetworkError, type ApiClient } from '@/lib/ui/api-client';
 import { formatDateTime, labelOf } from '@/lib/ui/i18n';
 import { useI18n } from '@/lib/ui/i18n/context';
+import { eventDetail } from '@/lib/ui/i18n/codes';
+import { ProblemList } from '@/lib/ui/widget/problems';
 import { STATE_COLOR } from '@/lib/ui/widget/state-chip';
 import { SettingsSection } from './section';
 
@@ -62,7 +64,8 @@ export function HealthSection({
           <>
             <dt>{h.pollError}</dt>
             <dd data-testid="health-poll-error">
-              <Typography component="span" sx={{ fontSize: 13, color: 'error.main' }}>{health.pollError.message}</Typography>
+              {/* The stored reason is Russian: English shows the row's own label and the hint only. */}
+              {locale === 'ru' && <Typography component="span" sx={{ fontSize: 13, color: 'error.main' }}>{health.pollError.message}</Typography>}
               <Typography component="span" sx={{ fontSize: 12, color: 'text.secondary', ml: 1 }}>
                 {formatDateTime(health.pollError.at, locale)} · {h.pollErrorHint(health.pollError.failures)}
               </Typography>
@@ -96,13 +99,7 @@ export function HealthSection({
         <Typography sx={{ fontSize: 13, color: 'text.secondary' }}>{h.noErrors}</Typography>
       ) : (
         <Box component="ul" sx={{ m: 0, pl: 2.5, '& li': { fontSize: 12, mb: 0.5 } }} data-testid="health-errors">
-          {health.recentErrors.map((e, i) => (
-            <li key={`${e.at}-${i}`}>
-              <Typography component="span" sx={{ fontSize: 12, color: 'text.secondary', mr: 1 }}>{formatDateTime(e.at, locale)}</Typography>
-              {e.documentName && <b>{e.documentName}: </b>}
-              {e.message}
-            </li>
-          ))}
+          {health.recentErrors.map((e, i) => <RecentError key={`${e.at}-${i}`} error={e} />)}
         </Box>
       )}
 
@@ -122,5 +119,32 @@ export function HealthSection({
       </Box>
       {result && <Alert severity={result.ok ? 'success' : 'error'} sx={{ mt: 1 }} role="status">{result.text}</Alert>}
     </SettingsSection>
+  );
+}
+
+type RecentErrorRow = SettingsResponse['health']['recentErrors'][number];
+
+/** One line per error (time, document, what happened); the reasons on demand, as in the widget's history. */
+function RecentError({ error }: { error: RecentErrorRow }) {
+  const { t, locale } = useI18n();
+  const h = t.settings.health;
+  const [open, setOpen] = useState(false);
+  const hidden = error.params?.hidden === true;
+  const problems = error.problems ?? [];
+  const detail = hidden ? null : problems.length ? null : eventDetail({ kind: error.kind ?? '', message: error.message, params: error.params }, locale);
+  const label = hidden ? h.hiddenError : error.kind ? labelOf(t.eventKinds, error.kind) : error.message;
+  return (
+    <li data-testid="health-error" data-kind={error.kind}>
+      <Typography component="span" sx={{ fontSize: 12, color: 'text.secondary', mr: 1 }}>{formatDateTime(error.at, locale)}</Typography>
+      {error.documentName && <b>{error.documentName}: </b>}
+      {label}
+      {(problems.length > 0 || detail) && (
+        <Button size="small" variant="text" onClick={() => setOpen((v) => !v)} aria-expanded={open} data-testid="health-error-toggle"
+          sx={{ minWidth: 0, p: 0, ml: 1, fontSize: 11, textTransform: 'none', verticalAlign: 'baseline' }}>
+          {open ? t.widget.hideDetails : t.widget.showDetails}
+        </Button>
+      )}
+      {open && (problems.length ? <ProblemList problems={problems} /> : <Typography sx={{ fontSize: 12 }}>{detail}</Typography>)}
+    </li>
   );
 }

@@ -7,11 +7,16 @@ import { SettingsSection } from './section';
 
 export function ScenarioSection({ help }: { help: SettingsResponse['scenarioHelp'] }) {
   const { t } = useI18n();
+  const steps = t.settings.scenario.steps;
   return (
     <SettingsSection title={t.settings.scenario.title} testId="settings-scenario">
       <Typography sx={{ fontSize: 13, mb: 0.5 }}>{t.settings.scenario.intro(help.actionTitle)}</Typography>
       <Box component="ol" sx={{ m: 0, pl: 2.5, '& li': { fontSize: 13, mb: 0.5 } }}>
-        {help.steps.map((step, i) => <li key={i}>{step}</li>)}
+        {/* The steps are the page's own text in the user's language; the action's name is MoySklad's. */}
+        <li>{steps.create}</li>
+        <li>{steps.condition}</li>
+        <li>{steps.action(help.actionTitle)}</li>
+        <li>{steps.save}</li>
       </Box>
     </SettingsSection>
   );

@@ -9,14 +9,14 @@ import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import { useRef, useState, type FormEvent } from 'react';
 import useSWR from 'swr';
-import type { SettingsResponse } from '@/lib/api/contract';
+import type { CreateStatusesResponse, SettingsResponse } from '@/lib/api/contract';
 import { ApiError, NetworkError, SessionExpiredError, type ApiClient } from '@/lib/ui/api-client';
-import { localeFrom } from '@/lib/ui/i18n';
+import { localeFrom, type Messages } from '@/lib/ui/i18n';
 import { I18nProvider, useI18n } from '@/lib/ui/i18n/context';
 import { SessionGate } from '@/lib/ui/session-gate';
 import { useAppSession } from '@/lib/ui/use-app-session';
 import { ConnectionSection } from './connection-section';
-import { formFromView, inputFromForm, preselectStatuses, sameForm, validateForm, type Entity, type FieldErrors, type SettingsForm } from './form';
+import { formFromView, inputFromForm, missingFromForm, preselectStatuses, sameForm, validateForm, type Entity, type FieldErrors, type SettingsForm, type StatusRole } from './form';
 import { HealthSection } from './health-section';
 import { ProductKeySection, ReceiptSection } from './policy-section';
 import { ScenarioSection } from './scenario-section';
@@ -92,6 +92,8 @@ function SettingsEditor({ client }: { client: ApiClient }) {
 
   const disabled = !data.canEdit || saving;
   const dirty = pristine ? !sameForm(form, pristine) : false;
+  // The checklist follows the form as it is edited (only an admin edits; others see the saved state).
+  const missing = missingFromForm(form, storedPasswordApplies(form, data), s);
 
   const change = (patch: Partial<SettingsForm>) => {
     setForm((f) => (f ? { ...f, ...patch } : f));
@@ -137,10 +139,16 @@ function SettingsEditor({ client }: { client: ApiClient }) {
     setCreating(entity);
     setCreateResult(null);
     try {
-      const states = await client.post<SettingsResponse['states']>('/api/settings/create-statuses', { entity });
+      const answer = await client.post<CreateStatusesResponse>('/api/settings/create-statuses', { entity });
+      const states = { supply: answer.supply, move: answer.move };
       await settings.mutate((current) => (current ? { ...current, states } : current), { revalidate: false });
       setForm((f) => (f ? { ...f, statuses: { ...f.statuses, [entity]: preselectStatuses(f.statuses[entity], states[entity]) } } : f));
-      setCreateResult({ entity, ok: true, message: s.statuses.created });
+      const names = (roles: readonly StatusRole[]) => roles.map((r) => `«${s.statuses.roles[r]}»`).join(', ');
+      const message = [
+        answer.created.length ? s.statuses.createdList(names(answer.created)) : '',
+        answer.existing.length ? s.statuses.existingList(names(answer.existing)) : '',
+      ].filter(Boolean).join(' ') || s.statuses.created;
+      setCreateResult({ entity, ok: true, message });
     } catch (error) {
       if (error instanceof SessionExpiredError) return;
       setCreateResult({ entity, ok: false, message: `${s.statuses.createFailed}: ${messageOf(error, t.common.network)}` });
@@ -153,15 +161,17 @@ function SettingsEditor({ client }: { client: ApiClient }) {
     <Box component="form" onSubmit={(e) => void save(e)} noValidate aria-label={s.title}>
       <Stack spacing={2}>
         {!data.canEdit && <Alert severity="info" data-testid="read-only">{s.readOnly}</Alert>}
-        {data.settings.complete ? (
-          <Alert severity="success" data-testid="settings-complete">{s.complete}</Alert>
-        ) : (
+        {missing.length > 0 ? (
           <Alert severity="warning" data-testid="settings-missing">
             <AlertTitle>{s.incomplete}</AlertTitle>
             <Box component="ul" sx={{ m: 0, pl: 2.5 }}>
-              {data.settings.missing.map((m) => <li key={m}>{m}</li>)}
+              {missing.map((m) => <li key={m}>{m}</li>)}
             </Box>
           </Alert>
+        ) : data.settings.complete && !dirty ? (
+          <Alert severity="success" data-testid="settings-complete">{s.complete}</Alert>
+        ) : (
+          <Alert severity="info" data-testid="settings-ready">{s.readyToSave}</Alert>
         )}
         <ConnectionSection form={form} onChange={change} errors={errors} hasPassword={storedPasswordApplies(form, data)} disabled={disabled} client={client} />
         <StoresSection form={form} onChange={change} errors={errors} stores={data.stores} disabled={disabled} />
@@ -216,12 +226,14 @@ function SettingsBody({ contextKey, userLocale }: SettingsAppProps) {
   );
 }
 
+const titleOf = (t: Messages) => t.settings.title;
+
 export function SettingsApp(props: SettingsAppProps) {
   const locale = localeFrom(props.userLocale);
   const root = useRef<HTMLDivElement>(null);
   useHeightReporter(root, props.allowedOrigins);
   return (
-    <I18nProvider locale={locale}>
+    <I18nProvider locale={locale} title={titleOf}>
       <Box ref={root} lang={locale} sx={{ maxWidth: 880, mx: 'auto', px: 2, py: 2 }}>
         <SettingsHeader />
         <SettingsBody {...props} />

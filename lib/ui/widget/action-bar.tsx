@@ -6,7 +6,7 @@ import Tooltip from '@mui/material/Tooltip';
 import { useId } from 'react';
 import type { ActionName, DocumentView } from '@/lib/api/contract';
 import { useI18n } from '@/lib/ui/i18n/context';
-import { actionsFor } from './rules';
+import { actionsFor, SENDING_ACTIONS } from './rules';
 
 // Visually hidden reason (for aria-describedby). Sizes in px: in sx a bare 1 means 100 %, which made the
 // hidden text as wide as the widget and scroll it sideways at 400 px.
@@ -16,7 +16,7 @@ function ActionButton({
   name, availability, primary, busy, anyBusy, onRun,
 }: {
   name: ActionName;
-  availability: { enabled: boolean; reason?: string } | undefined;
+  availability: { enabled: boolean; reason?: string; reasonCode?: string } | undefined;
   primary: boolean;
   busy: boolean;
   anyBusy: boolean;
@@ -25,7 +25,9 @@ function ActionButton({
   const { t } = useI18n();
   const reasonId = useId();
   const enabled = Boolean(availability?.enabled);
-  const reason = enabled ? undefined : availability?.reason;
+  const code = enabled ? undefined : availability?.reasonCode;
+  const reasons = t.widget.actionReasons as Record<string, string>;
+  const reason = enabled ? undefined : (code && reasons[code]) || availability?.reason;
   const button = (
     <Button
       variant={primary ? 'contained' : 'outlined'}
@@ -44,7 +46,7 @@ function ActionButton({
   // A disabled button gets no pointer events: the tooltip hangs on a focusable wrapper instead.
   return (
     <Tooltip title={reason} arrow enterDelay={200}>
-      <span tabIndex={0} data-testid={`action-${name}-reason`} data-reason={reason} style={{ display: 'inline-flex' }}>
+      <span tabIndex={0} data-testid={`action-${name}-reason`} data-reason={reason} data-reason-code={code} style={{ display: 'inline-flex' }}>
         {button}
         <Box component="span" id={reasonId} sx={HIDDEN}>{reason}</Box>
       </span>
@@ -53,21 +55,27 @@ function ActionButton({
 }
 
 export function ActionBar({
-  view, busy, onRun,
+  view, busy, onRun, blocked = false,
 }: {
   view: DocumentView;
   busy: ActionName | null;
   onRun: (name: ActionName) => void;
+  /** Pre-flight lists blockers: sending (or retrying the transfer) would only fail again. */
+  blocked?: boolean;
 }) {
   const { t } = useI18n();
   const names = actionsFor(view.state);
+  const availabilityOf = (name: ActionName) => {
+    const a = view.actions[name];
+    return blocked && a?.enabled && SENDING_ACTIONS.includes(name) ? { enabled: false, reasonCode: 'preflight_blocked' } : a;
+  };
   return (
     <Box role="group" aria-label={t.widget.actionsLabel} sx={{ display: 'flex', flexWrap: 'wrap', gap: 0.75, mt: 1 }}>
       {names.map((name, i) => (
         <ActionButton
           key={name}
           name={name}
-          availability={view.actions[name]}
+          availability={availabilityOf(name)}
           primary={i === 0}
           busy={busy === name}
           anyBusy={busy !== null}

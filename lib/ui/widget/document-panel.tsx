@@ -8,7 +8,7 @@ import Typography from '@mui/material/Typography';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import useSWR from 'swr';
 import type { ActionName, DocumentView, PreflightResponse } from '@/lib/api/contract';
-import { ApiError, NetworkError, SessionExpiredError, type ApiClient } from '@/lib/ui/api-client';
+import { ApiError, SessionExpiredError, type ApiClient } from '@/lib/ui/api-client';
 import { formatDateTime, labelOf } from '@/lib/ui/i18n';
 import { useI18n } from '@/lib/ui/i18n/context';
 import { HostRequestError, type HostBridge } from '@/lib/ui/moysklad-bridge';
@@ -16,7 +16,8 @@ import { ActionBar } from './action-bar';
 import { Preflight } from './preflight';
 import { ProblemList } from './problems';
 import { ReceiptTable } from './receipt-table';
-import { AFTER_ACTION_FAST_MS, CONFIRMED_ACTIONS, documentChangedSince, IDLE_REFRESH_MS, LIVE_REFRESH_MS, PREFLIGHT_STATES, STREAMING_REFRESH_MS } from './rules';
+import { errorMessage } from './error-text';
+import { AFTER_ACTION_FAST_MS, CONFIRMED_ACTIONS, documentChangedSince, errorsResolved, IDLE_REFRESH_MS, LIVE_REFRESH_MS, PREFLIGHT_STATES, STREAMING_REFRESH_MS } from './rules';
 import { useDocumentChanges } from './use-document-changes';
 import { StateChip } from './state-chip';
 import { Timeline } from './timeline';
@@ -29,10 +30,6 @@ function retryable(error: unknown): boolean {
   return !(error instanceof SessionExpiredError) && !(error instanceof ApiError && error.status >= 400 && error.status < 500);
 }
 
-function errorText(error: unknown, networkText: string): string {
-  if (error instanceof NetworkError) return networkText;
-  return error instanceof Error ? error.message : String(error);
-}
 
 export function DocumentPanel({
   entity, objectId, openId, saves, client, bridge, isAdmin = false,
@@ -92,7 +89,9 @@ export function DocumentPanel({
   const changed = Boolean(data && baseline?.openId === openId && documentChangedSince(data.documentChangedAt, baseline.at));
 
   const [busy, setBusy] = useState<ActionName | null>(null);
-  const [notice, setNotice] = useState<{ severity: 'success' | 'error'; text: string } | null>(null);
+  // A success notice belongs to the state it answered («Передача запрошена» while queued): it goes
+  // once the state moves on, so it never contradicts the chip.
+  const [notice, setNotice] = useState<{ severity: 'success' | 'error'; text: string; state?: string } | null>(null);
   const [confirming, setConfirming] = useState<ActionName | null>(null);
   const [reopenFailed, setReopenFailed] = useState(false);
 
@@ -103,17 +102,17 @@ export function DocumentPanel({
       const next = await client.post<DocumentView>(`${base}/actions`, { action });
       fastUntil.current = Date.now() + AFTER_ACTION_FAST_MS;
       await view.mutate(next, { revalidate: true });
-      setNotice({ severity: 'success', text: w.actionDone[action] });
+      setNotice({ severity: 'success', text: w.actionDone[action], state: next.state });
     } catch (error) {
       if (!(error instanceof SessionExpiredError)) {
-        setNotice({ severity: 'error', text: `${w.actionFailed}: ${errorText(error, t.common.network)}` });
+        setNotice({ severity: 'error', text: `${w.actionFailed}: ${errorMessage(error, locale)}` });
         void view.mutate();
       }
     } finally {
       setBusy(null);
       void preflight.mutate();
     }
-  }, [client, base, view, preflight, w, t.common.network]);
+  }, [client, base, view, preflight, w, locale]);
 
   const [identifying, setIdentifying] = useState<string | null>(null);
   const identify = useCallback(async (barcode: string, productKey: string) => {
@@ -123,15 +122,15 @@ export function DocumentPanel({
       const next = await client.post<DocumentView>(`${base}/recognition`, { barcode, productKey });
       fastUntil.current = Date.now() + AFTER_ACTION_FAST_MS;
       await view.mutate(next, { revalidate: true });
-      setNotice({ severity: 'success', text: w.identifyDone });
+      setNotice({ severity: 'success', text: w.identifyDone, state: next.state });
     } catch (error) {
       if (!(error instanceof SessionExpiredError)) {
-        setNotice({ severity: 'error', text: `${w.actionFailed}: ${errorText(error, t.common.network)}` });
+        setNotice({ severity: 'error', text: `${w.actionFailed}: ${errorMessage(error, locale)}` });
       }
     } finally {
       setIdentifying(null);
     }
-  }, [client, base, view, w, t.common.network]);
+  }, [client, base, view, w, locale]);
 
   const confirmTexts = useCallback((action: ActionName) => {
     const name = data?.name ?? '';
@@ -180,7 +179,7 @@ export function DocumentPanel({
             action={<Button color="inherit" onClick={() => void view.mutate()}>{t.common.retryLoad}</Button>}
           >
             <AlertTitle>{t.common.loadFailed}</AlertTitle>
-            {errorText(view.error, t.common.network)}
+            {errorMessage(view.error, locale)}
           </Alert>
         </Box>
       );
@@ -190,6 +189,9 @@ export function DocumentPanel({
 
   const trigger = [labelOf(t.triggers, data.lastTrigger), data.lastActor].filter(Boolean).join(', ');
   const neverSent = data.state === 'not_sent' && data.events.length === 0;
+  const preflightBlocks = wantPreflight && preflight.data?.ok === false;
+  const showErrors = data.errors.length > 0 && !errorsResolved(data.errors, wantPreflight ? preflight.data?.ok : false);
+  const showNotice = notice && (notice.severity === 'error' || !notice.state || notice.state === data.state);
 
   return (
     <Box sx={{ px: 1.5, pb: 1.5, pt: 1 }} data-testid="document-panel" data-document-id={objectId}>
@@ -227,7 +229,7 @@ export function DocumentPanel({
         </Alert>
       )}
 
-      <ActionBar view={data} busy={busy} onRun={(a) => void run(a)} />
+      <ActionBar view={data} busy={busy} onRun={(a) => void run(a)} blocked={preflightBlocks} />
 
       {confirming && (
         <Alert
@@ -248,13 +250,13 @@ export function DocumentPanel({
         </Alert>
       )}
 
-      {notice && (
+      {showNotice && (
         <Alert severity={notice.severity} sx={{ mt: 1, py: 0 }} onClose={() => setNotice(null)} data-testid="action-notice">
           {notice.text}
         </Alert>
       )}
 
-      {data.errors.length > 0 && (
+      {showErrors && (
         <Alert severity="error" icon={false} sx={{ mt: 1, py: 0.5 }} data-testid="errors">
           <AlertTitle sx={{ fontSize: 12, mb: 0.25 }}>{w.errorsTitle}</AlertTitle>
           <ProblemList problems={data.errors} />

@@ -2,8 +2,10 @@
 import Alert from '@mui/material/Alert';
 import Skeleton from '@mui/material/Skeleton';
 import type { PreflightResponse, Problem } from '@/lib/api/contract';
+import { problemLines } from '@/lib/ui/i18n/codes';
 import { useI18n } from '@/lib/ui/i18n/context';
 import { ProblemList } from './problems';
+import { errorMessage } from './error-text';
 import { newProblems } from './rules';
 import { Section } from './section';
 
@@ -12,19 +14,21 @@ import { Section } from './section';
  * only new ones are listed here; when nothing is new the check just says the reasons still stand.
  */
 export function Preflight({ data, error, loading, known }: { data?: PreflightResponse; error?: Error; loading: boolean; known: Problem[] }) {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const w = t.widget;
+  // Counted as the clerk sees them: one per cause.
+  const count = (problems: Problem[]) => problemLines(problems, locale).length;
   let body;
   if (loading && !data) body = <Skeleton variant="rounded" height={32} />;
-  else if (error && !data) body = <Alert severity="warning" sx={{ py: 0 }}>{w.preflightFailed}: {error.message}</Alert>;
+  else if (error && !data) body = <Alert severity="warning" sx={{ py: 0 }}>{w.preflightFailed}: {errorMessage(error, locale)}</Alert>;
   else if (data?.ok) body = <Alert severity="success" sx={{ py: 0 }} data-testid="preflight-ok">{w.preflightOk}</Alert>;
   else if (data) {
     const fresh = newProblems(data.problems, known);
     body = fresh.length === 0 ? (
-      <Alert severity="warning" sx={{ py: 0 }} data-testid="preflight-same">{w.preflightSame(data.problems.length)}</Alert>
+      <Alert severity="warning" sx={{ py: 0 }} data-testid="preflight-same">{w.preflightSame(count(data.problems))}</Alert>
     ) : (
       <Alert severity="warning" icon={false} sx={{ py: 0.5 }}>
-        <div>{w.preflightProblems(data.problems.length)}</div>
+        <div>{w.preflightProblems(count(data.problems))}</div>
         <ProblemList problems={fresh} testId="preflight-problems" />
       </Alert>
     );

@@ -1,20 +1,29 @@
 'use client';
 import Box from '@mui/material/Box';
 import type { Problem } from '@/lib/api/contract';
+import { problemLines } from '@/lib/ui/i18n/codes';
 import { useI18n } from '@/lib/ui/i18n/context';
 import { mentionsPosition } from './rules';
 
-/** Reasons as a list, each with its position number when there is one. */
+/**
+ * Reasons as short lines in the user's language, one per cause (the sizes of one product that lack
+ * the same field share a line). A reason without a code text keeps the server's words and its position.
+ */
 export function ProblemList({ problems, testId }: { problems: Problem[]; testId?: string }) {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
+  const lines = problemLines(problems, locale);
   return (
     <Box component="ul" data-testid={testId} sx={{ m: 0, pl: 2.25, '& li': { fontSize: 12, mb: 0.25, wordBreak: 'break-word' } }}>
-      {problems.map((p, i) => (
-        <li key={`${p.code}-${p.position ?? ''}-${i}`} data-code={p.code}>
-          {p.position && !mentionsPosition(p.message, p.position) ? <b>{t.widget.position(p.position)}: </b> : null}
-          {p.message}
-        </li>
-      ))}
+      {lines.map((line) => {
+        const single = line.positions.length === 1 ? line.positions[0] : undefined;
+        const prefix = line.key.startsWith('raw:') && single && !mentionsPosition(line.text, single);
+        return (
+          <li key={line.key} data-code={line.codes.join(' ')} data-positions={line.positions.join(',') || undefined}>
+            {prefix ? <b>{t.widget.position(single)}: </b> : null}
+            {line.text}
+          </li>
+        );
+      })}
     </Box>
   );
 }

@@ -62,6 +62,10 @@ export function ReceiptTable({ receipt }: { receipt: NonNullable<DocumentView['r
               >
                 <TableCell sx={{ ...cell, wordBreak: 'break-word' }}>
                   {line.name}
+                  {/* Goods outside the plan are named with their code: the clerk finds the product by it. */}
+                  {line.unexpected && line.name !== line.goodId && (
+                    <Box component="span" data-testid="good-code" sx={{ color: 'text.secondary', fontSize: 11 }}> ({w.goodCode(line.goodId)})</Box>
+                  )}
                   {line.unexpected && <Tag text={w.unexpected} color="warning.dark" />}
                   {line.unknown && <Tag text={w.unknown} color="error.main" />}
                 </TableCell>

@@ -38,6 +38,23 @@ export function actionsFor(state: SyncState): ActionName[] {
   }
 }
 
+/** Actions that send the document again: pointless while pre-flight lists blockers. */
+export const SENDING_ACTIONS: readonly ActionName[] = ['send', 'retry'];
+
+/** Codes of the transfer check (pre-flight): errors made only of these are gone once it passes. */
+export const TRANSFER_CHECK_CODES: readonly string[] = [
+  'NO_POSITIONS', 'ASSORTMENT_UNREADABLE', 'NOT_STORABLE', 'MISSING_KEY', 'NON_INTEGER_QUANTITY', 'NON_POSITIVE_QUANTITY',
+  'DUPLICATE_KEY', 'not_configured', 'entity_disabled', 'no_store', 'store_not_mapped',
+];
+
+/**
+ * The last error's reasons are stale once pre-flight passes, if they were all reasons pre-flight
+ * checks (a refused posting or unknown goods are not, and stay).
+ */
+export function errorsResolved(errors: readonly Problem[], preflightOk: boolean | undefined): boolean {
+  return Boolean(preflightOk) && errors.length > 0 && errors.every((e) => TRANSFER_CHECK_CODES.includes(e.code));
+}
+
 /** Actions that need a yes from the user first (they cannot be undone from the widget). */
 export const CONFIRMED_ACTIONS: readonly ActionName[] = ['cancel', 'post'];
 

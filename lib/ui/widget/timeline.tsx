@@ -1,13 +1,49 @@
 'use client';
 import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
 import Typography from '@mui/material/Typography';
+import { useState } from 'react';
 import type { DocumentView } from '@/lib/api/contract';
 import { formatDateTime, labelOf } from '@/lib/ui/i18n';
+import { eventDetail } from '@/lib/ui/i18n/codes';
 import { useI18n } from '@/lib/ui/i18n/context';
+import { ProblemList } from './problems';
 import { Section } from './section';
 
-const ERROR_KINDS = new Set(['failed', 'cancel_failed', 'non_arrival', 'receipt_blocked']);
+const ERROR_KINDS = new Set(['failed', 'cancel_failed', 'non_arrival', 'receipt_blocked', 'posting_refused']);
 const GOOD_KINDS = new Set(['sent', 'posted', 'task_created']);
+
+type TimelineEvent = DocumentView['events'][number];
+
+/** The reasons or the detail line of an event, behind «Подробнее»: the history stays one line per step. */
+function EventDetails({ event }: { event: TimelineEvent }) {
+  const { t, locale } = useI18n();
+  const [open, setOpen] = useState(false);
+  const problems = event.problems ?? [];
+  const detail = problems.length ? null : eventDetail(event, locale);
+  if (!problems.length && !detail) return null;
+  return (
+    <>
+      <Button
+        size="small"
+        variant="text"
+        onClick={() => setOpen((v) => !v)}
+        aria-expanded={open}
+        data-testid="event-details-toggle"
+        sx={{ minWidth: 0, p: 0, fontSize: 11, textTransform: 'none' }}
+      >
+        {open ? t.widget.hideDetails : t.widget.showDetails}
+      </Button>
+      {open && (
+        <Box data-testid="event-details" sx={{ fontSize: 12 }}>
+          {problems.length
+            ? <ProblemList problems={problems} />
+            : <Typography sx={{ fontSize: 12, whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>{detail}</Typography>}
+        </Box>
+      )}
+    </>
+  );
+}
 
 /**
  * Events newest first: in a 420 px frame the latest step is what the clerk looks for, and older ones
@@ -34,17 +70,19 @@ export function Timeline({ events }: { events: DocumentView['events'] }) {
               >
                 <Box sx={{ position: 'absolute', left: -4.5, top: 4, width: 8, height: 8, borderRadius: '50%', bgcolor: dot }} />
                 <Box sx={{ display: 'flex', gap: 1, alignItems: 'baseline' }}>
-                  <Typography component="span" sx={{ fontSize: 12, fontWeight: 600 }}>
+                  <Typography component="span" sx={{ fontSize: 12, fontWeight: 600, whiteSpace: 'nowrap' }}>
                     {labelOf(t.eventKinds, e.kind)}
                   </Typography>
+                  {who && (
+                    <Typography component="span" data-testid="event-who" sx={{ fontSize: 11, color: 'text.secondary', minWidth: 0, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }} title={who}>
+                      {who}
+                    </Typography>
+                  )}
                   <Typography component="time" dateTime={e.at} sx={{ fontSize: 11, color: 'text.secondary', ml: 'auto', whiteSpace: 'nowrap' }}>
                     {formatDateTime(e.at, locale)}
                   </Typography>
                 </Box>
-                {e.message && (
-                  <Typography sx={{ fontSize: 12, whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>{e.message}</Typography>
-                )}
-                {who && <Typography sx={{ fontSize: 11, color: 'text.secondary' }}>{who}</Typography>}
+                <EventDetails event={e} />
               </Box>
             );
           })}

@@ -3,7 +3,7 @@ import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import { useEffect } from 'react';
 import type { DocumentView } from '@/lib/api/contract';
-import { localeFrom } from '@/lib/ui/i18n';
+import { localeFrom, type Messages } from '@/lib/ui/i18n';
 import { I18nProvider, useI18n } from '@/lib/ui/i18n/context';
 import { SessionGate } from '@/lib/ui/session-gate';
 import { useAppSession } from '@/lib/ui/use-app-session';
@@ -55,11 +55,13 @@ function WidgetBody({ entity, contextKey, userLocale, allowedOrigins }: WidgetAp
   );
 }
 
+const titleOf = (t: Messages) => t.widget.pageTitle;
+
 export function WidgetApp(props: WidgetAppProps) {
   // The URL's userLocale decides at once; the session confirms it (same rule on the server).
   const locale = localeFrom(props.userLocale);
   return (
-    <I18nProvider locale={locale}>
+    <I18nProvider locale={locale} title={titleOf}>
       <Box lang={locale} sx={{ width: '100%', maxWidth: 400, minHeight: '100%', bgcolor: 'background.paper' }}>
         <WidgetBody {...props} />
       </Box>

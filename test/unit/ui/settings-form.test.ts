@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { SettingsView } from '@/lib/api/contract';
 import { ru } from '@/lib/ui/i18n/ru';
-import { errorOf, formFromView, inputFromForm, preselectStatuses, sameForm, validateForm } from '@/lib/ui/settings/form';
+import { errorOf, formFromView, inputFromForm, missingFromForm, preselectStatuses, sameForm, validateForm } from '@/lib/ui/settings/form';
+import { en } from '@/lib/ui/i18n/en';
 
 const t = ru.settings.errors;
 const mapping = { transfer: 's1', sent: 's2', error: 's3', posted: 's4' };
@@ -73,5 +74,22 @@ describe('settings form', () => {
     const a = formFromView(complete);
     expect(sameForm(a, formFromView(complete))).toBe(true);
     expect(sameForm(a, { ...a, productKey: 'code' })).toBe(false);
+  });
+});
+
+describe('the «что заполнить» checklist', () => {
+  it('follows the form as it is edited, in the page language', () => {
+    const empty = formFromView({ hasPassword: false, complete: false, missing: [], enabledEntities: ['supply'] });
+    const before = missingFromForm(empty, false, ru.settings);
+    expect(before).toContain('пароль БетаПРО');
+    expect(before).toContain('статус «Передать (команда)» для приёмок');
+    expect(missingFromForm(empty, false, en.settings)).toContain('BetaPRO password');
+    const typed = { ...empty, betaproPassword: 'x', betaproPartnerId: 'p' };
+    const after = missingFromForm(typed, false, ru.settings);
+    expect(after).not.toContain('пароль БетаПРО');
+    expect(after).not.toContain('код партнёра БетаПРО');
+    expect(after.length).toBe(before.length - 2);
+    // A stored password counts as filled.
+    expect(missingFromForm(empty, true, ru.settings)).not.toContain('пароль БетаПРО');
   });
 });
