@@ -40,8 +40,8 @@ export const PROBLEM_CODES = [
   // positions (lib/moysklad/mappers/to-transfer-lines.ts)
   'NO_POSITIONS', 'ASSORTMENT_UNREADABLE', 'NOT_STORABLE', 'MISSING_KEY', 'NON_INTEGER_QUANTITY',
   'NON_POSITIVE_QUANTITY', 'DUPLICATE_KEY',
-  // configuration and header (lib/sync/transfer/run-transfer.ts)
-  'not_configured', 'entity_disabled', 'no_store', 'store_not_mapped',
+  // configuration and header (lib/sync/transfer/direction.ts)
+  'not_configured', 'entity_disabled', 'no_store', 'store_not_mapped', 'same_warehouse',
   // transfer and receipt outcomes
   'task_arrived', 'account_inactive', 'posting_refused', 'non_arrival', 'unknown_goods', 'hint',
   // AppError codes, lower-cased (lib/core/errors.ts)

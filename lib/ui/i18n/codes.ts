@@ -67,8 +67,9 @@ const ru: ProblemTexts = {
   entity_disabled: (p) => ({ cause: () => `Передача ${p.entity === 'move' ? 'перемещений' : 'приёмок'} выключена в настройках решения` }),
   no_store: (p) => ({ cause: () => (p.entity === 'move' ? 'В перемещении не указан склад-получатель' : 'В приёмке не указан склад') }),
   store_not_mapped: (p) => ({
-    cause: () => `${p.entity === 'move' ? 'Склад-получатель' : 'Склад приёмки'} — не склад БетаПРО: выберите склад БетаПРО или отметьте его в настройках`,
+    cause: () => `${p.entity === 'move' ? 'Ни один склад перемещения' : 'Склад приёмки'} — не склад БетаПРО: выберите склад БетаПРО или отметьте его в настройках`,
   }),
+  same_warehouse: fixed('Оба склада перемещения — склады БетаПРО, то есть один склад: отгружать и принимать нечего'),
   task_arrived: (p) => ({ cause: () => `Товар по заданию ${str(p, 'indocId')} уже на складе — новое задание не создано; дождитесь приёмки` }),
   account_inactive: (p) => ({
     cause: () => (p.status === 'suspended'
@@ -115,8 +116,9 @@ const en: ProblemTexts = {
   entity_disabled: (p) => ({ cause: () => `Sending ${p.entity === 'move' ? 'moves' : 'supplies'} is switched off in the settings` }),
   no_store: (p) => ({ cause: () => (p.entity === 'move' ? 'The move has no target store' : 'The supply has no store') }),
   store_not_mapped: (p) => ({
-    cause: () => `The ${p.entity === 'move' ? 'target store' : 'store'} is not a BetaPRO store — choose one or mark it in the settings`,
+    cause: () => `${p.entity === 'move' ? 'Neither store of the move is' : 'The store is not'} a BetaPRO store — choose one or mark it in the settings`,
   }),
+  same_warehouse: fixed('Both stores of the move are BetaPRO stores, i.e. one warehouse: nothing to ship or receive'),
   task_arrived: (p) => ({ cause: () => `Goods of task ${str(p, 'indocId')} already arrived — no new task; wait for the receipt` }),
   account_inactive: (p) => ({
     cause: () => (p.status === 'suspended'
