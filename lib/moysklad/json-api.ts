@@ -25,8 +25,8 @@ import {
   unexpectedMsResponse,
 } from './errors';
 import { DEFAULT_MS_RETRY_POLICY, msRetryDelayMs, type MsRetryPolicy } from './retry';
+import { readDocumentWithPositions } from './positions';
 import {
-  isExpandedAssortment,
   msAuditEventSchema,
   msDocumentSchema,
   msEmployeeSecuritySchema,
@@ -215,18 +215,6 @@ export interface MoyskladClient {
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Leading positions whose assortment (and a variant's parent product) came expanded. */
-function expandedPrefix(rows: MsPosition[]): number {
-  let n = 0;
-  for (const row of rows) {
-    if (!isExpandedAssortment(row.assortment)) break;
-    const a = row.assortment;
-    if (a.meta.type === 'variant' && a.product && !('id' in a.product)) break;
-    n += 1;
-  }
-  return n;
-}
-
 function chunkByLength(values: string[], render: (v: string) => string, maxChars: number): string[][] {
   const chunks: string[][] = [];
   let current: string[] = [];
@@ -409,40 +397,9 @@ export function createMoyskladClient(options: MoyskladClientOptions): MoyskladCl
       });
     },
 
-    /**
-     * The document and all its positions with their assortment, in ⌈(N − k)/100⌉ + 1 calls, where k
-     * is how many positions the first call already brought expanded:
-     *  1. `GET /entity/{e}/{id}?expand=state,positions.assortment.product` — the document embeds up to
-     *     1000 positions; whether MoySklad also expands their assortment beyond 100 rows is not
-     *     documented (expand is honoured "only on selections ≤ 100"), so the leading rows that did
-     *     arrive expanded are kept and the answer tells the rest: a document of ≤ 100 positions (the
-     *     common case) is read in ONE call, and in the worst case (nothing expanded) the cost is
-     *     ⌈N/100⌉ + 1 — the same as reading the document and then every page.
-     *  2. the rest from the positions sub-resource, 100 per page (the largest page expand honours):
-     *     `GET /entity/{e}/{id}/positions?expand=assortment.product&limit=100&offset=k…`.
-     * `.product` (depth 3, MoySklad's maximum) brings a variant's parent product: its name, article and
-     * weight, which a variant lacks.
-     */
-    async getDocumentWithPositions(entity, id) {
-      const document = await client.getDocument(entity, id, { expand: 'state,positions.assortment.product' });
-      let calls = 1;
-      const embedded = document.positions?.rows ?? [];
-      const total = document.positions?.meta.size ?? embedded.length;
-      const positions = embedded.slice(0, expandedPrefix(embedded));
-      let size = total;
-      while (positions.length < size) {
-        const page = await client.listPositions(entity, id, {
-          limit: MS_EXPAND_PAGE, offset: positions.length, expand: 'assortment.product',
-        });
-        calls += 1;
-        size = page.meta.size ?? size;
-        if (!page.rows.length) break;
-        positions.push(...page.rows);
-      }
-      const stillCollapsed = positions.filter((p) => !isExpandedAssortment(p.assortment)).length;
-      if (stillCollapsed) throw unexpectedMsResponse(`GET /entity/${entity}/{id}/positions`, 200, `${stillCollapsed} positions without expanded assortment`);
-      if (document.positions) document.positions = { meta: document.positions.meta, rows: positions };
-      return { document, positions, calls };
+    /** The document, every position and the goods they reference: positions.ts (docs/large-documents.md). */
+    getDocumentWithPositions(entity, id) {
+      return readDocumentWithPositions(client, entity, id);
     },
 
     listDocuments(entity, { filter, limit, offset, expand, order, search } = {}) {
