@@ -211,6 +211,12 @@ export interface MoyskladClient {
   getEmployeeSecurity(employeeId: string): Promise<MsEmployeeSecurity>;
   /** href of an entity under this client's base URL (for references in bodies). */
   href(path: string): string;
+  /**
+   * The comment of a document as this client last read or wrote it, when that request was sent at most
+   * `maxAgeMs` ago; undefined otherwise. Lets an answer reuse the read its own job made a moment earlier
+   * instead of reading again (lib/sync/document/answer.ts, docs/comment-log.md).
+   */
+  recentDocument?(entity: DocumentEntity, id: string, maxAgeMs: number): { description?: string | null } | undefined;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -382,6 +388,15 @@ export function createMoyskladClient(options: MoyskladClientOptions): MoyskladCl
     throw unexpectedMsResponse('list', 200, `more than ${MAX_PAGES} pages`);
   }
 
+  /** Per client (one job): the comment only, never the positions, so a large document is not kept. */
+  const recent = new Map<string, { description?: string | null; sentAt: number }>();
+  async function remembered(entity: DocumentEntity, id: string, send: () => Promise<MsDocument>): Promise<MsDocument> {
+    const sentAt = Date.now();
+    const document = await send();
+    recent.set(`${entity}/${id}`, { description: document.description ?? null, sentAt });
+    return document;
+  }
+
   const client: MoyskladClient = {
     accountId: options.accountId,
     baseUrl,
@@ -390,11 +405,16 @@ export function createMoyskladClient(options: MoyskladClientOptions): MoyskladCl
     href: (path: string) => `${baseUrl}${path.startsWith('/') ? path : `/${path}`}`,
 
     getDocument(entity, id, { expand } = {}) {
-      return request({
+      return remembered(entity, id, () => request({
         method: 'GET', path: docPath(entity, id), query: { expand }, schema: msDocumentSchema,
         operation: `GET /entity/${entity}/{id}`,
         notFoundMessage: `Документ не найден в МоемСкладе: возможно, он удалён.`,
-      });
+      }));
+    },
+
+    recentDocument(entity, id, maxAgeMs) {
+      const seen = recent.get(`${entity}/${id}`);
+      return seen && Date.now() - seen.sentAt <= maxAgeMs ? { description: seen.description } : undefined;
     },
 
     /** The document, every position and the goods they reference: positions.ts (docs/large-documents.md). */
@@ -421,11 +441,11 @@ export function createMoyskladClient(options: MoyskladClientOptions): MoyskladCl
     },
 
     updateDocument(entity, id, body, { expand } = {}) {
-      return request({
+      return remembered(entity, id, () => request({
         method: 'PUT', path: docPath(entity, id), query: { expand }, body, schema: msDocumentSchema,
         operation: `PUT /entity/${entity}/{id}`,
         notFoundMessage: 'Документ не найден в МоемСкладе: возможно, он удалён.',
-      });
+      }));
     },
 
     listPositions(entity, id, { limit, offset, expand } = {}) {

@@ -4,7 +4,7 @@
  * the catalogue, whichever takes fewer calls (lib/moysklad/positions.ts). Counted at the simulator.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BETAPRO_PARTNER, api, documentView, installAndConfigure, startSandbox, waitFor, type ConfiguredAccount } from '../../support/sandbox';
+import { BETAPRO_PARTNER, api, createSupply, documentView, installAndConfigure, startSandbox, waitFor, type ConfiguredAccount } from '../../support/sandbox';
 
 type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
 let sandbox: Sandbox;
@@ -84,4 +84,20 @@ describe('large documents are read in few calls', () => {
     // A variant has no weight of its own: its card took the parent's, so the parent was read too.
     expect(partner.goods['LRG-V7']).toMatchObject({ weight: 200 });
   }, 180_000);
+});
+
+describe('a small transfer keeps its call budget', () => {
+  it('10 positions of known goods: 3 MoySklad calls (the widget\'s first look, the read, the answer)', async () => {
+    const articles = ['TS-WHITE', 'MUG-300', 'PEN-BLUE'];
+    const positions = articles.map((article, i) => ({ productId: account.seed.products.find((p) => p.article === article)!.id, quantity: 2 + i }));
+    const first = createSupply(sandbox, account, { positions });
+    await transfer(first); // registers the goods
+    const second = createSupply(sandbox, account, { positions });
+    const { routes } = await transfer(second);
+    // Document lists are the safety-net sweep, a background job of the account, not this transfer.
+    const own = Object.entries(routes).filter(([route]) => route !== 'GET /entity/supply' && route !== 'GET /entity/move');
+    expect(Object.fromEntries(own)).toEqual({ 'GET /entity/supply/{id}': 2, 'PUT /entity/supply/{id}': 1 });
+    const text = (ms().getDocument(account.accountId, 'supply', second) as { description?: string }).description ?? '';
+    expect(text).toContain('Передан в БетаПРО');
+  }, 60_000);
 });

@@ -180,11 +180,13 @@ function productList(url: URL, catalogue: number) {
   const limit = Number(url.searchParams.get('limit') ?? 1000);
   const offset = Number(url.searchParams.get('offset') ?? 0);
   const filter = url.searchParams.get('filter');
-  const all = filter
-    ? filter.split(';').map((c) => c.replace(/^id=/, '')).filter((id) => Number(id.slice(1)) < catalogue)
-    : Array.from({ length: catalogue }, (_, i) => `p${i}`);
-  const rows = all.slice(offset, offset + limit).map((id) => ({ meta: { href: `${API}/entity/product/${id}`, type: 'product' }, id, name: `Товар ${id.slice(1)}`, article: `A${id.slice(1)}` }));
-  return { meta: { href: 'x', size: all.length, limit, offset }, rows };
+  const filtered = filter?.split(';').map((c) => c.replace(/^id=/, '')).filter((id) => Number(id.slice(1)) < catalogue);
+  const size = filtered ? filtered.length : catalogue;
+  const ids = filtered
+    ? filtered.slice(offset, offset + limit)
+    : Array.from({ length: Math.max(0, Math.min(limit, catalogue - offset)) }, (_, k) => `p${offset + k}`);
+  const rows = ids.map((id) => ({ meta: { href: `${API}/entity/product/${id}`, type: 'product' }, id, name: `Товар ${id.slice(1)}`, article: `A${id.slice(1)}` }));
+  return { meta: { href: 'x', size, limit, offset }, rows };
 }
 
 function documentServer(total: number, embedded: number, embeddedExpanded: boolean, catalogue = total): Handler {
