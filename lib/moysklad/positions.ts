@@ -89,8 +89,9 @@ async function scanCatalogue(reader: Reader, type: string, wanted: Set<string>, 
     const size = page.meta.size ?? 0;
     const missing = [...wanted].filter((id) => !found.has(id));
     if (!missing.length || !page.rows.length || offset + PAGE >= size) return;
+    // At equal cost the scan goes on: it may end early, the id lists never do.
     const scanCalls = Math.ceil((size - offset - PAGE) / PAGE);
-    if (scanCalls >= idFilterChunks(missing).length) return;
+    if (scanCalls > idFilterChunks(missing).length) return;
   }
 }
 
