@@ -20,7 +20,7 @@ import type { RatePolicy } from '@/lib/core/rate-gate';
 import { limitedRequest, type ResponseLimits } from '@/lib/core/transport-errors';
 import { remoteSetup, type RemoteClientOptions } from '@/lib/core/remote/options';
 import { PauseMemory, withRetries } from '@/lib/core/remote/retry';
-import { collectOffsetPages, offsetPages } from '@/lib/core/remote/pager';
+import { chunkByLength, collectOffsetPages, offsetPages } from '@/lib/core/remote/pager';
 import { parseAnswer, sendOnce } from '@/lib/core/remote/errors';
 import {
   advisedPauseMs,
@@ -205,24 +205,6 @@ export interface MoyskladClient {
    * instead of reading again (lib/sync/document/answer.ts, docs/comment-log.md).
    */
   recentDocument?(entity: DocumentEntity, id: string, maxAgeMs: number): { description?: string | null } | undefined;
-}
-
-function chunkByLength(values: string[], render: (v: string) => string, maxChars: number): string[][] {
-  const chunks: string[][] = [];
-  let current: string[] = [];
-  let length = 0;
-  for (const value of values) {
-    const size = encodeURIComponent(render(value)).length + 3;
-    if (current.length && length + size > maxChars) {
-      chunks.push(current);
-      current = [];
-      length = 0;
-    }
-    current.push(value);
-    length += size;
-  }
-  if (current.length) chunks.push(current);
-  return chunks;
 }
 
 function moyskladHttp(options: MoyskladClientOptions, timeoutMs: number): AxiosInstance {

@@ -14,6 +14,7 @@
  */
 import type { DocumentEntity } from '@/lib/core/domain';
 import { AppError } from '@/lib/core/errors';
+import { chunkByLength } from '@/lib/core/remote/pager';
 import { idFromHref } from './refs';
 import {
   isExpandedAssortment,
@@ -46,21 +47,7 @@ interface Reader {
 
 /** Ids in groups whose `id=…;` filter fits MS_MAX_ID_FILTER_CHARS once encoded. */
 export function idFilterChunks(ids: string[], maxChars = MS_MAX_ID_FILTER_CHARS): string[][] {
-  const chunks: string[][] = [];
-  let current: string[] = [];
-  let length = 0;
-  for (const id of ids) {
-    const size = encodeURIComponent(`id=${id};`).length;
-    if (current.length && length + size > maxChars) {
-      chunks.push(current);
-      current = [];
-      length = 0;
-    }
-    current.push(id);
-    length += size;
-  }
-  if (current.length) chunks.push(current);
-  return chunks;
+  return chunkByLength(ids, (id) => `id=${id}`, maxChars);
 }
 
 async function listPage(reader: Reader, type: string, query: { filter?: string; order?: string; offset: number }) {

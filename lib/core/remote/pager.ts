@@ -61,3 +61,25 @@ export async function collectTokenPages<T>(
   }
   throw broken(`more than ${MAX_PAGES} pages`);
 }
+
+/**
+ * Values in groups whose rendered, percent-encoded length (plus a separator) fits `maxChars`: several
+ * values OR-ed in one query string, as many per request as the URL budget allows.
+ */
+export function chunkByLength(values: string[], render: (v: string) => string, maxChars: number): string[][] {
+  const chunks: string[][] = [];
+  let current: string[] = [];
+  let length = 0;
+  for (const value of values) {
+    const size = encodeURIComponent(render(value)).length + 3;
+    if (current.length && length + size > maxChars) {
+      chunks.push(current);
+      current = [];
+      length = 0;
+    }
+    current.push(value);
+    length += size;
+  }
+  if (current.length) chunks.push(current);
+  return chunks;
+}
