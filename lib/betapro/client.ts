@@ -190,6 +190,11 @@ function refusedAddress(operation: string) {
       : undefined;
 }
 
+/**
+ * Longer than 60 lines on purpose: after the transport (one attempt and its retry loop, ~50 lines on
+ * lib/core/remote) it is the list of the client's methods, each a few lines naming one BetaPRO operation,
+ * closed over the same transport. Logic longer than that lives outside (e.g. positions.ts, mappers/).
+ */
 export function createBetaproClient(options: BetaproClientOptions): BetaproClient {
   const { partnerId } = options;
   const allowPrivateHosts = options.allowPrivateHosts ?? false;

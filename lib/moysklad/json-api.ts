@@ -238,6 +238,11 @@ function urlFor(baseUrl: string, path: string, query?: Record<string, MsQueryVal
   return `${baseUrl}${path.startsWith('/') ? path : `/${path}`}${buildQuery(query)}`;
 }
 
+/**
+ * Longer than 60 lines on purpose: after the transport (one attempt and its retry loop, ~50 lines on
+ * lib/core/remote) it is the list of the client's methods, each a few lines naming one MoySklad operation,
+ * closed over the same transport. Logic longer than that lives outside (e.g. positions.ts, mappers/).
+ */
 export function createMoyskladClient(options: MoyskladClientOptions): MoyskladClient {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const { gate, log, sleep, random, policy, limits, timeoutMs } = remoteSetup(options, {
