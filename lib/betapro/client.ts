@@ -16,20 +16,24 @@
  *  - ends in a typed result or an AppError (errors.ts) — never a raw axios error, whose config
  *    carries the Basic credentials.
  */
-import axios, { type AxiosInstance, type AxiosResponse, type Method } from 'axios';
+import axios, { type AxiosInstance, type Method } from 'axios';
 import type { z } from 'zod';
-import { AppError, toAppError } from '@/lib/core/errors';
+import { AppError } from '@/lib/core/errors';
 import type { TransferPlan, WarehouseGood } from '@/lib/core/domain';
-import { logFor, type Logger } from '@/lib/core/logger';
-import { InProcessRateGate, type RateGate, type RatePolicy } from '@/lib/core/rate-gate';
+import { logFor } from '@/lib/core/logger';
+import type { RatePolicy } from '@/lib/core/rate-gate';
 import { ADDRESS_REFUSED, addressRefused, assertRemoteBaseUrl, internalHostMessage, publicOnlyLookup } from '@/lib/core/remote-address';
 import { limitedRequest, type ResponseLimits } from '@/lib/core/transport-errors';
+import { remoteSetup, type RemoteClientOptions } from '@/lib/core/remote/options';
+import { PauseMemory, withRetries } from '@/lib/core/remote/retry';
+import { collectTokenPages } from '@/lib/core/remote/pager';
+import { parseAnswer, sendOnce } from '@/lib/core/remote/errors';
 import { toBetaproDateTime, parseMoscowDateTime } from '@/lib/core/time';
 import {
   advisedPauseMs,
+  BETAPRO_NAMES,
   isDuplicateIndocError,
   mapFailedResponse,
-  mapTransportFailure,
   unexpectedResponse,
 } from './errors';
 import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from './retry';
@@ -73,9 +77,8 @@ import type {
   SupplyTaskResult,
 } from './types';
 import type { Receipt } from '@/lib/core/domain';
-import { recordRemoteCall } from '../core/metrics';
 
-export interface BetaproClientOptions {
+export interface BetaproClientOptions extends RemoteClientOptions<RetryPolicy> {
   /** e.g. https://lpw.betta.ru:8084/grh/api */
   baseUrl: string;
   partnerId: string;
@@ -87,20 +90,6 @@ export interface BetaproClientOptions {
    * the demo, tests, a BetaPRO reached over a private network). Default: refused.
    */
   allowPrivateHosts?: boolean;
-  /** Caps on one answer (default 8 MB, 60 s for the whole exchange). */
-  responseLimits?: Partial<ResponseLimits>;
-  /** Shared pacing; pass the cross-process gate in production. Defaults to a private in-process gate. */
-  gate?: RateGate;
-  /** Per attempt. */
-  timeoutMs?: number;
-  /** Retries after the first attempt, for transient causes only. */
-  maxRetries?: number;
-  log?: Logger;
-  /** Fine-tuning of backoff (tests use short delays). */
-  retry?: Partial<Omit<RetryPolicy, 'maxRetries'>>;
-  /** Injected for tests. */
-  sleep?: (ms: number) => Promise<void>;
-  random?: () => number;
 }
 
 /**
@@ -112,7 +101,6 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 /** A remote advising a longer pause (X-RateLimit-Reset, Retry-After) is believed only this far. */
 export const MAX_ADVISED_PAUSE_MS = 60_000;
 export const DEFAULT_BETAPRO_LIMITS: ResponseLimits = { maxResponseBytes: 8 * 1024 * 1024, deadlineMs: 60_000 };
-const MAX_PAGES = 10_000;
 /** `details.reason` of the CONFLICT raised when BetaPRO holds another task under our number. */
 export const TASK_CONTENTS_DIFFER = 'BETAPRO_TASK_CONTENTS_DIFFER';
 
@@ -166,29 +154,15 @@ interface Call<S extends z.ZodType> {
   notFoundMessage?: string;
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /**
  * Reads a paged FBox list to the end (`page_token` → `page_next_token`; no token means last page).
  * A token seen twice would loop forever, so it is reported as a broken response instead.
  */
-export async function collectPages<T>(
+export function collectPages<T>(
   fetchPage: (pageToken: string | undefined) => Promise<{ items?: T[]; page_next_token?: string }>,
   operation = 'list',
 ): Promise<T[]> {
-  const all: T[] = [];
-  const seen = new Set<string>();
-  let token: string | undefined;
-  for (let page = 0; page < MAX_PAGES; page += 1) {
-    const result = await fetchPage(token);
-    all.push(...(result.items ?? []));
-    const next = result.page_next_token;
-    if (!next) return all;
-    if (seen.has(next)) throw unexpectedResponse(operation, 200, `page_next_token "${next}" repeated`);
-    seen.add(next);
-    token = next;
-  }
-  throw unexpectedResponse(operation, 200, `more than ${MAX_PAGES} pages`);
+  return collectTokenPages(fetchPage, (problem) => unexpectedResponse(operation, 200, problem));
 }
 
 function compareQuantities(stored: Map<string, number>, wanted: Map<string, number>): string[] {
@@ -201,28 +175,11 @@ function compareQuantities(stored: Map<string, number>, wanted: Map<string, numb
   return differences;
 }
 
-export function createBetaproClient(options: BetaproClientOptions): BetaproClient {
-  const { partnerId } = options;
-  const gate = options.gate ?? new InProcessRateGate();
-  const gateKey = `betapro:${options.accountId ?? '-'}:${partnerId}`;
-  const allowPrivateHosts = options.allowPrivateHosts ?? false;
-  const limits: ResponseLimits = { ...DEFAULT_BETAPRO_LIMITS, ...options.responseLimits };
-  const log = options.log ?? logFor({ component: 'betapro', partnerId });
-  const sleep = options.sleep ?? defaultSleep;
-  const random = options.random ?? Math.random;
-  const policy: RetryPolicy = {
-    ...DEFAULT_RETRY_POLICY,
-    ...options.retry,
-    maxRetries: options.maxRetries ?? DEFAULT_RETRY_POLICY.maxRetries,
-  };
-  const ratePolicy: RatePolicy = { maxConcurrent: 1, maxPauseWaitMs: policy.maxRateLimitWaitMs };
-  /** Local memory of the latest advised pause, to fail fast instead of queueing behind a long one. */
-  let pausedUntilMs = 0;
-
-  const http = axios.create({
+function betaproHttp(options: BetaproClientOptions, allowPrivateHosts: boolean, timeoutMs: number): AxiosInstance {
+  return axios.create({
     baseURL: options.baseUrl.replace(/\/+$/, ''),
-    auth: { username: partnerId, password: options.password },
-    timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    auth: { username: options.partnerId, password: options.password },
+    timeout: timeoutMs,
     headers: { Accept: 'application/json' },
     // Statuses are classified by mapFailedResponse; axios must not throw its own errors for them.
     validateStatus: () => true,
@@ -232,6 +189,33 @@ export function createBetaproClient(options: BetaproClientOptions): BetaproClien
     ...(allowPrivateHosts ? {} : { lookup: publicOnlyLookup }),
     transitional: { clarifyTimeoutError: true, silentJSONParsing: true, forcedJSONParsing: true },
   });
+}
+
+/** A connection refused by the public-address policy (lib/core/remote-address.ts) is the admin's to fix. */
+function refusedAddress(operation: string) {
+  return (e: { code?: string; message?: string; cause?: { code?: string } }) =>
+    e.code === ADDRESS_REFUSED || e.cause?.code === ADDRESS_REFUSED
+      ? addressRefused(`BetaPRO ${operation}: ${e.message ?? 'address refused'}`, internalHostMessage())
+      : undefined;
+}
+
+/**
+ * Longer than 60 lines on purpose: after the transport (one attempt and its retry loop, ~50 lines on
+ * lib/core/remote) it is the list of the client's methods, each a few lines naming one BetaPRO operation,
+ * closed over the same transport. Logic longer than that lives outside (e.g. positions.ts, mappers/).
+ */
+export function createBetaproClient(options: BetaproClientOptions): BetaproClient {
+  const { partnerId } = options;
+  const allowPrivateHosts = options.allowPrivateHosts ?? false;
+  const { gate, log, sleep, random, policy, limits, timeoutMs } = remoteSetup(options, {
+    policy: DEFAULT_RETRY_POLICY, limits: DEFAULT_BETAPRO_LIMITS, timeoutMs: DEFAULT_TIMEOUT_MS,
+    log: () => logFor({ component: 'betapro', partnerId }),
+  });
+  const gateKey = `betapro:${options.accountId ?? '-'}:${partnerId}`;
+  const ratePolicy: RatePolicy = { maxConcurrent: 1, maxPauseWaitMs: policy.maxRateLimitWaitMs };
+  /** Local memory of the latest advised pause, to fail fast instead of queueing behind a long one. */
+  const paused = new PauseMemory(gate, gateKey, MAX_ADVISED_PAUSE_MS);
+  const http = betaproHttp(options, allowPrivateHosts, timeoutMs);
 
   let baseUrlChecked = false;
   function checkBaseUrl(): void {
@@ -240,81 +224,47 @@ export function createBetaproClient(options: BetaproClientOptions): BetaproClien
     baseUrlChecked = true;
   }
 
-  async function pause(advisedMs: number): Promise<void> {
-    const ms = Math.min(advisedMs, MAX_ADVISED_PAUSE_MS);
-    const until = Date.now() + ms;
-    pausedUntilMs = Math.max(pausedUntilMs, until);
-    await gate.pause(gateKey, until);
+  /** A 429 with an advised wait pauses every caller of the partner; the error carries the capped wait. */
+  async function rateLimited(failure: AppError): Promise<AppError> {
+    if (failure.code !== 'RATE_LIMITED' || !failure.retryAfterMs) return failure;
+    await paused.pause(failure.retryAfterMs);
+    return new AppError(failure.code, failure.message, {
+      userMessage: failure.userMessage, details: failure.details,
+      retryAfterMs: Math.min(failure.retryAfterMs, MAX_ADVISED_PAUSE_MS),
+    });
   }
 
   async function attempt<S extends z.ZodType>(call: Call<S>): Promise<{ parsed: z.infer<S>; raw: unknown }> {
     const started = Date.now();
-    let response: AxiosResponse;
-    try {
-      checkBaseUrl();
-      response = await http.request({ method: call.method, url: call.path, data: call.body, ...limitedRequest(limits) });
-    } catch (error) {
-      const e = error as { code?: string; message?: string; cause?: { code?: string } };
-      // Refused on our side before sending (a request interceptor, e.g. the job claim's fence).
-      if (error instanceof AppError) throw error;
-      if (e.code === ADDRESS_REFUSED || e.cause?.code === ADDRESS_REFUSED) {
-        throw addressRefused(`BetaPRO ${call.operation}: ${e.message ?? 'address refused'}`, internalHostMessage());
-      }
-      recordRemoteCall('betapro', 'error');
-      throw mapTransportFailure(call.operation, e.code, e.message ?? 'request failed');
-    }
-    recordRemoteCall('betapro', response.status);
+    checkBaseUrl();
+    const response = await sendOnce(http, { method: call.method, url: call.path, data: call.body, ...limitedRequest(limits) }, {
+      remote: BETAPRO_NAMES, metric: 'betapro', operation: call.operation, refine: refusedAddress(call.operation),
+    });
     const headers = response.headers as Record<string, unknown>;
     const advised = advisedPauseMs(headers);
-    if (advised) await pause(advised);
+    if (advised) await paused.pause(advised);
     log.debug({ operation: call.operation, status: response.status, ms: Date.now() - started }, 'betapro call');
 
     const body = response.data as { success?: unknown } | undefined;
     if (response.status >= 200 && response.status < 300 && body && typeof body === 'object' && body.success === true) {
-      const parsed = call.schema.safeParse(body);
-      if (!parsed.success) throw unexpectedResponse(call.operation, response.status, parsed.error.message);
-      return { parsed: parsed.data, raw: body };
+      const parsed = parseAnswer(call.schema, body, (problem) => unexpectedResponse(call.operation, response.status, problem));
+      return { parsed, raw: body };
     }
-    const failure = mapFailedResponse({
-      status: response.status,
-      body,
-      headers,
-      operation: call.operation,
-      notFoundMessage: call.notFoundMessage,
-    });
-    if (failure.code === 'RATE_LIMITED' && failure.retryAfterMs) {
-      await pause(failure.retryAfterMs);
-      throw new AppError(failure.code, failure.message, {
-        userMessage: failure.userMessage, details: failure.details,
-        retryAfterMs: Math.min(failure.retryAfterMs, MAX_ADVISED_PAUSE_MS),
-      });
-    }
-    throw failure;
+    throw await rateLimited(mapFailedResponse({
+      status: response.status, body, headers, operation: call.operation, notFoundMessage: call.notFoundMessage,
+    }));
   }
 
-  async function requestWithRaw<S extends z.ZodType>(call: Call<S>): Promise<{ parsed: z.infer<S>; raw: unknown }> {
-    for (let retry = 1; ; retry += 1) {
-      const waitMs = pausedUntilMs - Date.now();
-      if (waitMs > policy.maxRateLimitWaitMs) {
-        throw new AppError('RATE_LIMITED', `BetaPRO ${call.operation}: partner paused for ${waitMs} ms`, {
-          userMessage: 'БетаПРО временно ограничил частоту запросов. Повторим автоматически.',
-          retryAfterMs: waitMs,
-        });
-      }
-      let failure: AppError;
-      try {
-        return await gate.run(gateKey, ratePolicy, () => attempt(call));
-      } catch (error) {
-        failure = toAppError(error);
-      }
-      const delay = retryDelayMs(failure, retry, policy, random);
-      if (delay === undefined) {
-        log.warn({ operation: call.operation, code: failure.code, attempts: retry, err: failure.message }, 'betapro call failed');
-        throw failure;
-      }
-      log.warn({ operation: call.operation, code: failure.code, retry, delayMs: delay }, 'betapro call will be retried');
-      await sleep(delay);
-    }
+  function requestWithRaw<S extends z.ZodType>(call: Call<S>): Promise<{ parsed: z.infer<S>; raw: unknown }> {
+    return withRetries({
+      remote: 'BetaPRO', operation: call.operation, log, sleep,
+      attempt: () => gate.run(gateKey, ratePolicy, () => attempt(call)),
+      delayMs: (failure, counts) => retryDelayMs(failure, counts.transientFailures + counts.rateLimitFailures, policy, random),
+      paused: {
+        memory: paused, maxWaitMs: policy.maxRateLimitWaitMs, scope: 'partner',
+        userMessage: 'БетаПРО временно ограничил частоту запросов. Повторим автоматически.',
+      },
+    });
   }
 
   async function request<S extends z.ZodType>(call: Call<S>): Promise<z.infer<S>> {

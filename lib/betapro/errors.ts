@@ -7,9 +7,12 @@
  * says these arrive with HTTP 200; the spec lists HTTP codes. Either way `success:false` is an error,
  * and `error_code` wins over the HTTP status when both are present.
  */
-import { headerValue as header, transportFailure } from '@/lib/core/transport-errors';
+import { headerValue as header, transportFailure, type RemoteNames } from '@/lib/core/transport-errors';
+import { unexpectedRemoteResponse } from '@/lib/core/remote/errors';
 import { AppError } from '@/lib/core/errors';
 import { fboxErrorSchema } from './schemas';
+
+export const BETAPRO_NAMES: RemoteNames = { name: 'BetaPRO', nominative: 'БетаПРО', instrumental: 'БетаПРО' };
 
 export const BETAPRO_UNCLASSIFIED_ERROR = 1000;
 export const BETAPRO_DUPLICATE_INDOC = 1001;
@@ -133,16 +136,13 @@ export function mapFailedResponse(response: FailedResponse, nowMs = Date.now()):
 
 /** A 2xx answer we cannot read: not retried, since asking again will give the same. */
 export function unexpectedResponse(operation: string, status: number, problem: string): AppError {
-  return new AppError('REMOTE_REJECTED', `BetaPRO ${operation}: unexpected response (HTTP ${status}): ${problem}`, {
-    userMessage: 'БетаПРО вернул ответ в неожиданном формате. Обратитесь в поддержку приложения.',
-    details: { httpStatus: status },
-  });
+  return unexpectedRemoteResponse(BETAPRO_NAMES, operation, status, problem, { httpStatus: status });
 }
 
 
 /** AppError for a request that got no HTTP answer at all (timeout, refused, reset, DNS). */
 export function mapTransportFailure(operation: string, errorCode: string | undefined, message: string): AppError {
-  return transportFailure({ name: 'BetaPRO', nominative: 'БетаПРО', instrumental: 'БетаПРО' }, operation, errorCode, message);
+  return transportFailure(BETAPRO_NAMES, operation, errorCode, message);
 }
 
 /** Only causes that may pass by themselves are retried; a 4xx or business error never is. */

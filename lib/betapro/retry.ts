@@ -4,6 +4,7 @@
  * retry in lockstep, and never undercuts what BetaPRO asked for in Retry-After / X-RateLimit-Reset.
  */
 import type { AppError } from '@/lib/core/errors';
+import { advisedDelayMs, equalJitterMs } from '@/lib/core/remote/retry';
 import { isTransient } from './errors';
 
 export interface RetryPolicy {
@@ -37,13 +38,7 @@ export function retryDelayMs(
   random: () => number = Math.random,
 ): number | undefined {
   if (!isTransient(error) || retry > policy.maxRetries) return undefined;
-  const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1));
-  const jittered = exponential / 2 + random() * (exponential / 2);
   const asked = error.retryAfterMs;
-  if (asked !== undefined) {
-    if (asked > policy.maxRateLimitWaitMs) return undefined;
-    // A little jitter on top of the advised moment, so waiting clients do not arrive together.
-    return Math.round(asked + random() * Math.min(250, policy.baseDelayMs));
-  }
-  return Math.round(jittered);
+  if (asked === undefined) return equalJitterMs(retry, policy.baseDelayMs, policy.maxDelayMs, random);
+  return asked > policy.maxRateLimitWaitMs ? undefined : advisedDelayMs(asked, policy.baseDelayMs, random);
 }

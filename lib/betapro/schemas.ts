@@ -64,11 +64,16 @@ export const fboxGoodListItemSchema = z.object({
 });
 export type FboxGoodListItem = z.infer<typeof fboxGoodListItemSchema>;
 
-export const fboxGoodListSchema = z.object({
-  success: z.literal(true),
-  items: optional(z.array(fboxGoodListItemSchema)),
-  page_next_token: optional(z.string()),
-});
+/** One page of a token-paged list: `items`, and `page_next_token` unless it is the last page. */
+export function fboxPageSchema<T extends z.ZodType>(item: T) {
+  return z.object({
+    success: z.literal(true),
+    items: optional(z.array(item)),
+    page_next_token: optional(z.string()),
+  });
+}
+
+export const fboxGoodListSchema = fboxPageSchema(fboxGoodListItemSchema);
 
 export const fboxAttributeSchema = z.object({
   attribute_id: z.number().int(),
@@ -114,11 +119,7 @@ export const fboxOutdocListItemSchema = z.object({
 });
 export type FboxOutdocListItem = z.infer<typeof fboxOutdocListItemSchema>;
 
-export const fboxOutdocListSchema = z.object({
-  success: z.literal(true),
-  items: optional(z.array(fboxOutdocListItemSchema)),
-  page_next_token: optional(z.string()),
-});
+export const fboxOutdocListSchema = fboxPageSchema(fboxOutdocListItemSchema);
 
 export const fboxOutdocCommonSchema = z.object({
   outdoc_id: z.number().int(),

@@ -4,9 +4,12 @@
  * itself (429, 5xx, no answer) and what the clerk reads (Russian, with MoySklad's own error text when
  * it explains a rejected change).
  */
-import { headerValue, transportFailure } from '@/lib/core/transport-errors';
+import { headerValue, transportFailure, type RemoteNames } from '@/lib/core/transport-errors';
+import { unexpectedRemoteResponse } from '@/lib/core/remote/errors';
 import { AppError } from '@/lib/core/errors';
 import { msErrorBodySchema, type MsErrorItem } from './schemas';
+
+export const MOYSKLAD_NAMES: RemoteNames = { name: 'MoySklad', nominative: 'МойСклад', instrumental: 'МоимСкладом' };
 
 export const MS_TOKEN_REJECTED_MESSAGE =
   'МойСклад отклонил токен решения: переустановите решение или проверьте права';
@@ -156,10 +159,7 @@ export function hasMsCode(error: unknown, code: number): boolean {
 
 /** A 2xx answer we cannot read: not retried (asking again gives the same). */
 export function unexpectedMsResponse(operation: string, status: number, problem: string): AppError {
-  return new AppError('REMOTE_REJECTED', `MoySklad ${operation}: unexpected response (HTTP ${status}): ${problem}`, {
-    userMessage: 'МойСклад вернул ответ в неожиданном формате. Обратитесь в поддержку приложения.',
-    details: { httpStatus: status, msCodes: [], msErrors: [] } satisfies MsErrorDetails,
-  });
+  return unexpectedRemoteResponse(MOYSKLAD_NAMES, operation, status, problem, { httpStatus: status, msCodes: [], msErrors: [] } satisfies MsErrorDetails);
 }
 
 /** Failures where the request surely never reached MoySklad (safe to repeat even a POST). */
@@ -167,5 +167,5 @@ export const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN',
 
 /** AppError for a request that got no HTTP answer (timeout, refused, reset, DNS). */
 export function mapMsTransportFailure(operation: string, errorCode: string | undefined, message: string): AppError {
-  return transportFailure({ name: 'MoySklad', nominative: 'МойСклад', instrumental: 'МоимСкладом' }, operation, errorCode, message);
+  return transportFailure(MOYSKLAD_NAMES, operation, errorCode, message);
 }

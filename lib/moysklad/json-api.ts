@@ -11,22 +11,26 @@
  *    failing requests);
  *  - ends in a parsed result (schemas.ts) or an AppError (errors.ts), never a raw axios error.
  */
-import axios, { type AxiosInstance, type AxiosResponse, type Method } from 'axios';
+import axios, { type AxiosInstance, type Method } from 'axios';
 import { z } from 'zod';
-import { AppError, toAppError } from '@/lib/core/errors';
+import { AppError } from '@/lib/core/errors';
 import type { DocumentEntity, ProductKey } from '@/lib/core/domain';
-import { logFor, type Logger } from '@/lib/core/logger';
-import { InProcessRateGate, type RateGate, type RatePolicy } from '@/lib/core/rate-gate';
+import { logFor } from '@/lib/core/logger';
+import type { RatePolicy } from '@/lib/core/rate-gate';
 import { limitedRequest, type ResponseLimits } from '@/lib/core/transport-errors';
+import { remoteSetup, type RemoteClientOptions } from '@/lib/core/remote/options';
+import { PauseMemory, withRetries } from '@/lib/core/remote/retry';
+import { chunkByLength, collectOffsetPages, offsetPages } from '@/lib/core/remote/pager';
+import { parseAnswer, sendOnce } from '@/lib/core/remote/errors';
 import {
   advisedPauseMs,
   mapMoyskladError,
-  mapMsTransportFailure,
+  MOYSKLAD_NAMES,
   unexpectedMsResponse,
 } from './errors';
 import { DEFAULT_MS_RETRY_POLICY, msRetryDelayMs, type MsRetryPolicy } from './retry';
+import { readDocumentWithPositions } from './positions';
 import {
-  isExpandedAssortment,
   msAuditEventSchema,
   msDocumentSchema,
   msEmployeeSecuritySchema,
@@ -49,7 +53,6 @@ import {
   type MsStore,
   type MsWebhook,
 } from './schemas';
-import { recordRemoteCall } from '../core/metrics';
 
 /**
  * MoySklad's limits for one solution token (RDOC _restrictions.md, 2026): 45 requests / 3 s, 5 parallel.
@@ -68,30 +71,15 @@ export const MS_MAX_FILTER_CHARS = 3000;
 const DEFAULT_TIMEOUT_MS = 30_000;
 /** A page of 1000 rows with expanded references stays in single megabytes; 16 MB is far beyond it. */
 export const DEFAULT_MOYSKLAD_LIMITS: ResponseLimits = { maxResponseBytes: 16 * 1024 * 1024, deadlineMs: 90_000 };
-const MAX_PAGES = 10_000;
 
-export interface MoyskladClientOptions {
+export interface MoyskladClientOptions extends RemoteClientOptions<MsRetryPolicy> {
   /** e.g. https://api.moysklad.ru/api/remap/1.2 */
   baseUrl: string;
   /** The account's solution token (from activation). */
   token: string;
   accountId: string;
-  /** Shared pacing; pass the cross-process gate in production. Defaults to a private in-process gate. */
-  gate?: RateGate;
   /** APP_BASE_URL: webhooks under this prefix do not fire for our own writes. */
   webhookDisablePrefix?: string;
-  log?: Logger;
-  /** Per attempt. */
-  timeoutMs?: number;
-  /** Caps on one answer (default DEFAULT_MOYSKLAD_LIMITS). */
-  responseLimits?: Partial<ResponseLimits>;
-  /** Retries after the first attempt for 5xx / no answer. */
-  maxRetries?: number;
-  /** Fine-tuning of backoff (tests use short delays). */
-  retry?: Partial<Omit<MsRetryPolicy, 'maxRetries'>>;
-  /** Injected for tests. */
-  sleep?: (ms: number) => Promise<void>;
-  random?: () => number;
 }
 
 export type MsQueryValue = string | number | boolean | undefined;
@@ -211,58 +199,17 @@ export interface MoyskladClient {
   getEmployeeSecurity(employeeId: string): Promise<MsEmployeeSecurity>;
   /** href of an entity under this client's base URL (for references in bodies). */
   href(path: string): string;
+  /**
+   * The comment of a document as this client last read or wrote it, when that request was sent at most
+   * `maxAgeMs` ago; undefined otherwise. Lets an answer reuse the read its own job made a moment earlier
+   * instead of reading again (lib/sync/document/answer.ts, docs/comment-log.md).
+   */
+  recentDocument?(entity: DocumentEntity, id: string, maxAgeMs: number): { description?: string | null } | undefined;
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Leading positions whose assortment (and a variant's parent product) came expanded. */
-function expandedPrefix(rows: MsPosition[]): number {
-  let n = 0;
-  for (const row of rows) {
-    if (!isExpandedAssortment(row.assortment)) break;
-    const a = row.assortment;
-    if (a.meta.type === 'variant' && a.product && !('id' in a.product)) break;
-    n += 1;
-  }
-  return n;
-}
-
-function chunkByLength(values: string[], render: (v: string) => string, maxChars: number): string[][] {
-  const chunks: string[][] = [];
-  let current: string[] = [];
-  let length = 0;
-  for (const value of values) {
-    const size = encodeURIComponent(render(value)).length + 3;
-    if (current.length && length + size > maxChars) {
-      chunks.push(current);
-      current = [];
-      length = 0;
-    }
-    current.push(value);
-    length += size;
-  }
-  if (current.length) chunks.push(current);
-  return chunks;
-}
-
-export function createMoyskladClient(options: MoyskladClientOptions): MoyskladClient {
-  const baseUrl = options.baseUrl.replace(/\/+$/, '');
-  const baseOrigin = new URL(baseUrl).origin;
-  const gate = options.gate ?? new InProcessRateGate();
-  const gateKey = `moysklad:${options.accountId}`;
-  const log = options.log ?? logFor({ component: 'moysklad', accountId: options.accountId });
-  const sleep = options.sleep ?? defaultSleep;
-  const random = options.random ?? Math.random;
-  const policy: MsRetryPolicy = {
-    ...DEFAULT_MS_RETRY_POLICY,
-    ...options.retry,
-    maxRetries: options.maxRetries ?? DEFAULT_MS_RETRY_POLICY.maxRetries,
-  };
-  let pausedUntilMs = 0;
-  const limits: ResponseLimits = { ...DEFAULT_MOYSKLAD_LIMITS, ...options.responseLimits };
-
-  const http = axios.create({
-    timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+function moyskladHttp(options: MoyskladClientOptions, timeoutMs: number): AxiosInstance {
+  return axios.create({
+    timeout: timeoutMs,
     headers: {
       Authorization: `Bearer ${options.token}`,
       Accept: 'application/json;charset=utf-8',
@@ -276,98 +223,72 @@ export function createMoyskladClient(options: MoyskladClientOptions): MoyskladCl
     maxRedirects: 5,
     transitional: { clarifyTimeoutError: true, silentJSONParsing: true, forcedJSONParsing: true },
   });
+}
 
-  function urlFor(path: string, query?: Record<string, MsQueryValue>): string {
-    if (/^https?:\/\//.test(path)) {
-      // An href from a response: never send the token to another host.
-      if (new URL(path).origin !== baseOrigin) throw new AppError('INTERNAL', `refusing to call ${new URL(path).origin} with the MoySklad token`);
-      if (!query) return path;
-      const u = new URL(path);
-      for (const [k, v] of Object.entries(query)) if (v !== undefined) u.searchParams.set(k, String(v));
-      return u.toString();
-    }
-    return `${baseUrl}${path.startsWith('/') ? path : `/${path}`}${buildQuery(query)}`;
+/** The URL of a call: a path under baseUrl, or an href MoySklad gave us (its own origin only). */
+function urlFor(baseUrl: string, path: string, query?: Record<string, MsQueryValue>): string {
+  if (/^https?:\/\//.test(path)) {
+    // An href from a response: never send the token to another host.
+    if (new URL(path).origin !== new URL(baseUrl).origin) throw new AppError('INTERNAL', `refusing to call ${new URL(path).origin} with the MoySklad token`);
+    if (!query) return path;
+    const u = new URL(path);
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) u.searchParams.set(k, String(v));
+    return u.toString();
   }
+  return `${baseUrl}${path.startsWith('/') ? path : `/${path}`}${buildQuery(query)}`;
+}
 
-  async function pause(ms: number): Promise<void> {
-    const until = Date.now() + ms;
-    pausedUntilMs = Math.max(pausedUntilMs, until);
-    await gate.pause(gateKey, until);
-  }
+/**
+ * Longer than 60 lines on purpose: after the transport (one attempt and its retry loop, ~50 lines on
+ * lib/core/remote) it is the list of the client's methods, each a few lines naming one MoySklad operation,
+ * closed over the same transport. Logic longer than that lives outside (e.g. positions.ts, mappers/).
+ */
+export function createMoyskladClient(options: MoyskladClientOptions): MoyskladClient {
+  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  const { gate, log, sleep, random, policy, limits, timeoutMs } = remoteSetup(options, {
+    policy: DEFAULT_MS_RETRY_POLICY, limits: DEFAULT_MOYSKLAD_LIMITS, timeoutMs: DEFAULT_TIMEOUT_MS,
+    log: () => logFor({ component: 'moysklad', accountId: options.accountId }),
+  });
+  const gateKey = `moysklad:${options.accountId}`;
+  const paused = new PauseMemory(gate, gateKey);
+  const http = moyskladHttp(options, timeoutMs);
 
   async function attempt<S extends z.ZodType>(call: MsCall<S>, operation: string): Promise<z.infer<S>> {
     const started = Date.now();
-    const isWrite = call.method.toUpperCase() !== 'GET';
     const headers: Record<string, string> = { ...call.headers };
-    if (isWrite && options.webhookDisablePrefix) headers['X-Lognex-WebHook-DisableByPrefix'] = options.webhookDisablePrefix;
+    if (call.method.toUpperCase() !== 'GET' && options.webhookDisablePrefix) headers['X-Lognex-WebHook-DisableByPrefix'] = options.webhookDisablePrefix;
     if (call.body !== undefined) headers['Content-Type'] = 'application/json';
-    const url = urlFor(call.path, call.query);
-    let response: AxiosResponse;
-    try {
-      response = await http.request({
-        method: call.method,
-        url,
-        data: call.body === undefined ? undefined : JSON.stringify(call.body),
-        headers,
-        ...limitedRequest(limits),
-      });
-    } catch (error) {
-      // Refused on our side before sending (a request interceptor, e.g. the job claim's fence).
-      if (error instanceof AppError) throw error;
-      const e = error as { code?: string; message?: string };
-      recordRemoteCall('moysklad', 'error');
-      throw mapMsTransportFailure(operation, e.code, e.message ?? 'request failed');
-    }
-    recordRemoteCall('moysklad', response.status);
+    const response = await sendOnce(http, {
+      method: call.method, url: urlFor(baseUrl, call.path, call.query),
+      data: call.body === undefined ? undefined : JSON.stringify(call.body), headers, ...limitedRequest(limits),
+    }, { remote: MOYSKLAD_NAMES, metric: 'moysklad', operation });
     const responseHeaders = response.headers as Record<string, unknown>;
     log.debug({ operation, status: response.status, ms: Date.now() - started }, 'moysklad call');
     if (response.status >= 200 && response.status < 300) {
       const advised = advisedPauseMs(responseHeaders);
-      if (advised) await pause(advised);
-      const body = response.data === '' ? undefined : response.data;
-      const parsed = call.schema.safeParse(body);
-      if (!parsed.success) throw unexpectedMsResponse(operation, response.status, parsed.error.message.slice(0, 2000));
-      return parsed.data;
+      if (advised) await paused.pause(advised);
+      return parseAnswer(call.schema, response.data === '' ? undefined : response.data,
+        (problem) => unexpectedMsResponse(operation, response.status, problem.slice(0, 2000)));
     }
     const failure = mapMoyskladError({
-      status: response.status,
-      body: response.data,
-      headers: responseHeaders,
-      operation,
-      notFoundMessage: call.notFoundMessage,
+      status: response.status, body: response.data, headers: responseHeaders, operation, notFoundMessage: call.notFoundMessage,
     });
-    if (failure.code === 'RATE_LIMITED') await pause(failure.retryAfterMs ?? policy.baseDelayMs);
+    if (failure.code === 'RATE_LIMITED') await paused.pause(failure.retryAfterMs ?? policy.baseDelayMs);
     throw failure;
   }
 
-  async function request<S extends z.ZodType>(call: MsCall<S>): Promise<z.infer<S>> {
+  function request<S extends z.ZodType>(call: MsCall<S>): Promise<z.infer<S>> {
     const operation = call.operation ?? `${call.method.toUpperCase()} ${call.path.replace(baseUrl, '')}`;
     const idempotent = call.idempotent ?? call.method.toUpperCase() !== 'POST';
-    const state = { transientFailures: 0, rateLimitFailures: 0 };
-    for (;;) {
-      const waitMs = pausedUntilMs - Date.now();
-      if (waitMs > policy.maxRateLimitWaitMs) {
-        throw new AppError('RATE_LIMITED', `MoySklad ${operation}: account paused for ${waitMs} ms`, {
-          userMessage: 'МойСклад временно ограничил частоту запросов. Повторим автоматически.',
-          retryAfterMs: waitMs,
-        });
-      }
-      let failure: AppError;
-      try {
-        return await gate.run(gateKey, MOYSKLAD_RATE_POLICY, () => attempt(call, operation));
-      } catch (error) {
-        failure = toAppError(error);
-      }
-      if (failure.code === 'RATE_LIMITED') state.rateLimitFailures += 1;
-      else state.transientFailures += 1;
-      const delay = msRetryDelayMs(failure, state, policy, { idempotent, random });
-      if (delay === undefined) {
-        log.warn({ operation, code: failure.code, err: failure.message, ...state }, 'moysklad call failed');
-        throw failure;
-      }
-      log.info({ operation, code: failure.code, delayMs: delay, ...state }, 'moysklad call will be retried');
-      await sleep(delay);
-    }
+    return withRetries({
+      remote: 'MoySklad', operation, log, sleep,
+      attempt: () => gate.run(gateKey, MOYSKLAD_RATE_POLICY, () => attempt(call, operation)),
+      delayMs: (failure, counts) => msRetryDelayMs(failure, counts, policy, { idempotent, random }),
+      paused: {
+        memory: paused, maxWaitMs: policy.maxRateLimitWaitMs, scope: 'account',
+        userMessage: 'МойСклад временно ограничил частоту запросов. Повторим автоматически.',
+      },
+    });
   }
 
   const docPath = (entity: DocumentEntity, id: string, tail = '') =>
@@ -382,16 +303,20 @@ export function createMoyskladClient(options: MoyskladClientOptions): MoyskladCl
   const auditList = msListSchema(msAuditEventSchema);
 
   /** Reads every page of a list, following offset until `meta.size` is reached. */
-  async function collect<T>(fetchPage: (offset: number) => Promise<MsList<T>>): Promise<T[]> {
-    const all: T[] = [];
-    let offset = 0;
-    for (let page = 0; page < MAX_PAGES; page += 1) {
-      const { meta, rows } = await fetchPage(offset);
-      all.push(...rows);
-      offset += rows.length;
-      if (!rows.length || meta.size === undefined || offset >= meta.size) return all;
-    }
-    throw unexpectedMsResponse('list', 200, `more than ${MAX_PAGES} pages`);
+  function collect<T>(fetchPage: (offset: number) => Promise<MsList<T>>): Promise<T[]> {
+    return collectOffsetPages(
+      async (offset) => { const { meta, rows } = await fetchPage(offset); return { rows, size: meta.size }; },
+      () => unexpectedMsResponse('list', 200, 'more than 10000 pages'),
+    );
+  }
+
+  /** Per client (one job): the comment only, never the positions, so a large document is not kept. */
+  const recent = new Map<string, { description?: string | null; sentAt: number }>();
+  async function remembered(entity: DocumentEntity, id: string, send: () => Promise<MsDocument>): Promise<MsDocument> {
+    const sentAt = Date.now();
+    const document = await send();
+    recent.set(`${entity}/${id}`, { description: document.description ?? null, sentAt });
+    return document;
   }
 
   const client: MoyskladClient = {
@@ -402,47 +327,21 @@ export function createMoyskladClient(options: MoyskladClientOptions): MoyskladCl
     href: (path: string) => `${baseUrl}${path.startsWith('/') ? path : `/${path}`}`,
 
     getDocument(entity, id, { expand } = {}) {
-      return request({
+      return remembered(entity, id, () => request({
         method: 'GET', path: docPath(entity, id), query: { expand }, schema: msDocumentSchema,
         operation: `GET /entity/${entity}/{id}`,
         notFoundMessage: `Документ не найден в МоемСкладе: возможно, он удалён.`,
-      });
+      }));
     },
 
-    /**
-     * The document and all its positions with their assortment, in ⌈(N − k)/100⌉ + 1 calls, where k
-     * is how many positions the first call already brought expanded:
-     *  1. `GET /entity/{e}/{id}?expand=state,positions.assortment.product` — the document embeds up to
-     *     1000 positions; whether MoySklad also expands their assortment beyond 100 rows is not
-     *     documented (expand is honoured "only on selections ≤ 100"), so the leading rows that did
-     *     arrive expanded are kept and the answer tells the rest: a document of ≤ 100 positions (the
-     *     common case) is read in ONE call, and in the worst case (nothing expanded) the cost is
-     *     ⌈N/100⌉ + 1 — the same as reading the document and then every page.
-     *  2. the rest from the positions sub-resource, 100 per page (the largest page expand honours):
-     *     `GET /entity/{e}/{id}/positions?expand=assortment.product&limit=100&offset=k…`.
-     * `.product` (depth 3, MoySklad's maximum) brings a variant's parent product: its name, article and
-     * weight, which a variant lacks.
-     */
-    async getDocumentWithPositions(entity, id) {
-      const document = await client.getDocument(entity, id, { expand: 'state,positions.assortment.product' });
-      let calls = 1;
-      const embedded = document.positions?.rows ?? [];
-      const total = document.positions?.meta.size ?? embedded.length;
-      const positions = embedded.slice(0, expandedPrefix(embedded));
-      let size = total;
-      while (positions.length < size) {
-        const page = await client.listPositions(entity, id, {
-          limit: MS_EXPAND_PAGE, offset: positions.length, expand: 'assortment.product',
-        });
-        calls += 1;
-        size = page.meta.size ?? size;
-        if (!page.rows.length) break;
-        positions.push(...page.rows);
-      }
-      const stillCollapsed = positions.filter((p) => !isExpandedAssortment(p.assortment)).length;
-      if (stillCollapsed) throw unexpectedMsResponse(`GET /entity/${entity}/{id}/positions`, 200, `${stillCollapsed} positions without expanded assortment`);
-      if (document.positions) document.positions = { meta: document.positions.meta, rows: positions };
-      return { document, positions, calls };
+    recentDocument(entity, id, maxAgeMs) {
+      const seen = recent.get(`${entity}/${id}`);
+      return seen && Date.now() - seen.sentAt <= maxAgeMs ? { description: seen.description } : undefined;
+    },
+
+    /** The document, every position and the goods they reference: positions.ts (docs/large-documents.md). */
+    getDocumentWithPositions(entity, id) {
+      return readDocumentWithPositions(client, entity, id);
     },
 
     listDocuments(entity, { filter, limit, offset, expand, order, search } = {}) {
@@ -454,21 +353,18 @@ export function createMoyskladClient(options: MoyskladClientOptions): MoyskladCl
 
     async *iterateDocuments(entity, { pageSize, ...rest } = {}) {
       const limit = pageSize ?? (rest.expand ? MS_EXPAND_PAGE : MS_MAX_BATCH);
-      let offset = 0;
-      for (let page = 0; page < MAX_PAGES; page += 1) {
+      yield* offsetPages(async (offset) => {
         const { meta, rows } = await client.listDocuments(entity, { ...rest, limit, offset });
-        if (rows.length) yield rows;
-        offset += rows.length;
-        if (!rows.length || meta.size === undefined || offset >= meta.size) return;
-      }
+        return { rows, size: meta.size };
+      });
     },
 
     updateDocument(entity, id, body, { expand } = {}) {
-      return request({
+      return remembered(entity, id, () => request({
         method: 'PUT', path: docPath(entity, id), query: { expand }, body, schema: msDocumentSchema,
         operation: `PUT /entity/${entity}/{id}`,
         notFoundMessage: 'Документ не найден в МоемСкладе: возможно, он удалён.',
-      });
+      }));
     },
 
     listPositions(entity, id, { limit, offset, expand } = {}) {

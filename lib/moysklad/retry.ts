@@ -8,6 +8,7 @@
  * 503, or a connection that was never established.
  */
 import type { AppError } from '@/lib/core/errors';
+import { advisedDelayMs, equalJitterMs, type FailureCounts } from '@/lib/core/remote/retry';
 import { NOT_SENT_CODES, type MsErrorDetails } from './errors';
 
 export interface MsRetryPolicy {
@@ -29,12 +30,8 @@ export const DEFAULT_MS_RETRY_POLICY: MsRetryPolicy = {
   maxRateLimitWaitMs: 60_000,
 };
 
-export interface RetryState {
-  /** Failed attempts so far that were 5xx / network. */
-  transientFailures: number;
-  /** Failed attempts so far that were 429. */
-  rateLimitFailures: number;
-}
+/** Failed attempts so far: 5xx / network, and 429 apart. */
+export type RetryState = FailureCounts;
 
 function transportCode(error: AppError): string | undefined {
   return (error.details as { transport?: string } | undefined)?.transport;
@@ -67,12 +64,9 @@ export function msRetryDelayMs(
     if (asked !== undefined && asked > policy.maxRateLimitWaitMs) return undefined;
     // Wait what MoySklad advised (or one backoff step when it did not say), plus a little jitter so
     // the callers released together do not hit the fresh window in the same millisecond.
-    const base = asked ?? Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (state.rateLimitFailures - 1));
-    return Math.round(base + random() * Math.min(250, policy.baseDelayMs));
+    return advisedDelayMs(asked ?? Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (state.rateLimitFailures - 1)), policy.baseDelayMs, random);
   }
   if (error.code !== 'REMOTE_UNAVAILABLE' && error.code !== 'REMOTE_TIMEOUT') return undefined;
   if (state.transientFailures > policy.maxRetries) return undefined;
-  const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (state.transientFailures - 1));
-  // "Equal jitter": half fixed, half random.
-  return Math.round(exponential / 2 + random() * (exponential / 2));
+  return equalJitterMs(state.transientFailures, policy.baseDelayMs, policy.maxDelayMs, random);
 }

@@ -5,13 +5,16 @@
  * MoySklad) and carries `Accept-Encoding: gzip` (415 without it).
  */
 import { randomBytes } from 'node:crypto';
-import axios, { type AxiosInstance, type AxiosResponse, type Method } from 'axios';
+import axios, { type AxiosInstance, type Method } from 'axios';
 import { SignJWT } from 'jose';
 import type { z } from 'zod';
-import { AppError, toAppError } from '@/lib/core/errors';
+import { AppError } from '@/lib/core/errors';
 import { logFor, type Logger } from '@/lib/core/logger';
 import { limitedRequest, type ResponseLimits } from '@/lib/core/transport-errors';
-import { mapMoyskladError, mapMsTransportFailure, unexpectedMsResponse } from './errors';
+import { defaultSleep } from '@/lib/core/remote/options';
+import { withRetries } from '@/lib/core/remote/retry';
+import { parseAnswer, sendOnce } from '@/lib/core/remote/errors';
+import { mapMoyskladError, MOYSKLAD_NAMES, unexpectedMsResponse } from './errors';
 import { DEFAULT_MS_RETRY_POLICY, msRetryDelayMs, type MsRetryPolicy } from './retry';
 import {
   msEmployeeContextSchema,
@@ -19,7 +22,6 @@ import {
   type MsEmployeeContext,
   type MsInstallationStatus,
 } from './schemas';
-import { recordRemoteCall } from '../core/metrics';
 
 /** MoySklad caps a vendor token at iat + 300 s; we ask for less so clock drift cannot push it over. */
 export const VENDOR_JWT_LIFETIME_SEC = 120;
@@ -76,8 +78,6 @@ export const DEFAULT_VENDOR_API_LIMITS: ResponseLimits = { maxResponseBytes: 102
 
 export const CONTEXT_EXPIRED_MESSAGE = 'Ключ контекста истёк: откройте страницу заново';
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 export function createVendorApiClient(options: VendorApiClientOptions): VendorApiClient {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const log = options.log ?? logFor({ component: 'moysklad-vendor-api' });
@@ -103,48 +103,28 @@ export function createVendorApiClient(options: VendorApiClientOptions): VendorAp
     onError: (failure: AppError) => AppError,
     idempotent: boolean,
   ): Promise<z.infer<S>> {
-    const state = { transientFailures: 0, rateLimitFailures: 0 };
-    for (;;) {
-      let failure: AppError;
-      try {
-        // A fresh token per attempt: MoySklad treats each as single-use.
-        const token = await signVendorApiJwt({ appUid: options.appUid, secretKey: options.secretKey });
-        let response: AxiosResponse;
-        try {
-          response = await http.request({
-            method, url: path,
-            data: body === undefined ? undefined : JSON.stringify(body),
-            headers: {
-              Authorization: `Bearer ${token}`,
-              ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-            },
-            ...limitedRequest(limits),
-          });
-        } catch (error) {
-          const e = error as { code?: string; message?: string };
-          recordRemoteCall('moysklad-vendor', 'error');
-          throw mapMsTransportFailure(`Vendor API ${operation}`, e.code, e.message ?? 'request failed');
-        }
-        recordRemoteCall('moysklad-vendor', response.status);
-        if (response.status >= 200 && response.status < 300) {
-          const parsed = schema.safeParse(response.data === '' ? undefined : response.data);
-          if (!parsed.success) throw unexpectedMsResponse(`Vendor API ${operation}`, response.status, parsed.error.message.slice(0, 2000));
-          return parsed.data;
-        }
-        throw onError(mapMoyskladError({
-          status: response.status, body: response.data, headers: response.headers as Record<string, unknown>,
-          operation: `Vendor API ${operation}`,
-        }));
-      } catch (error) {
-        failure = toAppError(error);
+    const name = `Vendor API ${operation}`;
+    const attempt = async (): Promise<z.infer<S>> => {
+      // A fresh token per attempt: MoySklad treats each as single-use.
+      const token = await signVendorApiJwt({ appUid: options.appUid, secretKey: options.secretKey });
+      const response = await sendOnce(http, {
+        method, url: path,
+        data: body === undefined ? undefined : JSON.stringify(body),
+        headers: { Authorization: `Bearer ${token}`, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+        ...limitedRequest(limits),
+      }, { remote: MOYSKLAD_NAMES, metric: 'moysklad-vendor', operation: name });
+      if (response.status >= 200 && response.status < 300) {
+        return parseAnswer(schema, response.data === '' ? undefined : response.data,
+          (problem) => unexpectedMsResponse(name, response.status, problem.slice(0, 2000)));
       }
-      if (failure.code === 'RATE_LIMITED') state.rateLimitFailures += 1;
-      else state.transientFailures += 1;
-      const delay = msRetryDelayMs(failure, state, policy, { idempotent, random: options.random });
-      if (delay === undefined) throw failure;
-      log.info({ operation, code: failure.code, delayMs: delay }, 'vendor api call will be retried');
-      await sleep(delay);
-    }
+      throw onError(mapMoyskladError({
+        status: response.status, body: response.data, headers: response.headers as Record<string, unknown>, operation: name,
+      }));
+    };
+    return withRetries({
+      remote: 'MoySklad vendor API', operation, log, sleep, attempt,
+      delayMs: (failure, counts) => msRetryDelayMs(failure, counts, policy, { idempotent, random: options.random }),
+    });
   }
 
   const appPath = (accountId: string) =>

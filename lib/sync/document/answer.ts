@@ -3,8 +3,9 @@
  * Проведён) and a new entry in the comment log, in one PUT. The app's own writes carry
  * X-Lognex-WebHook-DisableByPrefix (set by the client), so they do not trigger its webhooks.
  *
- * The user's comment is never lost: the comment is read again right before the PUT (a user may have
- * edited it while a transfer or a receipt ran for seconds), and the app's block is rebuilt from the log
+ * The user's comment is never lost: the comment is read again before the PUT when the job's own read is
+ * older than FRESH_READ_MS (a user may have edited it while a transfer or a receipt ran for seconds),
+ * and the app's block is rebuilt from the log
  * stored with the document (SyncDocument.commentLog), so a save of a stale form that removed or cut
  * back the block is repaired by the next write. See docs/comment-log.md.
  */
@@ -13,6 +14,14 @@ import { getPrisma, type Db } from '@/lib/db';
 import type { MoyskladClient } from '@/lib/moysklad/json-api';
 import type { Account, StatusRole } from '@/lib/sync/account/accounts';
 import { appendToComment, mergeEntries, newestEntryIs, newestEntryStartsWith, splitComment } from '@/lib/sync/document/comment-log';
+
+/**
+ * A read of the document this recent (sent by the same job's client) is used as the comment to append
+ * to instead of a second GET: it keeps a small transfer within its call budget (read, PUT). MoySklad
+ * has no conditional update, so a re-read only narrows the window in which a user's save can be
+ * overwritten; this bound keeps that window at one second (docs/comment-log.md).
+ */
+export const FRESH_READ_MS = 1_000;
 
 export function stateRef(client: MoyskladClient, entity: DocumentEntity, stateId: string) {
   return {
@@ -75,7 +84,8 @@ function storedLogOf(value: unknown): string[] | null {
 }
 
 /**
- * The answer's body built on the document's comment as it is now (one GET) and the stored log. A
+ * The answer's body built on the document's comment as it is now (one GET, or none when the job read
+ * it less than FRESH_READ_MS ago) and the stored log. A
  * document the app does not track (no SyncDocument) gets the plain append.
  */
 export async function prepareDocumentAnswer(
@@ -86,7 +96,7 @@ export async function prepareDocumentAnswer(
   const where = { accountId_entity_msId: { accountId: account.accountId, entity, msId } };
   const [current, row] = await Promise.all([
     // `document`: the caller read it just now, in the same step as this write.
-    options.document ?? client.getDocument(entity, msId),
+    options.document ?? client.recentDocument?.(entity, msId, FRESH_READ_MS) ?? client.getDocument(entity, msId),
     prisma.syncDocument.findUnique({ where, select: { commentLog: true } }),
   ]);
   const body = documentAnswerBody(client, account, entity, current.description, answer, options.now, storedLogOf(row?.commentLog));
@@ -102,8 +112,8 @@ export async function prepareDocumentAnswer(
 
 /**
  * Writes `answer` onto the document. `_readEarlier` (the comment as the caller read it, maybe seconds
- * ago) is not written back: the comment is read again right before the PUT so a user's edit made
- * meanwhile survives.
+ * ago) is not written back: unless the client's own read is fresher than FRESH_READ_MS, the comment is
+ * read again right before the PUT so a user's edit made meanwhile survives.
  */
 export async function answerOnDocument(
   client: MoyskladClient,

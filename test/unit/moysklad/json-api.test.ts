@@ -10,6 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '@/lib/core/errors';
 import { InProcessRateGate } from '@/lib/core/rate-gate';
 import { createMoyskladClient, type MoyskladClientOptions } from '@/lib/moysklad/json-api';
+import { MS_MAX_ID_FILTER_CHARS, idFilterChunks } from '@/lib/moysklad/positions';
 
 interface Seen {
   method: string;
@@ -174,9 +175,27 @@ function positionRow(i: number, expanded: boolean) {
   };
 }
 
-function documentServer(total: number, embedded: number, embeddedExpanded: boolean): Handler {
+/** A catalogue of `catalogue` products p0…; `/entity/product` serves id-list filters and plain pages. */
+function productList(url: URL, catalogue: number) {
+  const limit = Number(url.searchParams.get('limit') ?? 1000);
+  const offset = Number(url.searchParams.get('offset') ?? 0);
+  const filter = url.searchParams.get('filter');
+  const filtered = filter?.split(';').map((c) => c.replace(/^id=/, '')).filter((id) => Number(id.slice(1)) < catalogue);
+  const size = filtered ? filtered.length : catalogue;
+  const ids = filtered
+    ? filtered.slice(offset, offset + limit)
+    : Array.from({ length: Math.max(0, Math.min(limit, catalogue - offset)) }, (_, k) => `p${offset + k}`);
+  const rows = ids.map((id) => ({ meta: { href: `${API}/entity/product/${id}`, type: 'product' }, id, name: `Товар ${id.slice(1)}`, article: `A${id.slice(1)}` }));
+  return { meta: { href: 'x', size, limit, offset }, rows };
+}
+
+function documentServer(total: number, embedded: number, embeddedExpanded: boolean, catalogue = total): Handler {
   return (req, res) => {
     const url = new URL(req.url, 'http://x');
+    if (url.pathname.endsWith('/entity/product')) {
+      json(res, 200, productList(url, catalogue));
+      return;
+    }
     if (url.pathname.endsWith('/positions')) {
       const limit = Number(url.searchParams.get('limit'));
       const offset = Number(url.searchParams.get('offset'));
@@ -195,6 +214,8 @@ function documentServer(total: number, embedded: number, embeddedExpanded: boole
   };
 }
 
+const paths = () => seen.map((s) => new URL(s.url, 'http://x'));
+
 describe('getDocumentWithPositions', () => {
   it('reads a small document in one call', async () => {
     handler = documentServer(40, 1000, true);
@@ -204,19 +225,61 @@ describe('getDocumentWithPositions', () => {
     expect(new URL(seen[0].url, 'http://x').searchParams.get('expand')).toBe('state,positions.assortment.product');
   });
 
-  it('pages the rest when only the first 100 came expanded: ⌈(N−100)/100⌉ + 1 calls', async () => {
-    handler = documentServer(250, 100, true);
+  it('only the first 100 came expanded: the rest of the goods by one id-list filter, 2 calls', async () => {
+    handler = documentServer(250, 250, false);
+    handler = ((inner) => ((req, res) => {
+      const url = new URL(req.url, 'http://x');
+      if (url.pathname.endsWith('/d1')) {
+        json(res, 200, {
+          meta: { href: `${API}/entity/supply/d1`, type: 'supply' }, id: 'd1', name: '0001',
+          positions: {
+            meta: { href: `${API}/entity/supply/d1/positions`, type: 'supplyposition', size: 250, limit: 1000, offset: 0 },
+            rows: Array.from({ length: 250 }, (_, i) => positionRow(i, i < 100)),
+          },
+        });
+        return;
+      }
+      inner(req, res);
+    }) as Handler)(handler);
     const r = await client().getDocumentWithPositions('supply', 'd1');
     expect(r.positions.map((p) => p.id)).toEqual(Array.from({ length: 250 }, (_, i) => `pos-${i}`));
-    expect(r.calls).toBe(3);
-    expect(seen.slice(1).map((s) => new URL(s.url, 'http://x').searchParams.get('offset'))).toEqual(['100', '200']);
+    expect(r.positions.map((p) => 'name' in p.assortment && p.assortment.name)).toEqual(Array.from({ length: 250 }, (_, i) => `Товар ${i}`));
+    expect(r.calls).toBe(2);
+    const filter = paths()[1].searchParams.get('filter')!;
+    expect(filter.split(';')).toEqual(Array.from({ length: 150 }, (_, i) => `id=p${100 + i}`));
   });
 
-  it('worst case (nothing expanded): ⌈N/100⌉ + 1 calls, every assortment expanded in the end', async () => {
-    handler = documentServer(250, 1000, false);
+  it('positions beyond the embedded 1000 are read 1000 a page without expand', async () => {
+    handler = documentServer(2500, 1000, true);
     const r = await client().getDocumentWithPositions('supply', 'd1');
-    expect(r.calls).toBe(4);
+    expect(r.positions.map((p) => p.id)).toEqual(Array.from({ length: 2500 }, (_, i) => `pos-${i}`));
     expect(r.positions.every((p) => 'name' in p.assortment)).toBe(true);
+    const pages = paths().filter((u) => u.pathname.endsWith('/positions'));
+    expect(pages.map((u) => [u.searchParams.get('limit'), u.searchParams.get('offset'), u.searchParams.get('expand')]))
+      .toEqual([['1000', '1000', null], ['1000', '2000', null]]);
+    // 1500 goods to read: ~12 id-list calls, or the catalogue of 2500 in 3 pages (the first one a probe).
+    expect(paths().filter((u) => u.pathname.endsWith('/entity/product')).every((u) => !u.searchParams.get('filter'))).toBe(true);
+    expect(r.calls).toBe(1 + 2 + 3);
+  });
+
+  it('a large catalogue: the probe page, then id lists for the goods it did not hold', async () => {
+    handler = documentServer(4000, 1000, true, 1_000_000);
+    const r = await client().getDocumentWithPositions('supply', 'd1');
+    expect(r.positions.every((p) => 'name' in p.assortment)).toBe(true);
+    const products = paths().filter((u) => u.pathname.endsWith('/entity/product'));
+    expect(products[0].searchParams.get('filter')).toBeNull();
+    // The probe held p0…p999 (all embedded expanded anyway), so the 3000 others go by id lists.
+    expect(products.slice(1).every((u) => u.searchParams.get('filter')!.startsWith('id='))).toBe(true);
+    expect(products.slice(1).every((u) => u.search.length < MS_MAX_ID_FILTER_CHARS + 100)).toBe(true);
+    const idCalls = idFilterChunks(Array.from({ length: 3000 }, (_, i) => `p${1000 + i}`)).length;
+    expect(idCalls).toBeGreaterThanOrEqual(3);
+    expect(products).toHaveLength(1 + idCalls);
+    expect(r.calls).toBe(1 + 3 + 1 + idCalls);
+  });
+
+  it('a good deleted in the meantime is a clear error, not a position silently dropped', async () => {
+    handler = documentServer(1200, 1000, true, 1100);
+    await expect(client().getDocumentWithPositions('supply', 'd1')).rejects.toMatchObject({ code: 'DOCUMENT_INVALID', userMessage: expect.stringContaining('100 позиций') });
   });
 });
 
