@@ -9,8 +9,8 @@ import type { Previous } from './previous';
 import { withPrevious } from './previous';
 import type { BenchResults, TargetCheck } from './results';
 import type { BenchSandbox } from './fixtures';
-import { DEMO_POLL_INTERVAL_SEC, measurePolling, type PollingResult } from './polling';
-import { measureRetention, RETENTION_DAYS_FOR_RUN, type RetentionResult } from './retention';
+import { DEMO_POLL_INTERVAL_SEC, measurePolling } from './polling';
+import { measureRetention, RETENTION_DAYS_FOR_RUN } from './retention';
 
 export interface SectionContext {
   quick: boolean;

@@ -7,22 +7,17 @@
  *    the settings health panel, and picks up again once the cause is fixed;
  *  - an outdoc of another system's task is read once, not on every poll.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  api, BETAPRO_PARTNER, documentView, installAndConfigure, startSandbox, waitFor, type ConfiguredAccount,
+  api, BETAPRO_PARTNER, documentView, installAndConfigure, waitFor, type ConfiguredAccount,
 } from '../../support/sandbox';
+import { sandboxSuite, type SuiteSandbox } from '../../support/suite';
 import type { SettingsInput, SettingsResponse } from '@/lib/api/contract';
 
-type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
-let sandbox: Sandbox;
+let sandbox: SuiteSandbox;
 const POLL_INTERVAL_SEC = 15;
 
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(async () => {
-  await sandbox?.stop();
-});
+sandboxSuite([], (s) => { sandbox = s; });
 
 const ms = () => sandbox.moysklad;
 const productId = (acc: ConfiguredAccount, article: string) => acc.seed.products.find((p) => p.article === article)!.id;

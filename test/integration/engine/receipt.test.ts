@@ -2,23 +2,16 @@
  * Receipt reconciliation over HTTP (docs/product.md §4): the operator receives goods in the BetaPRO
  * simulator, the app polls ("check now"), applies the facts onto the MoySklad document and posts it.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, documentView, installAndConfigure, startSandbox, waitFor, type ConfiguredAccount } from '../../support/sandbox';
+import { describe, expect, it } from 'vitest';
+import { api, documentView, waitFor, type ConfiguredAccount } from '../../support/sandbox';
+import { sandboxSuite, type SuiteSandbox } from '../../support/suite';
 import type { DocumentView } from '@/lib/api/contract';
 
-type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
-let sandbox: Sandbox;
+let sandbox: SuiteSandbox;
 let account: ConfiguredAccount;
 let progressive: ConfiguredAccount;
 
-beforeAll(async () => {
-  sandbox = await startSandbox();
-  account = await installAndConfigure(sandbox, 'receipt-shop');
-  progressive = await installAndConfigure(sandbox, 'receipt-progressive', { partialPolicy: 'progressive' });
-});
-afterAll(async () => {
-  await sandbox?.stop();
-});
+sandboxSuite(['receipt-shop', ['receipt-progressive', { partialPolicy: 'progressive' }]], (s, [a0, a1]) => { sandbox = s; account = a0; progressive = a1; });
 
 const ms = () => sandbox.moysklad;
 const productOf = (acc: ConfiguredAccount, article: string) => acc.seed.products.find((p) => p.article === article)!;
