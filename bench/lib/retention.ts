@@ -12,7 +12,7 @@
  */
 import pg from 'pg';
 import { measureReceipt, measureTransfer } from './documents';
-import { benchAccount, createProducts, createSupply, sleep, type BenchSandbox } from './fixtures';
+import { benchAccount, createProducts, createSupply, sleep, waitView, type BenchAccount, type BenchSandbox } from './fixtures';
 
 export const RETENTION_DAYS_FOR_RUN = 1;
 const ROUND_HOURS = 6;
@@ -62,6 +62,18 @@ async function advanceAndRetain(client: pg.Client): Promise<void> {
   }
 }
 
+/**
+ * Every other document is sent the way a MoySklad user does it, by the status «Передать» (a webhook: it
+ * leaves an inbound event), the others by the widget action.
+ */
+async function transfer(sandbox: BenchSandbox, account: BenchAccount, id: string, byStatus: boolean): Promise<string> {
+  if (!byStatus) return (await measureTransfer(sandbox, account, id, { timeoutMs: 60_000, count: false })).indocId;
+  const ms = sandbox.moysklad;
+  ms.userUpdate(account.accountId, 'supply', id, { state: ms.stateMeta('supply', account.seed.states.supply['Передать']) });
+  const view = await waitView(sandbox, account, id, (v) => v.state === 'sent' && Boolean(v.indocId), 60_000, 50);
+  return view.indocId!;
+}
+
 export async function measureRetention(
   sandbox: BenchSandbox, databaseUrl: string, plan: { rounds: number; documentsPerRound: number }, log: (...args: unknown[]) => void,
 ): Promise<RetentionResult> {
@@ -77,8 +89,8 @@ export async function measureRetention(
       const before = await counts(client);
       for (let i = 0; i < plan.documentsPerRound; i++) {
         const id = await createSupply(sandbox, account, productIds);
-        const t = await measureTransfer(sandbox, account, id, { timeoutMs: 60_000, count: false });
-        await measureReceipt(sandbox, account, id, t.indocId, plan10, 'exact', { timeoutMs: 60_000, count: false });
+        const indocId = await transfer(sandbox, account, id, i % 2 === 0);
+        await measureReceipt(sandbox, account, id, indocId, plan10, 'exact', { timeoutMs: 60_000, count: false });
       }
       await sleep(500);
       const after = await counts(client);
