@@ -25,6 +25,7 @@ export const DEMO_POLL_INTERVAL_SEC = 60;
  */
 const REQUESTS_PER_POLL = 2;
 const ACTIVE_POLL_INTERVAL_SEC = 15;
+const POLL_ROUTE = 'POST /outdocs/list';
 /** Calls that happen at most once an hour per account, whatever the window. */
 const HOURLY_ROUTES = [/settings/];
 
@@ -33,7 +34,7 @@ export interface PollingAccountFigures {
   windowCalls: CallCount;
   /** Periodic calls × 3600 / window + hourly calls once. */
   callsPerHour: number;
-  /** Mean seconds between polls seen in the window (periodic calls ÷ calls per poll). */
+  /** Mean seconds between polls seen in the window (outdoc lists ÷ lists per poll). */
   meanPollIntervalSec: number | null;
 }
 
@@ -54,7 +55,9 @@ function perHour(calls: CallCount, windowSec: number, requestsPerPoll: number): 
     if (HOURLY_ROUTES.some((re) => re.test(route))) hourly += Math.min(n, 1);
     else periodic += n;
   }
-  const polls = periodic / requestsPerPoll;
+  // Every poll lists outdocs REQUESTS_PER_POLL times (new ones, correction requests); a busy one also asks
+  // for recognitions: polls are counted by their lists.
+  const polls = (calls.byRoute[POLL_ROUTE] ?? 0) / requestsPerPoll;
   return {
     windowCalls: calls,
     callsPerHour: round((periodic * 3600) / windowSec + hourly, 1),

@@ -51,9 +51,11 @@ const polling: BenchSection = {
     const before = previous?.results.polling?.[0];
     const out = ['## Polling in the demo\'s default settings', '',
       `Embedded app on PGlite as \`npm run demo\` runs it, account poll interval ${DEMO_POLL_INTERVAL_SEC} s. BetaPRO calls of one account counted over a `
-      + 'window and scaled to an hour (polling is periodic; the hourly quota read counts once). Idle = no documents; task in progress = one supply '
+      + 'window and scaled to an hour (polling is periodic; the quota read, GET /settings, is hourly and counts once when it falls in the window). '
+      + 'Idle = no documents; task in progress = one supply '
       + '«Передан», not received. Outdoc → «Проведён» = the warehouse\'s final goods_supply → the MoySklad document in «Проведён», waiting for the '
-      + 'poll (no «Проверить приёмку»), each outdoc at a random point of the poll cycle. Previous figures in brackets.', '',
+      + 'poll (no «Проверить приёмку»), each outdoc at a random point of the poll cycle; the first document of the series starts from an idle '
+      + 'account, so it may wait for the idle interval. Previous figures in brackets.', '',
       '| Window s | Idle: calls/hour | Idle: s between polls | Task in progress: calls/hour | Task in progress: s between polls | Outdoc → «Проведён» p50 / p95 / max ms (samples) |',
       '|---:|---:|---:|---:|---:|---|'];
     for (const p of results.polling ?? []) {
