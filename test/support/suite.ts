@@ -17,9 +17,12 @@ export function sandboxSuite(
   ready: (sandbox: SuiteSandbox, accounts: ConfiguredAccount[]) => void,
   options: StartSandboxOptions = {},
 ): void {
-  let sandbox: SuiteSandbox | undefined;
+  // The start is kept as a promise: when beforeAll times out (a loaded machine), afterAll still waits
+  // for the app to come up and stops it instead of leaving a server process behind.
+  let starting: Promise<SuiteSandbox> | undefined;
   beforeAll(async () => {
-    sandbox = await startSandbox(options);
+    starting = startSandbox(options);
+    const sandbox = await starting;
     const configured: ConfiguredAccount[] = [];
     for (const entry of accounts) {
       const [name, settings] = typeof entry === 'string' ? [entry, {}] : entry;
@@ -28,6 +31,7 @@ export function sandboxSuite(
     ready(sandbox, configured);
   });
   afterAll(async () => {
+    const sandbox = await starting?.catch(() => undefined);
     await sandbox?.stop();
   });
 }
