@@ -35,6 +35,8 @@ const { ensureWorkers, startWorker } = await import('./lib/workers');
 const { treeRss, peakRssMb, rssMb, mainProcess, treeCpuSec } = await import('./lib/proc');
 const { distribution, round } = await import('./lib/stats');
 const { renderMarkdown } = await import('./lib/markdown');
+const { SECTIONS } = await import('./lib/sections');
+const { loadPrevious } = await import('./lib/previous');
 
 type BenchSandbox = import('./lib/fixtures').BenchSandbox;
 type BenchAccount = import('./lib/fixtures').BenchAccount;
@@ -46,10 +48,10 @@ type ProcessRss = import('./lib/results').ProcessRss;
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const QUICK = process.argv.includes('--quick');
-// `--only=webhook,throughput,latency,calls` and/or `--only=pglite|postgres`: a partial run while working
-// on one figure; it is written to bench/results/partial.* and leaves latest.* alone.
+// `--only=webhook,throughput,latency,calls,<registered section>` and/or `--only=pglite|postgres`: a partial
+// run while working on one figure; it is written to bench/results/partial.* and leaves latest.* alone.
 const ONLY = new Set((process.argv.find((a) => a.startsWith('--only='))?.slice(7) ?? '').split(',').filter(Boolean));
-const onlySections = ['webhook', 'throughput', 'latency', 'calls', 'clerk', 'outbound'].filter((n) => ONLY.has(n));
+const onlySections = ['webhook', 'throughput', 'latency', 'calls', 'clerk', 'outbound', ...SECTIONS.map((s) => s.name)].filter((n) => ONLY.has(n));
 const onlyDatabases = ['pglite', 'postgres'].filter((n) => ONLY.has(n));
 const want = (section: string, database: 'pglite' | 'postgres') =>
   (!onlySections.length || onlySections.includes(section)) && (!onlyDatabases.length || onlyDatabases.includes(database));
@@ -99,6 +101,14 @@ function ensureFreshBuild(): void {
   if (!built || sources > built) {
     log(`building the app into ${process.env.NEXT_DIST_DIR} (${built ? 'sources changed since the last build' : 'no build yet'})`);
     process.env.TEST_FORCE_BUILD = '1';
+  }
+}
+
+function gitDirty(): string[] {
+  try {
+    return execSync("git status --porcelain -- . ':(exclude)bench/results'", { cwd: ROOT }).toString().split('\n').filter(Boolean);
+  } catch {
+    return [];
   }
 }
 
@@ -248,6 +258,9 @@ const addIntegrity = (run: string, integrity: import('./lib/fixtures').Integrity
   results.integrity.duplicated += integrity.duplicated;
 };
 
+// `npm run bench` must leave the working tree as it found it (a build once rewrote tsconfig.json): what
+// changed besides bench/results is named in the notes.
+const dirtyAtStart = new Set(gitDirty());
 ensureFreshBuild();
 const APP_ENV = { SWEEP_INTERVAL_SEC: '3600', LOG_LEVEL, WORKER_CONCURRENCY: String(WORKER_CONCURRENCY) };
 
@@ -466,6 +479,16 @@ if (want('clerk', 'pglite')) {
   }
 }
 
+// ---------------- 4. registered sections (bench/lib/sections.ts), each on an app of its own
+for (const section of SECTIONS.filter((s) => want(s.name, s.database))) {
+  log(`section ${section.name}`);
+  const { createMigratedPostgresDatabase } = await import('../test/support/db');
+  await section.run({
+    quick: QUICK, results, log, postgresUrl: postgresUp ? process.env.TEST_DATABASE_URL! : null,
+    startSandbox: (options) => startSandbox(options), createDatabase: (name) => createMigratedPostgresDatabase(name), countOverall,
+  });
+}
+
 // ---------------- summary
 results.rss.unshift({ role: 'bench (+ both simulators)', database: '-', peakRssMb: peakRssMb(process.pid) ?? 0, processes: [], largestDocumentPositions: Math.max(...PLAN.sizes) });
 const share = (c: CallCount) => ({ calls: c.total, rejected429: c.rejected429, share: c.total ? round((c.rejected429 / c.total) * 100, 3) / 100 : 0 });
@@ -474,12 +497,16 @@ results.rateLimited = { moysklad: share(overallMs), betapro: share(overallBp), t
 results.durationSec = round((Date.now() - started) / 1000, 1);
 results.environment.loadAverage.end = round(os.loadavg()[0], 2);
 
+const changedByRun = gitDirty().filter((line) => !dirtyAtStart.has(line));
+if (changedByRun.length) notes.push(`the run changed tracked or new files outside bench/results: ${changedByRun.join(', ')}`);
 const { evaluateTargets } = await import('./lib/targets');
-results.targets = evaluateTargets(results);
+const previous = loadPrevious(ROOT, results.mode);
+results.previousSource = previous?.source ?? null;
+results.targets = evaluateTargets(results, previous);
 if (results.clerkLatency) results.targets.push(...(await import('./clerk-latency')).clerkTargetChecks(results.clerkLatency));
 
 mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
-const markdown = renderMarkdown(results);
+const markdown = renderMarkdown(results, previous);
 // The last run of each mode is kept too (latest.* is whichever full or quick run ran last).
 for (const name of ONLY.size ? ['partial'] : ['latest', results.mode]) {
   writeFileSync(path.join(ROOT, 'bench', 'results', `${name}.json`), `${JSON.stringify(results, null, 2)}\n`);

@@ -5,7 +5,7 @@
  */
 import { chromium } from 'playwright-core';
 import { chromiumArgs, findChromium } from '../test/support/chromium';
-import { installAndConfigure, startSandbox } from '../test/support/sandbox';
+import { createSupply, installAndConfigure, startSandbox } from '../test/support/sandbox';
 
 const executablePath = findChromium();
 if (!executablePath) {
@@ -16,14 +16,8 @@ const sandbox = await startSandbox();
 const browser = await chromium.launch({ executablePath, args: chromiumArgs() });
 try {
   const account = await installAndConfigure(sandbox, 'render-shop');
-  const ms = sandbox.moysklad;
   const product = account.seed.products.find((p) => p.article === 'TS-WHITE')!;
-  const id = String(ms.createDocument(account.accountId, 'supply', {
-    organization: ms.meta('organization', account.seed.organizationId),
-    agent: ms.meta('counterparty', account.seed.counterpartyId),
-    store: ms.meta('store', account.seed.stores.betapro),
-    positions: [{ quantity: 3, price: 100, assortment: ms.meta('product', product.id) }],
-  }).id);
+  const id = createSupply(sandbox, account, { positions: [{ productId: product.id, quantity: 3 }] });
   const samples: number[] = [];
   let scriptBytes = 0;
   for (let i = 0; i < 6; i++) {
@@ -37,7 +31,7 @@ try {
       }
     });
     const started = performance.now();
-    await page.goto(`${ms.uiUrl}/supply/${id}?accountId=${account.accountId}&employee=admin`);
+    await page.goto(`${sandbox.moysklad.uiUrl}/supply/${id}?accountId=${account.accountId}&employee=admin`);
     await page.frameLocator('#widget').locator('[data-testid="sync-state"]').waitFor({ timeout: 30_000 });
     samples.push(Math.round(performance.now() - started));
     if (i === 0) scriptBytes = bytes;

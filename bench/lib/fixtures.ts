@@ -25,11 +25,13 @@ export async function control(sandbox: BenchSandbox, path: string, body: unknown
 }
 
 /** Installs and configures an account whose BetaPRO partner is its own. */
-export async function benchAccount(sandbox: BenchSandbox, name: string): Promise<BenchAccount> {
+export async function benchAccount(
+  sandbox: BenchSandbox, name: string, settings: Omit<Parameters<typeof installAndConfigure>[2], 'betaproPartnerId' | 'betaproPassword'> = {},
+): Promise<BenchAccount> {
   const partnerId = `P-${name}`;
   const password = `pw-${name}-0123456789`;
   await control(sandbox, '/partners', { partnerId, password });
-  const account = await installAndConfigure(sandbox, name, { betaproPartnerId: partnerId, betaproPassword: password });
+  const account = await installAndConfigure(sandbox, name, { ...settings, betaproPartnerId: partnerId, betaproPassword: password });
   return { ...account, name, partnerId };
 }
 

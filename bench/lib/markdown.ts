@@ -1,12 +1,14 @@
 /** bench/results/latest.md: the results as Markdown tables. */
 import type { CallCount } from './counters';
+import type { Previous } from './previous';
 import type { BenchResults } from './results';
+import { SECTIONS } from './sections';
 
 const rw = (c: CallCount) => `${c.total} (${c.reads}R/${c.writes}W${c.rejected429 ? `, ${c.rejected429}×429` : ''})`;
 const routes = (c: CallCount) => Object.entries(c.byRoute).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ×${v}`).join(', ');
 const mark = (pass: boolean | null) => (pass === null ? '–' : pass ? '✅' : '❌');
 
-export function renderMarkdown(r: BenchResults): string {
+export function renderMarkdown(r: BenchResults, previous: Previous | null = null): string {
   const out: string[] = [];
   out.push(`# Benchmark (${r.mode}) — ${r.startedAt}`, '');
   out.push(`Commit ${r.environment.commit}, build ${r.environment.buildId ?? '?'}, Node ${r.environment.node}, ${r.environment.cpus} CPU cores, `
@@ -15,9 +17,14 @@ export function renderMarkdown(r: BenchResults): string {
     + `${r.environment.workerConcurrency}; LOG_LEVEL ${r.environment.logLevel}. Run took ${r.durationSec} s; load average `
     + `${r.environment.loadAverage.start} at the start, ${r.environment.loadAverage.end} at the end (other work on the machine shares the cores).`, '');
 
-  out.push('## Targets', '', '| Target | Measured | Pass |', '|---|---|---|');
-  for (const t of r.targets) out.push(`| ${t.target} | ${t.measured}${t.note ? ` — ${t.note}` : ''} | ${mark(t.pass)} |`);
+  out.push('## Targets', '', `Previous = the same target in ${previous ? previous.source : 'no committed results (none yet)'}.`, '',
+    '| Target | Measured | Pass | Previous | Previous pass |', '|---|---|---|---|---|');
+  for (const t of r.targets) {
+    const before = previous?.results.targets.find((p) => p.id === t.id);
+    out.push(`| ${t.target} | ${t.measured}${t.note ? ` — ${t.note}` : ''} | ${mark(t.pass)} | ${before ? before.measured : '–'} | ${before ? mark(before.pass) : '–'} |`);
+  }
   out.push('');
+  for (const section of SECTIONS) if (section.render) out.push(...section.render(r, previous));
 
   out.push('## Calls per document', '',
     'Calls = HTTP requests the app made to each remote for that step (R = reads, W = writes; BetaPRO list/check POSTs count as reads). '

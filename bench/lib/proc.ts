@@ -60,27 +60,22 @@ export function processTree(rootPid: number): ProcInfo[] {
   return out;
 }
 
-/** Peak resident set size of a process in MB (VmHWM), undefined when it is gone. */
-export function peakRssMb(pid: number): number | undefined {
+/** A `kB` field of /proc/<pid>/status in MB, undefined when the process is gone. */
+function statusMb(pid: number, field: 'VmHWM' | 'VmRSS'): number | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = /VmHWM:\s+(\d+)\s+kB/.exec(status)?.[1];
+    const kb = new RegExp(`${field}:\\s+(\\d+)\\s+kB`).exec(status)?.[1];
     return kb ? Math.round((Number(kb) / 1024) * 10) / 10 : undefined;
   } catch {
     return undefined;
   }
 }
 
+/** Peak resident set size of a process in MB (VmHWM), undefined when it is gone. */
+export const peakRssMb = (pid: number) => statusMb(pid, 'VmHWM');
+
 /** Current resident set size of a process in MB (VmRSS). */
-export function rssMb(pid: number): number | undefined {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = /VmRSS:\s+(\d+)\s+kB/.exec(status)?.[1];
-    return kb ? Math.round((Number(kb) / 1024) * 10) / 10 : undefined;
-  } catch {
-    return undefined;
-  }
-}
+export const rssMb = (pid: number) => statusMb(pid, 'VmRSS');
 
 /** The process of the tree with the largest peak (the one doing the work, not a launcher). */
 export function mainProcess(rootPid: number): number {

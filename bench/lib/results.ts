@@ -4,6 +4,8 @@
  */
 import type { CallCount } from './counters';
 import type { Integrity } from './fixtures';
+import type { PollingResult } from './polling';
+import type { RetentionResult } from './retention';
 import type { Distribution } from './stats';
 import type { ThroughputResult } from './throughput';
 import type { WebhookResult } from './webhook';
@@ -102,6 +104,12 @@ export interface BenchResults {
   integrity: Integrity & { runs: Array<{ run: string } & Integrity> };
   /** What a clerk waits for in the widget, Chromium (bench/clerk-latency.ts); absent when not run. */
   clerkLatency?: import('../clerk-latency').ClerkLatencyResult;
+  /** Section `polling` (bench/lib/sections.ts); absent in results written before it existed. */
+  polling?: PollingResult[];
+  /** Section `retention`. */
+  retention?: RetentionResult[];
   targets: TargetCheck[];
+  /** Where the previous figures shown next to these came from (null: none committed). */
+  previousSource?: string | null;
   notes: string[];
 }

@@ -1,5 +1,7 @@
 /** Issue 9's targets, each checked against the measured figures (pass null = not measured in this run). */
+import type { Previous } from './previous';
 import type { BenchResults, CallsRow, TargetCheck } from './results';
+import { SECTIONS } from './sections';
 
 type Side = 'transfer' | 'receipt';
 type Remote = 'moysklad' | 'betapro';
@@ -31,7 +33,7 @@ function growthCheck(results: BenchResults, remote: Remote, kind: 'reads' | 'wri
   };
 }
 
-export function evaluateTargets(results: BenchResults): TargetCheck[] {
+export function evaluateTargets(results: BenchResults, previous: Previous | null = null): TargetCheck[] {
   const checks: TargetCheck[] = [];
   const small = results.calls.filter((r) => r.positions <= 100 && r.goods === 'known');
   const maxOf = (f: (r: CallsRow) => number) => (small.length ? Math.max(...small.map(f)) : NaN);
@@ -108,5 +110,6 @@ export function evaluateTargets(results: BenchResults): TargetCheck[] {
     pass: product.length ? maxRss <= 300 : null,
     note: largestDoc < 5000 ? `largest document in this run: ${largestDoc} positions (the full run uses 5,000)` : undefined,
   });
+  for (const section of SECTIONS) if (section.targets) checks.push(...section.targets(results, previous));
   return checks;
 }

@@ -17,6 +17,8 @@ export const TEST_APP_ID = '6f1d2c3b-0000-4000-8000-00000000a001';
 export const TEST_APP_UID = 'betapro-bridge.test';
 
 let buildChecked = false;
+/** How long an app may take to answer /api/health; TEST_APP_START_TIMEOUT_MS raises it on a machine shared with other runs. */
+const START_TIMEOUT_MS = Number(process.env.TEST_APP_START_TIMEOUT_MS) || 60_000;
 
 /** Builds the app once if there is no production build (npm test builds before running suites). */
 export function ensureBuilt(): void {
@@ -102,7 +104,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<AppServer
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + START_TIMEOUT_MS;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`app exited with ${child.exitCode}:\n${output}`);
     try {
@@ -113,7 +115,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<AppServer
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`app did not become healthy within 60 s:\n${output}`);
+      throw new Error(`app did not become healthy within ${START_TIMEOUT_MS / 1000} s:\n${output}`);
     }
     await new Promise((r) => setTimeout(r, 150));
   }

@@ -46,26 +46,27 @@ function gzipBomb(): Buffer {
   return bombCache;
 }
 
+/** Writes `chunk` for as long as the client reads (waiting for drain), until the socket is gone. */
+function pumpForever(res: http.ServerResponse, chunk: Buffer): void {
+  const pump = () => {
+    while (!res.destroyed && res.write(chunk));
+    if (!res.destroyed) res.once('drain', pump);
+  };
+  pump();
+}
+
 function answer(mode: HostileMode, res: http.ServerResponse, redirectTo: string, timers: Set<NodeJS.Timeout>): void {
   const chunk = Buffer.alloc(64 * 1024, 0x61);
   switch (mode) {
     case 'endless': {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.write('{"success":true,"pad":"');
-      const pump = () => {
-        while (!res.destroyed && res.write(chunk));
-        if (!res.destroyed) res.once('drain', pump);
-      };
-      pump();
+      pumpForever(res, chunk);
       return;
     }
     case 'huge': {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(400 * 1024 * 1024) });
-      const pump = () => {
-        while (!res.destroyed && res.write(chunk));
-        if (!res.destroyed) res.once('drain', pump);
-      };
-      pump();
+      pumpForever(res, chunk);
       return;
     }
     case 'trickle': {

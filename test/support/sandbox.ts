@@ -88,22 +88,18 @@ export interface ConfiguredAccount {
   seed: SeedResult;
 }
 
-/** Installs the solution into a new seeded account and configures it through the settings API. */
-export async function installAndConfigure(
-  sandbox: Sandbox, accountName: string, overrides: Partial<SettingsInput> = {},
-): Promise<ConfiguredAccount> {
-  const { accountId } = sandbox.moysklad.createAccount(accountName);
-  const seed = sandbox.moysklad.seed(accountId, { documents: false });
-  const installed = await sandbox.moysklad.install(accountId);
-  if (installed.httpStatus !== 200) throw new Error(`install failed: ${JSON.stringify(installed)}`);
-  const adminSession = await sessionFor(sandbox, accountId, 'admin');
+/**
+ * The settings installAndConfigure saves: the seeded BetaPRO store and statuses, the shared partner,
+ * automatic posting, hourly polls (tests ask for a receipt with «Проверить приёмку»); `overrides` win.
+ */
+export function defaultSettings(sandbox: Sandbox, seed: SeedResult, overrides: Partial<SettingsInput> = {}): SettingsInput {
   const statuses = (entity: 'supply' | 'move') => ({
     transfer: seed.states[entity]['Передать'],
     sent: seed.states[entity]['Передан'],
     error: seed.states[entity]['Ошибка передачи'],
     posted: seed.states[entity]['Проведён'],
   });
-  const settings: SettingsInput = {
+  return {
     betaproBaseUrl: sandbox.betapro.apiUrl,
     betaproPartnerId: BETAPRO_PARTNER.partnerId,
     betaproPassword: BETAPRO_PARTNER.password,
@@ -117,6 +113,18 @@ export async function installAndConfigure(
     pollIntervalSec: 3600,
     ...overrides,
   };
+}
+
+/** Installs the solution into a new seeded account and configures it through the settings API. */
+export async function installAndConfigure(
+  sandbox: Sandbox, accountName: string, overrides: Partial<SettingsInput> = {},
+): Promise<ConfiguredAccount> {
+  const { accountId } = sandbox.moysklad.createAccount(accountName);
+  const seed = sandbox.moysklad.seed(accountId, { documents: false });
+  const installed = await sandbox.moysklad.install(accountId);
+  if (installed.httpStatus !== 200) throw new Error(`install failed: ${JSON.stringify(installed)}`);
+  const adminSession = await sessionFor(sandbox, accountId, 'admin');
+  const settings = defaultSettings(sandbox, seed, overrides);
   const saved = await api(sandbox.app.url, '/api/settings', { method: 'PUT', token: adminSession, body: settings });
   if (saved.status !== 200) throw new Error(`settings failed: ${saved.status} ${JSON.stringify(saved.body)}`);
   return { accountId, token: sandbox.moysklad.token(accountId), adminSession, seed };

@@ -5,21 +5,15 @@
  *  - a save of a stale form that removed the app's log block (the form was opened before the app
  *    wrote it) is repaired by the app's next write, from the log stored with the document.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, createSupply, documentView, installAndConfigure, startSandbox, waitFor, type ConfiguredAccount } from '../../support/sandbox';
+import { describe, expect, it } from 'vitest';
+import { api, createSupply, documentView, waitFor, type ConfiguredAccount } from '../../support/sandbox';
+import { sandboxSuite, type SuiteSandbox } from '../../support/suite';
 import { COMMENT_MARKER } from '@/lib/sync/document/comment-log';
 
-type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
-let sandbox: Sandbox;
+let sandbox: SuiteSandbox;
 let account: ConfiguredAccount;
 
-beforeAll(async () => {
-  sandbox = await startSandbox();
-  account = await installAndConfigure(sandbox, 'comment-shop');
-});
-afterAll(async () => {
-  await sandbox?.stop();
-});
+sandboxSuite(['comment-shop'], (s, [a]) => { sandbox = s; account = a; });
 
 const ms = () => sandbox.moysklad;
 const description = (id: string) => (ms().getDocument(account.accountId, 'supply', id) as { description?: string }).description ?? '';

@@ -2,20 +2,14 @@
  * BetaPRO failing 30% of requests (5xx, timeouts, accept-then-drop): every document still ends
  * "Передан" with exactly one task (docs/product.md §3: retries, deterministic indoc_id, 1001 check).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, documentView, installAndConfigure, startSandbox, waitFor, type ConfiguredAccount } from '../../support/sandbox';
+import { describe, expect, it } from 'vitest';
+import { api, documentView, waitFor, type ConfiguredAccount } from '../../support/sandbox';
+import { sandboxSuite, type SuiteSandbox } from '../../support/suite';
 
-type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
-let sandbox: Sandbox;
+let sandbox: SuiteSandbox;
 let account: ConfiguredAccount;
 
-beforeAll(async () => {
-  sandbox = await startSandbox();
-  account = await installAndConfigure(sandbox, 'faulty-warehouse');
-});
-afterAll(async () => {
-  await sandbox?.stop();
-});
+sandboxSuite(['faulty-warehouse'], (s, [a]) => { sandbox = s; account = a; });
 
 async function control(path: string, body: unknown) {
   const res = await fetch(`${sandbox.betapro.controlUrl}${path}`, {

@@ -4,21 +4,15 @@
  * every writable field of the row it replaces: price, discount, VAT, customs declaration, country,
  * pack and serial numbers; overhead is MoySklad's own (read-only) and must not change either.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { api, documentView, installAndConfigure, startSandbox, waitFor, type ConfiguredAccount } from '../../support/sandbox';
+import { api, documentView, waitFor, type ConfiguredAccount } from '../../support/sandbox';
+import { sandboxSuite, type SuiteSandbox } from '../../support/suite';
 
-type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
-let sandbox: Sandbox;
+let sandbox: SuiteSandbox;
 let account: ConfiguredAccount;
 
-beforeAll(async () => {
-  sandbox = await startSandbox();
-  account = await installAndConfigure(sandbox, 'large-fields-shop');
-});
-afterAll(async () => {
-  await sandbox?.stop();
-});
+sandboxSuite(['large-fields-shop'], (s, [a]) => { sandbox = s; account = a; });
 
 const ms = () => sandbox.moysklad;
 const FIELDS = ['price', 'discount', 'vat', 'vatEnabled', 'gtd', 'country', 'pack', 'things', 'overhead'] as const;

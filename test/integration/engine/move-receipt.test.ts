@@ -4,21 +4,15 @@
  * refuses to post when the source store lacks those goods: the document shows «Ошибка» with MoySklad's
  * reason, the facts stay applied, and «Повторить» posts it once the stock is fixed — without a new task.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, documentView, installAndConfigure, startSandbox, waitFor, type ConfiguredAccount } from '../../support/sandbox';
+import { describe, expect, it } from 'vitest';
+import { api, documentView, waitFor, type ConfiguredAccount } from '../../support/sandbox';
+import { sandboxSuite, type SuiteSandbox } from '../../support/suite';
 import type { DocumentView } from '@/lib/api/contract';
 
-type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
-let sandbox: Sandbox;
+let sandbox: SuiteSandbox;
 let account: ConfiguredAccount;
 
-beforeAll(async () => {
-  sandbox = await startSandbox();
-  account = await installAndConfigure(sandbox, 'move-shop');
-});
-afterAll(async () => {
-  await sandbox?.stop();
-});
+sandboxSuite(['move-shop'], (s, [a]) => { sandbox = s; account = a; });
 
 const ms = () => sandbox.moysklad;
 const productId = (article: string) => account.seed.products.find((p) => p.article === article)!.id;

@@ -7,22 +7,17 @@
  *    the settings health panel, and picks up again once the cause is fixed;
  *  - an outdoc of another system's task is read once, not on every poll.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  api, BETAPRO_PARTNER, documentView, installAndConfigure, startSandbox, waitFor, type ConfiguredAccount,
+  api, defaultSettings, BETAPRO_PARTNER, documentView, installAndConfigure, waitFor, type ConfiguredAccount,
 } from '../../support/sandbox';
+import { sandboxSuite, type SuiteSandbox } from '../../support/suite';
 import type { SettingsInput, SettingsResponse } from '@/lib/api/contract';
 
-type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
-let sandbox: Sandbox;
+let sandbox: SuiteSandbox;
 const POLL_INTERVAL_SEC = 15;
 
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(async () => {
-  await sandbox?.stop();
-});
+sandboxSuite([], (s) => { sandbox = s; });
 
 const ms = () => sandbox.moysklad;
 const productId = (acc: ConfiguredAccount, article: string) => acc.seed.products.find((p) => p.article === article)!.id;
@@ -73,19 +68,7 @@ function postedBySchedule(acc: ConfiguredAccount, id: string) {
 }
 
 async function saveSettings(acc: ConfiguredAccount, overrides: Partial<SettingsInput>): Promise<void> {
-  const statuses = (entity: 'supply' | 'move') => ({
-    transfer: acc.seed.states[entity]['Передать'],
-    sent: acc.seed.states[entity]['Передан'],
-    error: acc.seed.states[entity]['Ошибка передачи'],
-    posted: acc.seed.states[entity]['Проведён'],
-  });
-  const settings: SettingsInput = {
-    betaproBaseUrl: sandbox.betapro.apiUrl, betaproPartnerId: BETAPRO_PARTNER.partnerId, betaproPassword: BETAPRO_PARTNER.password,
-    storeIds: [acc.seed.stores.betapro], enabledEntities: ['supply', 'move'],
-    statuses: { supply: statuses('supply'), move: statuses('move') },
-    productKey: 'article', partialPolicy: 'final', defectivePolicy: 'received', postingMode: 'auto',
-    pollIntervalSec: POLL_INTERVAL_SEC, ...overrides,
-  };
+  const settings = defaultSettings(sandbox, acc.seed, { pollIntervalSec: POLL_INTERVAL_SEC, ...overrides });
   const saved = await api(sandbox.app.url, '/api/settings', { method: 'PUT', token: acc.adminSession, body: settings });
   expect(saved.status).toBe(200);
 }

@@ -5,20 +5,14 @@
  * an unexpected good has a new id) and does not write the positions a second time, nor add a second
  * posting line or «posted» event.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, createSupply, documentView, installAndConfigure, startSandbox, waitFor, type ConfiguredAccount } from '../../support/sandbox';
+import { describe, expect, it } from 'vitest';
+import { api, createSupply, documentView, waitFor, type ConfiguredAccount } from '../../support/sandbox';
+import { sandboxSuite, type SuiteSandbox } from '../../support/suite';
 
-type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
-let sandbox: Sandbox;
+let sandbox: SuiteSandbox;
 let account: ConfiguredAccount;
 
-beforeAll(async () => {
-  sandbox = await startSandbox();
-  account = await installAndConfigure(sandbox, 'positions-once-shop');
-});
-afterAll(async () => {
-  await sandbox?.stop();
-});
+sandboxSuite(['positions-once-shop'], (s, [a]) => { sandbox = s; account = a; });
 
 const ms = () => sandbox.moysklad;
 const productId = (article: string) => account.seed.products.find((p) => p.article === article)!.id;

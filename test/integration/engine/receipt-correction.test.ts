@@ -4,25 +4,18 @@
  * unposted, its positions go back to the plan and a comment line says the warehouse is correcting its
  * count. The outdoc BetaPRO re-issues after the unlock is then applied as usual.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, documentView, installAndConfigure, startSandbox, waitFor, type ConfiguredAccount, type Sandbox } from '../../support/sandbox';
+import { describe, expect, it } from 'vitest';
+import { api, documentView, waitFor, type ConfiguredAccount } from '../../support/sandbox';
+import { sandboxSuite, type SuiteSandbox } from '../../support/suite';
 import { receiptSteps, simOutdocs } from './receipt-support';
 
-let sandbox: Sandbox;
+let sandbox: SuiteSandbox;
 let account: ConfiguredAccount;
 let progressive: ConfiguredAccount;
 let review: ConfiguredAccount;
 const steps = receiptSteps(() => sandbox);
 
-beforeAll(async () => {
-  sandbox = await startSandbox();
-  account = await installAndConfigure(sandbox, 'correction-shop');
-  progressive = await installAndConfigure(sandbox, 'correction-progressive', { partialPolicy: 'progressive' });
-  review = await installAndConfigure(sandbox, 'correction-review', { postingMode: 'review' });
-});
-afterAll(async () => {
-  await sandbox?.stop();
-});
+sandboxSuite(['correction-shop', ['correction-progressive', { partialPolicy: 'progressive' }], ['correction-review', { postingMode: 'review' }]], (s, [a0, a1, a2]) => { sandbox = s; account = a0; progressive = a1; review = a2; });
 
 const CORRECTION_LINE = 'Склад БетаПРО исправляет данные приёмки';
 

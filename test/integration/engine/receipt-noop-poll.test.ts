@@ -3,23 +3,16 @@
  * blocked on goods MoySklad does not know, and a posted document each stay exactly as they are when the
  * app polls again or the user presses «Проверить приёмку» — no new event, no comment line, no MoySklad write.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, documentView, installAndConfigure, startSandbox, waitFor, type ConfiguredAccount } from '../../support/sandbox';
+import { describe, expect, it } from 'vitest';
+import { api, documentView, waitFor, type ConfiguredAccount } from '../../support/sandbox';
+import { sandboxSuite, type SuiteSandbox } from '../../support/suite';
 import type { DocumentView } from '@/lib/api/contract';
 
-type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
-let sandbox: Sandbox;
+let sandbox: SuiteSandbox;
 let auto: ConfiguredAccount;
 let review: ConfiguredAccount;
 
-beforeAll(async () => {
-  sandbox = await startSandbox();
-  auto = await installAndConfigure(sandbox, 'noop-auto');
-  review = await installAndConfigure(sandbox, 'noop-review', { postingMode: 'review' });
-});
-afterAll(async () => {
-  await sandbox?.stop();
-});
+sandboxSuite(['noop-auto', ['noop-review', { postingMode: 'review' }]], (s, [a0, a1]) => { sandbox = s; auto = a0; review = a1; });
 
 const ms = () => sandbox.moysklad;
 interface MsDoc { applicable?: boolean; description?: string; state?: { name?: string } }

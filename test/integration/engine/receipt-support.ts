@@ -12,7 +12,8 @@ export interface MsDoc {
   positions?: { rows: Array<{ id: string; quantity: number; price: number; assortment: { meta: { href: string }; article?: string; name?: string } }> };
 }
 
-export function receiptSteps(sandbox: () => Sandbox) {
+/** `description`: the user's comment on each supply sent (suites that check comment lines want two of them). */
+export function receiptSteps(sandbox: () => Sandbox, options: { description?: string } = {}) {
   const ms = () => sandbox().moysklad;
   const productOf = (acc: ConfiguredAccount, article: string) => acc.seed.products.find((p) => p.article === article)!;
 
@@ -21,7 +22,7 @@ export function receiptSteps(sandbox: () => Sandbox) {
       organization: ms().meta('organization', acc.seed.organizationId),
       agent: ms().meta('counterparty', acc.seed.counterpartyId),
       store: ms().meta('store', acc.seed.stores.betapro),
-      description: 'Комментарий пользователя',
+      description: options.description ?? 'Комментарий пользователя',
       positions: lines.map(([article, quantity]) => ({ quantity, price: 15000, assortment: ms().meta('product', productOf(acc, article).id) })),
     });
     const id = String(doc.id);

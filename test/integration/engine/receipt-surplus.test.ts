@@ -4,24 +4,21 @@
  * attribute 624 = our indoc id and no indoc_id. It belongs to the task's document all the same, whether
  * it comes with the receipt or later (issued here from the simulator's operator console).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installAndConfigure, startSandbox, type ConfiguredAccount, type Sandbox } from '../../support/sandbox';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type ConfiguredAccount } from '../../support/sandbox';
+import { sandboxSuite, type SuiteSandbox } from '../../support/suite';
 import { receiptSteps, simOutdocs } from './receipt-support';
 
-let sandbox: Sandbox;
+let sandbox: SuiteSandbox;
 let account: ConfiguredAccount;
 const steps = receiptSteps(() => sandbox);
 
+sandboxSuite(['surplus-shop'], (s, [a]) => { sandbox = s; account = a; });
 beforeAll(async () => {
-  sandbox = await startSandbox();
-  account = await installAndConfigure(sandbox, 'surplus-shop');
   // This warehouse keeps surplus apart from the receipt (attribute 624).
   await steps.control('/config', { goods_surplus_enabled: false });
   // PEN-BLUE becomes known to BetaPRO through another task, so it can arrive as surplus.
   await steps.sendSupply(account, [['PEN-BLUE', 1]]);
-});
-afterAll(async () => {
-  await sandbox?.stop();
 });
 
 const surplusDocs = (outdocs: Awaited<ReturnType<typeof simOutdocs>>) =>

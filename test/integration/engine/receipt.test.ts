@@ -2,80 +2,21 @@
  * Receipt reconciliation over HTTP (docs/product.md §4): the operator receives goods in the BetaPRO
  * simulator, the app polls ("check now"), applies the facts onto the MoySklad document and posts it.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, documentView, installAndConfigure, startSandbox, waitFor, type ConfiguredAccount } from '../../support/sandbox';
+import { describe, expect, it } from 'vitest';
+import { api, documentView, waitFor, type ConfiguredAccount } from '../../support/sandbox';
+import { sandboxSuite, type SuiteSandbox } from '../../support/suite';
+import { receiptSteps, type MsDoc } from './receipt-support';
 import type { DocumentView } from '@/lib/api/contract';
 
-type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
-let sandbox: Sandbox;
+let sandbox: SuiteSandbox;
 let account: ConfiguredAccount;
 let progressive: ConfiguredAccount;
 
-beforeAll(async () => {
-  sandbox = await startSandbox();
-  account = await installAndConfigure(sandbox, 'receipt-shop');
-  progressive = await installAndConfigure(sandbox, 'receipt-progressive', { partialPolicy: 'progressive' });
-});
-afterAll(async () => {
-  await sandbox?.stop();
-});
+sandboxSuite(['receipt-shop', ['receipt-progressive', { partialPolicy: 'progressive' }]], (s, [a0, a1]) => { sandbox = s; account = a0; progressive = a1; });
 
 const ms = () => sandbox.moysklad;
-const productOf = (acc: ConfiguredAccount, article: string) => acc.seed.products.find((p) => p.article === article)!;
-
-interface MsDoc {
-  applicable?: boolean;
-  description?: string;
-  state?: { name?: string };
-  positions?: { rows: Array<{ id: string; quantity: number; price: number; assortment: { meta: { href: string }; article?: string; name?: string } }> };
-}
-
-async function sendSupply(acc: ConfiguredAccount, lines: Array<[article: string, quantity: number]>): Promise<{ id: string; indocId: string }> {
-  const doc = ms().createDocument(acc.accountId, 'supply', {
-    organization: ms().meta('organization', acc.seed.organizationId),
-    agent: ms().meta('counterparty', acc.seed.counterpartyId),
-    store: ms().meta('store', acc.seed.stores.betapro),
-    description: 'Комментарий пользователя\nвторая строка',
-    positions: lines.map(([article, quantity]) => ({ quantity, price: 15000, assortment: ms().meta('product', productOf(acc, article).id) })),
-  });
-  const id = String(doc.id);
-  await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: acc.adminSession, body: { action: 'send' } });
-  const view = await waitFor('sent', async () => {
-    const v = await documentView(sandbox, acc.adminSession, 'supply', id);
-    return v.state === 'sent' ? v : undefined;
-  });
-  return { id, indocId: view.indocId! };
-}
-
-async function control(path: string, body: unknown = {}) {
-  const res = await fetch(`${sandbox.betapro.controlUrl}${path}`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (res.status >= 300) throw new Error(`${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : {};
-}
-
-async function checkAndWait(acc: ConfiguredAccount, id: string, done: (v: DocumentView) => boolean): Promise<DocumentView> {
-  return waitFor('receipt applied', async () => {
-    const v = await documentView(sandbox, acc.adminSession, 'supply', id);
-    if (done(v)) return v;
-    if (v.actions.check.enabled) {
-      await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: acc.adminSession, body: { action: 'check' } });
-    }
-    await new Promise((r) => setTimeout(r, 300));
-    return undefined;
-  }, 40_000);
-}
-
-function msDoc(acc: ConfiguredAccount, id: string): MsDoc {
-  return ms().getDocument(acc.accountId, 'supply', id) as MsDoc;
-}
-function quantities(acc: ConfiguredAccount, id: string): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const row of msDoc(acc, id).positions?.rows ?? []) out[row.assortment.article ?? row.assortment.name ?? '?'] = row.quantity;
-  return out;
-}
+const { sendSupply, control, checkUntil, msDoc, quantities, productOf } = receiptSteps(() => sandbox, { description: 'Комментарий пользователя\nвторая строка' });
+const checkAndWait = (acc: ConfiguredAccount, id: string, done: (v: DocumentView) => boolean) => checkUntil(acc, id, 'receipt applied', done);
 
 describe('receipt → corrected and posted document', () => {
   it('received exactly as planned → "Проведён", applicable, positions unchanged', async () => {

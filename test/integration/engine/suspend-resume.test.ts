@@ -3,24 +3,19 @@
  * was suspended is sent once MoySklad resumes the account; goods registered with one BetaPRO partner are
  * registered again when the account switches to another partner.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  api, BETAPRO_PARTNER, createSupply, documentView, installAndConfigure, startSandbox, waitFor, type ConfiguredAccount,
+  api, defaultSettings, BETAPRO_PARTNER, createSupply, documentView, installAndConfigure, waitFor, type ConfiguredAccount,
 } from '../../support/sandbox';
+import { sandboxSuite, type SuiteSandbox } from '../../support/suite';
 import { TEST_APP_ID } from '../../support/app-server';
 import { vendorJwt } from '../../support/vendor-jwt';
 import type { SettingsInput } from '@/lib/api/contract';
 
-type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
-let sandbox: Sandbox;
+let sandbox: SuiteSandbox;
 
-beforeAll(async () => {
-  // info: the held transfer is observed through the app's log line.
-  sandbox = await startSandbox({ appEnv: { LOG_LEVEL: 'info' } });
-});
-afterAll(async () => {
-  await sandbox?.stop();
-});
+// info: the held transfer is observed through the app's log line.
+sandboxSuite([], (s) => { sandbox = s; }, { appEnv: { LOG_LEVEL: 'info' } });
 
 const ms = () => sandbox.moysklad;
 const productId = (acc: ConfiguredAccount, article: string) => acc.seed.products.find((p) => p.article === article)!.id;
@@ -98,19 +93,7 @@ describe('goods registry per BetaPRO partner', () => {
 });
 
 async function saveSettings(acc: ConfiguredAccount, overrides: Partial<SettingsInput>): Promise<void> {
-  const statuses = (entity: 'supply' | 'move') => ({
-    transfer: acc.seed.states[entity]['Передать'],
-    sent: acc.seed.states[entity]['Передан'],
-    error: acc.seed.states[entity]['Ошибка передачи'],
-    posted: acc.seed.states[entity]['Проведён'],
-  });
-  const settings: SettingsInput = {
-    betaproBaseUrl: sandbox.betapro.apiUrl, betaproPartnerId: BETAPRO_PARTNER.partnerId, betaproPassword: BETAPRO_PARTNER.password,
-    storeIds: [acc.seed.stores.betapro], enabledEntities: ['supply', 'move'],
-    statuses: { supply: statuses('supply'), move: statuses('move') },
-    productKey: 'article', partialPolicy: 'final', defectivePolicy: 'received', postingMode: 'auto', pollIntervalSec: 3600,
-    ...overrides,
-  };
+  const settings = defaultSettings(sandbox, acc.seed, overrides);
   const saved = await api(sandbox.app.url, '/api/settings', { method: 'PUT', token: acc.adminSession, body: settings });
   expect(saved.status).toBe(200);
 }

@@ -4,21 +4,15 @@
  * a comment line; after arrival it explains why not. A «Передать» on a document already sent is answered:
  * status back to «Передан» and a comment line naming the existing task. Real app against both simulators.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DocumentView } from '@/lib/api/contract';
-import { createSupply, installAndConfigure, startSandbox, waitFor, type ConfiguredAccount, supplyHelpers } from '../../support/sandbox';
+import { createSupply, waitFor, type ConfiguredAccount, supplyHelpers } from '../../support/sandbox';
+import { sandboxSuite, type SuiteSandbox } from '../../support/suite';
 
-type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
-let sandbox: Sandbox;
+let sandbox: SuiteSandbox;
 let account: ConfiguredAccount;
 
-beforeAll(async () => {
-  sandbox = await startSandbox({ appEnv: { SWEEP_INTERVAL_SEC: '2' } });
-  account = await installAndConfigure(sandbox, 'cancel-shop');
-});
-afterAll(async () => {
-  await sandbox?.stop();
-});
+sandboxSuite(['cancel-shop'], (s, [a]) => { sandbox = s; account = a; }, { appEnv: { SWEEP_INTERVAL_SEC: '2' } });
 
 const ms = () => sandbox.moysklad;
 const { product, msDoc, view, action, setStatus } = supplyHelpers(() => ({ sandbox, account }));

@@ -4,21 +4,15 @@
  * creates the next generation of the indoc id; a 1001 for a task with other contents is an error, never
  * «Передан». Real app (production build) against both simulators.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DocumentView } from '@/lib/api/contract';
-import { BETAPRO_PARTNER, createSupply, installAndConfigure, startSandbox, waitFor, type ConfiguredAccount, supplyHelpers } from '../../support/sandbox';
+import { BETAPRO_PARTNER, createSupply, waitFor, type ConfiguredAccount, supplyHelpers } from '../../support/sandbox';
+import { sandboxSuite, type SuiteSandbox } from '../../support/suite';
 
-type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
-let sandbox: Sandbox;
+let sandbox: SuiteSandbox;
 let account: ConfiguredAccount;
 
-beforeAll(async () => {
-  sandbox = await startSandbox();
-  account = await installAndConfigure(sandbox, 'resend-shop');
-});
-afterAll(async () => {
-  await sandbox?.stop();
-});
+sandboxSuite(['resend-shop'], (s, [a]) => { sandbox = s; account = a; });
 
 const { product, msDoc, view, action, setStatus } = supplyHelpers(() => ({ sandbox, account }));
 

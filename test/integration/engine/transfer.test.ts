@@ -2,21 +2,15 @@
  * The status-driven transfer over HTTP: the real app (production build) with both simulators.
  * Every trigger of docs/product.md §2 takes a supply and a move to "Передан" with exactly one BetaPRO task.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, documentView, installAndConfigure, sessionFor, startSandbox, waitFor, type ConfiguredAccount } from '../../support/sandbox';
+import { describe, expect, it } from 'vitest';
+import { api, documentView, installAndConfigure, sessionFor, waitFor, type ConfiguredAccount } from '../../support/sandbox';
+import { sandboxSuite, type SuiteSandbox } from '../../support/suite';
 import type { DocumentView } from '@/lib/api/contract';
 
-type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
-let sandbox: Sandbox;
+let sandbox: SuiteSandbox;
 let account: ConfiguredAccount;
 
-beforeAll(async () => {
-  sandbox = await startSandbox({ appEnv: { SWEEP_INTERVAL_SEC: '2' } });
-  account = await installAndConfigure(sandbox, 'transfer-shop');
-});
-afterAll(async () => {
-  await sandbox?.stop();
-});
+sandboxSuite(['transfer-shop'], (s, [a]) => { sandbox = s; account = a; }, { appEnv: { SWEEP_INTERVAL_SEC: '2' } });
 
 const ms = () => sandbox.moysklad;
 function meta(type: string, id: string) {

@@ -2,23 +2,17 @@
  * The MoySklad platform contract over HTTP (docs/product.md §7): vendor endpoints with JWTs, idempotent
  * activation, lifecycle, context sessions, account scoping, webhook de-duplication.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { api, createSupply, documentView, installAndConfigure, sessionFor, startSandbox, waitFor, type ConfiguredAccount } from '../../support/sandbox';
+import { api, createSupply, documentView, installAndConfigure, sessionFor, waitFor, type ConfiguredAccount } from '../../support/sandbox';
+import { sandboxSuite, type SuiteSandbox } from '../../support/suite';
 import { TEST_APP_ID } from '../../support/app-server';
 import { vendorJwt } from '../../support/vendor-jwt';
 
-type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
-let sandbox: Sandbox;
+let sandbox: SuiteSandbox;
 let account: ConfiguredAccount;
 
-beforeAll(async () => {
-  sandbox = await startSandbox();
-  account = await installAndConfigure(sandbox, 'platform-shop');
-});
-afterAll(async () => {
-  await sandbox?.stop();
-});
+sandboxSuite(['platform-shop'], (s, [a]) => { sandbox = s; account = a; });
 
 const vendorPath = (accountId: string, suffix = '') => `/api/moysklad/vendor/1.0/apps/${TEST_APP_ID}/${accountId}${suffix}`;
 async function vendorCall(method: string, path: string, token: string | null, body?: unknown) {

@@ -3,7 +3,8 @@
  * sends and every response body the simulator returns against BetaPRO's own OpenAPI schemas.
  */
 import { expectRequestConforms, expectResponseConforms } from '@/test/support/openapi';
-import type { BetaproSimulator } from '@/test/sandbox/betapro';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { startBetaproSimulator, type BetaproSimulator } from '@/test/sandbox/betapro';
 
 export interface FboxResponse {
   status: number;
@@ -75,4 +76,27 @@ export function manualClock(startIso: string) {
       at += seconds * 1000;
     },
   };
+}
+
+/**
+ * One simulator for the whole file on a manual clock, with the first partner's FBox client; before each
+ * test the clock and the simulator start over (a file's own beforeEach runs after this one).
+ */
+export function simulatorSuite(
+  clock: ReturnType<typeof manualClock>, partners: Array<{ partnerId: string; password: string }>,
+  ready: (sim: BetaproSimulator, api: ReturnType<typeof fboxClient>) => void,
+): void {
+  let sim: BetaproSimulator | undefined;
+  beforeAll(async () => {
+    const started = await startBetaproSimulator({ now: clock.now, partners });
+    sim = started;
+    ready(started, fboxClient(started, partners[0].partnerId, partners[0].password));
+  });
+  afterAll(async () => {
+    await sim?.close();
+  });
+  beforeEach(async () => {
+    clock.reset();
+    await control(sim!, '/reset', {});
+  });
 }

@@ -3,9 +3,9 @@
  * unknown barcodes hold their receipt until the customer identifies them with POST /goods/recognition or
  * by registering the barcode as an EAN. Every FBox body is checked against BetaPRO's OpenAPI spec.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startBetaproSimulator, type BetaproSimulator } from '@/test/sandbox/betapro';
-import { control, fboxClient, manualClock } from './betapro-helpers';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { BetaproSimulator } from '@/test/sandbox/betapro';
+import { control, fboxClient, manualClock, simulatorSuite } from './betapro-helpers';
 
 const clock = manualClock('2026-03-10T09:00:00Z');
 let sim: BetaproSimulator;
@@ -14,16 +14,8 @@ let api: ReturnType<typeof fboxClient>;
 const KETTLE = { good_id: 'ART-001', good_name: 'Чайник 2л' };
 const MUG = { good_id: 'ART-002', good_name: 'Кружка 300мл' };
 
-beforeAll(async () => {
-  sim = await startBetaproSimulator({ now: clock.now, partners: [{ partnerId: '1001', password: 'secret' }] });
-  api = fboxClient(sim, '1001', 'secret');
-});
-afterAll(async () => {
-  await sim?.close();
-});
+simulatorSuite(clock, [{ partnerId: '1001', password: 'secret' }], (s, a) => { sim = s; api = a; });
 beforeEach(async () => {
-  clock.reset();
-  await control(sim, '/reset', {});
   const created = await api('POST /indocs', {
     body: { indoc_type: 'goods_supply_task', indoc_id: 'R-1', indoc_txt: 'Поставка 1', goods: [KETTLE], items: [{ good_id: 'ART-001', plan_qnt: 5 }] },
   });

@@ -2,9 +2,9 @@
  * The BetaPRO simulator behaves as BetaPRO's FBox API documents, and every body it returns (and every
  * body these tests send) validates against BetaPRO's OpenAPI spec (see betapro-helpers.ts).
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startBetaproSimulator, type BetaproSimulator } from '@/test/sandbox/betapro';
-import { basic, control, fboxClient, manualClock } from './betapro-helpers';
+import { describe, expect, it } from 'vitest';
+import type { BetaproSimulator } from '@/test/sandbox/betapro';
+import { basic, control, fboxClient, manualClock, simulatorSuite } from './betapro-helpers';
 
 const clock = manualClock('2026-03-10T09:00:00Z'); // 12:00:00 in Moscow
 let sim: BetaproSimulator;
@@ -28,22 +28,7 @@ async function outdoc(id: number) {
   return api('GET /outdocs/{outdoc_id}', { params: { outdoc_id: id } });
 }
 
-beforeAll(async () => {
-  sim = await startBetaproSimulator({
-    now: clock.now,
-    partners: [{ partnerId: '1001', password: 'secret' }, { partnerId: '2002', password: 'other' }],
-  });
-  api = fboxClient(sim, '1001', 'secret');
-});
-
-afterAll(async () => {
-  await sim?.close();
-});
-
-beforeEach(async () => {
-  clock.reset();
-  await control(sim, '/reset', {});
-});
+simulatorSuite(clock, [{ partnerId: '1001', password: 'secret' }, { partnerId: '2002', password: 'other' }], (s, a) => { sim = s; api = a; });
 
 describe('protocol', () => {
   it('answers 401 without or with a malformed Authorization header and 403 for wrong credentials', async () => {
