@@ -102,10 +102,13 @@ describe('large documents are read in few calls', () => {
     expect(read.calls).toBe(1 + 4 + products.length);
   }, 180_000);
 
-  it('5,000 positions of 5,000 goods: at most 12 MoySklad reads, every good sent to BetaPRO', async () => {
+  it('5,000 positions of 5,000 goods: at most 13 MoySklad reads (12 on a catalogue of its own), every good sent to BetaPRO', async () => {
     const id = await largeSupply(5000, 40);
     const { view, reads, routes } = await transfer(id);
-    expect(reads, JSON.stringify(routes)).toBeLessThanOrEqual(12);
+    // The widget's first look, the read (1 + 4 pages), the goods (a scan of 4-6 pages: this account's
+    // catalogue also holds the 5,000 cards of the test above) and the comment re-read before the
+    // answer (the transfer takes seconds). The bench, on an account of its own, counts 12.
+    expect(reads, JSON.stringify(routes)).toBeLessThanOrEqual(13);
     // The positions were read 1000 a page, not 100.
     expect(routes['GET /entity/supply/{id}/positions'] ?? 0).toBeLessThanOrEqual(4);
     const partner = sandbox.betapro.state.partner(BETAPRO_PARTNER.partnerId)!;
