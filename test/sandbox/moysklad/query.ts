@@ -205,13 +205,20 @@ export function sortBy<T>(rows: T[], keys: OrderKey[], getter: (row: T) => Field
       throw apiError(400, 1063, `Ошибка сортировки: неизвестное поле '${k.field}' или сортировка для данного поля не поддерживается`, 'order');
     }
   }
-  return [...rows].sort((a, b) => {
-    for (const k of keys) {
-      const va = getter(a)(k.field)?.values[0] ?? '';
-      const vb = getter(b)(k.field)?.values[0] ?? '';
-      if (va < vb) return k.desc ? 1 : -1;
-      if (va > vb) return k.desc ? -1 : 1;
+  // Each row's sort values are read once: building a row's field reader per comparison made a sorted page
+  // of a 10,000-good catalogue take seconds.
+  const decorated = rows.map((row) => {
+    const read = getter(row);
+    return { row, values: keys.map((k) => read(k.field)?.values[0] ?? '') };
+  });
+  decorated.sort((a, b) => {
+    for (let i = 0; i < keys.length; i++) {
+      const va = a.values[i];
+      const vb = b.values[i];
+      if (va < vb) return keys[i].desc ? 1 : -1;
+      if (va > vb) return keys[i].desc ? -1 : 1;
     }
     return 0;
   });
+  return decorated.map((d) => d.row);
 }
