@@ -93,13 +93,17 @@ function parseAuth(header: string | undefined): Auth {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function createSimulatorServer(deps: SimDeps): http.Server {
-  return http.createServer((req, res) => {
+  const server = http.createServer((req, res) => {
     dispatch(deps, req, res).catch((error: unknown) => {
       console.error('[betapro-sim] unexpected error', error);
       if (!res.headersSent) sendJson(res, 500, errorBody(500, 'Внутренняя ошибка симулятора'));
       else res.destroy();
     });
   });
+  // Long idle keep-alive, as in the MoySklad simulator (test/sandbox/moysklad/index.ts): no ECONNRESET races.
+  server.keepAliveTimeout = 120_000;
+  server.headersTimeout = 125_000;
+  return server;
 }
 
 async function dispatch(deps: SimDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {

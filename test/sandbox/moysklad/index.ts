@@ -78,6 +78,10 @@ export async function startMoyskladSimulator(options: SimulatorOptions): Promise
       }
     });
   });
+  // Idle keep-alive sockets stay open long: with Node's 5 s default a client reusing a socket just as the
+  // server closes it gets ECONNRESET, which a loaded machine (a stalled event loop) turns into failed tests.
+  server.keepAliveTimeout = 120_000;
+  server.headersTimeout = 125_000;
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
