@@ -75,7 +75,6 @@ export function ReceiptSection({
 }) {
   const { t } = useI18n();
   const r = t.settings.receipt;
-  const pollError = errorOf(errors, 'pollIntervalSec');
   return (
     <SettingsSection title={r.title} testId="settings-receipt">
       <Stack spacing={2}>
@@ -112,20 +111,35 @@ export function ReceiptSection({
             { value: 'review', label: r.postingReview },
           ]}
         />
-        <TextField
-          label={r.pollLabel}
-          name="pollIntervalSec"
-          type="number"
-          value={form.pollIntervalSec}
-          onChange={(e) => onChange({ pollIntervalSec: e.target.value })}
-          error={Boolean(pollError)}
-          helperText={pollError ?? r.pollHelp}
-          disabled={disabled}
-          required
-          sx={{ maxWidth: 260 }}
-          slotProps={{ htmlInput: { min: 15, max: 86400, step: 1, inputMode: 'numeric' } }}
-        />
+        <PollIntervalField form={form} onChange={onChange} errors={errors} disabled={disabled} />
       </Stack>
     </SettingsSection>
+  );
+}
+
+function PollIntervalField({
+  form, onChange, errors, disabled,
+}: {
+  form: SettingsForm;
+  onChange: (p: Partial<SettingsForm>) => void;
+  errors: FieldErrors;
+  disabled: boolean;
+}) {
+  const r = useI18n().t.settings.receipt;
+  const pollError = errorOf(errors, 'pollIntervalSec');
+  return (
+    <TextField
+      label={r.pollLabel}
+      name="pollIntervalSec"
+      type="number"
+      value={form.pollIntervalSec}
+      onChange={(e) => onChange({ pollIntervalSec: e.target.value })}
+      error={Boolean(pollError)}
+      helperText={pollError ?? r.pollHelp}
+      disabled={disabled}
+      required
+      sx={{ maxWidth: 260 }}
+      slotProps={{ htmlInput: { min: 15, max: 86400, step: 1, inputMode: 'numeric' } }}
+    />
   );
 }
