@@ -53,10 +53,10 @@ export function DocumentPanel({ entity, objectId, openId, saves, client, bridge,
   const { t, locale } = useI18n();
   const w = t.widget;
   const base = `/api/widget/documents/${entity}/${objectId}`;
-  const { view, preflight, wantPreflight, fastUntil } = useDocumentData(client, base, openId, saves);
+  const { view, preflight, wantPreflight, fastUntilRef } = useDocumentData(client, base, openId, saves);
   const data = view.data;
   const changed = useDocumentChanged(data, openId);
-  const actions = useDocumentActions(client, base, view, preflight, fastUntil);
+  const actions = useDocumentActions(client, base, view, preflight, fastUntilRef);
   const confirm = useConfirmedRun(bridge, actions.perform, data?.name ?? '');
   const { reopen, reopenFailed } = useReopen(bridge, entity, objectId);
 
@@ -110,11 +110,11 @@ export function DocumentPanel({ entity, objectId, openId, saves, client, bridge,
 /** The document's view (polled, and re-read on pushed changes and on Save) and its preflight check. */
 function useDocumentData(client: ApiClient, base: string, openId: number, saves: number) {
   // An action is queued on the server and may not flip `live` at once: poll fast for a while anyway.
-  const fastUntil = useRef(0);
+  const fastUntilRef = useRef(0);
   const streaming = useRef(false);
   const view = useSWR<DocumentView>(['view', base, openId], () => client.get<DocumentView>(base), {
     refreshInterval: (latest) => (streaming.current ? STREAMING_REFRESH_MS
-      : latest?.live || Date.now() < fastUntil.current ? LIVE_REFRESH_MS : IDLE_REFRESH_MS),
+      : latest?.live || Date.now() < fastUntilRef.current ? LIVE_REFRESH_MS : IDLE_REFRESH_MS),
     revalidateOnFocus: true,
     shouldRetryOnError: retryable,
     errorRetryCount: 5,
@@ -138,11 +138,11 @@ function useDocumentData(client: ApiClient, base: string, openId: number, saves:
   }, [streamOpen]);
   useEffect(() => {
     if (saves > 0) {
-      fastUntil.current = Date.now() + AFTER_ACTION_FAST_MS;
+      fastUntilRef.current = Date.now() + AFTER_ACTION_FAST_MS;
       void mutateView();
     }
   }, [saves, mutateView]);
-  return { view, preflight, wantPreflight, fastUntil };
+  return { view, preflight, wantPreflight, fastUntilRef };
 }
 
 /** The app's own change time as seen when this Open started; a newer one means the form is stale. */
@@ -153,7 +153,7 @@ function useDocumentChanged(data: DocumentView | undefined, openId: number): boo
 }
 
 /** The buttons' calls and the unknown goods' mapping, with the notice each leaves. */
-function useDocumentActions(client: ApiClient, base: string, view: ViewSwr, preflight: PreflightSwr, fastUntil: RefObject<number>) {
+function useDocumentActions(client: ApiClient, base: string, view: ViewSwr, preflight: PreflightSwr, fastUntilRef: RefObject<number>) {
   const { t, locale } = useI18n();
   const w = t.widget;
   const [busy, setBusy] = useState<ActionName | null>(null);
@@ -167,7 +167,7 @@ function useDocumentActions(client: ApiClient, base: string, view: ViewSwr, pref
     setNotice(null);
     try {
       const next = await client.post<DocumentView>(`${base}/actions`, { action });
-      fastUntil.current = Date.now() + AFTER_ACTION_FAST_MS;
+      fastUntilRef.current = Date.now() + AFTER_ACTION_FAST_MS;
       await view.mutate(next, { revalidate: true });
       setNotice({ severity: 'success', text: w.actionDone[action], state: next.state });
     } catch (error) {
@@ -179,14 +179,14 @@ function useDocumentActions(client: ApiClient, base: string, view: ViewSwr, pref
       setBusy(null);
       void preflight.mutate();
     }
-  }, [client, base, view, preflight, w, locale, fastUntil]);
+  }, [client, base, view, preflight, w, locale, fastUntilRef]);
 
   const identify = useCallback(async (barcode: string, productKey: string) => {
     setIdentifying(barcode);
     setNotice(null);
     try {
       const next = await client.post<DocumentView>(`${base}/recognition`, { barcode, productKey });
-      fastUntil.current = Date.now() + AFTER_ACTION_FAST_MS;
+      fastUntilRef.current = Date.now() + AFTER_ACTION_FAST_MS;
       await view.mutate(next, { revalidate: true });
       setNotice({ severity: 'success', text: w.identifyDone, state: next.state });
     } catch (error) {
@@ -196,7 +196,7 @@ function useDocumentActions(client: ApiClient, base: string, view: ViewSwr, pref
     } finally {
       setIdentifying(null);
     }
-  }, [client, base, view, w, locale, fastUntil]);
+  }, [client, base, view, w, locale, fastUntilRef]);
 
   return { busy, notice, setNotice, perform, identifying, identify };
 }
