@@ -5,24 +5,20 @@ import Button from '@mui/material/Button';
 import CircularProgress from '@mui/material/CircularProgress';
 import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
-import { useState } from 'react';
+import { useState, type ChangeEvent } from 'react';
 import type { TestConnectionResponse } from '@/lib/api/contract';
 import { NetworkError, type ApiClient } from '@/lib/ui/api-client';
 import { formatNumber } from '@/lib/ui/i18n';
 import { useI18n } from '@/lib/ui/i18n/context';
-import { errorOf, type FieldErrors, type SettingsForm } from './form';
-import { SettingsSection } from './section';
+import { errorOf, type SettingsForm } from './form';
+import { SettingsSection, type SectionFieldProps } from './section';
 
 type ConnectionResult = TestConnectionResponse | { ok: false; message: string };
 
 type Texts = ReturnType<typeof useI18n>['t']['settings']['connection'];
 
-interface ConnectionProps {
-  form: SettingsForm;
-  onChange: (patch: Partial<SettingsForm>) => void;
-  errors: FieldErrors;
+interface ConnectionProps extends SectionFieldProps {
   hasPassword: boolean;
-  disabled: boolean;
   client: ApiClient;
 }
 
@@ -79,47 +75,30 @@ function ConnectionFields({
   form, onChange, errors, hasPassword, disabled,
 }: Omit<ConnectionProps, 'client'>) {
   const c = useI18n().t.settings.connection;
-  const urlError = errorOf(errors, 'betaproBaseUrl');
-  const partnerError = errorOf(errors, 'betaproPartnerId');
-  const passwordError = errorOf(errors, 'betaproPassword');
+  // The props every connection field shares: its value, its change, its error in place of the help.
+  const field = (name: 'betaproBaseUrl' | 'betaproPartnerId' | 'betaproPassword', help?: string) => {
+    const error = errorOf(errors, name);
+    return {
+      name, value: form[name], error: Boolean(error), helperText: error ?? help, disabled, fullWidth: true,
+      onChange: (e: ChangeEvent<HTMLInputElement>) => onChange({ [name]: e.target.value }),
+    };
+  };
   return (
     <>
       <TextField
+        {...field('betaproBaseUrl', c.baseUrlHelp)}
         label={c.baseUrl}
-        name="betaproBaseUrl"
-        value={form.betaproBaseUrl}
-        onChange={(e) => onChange({ betaproBaseUrl: e.target.value })}
-        error={Boolean(urlError)}
-        helperText={urlError ?? c.baseUrlHelp}
-        disabled={disabled}
         required
-        fullWidth
         slotProps={{ htmlInput: { inputMode: 'url', spellCheck: false } }}
       />
+      <TextField {...field('betaproPartnerId')} label={c.partnerId} required />
       <TextField
-        label={c.partnerId}
-        name="betaproPartnerId"
-        value={form.betaproPartnerId}
-        onChange={(e) => onChange({ betaproPartnerId: e.target.value })}
-        error={Boolean(partnerError)}
-        helperText={partnerError}
-        disabled={disabled}
-        required
-        fullWidth
-      />
-      <TextField
+        {...field('betaproPassword', hasPassword ? c.passwordStored : c.passwordNew)}
         label={c.password}
-        name="betaproPassword"
         type="password"
         autoComplete="new-password"
-        value={form.betaproPassword}
-        onChange={(e) => onChange({ betaproPassword: e.target.value })}
-        error={Boolean(passwordError)}
-        helperText={passwordError ?? (hasPassword ? c.passwordStored : c.passwordNew)}
         placeholder={hasPassword ? '••••••••' : undefined}
-        disabled={disabled}
         required={!hasPassword}
-        fullWidth
       />
     </>
   );

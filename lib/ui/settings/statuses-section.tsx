@@ -8,8 +8,8 @@ import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import type { SettingsResponse } from '@/lib/api/contract';
 import { useI18n } from '@/lib/ui/i18n/context';
-import { errorOf, STATUS_ROLES, type Entity, type FieldErrors, type SettingsForm, type StatusRole } from './form';
-import { SettingsSection } from './section';
+import { errorOf, STATUS_ROLES, type Entity, type StatusRole } from './form';
+import { SettingsSection, type SectionFieldProps } from './section';
 
 /** MoySklad stores colours as ARGB integers. */
 function colorOf(argb: number | undefined): string {
@@ -64,13 +64,9 @@ function StatusSelect({
   );
 }
 
-interface StatusesProps {
-  form: SettingsForm;
-  onChange: (patch: Partial<SettingsForm>) => void;
-  errors: FieldErrors;
+interface StatusesProps extends SectionFieldProps {
   states: SettingsResponse['states'];
   canCreate: boolean;
-  disabled: boolean;
   creating: Entity | null;
   createResult: { entity: Entity; ok: boolean; message: string } | null;
   onCreate: (entity: Entity) => void;

@@ -8,18 +8,12 @@ import FormLabel from '@mui/material/FormLabel';
 import Stack from '@mui/material/Stack';
 import type { SettingsResponse } from '@/lib/api/contract';
 import { useI18n } from '@/lib/ui/i18n/context';
-import { ENTITIES, errorOf, type Entity, type FieldErrors, type SettingsForm } from './form';
-import { SettingsSection } from './section';
+import { ENTITIES, errorOf, type Entity } from './form';
+import { SettingsSection, type SectionFieldProps } from './section';
 
 export function StoresSection({
   form, onChange, errors, stores, disabled,
-}: {
-  form: SettingsForm;
-  onChange: (patch: Partial<SettingsForm>) => void;
-  errors: FieldErrors;
-  stores: SettingsResponse['stores'];
-  disabled: boolean;
-}) {
+}: SectionFieldProps & { stores: SettingsResponse['stores'] }) {
   const { t } = useI18n();
   const s = t.settings.stores;
   const storesError = errorOf(errors, 'storeIds');
@@ -58,12 +52,7 @@ export function StoresSection({
 /** Which document types the app handles: always in the fixed ENTITIES order, whatever order they were ticked in. */
 function EntitiesField({
   form, onChange, errors, disabled,
-}: {
-  form: SettingsForm;
-  onChange: (patch: Partial<SettingsForm>) => void;
-  errors: FieldErrors;
-  disabled: boolean;
-}) {
+}: SectionFieldProps) {
   const e = useI18n().t.settings.entities;
   const entitiesError = errorOf(errors, 'enabledEntities');
   const toggleEntity = (entity: Entity, on: boolean) =>
