@@ -13,6 +13,16 @@ const config = [
     },
   },
   {
+    // Short functions keep every step of a sync or a screen readable and testable on its own (docs/architecture.md).
+    files: ['lib/**/*.ts', 'lib/**/*.tsx'],
+    rules: { 'max-lines-per-function': ['error', { max: 60, skipBlankLines: true, skipComments: true }] },
+  },
+  {
+    // Temporary: ReceiptTable is being split on branch wt-clerk. Drop this block when that lands.
+    files: ['lib/ui/widget/receipt-table.tsx'],
+    rules: { 'max-lines-per-function': 'off' },
+  },
+  {
     // Tests and simulators handle vendor JSON of arbitrary shape; the product code stays strict.
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

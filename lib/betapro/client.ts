@@ -204,6 +204,7 @@ function refusedAddress(operation: string) {
  * lib/core/remote) it is the list of the client's methods, each a few lines naming one BetaPRO operation,
  * closed over the same transport. Logic longer than that lives outside (e.g. positions.ts, mappers/).
  */
+// eslint-disable-next-line max-lines-per-function -- the list of BetaPRO operations over one transport, see above
 export function createBetaproClient(options: BetaproClientOptions): BetaproClient {
   const { partnerId } = options;
   const allowPrivateHosts = options.allowPrivateHosts ?? false;

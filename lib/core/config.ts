@@ -8,6 +8,10 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/** A whole number from the environment within [min, max], with its default and what it tunes. */
+const intSetting = (min: number, max: number, fallback: number, description: string) =>
+  z.coerce.number().int().min(min).max(max).default(fallback).describe(description);
+
 const urlWithoutTrailingSlash = z
   .url({ protocol: /^https?$/ })
   .transform((v) => v.replace(/\/+$/, ''));
@@ -47,28 +51,16 @@ export const configSchema = z.object({
   SWEEP_INTERVAL_SEC: z.coerce
     .number().int().min(1).max(86_400).optional()
     .describe('safety-net sweep interval for every account (default: the per-account setting, 300 s)'),
-  RECEIPT_CHECK_MIN_INTERVAL_SEC: z.coerce
-    .number().int().min(0).max(3600).default(15)
-    .describe('«Проверить приёмку» at most once per this many seconds per account'),
-  APP_SESSION_RIGHTS_TTL_SEC: z.coerce
-    .number().int().min(1).max(600).default(600)
-    .describe("how long an app session trusts the employee's MoySklad rights before re-reading them"),
-  DATABASE_POOL_SIZE: z.coerce
-    .number().int().min(1).max(200).default(10)
-    .describe('PostgreSQL connections per process (web or worker)'),
-  JOB_POLL_INTERVAL_MS: z.coerce
-    .number().int().min(10).max(3_600_000).default(500)
-    .describe('how often an idle worker looks for due jobs (ms); on PostgreSQL LISTEN/NOTIFY wakes it sooner'),
-  WORKER_HEARTBEAT_SEC: z.coerce
-    .number().int().min(1).max(600).default(10)
-    .describe('how often each worker records that it is alive (seen by /api/health and /api/metrics)'),
+  RECEIPT_CHECK_MIN_INTERVAL_SEC: intSetting(0, 3600, 15, '«Проверить приёмку» at most once per this many seconds per account'),
+  APP_SESSION_RIGHTS_TTL_SEC: intSetting(1, 600, 600, "how long an app session trusts the employee's MoySklad rights before re-reading them"),
+  DATABASE_POOL_SIZE: intSetting(1, 200, 10, 'PostgreSQL connections per process (web or worker)'),
+  JOB_POLL_INTERVAL_MS: intSetting(10, 3_600_000, 500, 'how often an idle worker looks for due jobs (ms); on PostgreSQL LISTEN/NOTIFY wakes it sooner'),
+  WORKER_HEARTBEAT_SEC: intSetting(1, 600, 10, 'how often each worker records that it is alive (seen by /api/health and /api/metrics)'),
   METRICS_TOKEN: z
     .string().min(16)
     .optional()
     .describe('bearer token for /api/metrics (at least 16 characters); unset: /api/metrics answers 404'),
-  RETENTION_DAYS: z.coerce
-    .number().int().min(1).max(3650).default(30)
-    .describe('days finished jobs, processed inbound events and sync events are kept'),
+  RETENTION_DAYS: intSetting(1, 3650, 30, 'days finished jobs, processed inbound events and sync events are kept'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -81,8 +81,9 @@ function describe(errors: MsErrorItem[]): string {
 }
 
 /** AppError for a MoySklad answer that is not 2xx. */
-export function mapMoyskladError(response: MsFailedResponse): AppError {
-  const { status, body, headers, operation } = response;
+/** What every mapped error carries: the vendor's codes and texts, and the line for our logs. */
+function describeFailure(response: MsFailedResponse): { details: MsErrorDetails; internal: string; text: string } {
+  const { status, body, operation } = response;
   const errors = parseMsErrors(body);
   const codes = errors.map((e) => e.code).filter((c): c is number => typeof c === 'number');
   const text = describe(errors);
@@ -95,6 +96,13 @@ export function mapMoyskladError(response: MsFailedResponse): AppError {
   };
   const internal = `MoySklad ${operation} failed: HTTP ${status}` +
     (codes.length ? ` [${codes.join(',')}]` : '') + (text ? `: ${text}` : '');
+  return { details, internal, text };
+}
+
+export function mapMoyskladError(response: MsFailedResponse): AppError {
+  const { status, headers } = response;
+  const { details, internal, text } = describeFailure(response);
+  const codes = details.msCodes;
 
   if (status === 429 || codes.includes(MS_RATE_LIMIT_CODE) || codes.includes(MS_PARALLEL_LIMIT_CODE)) {
     return new AppError('RATE_LIMITED', internal, {

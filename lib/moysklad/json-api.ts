@@ -243,6 +243,7 @@ function urlFor(baseUrl: string, path: string, query?: Record<string, MsQueryVal
  * lib/core/remote) it is the list of the client's methods, each a few lines naming one MoySklad operation,
  * closed over the same transport. Logic longer than that lives outside (e.g. positions.ts, mappers/).
  */
+// eslint-disable-next-line max-lines-per-function -- the list of MoySklad operations over one transport, see above
 export function createMoyskladClient(options: MoyskladClientOptions): MoyskladClient {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const { gate, log, sleep, random, policy, limits, timeoutMs } = remoteSetup(options, {

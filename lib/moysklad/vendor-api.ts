@@ -78,6 +78,11 @@ export const DEFAULT_VENDOR_API_LIMITS: ResponseLimits = { maxResponseBytes: 102
 
 export const CONTEXT_EXPIRED_MESSAGE = 'Ключ контекста истёк: откройте страницу заново';
 
+/**
+ * Longer than 60 lines on purpose: the transport (one signed attempt and its retry loop) followed by the
+ * vendor API calls, each a few lines naming one operation, closed over the same transport.
+ */
+// eslint-disable-next-line max-lines-per-function -- the list of vendor API calls over one transport, see above
 export function createVendorApiClient(options: VendorApiClientOptions): VendorApiClient {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const log = options.log ?? logFor({ component: 'moysklad-vendor-api' });

@@ -18,7 +18,7 @@ import { ensureStatuses, STATUS_ROLES } from '@/lib/moysklad/statuses';
 import { getDatabase } from '@/lib/db';
 import { rateGateFor } from '@/lib/db/rate-gate';
 import { coversAll, type Session } from '@/lib/sync/rights';
-import { loadAccountOrThrow, missingSettings, settingsFromRow } from '@/lib/sync/account/accounts';
+import { loadAccountOrThrow, missingSettings, settingsFromRow, type Account } from '@/lib/sync/account/accounts';
 import { moyskladClientFor } from '@/lib/sync/account/clients';
 import { eventTextParts } from '@/lib/sync/widget/document-view';
 import { installWebhooks, reportActivatedIfComplete } from '@/lib/sync/account/lifecycle';
@@ -35,9 +35,8 @@ const SCENARIO_HELP = {
   ],
 };
 
-export async function readSettings(prisma: PrismaClient, session: Session): Promise<SettingsResponse> {
-  const account = await loadAccountOrThrow(prisma, session.accountId);
-  const s = account.settings;
+/** The stores and statuses the page offers; an unreachable MoySklad leaves them empty, the page still opens. */
+async function loadMoyskladOptions(account: Account, session: Session): Promise<Pick<SettingsResponse, 'stores' | 'states'>> {
   let stores: SettingsResponse['stores'] = [];
   const states: SettingsResponse['states'] = { supply: [], move: [] };
   if (account.status === 'active' && account.token) {
@@ -55,6 +54,13 @@ export async function readSettings(prisma: PrismaClient, session: Session): Prom
       logFor({ accountId: session.accountId }).warn({ err: toAppError(error).message }, 'settings: could not load options from MoySklad');
     }
   }
+  return { stores, states };
+}
+
+export async function readSettings(prisma: PrismaClient, session: Session): Promise<SettingsResponse> {
+  const account = await loadAccountOrThrow(prisma, session.accountId);
+  const s = account.settings;
+  const { stores, states } = await loadMoyskladOptions(account, session);
   const [byState, recentErrors, deadJobs, installation, lastPoll] = await Promise.all([
     prisma.syncDocument.groupBy({ by: ['state'], where: { accountId: session.accountId }, _count: { _all: true } }),
     prisma.syncEvent.findMany({

@@ -212,16 +212,15 @@ export function projectPlan(plan: PlanLine[], positionQuantities?: ReadonlyMap<s
 
 const compareStrings = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-export function projectReceipt(input: ProjectionInput): ProjectionResult {
-  const policy = { defective: input.policy.defective };
-  const unexpectedGoods = input.unexpected ?? new Map<string, UnexpectedGood>();
-  const counted = countedReceipts(input.receipts);
-  const facts = sumFacts(counted);
-  const receivedOf = (t: Totals | undefined): number =>
-    t ? t.useful + (policy.defective === 'received' ? t.defective : 0) : 0;
-
-  // Plan goods in plan order. A goodId should appear once (lines are merged by key when the plan is
-  // built), but if it repeats, its lines share the good's fact in the same fill order.
+/**
+ * Plan goods in plan order. A goodId should appear once (lines are merged by key when the plan is
+ * built), but if it repeats, its lines share the good's fact in the same fill order.
+ */
+function groupPlan(input: ProjectionInput): {
+  planOrder: string[];
+  planSlots: Map<string, Slot[]>;
+  planned: Map<string, { quantity: number; name: string }>;
+} {
   const planOrder: string[] = [];
   const planSlots = new Map<string, Slot[]>();
   const planned = new Map<string, { quantity: number; name: string }>();
@@ -236,6 +235,64 @@ export function projectReceipt(input: ProjectionInput): ProjectionResult {
     slots.push(...slotsOf(line, input.positionQuantities));
     planned.get(line.goodId)!.quantity += quantity(line.quantity);
   }
+  return { planOrder, planSlots, planned };
+}
+
+interface OutsideProjection {
+  lines: ProjectedLine[];
+  differences: Difference[];
+  unknownGoods: string[];
+  unexpectedPositions: ProjectedPosition[];
+}
+
+/** Goods BetaPRO counted that the plan does not name, in goodId order. */
+function projectOutsidePlan(
+  outside: string[],
+  facts: Map<string, Totals>,
+  unexpectedGoods: ReadonlyMap<string, UnexpectedGood>,
+  receivedOf: (t: Totals | undefined) => number,
+  policy: { defective: DefectivePolicy },
+): OutsideProjection {
+  const result: OutsideProjection = { lines: [], differences: [], unknownGoods: [], unexpectedPositions: [] };
+  for (const goodId of outside) {
+    const fact = facts.get(goodId)!;
+    // A row of zeros for a good outside the plan moves no stock: nothing to add, nothing to block on.
+    if (fact.useful + fact.defective === 0) continue;
+    const found = unexpectedGoods.get(goodId);
+    const received = receivedOf(fact);
+    if (!found) {
+      // Blocks posting even when only defects of it arrived: the warehouse holds stock MoySklad cannot name.
+      result.unknownGoods.push(goodId);
+      const row = lineView(goodId, '', 0, fact, received, { unexpected: true, unknown: true });
+      result.lines.push(row);
+      result.differences.push(...differencesOf(row, policy, undefined));
+      continue;
+    }
+    if (received > 0) {
+      result.unexpectedPositions.push({
+        goodId,
+        assortment: { href: found.assortment.href, type: found.assortment.type },
+        quantity: received,
+        price: found.priceSource === 'zero' ? 0 : quantity(found.price),
+        keepPositionIds: [],
+        origin: 'unexpected',
+      });
+    }
+    const row = lineView(goodId, found.name, 0, fact, received, { unexpected: true, unknown: false });
+    result.lines.push(row);
+    result.differences.push(...differencesOf(row, policy, found));
+  }
+  return result;
+}
+
+export function projectReceipt(input: ProjectionInput): ProjectionResult {
+  const policy = { defective: input.policy.defective };
+  const unexpectedGoods = input.unexpected ?? new Map<string, UnexpectedGood>();
+  const counted = countedReceipts(input.receipts);
+  const facts = sumFacts(counted);
+  const receivedOf = (t: Totals | undefined): number =>
+    t ? t.useful + (policy.defective === 'received' ? t.defective : 0) : 0;
+  const { planOrder, planSlots, planned } = groupPlan(input);
 
   const positionsByGood = new Map<string, ProjectedPosition[]>();
   const lines: ProjectedLine[] = [];
@@ -251,45 +308,18 @@ export function projectReceipt(input: ProjectionInput): ProjectionResult {
     differences.push(...differencesOf(row, policy, undefined));
   }
 
-  const outside = [...facts.keys()].filter((id) => !planSlots.has(id)).sort(compareStrings);
-  const unknownGoods: string[] = [];
-  const unexpectedPositions: ProjectedPosition[] = [];
-  for (const goodId of outside) {
-    const fact = facts.get(goodId)!;
-    // A row of zeros for a good outside the plan moves no stock: nothing to add, nothing to block on.
-    if (fact.useful + fact.defective === 0) continue;
-    const found = unexpectedGoods.get(goodId);
-    const received = receivedOf(fact);
-    if (!found) {
-      // Blocks posting even when only defects of it arrived: the warehouse holds stock MoySklad cannot name.
-      unknownGoods.push(goodId);
-      const row = lineView(goodId, '', 0, fact, received, { unexpected: true, unknown: true });
-      lines.push(row);
-      differences.push(...differencesOf(row, policy, undefined));
-      continue;
-    }
-    if (received > 0) {
-      unexpectedPositions.push({
-        goodId,
-        assortment: { href: found.assortment.href, type: found.assortment.type },
-        quantity: received,
-        price: found.priceSource === 'zero' ? 0 : quantity(found.price),
-        keepPositionIds: [],
-        origin: 'unexpected',
-      });
-    }
-    const row = lineView(goodId, found.name, 0, fact, received, { unexpected: true, unknown: false });
-    lines.push(row);
-    differences.push(...differencesOf(row, policy, found));
-  }
+  const outsideIds = [...facts.keys()].filter((id) => !planSlots.has(id)).sort(compareStrings);
+  const outside = projectOutsidePlan(outsideIds, facts, unexpectedGoods, receivedOf, policy);
+  lines.push(...outside.lines);
+  differences.push(...outside.differences);
 
-  const positions = [...planOrder.flatMap((id) => positionsByGood.get(id)!), ...unexpectedPositions];
+  const positions = [...planOrder.flatMap((id) => positionsByGood.get(id)!), ...outside.unexpectedPositions];
   const main = counted.filter((r) => r.surplusFor === undefined);
   return {
     positions,
     lines,
     differences,
-    unknownGoods,
+    unknownGoods: outside.unknownGoods,
     nonArrival: counted.some(
       (r) => r.nonArrival && r.lines.every((l) => quantity(l.useful) === 0 && quantity(l.defective) === 0),
     ),

@@ -7,12 +7,12 @@
  */
 import type { Db, PrismaClient } from '@/lib/db';
 import type { DocumentEntity } from '@/lib/core/domain';
-import { logFor } from '@/lib/core/logger';
+import { logFor, type Logger } from '@/lib/core/logger';
 import { notifyJobEnqueued } from '@/lib/jobs/queue';
 import { enqueueDocumentJob, transferJob } from '@/lib/sync/jobs';
 import {
   ensureSyncDocument, IN_FLIGHT_OR_DONE, recordEvent, SENDABLE, transitionDocument,
-  type DocumentRef, type Trigger,
+  type DocumentRef, type SyncDocumentRow, type Trigger,
 } from '@/lib/sync/document/sync-state';
 import { enqueueAlreadySentAnswer, isAnsweredWhenRequestedAgain } from '@/lib/sync/transfer/already-sent';
 import { planResend } from '@/lib/sync/transfer/generation';
@@ -51,6 +51,38 @@ function enqueueTransfer(db: Db, ref: DocumentRef) {
 }
 
 /**
+ * A document already queued, in flight or done: a logged no-op, answered on the MoySklad document when a
+ * status or a scenario asked again.
+ */
+async function ignoreRepeatedRequest(
+  prisma: PrismaClient,
+  ref: DocumentRef,
+  current: SyncDocumentRow,
+  input: RequestTransferInput,
+  beforeCommit: ((tx: Db) => Promise<void>) | undefined,
+  log: Logger,
+): Promise<RequestTransferResult> {
+  const reason = current.state === 'queued' || current.state === 'sending' ? 'already_in_progress' : 'already_sent';
+  // A queued document always has its job; enqueueing again is a no-op then, and repairs the
+  // state if an outage ever separated the two.
+  if (current.state === 'queued') await enqueueTransfer(prisma, ref);
+  const answer = input.trigger !== 'widget' && isAnsweredWhenRequestedAgain(current.state);
+  if (answer) await enqueueAlreadySentAnswer(prisma, ref, current.id);
+  if (beforeCommit) await beforeCommit(prisma);
+  await recordEvent(prisma, current, {
+    kind: 'duplicate_ignored',
+    trigger: input.trigger,
+    actor: input.actor,
+    message: reason === 'already_in_progress'
+      ? `Повторный запрос передачи (${TRIGGER_LABELS[input.trigger]}) пропущен: передача уже выполняется`
+      : `Повторный запрос передачи (${TRIGGER_LABELS[input.trigger]}) пропущен: документ уже передан`,
+  });
+  if (answer) notifyJobEnqueued();
+  log.info({ state: current.state }, 'transfer request ignored: already in flight or done');
+  return { accepted: false, documentId: current.id, state: current.state, reason };
+}
+
+/**
  * `beforeCommit` runs inside the same transaction as the state change and the job (e.g. recording an
  * inbound request id), so a failure anywhere leaves nothing half done for a retry to trip over.
  */
@@ -65,24 +97,7 @@ export async function requestTransfer(
   for (let attempt = 0; attempt < 3; attempt++) {
     const current = attempt === 0 ? document : await prisma.syncDocument.findUniqueOrThrow({ where: { id: document.id } });
     if (IN_FLIGHT_OR_DONE.includes(current.state as never)) {
-      const reason = current.state === 'queued' || current.state === 'sending' ? 'already_in_progress' : 'already_sent';
-      // A queued document always has its job; enqueueing again is a no-op then, and repairs the
-      // state if an outage ever separated the two.
-      if (current.state === 'queued') await enqueueTransfer(prisma, ref);
-      const answer = input.trigger !== 'widget' && isAnsweredWhenRequestedAgain(current.state);
-      if (answer) await enqueueAlreadySentAnswer(prisma, ref, current.id);
-      if (beforeCommit) await beforeCommit(prisma);
-      await recordEvent(prisma, current, {
-        kind: 'duplicate_ignored',
-        trigger: input.trigger,
-        actor: input.actor,
-        message: reason === 'already_in_progress'
-          ? `Повторный запрос передачи (${TRIGGER_LABELS[input.trigger]}) пропущен: передача уже выполняется`
-          : `Повторный запрос передачи (${TRIGGER_LABELS[input.trigger]}) пропущен: документ уже передан`,
-      });
-      if (answer) notifyJobEnqueued();
-      log.info({ state: current.state }, 'transfer request ignored: already in flight or done');
-      return { accepted: false, documentId: current.id, state: current.state, reason };
+      return ignoreRepeatedRequest(prisma, ref, current, input, beforeCommit, log);
     }
     const resend = planResend(current, input.trigger);
     // State, event and job commit together: never a queued document without its job.

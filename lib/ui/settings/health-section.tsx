@@ -15,84 +15,23 @@ import { ProblemList } from '@/lib/ui/widget/problems';
 import { STATE_COLOR } from '@/lib/ui/widget/state-chip';
 import { SettingsSection } from './section';
 
+type Health = SettingsResponse['health'];
+
 export function HealthSection({
   health, canEdit, client, onRefresh,
 }: {
-  health: SettingsResponse['health'];
+  health: Health;
   canEdit: boolean;
   client: ApiClient;
   onRefresh: () => void;
 }) {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
   const h = t.settings.health;
-  const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
-
-  async function reinstall() {
-    setBusy(true);
-    setResult(null);
-    try {
-      await client.post('/api/settings/reinstall-webhooks', {});
-      setResult({ ok: true, text: h.reinstalled });
-      onRefresh();
-    } catch (error) {
-      setResult({ ok: false, text: `${h.reinstallFailed}: ${error instanceof NetworkError ? t.common.network : (error as Error).message}` });
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  const byState = Object.entries(health.documentsByState).filter(([, n]) => n > 0);
-  const stateLabel = (s: string) => (s in t.states ? t.states[s as SyncState] : s);
+  const { busy, result, reinstall } = useReinstallWebhooks(client, onRefresh);
 
   return (
     <SettingsSection title={h.title} testId="settings-health">
-      <Box component="dl" sx={{ display: 'grid', gridTemplateColumns: 'max-content 1fr', columnGap: 2, rowGap: 0.75, m: 0, fontSize: 13, '& dt': { color: 'text.secondary' }, '& dd': { m: 0 } }}>
-        <dt>{h.installation}</dt><dd data-testid="health-installation">{labelOf(h.installationStates, health.installationStatus)}</dd>
-        <dt>{h.reported}</dt><dd data-testid="health-reported">{health.reportedStatus}</dd>
-        <dt>{h.webhooks}</dt>
-        <dd>
-          <Chip
-            data-testid="health-webhooks"
-            label={health.webhooksInstalled ? h.webhooksOk : h.webhooksMissing}
-            color={health.webhooksInstalled ? 'success' : 'error'}
-            variant="outlined"
-          />
-        </dd>
-        <dt>{h.lastPoll}</dt><dd>{health.lastPollAt ? formatDateTime(health.lastPollAt, locale) : t.common.never}</dd>
-        {health.pollError && (
-          <>
-            <dt>{h.pollError}</dt>
-            <dd data-testid="health-poll-error">
-              {/* The stored reason is Russian: English shows the row's own label and the hint only. */}
-              {locale === 'ru' && <Typography component="span" sx={{ fontSize: 13, color: 'error.main' }}>{health.pollError.message}</Typography>}
-              <Typography component="span" sx={{ fontSize: 12, color: 'text.secondary', ml: 1 }}>
-                {formatDateTime(health.pollError.at, locale)} · {h.pollErrorHint(health.pollError.failures)}
-              </Typography>
-            </dd>
-          </>
-        )}
-        <dt>{h.byState}</dt>
-        <dd>
-          {byState.length === 0 ? (
-            <Typography component="span" sx={{ fontSize: 13, color: 'text.secondary' }}>{h.noDocuments}</Typography>
-          ) : (
-            <Box sx={{ display: 'flex', flexWrap: 'wrap', gap: 0.5 }}>
-              {byState.map(([state, n]) => {
-                const style = STATE_COLOR[state as SyncState] ?? STATE_COLOR.not_sent;
-                return <Chip key={state} label={`${stateLabel(state)}: ${n}`} color={style.color} variant="outlined" />;
-              })}
-            </Box>
-          )}
-        </dd>
-        <dt>{h.deadJobs}</dt>
-        <dd>
-          <Typography component="span" sx={{ fontSize: 13, color: health.deadJobs ? 'error.main' : undefined, fontWeight: health.deadJobs ? 600 : 400 }}>
-            {health.deadJobs}
-          </Typography>
-          {health.deadJobs > 0 && <Typography component="span" sx={{ fontSize: 12, color: 'text.secondary', ml: 1 }}>{h.deadJobsHint}</Typography>}
-        </dd>
-      </Box>
+      <HealthFacts health={health} />
 
       <Typography component="h3" sx={{ fontSize: 13, fontWeight: 600, mt: 2, mb: 0.5 }}>{h.recentErrors}</Typography>
       {health.recentErrors.length === 0 ? (
@@ -119,6 +58,89 @@ export function HealthSection({
       </Box>
       {result && <Alert severity={result.ok ? 'success' : 'error'} sx={{ mt: 1 }} role="status">{result.text}</Alert>}
     </SettingsSection>
+  );
+}
+
+/** Reinstalls the webhooks, then reloads the page's data so the health rows show the new state. */
+function useReinstallWebhooks(client: ApiClient, onRefresh: () => void) {
+  const { t } = useI18n();
+  const h = t.settings.health;
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
+
+  async function reinstall() {
+    setBusy(true);
+    setResult(null);
+    try {
+      await client.post('/api/settings/reinstall-webhooks', {});
+      setResult({ ok: true, text: h.reinstalled });
+      onRefresh();
+    } catch (error) {
+      setResult({ ok: false, text: `${h.reinstallFailed}: ${error instanceof NetworkError ? t.common.network : (error as Error).message}` });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return { busy, result, reinstall };
+}
+
+function HealthFacts({ health }: { health: Health }) {
+  const { t, locale } = useI18n();
+  const h = t.settings.health;
+  return (
+    <Box component="dl" sx={{ display: 'grid', gridTemplateColumns: 'max-content 1fr', columnGap: 2, rowGap: 0.75, m: 0, fontSize: 13, '& dt': { color: 'text.secondary' }, '& dd': { m: 0 } }}>
+      <dt>{h.installation}</dt><dd data-testid="health-installation">{labelOf(h.installationStates, health.installationStatus)}</dd>
+      <dt>{h.reported}</dt><dd data-testid="health-reported">{health.reportedStatus}</dd>
+      <dt>{h.webhooks}</dt>
+      <dd>
+        <Chip
+          data-testid="health-webhooks"
+          label={health.webhooksInstalled ? h.webhooksOk : h.webhooksMissing}
+          color={health.webhooksInstalled ? 'success' : 'error'}
+          variant="outlined"
+        />
+      </dd>
+      <dt>{h.lastPoll}</dt><dd>{health.lastPollAt ? formatDateTime(health.lastPollAt, locale) : t.common.never}</dd>
+      {health.pollError && (
+        <>
+          <dt>{h.pollError}</dt>
+          <dd data-testid="health-poll-error">
+            {/* The stored reason is Russian: English shows the row's own label and the hint only. */}
+            {locale === 'ru' && <Typography component="span" sx={{ fontSize: 13, color: 'error.main' }}>{health.pollError.message}</Typography>}
+            <Typography component="span" sx={{ fontSize: 12, color: 'text.secondary', ml: 1 }}>
+              {formatDateTime(health.pollError.at, locale)} · {h.pollErrorHint(health.pollError.failures)}
+            </Typography>
+          </dd>
+        </>
+      )}
+      <dt>{h.byState}</dt>
+      <dd><DocumentsByState documentsByState={health.documentsByState} /></dd>
+      <dt>{h.deadJobs}</dt>
+      <dd>
+        <Typography component="span" sx={{ fontSize: 13, color: health.deadJobs ? 'error.main' : undefined, fontWeight: health.deadJobs ? 600 : 400 }}>
+          {health.deadJobs}
+        </Typography>
+        {health.deadJobs > 0 && <Typography component="span" sx={{ fontSize: 12, color: 'text.secondary', ml: 1 }}>{h.deadJobsHint}</Typography>}
+      </dd>
+    </Box>
+  );
+}
+
+function DocumentsByState({ documentsByState }: { documentsByState: Health['documentsByState'] }) {
+  const { t } = useI18n();
+  const byState = Object.entries(documentsByState).filter(([, n]) => n > 0);
+  const stateLabel = (s: string) => (s in t.states ? t.states[s as SyncState] : s);
+  if (byState.length === 0) {
+    return <Typography component="span" sx={{ fontSize: 13, color: 'text.secondary' }}>{t.settings.health.noDocuments}</Typography>;
+  }
+  return (
+    <Box sx={{ display: 'flex', flexWrap: 'wrap', gap: 0.5 }}>
+      {byState.map(([state, n]) => {
+        const style = STATE_COLOR[state as SyncState] ?? STATE_COLOR.not_sent;
+        return <Chip key={state} label={`${stateLabel(state)}: ${n}`} color={style.color} variant="outlined" />;
+      })}
+    </Box>
   );
 }
 

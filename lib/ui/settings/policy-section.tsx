@@ -9,8 +9,8 @@ import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
 import type { ReactNode } from 'react';
 import { useI18n } from '@/lib/ui/i18n/context';
-import { errorOf, type FieldErrors, type SettingsForm } from './form';
-import { SettingsSection } from './section';
+import { errorOf, type SettingsForm } from './form';
+import { SettingsSection, type SectionFieldProps } from './section';
 
 // px, not 1: in sx a bare 1 means 100 %.
 const HIDDEN = { position: 'absolute', width: '1px', height: '1px', margin: '-1px', overflow: 'hidden', clip: 'rect(0 0 0 0)', whiteSpace: 'nowrap' } as const;
@@ -65,67 +65,53 @@ export function ProductKeySection({ form, onChange, disabled }: { form: Settings
   );
 }
 
+type PolicyField = 'partialPolicy' | 'defectivePolicy' | 'postingMode';
+
 export function ReceiptSection({
   form, onChange, errors, disabled,
-}: {
-  form: SettingsForm;
-  onChange: (p: Partial<SettingsForm>) => void;
-  errors: FieldErrors;
-  disabled: boolean;
-}) {
+}: SectionFieldProps) {
   const { t } = useI18n();
   const r = t.settings.receipt;
-  const pollError = errorOf(errors, 'pollIntervalSec');
+  const choice = <K extends PolicyField>(name: K, label: string, options: Array<[SettingsForm[K], string]>) => (
+    <Choice
+      label={label}
+      name={name}
+      value={form[name]}
+      onChange={(value) => onChange({ [name]: value })}
+      disabled={disabled}
+      options={options.map(([value, text]) => ({ value, label: text }))}
+    />
+  );
   return (
     <SettingsSection title={r.title} testId="settings-receipt">
       <Stack spacing={2}>
-        <Choice
-          label={r.partialLabel}
-          name="partialPolicy"
-          value={form.partialPolicy}
-          onChange={(partialPolicy) => onChange({ partialPolicy })}
-          disabled={disabled}
-          options={[
-            { value: 'final', label: r.partialFinal },
-            { value: 'progressive', label: r.partialProgressive },
-          ]}
-        />
-        <Choice
-          label={r.defectiveLabel}
-          name="defectivePolicy"
-          value={form.defectivePolicy}
-          onChange={(defectivePolicy) => onChange({ defectivePolicy })}
-          disabled={disabled}
-          options={[
-            { value: 'received', label: r.defectiveReceived },
-            { value: 'excluded', label: r.defectiveExcluded },
-          ]}
-        />
-        <Choice
-          label={r.postingLabel}
-          name="postingMode"
-          value={form.postingMode}
-          onChange={(postingMode) => onChange({ postingMode })}
-          disabled={disabled}
-          options={[
-            { value: 'auto', label: r.postingAuto },
-            { value: 'review', label: r.postingReview },
-          ]}
-        />
-        <TextField
-          label={r.pollLabel}
-          name="pollIntervalSec"
-          type="number"
-          value={form.pollIntervalSec}
-          onChange={(e) => onChange({ pollIntervalSec: e.target.value })}
-          error={Boolean(pollError)}
-          helperText={pollError ?? r.pollHelp}
-          disabled={disabled}
-          required
-          sx={{ maxWidth: 260 }}
-          slotProps={{ htmlInput: { min: 15, max: 86400, step: 1, inputMode: 'numeric' } }}
-        />
+        {choice('partialPolicy', r.partialLabel, [['final', r.partialFinal], ['progressive', r.partialProgressive]])}
+        {choice('defectivePolicy', r.defectiveLabel, [['received', r.defectiveReceived], ['excluded', r.defectiveExcluded]])}
+        {choice('postingMode', r.postingLabel, [['auto', r.postingAuto], ['review', r.postingReview]])}
+        <PollIntervalField form={form} onChange={onChange} errors={errors} disabled={disabled} />
       </Stack>
     </SettingsSection>
+  );
+}
+
+function PollIntervalField({
+  form, onChange, errors, disabled,
+}: SectionFieldProps) {
+  const r = useI18n().t.settings.receipt;
+  const pollError = errorOf(errors, 'pollIntervalSec');
+  return (
+    <TextField
+      label={r.pollLabel}
+      name="pollIntervalSec"
+      type="number"
+      value={form.pollIntervalSec}
+      onChange={(e) => onChange({ pollIntervalSec: e.target.value })}
+      error={Boolean(pollError)}
+      helperText={pollError ?? r.pollHelp}
+      disabled={disabled}
+      required
+      sx={{ maxWidth: 260 }}
+      slotProps={{ htmlInput: { min: 15, max: 86400, step: 1, inputMode: 'numeric' } }}
+    />
   );
 }

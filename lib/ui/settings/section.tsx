@@ -2,6 +2,7 @@
 import Paper from '@mui/material/Paper';
 import Typography from '@mui/material/Typography';
 import { useId, type ReactNode } from 'react';
+import type { FieldErrors, SettingsForm } from './form';
 
 export function SettingsSection({ title, help, children, testId }: { title: string; help?: ReactNode; children: ReactNode; testId?: string }) {
   const id = useId();
@@ -14,4 +15,12 @@ export function SettingsSection({ title, help, children, testId }: { title: stri
       {children}
     </Paper>
   );
+}
+
+/** What every editable section gets from the page: the form, its change handler, the field errors. */
+export interface SectionFieldProps {
+  form: SettingsForm;
+  onChange: (patch: Partial<SettingsForm>) => void;
+  errors: FieldErrors;
+  disabled: boolean;
 }

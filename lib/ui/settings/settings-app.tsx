@@ -7,12 +7,13 @@ import CircularProgress from '@mui/material/CircularProgress';
 import Skeleton from '@mui/material/Skeleton';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
-import { useRef, useState, type FormEvent } from 'react';
-import useSWR from 'swr';
+import { useRef, useState, type Dispatch, type FormEvent, type SetStateAction } from 'react';
+import useSWR, { type SWRResponse } from 'swr';
 import type { CreateStatusesResponse, SettingsResponse } from '@/lib/api/contract';
 import { ApiError, NetworkError, SessionExpiredError, type ApiClient } from '@/lib/ui/api-client';
 import { localeFrom, type Messages } from '@/lib/ui/i18n';
 import { I18nProvider, useI18n } from '@/lib/ui/i18n/context';
+import { LoadFailed } from '@/lib/ui/load-failed';
 import { SessionGate } from '@/lib/ui/session-gate';
 import { useAppSession } from '@/lib/ui/use-app-session';
 import { ConnectionSection } from './connection-section';
@@ -44,9 +45,14 @@ function SettingsSkeleton() {
   );
 }
 
-function SettingsEditor({ client }: { client: ApiClient }) {
-  const { t } = useI18n();
-  const s = t.settings;
+type SettingsSwr = SWRResponse<SettingsResponse>;
+type SetForm = Dispatch<SetStateAction<SettingsForm | null>>;
+
+/**
+ * The settings as loaded and the form over them. New data from the server replaces the form only while
+ * the admin has not changed anything.
+ */
+function useSettingsForm(client: ApiClient) {
   const settings = useSWR<SettingsResponse>('settings', () => client.get<SettingsResponse>('/api/settings'), {
     // Health changes while the page is open; the form itself is protected from refreshes below.
     refreshInterval: 30_000,
@@ -58,7 +64,6 @@ function SettingsEditor({ client }: { client: ApiClient }) {
   const [form, setForm] = useState<SettingsForm | null>(null);
   const [pristine, setPristine] = useState<SettingsForm | null>(null);
   const [loadedFrom, setLoadedFrom] = useState<SettingsResponse | null>(null);
-  // New data from the server replaces the form only while the admin has not changed anything.
   if (data && data !== loadedFrom) {
     setLoadedFrom(data);
     if (!form || !pristine || sameForm(form, pristine)) {
@@ -67,48 +72,26 @@ function SettingsEditor({ client }: { client: ApiClient }) {
       setPristine(fresh);
     }
   }
+  /** After a save: the saved settings are the new baseline. */
+  const reset = (saved: SettingsResponse) => {
+    const fresh = formFromView(saved.settings);
+    setForm(fresh);
+    setPristine(fresh);
+    setLoadedFrom(saved);
+  };
+  return { settings, data, form, setForm, pristine, reset };
+}
 
+function useSave(client: ApiClient, settings: SettingsSwr, form: SettingsForm | null, reset: (saved: SettingsResponse) => void) {
+  const { t } = useI18n();
+  const s = t.settings;
   const [errors, setErrors] = useState<FieldErrors>({});
   const [saving, setSaving] = useState(false);
-  const [banner, setBanner] = useState<{ severity: 'success' | 'error'; title: string; text?: string } | null>(null);
-  const [creating, setCreating] = useState<Entity | null>(null);
-  const [createResult, setCreateResult] = useState<{ entity: Entity; ok: boolean; message: string } | null>(null);
-
-  if (!data || !form) {
-    if (settings.error && !(settings.error instanceof SessionExpiredError)) {
-      return (
-        <Alert
-          severity="error"
-          role="alert"
-          action={<Button color="inherit" onClick={() => void settings.mutate()}>{t.common.retryLoad}</Button>}
-        >
-          <AlertTitle>{t.common.loadFailed}</AlertTitle>
-          {messageOf(settings.error, t.common.network)}
-        </Alert>
-      );
-    }
-    return <SettingsSkeleton />;
-  }
-
-  const disabled = !data.canEdit || saving;
-  const dirty = pristine ? !sameForm(form, pristine) : false;
-  // The checklist follows the form as it is edited (only an admin edits; others see the saved state).
-  const missing = missingFromForm(form, storedPasswordApplies(form, data), s);
-
-  const change = (patch: Partial<SettingsForm>) => {
-    setForm((f) => (f ? { ...f, ...patch } : f));
-    // A corrected field loses its message at once; the rest stay until the next save.
-    setErrors((errs) => {
-      const next = { ...errs };
-      for (const key of Object.keys(patch)) {
-        for (const k of Object.keys(next)) if (k === key || k.startsWith(`${key}.`)) delete next[k];
-      }
-      return next;
-    });
-  };
+  const [banner, setBanner] = useState<Banner | null>(null);
 
   async function save(event: FormEvent) {
     event.preventDefault();
+    const data = settings.data;
     if (!form || !data) return;
     const found = validateForm(form, storedPasswordApplies(form, data), s.errors);
     setErrors(found);
@@ -120,10 +103,7 @@ function SettingsEditor({ client }: { client: ApiClient }) {
     setBanner(null);
     try {
       const saved = await client.put<SettingsResponse>('/api/settings', inputFromForm(form));
-      const fresh = formFromView(saved.settings);
-      setForm(fresh);
-      setPristine(fresh);
-      setLoadedFrom(saved);
+      reset(saved);
       await settings.mutate(saved, { revalidate: false });
       setBanner({ severity: 'success', title: s.saved });
     } catch (error) {
@@ -134,6 +114,14 @@ function SettingsEditor({ client }: { client: ApiClient }) {
       setSaving(false);
     }
   }
+  return { errors, setErrors, saving, banner, setBanner, save };
+}
+
+function useCreateStatuses(client: ApiClient, settings: SettingsSwr, setForm: SetForm) {
+  const { t } = useI18n();
+  const s = t.settings;
+  const [creating, setCreating] = useState<Entity | null>(null);
+  const [createResult, setCreateResult] = useState<{ entity: Entity; ok: boolean; message: string } | null>(null);
 
   async function createStatuses(entity: Entity) {
     setCreating(entity);
@@ -156,23 +144,40 @@ function SettingsEditor({ client }: { client: ApiClient }) {
       setCreating(null);
     }
   }
+  return { creating, createResult, createStatuses };
+}
+
+type Banner = { severity: 'success' | 'error'; title: string; text?: string };
+
+function SettingsEditor({ client }: { client: ApiClient }) {
+  const { t } = useI18n();
+  const s = t.settings;
+  const { settings, data, form, setForm, pristine, reset } = useSettingsForm(client);
+  const { errors, setErrors, saving, banner, setBanner, save } = useSave(client, settings, form, reset);
+  const { creating, createResult, createStatuses } = useCreateStatuses(client, settings, setForm);
+
+  if (!data || !form) {
+    if (settings.error && !(settings.error instanceof SessionExpiredError)) {
+      return <LoadFailed message={messageOf(settings.error, t.common.network)} onRetry={() => void settings.mutate()} />;
+    }
+    return <SettingsSkeleton />;
+  }
+
+  const disabled = !data.canEdit || saving;
+  const dirty = pristine ? !sameForm(form, pristine) : false;
+  // The checklist follows the form as it is edited (only an admin edits; others see the saved state).
+  const missing = missingFromForm(form, storedPasswordApplies(form, data), s);
+
+  const change = (patch: Partial<SettingsForm>) => {
+    setForm((f) => (f ? { ...f, ...patch } : f));
+    setErrors((errs) => withoutFieldErrors(errs, patch));
+  };
 
   return (
     <Box component="form" onSubmit={(e) => void save(e)} noValidate aria-label={s.title}>
       <Stack spacing={2}>
         {!data.canEdit && <Alert severity="info" data-testid="read-only">{s.readOnly}</Alert>}
-        {missing.length > 0 ? (
-          <Alert severity="warning" data-testid="settings-missing">
-            <AlertTitle>{s.incomplete}</AlertTitle>
-            <Box component="ul" sx={{ m: 0, pl: 2.5 }}>
-              {missing.map((m) => <li key={m}>{m}</li>)}
-            </Box>
-          </Alert>
-        ) : data.settings.complete && !dirty ? (
-          <Alert severity="success" data-testid="settings-complete">{s.complete}</Alert>
-        ) : (
-          <Alert severity="info" data-testid="settings-ready">{s.readyToSave}</Alert>
-        )}
+        <Completeness missing={missing} complete={data.settings.complete && !dirty} />
         <ConnectionSection form={form} onChange={change} errors={errors} hasPassword={storedPasswordApplies(form, data)} disabled={disabled} client={client} />
         <StoresSection form={form} onChange={change} errors={errors} stores={data.stores} disabled={disabled} />
         <StatusesSection
@@ -188,21 +193,7 @@ function SettingsEditor({ client }: { client: ApiClient }) {
         />
         <ProductKeySection form={form} onChange={change} disabled={disabled} />
         <ReceiptSection form={form} onChange={change} errors={errors} disabled={disabled} />
-        {data.canEdit && (
-          <Box sx={{ display: 'flex', alignItems: 'center', gap: 2 }}>
-            <Button
-              type="submit"
-              variant="contained"
-              size="medium"
-              disabled={saving}
-              startIcon={saving ? <CircularProgress size={14} color="inherit" /> : undefined}
-              data-testid="save-settings"
-            >
-              {saving ? s.saving : s.save}
-            </Button>
-            {dirty && <Typography sx={{ fontSize: 12, color: 'warning.dark' }}>{s.unsaved}</Typography>}
-          </Box>
-        )}
+        {data.canEdit && <SaveBar saving={saving} dirty={dirty} />}
         {banner && (
           <Alert severity={banner.severity} role="alert" data-testid="save-result" onClose={() => setBanner(null)}>
             <AlertTitle sx={{ mb: banner.text ? undefined : 0 }}>{banner.title}</AlertTitle>
@@ -212,6 +203,51 @@ function SettingsEditor({ client }: { client: ApiClient }) {
         <ScenarioSection help={data.scenarioHelp} />
         <HealthSection health={data.health} canEdit={data.canEdit} client={client} onRefresh={() => void settings.mutate()} />
       </Stack>
+    </Box>
+  );
+}
+
+/** A corrected field loses its message at once; the rest stay until the next save. */
+function withoutFieldErrors(errs: FieldErrors, patch: Partial<SettingsForm>): FieldErrors {
+  const next = { ...errs };
+  for (const key of Object.keys(patch)) {
+    for (const k of Object.keys(next)) if (k === key || k.startsWith(`${key}.`)) delete next[k];
+  }
+  return next;
+}
+
+function Completeness({ missing, complete }: { missing: string[]; complete: boolean }) {
+  const s = useI18n().t.settings;
+  if (missing.length > 0) {
+    return (
+      <Alert severity="warning" data-testid="settings-missing">
+        <AlertTitle>{s.incomplete}</AlertTitle>
+        <Box component="ul" sx={{ m: 0, pl: 2.5 }}>
+          {missing.map((m) => <li key={m}>{m}</li>)}
+        </Box>
+      </Alert>
+    );
+  }
+  return complete
+    ? <Alert severity="success" data-testid="settings-complete">{s.complete}</Alert>
+    : <Alert severity="info" data-testid="settings-ready">{s.readyToSave}</Alert>;
+}
+
+function SaveBar({ saving, dirty }: { saving: boolean; dirty: boolean }) {
+  const s = useI18n().t.settings;
+  return (
+    <Box sx={{ display: 'flex', alignItems: 'center', gap: 2 }}>
+      <Button
+        type="submit"
+        variant="contained"
+        size="medium"
+        disabled={saving}
+        startIcon={saving ? <CircularProgress size={14} color="inherit" /> : undefined}
+        data-testid="save-settings"
+      >
+        {saving ? s.saving : s.save}
+      </Button>
+      {dirty && <Typography sx={{ fontSize: 12, color: 'warning.dark' }}>{s.unsaved}</Typography>}
     </Box>
   );
 }

@@ -8,8 +8,8 @@ import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import type { SettingsResponse } from '@/lib/api/contract';
 import { useI18n } from '@/lib/ui/i18n/context';
-import { errorOf, STATUS_ROLES, type Entity, type FieldErrors, type SettingsForm, type StatusRole } from './form';
-import { SettingsSection } from './section';
+import { errorOf, STATUS_ROLES, type Entity, type StatusRole } from './form';
+import { SettingsSection, type SectionFieldProps } from './section';
 
 /** MoySklad stores colours as ARGB integers. */
 function colorOf(argb: number | undefined): string {
@@ -64,68 +64,71 @@ function StatusSelect({
   );
 }
 
-export function StatusesSection({
-  form, onChange, errors, states, canCreate, disabled, creating, createResult, onCreate,
-}: {
-  form: SettingsForm;
-  onChange: (patch: Partial<SettingsForm>) => void;
-  errors: FieldErrors;
+interface StatusesProps extends SectionFieldProps {
   states: SettingsResponse['states'];
   canCreate: boolean;
-  disabled: boolean;
   creating: Entity | null;
   createResult: { entity: Entity; ok: boolean; message: string } | null;
   onCreate: (entity: Entity) => void;
-}) {
-  const { t } = useI18n();
-  const st = t.settings.statuses;
-  const setRole = (entity: Entity, role: StatusRole, id: string | null) =>
-    onChange({ statuses: { ...form.statuses, [entity]: { ...form.statuses[entity], [role]: id } } });
+}
 
+export function StatusesSection(props: StatusesProps) {
+  const { form, errors, canCreate } = props;
+  const st = useI18n().t.settings.statuses;
   return (
     <SettingsSection title={st.title} help={st.help} testId="settings-statuses">
-      {form.enabledEntities.map((entity) => (
-        <Box key={entity} sx={{ mb: 2 }} data-testid={`statuses-${entity}`}>
-          <Box sx={{ display: 'flex', alignItems: 'center', gap: 1, mb: 1 }}>
-            <Typography component="h3" sx={{ fontSize: 13, fontWeight: 600 }}>{st.entity[entity]}</Typography>
-            {canCreate && (
-              <Button
-                size="small"
-                onClick={() => onCreate(entity)}
-                disabled={disabled || creating !== null}
-                startIcon={creating === entity ? <CircularProgress size={12} color="inherit" /> : undefined}
-                data-testid={`create-statuses-${entity}`}
-              >
-                {creating === entity ? st.creating : st.create}
-              </Button>
-            )}
-          </Box>
-          {states[entity].length === 0 && (
-            <Typography sx={{ fontSize: 12, color: 'text.secondary', mb: 1 }}>{st.noStates}</Typography>
-          )}
-          <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', sm: '1fr 1fr' }, gap: 1.5, maxWidth: 720 }}>
-            {STATUS_ROLES.map((role) => (
-              <StatusSelect
-                key={role}
-                entity={entity}
-                role={role}
-                value={form.statuses[entity][role]}
-                options={states[entity]}
-                error={errorOf(errors, `statuses.${entity}.${role}`)}
-                disabled={disabled}
-                onChange={(id) => setRole(entity, role, id)}
-              />
-            ))}
-          </Box>
-          {createResult?.entity === entity && (
-            <Alert severity={createResult.ok ? 'success' : 'error'} sx={{ mt: 1 }} role="status">{createResult.message}</Alert>
-          )}
-        </Box>
-      ))}
+      {form.enabledEntities.map((entity) => <EntityStatuses key={entity} entity={entity} {...props} />)}
       {!canCreate && <Typography sx={{ fontSize: 12, color: 'text.secondary' }}>{st.createHelpManual}</Typography>}
       {errorOf(errors, 'statuses') && !STATUS_ROLES.some((r) => form.enabledEntities.some((e) => errors[`statuses.${e}.${r}`])) && (
         <FormHelperText error>{errorOf(errors, 'statuses')}</FormHelperText>
       )}
     </SettingsSection>
+  );
+}
+
+/** One document type: its «create statuses» button, a select per role, the result of creating them. */
+function EntityStatuses({
+  entity, form, onChange, errors, states, canCreate, disabled, creating, createResult, onCreate,
+}: StatusesProps & { entity: Entity }) {
+  const st = useI18n().t.settings.statuses;
+  const setRole = (role: StatusRole, id: string | null) =>
+    onChange({ statuses: { ...form.statuses, [entity]: { ...form.statuses[entity], [role]: id } } });
+  return (
+    <Box sx={{ mb: 2 }} data-testid={`statuses-${entity}`}>
+      <Box sx={{ display: 'flex', alignItems: 'center', gap: 1, mb: 1 }}>
+        <Typography component="h3" sx={{ fontSize: 13, fontWeight: 600 }}>{st.entity[entity]}</Typography>
+        {canCreate && (
+          <Button
+            size="small"
+            onClick={() => onCreate(entity)}
+            disabled={disabled || creating !== null}
+            startIcon={creating === entity ? <CircularProgress size={12} color="inherit" /> : undefined}
+            data-testid={`create-statuses-${entity}`}
+          >
+            {creating === entity ? st.creating : st.create}
+          </Button>
+        )}
+      </Box>
+      {states[entity].length === 0 && (
+        <Typography sx={{ fontSize: 12, color: 'text.secondary', mb: 1 }}>{st.noStates}</Typography>
+      )}
+      <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', sm: '1fr 1fr' }, gap: 1.5, maxWidth: 720 }}>
+        {STATUS_ROLES.map((role) => (
+          <StatusSelect
+            key={role}
+            entity={entity}
+            role={role}
+            value={form.statuses[entity][role]}
+            options={states[entity]}
+            error={errorOf(errors, `statuses.${entity}.${role}`)}
+            disabled={disabled}
+            onChange={(id) => setRole(role, id)}
+          />
+        ))}
+      </Box>
+      {createResult?.entity === entity && (
+        <Alert severity={createResult.ok ? 'success' : 'error'} sx={{ mt: 1 }} role="status">{createResult.message}</Alert>
+      )}
+    </Box>
   );
 }

@@ -8,31 +8,21 @@ import FormLabel from '@mui/material/FormLabel';
 import Stack from '@mui/material/Stack';
 import type { SettingsResponse } from '@/lib/api/contract';
 import { useI18n } from '@/lib/ui/i18n/context';
-import { ENTITIES, errorOf, type Entity, type FieldErrors, type SettingsForm } from './form';
-import { SettingsSection } from './section';
+import { ENTITIES, errorOf, type Entity } from './form';
+import { SettingsSection, type SectionFieldProps } from './section';
 
 export function StoresSection({
   form, onChange, errors, stores, disabled,
-}: {
-  form: SettingsForm;
-  onChange: (patch: Partial<SettingsForm>) => void;
-  errors: FieldErrors;
-  stores: SettingsResponse['stores'];
-  disabled: boolean;
-}) {
+}: SectionFieldProps & { stores: SettingsResponse['stores'] }) {
   const { t } = useI18n();
   const s = t.settings.stores;
-  const e = t.settings.entities;
   const storesError = errorOf(errors, 'storeIds');
-  const entitiesError = errorOf(errors, 'enabledEntities');
   const names = new Map(stores.map((st) => [st.id, st.name]));
   // Keep stored ids that MoySklad no longer lists visible, so the admin can remove them.
   const options = [...stores, ...form.storeIds.filter((id) => !names.has(id)).map((id) => ({ id, name: id }))];
 
   const toggleStore = (id: string, on: boolean) =>
     onChange({ storeIds: on ? [...form.storeIds.filter((x) => x !== id), id] : form.storeIds.filter((x) => x !== id) });
-  const toggleEntity = (entity: Entity, on: boolean) =>
-    onChange({ enabledEntities: ENTITIES.filter((x) => (x === entity ? on : form.enabledEntities.includes(x))) });
 
   return (
     <SettingsSection title={s.title} testId="settings-stores">
@@ -53,27 +43,40 @@ export function StoresSection({
           <FormHelperText sx={{ mx: 0 }}>{storesError ?? (stores.length ? s.help : s.none)}</FormHelperText>
         </FormControl>
 
-        <FormControl component="fieldset" error={Boolean(entitiesError)} disabled={disabled} required>
-          <FormLabel component="legend" sx={{ fontSize: 13 }}>{e.title}</FormLabel>
-          <FormGroup row>
-            {ENTITIES.map((entity) => (
-              <FormControlLabel
-                key={entity}
-                control={
-                  <Checkbox
-                    size="small"
-                    name={`enabled-${entity}`}
-                    checked={form.enabledEntities.includes(entity)}
-                    onChange={(ev) => toggleEntity(entity, ev.target.checked)}
-                  />
-                }
-                label={e[entity]}
-              />
-            ))}
-          </FormGroup>
-          <FormHelperText sx={{ mx: 0 }}>{entitiesError ?? e.help}</FormHelperText>
-        </FormControl>
+        <EntitiesField form={form} onChange={onChange} errors={errors} disabled={disabled} />
       </Stack>
     </SettingsSection>
+  );
+}
+
+/** Which document types the app handles: always in the fixed ENTITIES order, whatever order they were ticked in. */
+function EntitiesField({
+  form, onChange, errors, disabled,
+}: SectionFieldProps) {
+  const e = useI18n().t.settings.entities;
+  const entitiesError = errorOf(errors, 'enabledEntities');
+  const toggleEntity = (entity: Entity, on: boolean) =>
+    onChange({ enabledEntities: ENTITIES.filter((x) => (x === entity ? on : form.enabledEntities.includes(x))) });
+  return (
+    <FormControl component="fieldset" error={Boolean(entitiesError)} disabled={disabled} required>
+      <FormLabel component="legend" sx={{ fontSize: 13 }}>{e.title}</FormLabel>
+      <FormGroup row>
+        {ENTITIES.map((entity) => (
+          <FormControlLabel
+            key={entity}
+            control={
+              <Checkbox
+                size="small"
+                name={`enabled-${entity}`}
+                checked={form.enabledEntities.includes(entity)}
+                onChange={(ev) => toggleEntity(entity, ev.target.checked)}
+              />
+            }
+            label={e[entity]}
+          />
+        ))}
+      </FormGroup>
+      <FormHelperText sx={{ mx: 0 }}>{entitiesError ?? e.help}</FormHelperText>
+    </FormControl>
   );
 }

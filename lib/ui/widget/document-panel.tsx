@@ -5,8 +5,9 @@ import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import LinearProgress from '@mui/material/LinearProgress';
 import Typography from '@mui/material/Typography';
-import { useCallback, useEffect, useRef, useState } from 'react';
-import useSWR from 'swr';
+import { useCallback, useEffect, useRef, useState, type RefObject } from 'react';
+import useSWR, { type SWRResponse } from 'swr';
+import { LoadFailed } from '@/lib/ui/load-failed';
 import type { ActionName, DocumentView, PreflightResponse } from '@/lib/api/contract';
 import { ApiError, SessionExpiredError, type ApiClient } from '@/lib/ui/api-client';
 import { formatDateTime, labelOf } from '@/lib/ui/i18n';
@@ -31,9 +32,11 @@ function retryable(error: unknown): boolean {
 }
 
 
-export function DocumentPanel({
-  entity, objectId, openId, saves, client, bridge, isAdmin = false,
-}: {
+type ViewSwr = SWRResponse<DocumentView>;
+type PreflightSwr = SWRResponse<PreflightResponse>;
+type Notice = { severity: 'success' | 'error'; text: string; state?: string };
+
+interface DocumentPanelProps {
   entity: DocumentEntity;
   objectId: string;
   /** messageId of the Open: a new Open is a fresh start even for the same document. */
@@ -44,17 +47,74 @@ export function DocumentPanel({
   bridge: HostBridge | null;
   /** Only an admin maps unknown goods (the server checks it too). */
   isAdmin?: boolean;
-}) {
+}
+
+export function DocumentPanel({ entity, objectId, openId, saves, client, bridge, isAdmin = false }: DocumentPanelProps) {
   const { t, locale } = useI18n();
   const w = t.widget;
   const base = `/api/widget/documents/${entity}/${objectId}`;
+  const { view, preflight, wantPreflight, fastUntilRef } = useDocumentData(client, base, openId, saves);
+  const data = view.data;
+  const changed = useDocumentChanged(data, openId);
+  const actions = useDocumentActions(client, base, view, preflight, fastUntilRef);
+  const confirm = useConfirmedRun(bridge, actions.perform, data?.name ?? '');
+  const { reopen, reopenFailed } = useReopen(bridge, entity, objectId);
 
+  if (!data) {
+    if (view.error && !(view.error instanceof SessionExpiredError)) {
+      return (
+        <Box sx={{ p: 1.5 }}>
+          <LoadFailed message={errorMessage(view.error, locale)} onRetry={() => void view.mutate()} />
+        </Box>
+      );
+    }
+    return <WidgetSkeleton label={w.loadingDocument} />;
+  }
+
+  const neverSent = data.state === 'not_sent' && data.events.length === 0;
+  const preflightBlocks = wantPreflight && preflight.data?.ok === false;
+  const showErrors = data.errors.length > 0 && !errorsResolved(data.errors, wantPreflight ? preflight.data?.ok : false);
+  const { notice, setNotice } = actions;
+  const showNotice = notice && (notice.severity === 'error' || !notice.state || notice.state === data.state);
+
+  return (
+    <Box sx={{ px: 1.5, pb: 1.5, pt: 1 }} data-testid="document-panel" data-document-id={objectId}>
+      <PanelHeader data={data} neverSent={neverSent} />
+      <DocumentFacts data={data} />
+      {changed && <ChangedNotice reopenFailed={reopenFailed} onReopen={() => void reopen()} />}
+
+      <ActionBar view={data} busy={actions.busy} onRun={(a) => void confirm.run(a)} blocked={preflightBlocks} />
+      {confirm.confirming && (
+        <InlineConfirm
+          texts={confirm.textsOf(confirm.confirming)}
+          onYes={() => { const a = confirm.confirming!; confirm.setConfirming(null); void actions.perform(a); }}
+          onNo={() => confirm.setConfirming(null)}
+        />
+      )}
+      {showNotice && (
+        <Alert severity={notice.severity} sx={{ mt: 1, py: 0 }} onClose={() => setNotice(null)} data-testid="action-notice">
+          {notice.text}
+        </Alert>
+      )}
+      {showErrors && <DocumentErrors data={data} />}
+
+      <UnrecognizedGoods goods={data.unrecognized ?? []} isAdmin={isAdmin} busyBarcode={actions.identifying} onIdentify={(b, k) => void actions.identify(b, k)} />
+
+      {wantPreflight && <Preflight data={preflight.data} error={preflight.error} loading={preflight.isLoading} known={data.errors} />}
+      {data.receipt && <ReceiptTable receipt={data.receipt} />}
+      {!neverSent && <Timeline events={data.events} />}
+    </Box>
+  );
+}
+
+/** The document's view (polled, and re-read on pushed changes and on Save) and its preflight check. */
+function useDocumentData(client: ApiClient, base: string, openId: number, saves: number) {
   // An action is queued on the server and may not flip `live` at once: poll fast for a while anyway.
-  const fastUntil = useRef(0);
+  const fastUntilRef = useRef(0);
   const streaming = useRef(false);
   const view = useSWR<DocumentView>(['view', base, openId], () => client.get<DocumentView>(base), {
     refreshInterval: (latest) => (streaming.current ? STREAMING_REFRESH_MS
-      : latest?.live || Date.now() < fastUntil.current ? LIVE_REFRESH_MS : IDLE_REFRESH_MS),
+      : latest?.live || Date.now() < fastUntilRef.current ? LIVE_REFRESH_MS : IDLE_REFRESH_MS),
     revalidateOnFocus: true,
     shouldRetryOnError: retryable,
     errorRetryCount: 5,
@@ -78,29 +138,36 @@ export function DocumentPanel({
   }, [streamOpen]);
   useEffect(() => {
     if (saves > 0) {
-      fastUntil.current = Date.now() + AFTER_ACTION_FAST_MS;
+      fastUntilRef.current = Date.now() + AFTER_ACTION_FAST_MS;
       void mutateView();
     }
   }, [saves, mutateView]);
+  return { view, preflight, wantPreflight, fastUntilRef };
+}
 
-  // The app's own change time as seen when this Open started; a newer one means the form is stale.
+/** The app's own change time as seen when this Open started; a newer one means the form is stale. */
+function useDocumentChanged(data: DocumentView | undefined, openId: number): boolean {
   const [baseline, setBaseline] = useState<{ openId: number; at: string | null } | null>(null);
   if (data && baseline?.openId !== openId) setBaseline({ openId, at: data.documentChangedAt });
-  const changed = Boolean(data && baseline?.openId === openId && documentChangedSince(data.documentChangedAt, baseline.at));
+  return Boolean(data && baseline?.openId === openId && documentChangedSince(data.documentChangedAt, baseline.at));
+}
 
+/** The buttons' calls and the unknown goods' mapping, with the notice each leaves. */
+function useDocumentActions(client: ApiClient, base: string, view: ViewSwr, preflight: PreflightSwr, fastUntilRef: RefObject<number>) {
+  const { t, locale } = useI18n();
+  const w = t.widget;
   const [busy, setBusy] = useState<ActionName | null>(null);
   // A success notice belongs to the state it answered («Передача запрошена» while queued): it goes
   // once the state moves on, so it never contradicts the chip.
-  const [notice, setNotice] = useState<{ severity: 'success' | 'error'; text: string; state?: string } | null>(null);
-  const [confirming, setConfirming] = useState<ActionName | null>(null);
-  const [reopenFailed, setReopenFailed] = useState(false);
+  const [notice, setNotice] = useState<Notice | null>(null);
+  const [identifying, setIdentifying] = useState<string | null>(null);
 
   const perform = useCallback(async (action: ActionName) => {
     setBusy(action);
     setNotice(null);
     try {
       const next = await client.post<DocumentView>(`${base}/actions`, { action });
-      fastUntil.current = Date.now() + AFTER_ACTION_FAST_MS;
+      fastUntilRef.current = Date.now() + AFTER_ACTION_FAST_MS;
       await view.mutate(next, { revalidate: true });
       setNotice({ severity: 'success', text: w.actionDone[action], state: next.state });
     } catch (error) {
@@ -112,15 +179,14 @@ export function DocumentPanel({
       setBusy(null);
       void preflight.mutate();
     }
-  }, [client, base, view, preflight, w, locale]);
+  }, [client, base, view, preflight, w, locale, fastUntilRef]);
 
-  const [identifying, setIdentifying] = useState<string | null>(null);
   const identify = useCallback(async (barcode: string, productKey: string) => {
     setIdentifying(barcode);
     setNotice(null);
     try {
       const next = await client.post<DocumentView>(`${base}/recognition`, { barcode, productKey });
-      fastUntil.current = Date.now() + AFTER_ACTION_FAST_MS;
+      fastUntilRef.current = Date.now() + AFTER_ACTION_FAST_MS;
       await view.mutate(next, { revalidate: true });
       setNotice({ severity: 'success', text: w.identifyDone, state: next.state });
     } catch (error) {
@@ -130,18 +196,25 @@ export function DocumentPanel({
     } finally {
       setIdentifying(null);
     }
-  }, [client, base, view, w, locale]);
+  }, [client, base, view, w, locale, fastUntilRef]);
 
-  const confirmTexts = useCallback((action: ActionName) => {
-    const name = data?.name ?? '';
-    return action === 'cancel'
-      ? { text: w.confirmCancelText(name), yes: w.confirmCancelYes, no: w.confirmCancelNo }
-      : { text: w.confirmPostText(name), yes: w.confirmPostYes, no: w.confirmPostNo };
-  }, [data?.name, w]);
+  return { busy, notice, setNotice, perform, identifying, identify };
+}
+
+type ConfirmTexts = { text: string; yes: string; no: string };
+
+/** Cancel and post ask first: in MoySklad's own dialog, or inside the widget when the host cannot show one. */
+function useConfirmedRun(bridge: HostBridge | null, perform: (action: ActionName) => Promise<void>, name: string) {
+  const w = useI18n().t.widget;
+  const [confirming, setConfirming] = useState<ActionName | null>(null);
+
+  const textsOf = useCallback((action: ActionName): ConfirmTexts => (action === 'cancel'
+    ? { text: w.confirmCancelText(name), yes: w.confirmCancelYes, no: w.confirmCancelNo }
+    : { text: w.confirmPostText(name), yes: w.confirmPostYes, no: w.confirmPostNo }), [name, w]);
 
   const run = useCallback(async (action: ActionName) => {
     if (!CONFIRMED_ACTIONS.includes(action)) return perform(action);
-    const texts = confirmTexts(action);
+    const texts = textsOf(action);
     if (bridge) {
       try {
         // standard-dialogs: browsers block confirm() in cross-origin iframes.
@@ -157,8 +230,13 @@ export function DocumentPanel({
       }
     }
     setConfirming(action);
-  }, [bridge, perform, confirmTexts]);
+  }, [bridge, perform, textsOf]);
 
+  return { confirming, setConfirming, textsOf, run };
+}
+
+function useReopen(bridge: HostBridge | null, entity: DocumentEntity, objectId: string) {
+  const [reopenFailed, setReopenFailed] = useState(false);
   const reopen = useCallback(async () => {
     setReopenFailed(false);
     try {
@@ -168,33 +246,14 @@ export function DocumentPanel({
       setReopenFailed(true);
     }
   }, [bridge, entity, objectId]);
+  return { reopen, reopenFailed };
+}
 
-  if (!data) {
-    if (view.error && !(view.error instanceof SessionExpiredError)) {
-      return (
-        <Box sx={{ p: 1.5 }}>
-          <Alert
-            severity="error"
-            role="alert"
-            action={<Button color="inherit" onClick={() => void view.mutate()}>{t.common.retryLoad}</Button>}
-          >
-            <AlertTitle>{t.common.loadFailed}</AlertTitle>
-            {errorMessage(view.error, locale)}
-          </Alert>
-        </Box>
-      );
-    }
-    return <WidgetSkeleton label={w.loadingDocument} />;
-  }
-
-  const trigger = [labelOf(t.triggers, data.lastTrigger), data.lastActor].filter(Boolean).join(', ');
-  const neverSent = data.state === 'not_sent' && data.events.length === 0;
-  const preflightBlocks = wantPreflight && preflight.data?.ok === false;
-  const showErrors = data.errors.length > 0 && !errorsResolved(data.errors, wantPreflight ? preflight.data?.ok : false);
-  const showNotice = notice && (notice.severity === 'error' || !notice.state || notice.state === data.state);
-
+function PanelHeader({ data, neverSent }: { data: DocumentView; neverSent: boolean }) {
+  const { t } = useI18n();
+  const w = t.widget;
   return (
-    <Box sx={{ px: 1.5, pb: 1.5, pt: 1 }} data-testid="document-panel" data-document-id={objectId}>
+    <>
       <Box sx={{ height: 2, mx: -1.5, mt: -1, mb: 1 }}>
         {data.live && <LinearProgress aria-label={w.live} sx={{ height: 2 }} />}
       </Box>
@@ -210,69 +269,68 @@ export function DocumentPanel({
       <Typography sx={{ fontSize: 12, color: 'text.secondary', mt: 0.5 }} role="status" aria-live="polite">
         {neverSent ? w.notSentYet : t.stateHints[data.state]}
       </Typography>
+    </>
+  );
+}
 
-      <Box component="dl" sx={{ display: 'grid', gridTemplateColumns: 'auto 1fr', columnGap: 1, rowGap: 0.25, m: 0, mt: 0.75, fontSize: 12, '& dt': { color: 'text.secondary' }, '& dd': { m: 0, wordBreak: 'break-all' } }}>
-        {data.indocId && (<><dt>{w.task}</dt><dd data-testid="indoc-id">{data.indocId}</dd></>)}
-        {data.direction && (<><dt>{w.direction}</dt><dd data-testid="direction">{w.directions[data.direction]}</dd></>)}
-        {trigger && (<><dt>{w.triggeredBy}</dt><dd data-testid="trigger">{trigger}</dd></>)}
-        {data.sentAt && (<><dt>{w.sentAt}</dt><dd>{formatDateTime(data.sentAt, locale)}</dd></>)}
-        {data.postedAt && (<><dt>{w.postedAt}</dt><dd>{formatDateTime(data.postedAt, locale)}</dd></>)}
-      </Box>
-
-      {changed && (
-        <Alert severity="info" icon={false} sx={{ mt: 1, py: 0.5 }} data-testid="document-changed">
-          <AlertTitle sx={{ fontSize: 12, mb: 0.25 }}>{w.changedTitle}</AlertTitle>
-          <Typography sx={{ fontSize: 12 }}>{reopenFailed ? w.reopenFailed : w.changedText}</Typography>
-          <Button variant="outlined" color="info" sx={{ mt: 0.75, bgcolor: 'background.paper' }} onClick={() => void reopen()} data-testid="reopen">
-            {w.reopen}
-          </Button>
-        </Alert>
-      )}
-
-      <ActionBar view={data} busy={busy} onRun={(a) => void run(a)} blocked={preflightBlocks} />
-
-      {confirming && (
-        <Alert
-          severity="warning"
-          role="alertdialog"
-          sx={{ mt: 1 }}
-          data-testid="inline-confirm"
-          action={
-            <Box sx={{ display: 'flex', flexDirection: 'column', gap: 0.5 }}>
-              <Button color="error" variant="contained" onClick={() => { const a = confirming; setConfirming(null); void perform(a); }}>
-                {confirmTexts(confirming).yes}
-              </Button>
-              <Button color="inherit" onClick={() => setConfirming(null)}>{confirmTexts(confirming).no}</Button>
-            </Box>
-          }
-        >
-          {confirmTexts(confirming).text}
-        </Alert>
-      )}
-
-      {showNotice && (
-        <Alert severity={notice.severity} sx={{ mt: 1, py: 0 }} onClose={() => setNotice(null)} data-testid="action-notice">
-          {notice.text}
-        </Alert>
-      )}
-
-      {showErrors && (
-        <Alert severity="error" icon={false} sx={{ mt: 1, py: 0.5 }} data-testid="errors">
-          <AlertTitle sx={{ fontSize: 12, mb: 0.25 }}>{w.errorsTitle}</AlertTitle>
-          <ProblemList problems={data.errors} />
-          {data.errorClass && (
-            <Typography sx={{ fontSize: 11, mt: 0.5 }}>
-              {data.errorClass === 'data' ? w.errorClassData : w.errorClassTransient}
-            </Typography>
-          )}
-        </Alert>
-      )}
-
-      <UnrecognizedGoods goods={data.unrecognized ?? []} isAdmin={isAdmin} busyBarcode={identifying} onIdentify={(b, k) => void identify(b, k)} />
-
-      {wantPreflight && <Preflight data={preflight.data} error={preflight.error} loading={preflight.isLoading} known={data.errors} />}
-      {data.receipt && <ReceiptTable receipt={data.receipt} />}
-      {!neverSent && <Timeline events={data.events} />}
+function DocumentFacts({ data }: { data: DocumentView }) {
+  const { t, locale } = useI18n();
+  const w = t.widget;
+  const trigger = [labelOf(t.triggers, data.lastTrigger), data.lastActor].filter(Boolean).join(', ');
+  return (
+    <Box component="dl" sx={{ display: 'grid', gridTemplateColumns: 'auto 1fr', columnGap: 1, rowGap: 0.25, m: 0, mt: 0.75, fontSize: 12, '& dt': { color: 'text.secondary' }, '& dd': { m: 0, wordBreak: 'break-all' } }}>
+      {data.indocId && (<><dt>{w.task}</dt><dd data-testid="indoc-id">{data.indocId}</dd></>)}
+      {data.direction && (<><dt>{w.direction}</dt><dd data-testid="direction">{w.directions[data.direction]}</dd></>)}
+      {trigger && (<><dt>{w.triggeredBy}</dt><dd data-testid="trigger">{trigger}</dd></>)}
+      {data.sentAt && (<><dt>{w.sentAt}</dt><dd>{formatDateTime(data.sentAt, locale)}</dd></>)}
+      {data.postedAt && (<><dt>{w.postedAt}</dt><dd>{formatDateTime(data.postedAt, locale)}</dd></>)}
     </Box>
+  );
+}
+
+function ChangedNotice({ reopenFailed, onReopen }: { reopenFailed: boolean; onReopen: () => void }) {
+  const w = useI18n().t.widget;
+  return (
+    <Alert severity="info" icon={false} sx={{ mt: 1, py: 0.5 }} data-testid="document-changed">
+      <AlertTitle sx={{ fontSize: 12, mb: 0.25 }}>{w.changedTitle}</AlertTitle>
+      <Typography sx={{ fontSize: 12 }}>{reopenFailed ? w.reopenFailed : w.changedText}</Typography>
+      <Button variant="outlined" color="info" sx={{ mt: 0.75, bgcolor: 'background.paper' }} onClick={onReopen} data-testid="reopen">
+        {w.reopen}
+      </Button>
+    </Alert>
+  );
+}
+
+function InlineConfirm({ texts, onYes, onNo }: { texts: ConfirmTexts; onYes: () => void; onNo: () => void }) {
+  return (
+    <Alert
+      severity="warning"
+      role="alertdialog"
+      sx={{ mt: 1 }}
+      data-testid="inline-confirm"
+      action={
+        <Box sx={{ display: 'flex', flexDirection: 'column', gap: 0.5 }}>
+          <Button color="error" variant="contained" onClick={onYes}>{texts.yes}</Button>
+          <Button color="inherit" onClick={onNo}>{texts.no}</Button>
+        </Box>
+      }
+    >
+      {texts.text}
+    </Alert>
+  );
+}
+
+function DocumentErrors({ data }: { data: DocumentView }) {
+  const w = useI18n().t.widget;
+  return (
+    <Alert severity="error" icon={false} sx={{ mt: 1, py: 0.5 }} data-testid="errors">
+      <AlertTitle sx={{ fontSize: 12, mb: 0.25 }}>{w.errorsTitle}</AlertTitle>
+      <ProblemList problems={data.errors} />
+      {data.errorClass && (
+        <Typography sx={{ fontSize: 11, mt: 0.5 }}>
+          {data.errorClass === 'data' ? w.errorClassData : w.errorClassTransient}
+        </Typography>
+      )}
+    </Alert>
   );
 }
