@@ -182,6 +182,8 @@ export const statusMappingSchema = z.object({
   sent: z.string().nullable(),
   error: z.string().nullable(),
   posted: z.string().nullable(),
+  /** Optional «Расхождения»: set while a receipt waits for a decision; null/absent = not shown. */
+  review: z.string().nullable().optional(),
 });
 /**
  * The BetaPRO API address: an http(s) URL without user name, password, query or fragment (credentials
@@ -249,7 +251,7 @@ export const settingsResponseSchema = z.object({
 export type SettingsResponse = z.infer<typeof settingsResponseSchema>;
 
 // ---- POST /api/settings/create-statuses -> CreateStatusesResponse ----
-const statusRoleSchema = z.enum(['transfer', 'sent', 'error', 'posted']);
+const statusRoleSchema = z.enum(['transfer', 'sent', 'error', 'posted', 'review']);
 export const createStatusesResponseSchema = z.object({
   supply: z.array(optionSchema),
   move: z.array(optionSchema),
