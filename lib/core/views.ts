@@ -92,9 +92,13 @@ export const receiptLineSchema = z.object({
   goodId: z.string(),
   name: z.string(),
   planned: z.number(),
+  /**
+   * «Принято» as the comment says it: good units, plus the defective ones when the defects policy counts
+   * them as received (lib/sync/receipt/projection.ts acceptedQuantity).
+   */
   accepted: z.number(),
   defective: z.number(),
-  /** accepted (+ defective when counted as received) − planned. */
+  /** accepted − planned. */
   difference: z.number(),
   /** Not in the plan: arrived instead of / in addition to planned goods. */
   unexpected: z.boolean(),
