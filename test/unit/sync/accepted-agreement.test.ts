@@ -3,8 +3,8 @@
  * comment says «принято N», the document gets N units. Under every defects policy the three agree.
  */
 import { describe, expect, it } from 'vitest';
-import type { DefectivePolicy, PlanLine, Receipt } from '@/lib/core/domain';
-import { acceptedQuantity, projectReceipt, summariseForComment } from '@/lib/sync/receipt/projection';
+import type { PlanLine, Receipt } from '@/lib/core/domain';
+import { acceptedQuantity, projectReceipt, summariseForComment, type DefectivePolicy } from '@/lib/sync/receipt/projection';
 
 const MS = 'https://api.moysklad.ru/api/remap/1.2/entity';
 const plan = (goodId: string, quantity: number): PlanLine => ({
