@@ -151,8 +151,9 @@ export async function saveSettings(prisma: PrismaClient, session: Session, input
     });
   }
   for (const entity of input.enabledEntities) {
-    for (const [role, id] of Object.entries(input.statuses[entity])) {
-      if (!id) (fieldErrors[`statuses.${entity}.${role}`] ??= []).push('Выберите статус');
+    // The required roles only: «Расхождения» (review) may stay unset.
+    for (const role of STATUS_ROLES) {
+      if (!input.statuses[entity][role]) (fieldErrors[`statuses.${entity}.${role}`] ??= []).push('Выберите статус');
     }
   }
   if (Object.keys(fieldErrors).length) {
