@@ -18,11 +18,6 @@ const config = [
     rules: { 'max-lines-per-function': ['error', { max: 60, skipBlankLines: true, skipComments: true }] },
   },
   {
-    // Temporary: ReceiptTable is being split on branch wt-clerk. Drop this block when that lands.
-    files: ['lib/ui/widget/receipt-table.tsx'],
-    rules: { 'max-lines-per-function': 'off' },
-  },
-  {
     // Tests and simulators handle vendor JSON of arbitrary shape; the product code stays strict.
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

@@ -4,6 +4,13 @@
  */
 const MSK_OFFSET_MS = 3 * 60 * 60 * 1000;
 
+/**
+ * The account's time zone for everything a person reads (the widget, the settings page, the comment
+ * log). MoySklad's API names no per-account zone and gives every date in Moscow time, so the product
+ * shows Moscow time everywhere, never the browser's zone (docs/platform.md).
+ */
+export const ACCOUNT_TIME_ZONE = 'Europe/Moscow';
+
 function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0');
 }

@@ -92,9 +92,13 @@ export const receiptLineSchema = z.object({
   goodId: z.string(),
   name: z.string(),
   planned: z.number(),
+  /**
+   * «Принято» as the comment says it: good units, plus the defective ones when the defects policy counts
+   * them as received (lib/sync/receipt/projection.ts acceptedQuantity).
+   */
   accepted: z.number(),
   defective: z.number(),
-  /** accepted (+ defective when counted as received) − planned. */
+  /** accepted − planned. */
   difference: z.number(),
   /** Not in the plan: arrived instead of / in addition to planned goods. */
   unexpected: z.boolean(),
@@ -182,6 +186,8 @@ export const statusMappingSchema = z.object({
   sent: z.string().nullable(),
   error: z.string().nullable(),
   posted: z.string().nullable(),
+  /** Optional «Расхождения»: set while a receipt waits for a decision; null/absent = not shown. */
+  review: z.string().nullable().optional(),
 });
 /**
  * The BetaPRO API address: an http(s) URL without user name, password, query or fragment (credentials
@@ -249,7 +255,7 @@ export const settingsResponseSchema = z.object({
 export type SettingsResponse = z.infer<typeof settingsResponseSchema>;
 
 // ---- POST /api/settings/create-statuses -> CreateStatusesResponse ----
-const statusRoleSchema = z.enum(['transfer', 'sent', 'error', 'posted']);
+const statusRoleSchema = z.enum(['transfer', 'sent', 'error', 'posted', 'review']);
 export const createStatusesResponseSchema = z.object({
   supply: z.array(optionSchema),
   move: z.array(optionSchema),

@@ -7,14 +7,20 @@
  * stateType: MoySklad marks final states Successful / Unsuccessful. "Проведён" is the successful end.
  * "Ошибка передачи" is Regular, not Unsuccessful: it is a fixable stop (the user corrects the document
  * and sets "Передать" again), not a final outcome.
+ *
+ * "Расхождения" (review) is optional: created with the others, but nothing stops without it. It tells in
+ * MoySklad that a receipt with discrepancies waits for a decision in the widget (docs/product.md §5).
  */
 import type { DocumentEntity } from '@/lib/core/domain';
 import { isMsPermissionError } from './errors';
 import type { MoyskladClient, NewState } from './json-api';
 import type { MsState } from './schemas';
 
-export type StatusRole = 'transfer' | 'sent' | 'error' | 'posted';
+export type StatusRole = 'transfer' | 'sent' | 'error' | 'posted' | 'review';
+/** The roles every enabled document type needs. */
 export const STATUS_ROLES: readonly StatusRole[] = ['transfer', 'sent', 'error', 'posted'];
+/** Created with the others when allowed; missing is not a fault. */
+export const OPTIONAL_STATUS_ROLES: readonly StatusRole[] = ['review'];
 
 const rgb = (r: number, g: number, b: number) => (r << 16) | (g << 8) | b;
 
@@ -23,6 +29,7 @@ export const STATUS_DEFINITIONS: Record<StatusRole, NewState> = {
   sent: { name: 'Передан', color: rgb(64, 137, 219), stateType: 'Regular' },
   error: { name: 'Ошибка передачи', color: rgb(224, 67, 54), stateType: 'Regular' },
   posted: { name: 'Проведён', color: rgb(67, 160, 71), stateType: 'Successful' },
+  review: { name: 'Расхождения', color: rgb(142, 36, 170), stateType: 'Regular' },
 };
 
 /** Name comparison as a person reads it: case, spaces and ё/е do not matter ("Проведен" = "Проведён"). */
@@ -42,7 +49,7 @@ export interface EnsureStatusesResult {
   /** The state serving each role, when it exists. */
   states: Partial<Record<StatusRole, MsState>>;
   created: StatusRole[];
-  /** Roles still without a state. */
+  /** Required roles still without a state (an optional one missing is not listed). */
   missing: StatusRole[];
   /** MoySklad refused to create states with this token (custom scope / no admin rights). */
   permissionDenied: boolean;
@@ -64,14 +71,15 @@ export async function ensureStatuses(
   const result: EnsureStatusesResult = { entity, states: {}, created: [], missing: [], permissionDenied: false };
   const nameOf = (role: StatusRole) => options.names?.[role]?.trim() || STATUS_DEFINITIONS[role].name;
 
-  for (const role of STATUS_ROLES) {
+  for (const role of [...STATUS_ROLES, ...OPTIONAL_STATUS_ROLES]) {
+    const required = STATUS_ROLES.includes(role);
     const found = findStatus(metadata.states, nameOf(role));
     if (found) {
       result.states[role] = found;
       continue;
     }
     if (options.create === false || result.permissionDenied) {
-      result.missing.push(role);
+      if (required) result.missing.push(role);
       continue;
     }
     try {
@@ -80,7 +88,7 @@ export async function ensureStatuses(
     } catch (error) {
       if (!isMsPermissionError(error)) throw error;
       result.permissionDenied = true;
-      result.missing.push(role);
+      if (required) result.missing.push(role);
     }
   }
   if (result.missing.length) {

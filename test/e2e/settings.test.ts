@@ -133,10 +133,13 @@ describe.skipIf(!executablePath)('settings page in the MoySklad main iframe', ()
     await settings.getByLabel('BetaPRO Фулфилмент').check();
     await settings.getByLabel('Перемещения').uncheck();
     await settings.getByTestId('create-statuses-supply').click();
-    // All four were missing: the page names each one it created.
-    await settings.getByText('Созданы: «Передать (команда)», «Передан», «Ошибка передачи», «Проведён».').waitFor();
+    // All were missing: the page names each one it created, the optional «Расхождения» too.
+    await settings.getByText('Созданы: «Передать (команда)», «Передан», «Ошибка передачи», «Проведён», «Расхождения (необязательно)».').waitFor();
     const transfer = settings.getByTestId('status-supply-transfer');
     await expect(transfer.locator('option:checked').textContent()).resolves.toBe('Передать');
+    const review = settings.getByTestId('status-supply-review');
+    await expect(review.locator('option:checked').textContent()).resolves.toBe('Расхождения');
+    await expect(review.evaluate((el) => (el as HTMLSelectElement).required)).resolves.toBe(false);
     await settings.getByTestId('save-settings').click();
     await expect.poll(() => settings.getByTestId('save-result').textContent()).toContain('Настройки сохранены');
     await settings.getByTestId('settings-complete').waitFor();
@@ -150,10 +153,10 @@ describe.skipIf(!executablePath)('settings page in the MoySklad main iframe', ()
   for (const lang of ['ru', 'en'] as const) {
     const words = {
       ru: { password: 'пароль БетаПРО', partner: 'код партнёра БетаПРО', passwordLabel: 'Пароль', partnerLabel: 'Код партнёра',
-        created: 'Созданы: «Передан», «Ошибка передачи», «Проведён».', existing: 'Уже были: «Передать (команда)».',
+        created: 'Созданы: «Передан», «Ошибка передачи», «Проведён», «Расхождения (необязательно)».', existing: 'Уже были: «Передать (команда)».',
         transferStatus: 'статус «Передать (команда)» для приёмок' },
       en: { password: 'BetaPRO password', partner: 'BetaPRO partner id', passwordLabel: 'Password', partnerLabel: 'Partner id',
-        created: 'Created: «Sent», «Transfer error», «Posted».', existing: 'Already existed: «Transfer (command)».',
+        created: 'Created: «Sent», «Transfer error», «Posted», «Discrepancies (optional)».', existing: 'Already existed: «Transfer (command)».',
         transferStatus: 'status “Transfer (command)” for supplies' },
     }[lang];
 

@@ -9,6 +9,7 @@ import { chromiumArgs, findChromium } from '../support/chromium';
 import { api, BETAPRO_PARTNER, documentView, sessionFor, startSandbox, waitFor, type Sandbox } from '../support/sandbox';
 import type { SeedResult } from '../sandbox/moysklad';
 import type { SyncState } from '@/lib/api/contract';
+import { formatLogDate } from '@/lib/sync/document/comment-log';
 
 const executablePath = findChromium();
 
@@ -51,8 +52,8 @@ describe.skipIf(!executablePath)('document widget in the MoySklad host page', ()
   const docUrl = (entity: 'supply' | 'move', id: string, extra = '') =>
     `${sandbox.moysklad.uiUrl}/${entity}/${id}?accountId=${accountId}&employee=admin${extra}`;
 
-  async function openDocument(entity: 'supply' | 'move', id: string, extra = ''): Promise<{ page: Page; widget: FrameLocator }> {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  async function openDocument(entity: 'supply' | 'move', id: string, extra = '', timezoneId?: string): Promise<{ page: Page; widget: FrameLocator }> {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, ...(timezoneId ? { timezoneId } : {}) });
     await page.goto(docUrl(entity, id, extra));
     return { page, widget: page.frameLocator('#widget') };
   }
@@ -162,7 +163,7 @@ describe.skipIf(!executablePath)('document widget in the MoySklad host page', ()
 
   it('shows the plan-vs-fact table once BetaPRO reports the receipt (check now)', async () => {
     const id = seed.supplies[0];
-    const { page, widget } = await openDocument('supply', id);
+    const { page, widget } = await openDocument('supply', id, '', 'America/New_York');
     await state(widget, 'cancelled').waitFor();
     await widget.getByRole('button', { name: 'Передать на склад' }).click();
     await state(widget, 'sent').waitFor({ timeout: 30_000 });
@@ -182,6 +183,16 @@ describe.skipIf(!executablePath)('document widget in the MoySklad host page', ()
     await expect(rows.count()).resolves.toBe(3);
     const mug = rows.filter({ hasText: 'Кружка' });
     await expect(mug.locator('td').nth(4).textContent()).resolves.toBe('−4');
+    // «Принято» is the document's number: the defective shirt counts as received (default policy).
+    const shirt = rows.filter({ hasText: 'TS-WHITE' }).or(rows.filter({ hasText: 'Футболка' })).first();
+    const shirtRow = (sandbox.moysklad.getDocument(accountId, 'supply', id) as { positions?: { rows: Array<{ quantity: number; assortment: { article?: string } }> } })
+      .positions!.rows.find((r) => r.assortment.article === 'TS-WHITE')!;
+    await expect(shirt.locator('td').nth(2).textContent()).resolves.toBe(String(shirtRow.quantity));
+    await expect(shirt.locator('td').nth(3).textContent()).resolves.toBe('1');
+    // The browser runs in New York; the widget still tells Moscow time, as the comment log does.
+    const posted = (await documentView(sandbox, admin, 'supply', id)).events.find((e) => e.kind === 'posted')!;
+    const shown = await widget.locator('[data-testid="event"][data-kind="posted"] time').first().textContent();
+    expect(shown).toBe(formatLogDate(new Date(posted.at)).replace(' ', ', '));
     await shot(page, 'posted');
     await page.close();
   });

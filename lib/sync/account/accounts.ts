@@ -14,10 +14,14 @@ export const statusMappingSchema = z.object({
   sent: z.string().nullable().default(null),
   error: z.string().nullable().default(null),
   posted: z.string().nullable().default(null),
+  /** Optional (docs/product.md §5): not among STATUS_ROLES, so a missing one never blocks sending. */
+  review: z.string().nullable().optional(),
 });
 export type StatusMapping = z.infer<typeof statusMappingSchema>;
 export const STATUS_ROLES = ['transfer', 'sent', 'error', 'posted'] as const;
 export type StatusRole = (typeof STATUS_ROLES)[number];
+/** Every status the app may set: the required roles and the optional «Расхождения». */
+export type AnswerRole = StatusRole | 'review';
 
 const statusesSchema = z
   .object({ supply: statusMappingSchema.optional(), move: statusMappingSchema.optional() })
@@ -54,7 +58,7 @@ export interface Account {
   missing: string[];
 }
 
-const EMPTY_MAPPING: StatusMapping = { transfer: null, sent: null, error: null, posted: null };
+const EMPTY_MAPPING: StatusMapping = { transfer: null, sent: null, error: null, posted: null, review: null };
 
 function stringArray(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];

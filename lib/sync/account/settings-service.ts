@@ -14,7 +14,7 @@ import type { CreateStatusesResponse, SettingsInput, SettingsResponse, TestConne
 import { createBetaproClient } from '@/lib/betapro';
 import { REMOTE_AUTH_MESSAGE } from '@/lib/betapro/errors';
 import { assertRemoteBaseUrl, assertResolvesPublic, isAddressRefused } from '@/lib/core/remote-address';
-import { ensureStatuses, STATUS_ROLES } from '@/lib/moysklad/statuses';
+import { ensureStatuses, OPTIONAL_STATUS_ROLES, STATUS_ROLES } from '@/lib/moysklad/statuses';
 import { getDatabase } from '@/lib/db';
 import { rateGateFor } from '@/lib/db/rate-gate';
 import { coversAll, type Session } from '@/lib/sync/rights';
@@ -157,8 +157,9 @@ export async function saveSettings(prisma: PrismaClient, session: Session, input
     });
   }
   for (const entity of input.enabledEntities) {
-    for (const [role, id] of Object.entries(input.statuses[entity])) {
-      if (!id) (fieldErrors[`statuses.${entity}.${role}`] ??= []).push('Выберите статус');
+    // The required roles only: «Расхождения» (review) may stay unset.
+    for (const role of STATUS_ROLES) {
+      if (!input.statuses[entity][role]) (fieldErrors[`statuses.${entity}.${role}`] ??= []).push('Выберите статус');
     }
   }
   if (Object.keys(fieldErrors).length) {
@@ -271,6 +272,7 @@ export async function createStatuses(prisma: PrismaClient, session: Session, ent
     sent: current.sent ?? result.states.sent?.id ?? null,
     error: current.error ?? result.states.error?.id ?? null,
     posted: current.posted ?? result.states.posted?.id ?? null,
+    review: current.review ?? result.states.review?.id ?? null,
   };
   await prisma.settings.update({ where: { accountId: session.accountId }, data: { statuses } });
   const [supplyMeta, moveMeta] = await Promise.all([client.getEntityMetadata('supply'), client.getEntityMetadata('move')]);
@@ -279,7 +281,7 @@ export async function createStatuses(prisma: PrismaClient, session: Session, ent
     move: moveMeta.states.map((st) => ({ id: st.id, name: st.name, color: st.color })),
     // The page says which it made and which were there already (found by name).
     created: result.created,
-    existing: STATUS_ROLES.filter((role) => result.states[role] && !result.created.includes(role)),
+    existing: [...STATUS_ROLES, ...OPTIONAL_STATUS_ROLES].filter((role) => result.states[role] && !result.created.includes(role)),
   };
 }
 

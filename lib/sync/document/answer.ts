@@ -12,7 +12,7 @@
 import type { DocumentEntity } from '@/lib/core/domain';
 import { getPrisma, type Db } from '@/lib/db';
 import type { MoyskladClient } from '@/lib/moysklad/json-api';
-import type { Account, StatusRole } from '@/lib/sync/account/accounts';
+import type { Account, AnswerRole } from '@/lib/sync/account/accounts';
 import { appendToComment, mergeEntries, newestEntryIs, newestEntryStartsWith, splitComment } from '@/lib/sync/document/comment-log';
 
 /**
@@ -34,7 +34,7 @@ export function stateRef(client: MoyskladClient, entity: DocumentEntity, stateId
 }
 
 export interface DocumentAnswer {
-  role?: StatusRole;
+  role?: AnswerRole;
   /** Lines of the new comment-log entry (first line is the headline). */
   log?: string[];
   /** Other fields of the same PUT (positions, applicable). */

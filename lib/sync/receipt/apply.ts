@@ -108,7 +108,7 @@ export async function applyReceipts(prisma: PrismaClient, payload: ApplyPayload)
   });
   const document = await moysklad.getDocument(run.entity, doc.msId);
   if (await blockedByFacts(run, projection, document.description)) return;
-  if (await heldBack(run, projection)) return;
+  if (await heldBack(run, projection, document)) return;
   await writeFacts(run, projection, document.description);
 }
 
@@ -173,7 +173,7 @@ async function blockedByFacts(run: ApplyRun, projection: ProjectionResult, descr
 }
 
 /** A partial receipt waiting for its last part, or discrepancies held for review. True when held. */
-async function heldBack(run: ApplyRun, projection: ProjectionResult): Promise<boolean> {
+async function heldBack(run: ApplyRun, projection: ProjectionResult, document: MsStatedDocument): Promise<boolean> {
   const { prisma, doc, account, betapro, counted, countedIds, reverting, payload } = run;
   const final = projection.complete;
   if (!final && account.settings.partialPolicy !== 'progressive') {
@@ -190,6 +190,7 @@ async function heldBack(run: ApplyRun, projection: ProjectionResult): Promise<bo
   if (!(final && projection.differences.length > 0 && account.settings.postingMode === 'review' && !payload.force)) return false;
   if (doc.state === 'review' && !reverting.length && await alreadyReported(prisma, doc.id, 'review', countedIds)) return true;
   await transitionDocument(prisma, doc.id, ['sent', 'receiving', 'error', 'posted', 'review'], { state: 'review' });
+  await showReviewStatus(run, document);
   await recordEvent(prisma, doc, {
     kind: 'review',
     message: `Приёмка с расхождениями ожидает решения: ${projection.differences.length} расхожд. Проведите документ в виджете.`,
@@ -198,6 +199,21 @@ async function heldBack(run: ApplyRun, projection: ProjectionResult): Promise<bo
   });
   await finishOutdocs(prisma, betapro, [], reverting);
   return true;
+}
+
+type MsStatedDocument = { state?: { meta: { href: string } } | null };
+
+/**
+ * The optional «Расхождения» status, when the account has one: MoySklad shows that the receipt waits
+ * for a decision. Set before the event is recorded, and not sent again when the document shows it
+ * already (a rerun after a crash between the two). The decision's posting sets «Проведён» over it.
+ */
+async function showReviewStatus(run: ApplyRun, document: MsStatedDocument): Promise<void> {
+  const { account, entity, doc, moysklad } = run;
+  const stateId = account.settings.statuses[entity].review;
+  const current = document.state?.meta.href;
+  if (!stateId || (current && current.slice(current.lastIndexOf('/') + 1) === stateId)) return;
+  await answerOnDocument(moysklad, account, entity, doc.msId, undefined, { role: 'review' });
 }
 
 function headlineFor(post: boolean, outbound: boolean, hasDifferences: boolean, parts: number): string {

@@ -132,6 +132,16 @@ interface Totals {
 }
 
 /**
+ * «Принято»: what counts as accepted under the defects policy — the good units, plus the defective ones
+ * when the policy counts them as received. The one source of the number the widget's «Принято» column
+ * and the comment's «принято N» both show (lines[].accepted), so they never disagree
+ * (docs/product.md §5).
+ */
+export function acceptedQuantity(totals: Totals | undefined, policy: DefectivePolicy): number {
+  return totals ? totals.useful + (policy === 'received' ? totals.defective : 0) : 0;
+}
+
+/**
  * ASSUMPTION: partial receipts are increments. Each part (attribute 9) reports what was accepted in that
  * part only, and the final part reports the rest, so a good's fact is the sum over all parts. BetaPRO's
  * documentation does not say whether a later part repeats earlier quantities; summing is what its
@@ -290,8 +300,7 @@ export function projectReceipt(input: ProjectionInput): ProjectionResult {
   const unexpectedGoods = input.unexpected ?? new Map<string, UnexpectedGood>();
   const counted = countedReceipts(input.receipts);
   const facts = sumFacts(counted);
-  const receivedOf = (t: Totals | undefined): number =>
-    t ? t.useful + (policy.defective === 'received' ? t.defective : 0) : 0;
+  const receivedOf = (t: Totals | undefined): number => acceptedQuantity(t, policy.defective);
   const { planOrder, planSlots, planned } = groupPlan(input);
 
   const positionsByGood = new Map<string, ProjectedPosition[]>();
@@ -343,7 +352,7 @@ function lineView(
     goodId,
     name,
     planned,
-    accepted: fact?.useful ?? 0,
+    accepted: received,
     defective: fact?.defective ?? 0,
     difference: received - planned,
     unexpected: flags.unexpected,
@@ -379,7 +388,9 @@ function clip(text: string): string {
 }
 
 function differencesOf(row: ProjectedLine, policy: { defective: DefectivePolicy }, found: UnexpectedGood | undefined): Difference[] {
-  const received = row.planned + row.difference;
+  const received = row.accepted;
+  // What the warehouse holds of it, whatever the policy counts.
+  const onWarehouse = policy.defective === 'received' ? row.accepted : row.accepted + row.defective;
   const base = { goodId: row.goodId, name: row.name, planned: row.planned, received, defective: row.defective, delta: row.difference };
   const label = goodLabel(row.goodId, row.name);
   const out: Difference[] = [];
@@ -389,7 +400,7 @@ function differencesOf(row: ProjectedLine, policy: { defective: DefectivePolicy 
     out.push({
       ...base,
       kind: 'unknown',
-      text: clip(`${label}: в МойСклад нет товара с таким кодом, на складе принято ${row.accepted + row.defective} шт. — документ не проведён`),
+      text: clip(`${label}: в МойСклад нет товара с таким кодом, на складе принято ${onWarehouse} шт. — документ не проведён`),
     });
   } else if (row.unexpected) {
     if (received > 0) {

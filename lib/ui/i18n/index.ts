@@ -1,6 +1,7 @@
 /** Picking the language and formatting; plain functions (the React context is in ./context). */
 import { en } from './en';
 import { ru, type Messages } from './ru';
+import { ACCOUNT_TIME_ZONE } from '@/lib/core/time';
 
 export type Locale = 'ru' | 'en';
 export type { Messages };
@@ -24,8 +25,9 @@ export function formatDateTime(iso: string | null | undefined, locale: Locale): 
   if (!iso) return '';
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
+  // The account's zone, as the comment log writes it: not the browser's.
   return new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : 'ru-RU', {
-    day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit',
+    day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: ACCOUNT_TIME_ZONE,
   }).format(date);
 }
 

@@ -9,8 +9,10 @@ import type { Messages } from '@/lib/ui/i18n';
 export type Entity = 'supply' | 'move';
 export const ENTITIES: readonly Entity[] = ['supply', 'move'];
 export const STATUS_ROLES = ['transfer', 'sent', 'error', 'posted'] as const;
-export type StatusRole = (typeof STATUS_ROLES)[number];
-type Mapping = Record<StatusRole, string | null>;
+/** «Расхождения»: shown and pre-selected like the others, never required. */
+export const OPTIONAL_STATUS_ROLES = ['review'] as const;
+export type StatusRole = (typeof STATUS_ROLES)[number] | (typeof OPTIONAL_STATUS_ROLES)[number];
+type Mapping = Record<(typeof STATUS_ROLES)[number], string | null> & { review?: string | null };
 
 export interface SettingsForm {
   betaproBaseUrl: string;
@@ -31,7 +33,7 @@ export interface SettingsForm {
 /** Field key → messages; keys are dotted paths (`statuses.supply.transfer`), as the server sends. */
 export type FieldErrors = Record<string, string[]>;
 
-const EMPTY_MAPPING: Mapping = { transfer: null, sent: null, error: null, posted: null };
+const EMPTY_MAPPING: Mapping = { transfer: null, sent: null, error: null, posted: null, review: null };
 
 export function formFromView(view: SettingsView): SettingsForm {
   return {
@@ -152,12 +154,13 @@ export const STATUS_NAMES: Record<StatusRole, string> = {
   sent: 'Передан',
   error: 'Ошибка передачи',
   posted: 'Проведён',
+  review: 'Расхождения',
 };
 
 /** After "create statuses": fill the empty roles with the statuses of those names. */
 export function preselectStatuses(mapping: Mapping, options: ReadonlyArray<{ id: string; name: string }>): Mapping {
   const next = { ...mapping };
-  for (const role of STATUS_ROLES) {
+  for (const role of [...STATUS_ROLES, ...OPTIONAL_STATUS_ROLES]) {
     if (next[role]) continue;
     const match = options.find((o) => o.name.trim().toLowerCase() === STATUS_NAMES[role].toLowerCase());
     if (match) next[role] = match.id;

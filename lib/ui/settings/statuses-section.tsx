@@ -8,7 +8,7 @@ import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import type { SettingsResponse } from '@/lib/api/contract';
 import { useI18n } from '@/lib/ui/i18n/context';
-import { errorOf, STATUS_ROLES, type Entity, type StatusRole } from './form';
+import { errorOf, OPTIONAL_STATUS_ROLES, STATUS_ROLES, type Entity, type StatusRole } from './form';
 import { SettingsSection, type SectionFieldProps } from './section';
 
 /** MoySklad stores colours as ARGB integers. */
@@ -38,6 +38,7 @@ function StatusSelect({
   const { t } = useI18n();
   const st = t.settings.statuses;
   const selected = options.find((o) => o.id === value);
+  const optional = (OPTIONAL_STATUS_ROLES as readonly string[]).includes(role);
   return (
     <TextField
       select
@@ -46,9 +47,9 @@ function StatusSelect({
       value={value ?? ''}
       onChange={(e) => onChange(e.target.value ? e.target.value : null)}
       error={Boolean(error)}
-      helperText={error}
+      helperText={error ?? (optional ? st.reviewHelp : undefined)}
       disabled={disabled}
-      required
+      required={!optional}
       fullWidth
       slotProps={{
         select: { native: true },
@@ -113,12 +114,12 @@ function EntityStatuses({
         <Typography sx={{ fontSize: 12, color: 'text.secondary', mb: 1 }}>{st.noStates}</Typography>
       )}
       <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', sm: '1fr 1fr' }, gap: 1.5, maxWidth: 720 }}>
-        {STATUS_ROLES.map((role) => (
+        {[...STATUS_ROLES, ...OPTIONAL_STATUS_ROLES].map((role) => (
           <StatusSelect
             key={role}
             entity={entity}
             role={role}
-            value={form.statuses[entity][role]}
+            value={form.statuses[entity][role] ?? null}
             options={states[entity]}
             error={errorOf(errors, `statuses.${entity}.${role}`)}
             disabled={disabled}

@@ -26,9 +26,72 @@ function Tag({ text, color }: { text: string; color: 'warning.dark' | 'error.mai
   );
 }
 
-/** Plan vs fact per good; unexpected goods and goods unknown to MoySklad are marked in the row. */
-export function ReceiptTable({ receipt }: { receipt: NonNullable<DocumentView['receipt']> }) {
+type ReceiptView = NonNullable<DocumentView['receipt']>;
+type ReceiptLine = ReceiptView['lines'][number];
+
+/** One good: its name (with the code and a tag when outside the plan), plan, «Принято», defects, difference. */
+function ReceiptRow({ line }: { line: ReceiptLine }) {
   const { t, locale } = useI18n();
+  const w = t.widget;
+  return (
+    <TableRow
+      data-testid="receipt-line"
+      data-unexpected={line.unexpected || undefined}
+      data-unknown={line.unknown || undefined}
+      sx={{ bgcolor: line.unknown ? 'rgba(198,40,40,0.06)' : line.unexpected ? 'rgba(237,108,2,0.06)' : undefined }}
+    >
+      <TableCell sx={{ ...cell, wordBreak: 'break-word' }}>
+        {line.name}
+        {/* Goods outside the plan are named with their code: the clerk finds the product by it. */}
+        {line.unexpected && line.name !== line.goodId && (
+          <Box component="span" data-testid="good-code" sx={{ color: 'text.secondary', fontSize: 11 }}> ({w.goodCode(line.goodId)})</Box>
+        )}
+        {line.unexpected && <Tag text={w.unexpected} color="warning.dark" />}
+        {line.unknown && <Tag text={w.unknown} color="error.main" />}
+      </TableCell>
+      <TableCell sx={num}>{formatNumber(line.planned, locale)}</TableCell>
+      {/* lines[].accepted: the number the comment says «принято» (defects policy applied on the server). */}
+      <TableCell sx={num}>{formatNumber(line.accepted, locale)}</TableCell>
+      <TableCell sx={{ ...num, color: line.defective ? 'warning.dark' : 'text.disabled' }}>
+        {formatNumber(line.defective, locale)}
+      </TableCell>
+      <TableCell
+        sx={{
+          ...num,
+          fontWeight: line.difference ? 600 : 400,
+          color: line.difference < 0 ? 'error.main' : line.difference > 0 ? 'warning.dark' : 'text.disabled',
+        }}
+      >
+        {formatNumber(line.difference, locale, true)}
+      </TableCell>
+    </TableRow>
+  );
+}
+
+function LinesTable({ lines }: { lines: ReceiptLine[] }) {
+  const { t } = useI18n();
+  const w = t.widget;
+  return (
+    <Table size="small" aria-label={w.tableCaption} sx={{ tableLayout: 'fixed', '& th': { color: 'text.secondary', fontWeight: 500 } }}>
+      <TableHead>
+        <TableRow>
+          <TableCell sx={cell}>{w.colName}</TableCell>
+          <TableCell sx={{ ...num, width: 44 }}>{w.colPlanned}</TableCell>
+          <TableCell sx={{ ...num, width: 58 }}>{w.colAccepted}</TableCell>
+          <TableCell sx={{ ...num, width: 44 }}>{w.colDefective}</TableCell>
+          <TableCell sx={{ ...num, width: 48 }}>{w.colDifference}</TableCell>
+        </TableRow>
+      </TableHead>
+      <TableBody>
+        {lines.map((line) => <ReceiptRow key={line.goodId} line={line} />)}
+      </TableBody>
+    </Table>
+  );
+}
+
+/** Plan vs fact per good; unexpected goods and goods unknown to MoySklad are marked in the row. */
+export function ReceiptTable({ receipt }: { receipt: ReceiptView }) {
+  const { t } = useI18n();
   const w = t.widget;
   const hasUnknown = receipt.lines.some((l) => l.unknown);
   return (
@@ -38,56 +101,9 @@ export function ReceiptTable({ receipt }: { receipt: NonNullable<DocumentView['r
         <Alert severity="info" sx={{ mb: 1, py: 0 }}>{w.receiptPartial(receipt.parts)}</Alert>
       )}
       {hasUnknown && <Alert severity="error" sx={{ mb: 1, py: 0 }}>{w.unknownHint}</Alert>}
-      {receipt.lines.length === 0 ? (
-        <Typography variant="body2" color="text.secondary">{w.receiptEmpty}</Typography>
-      ) : (
-        <Table size="small" aria-label={w.tableCaption} sx={{ tableLayout: 'fixed', '& th': { color: 'text.secondary', fontWeight: 500 } }}>
-          <TableHead>
-            <TableRow>
-              <TableCell sx={cell}>{w.colName}</TableCell>
-              <TableCell sx={{ ...num, width: 44 }}>{w.colPlanned}</TableCell>
-              <TableCell sx={{ ...num, width: 58 }}>{w.colAccepted}</TableCell>
-              <TableCell sx={{ ...num, width: 44 }}>{w.colDefective}</TableCell>
-              <TableCell sx={{ ...num, width: 48 }}>{w.colDifference}</TableCell>
-            </TableRow>
-          </TableHead>
-          <TableBody>
-            {receipt.lines.map((line) => (
-              <TableRow
-                key={line.goodId}
-                data-testid="receipt-line"
-                data-unexpected={line.unexpected || undefined}
-                data-unknown={line.unknown || undefined}
-                sx={{ bgcolor: line.unknown ? 'rgba(198,40,40,0.06)' : line.unexpected ? 'rgba(237,108,2,0.06)' : undefined }}
-              >
-                <TableCell sx={{ ...cell, wordBreak: 'break-word' }}>
-                  {line.name}
-                  {/* Goods outside the plan are named with their code: the clerk finds the product by it. */}
-                  {line.unexpected && line.name !== line.goodId && (
-                    <Box component="span" data-testid="good-code" sx={{ color: 'text.secondary', fontSize: 11 }}> ({w.goodCode(line.goodId)})</Box>
-                  )}
-                  {line.unexpected && <Tag text={w.unexpected} color="warning.dark" />}
-                  {line.unknown && <Tag text={w.unknown} color="error.main" />}
-                </TableCell>
-                <TableCell sx={num}>{formatNumber(line.planned, locale)}</TableCell>
-                <TableCell sx={num}>{formatNumber(line.accepted, locale)}</TableCell>
-                <TableCell sx={{ ...num, color: line.defective ? 'warning.dark' : 'text.disabled' }}>
-                  {formatNumber(line.defective, locale)}
-                </TableCell>
-                <TableCell
-                  sx={{
-                    ...num,
-                    fontWeight: line.difference ? 600 : 400,
-                    color: line.difference < 0 ? 'error.main' : line.difference > 0 ? 'warning.dark' : 'text.disabled',
-                  }}
-                >
-                  {formatNumber(line.difference, locale, true)}
-                </TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
-      )}
+      {receipt.lines.length === 0
+        ? <Typography variant="body2" color="text.secondary">{w.receiptEmpty}</Typography>
+        : <LinesTable lines={receipt.lines} />}
     </Section>
   );
 }

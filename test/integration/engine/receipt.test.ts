@@ -58,7 +58,9 @@ describe('receipt → corrected and posted document', () => {
     expect(pen.price).toBe(2500);
     const penLine = view.receipt!.lines.find((l) => l.goodId === 'PEN-BLUE')!;
     expect(penLine.unexpected).toBe(true);
-    expect(view.receipt!.lines.find((l) => l.goodId === 'TS-WHITE')).toMatchObject({ planned: 10, accepted: 7, defective: 1 });
+    // «Принято» is one number: the widget's column, the comment and the document (defects counted as received).
+    expect(view.receipt!.lines.find((l) => l.goodId === 'TS-WHITE')).toMatchObject({ planned: 10, accepted: 8, defective: 1 });
+    expect(comment).toMatch(/TS-WHITE[^\n]*план 10, принято 8 /);
   });
 
   it('two partial receipts then the final one: applied once at the end (default) or progressively, same final document', async () => {

@@ -37,8 +37,9 @@ describe('ensureStatuses', () => {
     const created: NewState[] = [];
     const client = fakeClient([], (s) => { created.push(s); return { meta: { href: 'h', type: 'state' }, id: s.name, ...s }; });
     await ensureStatuses(client, 'move', { names: { transfer: 'На склад' } });
-    expect(created.map((s) => s.name)).toEqual(['На склад', 'Передан', 'Ошибка передачи', 'Проведён']);
-    expect(created.map((s) => s.stateType)).toEqual(['Regular', 'Regular', 'Regular', 'Successful']);
+    // The optional «Расхождения» is created with the others (issue 16).
+    expect(created.map((s) => s.name)).toEqual(['На склад', 'Передан', 'Ошибка передачи', 'Проведён', 'Расхождения']);
+    expect(created.map((s) => s.stateType)).toEqual(['Regular', 'Regular', 'Regular', 'Successful', 'Regular']);
     for (const s of Object.values(STATUS_DEFINITIONS)) expect(Number.isInteger(s.color) && s.color >= 0 && s.color <= 0xffffff).toBe(true);
   });
 

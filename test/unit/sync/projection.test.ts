@@ -145,7 +145,7 @@ describe('projectReceipt', () => {
     it('count as received when the policy says so, and are still reported', () => {
       const result = project(receipts(), { policy: { defective: 'received' } });
       expect(result.positions[0].quantity).toBe(10);
-      expect(result.lines[0]).toMatchObject({ planned: 10, accepted: 9, defective: 1, difference: 0 });
+      expect(result.lines[0]).toMatchObject({ planned: 10, accepted: 10, defective: 1, difference: 0 });
       expect(result.differences).toEqual([
         expect.objectContaining({ kind: 'defective', goodId: 'ART-1', defective: 1, received: 10, text: 'ART-1 «Футболка L»: брак 1 шт. (учтён как принятый)' }),
       ]);
@@ -198,7 +198,7 @@ describe('projectReceipt', () => {
     expect(result.unknownGoods).toEqual(['AAA', 'ZZZ']);
     expect(result.positions).toEqual(unchangedPositions(PLAN));
     expect(result.lines.slice(4)).toEqual([
-      { goodId: 'AAA', name: '', planned: 0, accepted: 0, defective: 2, difference: 2, unexpected: true, unknown: true },
+      { goodId: 'AAA', name: '', planned: 0, accepted: 2, defective: 2, difference: 2, unexpected: true, unknown: true },
       { goodId: 'ZZZ', name: '', planned: 0, accepted: 1, defective: 0, difference: 1, unexpected: true, unknown: true },
     ]);
     expect(result.differences.map((d) => [d.kind, d.text])).toEqual([
@@ -231,7 +231,7 @@ describe('projectReceipt', () => {
     const done = project([part2, final, start, part1]);
     expect(done).toMatchObject({ complete: true, parts: 3 });
     expect(done.positions).toEqual(unchangedPositions(PLAN));
-    expect(done.lines[2]).toMatchObject({ goodId: 'ART-3', accepted: 2, defective: 1, difference: 0 });
+    expect(done.lines[2]).toMatchObject({ goodId: 'ART-3', accepted: 3, defective: 1, difference: 0 });
   });
 
   it('ignores goods_supply_start and counts an outdoc listed twice once', () => {
