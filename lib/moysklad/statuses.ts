@@ -8,7 +8,7 @@
  * "Ошибка передачи" is Regular, not Unsuccessful: it is a fixable stop (the user corrects the document
  * and sets "Передать" again), not a final outcome.
  */
-import type { DocumentEntity } from '@/lib/core/domain';
+import { ENTITY_PLURAL_GENITIVE, type DocumentEntity } from '@/lib/core/domain';
 import { isMsPermissionError } from './errors';
 import type { MoyskladClient, NewState } from './json-api';
 import type { MsState } from './schemas';
@@ -85,7 +85,7 @@ export async function ensureStatuses(
   }
   if (result.missing.length) {
     const names = result.missing.map((r) => `«${nameOf(r)}»`).join(', ');
-    const what = entity === 'supply' ? 'приёмок' : 'перемещений';
+    const what = ENTITY_PLURAL_GENITIVE[entity];
     result.message = result.permissionDenied
       ? `У решения нет прав создавать статусы ${what}. Создайте статусы ${names} в МоемСкладе вручную ` +
         '(Настройки → Статусы документов) или выберите существующие в настройках.'
