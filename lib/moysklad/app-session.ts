@@ -132,7 +132,7 @@ export async function verifyAppSession(token: string | null | undefined, options
   const supply = asRights(rights?.supply);
   const move = asRights(rights?.move);
   // Sessions issued before returns existed carry no purchasereturn rights: none, until the next exchange.
-  const purchasereturn = asRights(rights?.purchasereturn) ?? { view: false, update: false };
+  const purchasereturn = asRights(rights?.purchasereturn);
   if (typeof payload.acc !== 'string' || typeof payload.sub !== 'string' || !supply || !move) {
     throw unauthorized('claims malformed');
   }
@@ -141,7 +141,7 @@ export async function verifyAppSession(token: string | null | undefined, options
     employeeId: payload.sub,
     employeeName: typeof payload.name === 'string' ? payload.name : '',
     isAdmin: payload.adm === true,
-    rights: { supply, move, purchasereturn },
+    rights: { supply, move, ...(purchasereturn ? { purchasereturn } : {}) },
     locale: payload.loc === 'en' ? 'en' : 'ru',
     ...(typeof payload.grp === 'string' ? { groupId: payload.grp } : {}),
     rightsCheckedAt: typeof payload.iat === 'number' ? payload.iat : 0,
