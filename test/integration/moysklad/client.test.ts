@@ -190,7 +190,7 @@ describe('webhooks', () => {
 
   it('removeWebhooks deletes ours only', async () => {
     const foreign = await client.createWebhook({ url: 'https://someone-else.example.com/hook', action: 'CREATE', entityType: 'product' });
-    expect(await removeWebhooks(client, `${stub.url}/`)).toBe(4);
+    expect(await removeWebhooks(client, `${stub.url}/`)).toBe(6);
     const left = await client.listWebhooks();
     expect(left.map((h) => h.id)).toEqual([foreign.id]);
     await client.deleteWebhook(foreign.id);
