@@ -130,7 +130,7 @@ if (!accountId || !moysklad.sim.store.accounts().some((a) => a.id === accountId)
   const installed = await moysklad.install(accountId);
   if (installed.httpStatus !== 200) throw new Error(`activation failed: ${JSON.stringify(installed)}`);
   const session = await call<{ token: string }>('/api/session', { body: { contextKey: moysklad.contextKey(accountId, 'admin') } });
-  const statuses = (entity: 'supply' | 'move') => ({
+  const statuses = (entity: 'supply' | 'move' | 'purchasereturn') => ({
     transfer: seed.states[entity]['Передать'], sent: seed.states[entity]['Передан'],
     error: seed.states[entity]['Ошибка передачи'], posted: seed.states[entity]['Проведён'],
   });
@@ -138,8 +138,8 @@ if (!accountId || !moysklad.sim.store.accounts().some((a) => a.id === accountId)
     method: 'PUT', token: session.token,
     body: {
       betaproBaseUrl: betapro.apiUrl, betaproPartnerId: secrets.partnerId, betaproPassword: secrets.partnerPassword,
-      storeIds: [seed.stores.betapro], enabledEntities: ['supply', 'move'],
-      statuses: { supply: statuses('supply'), move: statuses('move') },
+      storeIds: [seed.stores.betapro], enabledEntities: ['supply', 'move', 'purchasereturn'],
+      statuses: { supply: statuses('supply'), move: statuses('move'), purchasereturn: statuses('purchasereturn') },
       productKey: 'article', partialPolicy: 'final', defectivePolicy: 'received', postingMode: 'auto', pollIntervalSec: 60,
     },
   });
@@ -164,6 +164,21 @@ if (!accountId || !moysklad.sim.store.accounts().some((a) => a.id === accountId)
   }
   // The second supply has problems (a service, variants without articles) and shows the pre-flight check.
   await call(`/api/widget/documents/supply/${seed.supplies[1]}/actions`, { token: session.token, body: { action: 'send' } });
+  // Goods leaving BetaPRO (docs/outbound.md): the received supply gave the warehouse stock of these goods.
+  // The move out of BetaPRO is sent (a shipment task to ship from the console); the return is left new.
+  const product = (article: string) => moysklad.meta('product', seed.products.find((p) => p.article === article)!.id);
+  const outbound = moysklad.createDocument(accountId, 'move', {
+    organization: moysklad.meta('organization', seed.organizationId),
+    sourceStore: moysklad.meta('store', seed.stores.betapro), targetStore: moysklad.meta('store', seed.stores.main),
+    state: moysklad.stateMeta('move', seed.states.move['Новый']),
+    positions: [{ quantity: 5, price: 0, assortment: product('MUG-300') }, { quantity: 10, price: 0, assortment: product('NB-A5') }],
+  });
+  await call(`/api/widget/documents/move/${String(outbound.id)}/actions`, { token: session.token, body: { action: 'send' } });
+  moysklad.createDocument(accountId, 'purchasereturn', {
+    organization: moysklad.meta('organization', seed.organizationId), agent: moysklad.meta('counterparty', seed.counterpartyId),
+    store: moysklad.meta('store', seed.stores.betapro), state: moysklad.stateMeta('purchasereturn', seed.states.purchasereturn['Новый']),
+    positions: [{ quantity: 2, price: 45000, assortment: product('MUG-300') }, { quantity: 60, price: 9000, assortment: product('NB-A5') }],
+  });
 }
 
 const token = moysklad.token(accountId);

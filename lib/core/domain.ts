@@ -2,8 +2,11 @@
  * The product's own vocabulary. lib/moysklad and lib/betapro map their payloads to and from these
  * types; lib/sync works only with them. Quantities are integers (the warehouse counts units).
  */
-export type DocumentEntity = 'supply' | 'move';
-export const DOCUMENT_ENTITIES: readonly DocumentEntity[] = ['supply', 'move'];
+export type DocumentEntity = 'supply' | 'move' | 'purchasereturn';
+export const DOCUMENT_ENTITIES: readonly DocumentEntity[] = ['supply', 'move', 'purchasereturn'];
+/** Russian names for messages: «… этой приёмки», «… приёмок». */
+export const ENTITY_GENITIVE: Record<DocumentEntity, string> = { supply: 'приёмки', move: 'перемещения', purchasereturn: 'возврата поставщику' };
+export const ENTITY_PLURAL_GENITIVE: Record<DocumentEntity, string> = { supply: 'приёмок', move: 'перемещений', purchasereturn: 'возвратов поставщикам' };
 
 /**
  * Which way the goods go relative to the BetaPRO warehouse (docs/outbound.md): `inbound` is a receipt

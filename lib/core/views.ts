@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 
-export const documentEntitySchema = z.enum(['supply', 'move']);
+export const documentEntitySchema = z.enum(['supply', 'move', 'purchasereturn']);
 export const localeSchema = z.enum(['ru', 'en']);
 
 export const rightsSchema = z.object({ view: z.boolean(), update: z.boolean() });
@@ -20,7 +20,7 @@ export const sessionResponseSchema = z.object({
     id: z.string(),
     name: z.string(),
     isAdmin: z.boolean(),
-    rights: z.object({ supply: rightsSchema, move: rightsSchema }),
+    rights: z.object({ supply: rightsSchema, move: rightsSchema, purchasereturn: rightsSchema.optional() }),
   }),
 });
 export type SessionResponse = z.infer<typeof sessionResponseSchema>;
@@ -211,7 +211,7 @@ export const settingsInputSchema = z.object({
   betaproPassword: z.string().max(200).optional(),
   storeIds: z.array(z.string()).min(1),
   enabledEntities: z.array(documentEntitySchema).min(1),
-  statuses: z.object({ supply: statusMappingSchema, move: statusMappingSchema }),
+  statuses: z.object({ supply: statusMappingSchema, move: statusMappingSchema, purchasereturn: statusMappingSchema.optional() }),
   productKey: productKeySchema,
   partialPolicy: z.enum(['final', 'progressive']),
   defectivePolicy: z.enum(['received', 'excluded']),
@@ -232,7 +232,7 @@ export const settingsResponseSchema = z.object({
   canEdit: z.boolean(),
   settings: settingsViewSchema,
   stores: z.array(optionSchema),
-  states: z.object({ supply: z.array(optionSchema), move: z.array(optionSchema) }),
+  states: z.object({ supply: z.array(optionSchema), move: z.array(optionSchema), purchasereturn: z.array(optionSchema).default([]) }),
   /** The account's token may create statuses (admin scope). */
   canCreateStatuses: z.boolean(),
   health: z.object({
@@ -259,6 +259,7 @@ const statusRoleSchema = z.enum(['transfer', 'sent', 'error', 'posted', 'review'
 export const createStatusesResponseSchema = z.object({
   supply: z.array(optionSchema),
   move: z.array(optionSchema),
+  purchasereturn: z.array(optionSchema).default([]),
   /** Roles of the requested type whose status was created now, and those that already existed. */
   created: z.array(statusRoleSchema),
   existing: z.array(statusRoleSchema),

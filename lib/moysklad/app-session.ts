@@ -41,7 +41,8 @@ export interface AppSessionClaims {
   /** The employee's group id (OWN_GROUP scopes), when MoySklad told it. */
   groupId?: string;
   isAdmin: boolean;
-  rights: { supply: DocumentRights; move: DocumentRights };
+  /** purchasereturn is absent from sessions issued before returns existed: no rights on them. */
+  rights: { supply: DocumentRights; move: DocumentRights; purchasereturn?: DocumentRights };
   locale: SessionLocale;
   /** When MoySklad last confirmed these rights (epoch seconds): the token's iat, or a later re-check. */
   rightsCheckedAt?: number;
@@ -127,9 +128,11 @@ export async function verifyAppSession(token: string | null | undefined, options
   } catch (error) {
     throw unauthorized((error as { code?: string }).code ?? 'invalid', error);
   }
-  const rights = payload.rights as { supply?: unknown; move?: unknown } | undefined;
+  const rights = payload.rights as { supply?: unknown; move?: unknown; purchasereturn?: unknown } | undefined;
   const supply = asRights(rights?.supply);
   const move = asRights(rights?.move);
+  // Sessions issued before returns existed carry no purchasereturn rights: none, until the next exchange.
+  const purchasereturn = asRights(rights?.purchasereturn);
   if (typeof payload.acc !== 'string' || typeof payload.sub !== 'string' || !supply || !move) {
     throw unauthorized('claims malformed');
   }
@@ -138,7 +141,7 @@ export async function verifyAppSession(token: string | null | undefined, options
     employeeId: payload.sub,
     employeeName: typeof payload.name === 'string' ? payload.name : '',
     isAdmin: payload.adm === true,
-    rights: { supply, move },
+    rights: { supply, move, ...(purchasereturn ? { purchasereturn } : {}) },
     locale: payload.loc === 'en' ? 'en' : 'ru',
     ...(typeof payload.grp === 'string' ? { groupId: payload.grp } : {}),
     rightsCheckedAt: typeof payload.iat === 'number' ? payload.iat : 0,
@@ -181,14 +184,17 @@ export function rightsFromPermissions(permissions: Record<string, unknown>): Pic
   return {
     // MoySklad has no isAdmin field; its demos use permissions.admin.view === "ALL".
     isAdmin: admin?.view === 'ALL',
-    rights: { supply: entityRights(permissions, 'supply'), move: entityRights(permissions, 'move') },
+    rights: {
+      supply: entityRights(permissions, 'supply'), move: entityRights(permissions, 'move'),
+      purchasereturn: entityRights(permissions, 'purchasereturn'),
+    },
   };
 }
 
 /** Everything granted on every document: MoySklad's system administrator role. */
 export function administratorRights(): Pick<AppSessionClaims, 'isAdmin' | 'rights'> {
   const all: DocumentRights = { view: true, update: true, viewScope: 'ALL', updateScope: 'ALL' };
-  return { isAdmin: true, rights: { supply: { ...all }, move: { ...all } } };
+  return { isAdmin: true, rights: { supply: { ...all }, move: { ...all }, purchasereturn: { ...all } } };
 }
 
 /** The last path segment of a MoySklad href (an entity's id). */

@@ -11,7 +11,7 @@
  * "Расхождения" (review) is optional: created with the others, but nothing stops without it. It tells in
  * MoySklad that a receipt with discrepancies waits for a decision in the widget (docs/product.md §5).
  */
-import type { DocumentEntity } from '@/lib/core/domain';
+import { ENTITY_PLURAL_GENITIVE, type DocumentEntity } from '@/lib/core/domain';
 import { isMsPermissionError } from './errors';
 import type { MoyskladClient, NewState } from './json-api';
 import type { MsState } from './schemas';
@@ -93,7 +93,7 @@ export async function ensureStatuses(
   }
   if (result.missing.length) {
     const names = result.missing.map((r) => `«${nameOf(r)}»`).join(', ');
-    const what = entity === 'supply' ? 'приёмок' : 'перемещений';
+    const what = ENTITY_PLURAL_GENITIVE[entity];
     result.message = result.permissionDenied
       ? `У решения нет прав создавать статусы ${what}. Создайте статусы ${names} в МоемСкладе вручную ` +
         '(Настройки → Статусы документов) или выберите существующие в настройках.'

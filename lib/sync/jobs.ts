@@ -33,7 +33,7 @@ interface JobSettings {
 
 /** Attempts of a job that must never die while its account is installed (it reschedules itself). */
 const RECURRING_ATTEMPTS = 1_000_000;
-const entitySchema = z.enum(['supply', 'move']);
+const entitySchema = z.enum(['supply', 'move', 'purchasereturn']);
 const accountPayload = z.object({ accountId: z.string() });
 
 /** A job of one document: enqueued with `enqueueDocumentJob`, it runs alone on its document. */

@@ -5,19 +5,24 @@
  * OWN, OWN_GROUP, …_SHARED) are made here, where the document is read.
  */
 import { AppError } from '@/lib/core/errors';
-import type { DocumentEntity } from '@/lib/core/domain';
-import { idOfHref, type AppSessionClaims } from '@/lib/moysklad/app-session';
+import { ENTITY_GENITIVE, ENTITY_PLURAL_GENITIVE, type DocumentEntity } from '@/lib/core/domain';
+import { idOfHref, type AppSessionClaims, type DocumentRights } from '@/lib/moysklad/app-session';
 
 export type Session = AppSessionClaims;
 export type EntityRight = 'view' | 'update';
 
+const NO_RIGHTS: DocumentRights = { view: false, update: false };
+
+function rightsOf(session: Session, entity: DocumentEntity) {
+  return session.rights[entity] ?? NO_RIGHTS;
+}
+
 export function requireRight(session: Session, entity: DocumentEntity, right: EntityRight): void {
-  if (!session.rights[entity][right]) {
-    const what = entity === 'supply' ? 'приёмки' : 'перемещения';
+  if (!rightsOf(session, entity)[right]) {
     throw new AppError('FORBIDDEN', `employee ${session.employeeId} lacks ${entity}.${right}`, {
       userMessage: right === 'view'
-        ? `У вас нет прав на просмотр ${what === 'приёмки' ? 'приёмок' : 'перемещений'} в МойСклад.`
-        : `У вас нет прав на изменение ${what} в МойСклад: действие недоступно.`,
+        ? `У вас нет прав на просмотр ${ENTITY_PLURAL_GENITIVE[entity]} в МойСклад.`
+        : `У вас нет прав на изменение ${ENTITY_GENITIVE[entity]} в МойСклад: действие недоступно.`,
     });
   }
 }
@@ -31,7 +36,7 @@ export interface DocumentAccessFacts {
 
 /** Whether the session's right (of its scope: ALL, OWN…, OWN_GROUP…, …_SHARED) covers this document. */
 export function coversDocument(session: Session, entity: DocumentEntity, right: EntityRight, document: DocumentAccessFacts): boolean {
-  const rights = session.rights[entity];
+  const rights = rightsOf(session, entity);
   if (!rights[right]) return false;
   const scope = (right === 'view' ? rights.viewScope : rights.updateScope) ?? 'ALL';
   if (scope === 'ALL') return true;
@@ -48,7 +53,7 @@ export function coversDocument(session: Session, entity: DocumentEntity, right: 
 
 /** True when the right covers every document of the entity (no per-document check needed). */
 export function coversAll(session: Session, entity: DocumentEntity, right: EntityRight): boolean {
-  const rights = session.rights[entity];
+  const rights = rightsOf(session, entity);
   return rights[right] && ((right === 'view' ? rights.viewScope : rights.updateScope) ?? 'ALL') === 'ALL';
 }
 

@@ -93,7 +93,7 @@ export interface ConfiguredAccount {
  * automatic posting, hourly polls (tests ask for a receipt with «Проверить приёмку»); `overrides` win.
  */
 export function defaultSettings(sandbox: Sandbox, seed: SeedResult, overrides: Partial<SettingsInput> = {}): SettingsInput {
-  const statuses = (entity: 'supply' | 'move') => ({
+  const statuses = (entity: 'supply' | 'move' | 'purchasereturn') => ({
     transfer: seed.states[entity]['Передать'],
     sent: seed.states[entity]['Передан'],
     error: seed.states[entity]['Ошибка передачи'],
@@ -130,7 +130,7 @@ export async function installAndConfigure(
   return { accountId, token: sandbox.moysklad.token(accountId), adminSession, seed };
 }
 
-export async function documentView(sandbox: Sandbox, session: string, entity: 'supply' | 'move', id: string): Promise<DocumentView> {
+export async function documentView(sandbox: Sandbox, session: string, entity: 'supply' | 'move' | 'purchasereturn', id: string): Promise<DocumentView> {
   const { status, body } = await api<DocumentView>(sandbox.app.url, `/api/widget/documents/${entity}/${id}`, { token: session });
   if (status !== 200) throw new Error(`view failed: ${status} ${JSON.stringify(body)}`);
   return body;

@@ -25,7 +25,7 @@ export default async function WidgetPage({
   searchParams: Promise<SearchParams>;
 }) {
   const { entity } = await params;
-  if (entity !== 'supply' && entity !== 'move') notFound();
+  if (entity !== 'supply' && entity !== 'move' && entity !== 'purchasereturn') notFound();
   const query = await searchParams;
   const nonce = (await headers()).get('x-nonce') ?? undefined;
   return (

@@ -1,7 +1,7 @@
 /**
  * The BetaPRO task number (`indoc_id`) of a MoySklad document.
  *
- * Format: `MSS` (Supply) or `MSM` (Move) + the document's UUID as 32 lowercase hex digits, plus
+ * Format: `MSS` (Supply), `MSM` (Move) or `MSR` (purchase Return) + the document's UUID as 32 lowercase hex digits, plus
  * `-<generation>` from the second generation on. Examples:
  *   supply 0b7c…-…, generation 1 → `MSS0b7c1d2e3f40516273849a5b6c7d8e9f`   (35 chars)
  *   move, generation 3          → `MSM0b7c1d2e3f40516273849a5b6c7d8e9f-3` (37 chars)
@@ -17,7 +17,7 @@
 import { AppError } from '@/lib/core/errors';
 import type { DocumentEntity } from '@/lib/core/domain';
 
-const PREFIX: Record<DocumentEntity, string> = { supply: 'MSS', move: 'MSM' };
+const PREFIX: Record<DocumentEntity, string> = { supply: 'MSS', move: 'MSM', purchasereturn: 'MSR' };
 
 export interface IndocIdParts {
   entity: DocumentEntity;
@@ -41,12 +41,12 @@ export function buildIndocId({ entity, documentId, generation = 1 }: IndocIdPart
 
 /** Reads back a number made by buildIndocId; undefined for anyone else's indoc. */
 export function parseIndocId(indocId: string): Required<IndocIdParts> | undefined {
-  const m = /^(MSS|MSM)([0-9a-f]{32})(?:-([1-9]\d*))?$/.exec(indocId);
+  const m = /^(MSS|MSM|MSR)([0-9a-f]{32})(?:-([1-9]\d*))?$/.exec(indocId);
   if (!m) return undefined;
   const [, prefix, hex, generation] = m;
   const generationNumber = generation ? Number(generation) : 1;
   // "-1" is never produced, so it is not ours either.
   if (generation && generationNumber < 2) return undefined;
   const documentId = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-  return { entity: prefix === 'MSS' ? 'supply' : 'move', documentId, generation: generationNumber };
+  return { entity: prefix === 'MSS' ? 'supply' : prefix === 'MSR' ? 'purchasereturn' : 'move', documentId, generation: generationNumber };
 }

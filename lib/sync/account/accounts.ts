@@ -7,7 +7,7 @@ import type { PrismaClient } from '@/lib/db';
 import { encryptionKeyring } from '@/lib/core/config';
 import { decryptSecret, type Keyring } from '@/lib/core/crypto';
 import { AppError } from '@/lib/core/errors';
-import type { DocumentEntity, ProductKey } from '@/lib/core/domain';
+import { DOCUMENT_ENTITIES, type DocumentEntity, type ProductKey } from '@/lib/core/domain';
 
 export const statusMappingSchema = z.object({
   transfer: z.string().nullable().default(null),
@@ -24,7 +24,7 @@ export type StatusRole = (typeof STATUS_ROLES)[number];
 export type AnswerRole = StatusRole | 'review';
 
 const statusesSchema = z
-  .object({ supply: statusMappingSchema.optional(), move: statusMappingSchema.optional() })
+  .object({ supply: statusMappingSchema.optional(), move: statusMappingSchema.optional(), purchasereturn: statusMappingSchema.optional() })
   .catch({});
 
 export interface AccountSettings {
@@ -68,7 +68,7 @@ export function defaultSettings(): AccountSettings {
   return {
     betaproBaseUrl: null, betaproPartnerId: null, betaproPassword: null, hasPassword: false,
     storeIds: [], enabledEntities: ['supply', 'move'],
-    statuses: { supply: { ...EMPTY_MAPPING }, move: { ...EMPTY_MAPPING } },
+    statuses: { supply: { ...EMPTY_MAPPING }, move: { ...EMPTY_MAPPING }, purchasereturn: { ...EMPTY_MAPPING } },
     productKey: 'article', partialPolicy: 'final', defectivePolicy: 'received', postingMode: 'auto',
     pollIntervalSec: 60, sweepIntervalSec: 300,
   };
@@ -111,8 +111,11 @@ export function settingsFromRow(row: SettingsRow | null, encryptionKey: Keyring 
     betaproPassword: row.betaproPasswordEnc ? decryptSecret(row.betaproPasswordEnc, encryptionKey) : null,
     hasPassword: Boolean(row.betaproPasswordEnc),
     storeIds: stringArray(row.storeIds),
-    enabledEntities: stringArray(row.enabledEntities).filter((e): e is DocumentEntity => e === 'supply' || e === 'move'),
-    statuses: { supply: statuses.supply ?? { ...EMPTY_MAPPING }, move: statuses.move ?? { ...EMPTY_MAPPING } },
+    enabledEntities: stringArray(row.enabledEntities).filter((e): e is DocumentEntity => (DOCUMENT_ENTITIES as readonly string[]).includes(e)),
+    statuses: {
+      supply: statuses.supply ?? { ...EMPTY_MAPPING }, move: statuses.move ?? { ...EMPTY_MAPPING },
+      purchasereturn: statuses.purchasereturn ?? { ...EMPTY_MAPPING },
+    },
     productKey: (['article', 'code', 'externalCode'] as const).find((k) => k === row.productKey) ?? 'article',
     partialPolicy: row.partialPolicy === 'progressive' ? 'progressive' : 'final',
     defectivePolicy: row.defectivePolicy === 'excluded' ? 'excluded' : 'received',

@@ -38,18 +38,20 @@ const SCENARIO_HELP = {
 /** The stores and statuses the page offers; an unreachable MoySklad leaves them empty, the page still opens. */
 async function loadMoyskladOptions(account: Account, session: Session): Promise<Pick<SettingsResponse, 'stores' | 'states'>> {
   let stores: SettingsResponse['stores'] = [];
-  const states: SettingsResponse['states'] = { supply: [], move: [] };
+  const states: SettingsResponse['states'] = { supply: [], move: [], purchasereturn: [] };
   if (account.status === 'active' && account.token) {
     try {
       const client = await moyskladClientFor(account);
-      const [storeRows, supplyMeta, moveMeta] = await Promise.all([
+      const [storeRows, supplyMeta, moveMeta, returnMeta] = await Promise.all([
         client.listStores(),
         client.getEntityMetadata('supply'),
         client.getEntityMetadata('move'),
+        client.getEntityMetadata('purchasereturn'),
       ]);
       stores = storeRows.map((st) => ({ id: st.id, name: st.name }));
       states.supply = supplyMeta.states.map((st) => ({ id: st.id, name: st.name, color: st.color }));
       states.move = moveMeta.states.map((st) => ({ id: st.id, name: st.name, color: st.color }));
+      states.purchasereturn = returnMeta.states.map((st) => ({ id: st.id, name: st.name, color: st.color }));
     } catch (error) {
       logFor({ accountId: session.accountId }).warn({ err: toAppError(error).message }, 'settings: could not load options from MoySklad');
     }
@@ -113,7 +115,7 @@ export async function readSettings(prisma: PrismaClient, session: Session): Prom
  * covers every document of that type (a narrower scope would need a MoySklad read per row).
  */
 function visibleError(session: Session, e: { createdAt: Date; kind: string; message: string; data: unknown; document: { name: string | null; entity: string } }) {
-  const entity = e.document.entity === 'move' ? 'move' : 'supply';
+  const entity = e.document.entity === 'move' || e.document.entity === 'purchasereturn' ? e.document.entity : 'supply';
   if (coversAll(session, entity, 'view')) {
     return { at: e.createdAt.toISOString(), documentName: e.document.name, message: e.message, kind: e.kind, ...eventTextParts(e.data) };
   }
@@ -159,7 +161,7 @@ export async function saveSettings(prisma: PrismaClient, session: Session, input
   for (const entity of input.enabledEntities) {
     // The required roles only: «Расхождения» (review) may stay unset.
     for (const role of STATUS_ROLES) {
-      if (!input.statuses[entity][role]) (fieldErrors[`statuses.${entity}.${role}`] ??= []).push('Выберите статус');
+      if (!input.statuses[entity]?.[role]) (fieldErrors[`statuses.${entity}.${role}`] ??= []).push('Выберите статус');
     }
   }
   if (Object.keys(fieldErrors).length) {
@@ -275,10 +277,12 @@ export async function createStatuses(prisma: PrismaClient, session: Session, ent
     review: current.review ?? result.states.review?.id ?? null,
   };
   await prisma.settings.update({ where: { accountId: session.accountId }, data: { statuses } });
-  const [supplyMeta, moveMeta] = await Promise.all([client.getEntityMetadata('supply'), client.getEntityMetadata('move')]);
+  const [supplyMeta, moveMeta, returnMeta] = await Promise.all(
+    (['supply', 'move', 'purchasereturn'] as const).map((e) => client.getEntityMetadata(e)),
+  );
+  const options = (meta: typeof supplyMeta) => meta.states.map((st) => ({ id: st.id, name: st.name, color: st.color }));
   return {
-    supply: supplyMeta.states.map((st) => ({ id: st.id, name: st.name, color: st.color })),
-    move: moveMeta.states.map((st) => ({ id: st.id, name: st.name, color: st.color })),
+    supply: options(supplyMeta), move: options(moveMeta), purchasereturn: options(returnMeta),
     // The page says which it made and which were there already (found by name).
     created: result.created,
     existing: [...STATUS_ROLES, ...OPTIONAL_STATUS_ROLES].filter((role) => result.states[role] && !result.created.includes(role)),

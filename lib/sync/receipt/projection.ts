@@ -4,7 +4,7 @@
  * task, never an increment on the document's current state, so re-applying an outdoc, receiving parts
  * out of order or reverting one outdoc (recompute without it) all converge to the same document.
  */
-import { isFactKind, type PlanLine, type Receipt, type TransferDirection } from '@/lib/core/domain';
+import { isFactKind, type DocumentEntity, type PlanLine, type Receipt, type TransferDirection } from '@/lib/core/domain';
 import type { ReceiptLineView } from '@/lib/core/views';
 
 export type DefectivePolicy = 'received' | 'excluded';
@@ -443,7 +443,7 @@ function plural(n: number, one: string, few: string, many: string): string {
  * Short plan-vs-fact lines for the document comment: a headline, then one line per difference, and for a
  * Move what the differences mean for its source store (moveSourceNotes). Every line is at most 200 characters.
  */
-export function summariseForComment(result: ProjectionResult, options: { entity: 'supply' | 'move'; direction?: TransferDirection }): string[] {
+export function summariseForComment(result: ProjectionResult, options: { entity: DocumentEntity; direction?: TransferDirection }): string[] {
   if (options.direction === 'outbound') return summariseShipment(result);
   if (result.nonArrival) {
     return ['Поставка не прибыла: БетаПРО сообщил, что товар больше не ожидается (атрибут 306). Документ не проведён'];

@@ -4,12 +4,11 @@
  * the source is and the target is not → outbound (a shipment task); both → no warehouse work at all.
  * Also the header problems (configuration, stores) that block a transfer before anything is sent.
  */
-import type { DocumentEntity, TransferDirection } from '@/lib/core/domain';
+import { ENTITY_GENITIVE, type DocumentEntity, type TransferDirection } from '@/lib/core/domain';
 import type { Problem } from '@/lib/core/views';
 import type { MsDocument } from '@/lib/moysklad/schemas';
 import type { Account } from '@/lib/sync/account/accounts';
 
-const ENTITY_LABEL: Record<DocumentEntity, string> = { supply: 'приёмки', move: 'перемещения' };
 
 export const SAME_WAREHOUSE = 'same_warehouse';
 
@@ -18,14 +17,32 @@ function idOf(ref: MsDocument['store']): string | null {
   return href ? href.slice(href.lastIndexOf('/') + 1) : null;
 }
 
-/** The store the goods go to: a supply's store, a move's target store. */
+/** The store the goods go to: a supply's store, a move's target store (a return goes to its supplier). */
 export function destinationStoreId(entity: DocumentEntity, document: MsDocument): string | null {
+  if (entity === 'purchasereturn') return null;
   return idOf(entity === 'supply' ? document.store : document.targetStore);
 }
 
-/** The store the goods leave: a move's source store (a supply comes from a supplier, not a store). */
+/**
+ * The store the goods leave: a move's source store, a purchase return's only store (a supply comes
+ * from a supplier, not a store).
+ */
 export function sourceStoreId(entity: DocumentEntity, document: MsDocument): string | null {
+  if (entity === 'purchasereturn') return idOf(document.store);
   return entity === 'move' ? idOf(document.sourceStore) : null;
+}
+
+/** A return to a supplier leaves its one store: always outbound, or not BetaPRO's business at all. */
+function decideReturn(account: Account, document: MsDocument): DirectionDecision {
+  const source = sourceStoreId('purchasereturn', document);
+  const mapped = account.settings.storeIds;
+  const params = { entity: 'purchasereturn' };
+  if (!source) return { problem: { code: 'no_store', params, message: 'В возврате поставщику не указан склад.' } };
+  // With no store marked every store counts as BetaPRO's, as for supplies (the original rule).
+  if (!mapped.length || mapped.includes(source)) return { direction: 'outbound', storeId: source };
+  return { problem: { code: 'store_not_mapped', params, message:
+    'Склад возврата поставщику не является складом БетаПРО: возврат отгружается только со склада БетаПРО. '
+    + 'Выберите склад БетаПРО или отметьте этот склад в настройках решения.' } };
 }
 
 export type DirectionDecision =
@@ -37,6 +54,7 @@ export type DirectionDecision =
  * into the warehouse (there is no way to tell a BetaPRO source store from another one).
  */
 export function decideDirection(account: Account, entity: DocumentEntity, document: MsDocument): DirectionDecision {
+  if (entity === 'purchasereturn') return decideReturn(account, document);
   const target = destinationStoreId(entity, document);
   const source = sourceStoreId(entity, document);
   const mapped = account.settings.storeIds;
@@ -70,7 +88,7 @@ export function headerProblems(account: Account, entity: DocumentEntity, documen
   if (!account.settings.enabledEntities.includes(entity)) {
     problems.push({
       code: 'entity_disabled', params: { entity },
-      message: `Передача ${ENTITY_LABEL[entity]} в БетаПРО выключена в настройках решения.`,
+      message: `Передача ${ENTITY_GENITIVE[entity]} в БетаПРО выключена в настройках решения.`,
     });
   }
   const decision = decideDirection(account, entity, document);

@@ -6,7 +6,7 @@
  * request: it creates a new task (lib/sync/transfer/generation.ts).
  */
 import type { Db, PrismaClient } from '@/lib/db';
-import type { DocumentEntity } from '@/lib/core/domain';
+import { DOCUMENT_ENTITIES, type DocumentEntity } from '@/lib/core/domain';
 import { logFor, type Logger } from '@/lib/core/logger';
 import { notifyJobEnqueued } from '@/lib/jobs/queue';
 import { enqueueDocumentJob, transferJob } from '@/lib/sync/jobs';
@@ -141,5 +141,5 @@ export async function requestTransfer(
 
 /** Helper for triggers that address documents by MoySklad entity name. */
 export function isDocumentEntity(value: string): value is DocumentEntity {
-  return value === 'supply' || value === 'move';
+  return (DOCUMENT_ENTITIES as readonly string[]).includes(value);
 }

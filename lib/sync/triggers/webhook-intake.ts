@@ -16,6 +16,7 @@
  */
 import type { Db } from '@/lib/db';
 import { AppError } from '@/lib/core/errors';
+import { DOCUMENT_ENTITIES, type DocumentEntity } from '@/lib/core/domain';
 import { readJson } from '@/lib/core/request-body';
 import { msWebhookDeliverySchema } from '@/lib/moysklad/schemas';
 import { notifyJobEnqueued } from '@/lib/jobs/queue';
@@ -33,13 +34,13 @@ export function commandCandidates(delivery: unknown, accountId: string): Webhook
   for (const event of parsed.data.events) {
     const type = event.meta.type;
     // Events of another account under this account's secret are not ours to act on.
-    if ((type !== 'supply' && type !== 'move') || event.accountId !== accountId) continue;
+    if (!(DOCUMENT_ENTITIES as readonly string[]).includes(type) || event.accountId !== accountId) continue;
     if (event.action !== 'CREATE' && event.action !== 'UPDATE') continue;
     // MoySklad lists the changed fields of an UPDATE; without 'state' the command cannot have been set.
     if (event.action === 'UPDATE' && event.updatedFields && !event.updatedFields.includes('state')) continue;
     const msId = event.meta.href?.split('/').pop();
     if (!msId) continue;
-    byDocument.set(`${type}:${msId}`, { entity: type, msId, action: event.action, updatedFields: event.updatedFields });
+    byDocument.set(`${type}:${msId}`, { entity: type as DocumentEntity, msId, action: event.action, updatedFields: event.updatedFields });
   }
   return [...byDocument.values()];
 }

@@ -91,7 +91,7 @@ export async function buildDocumentView(
   prisma: PrismaClient, session: Session, entity: DocumentEntity, msId: string,
 ): Promise<DocumentView> {
   const doc = await findSyncDocument(prisma, { accountId: session.accountId, entity, msId });
-  const canUpdate = session.rights[entity].update;
+  const canUpdate = session.rights[entity]?.update ?? false;
   if (!doc) {
     return {
       entity, id: msId, name: null, state: 'not_sent', errorClass: null, errors: [], indocId: null,

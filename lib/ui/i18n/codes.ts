@@ -64,10 +64,14 @@ const ru: ProblemTexts = {
     cause: () => `одинаковый ${keyRu(p).nom} «${str(p, 'value')}» — склад различает товары по ${keyRu(p).dat}`,
   }),
   not_configured: (p) => ({ cause: () => `Решение не настроено${p.missing ? `: не заполнено — ${str(p, 'missing')}` : ''}` }),
-  entity_disabled: (p) => ({ cause: () => `Передача ${p.entity === 'move' ? 'перемещений' : 'приёмок'} выключена в настройках решения` }),
-  no_store: (p) => ({ cause: () => (p.entity === 'move' ? 'В перемещении не указан склад-получатель' : 'В приёмке не указан склад') }),
+  entity_disabled: (p) => ({ cause: () => `Передача ${p.entity === 'move' ? 'перемещений' : p.entity === 'purchasereturn' ? 'возвратов поставщикам' : 'приёмок'} выключена в настройках решения` }),
+  no_store: (p) => ({
+    cause: () => (p.entity === 'move' ? 'В перемещении не указан склад-получатель' : p.entity === 'purchasereturn' ? 'В возврате поставщику не указан склад' : 'В приёмке не указан склад'),
+  }),
   store_not_mapped: (p) => ({
-    cause: () => `${p.entity === 'move' ? 'Ни один склад перемещения' : 'Склад приёмки'} — не склад БетаПРО: выберите склад БетаПРО или отметьте его в настройках`,
+    cause: () => (p.entity === 'purchasereturn'
+      ? 'Склад возврата — не склад БетаПРО: возврат отгружается только со склада БетаПРО; выберите его или отметьте склад в настройках'
+      : `${p.entity === 'move' ? 'Ни один склад перемещения' : 'Склад приёмки'} — не склад БетаПРО: выберите склад БетаПРО или отметьте его в настройках`),
   }),
   same_warehouse: fixed('Оба склада перемещения — склады БетаПРО, то есть один склад: отгружать и принимать нечего'),
   task_arrived: (p) => ({ cause: () => `Товар по заданию ${str(p, 'indocId')} уже на складе — новое задание не создано; дождитесь приёмки` }),
@@ -113,10 +117,14 @@ const en: ProblemTexts = {
     cause: () => `the same ${keyEn(p)} “${str(p, 'value')}” — the warehouse tells goods apart by ${keyEn(p)}`,
   }),
   not_configured: () => ({ cause: () => 'The solution is not configured — the account admin completes its settings' }),
-  entity_disabled: (p) => ({ cause: () => `Sending ${p.entity === 'move' ? 'moves' : 'supplies'} is switched off in the settings` }),
-  no_store: (p) => ({ cause: () => (p.entity === 'move' ? 'The move has no target store' : 'The supply has no store') }),
+  entity_disabled: (p) => ({ cause: () => `Sending ${p.entity === 'move' ? 'moves' : p.entity === 'purchasereturn' ? 'purchase returns' : 'supplies'} is switched off in the settings` }),
+  no_store: (p) => ({
+    cause: () => (p.entity === 'move' ? 'The move has no target store' : p.entity === 'purchasereturn' ? 'The purchase return has no store' : 'The supply has no store'),
+  }),
   store_not_mapped: (p) => ({
-    cause: () => `${p.entity === 'move' ? 'Neither store of the move is' : 'The store is not'} a BetaPRO store — choose one or mark it in the settings`,
+    cause: () => (p.entity === 'purchasereturn'
+      ? 'The return\'s store is not a BetaPRO store: a return ships only from a BetaPRO store — choose one or mark it in the settings'
+      : `${p.entity === 'move' ? 'Neither store of the move is' : 'The store is not'} a BetaPRO store — choose one or mark it in the settings`),
   }),
   same_warehouse: fixed('Both stores of the move are BetaPRO stores, i.e. one warehouse: nothing to ship or receive'),
   task_arrived: (p) => ({ cause: () => `Goods of task ${str(p, 'indocId')} already arrived — no new task; wait for the receipt` }),

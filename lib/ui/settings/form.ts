@@ -6,8 +6,8 @@
 import { settingsInputSchema, type SettingsInput, type SettingsView } from '@/lib/api/contract';
 import type { Messages } from '@/lib/ui/i18n';
 
-export type Entity = 'supply' | 'move';
-export const ENTITIES: readonly Entity[] = ['supply', 'move'];
+export type Entity = 'supply' | 'move' | 'purchasereturn';
+export const ENTITIES: readonly Entity[] = ['supply', 'move', 'purchasereturn'];
 export const STATUS_ROLES = ['transfer', 'sent', 'error', 'posted'] as const;
 /** «Расхождения»: shown and pre-selected like the others, never required. */
 export const OPTIONAL_STATUS_ROLES = ['review'] as const;
@@ -45,6 +45,7 @@ export function formFromView(view: SettingsView): SettingsForm {
     statuses: {
       supply: { ...EMPTY_MAPPING, ...view.statuses?.supply },
       move: { ...EMPTY_MAPPING, ...view.statuses?.move },
+      purchasereturn: { ...EMPTY_MAPPING, ...view.statuses?.purchasereturn },
     },
     productKey: view.productKey ?? 'article',
     partialPolicy: view.partialPolicy ?? 'final',

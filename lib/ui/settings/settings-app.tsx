@@ -128,7 +128,7 @@ function useCreateStatuses(client: ApiClient, settings: SettingsSwr, setForm: Se
     setCreateResult(null);
     try {
       const answer = await client.post<CreateStatusesResponse>('/api/settings/create-statuses', { entity });
-      const states = { supply: answer.supply, move: answer.move };
+      const states = { supply: answer.supply, move: answer.move, purchasereturn: answer.purchasereturn };
       await settings.mutate((current) => (current ? { ...current, states } : current), { revalidate: false });
       setForm((f) => (f ? { ...f, statuses: { ...f.statuses, [entity]: preselectStatuses(f.statuses[entity], states[entity]) } } : f));
       const names = (roles: readonly StatusRole[]) => roles.map((r) => `«${s.statuses.roles[r]}»`).join(', ');

@@ -156,16 +156,16 @@ describe('assortment lookup by key', () => {
 describe('webhooks', () => {
   const url = () => `${stub.url}/api/moysklad/webhook/${accountId}/secret-1`;
 
-  it('ensure ×3 → one set of four, nothing changed on the second and third run', async () => {
+  it('ensure ×3 → one set of six, nothing changed on the second and third run', async () => {
     const first = await ensureWebhooks(client, url());
-    expect(first.changes.filter((c) => c.change === 'created')).toHaveLength(4);
+    expect(first.changes.filter((c) => c.change === 'created')).toHaveLength(6);
     for (let i = 0; i < 2; i += 1) {
       const again = await ensureWebhooks(client, url());
       expect(again.changes.every((c) => c.change === 'unchanged')).toBe(true);
     }
     const hooks = (await client.listWebhooks()).filter((h) => h.url.startsWith(stub.url));
     expect(hooks.map((h) => `${h.entityType}:${h.action}:${h.diffType ?? 'NONE'}`).sort()).toEqual([
-      'move:CREATE:NONE', 'move:UPDATE:FIELDS', 'supply:CREATE:NONE', 'supply:UPDATE:FIELDS',
+      'move:CREATE:NONE', 'move:UPDATE:FIELDS', 'purchasereturn:CREATE:NONE', 'purchasereturn:UPDATE:FIELDS', 'supply:CREATE:NONE', 'supply:UPDATE:FIELDS',
     ]);
   });
 
@@ -178,19 +178,19 @@ describe('webhooks', () => {
     expect((await checkWebhooks(client, url())).disabled).toHaveLength(2);
     const repaired = await ensureWebhooks(client, url());
     expect(repaired.changes.filter((c) => c.change === 'repaired')).toHaveLength(2);
-    expect((await checkWebhooks(client, url())).installed).toHaveLength(4);
+    expect((await checkWebhooks(client, url())).installed).toHaveLength(6);
 
     const rotated = `${stub.url}/api/moysklad/webhook/${accountId}/secret-2`;
     const moved = await ensureWebhooks(client, rotated);
-    expect(moved.changes.filter((c) => c.change === 'moved')).toHaveLength(4);
+    expect(moved.changes.filter((c) => c.change === 'moved')).toHaveLength(6);
     const ours = (await client.listWebhooks()).filter((h) => h.url.startsWith(stub.url));
-    expect(ours).toHaveLength(4);
+    expect(ours).toHaveLength(6);
     expect(ours.every((h) => h.url === rotated && h.enabled !== false)).toBe(true);
   });
 
   it('removeWebhooks deletes ours only', async () => {
     const foreign = await client.createWebhook({ url: 'https://someone-else.example.com/hook', action: 'CREATE', entityType: 'product' });
-    expect(await removeWebhooks(client, `${stub.url}/`)).toBe(4);
+    expect(await removeWebhooks(client, `${stub.url}/`)).toBe(6);
     const left = await client.listWebhooks();
     expect(left.map((h) => h.id)).toEqual([foreign.id]);
     await client.deleteWebhook(foreign.id);

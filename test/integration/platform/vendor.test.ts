@@ -72,10 +72,10 @@ describe('vendor endpoints', () => {
     }
     expect(answers).toEqual(['SettingsRequired', 'SettingsRequired', 'SettingsRequired']);
     const hooks = sandbox.moysklad.sim.account(accountId).webhooks;
-    expect(hooks.map((h) => `${h.entityType}:${h.action}`).sort()).toEqual(['move:CREATE', 'move:UPDATE', 'supply:CREATE', 'supply:UPDATE']);
+    expect(hooks.map((h) => `${h.entityType}:${h.action}`).sort()).toEqual(['move:CREATE', 'move:UPDATE', 'purchasereturn:CREATE', 'purchasereturn:UPDATE', 'supply:CREATE', 'supply:UPDATE']);
     const tariff = await sandbox.moysklad.lifecycle(accountId, 'tariff');
     expect(tariff.httpStatus).toBe(200);
-    expect(sandbox.moysklad.sim.account(accountId).webhooks).toHaveLength(4);
+    expect(sandbox.moysklad.sim.account(accountId).webhooks).toHaveLength(6);
   });
 
   it('a configured account answers Activated; suspend pauses, resume restores; uninstall keeps settings', async () => {

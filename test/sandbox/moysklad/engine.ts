@@ -95,6 +95,7 @@ const MAX_LEN: Record<string, number> = { name: 255, code: 255, externalCode: 25
 const DOC_FIELDS: Record<DocType, string[]> = {
   supply: ['name', 'code', 'externalCode', 'description', 'moment', 'applicable', 'shared', 'vatEnabled', 'vatIncluded', 'incomingNumber', 'incomingDate', 'organization', 'agent', 'store', 'state'],
   move: ['name', 'code', 'externalCode', 'description', 'moment', 'applicable', 'shared', 'organization', 'sourceStore', 'targetStore', 'state'],
+  purchasereturn: ['name', 'code', 'externalCode', 'description', 'moment', 'applicable', 'shared', 'vatEnabled', 'vatIncluded', 'organization', 'agent', 'store', 'state'],
 };
 export const REF_FIELDS: Record<string, EntityType[] | 'state'> = {
   organization: ['organization'],
@@ -107,11 +108,13 @@ export const REF_FIELDS: Record<string, EntityType[] | 'state'> = {
 export const REQUIRED: Record<DocType, string[]> = {
   supply: ['organization', 'agent', 'store'],
   move: ['organization', 'sourceStore', 'targetStore'],
+  purchasereturn: ['organization', 'agent', 'store'],
 };
 /** What a position may point at: supplies take goods and services, moves only goods. */
 export const POSITION_TYPES: Record<DocType, string[]> = {
   supply: ['product', 'variant', 'service', 'consignment'],
   move: ['product', 'variant', 'consignment'],
+  purchasereturn: ['product', 'variant', 'service', 'consignment'],
 };
 const POSITION_EXTRA = ['things', 'gtd', 'country', 'pack', 'slot', 'sourceSlot', 'targetSlot', 'trackingCodes'];
 
@@ -276,12 +279,12 @@ export class Engine {
   }
 
   /**
-   * With stock control on, MoySklad refuses to post a move that takes from its source store more than
-   * the store has (HTTP 412, the document stays as it was).
+   * With stock control on, MoySklad refuses to post a move or a purchase return that takes from its
+   * source store (a return's only store) more than the store has (HTTP 412, the document stays as it was).
    */
   private assertStockForPosting(account: AccountRec, docType: DocType, rec: EntityRec): void {
-    const source = rec.fields.sourceStore as Ref | undefined;
-    if (docType !== 'move' || !rec.fields.applicable || !account.stock || !source) return;
+    const source = (docType === 'purchasereturn' ? rec.fields.store : rec.fields.sourceStore) as Ref | undefined;
+    if (docType === 'supply' || !rec.fields.applicable || !account.stock || !source) return;
     const needed = new Map<string, number>();
     for (const p of rec.positions ?? []) needed.set(p.assortment.id, (needed.get(p.assortment.id) ?? 0) + p.quantity);
     for (const [assortmentId, quantity] of needed) {

@@ -45,7 +45,7 @@ export interface Stats {
   rejected: Record<string, Record<string, number>>;
 }
 
-const DOC_TYPES: DocType[] = ['supply', 'move'];
+const DOC_TYPES: DocType[] = ['supply', 'move', 'purchasereturn'];
 const DICT_TYPES: EntityType[] = ['product', 'variant', 'bundle', 'service', 'store', 'organization', 'counterparty'];
 const WEBHOOK_FORBIDDEN = ['webhook', 'discount', 'notes'];
 const STRING_OPS = ['=', '!=', '~', '~=', '=~'] as const;
@@ -284,21 +284,24 @@ export class JsonApi {
       updated: () => date(rec.updated),
       created: () => date(rec.created),
     };
+    const supplyLike: Record<string, () => FieldValues> = {
+      moment: () => date(f.moment),
+      applicable: () => bool(f.applicable),
+      printed: () => bool(false),
+      published: () => bool(false),
+      isDeleted: () => bool(false),
+      sum: () => ({ kind: 'number', values: [Number((this.ser().entity(account, rec) as { sum: number }).sum)], ops: [...CMP_OPS] }),
+      organization: () => ref(f.organization),
+      agent: () => ref(f.agent),
+      store: () => ref(f.store),
+      state: () => ref(f.state),
+      'state.name': () => str(account.states.find((s) => isRef(f.state) && s.id === f.state.id)?.name, EQ_OPS),
+      assortment: () => ({ kind: 'ref', values: (rec.positions ?? []).map((p) => p.assortment.id), ops: [...EQ_OPS] }),
+    };
     const byType: Record<string, Record<string, () => FieldValues>> = {
-      supply: {
-        moment: () => date(f.moment),
-        applicable: () => bool(f.applicable),
-        printed: () => bool(false),
-        published: () => bool(false),
-        isDeleted: () => bool(false),
-        sum: () => ({ kind: 'number', values: [Number((this.ser().entity(account, rec) as { sum: number }).sum)], ops: [...CMP_OPS] }),
-        organization: () => ref(f.organization),
-        agent: () => ref(f.agent),
-        store: () => ref(f.store),
-        state: () => ref(f.state),
-        'state.name': () => str(account.states.find((s) => isRef(f.state) && s.id === f.state.id)?.name, EQ_OPS),
-        assortment: () => ({ kind: 'ref', values: (rec.positions ?? []).map((p) => p.assortment.id), ops: [...EQ_OPS] }),
-      },
+      // A purchase return has the supply's header (organization, agent, one store).
+      supply: supplyLike,
+      purchasereturn: supplyLike,
       move: {
         moment: () => date(f.moment),
         applicable: () => bool(f.applicable),

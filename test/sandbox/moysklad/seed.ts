@@ -83,9 +83,9 @@ export function seedAccount(store: SimStore, engine: Engine, ser: Serializer, ac
   mk('bundle', 'Набор «Офис»', 'SET-OFFICE', '00201', '4600000000084', 11500);
   const service = mk('service', 'Доставка до склада', undefined, '00301', undefined, 50000);
 
-  const states: SeedResult['states'] = { supply: {}, move: {} };
+  const states: SeedResult['states'] = { supply: {}, move: {}, purchasereturn: {} };
   if (opts.states !== false) {
-    for (const t of ['supply', 'move'] as const) for (const s of DEMO_STATES) states[t][s.name] = addState(store, account, t, s.name, s.stateType, s.color).id;
+    for (const t of ['supply', 'move', 'purchasereturn'] as const) for (const s of DEMO_STATES) states[t][s.name] = addState(store, account, t, s.name, s.stateType, s.color).id;
   }
 
   const supplies: string[] = [];

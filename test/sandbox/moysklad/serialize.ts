@@ -13,6 +13,7 @@ export const MEDIA = 'application/json';
 const UI_NAME: Record<string, string> = {
   supply: 'supply',
   move: 'move',
+  purchasereturn: 'purchasereturn',
   product: 'good',
   variant: 'feature',
   bundle: 'bundle',
@@ -157,6 +158,7 @@ export class Serializer {
     switch (rec.type) {
       case 'supply':
       case 'move':
+      case 'purchasereturn':
         return this.document(account, rec, expand, head);
       case 'product': {
         const variants = Object.values(account.entities).filter(

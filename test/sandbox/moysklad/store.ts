@@ -29,6 +29,7 @@ function permissionsFor(kind: EmployeeKind): Record<string, unknown> {
     counterparty: { view: 'ALL' },
     organization: { view: 'ALL' },
     move: { ...DOC_RIGHTS },
+    purchasereturn: { ...DOC_RIGHTS },
     supply: { ...DOC_RIGHTS },
   };
   if (kind === 'admin') {

@@ -61,7 +61,7 @@ export interface SimulatorOptions {
   verbose?: boolean;
 }
 
-export type DocType = 'supply' | 'move';
+export type DocType = 'supply' | 'move' | 'purchasereturn';
 export type EntityType =
   | DocType
   | 'product'

@@ -116,6 +116,8 @@ describe('buildIndocId', () => {
   it('is MSS/MSM + 32 hex of the document UUID, with -generation from the second on', () => {
     expect(buildIndocId({ entity: 'supply', documentId })).toBe('MSS0b7c1d2e3f40516273849a5b6c7d8e9f');
     expect(buildIndocId({ entity: 'move', documentId, generation: 1 })).toBe('MSM0b7c1d2e3f40516273849a5b6c7d8e9f');
+    expect(buildIndocId({ entity: 'purchasereturn', documentId, generation: 2 })).toBe('MSR0b7c1d2e3f40516273849a5b6c7d8e9f-2');
+    expect(parseIndocId('MSR0b7c1d2e3f40516273849a5b6c7d8e9f-2')).toEqual({ entity: 'purchasereturn', documentId, generation: 2 });
     expect(buildIndocId({ entity: 'supply', documentId, generation: 3 })).toBe('MSS0b7c1d2e3f40516273849a5b6c7d8e9f-3');
   });
 

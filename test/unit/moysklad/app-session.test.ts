@@ -63,6 +63,7 @@ describe('employeeToSessionClaims', () => {
       rights: {
         supply: { view: true, update: true, viewScope: 'ALL', updateScope: 'ALL' },
         move: { view: true, update: true, viewScope: 'ALL', updateScope: 'ALL' },
+        purchasereturn: { view: false, update: false },
       },
     });
   });
@@ -71,7 +72,7 @@ describe('employeeToSessionClaims', () => {
     const c = employeeToSessionClaims(employee({ admin: { view: 'NO' }, supply: { view: 'OWN', update: 'NO' }, move: { view: 'ALL' } }), 'en_US');
     expect(c.isAdmin).toBe(false);
     // The scope is kept: an OWN right covers only the employee's own documents (checked per document).
-    expect(c.rights).toEqual({ supply: { view: true, update: false, viewScope: 'OWN' }, move: { view: true, update: false, viewScope: 'ALL' } });
+    expect(c.rights).toEqual({ supply: { view: true, update: false, viewScope: 'OWN' }, move: { view: true, update: false, viewScope: 'ALL' }, purchasereturn: { view: false, update: false } });
     expect(c.locale).toBe('en');
   });
 

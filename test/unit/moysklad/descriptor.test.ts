@@ -54,9 +54,9 @@ describe('solution descriptor', () => {
     expect(iframes.children[0]).toMatchObject({ name: 'iframe', attributes: { type: 'main', sourceUrl: `${BASE}/settings` } });
   });
 
-  it('widgets for supply and move edit pages, fixed height, documented protocols and services only', () => {
+  it('widgets for supply, move and purchase return edit pages, fixed height, documented protocols and services only', () => {
     const widgets = child(root, 'widgets')!;
-    expect(names(widgets)).toEqual(['document.supply.edit', 'document.move.edit']);
+    expect(names(widgets)).toEqual(['document.supply.edit', 'document.move.edit', 'document.purchasereturn.edit']);
     for (const widget of widgets.children) {
       const entity = widget.name.split('.')[1];
       expect(names(widget)[0]).toBe('sourceUrl');

@@ -20,6 +20,16 @@ describe('direction from the stores (docs/outbound.md)', () => {
     expect(decideDirection(a, 'move', move('bp', 'bp2'))).toMatchObject({ problem: { code: 'same_warehouse' } });
     expect(decideDirection(a, 'move', move('main', 'shop'))).toMatchObject({ problem: { code: 'store_not_mapped' } });
   });
+  it('a purchase return leaves its one store: outbound from a BetaPRO store, store_not_mapped otherwise', () => {
+    const ret = (store?: string) => ({ meta: { href: 'x', type: 'purchasereturn' }, id: 'r', name: 'r', ...(store ? { store: ref(store) } : {}) }) as unknown as MsDocument;
+    expect(decideDirection(account(['bp']), 'purchasereturn', ret('bp'))).toEqual({ direction: 'outbound', storeId: 'bp' });
+    const other = decideDirection(account(['bp']), 'purchasereturn', ret('main'));
+    expect(other).toMatchObject({ problem: { code: 'store_not_mapped', params: { entity: 'purchasereturn' } } });
+    expect('problem' in other && other.problem.message).toContain('возврат');
+    expect(decideDirection(account(['bp']), 'purchasereturn', ret())).toMatchObject({ problem: { code: 'no_store' } });
+    // No store marked: every store is BetaPRO's, and a return can only go out of it.
+    expect(decideDirection(account([]), 'purchasereturn', ret('a'))).toEqual({ direction: 'outbound', storeId: 'a' });
+  });
   it('an account with no BetaPRO store marked keeps every document inbound', () => {
     expect(decideDirection(account([]), 'move', move('a', 'b'))).toEqual({ direction: 'inbound', storeId: 'b' });
   });

@@ -12,6 +12,7 @@ function account(overrides: Partial<Account['settings']> = {}): Account {
     statuses: {
       supply: { transfer: 'a', sent: 'b', error: 'c', posted: 'd' },
       move: { transfer: 'e', sent: 'f', error: 'g', posted: 'h' },
+      purchasereturn: { transfer: 'i', sent: 'j', error: 'k', posted: 'l' },
     },
     ...overrides,
   };

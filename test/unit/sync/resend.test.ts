@@ -38,7 +38,7 @@ describe('planResend: only a deliberate re-send after the task ended moves to a 
 });
 
 describe('findStatusBefore', () => {
-  const settings = { ...defaultSettings(), statuses: { supply: { transfer: 'T', sent: 'S', error: 'E', posted: 'P' }, move: defaultSettings().statuses.move } };
+  const settings = { ...defaultSettings(), statuses: { supply: { transfer: 'T', sent: 'S', error: 'E', posted: 'P' }, move: defaultSettings().statuses.move, purchasereturn: defaultSettings().statuses.purchasereturn } };
   const account = { accountId: 'acc', settings, missing: missingSettings(settings) } as unknown as Account;
   const ref = (id: string) => ({ meta: { href: `https://api/entity/supply/metadata/states/${id}`, type: 'state' } });
   const document = (state: string) => ({ id: msId, name: '1', meta: { href: 'x', type: 'supply' }, state: ref(state) }) as unknown as MsDocument;

@@ -64,7 +64,7 @@ describe('rights from the employee security data', () => {
     });
     expect(clerk).toEqual({
       isAdmin: false, groupId: 'g-5',
-      rights: { supply: { view: true, update: false, viewScope: 'OWN_GROUP' }, move: { view: false, update: false } },
+      rights: { supply: { view: true, update: false, viewScope: 'OWN_GROUP' }, move: { view: false, update: false }, purchasereturn: { view: false, update: false } },
     });
     const cashier = rightsFromSecurity({ role: { meta: { href: `${API}/entity/role/cashier` } } });
     expect(cashier.rights.supply.view).toBe(false);

@@ -58,7 +58,7 @@ describe('settings form', () => {
   });
 
   it('statuses are required only for enabled document types', () => {
-    const form = { ...formFromView(complete), enabledEntities: ['supply' as const], statuses: { supply: mapping, move: { transfer: null, sent: null, error: null, posted: null } } };
+    const form = { ...formFromView(complete), enabledEntities: ['supply' as const], statuses: { supply: mapping, move: { transfer: null, sent: null, error: null, posted: null }, purchasereturn: { transfer: null, sent: null, error: null, posted: null } } };
     expect(validateForm(form, true, t)).toEqual({});
   });
 
