@@ -18,6 +18,13 @@ const config = [
     rules: { 'max-lines-per-function': ['error', { max: 60, skipBlankLines: true, skipComments: true }] },
   },
   {
+    // One import style in the product code: every module by its path from the root (@/lib/..., @/app/...).
+    files: ['lib/**/*.ts', 'lib/**/*.tsx', 'app/**/*.ts', 'app/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['./*', '../*'], message: 'Import by path from the root: @/lib/...' }] }],
+    },
+  },
+  {
     // Tests and simulators handle vendor JSON of arbitrary shape; the product code stays strict.
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

@@ -14,13 +14,7 @@ const nextConfig = {
   // the build should not fail on, nor spend minutes re-checking, files the app does not ship.
   typescript: { ignoreBuildErrors: true },
   // PGlite ships WebAssembly and the Prisma adapters load native-ish modules: keep them out of the bundle.
-  serverExternalPackages: [
-    '@electric-sql/pglite',
-    'pglite-prisma-adapter',
-    '@prisma/adapter-pg',
-    'pg',
-    'pino',
-  ],
+  serverExternalPackages: ['@electric-sql/pglite', 'pglite-prisma-adapter', '@prisma/adapter-pg', 'pg', 'pino'],
   // frame-ancestors is set per request in proxy.ts (FRAME_ANCESTORS is read at run time).
   async headers() {
     return [

@@ -15,7 +15,16 @@
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { DocumentView } from '@/lib/api/contract';
 import { chromiumArgs, findChromium } from '../test/support/chromium';
-import { api, BETAPRO_PARTNER, createSupply, documentView, installAndConfigure, startSandbox, waitFor, type ConfiguredAccount } from '../test/support/sandbox';
+import {
+  api,
+  BETAPRO_PARTNER,
+  createSupply,
+  documentView,
+  installAndConfigure,
+  startSandbox,
+  waitFor,
+  type ConfiguredAccount,
+} from '../test/support/sandbox';
 import { distribution, type Distribution } from './lib/stats';
 
 export interface ClerkLatencyResult {
@@ -33,11 +42,22 @@ export interface ClerkLatencyResult {
   serverSentToVisibleWithoutPushMs: Distribution;
 }
 
-export const CLERK_TARGETS = { clickToSentP95Ms: 1_000, statusSaveToSentP95Ms: 2_000, receiptAppliedToVisibleP95Ms: 2_000 };
+export const CLERK_TARGETS = {
+  clickToSentP95Ms: 1_000,
+  statusSaveToSentP95Ms: 2_000,
+  receiptAppliedToVisibleP95Ms: 2_000,
+};
 
 type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
 
-async function newPageOn(browser: Browser, sandbox: Sandbox, account: ConfiguredAccount, id: string, state: string, push = true): Promise<Page> {
+async function newPageOn(
+  browser: Browser,
+  sandbox: Sandbox,
+  account: ConfiguredAccount,
+  id: string,
+  state: string,
+  push = true,
+): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   let streams = 0;
   if (push) page.on('response', (res) => void (res.url().endsWith(`/${id}/events`) && res.status() === 200 && (streams += 1)));
@@ -55,7 +75,9 @@ async function visibleAfter(page: Page, state: string): Promise<number> {
   return Date.now();
 }
 
-export async function measureClerkLatency(options: { runs?: number; log?: (...args: unknown[]) => void; appEnv?: Record<string, string> } = {}): Promise<ClerkLatencyResult> {
+export async function measureClerkLatency(
+  options: { runs?: number; log?: (...args: unknown[]) => void; appEnv?: Record<string, string> } = {},
+): Promise<ClerkLatencyResult> {
   const runs = options.runs ?? 10;
   const log = options.log ?? (() => undefined);
   const executablePath = findChromium();
@@ -67,7 +89,11 @@ export async function measureClerkLatency(options: { runs?: number; log?: (...ar
     const account = await installAndConfigure(sandbox, 'clerk-latency');
     const product = account.seed.products.find((p) => p.article === 'NB-A5')!;
     const supply = (state?: string) => createSupply(sandbox, account, { state, positions: [{ productId: product.id, quantity: 3 }] });
-    const action = (id: string, name: string) => api<DocumentView>(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: account.adminSession, body: { action: name } });
+    const action = (id: string, name: string) =>
+      api<DocumentView>(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, {
+        token: account.adminSession,
+        body: { action: name },
+      });
 
     const click: number[] = [];
     const clickPolling: number[] = [];
@@ -110,9 +136,14 @@ export async function measureClerkLatency(options: { runs?: number; log?: (...ar
         return v.state === 'sent' ? v : undefined;
       });
       const page = await newPageOn(browser, sandbox, account, id, 'sent');
-      const received = await fetch(`${sandbox.betapro.controlUrl}/indocs/${encodeURIComponent(sent.indocId!)}/receive?partner=${encodeURIComponent(BETAPRO_PARTNER.partnerId)}`, {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ final: true }),
-      });
+      const received = await fetch(
+        `${sandbox.betapro.controlUrl}/indocs/${encodeURIComponent(sent.indocId!)}/receive?partner=${encodeURIComponent(BETAPRO_PARTNER.partnerId)}`,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ final: true }),
+        },
+      );
       if (received.status >= 300) throw new Error(`BetaPRO receive: ${received.status}`);
       await action(id, 'check');
       const visibleAt = await visibleAfter(page, 'posted');
@@ -140,12 +171,30 @@ export async function measureClerkLatency(options: { runs?: number; log?: (...ar
 /** The three checks for the bench's target table. */
 export function clerkTargetChecks(result: ClerkLatencyResult) {
   const check = (id: string, target: string, d: Distribution, limit: number) => ({
-    id, target, measured: `p50 ${d.p50} ms, p95 ${d.p95} ms, max ${d.max} ms (${d.samples} runs)`, pass: d.samples ? d.p95 <= limit : null,
+    id,
+    target,
+    measured: `p50 ${d.p50} ms, p95 ${d.p95} ms, max ${d.max} ms (${d.samples} runs)`,
+    pass: d.samples ? d.p95 <= limit : null,
   });
   return [
-    check('clerk_click_to_sent', 'widget click «Передать на склад» → «Передан» visible: p95 ≤ 1 s', result.clickToSentMs, CLERK_TARGETS.clickToSentP95Ms),
-    check('clerk_status_save_to_sent', 'status «Передать» + Save in the host form → «Передан» visible: p95 ≤ 2 s', result.statusSaveToSentMs, CLERK_TARGETS.statusSaveToSentP95Ms),
-    check('clerk_receipt_to_visible', 'receipt applied by the worker → visible in an open widget: ≤ 2 s (p95)', result.receiptAppliedToVisibleMs, CLERK_TARGETS.receiptAppliedToVisibleP95Ms),
+    check(
+      'clerk_click_to_sent',
+      'widget click «Передать на склад» → «Передан» visible: p95 ≤ 1 s',
+      result.clickToSentMs,
+      CLERK_TARGETS.clickToSentP95Ms,
+    ),
+    check(
+      'clerk_status_save_to_sent',
+      'status «Передать» + Save in the host form → «Передан» visible: p95 ≤ 2 s',
+      result.statusSaveToSentMs,
+      CLERK_TARGETS.statusSaveToSentP95Ms,
+    ),
+    check(
+      'clerk_receipt_to_visible',
+      'receipt applied by the worker → visible in an open widget: ≤ 2 s (p95)',
+      result.receiptAppliedToVisibleMs,
+      CLERK_TARGETS.receiptAppliedToVisibleP95Ms,
+    ),
   ];
 }
 

@@ -25,9 +25,7 @@ const LOG_LEVEL = process.env.BENCH_LOG_LEVEL || 'info';
 const { startSandbox } = await import('../test/support/sandbox');
 const { startApp, readBuildId } = await import('../test/support/app-server');
 const { addCounts, settle } = await import('./lib/counters');
-const {
-  benchAccount, checkIntegrity, createProducts, createSupply, sleep,
-} = await import('./lib/fixtures');
+const { benchAccount, checkIntegrity, createProducts, createSupply, sleep } = await import('./lib/fixtures');
 const { measureReceipt, measureTransfer } = await import('./lib/documents');
 const { measureWebhookIntake } = await import('./lib/webhook');
 const { cpuSources, measureThroughput } = await import('./lib/throughput');
@@ -51,15 +49,35 @@ const QUICK = process.argv.includes('--quick');
 // `--only=webhook,throughput,latency,calls,<registered section>` and/or `--only=pglite|postgres`: a partial
 // run while working on one figure; it is written to bench/results/partial.* and leaves latest.* alone.
 const ONLY = new Set((process.argv.find((a) => a.startsWith('--only='))?.slice(7) ?? '').split(',').filter(Boolean));
-const onlySections = ['webhook', 'throughput', 'latency', 'calls', 'clerk', 'outbound', ...SECTIONS.map((s) => s.name)].filter((n) => ONLY.has(n));
+const onlySections = ['webhook', 'throughput', 'latency', 'calls', 'clerk', 'outbound', ...SECTIONS.map((s) => s.name)].filter((n) =>
+  ONLY.has(n),
+);
 const onlyDatabases = ['pglite', 'postgres'].filter((n) => ONLY.has(n));
 const want = (section: string, database: 'pglite' | 'postgres') =>
   (!onlySections.length || onlySections.includes(section)) && (!onlyDatabases.length || onlyDatabases.includes(database));
 const CORES = os.cpus().length;
 
 const PLAN = QUICK
-  ? { sizes: [10, 100, 1000], latencySamples: 10, pgLatencySamples: 6, webhookSec: 5, tpAccounts: 10, tpDocsPerAccount: 10, tpLatentDocsPerAccount: 6, pgLargest: 1000 }
-  : { sizes: [10, 100, 1000, 5000], latencySamples: 30, pgLatencySamples: 15, webhookSec: 15, tpAccounts: 10, tpDocsPerAccount: 30, tpLatentDocsPerAccount: 20, pgLargest: 5000 };
+  ? {
+      sizes: [10, 100, 1000],
+      latencySamples: 10,
+      pgLatencySamples: 6,
+      webhookSec: 5,
+      tpAccounts: 10,
+      tpDocsPerAccount: 10,
+      tpLatentDocsPerAccount: 6,
+      pgLargest: 1000,
+    }
+  : {
+      sizes: [10, 100, 1000, 5000],
+      latencySamples: 30,
+      pgLatencySamples: 15,
+      webhookSec: 15,
+      tpAccounts: 10,
+      tpDocsPerAccount: 30,
+      tpLatentDocsPerAccount: 20,
+      pgLargest: 5000,
+    };
 /** Response delay of both simulators in the worker-scaling runs: real remotes answer in tens to hundreds of ms. */
 const REMOTE_LATENCY_MS = Number(process.env.REMOTE_LATENCY_MS || 200);
 const WEBHOOK_RATE = 200;
@@ -95,8 +113,11 @@ function ensureFreshBuild(): void {
   const buildIdFile = path.join(ROOT, process.env.NEXT_DIST_DIR!, 'BUILD_ID');
   const built = existsSync(buildIdFile) ? statSync(buildIdFile).mtimeMs : 0;
   const sources = Math.max(
-    newestMtime(path.join(ROOT, 'lib')), newestMtime(path.join(ROOT, 'app')),
-    ...['next.config.mjs', 'proxy.ts', 'instrumentation.ts', 'package-lock.json'].map((f) => (existsSync(path.join(ROOT, f)) ? statSync(path.join(ROOT, f)).mtimeMs : 0)),
+    newestMtime(path.join(ROOT, 'lib')),
+    newestMtime(path.join(ROOT, 'app')),
+    ...['next.config.mjs', 'proxy.ts', 'instrumentation.ts', 'package-lock.json'].map((f) =>
+      existsSync(path.join(ROOT, f)) ? statSync(path.join(ROOT, f)).mtimeMs : 0,
+    ),
   );
   if (!built || sources > built) {
     log(`building the app into ${process.env.NEXT_DIST_DIR} (${built ? 'sources changed since the last build' : 'no build yet'})`);
@@ -114,23 +135,35 @@ function gitDirty(): string[] {
 
 // ------------------------------------------------------------------ helpers
 
-const planOf = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => ({ goodId: `${prefix}-${i + 1}`, quantity: 1 + (i % 7) }));
+const planOf = (n: number, prefix: string) =>
+  Array.from({ length: n }, (_, i) => ({ goodId: `${prefix}-${i + 1}`, quantity: 1 + (i % 7) }));
 
 async function warmUp(sandbox: BenchSandbox, accounts: Array<{ account: BenchAccount; productIds: string[] }>): Promise<void> {
   // One transfer per account registers its goods in BetaPRO (later documents have known goods).
-  await Promise.all(accounts.map(async ({ account, productIds }) => {
-    const id = await createSupply(sandbox, account, productIds);
-    await measureTransfer(sandbox, account, id, { timeoutMs: 120_000, count: false });
-  }));
+  await Promise.all(
+    accounts.map(async ({ account, productIds }) => {
+      const id = await createSupply(sandbox, account, productIds);
+      await measureTransfer(sandbox, account, id, { timeoutMs: 120_000, count: false });
+    }),
+  );
 }
 
 async function latencySeries(
-  sandbox: BenchSandbox, account: BenchAccount, productIds: string[], prefix: string, samples: number,
-  meta: Pick<LatencySeries, 'database' | 'deployment' | 'workers'>, docs: Array<{ account: BenchAccount; id: string }>,
+  sandbox: BenchSandbox,
+  account: BenchAccount,
+  productIds: string[],
+  prefix: string,
+  samples: number,
+  meta: Pick<LatencySeries, 'database' | 'deployment' | 'workers'>,
+  docs: Array<{ account: BenchAccount; id: string }>,
 ): Promise<LatencySeries> {
   const toSent: number[] = [];
   const toPosted: number[] = [];
-  const phases = { toRequested: [] as number[], requestedToTaskCreated: [] as number[], taskCreatedToSent: [] as number[] };
+  const phases = {
+    toRequested: [] as number[],
+    requestedToTaskCreated: [] as number[],
+    taskCreatedToSent: [] as number[],
+  };
   const calls = { transferMoysklad: 0, transferBetapro: 0, receiptMoysklad: 0, receiptBetapro: 0 };
   for (let i = 0; i < samples; i++) {
     const id = await createSupply(sandbox, account, productIds);
@@ -140,7 +173,10 @@ async function latencySeries(
     phases.toRequested.push(t.phasesMs.requested);
     phases.requestedToTaskCreated.push(t.phasesMs.taskCreated - t.phasesMs.requested);
     phases.taskCreatedToSent.push(t.phasesMs.sent - t.phasesMs.taskCreated);
-    const r = await measureReceipt(sandbox, account, id, t.indocId, planOf(productIds.length, prefix), 'exact', { timeoutMs: 60_000, jitterMs: 500 });
+    const r = await measureReceipt(sandbox, account, id, t.indocId, planOf(productIds.length, prefix), 'exact', {
+      timeoutMs: 60_000,
+      jitterMs: 500,
+    });
     toPosted.push(r.latencyMs);
     calls.transferMoysklad += t.moysklad.total;
     calls.transferBetapro += t.betapro.total;
@@ -168,7 +204,11 @@ async function latencySeries(
 }
 
 async function callsForSize(
-  sandbox: BenchSandbox, account: BenchAccount, n: number, database: 'pglite' | 'postgres', docs: Array<{ account: BenchAccount; id: string }>,
+  sandbox: BenchSandbox,
+  account: BenchAccount,
+  n: number,
+  database: 'pglite' | 'postgres',
+  docs: Array<{ account: BenchAccount; id: string }>,
 ): Promise<CallsRow[]> {
   const prefix = `N${n}`;
   const productIds = createProducts(sandbox, account, prefix, n);
@@ -192,22 +232,37 @@ async function callsForSize(
     }
   }
   return [
-    { database, positions: n, goods: 'new', transfer: { moysklad: tNew.moysklad, betapro: tNew.betapro, latencyMs: tNew.latencyMs },
-      receipt: { kind: 'differences', moysklad: rDiff.moysklad, betapro: rDiff.betapro, latencyMs: rDiff.latencyMs } },
-    { database, positions: n, goods: 'known', transfer: { moysklad: tKnown.moysklad, betapro: tKnown.betapro, latencyMs: tKnown.latencyMs },
-      receipt: { kind: 'exact', moysklad: rExact.moysklad, betapro: rExact.betapro, latencyMs: rExact.latencyMs } },
+    {
+      database,
+      positions: n,
+      goods: 'new',
+      transfer: { moysklad: tNew.moysklad, betapro: tNew.betapro, latencyMs: tNew.latencyMs },
+      receipt: { kind: 'differences', moysklad: rDiff.moysklad, betapro: rDiff.betapro, latencyMs: rDiff.latencyMs },
+    },
+    {
+      database,
+      positions: n,
+      goods: 'known',
+      transfer: { moysklad: tKnown.moysklad, betapro: tKnown.betapro, latencyMs: tKnown.latencyMs },
+      receipt: { kind: 'exact', moysklad: rExact.moysklad, betapro: rExact.betapro, latencyMs: rExact.latencyMs },
+    },
   ];
 }
 
 function bottleneckOf(tp: import('./lib/throughput').ThroughputResult): string {
-  const used = Object.entries(tp.cpuSec).filter(([k]) => k !== 'capacity' && !k.startsWith('postgres')).reduce((s, [, v]) => s + v, 0)
-    + (tp.cpuSec['postgres (whole server)'] ?? 0);
+  const used =
+    Object.entries(tp.cpuSec)
+      .filter(([k]) => k !== 'capacity' && !k.startsWith('postgres'))
+      .reduce((s, [, v]) => s + v, 0) + (tp.cpuSec['postgres (whole server)'] ?? 0);
   const cpuShare = used / Math.max(0.001, tp.cpuSec.capacity);
   // The simulators run in the bench's own process: one thread, so one core is all they can have.
   const simulators = tp.cpuSec['bench+simulators'] ?? 0;
-  if (simulators >= 0.8 * tp.windowSec) return `the simulators: the bench process (both simulators, one thread) was ${Math.round((simulators / tp.windowSec) * 100)} % busy`;
-  if (tp.transfersPerSec >= 0.8 * tp.moyskladCeilingTransfersPerSec) return `MoySklad per-account rate limit (${tp.transfersPerSec}/s of a ${tp.moyskladCeilingTransfersPerSec}/s ceiling)`;
-  if (cpuShare >= 0.85) return `CPU: ${Math.round(cpuShare * 100)} % of ${CORES} cores busy (app, workers, PostgreSQL and the simulators share them); not the simulators' rate limits (${tp.transfersPerSec}/s of a ${tp.moyskladCeilingTransfersPerSec}/s MoySklad ceiling)`;
+  if (simulators >= 0.8 * tp.windowSec)
+    return `the simulators: the bench process (both simulators, one thread) was ${Math.round((simulators / tp.windowSec) * 100)} % busy`;
+  if (tp.transfersPerSec >= 0.8 * tp.moyskladCeilingTransfersPerSec)
+    return `MoySklad per-account rate limit (${tp.transfersPerSec}/s of a ${tp.moyskladCeilingTransfersPerSec}/s ceiling)`;
+  if (cpuShare >= 0.85)
+    return `CPU: ${Math.round(cpuShare * 100)} % of ${CORES} cores busy (app, workers, PostgreSQL and the simulators share them); not the simulators' rate limits (${tp.transfersPerSec}/s of a ${tp.moyskladCeilingTransfersPerSec}/s MoySklad ceiling)`;
   return `workers (job concurrency ${tp.workerConcurrency} × ${tp.workers}); CPU ${Math.round(cpuShare * 100)} % busy, MoySklad ceiling ${tp.moyskladCeilingTransfersPerSec}/s`;
 }
 
@@ -222,7 +277,13 @@ const results: Results = {
     node: process.version,
     cpus: CORES,
     memoryMb: Math.round(os.totalmem() / 1024 / 1024),
-    commit: (() => { try { return execSync('git rev-parse --short HEAD', { cwd: ROOT }).toString().trim(); } catch { return 'unknown'; } })(),
+    commit: (() => {
+      try {
+        return execSync('git rev-parse --short HEAD', { cwd: ROOT }).toString().trim();
+      } catch {
+        return 'unknown';
+      }
+    })(),
     buildId: null,
     nextDistDir: process.env.NEXT_DIST_DIR!,
     postgres: null,
@@ -231,15 +292,31 @@ const results: Results = {
     logLevel: LOG_LEVEL,
     loadAverage: { start: round(os.loadavg()[0], 2), end: 0 },
   },
-  calls: [], latency: [], webhookIntake: [], throughput: [], postgresScaling3over1: null, postgresScaling3over1NoLatency: null,
-  rateLimited: { moysklad: { calls: 0, rejected429: 0, share: 0 }, betapro: { calls: 0, rejected429: 0, share: 0 }, total: { calls: 0, rejected429: 0, share: 0 } },
-  rss: [], rssTimeline: [], integrity: { documents: 0, lost: 0, duplicated: 0, runs: [] }, targets: [], notes,
+  calls: [],
+  latency: [],
+  webhookIntake: [],
+  throughput: [],
+  postgresScaling3over1: null,
+  postgresScaling3over1NoLatency: null,
+  rateLimited: {
+    moysklad: { calls: 0, rejected429: 0, share: 0 },
+    betapro: { calls: 0, rejected429: 0, share: 0 },
+    total: { calls: 0, rejected429: 0, share: 0 },
+  },
+  rss: [],
+  rssTimeline: [],
+  integrity: { documents: 0, lost: 0, duplicated: 0, runs: [] },
+  targets: [],
+  notes,
 };
 const largest = new Map<string, number>();
 const addRss = (role: string, database: ProcessRss['database'], pid: number) => {
   const tree = treeRss(pid);
   results.rss.push({
-    role, database, peakRssMb: tree.peakRssMb, largestDocumentPositions: largest.get(role) ?? 0,
+    role,
+    database,
+    peakRssMb: tree.peakRssMb,
+    largestDocumentPositions: largest.get(role) ?? 0,
     processes: tree.processes.map((p) => ({ pid: p.pid, comm: p.comm, peakRssMb: p.peakRssMb })),
   });
 };
@@ -249,7 +326,12 @@ const sampleRss = (after: string) => {
     const main = mainProcess(pid);
     results.rssTimeline.push({ after, role, peakRssMb: peakRssMb(main) ?? 0, rssMb: rssMb(main) ?? 0 });
   }
-  results.rssTimeline.push({ after, role: 'bench (+ both simulators)', peakRssMb: peakRssMb(process.pid) ?? 0, rssMb: rssMb(process.pid) ?? 0 });
+  results.rssTimeline.push({
+    after,
+    role: 'bench (+ both simulators)',
+    peakRssMb: peakRssMb(process.pid) ?? 0,
+    rssMb: rssMb(process.pid) ?? 0,
+  });
 };
 const addIntegrity = (run: string, integrity: import('./lib/fixtures').Integrity) => {
   results.integrity.runs.push({ run, ...integrity });
@@ -291,32 +373,49 @@ if (['webhook', 'throughput', 'latency', 'calls', 'outbound'].some((section) => 
 
     if (want('webhook', 'pglite')) {
       log(`webhook intake: ${WEBHOOK_RATE} req/s for ${PLAN.webhookSec} s`);
-      results.webhookIntake.push(await measureWebhookIntake(sandbox, latencyAccount, latencyProducts, 'pglite', WEBHOOK_RATE, PLAN.webhookSec, appCpu));
+      results.webhookIntake.push(
+        await measureWebhookIntake(sandbox, latencyAccount, latencyProducts, 'pglite', WEBHOOK_RATE, PLAN.webhookSec, appCpu),
+      );
       await settle(sandbox, 1000, 60_000);
       sampleRss('webhook intake');
     }
 
     if (want('throughput', 'pglite')) {
-    log(`throughput: ${tpAccounts.length} accounts × ${PLAN.tpDocsPerAccount} documents`);
-    const tp = await measureThroughput(sandbox, {
-      database: 'pglite', workers: 1, workerConcurrency: WORKER_CONCURRENCY, accounts: tpAccounts, docsPerAccount: PLAN.tpDocsPerAccount,
-      cpu: cpuSources([{ name: 'app (web+worker)', pids: [sandbox.app.process.pid!] }], false), cores: CORES, timeoutMs: 300_000,
-    });
-    countOverall(
-      { total: tp.moysklad.calls, reads: 0, writes: 0, rejected429: tp.moysklad.rejected429, byRoute: {} },
-      { total: tp.betapro.calls, reads: 0, writes: 0, rejected429: tp.betapro.rejected429, byRoute: {} },
-    );
-    results.throughput.push({ ...tp, bottleneck: bottleneckOf(tp) });
-    addIntegrity('throughput pglite', tp.integrity);
-    sampleRss('throughput');
+      log(`throughput: ${tpAccounts.length} accounts × ${PLAN.tpDocsPerAccount} documents`);
+      const tp = await measureThroughput(sandbox, {
+        database: 'pglite',
+        workers: 1,
+        workerConcurrency: WORKER_CONCURRENCY,
+        accounts: tpAccounts,
+        docsPerAccount: PLAN.tpDocsPerAccount,
+        cpu: cpuSources([{ name: 'app (web+worker)', pids: [sandbox.app.process.pid!] }], false),
+        cores: CORES,
+        timeoutMs: 300_000,
+      });
+      countOverall(
+        { total: tp.moysklad.calls, reads: 0, writes: 0, rejected429: tp.moysklad.rejected429, byRoute: {} },
+        { total: tp.betapro.calls, reads: 0, writes: 0, rejected429: tp.betapro.rejected429, byRoute: {} },
+      );
+      results.throughput.push({ ...tp, bottleneck: bottleneckOf(tp) });
+      addIntegrity('throughput pglite', tp.integrity);
+      sampleRss('throughput');
     }
 
     const latencyDocs: Array<{ account: BenchAccount; id: string }> = [];
     if (want('latency', 'pglite')) {
-    log(`latency series: ${PLAN.latencySamples} documents of 10 positions`);
-    results.latency.push(await latencySeries(sandbox, latencyAccount, latencyProducts, 'LAT', PLAN.latencySamples,
-      { database: 'pglite', deployment: 'embedded', workers: 1 }, latencyDocs));
-    sampleRss('latency series');
+      log(`latency series: ${PLAN.latencySamples} documents of 10 positions`);
+      results.latency.push(
+        await latencySeries(
+          sandbox,
+          latencyAccount,
+          latencyProducts,
+          'LAT',
+          PLAN.latencySamples,
+          { database: 'pglite', deployment: 'embedded', workers: 1 },
+          latencyDocs,
+        ),
+      );
+      sampleRss('latency series');
     }
 
     // The first safety-net sweep of an account runs ≤ 60 s after its installation; let it pass so it
@@ -368,7 +467,10 @@ if (postgresUp && ['webhook', 'throughput', 'latency', 'calls'].some((section) =
   const sandbox = await startSandbox({ startApp: false, databaseUrl: database.url });
   const workers: Array<Awaited<ReturnType<typeof startWorker>>> = [];
   try {
-    sandbox.app = await startApp({ port: sandbox.appPort, env: { ...sandbox.appEnv, ...APP_ENV, RUN_WORKER: 'false' } });
+    sandbox.app = await startApp({
+      port: sandbox.appPort,
+      env: { ...sandbox.appEnv, ...APP_ENV, RUN_WORKER: 'false' },
+    });
     workers.push(await startWorker(sandbox, APP_ENV));
     tracked.splice(0, tracked.length, { role: 'web', pid: sandbox.app.process.pid! }, { role: 'worker-1', pid: workers[0].pid });
     sampleRss('web and worker-1 started');
@@ -388,19 +490,36 @@ if (postgresUp && ['webhook', 'throughput', 'latency', 'calls'].some((section) =
 
     if (want('webhook', 'postgres')) {
       log(`webhook intake (web process, 1 worker draining): ${WEBHOOK_RATE} req/s for ${PLAN.webhookSec} s`);
-      results.webhookIntake.push(await measureWebhookIntake(sandbox, latencyAccount, latencyProducts, 'postgres', WEBHOOK_RATE, PLAN.webhookSec,
-        () => treeCpuSec(sandbox.app.process.pid!)));
+      results.webhookIntake.push(
+        await measureWebhookIntake(sandbox, latencyAccount, latencyProducts, 'postgres', WEBHOOK_RATE, PLAN.webhookSec, () =>
+          treeCpuSec(sandbox.app.process.pid!),
+        ),
+      );
       await settle(sandbox, 1000, 60_000);
       sampleRss('webhook intake');
     }
 
     const runThroughput = async (count: number, remoteLatencyMs = 0) => {
       const docsPerAccount = remoteLatencyMs ? PLAN.tpLatentDocsPerAccount : PLAN.tpDocsPerAccount;
-      log(`throughput: ${count} worker(s), ${tpAccounts.length} accounts × ${docsPerAccount} documents, remote latency ${remoteLatencyMs} ms`);
+      log(
+        `throughput: ${count} worker(s), ${tpAccounts.length} accounts × ${docsPerAccount} documents, remote latency ${remoteLatencyMs} ms`,
+      );
       const tp = await measureThroughput(sandbox, {
-        database: 'postgres', workers: count, workerConcurrency: WORKER_CONCURRENCY, accounts: tpAccounts, docsPerAccount, remoteLatencyMs,
-        cpu: cpuSources([{ name: 'web', pids: [sandbox.app.process.pid!] }, { name: 'workers', pids: workers.map((w) => w.pid) }], true),
-        cores: CORES, timeoutMs: 300_000,
+        database: 'postgres',
+        workers: count,
+        workerConcurrency: WORKER_CONCURRENCY,
+        accounts: tpAccounts,
+        docsPerAccount,
+        remoteLatencyMs,
+        cpu: cpuSources(
+          [
+            { name: 'web', pids: [sandbox.app.process.pid!] },
+            { name: 'workers', pids: workers.map((w) => w.pid) },
+          ],
+          true,
+        ),
+        cores: CORES,
+        timeoutMs: 300_000,
       });
       countOverall(
         { total: tp.moysklad.calls, reads: 0, writes: 0, rejected429: tp.moysklad.rejected429, byRoute: {} },
@@ -417,8 +536,17 @@ if (postgresUp && ['webhook', 'throughput', 'latency', 'calls'].some((section) =
     const latencyDocs: Array<{ account: BenchAccount; id: string }> = [];
     if (want('latency', 'postgres')) {
       log(`latency series (1 worker process): ${PLAN.pgLatencySamples} documents`);
-      results.latency.push(await latencySeries(sandbox, latencyAccount, latencyProducts, 'PLAT', PLAN.pgLatencySamples,
-        { database: 'postgres', deployment: 'workers', workers: 1 }, latencyDocs));
+      results.latency.push(
+        await latencySeries(
+          sandbox,
+          latencyAccount,
+          latencyProducts,
+          'PLAT',
+          PLAN.pgLatencySamples,
+          { database: 'postgres', deployment: 'workers', workers: 1 },
+          latencyDocs,
+        ),
+      );
       sampleRss('latency series');
     }
 
@@ -452,8 +580,17 @@ if (postgresUp && ['webhook', 'throughput', 'latency', 'calls'].some((section) =
       if (added.length) await warmUp(sandbox, [{ account: latencyAccount, productIds: latencyProducts }, ...tpAccounts]);
       log(`latency series (3 worker processes): ${PLAN.pgLatencySamples} documents`);
       const latency3Docs: Array<{ account: BenchAccount; id: string }> = [];
-      results.latency.push(await latencySeries(sandbox, latencyAccount, latencyProducts, 'PLAT', PLAN.pgLatencySamples,
-        { database: 'postgres', deployment: 'workers', workers: 3 }, latency3Docs));
+      results.latency.push(
+        await latencySeries(
+          sandbox,
+          latencyAccount,
+          latencyProducts,
+          'PLAT',
+          PLAN.pgLatencySamples,
+          { database: 'postgres', deployment: 'workers', workers: 3 },
+          latency3Docs,
+        ),
+      );
       addIntegrity('latency postgres 3 workers', await checkIntegrity(sandbox, latency3Docs, 'Проведён'));
     }
 
@@ -484,14 +621,29 @@ for (const section of SECTIONS.filter((s) => want(s.name, s.database))) {
   log(`section ${section.name}`);
   const { createMigratedPostgresDatabase } = await import('../test/support/db');
   await section.run({
-    quick: QUICK, results, log, postgresUrl: postgresUp ? process.env.TEST_DATABASE_URL! : null,
-    startSandbox: (options) => startSandbox(options), createDatabase: (name) => createMigratedPostgresDatabase(name), countOverall,
+    quick: QUICK,
+    results,
+    log,
+    postgresUrl: postgresUp ? process.env.TEST_DATABASE_URL! : null,
+    startSandbox: (options) => startSandbox(options),
+    createDatabase: (name) => createMigratedPostgresDatabase(name),
+    countOverall,
   });
 }
 
 // ---------------- summary
-results.rss.unshift({ role: 'bench (+ both simulators)', database: '-', peakRssMb: peakRssMb(process.pid) ?? 0, processes: [], largestDocumentPositions: Math.max(...PLAN.sizes) });
-const share = (c: CallCount) => ({ calls: c.total, rejected429: c.rejected429, share: c.total ? round((c.rejected429 / c.total) * 100, 3) / 100 : 0 });
+results.rss.unshift({
+  role: 'bench (+ both simulators)',
+  database: '-',
+  peakRssMb: peakRssMb(process.pid) ?? 0,
+  processes: [],
+  largestDocumentPositions: Math.max(...PLAN.sizes),
+});
+const share = (c: CallCount) => ({
+  calls: c.total,
+  rejected429: c.rejected429,
+  share: c.total ? round((c.rejected429 / c.total) * 100, 3) / 100 : 0,
+});
 const overall = addCounts(overallMs, overallBp);
 results.rateLimited = { moysklad: share(overallMs), betapro: share(overallBp), total: share(overall) };
 results.durationSec = round((Date.now() - started) / 1000, 1);

@@ -38,10 +38,21 @@ try {
     await context.close();
   }
   const sorted = [...samples].sort((a, b) => a - b);
-  console.log(JSON.stringify({
-    firstRenderMs: { coldFirstOpen: samples[0], samples, p50: sorted[Math.floor(sorted.length / 2)], max: sorted[sorted.length - 1] },
-    widgetScriptBytesFirstOpen: scriptBytes,
-  }, null, 2));
+  console.log(
+    JSON.stringify(
+      {
+        firstRenderMs: {
+          coldFirstOpen: samples[0],
+          samples,
+          p50: sorted[Math.floor(sorted.length / 2)],
+          max: sorted[sorted.length - 1],
+        },
+        widgetScriptBytesFirstOpen: scriptBytes,
+      },
+      null,
+      2,
+    ),
+  );
 } finally {
   await browser.close();
   await sandbox.stop();

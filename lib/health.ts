@@ -1,9 +1,9 @@
-import { getDatabase } from './db';
-import { getConfig } from './core/config';
-import { logger } from './core/logger';
-import { liveWorkers, WORKER_SEEN_WITHIN_SEC } from './jobs/heartbeat';
-import { queueStats } from './queue-stats';
-import packageJson from '../package.json' with { type: 'json' };
+import { getDatabase } from '@/lib/db';
+import { getConfig } from '@/lib/core/config';
+import { logger } from '@/lib/core/logger';
+import { liveWorkers, WORKER_SEEN_WITHIN_SEC } from '@/lib/jobs/heartbeat';
+import { queueStats } from '@/lib/queue-stats';
+import packageJson from '@/package.json' with { type: 'json' };
 
 export interface HealthReport {
   status: 'ok' | 'unavailable';
@@ -41,7 +41,11 @@ export async function checkHealth(processUptimeSec = process.uptime()): Promise<
       ...base,
       status: missing ? 'unavailable' : 'ok',
       database: { ok: true, kind: db.kind, latencyMs },
-      workers: { seen: workers.length, lastSeenSecondsAgo: freshest === null ? null : Math.round(freshest * 10) / 10, ok: !missing },
+      workers: {
+        seen: workers.length,
+        lastSeenSecondsAgo: freshest === null ? null : Math.round(freshest * 10) / 10,
+        ok: !missing,
+      },
       queue: { due: stats.due, lagSeconds: Math.round(stats.lagSeconds * 1000) / 1000 },
     };
   } catch (error) {

@@ -4,10 +4,10 @@
  * live workers) and, per process (label `process`), the counters and histograms of lib/core/metrics.ts —
  * this process's live values and every other live worker's values from its heartbeat row.
  */
-import type { Db } from './db';
-import { LATENCY_BUCKETS_SEC, metricsSnapshot, processId, type HistogramData, type MetricsSnapshot } from './core/metrics';
-import { liveWorkers } from './jobs/heartbeat';
-import { queueStats } from './queue-stats';
+import type { Db } from '@/lib/db';
+import { LATENCY_BUCKETS_SEC, metricsSnapshot, processId, type HistogramData, type MetricsSnapshot } from '@/lib/core/metrics';
+import { liveWorkers } from '@/lib/jobs/heartbeat';
+import { queueStats } from '@/lib/queue-stats';
 
 type Labels = Record<string, string>;
 
@@ -46,21 +46,28 @@ class Exposition {
 }
 
 function perProcess(out: Exposition, processes: Array<{ id: string; metrics: MetricsSnapshot }>): void {
-  const remotes = processes.flatMap(({ id, metrics }) => Object.entries(metrics.remotes ?? {}).map(([remote, c]) => ({ id, remote, c: c! })));
+  const remotes = processes.flatMap(({ id, metrics }) =>
+    Object.entries(metrics.remotes ?? {}).map(([remote, c]) => ({ id, remote, c: c! })),
+  );
   out.family('bridge_remote_calls_total', 'counter', 'HTTP calls made to each remote, per process.');
   for (const { id, remote, c } of remotes) out.sample('bridge_remote_calls_total', { process: id, remote }, c.calls);
   out.family('bridge_remote_rate_limited_total', 'counter', 'Calls the remote answered 429 (too many requests).');
   for (const { id, remote, c } of remotes) out.sample('bridge_remote_rate_limited_total', { process: id, remote }, c.rateLimited);
   out.family('bridge_remote_failures_total', 'counter', 'Calls answered with a non-2xx status or not answered at all.');
   for (const { id, remote, c } of remotes) out.sample('bridge_remote_failures_total', { process: id, remote }, c.failures);
-  out.family('bridge_job_latency_seconds', 'histogram',
-    'Enqueue to done per job kind: kind="transfer" is trigger to «Передан», kind="apply-receipt" is receipt stored to applied.');
+  out.family(
+    'bridge_job_latency_seconds',
+    'histogram',
+    'Enqueue to done per job kind: kind="transfer" is trigger to «Передан», kind="apply-receipt" is receipt stored to applied.',
+  );
   for (const { id, metrics } of processes) {
-    for (const [kind, data] of Object.entries(metrics.jobLatency ?? {})) out.histogram('bridge_job_latency_seconds', { process: id, kind }, data);
+    for (const [kind, data] of Object.entries(metrics.jobLatency ?? {}))
+      out.histogram('bridge_job_latency_seconds', { process: id, kind }, data);
   }
   out.family('bridge_job_run_seconds', 'histogram', 'Run time of one job attempt per kind.');
   for (const { id, metrics } of processes) {
-    for (const [kind, data] of Object.entries(metrics.jobDuration ?? {})) out.histogram('bridge_job_run_seconds', { process: id, kind }, data);
+    for (const [kind, data] of Object.entries(metrics.jobDuration ?? {}))
+      out.histogram('bridge_job_run_seconds', { process: id, kind }, data);
   }
 }
 
@@ -75,11 +82,15 @@ export async function renderMetrics(prisma: Db): Promise<string> {
   out.family('bridge_jobs', 'gauge', 'Jobs in the queue table by state.');
   for (const [state, n] of Object.entries(stats.byState)) out.sample('bridge_jobs', { state }, n);
   out.family('bridge_jobs_due', 'gauge', 'Queued jobs whose run time has come.').sample('bridge_jobs_due', {}, stats.due);
-  out.family('bridge_job_oldest_due_age_seconds', 'gauge', 'Age of the oldest due job (queue lag); 0 when none waits.')
+  out
+    .family('bridge_job_oldest_due_age_seconds', 'gauge', 'Age of the oldest due job (queue lag); 0 when none waits.')
     .sample('bridge_job_oldest_due_age_seconds', {}, Math.round(stats.lagSeconds * 1000) / 1000);
-  out.family('bridge_jobs_dead', 'gauge', 'Jobs that used up their attempts (kept for operators until retention).')
+  out
+    .family('bridge_jobs_dead', 'gauge', 'Jobs that used up their attempts (kept for operators until retention).')
     .sample('bridge_jobs_dead', {}, stats.byState.dead ?? 0);
-  out.family('bridge_workers_alive', 'gauge', 'Worker processes seen in the last minute.').sample('bridge_workers_alive', {}, workers.length);
+  out
+    .family('bridge_workers_alive', 'gauge', 'Worker processes seen in the last minute.')
+    .sample('bridge_workers_alive', {}, workers.length);
   perProcess(out, processes);
   return out.text();
 }

@@ -1,7 +1,7 @@
 /**
  * Queue figures shared by /api/health and /api/metrics, read on the database clock.
  */
-import type { Db } from './db';
+import type { Db } from '@/lib/db';
 
 export interface QueueStats {
   byState: Record<string, number>;

@@ -23,7 +23,9 @@ if (url) {
   console.log(`Migrating PostgreSQL ${target}${source}.`);
   const problem = await checkPostgresReachable(url);
   if (problem) {
-    console.error(`Cannot reach PostgreSQL ${target}: ${problem}. Nothing was migrated (the embedded database is not used while DATABASE_URL is set).`);
+    console.error(
+      `Cannot reach PostgreSQL ${target}: ${problem}. Nothing was migrated (the embedded database is not used while DATABASE_URL is set).`,
+    );
     process.exit(1);
   }
   const applied = await migratePostgres(url);

@@ -77,9 +77,23 @@ const betapro = await startBetaproSimulator({
 });
 
 // Started as `npm start` starts it (same Node memory flags), on this port.
-const app: ChildProcess = spawn(process.execPath, [...productNodeFlags('start'), path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-H', '127.0.0.1', '-p', String(appPort)], {
-  cwd: ROOT, env: { ...productProcessEnv('start'), ...appEnv }, stdio: ['ignore', 'inherit', 'inherit'],
-});
+const app: ChildProcess = spawn(
+  process.execPath,
+  [
+    ...productNodeFlags('start'),
+    path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next'),
+    'start',
+    '-H',
+    '127.0.0.1',
+    '-p',
+    String(appPort),
+  ],
+  {
+    cwd: ROOT,
+    env: { ...productProcessEnv('start'), ...appEnv },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  },
+);
 let stopping = false;
 async function stopAll(code = 0): Promise<never> {
   stopping = true;
@@ -129,33 +143,51 @@ if (!accountId || !moysklad.sim.store.accounts().some((a) => a.id === accountId)
   const seed = moysklad.seed(accountId);
   const installed = await moysklad.install(accountId);
   if (installed.httpStatus !== 200) throw new Error(`activation failed: ${JSON.stringify(installed)}`);
-  const session = await call<{ token: string }>('/api/session', { body: { contextKey: moysklad.contextKey(accountId, 'admin') } });
+  const session = await call<{ token: string }>('/api/session', {
+    body: { contextKey: moysklad.contextKey(accountId, 'admin') },
+  });
   const statuses = (entity: 'supply' | 'move' | 'purchasereturn') => ({
-    transfer: seed.states[entity]['Передать'], sent: seed.states[entity]['Передан'],
-    error: seed.states[entity]['Ошибка передачи'], posted: seed.states[entity]['Проведён'],
+    transfer: seed.states[entity]['Передать'],
+    sent: seed.states[entity]['Передан'],
+    error: seed.states[entity]['Ошибка передачи'],
+    posted: seed.states[entity]['Проведён'],
   });
   await call('/api/settings', {
-    method: 'PUT', token: session.token,
+    method: 'PUT',
+    token: session.token,
     body: {
-      betaproBaseUrl: betapro.apiUrl, betaproPartnerId: secrets.partnerId, betaproPassword: secrets.partnerPassword,
-      storeIds: [seed.stores.betapro], enabledEntities: ['supply', 'move', 'purchasereturn'],
+      betaproBaseUrl: betapro.apiUrl,
+      betaproPartnerId: secrets.partnerId,
+      betaproPassword: secrets.partnerPassword,
+      storeIds: [seed.stores.betapro],
+      enabledEntities: ['supply', 'move', 'purchasereturn'],
       statuses: { supply: statuses('supply'), move: statuses('move'), purchasereturn: statuses('purchasereturn') },
-      productKey: 'article', partialPolicy: 'final', defectivePolicy: 'received', postingMode: 'auto', pollIntervalSec: 60,
+      productKey: 'article',
+      partialPolicy: 'final',
+      defectivePolicy: 'received',
+      postingMode: 'auto',
+      pollIntervalSec: 60,
     },
   });
   // One supply goes all the way: sent, received by the warehouse with a shortage, posted.
   const first = seed.supplies[0];
   await call(`/api/widget/documents/supply/${first}/actions`, { token: session.token, body: { action: 'send' } });
   for (let i = 0; i < 100; i++) {
-    const view = await call<{ state: string; indocId: string | null }>(`/api/widget/documents/supply/${first}`, { token: session.token });
+    const view = await call<{ state: string; indocId: string | null }>(`/api/widget/documents/supply/${first}`, {
+      token: session.token,
+    });
     if (view.state === 'sent' && view.indocId) {
       await fetch(`${betapro.controlUrl}/indocs/${view.indocId}/receive`, {
-        method: 'POST', headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ final: true, items: [
-          { good_id: 'TS-WHITE', useful_qnt: 9, defective_qnt: 1 },
-          { good_id: 'MUG-300', useful_qnt: 22, defective_qnt: 0 },
-          { good_id: 'NB-A5', useful_qnt: 50, defective_qnt: 0 },
-        ] }),
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          final: true,
+          items: [
+            { good_id: 'TS-WHITE', useful_qnt: 9, defective_qnt: 1 },
+            { good_id: 'MUG-300', useful_qnt: 22, defective_qnt: 0 },
+            { good_id: 'NB-A5', useful_qnt: 50, defective_qnt: 0 },
+          ],
+        }),
       });
       await call(`/api/widget/documents/supply/${first}/actions`, { token: session.token, body: { action: 'check' } });
       break;
@@ -163,21 +195,36 @@ if (!accountId || !moysklad.sim.store.accounts().some((a) => a.id === accountId)
     await new Promise((r) => setTimeout(r, 200));
   }
   // The second supply has problems (a service, variants without articles) and shows the pre-flight check.
-  await call(`/api/widget/documents/supply/${seed.supplies[1]}/actions`, { token: session.token, body: { action: 'send' } });
+  await call(`/api/widget/documents/supply/${seed.supplies[1]}/actions`, {
+    token: session.token,
+    body: { action: 'send' },
+  });
   // Goods leaving BetaPRO (docs/outbound.md): the received supply gave the warehouse stock of these goods.
   // The move out of BetaPRO is sent (a shipment task to ship from the console); the return is left new.
   const product = (article: string) => moysklad.meta('product', seed.products.find((p) => p.article === article)!.id);
   const outbound = moysklad.createDocument(accountId, 'move', {
     organization: moysklad.meta('organization', seed.organizationId),
-    sourceStore: moysklad.meta('store', seed.stores.betapro), targetStore: moysklad.meta('store', seed.stores.main),
+    sourceStore: moysklad.meta('store', seed.stores.betapro),
+    targetStore: moysklad.meta('store', seed.stores.main),
     state: moysklad.stateMeta('move', seed.states.move['Новый']),
-    positions: [{ quantity: 5, price: 0, assortment: product('MUG-300') }, { quantity: 10, price: 0, assortment: product('NB-A5') }],
+    positions: [
+      { quantity: 5, price: 0, assortment: product('MUG-300') },
+      { quantity: 10, price: 0, assortment: product('NB-A5') },
+    ],
   });
-  await call(`/api/widget/documents/move/${String(outbound.id)}/actions`, { token: session.token, body: { action: 'send' } });
+  await call(`/api/widget/documents/move/${String(outbound.id)}/actions`, {
+    token: session.token,
+    body: { action: 'send' },
+  });
   moysklad.createDocument(accountId, 'purchasereturn', {
-    organization: moysklad.meta('organization', seed.organizationId), agent: moysklad.meta('counterparty', seed.counterpartyId),
-    store: moysklad.meta('store', seed.stores.betapro), state: moysklad.stateMeta('purchasereturn', seed.states.purchasereturn['Новый']),
-    positions: [{ quantity: 2, price: 45000, assortment: product('MUG-300') }, { quantity: 60, price: 9000, assortment: product('NB-A5') }],
+    organization: moysklad.meta('organization', seed.organizationId),
+    agent: moysklad.meta('counterparty', seed.counterpartyId),
+    store: moysklad.meta('store', seed.stores.betapro),
+    state: moysklad.stateMeta('purchasereturn', seed.states.purchasereturn['Новый']),
+    positions: [
+      { quantity: 2, price: 45000, assortment: product('MUG-300') },
+      { quantity: 60, price: 9000, assortment: product('NB-A5') },
+    ],
   });
 }
 
@@ -185,7 +232,13 @@ const token = moysklad.token(accountId);
 const demo = {
   appUrl,
   moysklad: { apiUrl: moysklad.apiUrl, token, accountId, uiUrl: moysklad.uiUrl },
-  betapro: { apiUrl: betapro.apiUrl, partnerId: secrets.partnerId, password: secrets.partnerPassword, consoleUrl: betapro.consoleUrl, controlUrl: betapro.controlUrl },
+  betapro: {
+    apiUrl: betapro.apiUrl,
+    partnerId: secrets.partnerId,
+    password: secrets.partnerPassword,
+    consoleUrl: betapro.consoleUrl,
+    controlUrl: betapro.controlUrl,
+  },
 };
 writeFileSync(demoFile, JSON.stringify(demo, null, 2) + '\n');
 console.log(`

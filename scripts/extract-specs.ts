@@ -39,7 +39,10 @@ function stripProse(value: Json, parentKey?: string): Json {
     // OpenAPI 3.0 writes exclusive bounds the draft-04 way (`minimum: 0, exclusiveMinimum: true`); the
     // validators compile draft-07, where the bound itself is the value. Same meaning, other spelling.
     if (parentKey !== 'properties') {
-      for (const [flag, bound] of [['exclusiveMinimum', 'minimum'], ['exclusiveMaximum', 'maximum']] as const) {
+      for (const [flag, bound] of [
+        ['exclusiveMinimum', 'minimum'],
+        ['exclusiveMaximum', 'maximum'],
+      ] as const) {
         if (typeof value[flag] === 'boolean') {
           value = { ...value };
           if (value[flag] === true && typeof value[bound] === 'number') {
@@ -113,7 +116,10 @@ function resolvePointer(root: JsonObject, ref: string): Json {
 }
 
 function setPointer(root: JsonObject, ref: string, value: Json): void {
-  const parts = ref.slice(2).split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = ref
+    .slice(2)
+    .split('/')
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   let node = root;
   for (const part of parts.slice(0, -1)) {
     node[part] = (node[part] as JsonObject | undefined) ?? {};
@@ -136,11 +142,14 @@ function extract(name: string, specDir: string): void {
     const op = (paths[opPath] as JsonObject | undefined)?.[method.toLowerCase()] as JsonObject | undefined;
     if (!op) throw new Error(`${name}: no operation ${entry} in ${file}`);
     const pathItem = paths[opPath] as JsonObject;
-    const kept = normaliseRefs(stripProse({
-      parameters: [...((pathItem.parameters as Json[]) ?? []), ...((op.parameters as Json[]) ?? [])],
-      requestBody: op.requestBody ?? null,
-      responses: op.responses,
-    }), spec) as JsonObject;
+    const kept = normaliseRefs(
+      stripProse({
+        parameters: [...((pathItem.parameters as Json[]) ?? []), ...((op.parameters as Json[]) ?? [])],
+        requestBody: op.requestBody ?? null,
+        responses: op.responses,
+      }),
+      spec,
+    ) as JsonObject;
     operations[entry] = kept;
     collectRefs(kept, refs);
   }

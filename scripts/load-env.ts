@@ -12,5 +12,6 @@ const quiet = { info: () => undefined, error: (...args: unknown[]) => console.er
 /** The project folder: where `npm run …` runs scripts, as `next start` reads it. */
 export const envDirectory = process.cwd();
 
-export const loadedEnvFiles: string[] = nextEnv.loadEnvConfig(envDirectory, process.env.NODE_ENV === 'development', quiet)
+export const loadedEnvFiles: string[] = nextEnv
+  .loadEnvConfig(envDirectory, process.env.NODE_ENV === 'development', quiet)
   .loadedEnvFiles.map((file) => file.path);

@@ -18,12 +18,16 @@ const fileFilters = projectArg && !projects.includes(projectArg) ? [projectArg, 
 const missing: string[] = [];
 const chromium = findChromium();
 if (!chromium && projects.includes('e2e')) {
-  missing.push('End-to-end suites (widget and settings page in Chromium) are SKIPPED: no Chromium found.\n' +
-    '    Enable them with:  sudo apt-get install -y chromium   (or set CHROMIUM_PATH)');
+  missing.push(
+    'End-to-end suites (widget and settings page in Chromium) are SKIPPED: no Chromium found.\n' +
+      '    Enable them with:  sudo apt-get install -y chromium   (or set CHROMIUM_PATH)',
+  );
 }
 if (!process.env.TEST_DATABASE_URL && projects.includes('integration')) {
-  missing.push('Integration suites run on PGlite only; the PostgreSQL runs are SKIPPED: TEST_DATABASE_URL is not set.\n' +
-    '    Enable them with:  TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres npm test');
+  missing.push(
+    'Integration suites run on PGlite only; the PostgreSQL runs are SKIPPED: TEST_DATABASE_URL is not set.\n' +
+      '    Enable them with:  TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres npm test',
+  );
 }
 
 function banner(lines: string[]): void {
@@ -72,7 +76,7 @@ const visit = (tasks: { type: string; mode: string; result?: { state?: string };
   }
 };
 visit(files as never);
-const fileErrors = files.filter((f) => f.result?.state === 'fail' && !(f.tasks?.length)).length;
+const fileErrors = files.filter((f) => f.result?.state === 'fail' && !f.tasks?.length).length;
 const unhandled = vitest?.state.getUnhandledErrors().length ?? 0;
 await vitest?.close();
 

@@ -23,7 +23,10 @@ async function startWhenDatabaseAnswers(): Promise<Worker> {
       return await startProductWorker();
     } catch (error) {
       const delayMs = Math.min(30_000, 250 * 2 ** Math.min(attempt, 7));
-      logger.warn({ err: error instanceof Error ? error.message : String(error), attempt, delayMs }, 'worker could not start (database unavailable?): retrying');
+      logger.warn(
+        { err: error instanceof Error ? error.message : String(error), attempt, delayMs },
+        'worker could not start (database unavailable?): retrying',
+      );
       await new Promise((resolve) => setTimeout(resolve, delayMs));
     }
   }

@@ -7,7 +7,11 @@ import { SettingsApp } from '@/lib/ui/settings/settings-app';
 export const dynamic = 'force-dynamic';
 
 /** The title in the user's language (MoySklad passes userLocale in the frame's URL). */
-export async function generateMetadata({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }): Promise<Metadata> {
+export async function generateMetadata({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}): Promise<Metadata> {
   const t = messagesFor(localeFrom(firstParam((await searchParams).userLocale)));
   return { title: t.settings.title, robots: { index: false } };
 }

@@ -41,7 +41,10 @@ export function moyskladCalls(sandbox: BenchSandbox, accountIds?: string[]): Cal
   return out;
 }
 
-interface BetaproStats { total: number; partners: Record<string, { total: number; operations: Record<string, number>; outcomes: Record<string, number> }> }
+interface BetaproStats {
+  total: number;
+  partners: Record<string, { total: number; operations: Record<string, number>; outcomes: Record<string, number> }>;
+}
 
 export async function betaproStats(sandbox: BenchSandbox): Promise<BetaproStats> {
   const res = await fetch(`${sandbox.betapro.controlUrl}/stats`);

@@ -20,7 +20,10 @@ export interface TransferResult extends StepResult {
 
 /** Sends a supply with the widget action and waits for state `sent` ("Передан" is written just before). */
 export async function measureTransfer(
-  sandbox: BenchSandbox, account: BenchAccount, id: string, options: { timeoutMs: number; count?: boolean; jitterMs?: number },
+  sandbox: BenchSandbox,
+  account: BenchAccount,
+  id: string,
+  options: { timeoutMs: number; count?: boolean; jitterMs?: number },
 ): Promise<TransferResult> {
   if (options.count !== false) {
     await settle(sandbox, 400);
@@ -53,31 +56,49 @@ export type ReceiptKind = 'exact' | 'differences';
  * one — short by one piece); then "check now" (poll wait excluded) and wait for `posted`.
  */
 export async function measureReceipt(
-  sandbox: BenchSandbox, account: BenchAccount, id: string, indocId: string,
-  plan: Array<{ goodId: string; quantity: number }>, kind: ReceiptKind, options: { timeoutMs: number; count?: boolean; jitterMs?: number },
+  sandbox: BenchSandbox,
+  account: BenchAccount,
+  id: string,
+  indocId: string,
+  plan: Array<{ goodId: string; quantity: number }>,
+  kind: ReceiptKind,
+  options: { timeoutMs: number; count?: boolean; jitterMs?: number },
 ): Promise<StepResult> {
   if (options.count !== false) {
     await settle(sandbox, 400);
     await resetCounters(sandbox);
   }
   if (options.jitterMs) await sleep(Math.random() * options.jitterMs);
-  const body = kind === 'exact'
-    ? { final: true }
-    : {
-        final: true,
-        items: plan.map((line, i) => ({ good_id: line.goodId, useful_qnt: i % 100 === 0 ? line.quantity - 1 : line.quantity, defective_qnt: 0 })),
-      };
+  const body =
+    kind === 'exact'
+      ? { final: true }
+      : {
+          final: true,
+          items: plan.map((line, i) => ({
+            good_id: line.goodId,
+            useful_qnt: i % 100 === 0 ? line.quantity - 1 : line.quantity,
+            defective_qnt: 0,
+          })),
+        };
   await control(sandbox, `/indocs/${encodeURIComponent(indocId)}/receive?partner=${encodeURIComponent(account.partnerId)}`, body);
   const t1 = Date.now();
   await widgetAction(sandbox, account, id, 'check');
   let lastCheck = Date.now();
-  const view = await waitView(sandbox, account, id, (v) => v.state === 'posted' && Boolean(v.postedAt), options.timeoutMs, 20, async (v) => {
-    // A check that raced an in-flight poll is repeated (bounded by the timeout); "poll wait" is excluded by design.
-    if (Date.now() - lastCheck > 5_000 && v.actions.check.enabled) {
-      lastCheck = Date.now();
-      await widgetAction(sandbox, account, id, 'check');
-    }
-  });
+  const view = await waitView(
+    sandbox,
+    account,
+    id,
+    (v) => v.state === 'posted' && Boolean(v.postedAt),
+    options.timeoutMs,
+    20,
+    async (v) => {
+      // A check that raced an in-flight poll is repeated (bounded by the timeout); "poll wait" is excluded by design.
+      if (Date.now() - lastCheck > 5_000 && v.actions.check.enabled) {
+        lastCheck = Date.now();
+        await widgetAction(sandbox, account, id, 'check');
+      }
+    },
+  );
   const latencyMs = Date.parse(view.postedAt!) - t1;
   if (options.count !== false) await settle(sandbox);
   return {

@@ -17,7 +17,9 @@ export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 export async function control(sandbox: BenchSandbox, path: string, body: unknown = {}): Promise<unknown> {
   const res = await fetch(`${sandbox.betapro.controlUrl}${path}`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
   });
   const text = await res.text();
   if (res.status >= 300) throw new Error(`BetaPRO control ${path}: ${res.status} ${text.slice(0, 300)}`);
@@ -26,12 +28,18 @@ export async function control(sandbox: BenchSandbox, path: string, body: unknown
 
 /** Installs and configures an account whose BetaPRO partner is its own. */
 export async function benchAccount(
-  sandbox: BenchSandbox, name: string, settings: Omit<Parameters<typeof installAndConfigure>[2], 'betaproPartnerId' | 'betaproPassword'> = {},
+  sandbox: BenchSandbox,
+  name: string,
+  settings: Omit<Parameters<typeof installAndConfigure>[2], 'betaproPartnerId' | 'betaproPassword'> = {},
 ): Promise<BenchAccount> {
   const partnerId = `P-${name}`;
   const password = `pw-${name}-0123456789`;
   await control(sandbox, '/partners', { partnerId, password });
-  const account = await installAndConfigure(sandbox, name, { ...settings, betaproPartnerId: partnerId, betaproPassword: password });
+  const account = await installAndConfigure(sandbox, name, {
+    ...settings,
+    betaproPartnerId: partnerId,
+    betaproPassword: password,
+  });
   return { ...account, name, partnerId };
 }
 
@@ -39,9 +47,14 @@ export async function benchAccount(
 export function createProducts(sandbox: BenchSandbox, account: BenchAccount, prefix: string, count: number): string[] {
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
-    ids.push(sandbox.moysklad.createEntity(account.accountId, 'product', {
-      name: `Товар ${prefix} №${i + 1}`, article: `${prefix}-${i + 1}`, code: `${prefix}-C${i + 1}`, buyPrice: { value: 10_000 + i },
-    }));
+    ids.push(
+      sandbox.moysklad.createEntity(account.accountId, 'product', {
+        name: `Товар ${prefix} №${i + 1}`,
+        article: `${prefix}-${i + 1}`,
+        code: `${prefix}-C${i + 1}`,
+        buyPrice: { value: 10_000 + i },
+      }),
+    );
   }
   return ids;
 }
@@ -53,10 +66,17 @@ export function createProducts(sandbox: BenchSandbox, account: BenchAccount, pre
  * API's /positions (before any counters are reset).
  */
 export async function createSupply(
-  sandbox: BenchSandbox, account: BenchAccount, productIds: string[], quantity = (i: number) => 1 + (i % 7),
+  sandbox: BenchSandbox,
+  account: BenchAccount,
+  productIds: string[],
+  quantity = (i: number) => 1 + (i % 7),
 ): Promise<string> {
   const ms = sandbox.moysklad;
-  const rows = productIds.map((id, i) => ({ quantity: quantity(i), price: 10_000, assortment: ms.meta('product', id) }));
+  const rows = productIds.map((id, i) => ({
+    quantity: quantity(i),
+    price: 10_000,
+    assortment: ms.meta('product', id),
+  }));
   ms.setConfig({ webhooksEnabled: false });
   try {
     const doc = ms.createDocument(account.accountId, 'supply', {
@@ -69,7 +89,11 @@ export async function createSupply(
     for (let offset = 1000; offset < rows.length; offset += 1000) {
       const res = await fetch(`${ms.apiUrl}/entity/supply/${id}/positions`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${account.token}`, 'accept-encoding': 'gzip', 'content-type': 'application/json' },
+        headers: {
+          authorization: `Bearer ${account.token}`,
+          'accept-encoding': 'gzip',
+          'content-type': 'application/json',
+        },
         body: JSON.stringify(rows.slice(offset, offset + 1000)),
       });
       await res.arrayBuffer();
@@ -82,21 +106,31 @@ export async function createSupply(
 }
 
 export async function widgetAction(sandbox: BenchSandbox, account: BenchAccount, id: string, action: 'send' | 'check'): Promise<number> {
-  const res = await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: account.adminSession, body: { action } });
-  if (res.status !== 202 && res.status !== 200) throw new Error(`action ${action} on ${id}: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
+  const res = await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, {
+    token: account.adminSession,
+    body: { action },
+  });
+  if (res.status !== 202 && res.status !== 200)
+    throw new Error(`action ${action} on ${id}: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
   return res.status;
 }
 
 /** Polls the widget view (database only, no MoySklad call) until `done`; an error state throws. */
 export async function waitView(
-  sandbox: BenchSandbox, account: BenchAccount, id: string, done: (v: DocumentView) => boolean, timeoutMs: number, everyMs = 40,
+  sandbox: BenchSandbox,
+  account: BenchAccount,
+  id: string,
+  done: (v: DocumentView) => boolean,
+  timeoutMs: number,
+  everyMs = 40,
   onTick?: (v: DocumentView) => Promise<void>,
 ): Promise<DocumentView> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const view = await documentView(sandbox, account.adminSession, 'supply', id);
     if (done(view)) return view;
-    if (view.state === 'error' || view.state === 'expired') throw new Error(`document ${id} ended in ${view.state}: ${JSON.stringify(view.errors)}`);
+    if (view.state === 'error' || view.state === 'expired')
+      throw new Error(`document ${id} ended in ${view.state}: ${JSON.stringify(view.errors)}`);
     if (Date.now() > deadline) throw new Error(`timed out: document ${id} is ${view.state}`);
     if (onTick) await onTick(view);
     await sleep(everyMs);
@@ -108,12 +142,20 @@ export function msStateName(sandbox: BenchSandbox, account: BenchAccount, id: st
 }
 
 export interface BetaproState {
-  partners: Record<string, { indocs: Record<string, { indoc_id: string }>; outdocs: Record<string, { outdoc_id: number; indoc_id?: string; locked: boolean; deleted?: boolean }> }>;
+  partners: Record<
+    string,
+    {
+      indocs: Record<string, { indoc_id: string }>;
+      outdocs: Record<string, { outdoc_id: number; indoc_id?: string; locked: boolean; deleted?: boolean }>;
+    }
+  >;
 }
 
 export async function betaproState(sandbox: BenchSandbox): Promise<BetaproState> {
   const res = await fetch(`${sandbox.betapro.controlUrl}/state`);
-  const state = (await res.json()) as { partners: BetaproState['partners'] | Array<BetaproState['partners'][string] & { partnerId: string }> };
+  const state = (await res.json()) as {
+    partners: BetaproState['partners'] | Array<BetaproState['partners'][string] & { partnerId: string }>;
+  };
   if (Array.isArray(state.partners)) return { partners: Object.fromEntries(state.partners.map((p) => [p.partnerId, p])) };
   return state as BetaproState;
 }
@@ -128,12 +170,18 @@ export interface Integrity {
 
 /** Every document has exactly one BetaPRO task under its account's partner and the expected MoySklad status. */
 export async function checkIntegrity(
-  sandbox: BenchSandbox, docs: Array<{ account: BenchAccount; id: string }>, expectedState: string | string[] = 'Передан',
+  sandbox: BenchSandbox,
+  docs: Array<{ account: BenchAccount; id: string }>,
+  expectedState: string | string[] = 'Передан',
 ): Promise<Integrity> {
   const state = await betaproState(sandbox);
   const expected = Array.isArray(expectedState) ? expectedState : [expectedState];
   const tasksByPartner = new Map<string, string[]>();
-  for (const [partnerId, p] of Object.entries(state.partners)) tasksByPartner.set(partnerId, Object.values(p.indocs).map((t) => t.indoc_id.toLowerCase()));
+  for (const [partnerId, p] of Object.entries(state.partners))
+    tasksByPartner.set(
+      partnerId,
+      Object.values(p.indocs).map((t) => t.indoc_id.toLowerCase()),
+    );
   let lost = 0;
   let duplicated = 0;
   for (const { account, id } of docs) {

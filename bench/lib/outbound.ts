@@ -17,11 +17,21 @@ export interface OutboundRow {
 }
 
 async function moveAction(sandbox: BenchSandbox, account: BenchAccount, id: string, action: 'send' | 'check'): Promise<void> {
-  const res = await api(sandbox.app.url, `/api/widget/documents/move/${id}/actions`, { token: account.adminSession, body: { action } });
+  const res = await api(sandbox.app.url, `/api/widget/documents/move/${id}/actions`, {
+    token: account.adminSession,
+    body: { action },
+  });
   if (res.status !== 202 && res.status !== 200) throw new Error(`move ${action} on ${id}: ${res.status}`);
 }
 
-async function waitMove(sandbox: BenchSandbox, account: BenchAccount, id: string, done: (v: DocumentView) => boolean, timeoutMs: number, tick?: () => Promise<void>): Promise<DocumentView> {
+async function waitMove(
+  sandbox: BenchSandbox,
+  account: BenchAccount,
+  id: string,
+  done: (v: DocumentView) => boolean,
+  timeoutMs: number,
+  tick?: () => Promise<void>,
+): Promise<DocumentView> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const view = await documentView(sandbox, account.adminSession, 'move', id);
@@ -50,7 +60,12 @@ function createOutboundMove(sandbox: BenchSandbox, account: BenchAccount, produc
   }
 }
 
-export async function measureOutbound(sandbox: BenchSandbox, account: BenchAccount, productIds: string[], plan: Array<{ goodId: string; quantity: number }>): Promise<OutboundRow> {
+export async function measureOutbound(
+  sandbox: BenchSandbox,
+  account: BenchAccount,
+  productIds: string[],
+  plan: Array<{ goodId: string; quantity: number }>,
+): Promise<OutboundRow> {
   const n = productIds.length;
   const timeoutMs = 60_000 + n * 60;
   const quantity = (i: number) => 1 + (i % 7);
@@ -66,7 +81,11 @@ export async function measureOutbound(sandbox: BenchSandbox, account: BenchAccou
   await moveAction(sandbox, account, id, 'send');
   const sent = await waitMove(sandbox, account, id, (v) => v.state === 'sent' && Boolean(v.sentAt), timeoutMs);
   await settle(sandbox);
-  const transfer = { moysklad: moyskladCalls(sandbox, [account.accountId]), betapro: await betaproCalls(sandbox, [account.partnerId]), latencyMs: Date.parse(sent.sentAt!) - t0 };
+  const transfer = {
+    moysklad: moyskladCalls(sandbox, [account.accountId]),
+    betapro: await betaproCalls(sandbox, [account.partnerId]),
+    latencyMs: Date.parse(sent.sentAt!) - t0,
+  };
 
   await settle(sandbox, 400);
   await resetCounters(sandbox);
@@ -74,19 +93,33 @@ export async function measureOutbound(sandbox: BenchSandbox, account: BenchAccou
   const t1 = Date.now();
   await moveAction(sandbox, account, id, 'check');
   let lastCheck = Date.now();
-  const posted = await waitMove(sandbox, account, id, (v) => v.state === 'posted' && Boolean(v.postedAt), timeoutMs, async () => {
-    if (Date.now() - lastCheck > 5_000) {
-      lastCheck = Date.now();
-      await moveAction(sandbox, account, id, 'check');
-    }
-  });
+  const posted = await waitMove(
+    sandbox,
+    account,
+    id,
+    (v) => v.state === 'posted' && Boolean(v.postedAt),
+    timeoutMs,
+    async () => {
+      if (Date.now() - lastCheck > 5_000) {
+        lastCheck = Date.now();
+        await moveAction(sandbox, account, id, 'check');
+      }
+    },
+  );
   await settle(sandbox);
-  const shipment = { moysklad: moyskladCalls(sandbox, [account.accountId]), betapro: await betaproCalls(sandbox, [account.partnerId]), latencyMs: Date.parse(posted.postedAt!) - t1 };
+  const shipment = {
+    moysklad: moyskladCalls(sandbox, [account.accountId]),
+    betapro: await betaproCalls(sandbox, [account.partnerId]),
+    latencyMs: Date.parse(posted.postedAt!) - t1,
+  };
   return { positions: n, transfer, shipment };
 }
 
 /** Lines for the bench report's notes, next to the inbound «calls» rows. */
 export function outboundNotes(rows: OutboundRow[]): string[] {
-  return rows.map((r) => `outbound move, ${r.positions} positions, known goods: transfer ${r.transfer.moysklad.total} MoySklad + ${r.transfer.betapro.total} BetaPRO calls, `
-    + `${r.transfer.latencyMs} ms to «Передан»; shipment ${r.shipment.moysklad.total} MoySklad + ${r.shipment.betapro.total} BetaPRO calls, ${r.shipment.latencyMs} ms to «Проведён»`);
+  return rows.map(
+    (r) =>
+      `outbound move, ${r.positions} positions, known goods: transfer ${r.transfer.moysklad.total} MoySklad + ${r.transfer.betapro.total} BetaPRO calls, ` +
+      `${r.transfer.latencyMs} ms to «Передан»; shipment ${r.shipment.moysklad.total} MoySklad + ${r.shipment.betapro.total} BetaPRO calls, ${r.shipment.latencyMs} ms to «Проведён»`,
+  );
 }

@@ -11,9 +11,7 @@
  */
 import { betaproCalls, resetCounters, settle, type CallCount } from './counters';
 import { measureTransfer } from './documents';
-import {
-  benchAccount, control, createProducts, createSupply, msStateName, sleep, type BenchAccount, type BenchSandbox,
-} from './fixtures';
+import { benchAccount, control, createProducts, createSupply, msStateName, sleep, type BenchAccount, type BenchSandbox } from './fixtures';
 import { distribution, round, type Distribution } from './stats';
 
 /** The demo's per-account poll interval (scripts/demo.ts saves pollIntervalSec: 60). */
@@ -70,7 +68,9 @@ async function outdocToPosted(sandbox: BenchSandbox, account: BenchAccount, prod
   const id = await createSupply(sandbox, account, productIds);
   const t = await measureTransfer(sandbox, account, id, { timeoutMs: 60_000, count: false });
   await sleep(Math.random() * cycleMs);
-  await control(sandbox, `/indocs/${encodeURIComponent(t.indocId)}/receive?partner=${encodeURIComponent(account.partnerId)}`, { final: true });
+  await control(sandbox, `/indocs/${encodeURIComponent(t.indocId)}/receive?partner=${encodeURIComponent(account.partnerId)}`, {
+    final: true,
+  });
   const t1 = Date.now();
   const deadline = t1 + 10 * 60_000;
   // The simulator lives in this process: its document state is read without a request, every 50 ms.
@@ -81,22 +81,26 @@ async function outdocToPosted(sandbox: BenchSandbox, account: BenchAccount, prod
   return Date.now() - t1;
 }
 
-export interface PollingPlan { windowSec: number; minSamples: number }
+export interface PollingPlan {
+  windowSec: number;
+  minSamples: number;
+}
 
 /**
  * Runs on a sandbox started with the demo's environment. Three accounts: idle (no documents), one task
  * in progress (sent, never received), and one that repeats transfer → final receipt for the latency.
  */
-export async function measurePolling(
-  sandbox: BenchSandbox, plan: PollingPlan, log: (...args: unknown[]) => void,
-): Promise<PollingResult> {
+export async function measurePolling(sandbox: BenchSandbox, plan: PollingPlan, log: (...args: unknown[]) => void): Promise<PollingResult> {
   const settings = { pollIntervalSec: DEMO_POLL_INTERVAL_SEC };
   const idle = await benchAccount(sandbox, 'poll-idle', settings);
   const busy = await benchAccount(sandbox, 'poll-busy', settings);
   const latency = await benchAccount(sandbox, 'poll-latency', settings);
   const busyProducts = createProducts(sandbox, busy, 'PB', 10);
   const latencyProducts = createProducts(sandbox, latency, 'PL', 10);
-  await measureTransfer(sandbox, busy, await createSupply(sandbox, busy, busyProducts), { timeoutMs: 60_000, count: false });
+  await measureTransfer(sandbox, busy, await createSupply(sandbox, busy, busyProducts), {
+    timeoutMs: 60_000,
+    count: false,
+  });
   // The first poll after a settings change and the busy account's first quota read fall before the window.
   await sleep(DEMO_POLL_INTERVAL_SEC * 1000 + 2_000);
   await settle(sandbox, 400);

@@ -15,9 +15,15 @@ export interface Previous {
 export function loadPrevious(root: string, mode: BenchResults['mode']): Previous | null {
   for (const file of [`bench/results/${mode}.json`, 'bench/results/latest.json']) {
     try {
-      const text = execFileSync('git', ['show', `HEAD:${file}`], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] }).toString();
+      const text = execFileSync('git', ['show', `HEAD:${file}`], {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).toString();
       const results = JSON.parse(text) as BenchResults;
-      return { source: `HEAD:${file} (${results.mode}, commit ${results.environment?.commit ?? '?'}, ${results.startedAt})`, results };
+      return {
+        source: `HEAD:${file} (${results.mode}, commit ${results.environment?.commit ?? '?'}, ${results.startedAt})`,
+        results,
+      };
     } catch {
       // Not committed yet (or not a git checkout): try the next file.
     }

@@ -107,8 +107,12 @@ export interface TreeRss {
 
 /** Peak RSS of every process in the tree under rootPid (a wrapper such as tsx's CLI is listed too). */
 export function treeRss(rootPid: number): TreeRss {
-  const processes = processTree(rootPid)
-    .map((p) => ({ pid: p.pid, comm: p.comm, command: cmdline(p.pid).slice(0, 160), peakRssMb: peakRssMb(p.pid) ?? 0 }));
+  const processes = processTree(rootPid).map((p) => ({
+    pid: p.pid,
+    comm: p.comm,
+    command: cmdline(p.pid).slice(0, 160),
+    peakRssMb: peakRssMb(p.pid) ?? 0,
+  }));
   return { peakRssMb: Math.max(0, ...processes.map((p) => p.peakRssMb)), processes };
 }
 

@@ -29,7 +29,11 @@ export interface LatencySeries {
   /** Where trigger → «Передан» goes: trigger → `requested` event (intake), `requested` → `task_created`
    * (waiting for a worker to claim the job + reading the document + creating the BetaPRO task),
    * `task_created` → `sent` (status and comment written to MoySklad). */
-  triggerToSentPhasesMs: { toRequested: Distribution; requestedToTaskCreated: Distribution; taskCreatedToSent: Distribution };
+  triggerToSentPhasesMs: {
+    toRequested: Distribution;
+    requestedToTaskCreated: Distribution;
+    taskCreatedToSent: Distribution;
+  };
   outdocToPostedMs: Distribution;
   /** Mean calls per transfer / receipt over the series (10-position documents, known goods). */
   meanCalls: { transferMoysklad: number; transferBetapro: number; receiptMoysklad: number; receiptBetapro: number };

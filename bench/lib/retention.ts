@@ -55,7 +55,9 @@ async function advanceAndRetain(client: pg.Client): Promise<void> {
   const deadline = Date.now() + 60_000;
   // Done when the job has rescheduled itself about an hour ahead (lib/jobs/retention.ts RERUN_AFTER_MS).
   for (;;) {
-    const { rows } = await client.query(`SELECT 1 FROM "Job" WHERE kind = 'retention' AND state = 'queued' AND "runAt" > now() + interval '30 minutes'`);
+    const { rows } = await client.query(
+      `SELECT 1 FROM "Job" WHERE kind = 'retention' AND state = 'queued' AND "runAt" > now() + interval '30 minutes'`,
+    );
     if (rows.length) return;
     if (Date.now() > deadline) throw new Error('retention: the job did not run within 60 s');
     await sleep(100);
@@ -69,13 +71,18 @@ async function advanceAndRetain(client: pg.Client): Promise<void> {
 async function transfer(sandbox: BenchSandbox, account: BenchAccount, id: string, byStatus: boolean): Promise<string> {
   if (!byStatus) return (await measureTransfer(sandbox, account, id, { timeoutMs: 60_000, count: false })).indocId;
   const ms = sandbox.moysklad;
-  ms.userUpdate(account.accountId, 'supply', id, { state: ms.stateMeta('supply', account.seed.states.supply['Передать']) });
+  ms.userUpdate(account.accountId, 'supply', id, {
+    state: ms.stateMeta('supply', account.seed.states.supply['Передать']),
+  });
   const view = await waitView(sandbox, account, id, (v) => v.state === 'sent' && Boolean(v.indocId), 60_000, 50);
   return view.indocId!;
 }
 
 export async function measureRetention(
-  sandbox: BenchSandbox, databaseUrl: string, plan: { rounds: number; documentsPerRound: number }, log: (...args: unknown[]) => void,
+  sandbox: BenchSandbox,
+  databaseUrl: string,
+  plan: { rounds: number; documentsPerRound: number },
+  log: (...args: unknown[]) => void,
 ): Promise<RetentionResult> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
@@ -106,8 +113,16 @@ export async function measureRetention(
     // Bounded: once the run is longer than the retention window, the tables stop growing with it.
     const bounded = (['jobs', 'inboundEvents', 'syncEvents'] as const).every((k) => end[k] <= middle[k] * 1.25 + 5);
     return {
-      database: 'postgres', retentionDays: RETENTION_DAYS_FOR_RUN, roundHours: ROUND_HOURS, documentsPerRound: plan.documentsPerRound,
-      samples, withoutRetention: { jobs: samples[0].jobs + growth.jobs, inboundEvents: samples[0].inboundEvents + growth.inboundEvents, syncEvents: samples[0].syncEvents + growth.syncEvents },
+      database: 'postgres',
+      retentionDays: RETENTION_DAYS_FOR_RUN,
+      roundHours: ROUND_HOURS,
+      documentsPerRound: plan.documentsPerRound,
+      samples,
+      withoutRetention: {
+        jobs: samples[0].jobs + growth.jobs,
+        inboundEvents: samples[0].inboundEvents + growth.inboundEvents,
+        syncEvents: samples[0].syncEvents + growth.syncEvents,
+      },
       bounded,
     };
   } finally {

@@ -32,7 +32,11 @@ export interface BenchSection {
   targets?(results: BenchResults, previous: Previous | null): TargetCheck[];
 }
 
-const callsLine = (c: CallCount) => Object.entries(c.byRoute).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ×${v}`).join(', ') || '–';
+const callsLine = (c: CallCount) =>
+  Object.entries(c.byRoute)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ×${v}`)
+    .join(', ') || '–';
 
 const polling: BenchSection = {
   name: 'polling',
@@ -49,22 +53,31 @@ const polling: BenchSection = {
   },
   render(results, previous) {
     const before = previous?.results.polling?.[0];
-    const out = ['## Polling in the demo\'s default settings', '',
-      `Embedded app on PGlite as \`npm run demo\` runs it, account poll interval ${DEMO_POLL_INTERVAL_SEC} s. BetaPRO calls of one account counted over a `
-      + 'window and scaled to an hour (polling is periodic; the quota read, GET /settings, is hourly and counts once when it falls in the window). '
-      + 'Idle = no documents; task in progress = one supply '
-      + '«Передан», not received. Outdoc → «Проведён» = the warehouse\'s final goods_supply → the MoySklad document in «Проведён», waiting for the '
-      + 'poll (no «Проверить приёмку»), each outdoc at a random point of the poll cycle; the first document of the series starts from an idle '
-      + 'account, so it may wait for the idle interval. Previous figures in brackets.', '',
+    const out = [
+      "## Polling in the demo's default settings",
+      '',
+      `Embedded app on PGlite as \`npm run demo\` runs it, account poll interval ${DEMO_POLL_INTERVAL_SEC} s. BetaPRO calls of one account counted over a ` +
+        'window and scaled to an hour (polling is periodic; the quota read, GET /settings, is hourly and counts once when it falls in the window). ' +
+        'Idle = no documents; task in progress = one supply ' +
+        "«Передан», not received. Outdoc → «Проведён» = the warehouse's final goods_supply → the MoySklad document in «Проведён», waiting for the " +
+        'poll (no «Проверить приёмку»), each outdoc at a random point of the poll cycle; the first document of the series starts from an idle ' +
+        'account, so it may wait for the idle interval. Previous figures in brackets.',
+      '',
       '| Window s | Idle: calls/hour | Idle: s between polls | Task in progress: calls/hour | Task in progress: s between polls | Outdoc → «Проведён» p50 / p95 / max ms (samples) |',
-      '|---:|---:|---:|---:|---:|---|'];
+      '|---:|---:|---:|---:|---:|---|',
+    ];
     for (const p of results.polling ?? []) {
       const d = p.outdocToPostedMs;
       const pd = before?.outdocToPostedMs;
-      out.push(`| ${p.windowSec} | ${withPrevious(p.idle.callsPerHour, before?.idle.callsPerHour)} | ${p.idle.meanPollIntervalSec ?? '–'} | `
-        + `${withPrevious(p.taskInProgress.callsPerHour, before?.taskInProgress.callsPerHour)} | ${p.taskInProgress.meanPollIntervalSec ?? '–'} | `
-        + `${withPrevious(`${d.p50} / ${d.p95} / ${d.max} (${d.samples})`, pd ? `${pd.p50} / ${pd.p95} / ${pd.max}` : undefined)} |`);
-      out.push('', `Calls in the window — idle: ${callsLine(p.idle.windowCalls)}; task in progress: ${callsLine(p.taskInProgress.windowCalls)}.`);
+      out.push(
+        `| ${p.windowSec} | ${withPrevious(p.idle.callsPerHour, before?.idle.callsPerHour)} | ${p.idle.meanPollIntervalSec ?? '–'} | ` +
+          `${withPrevious(p.taskInProgress.callsPerHour, before?.taskInProgress.callsPerHour)} | ${p.taskInProgress.meanPollIntervalSec ?? '–'} | ` +
+          `${withPrevious(`${d.p50} / ${d.p95} / ${d.max} (${d.samples})`, pd ? `${pd.p50} / ${pd.p95} / ${pd.max}` : undefined)} |`,
+      );
+      out.push(
+        '',
+        `Calls in the window — idle: ${callsLine(p.idle.windowCalls)}; task in progress: ${callsLine(p.taskInProgress.windowCalls)}.`,
+      );
     }
     return [...out, ''];
   },
@@ -89,10 +102,16 @@ const retention: BenchSection = {
     }
     const database = await ctx.createDatabase('bridge_bench_retention');
     const sandbox = await ctx.startSandbox({
-      databaseUrl: database.url, appEnv: { LOG_LEVEL: ctx.results.environment.logLevel, RETENTION_DAYS: String(RETENTION_DAYS_FOR_RUN) },
+      databaseUrl: database.url,
+      appEnv: { LOG_LEVEL: ctx.results.environment.logLevel, RETENTION_DAYS: String(RETENTION_DAYS_FOR_RUN) },
     });
     try {
-      const result = await measureRetention(sandbox, database.url, { rounds: ctx.quick ? 8 : 16, documentsPerRound: ctx.quick ? 3 : 6 }, ctx.log);
+      const result = await measureRetention(
+        sandbox,
+        database.url,
+        { rounds: ctx.quick ? 8 : 16, documentsPerRound: ctx.quick ? 3 : 6 },
+        ctx.log,
+      );
       (ctx.results.retention ??= []).push(result);
     } finally {
       await sandbox.stop();
@@ -103,20 +122,40 @@ const retention: BenchSection = {
     const before = previous?.results.retention?.[0];
     const out: string[] = [];
     for (const r of results.retention ?? []) {
-      out.push('## Retention across a long run', '',
-        `PostgreSQL, embedded app, RETENTION_DAYS=${r.retentionDays}. Each round: ${r.documentsPerRound} documents transferred and received through the app, `
-        + `then the clock of the three tables moves ${r.roundHours} h forward (their timestamps are moved back) and the app's retention job runs. `
-        + 'Rows after each round\'s retention run; previous figures in brackets.', '',
-        '| Round | Simulated h | Jobs | Inbound events | Sync events |', '|---:|---:|---:|---:|---:|');
+      out.push(
+        '## Retention across a long run',
+        '',
+        `PostgreSQL, embedded app, RETENTION_DAYS=${r.retentionDays}. Each round: ${r.documentsPerRound} documents transferred and received through the app, ` +
+          `then the clock of the three tables moves ${r.roundHours} h forward (their timestamps are moved back) and the app's retention job runs. ` +
+          "Rows after each round's retention run; previous figures in brackets.",
+        '',
+        '| Round | Simulated h | Jobs | Inbound events | Sync events |',
+        '|---:|---:|---:|---:|---:|',
+      );
       const pick = [0, Math.floor(r.samples.length / 2), r.samples.length - 1];
-      for (const [label, i] of [['start', pick[0]], ['middle', pick[1]], ['end', pick[2]]] as const) {
+      for (const [label, i] of [
+        ['start', pick[0]],
+        ['middle', pick[1]],
+        ['end', pick[2]],
+      ] as const) {
         const s = r.samples[i];
         const p = before?.samples[Math.min(i, before.samples.length - 1)];
-        out.push(`| ${label} (${s.round}) | ${s.simulatedHours} | ${withPrevious(s.jobs, p?.jobs)} | ${withPrevious(s.inboundEvents, p?.inboundEvents)} | ${withPrevious(s.syncEvents, p?.syncEvents)} |`);
+        out.push(
+          `| ${label} (${s.round}) | ${s.simulatedHours} | ${withPrevious(s.jobs, p?.jobs)} | ${withPrevious(s.inboundEvents, p?.inboundEvents)} | ${withPrevious(s.syncEvents, p?.syncEvents)} |`,
+        );
       }
       const w = r.withoutRetention;
-      out.push('', `Without retention the end would hold ${w.jobs} jobs, ${w.inboundEvents} inbound events, ${w.syncEvents} sync events.`,
-        '', '<details><summary>Every round</summary>', '', r.samples.map((s) => `${s.round}: ${s.jobs} / ${s.inboundEvents} / ${s.syncEvents}`).join('; '), '', '</details>', '');
+      out.push(
+        '',
+        `Without retention the end would hold ${w.jobs} jobs, ${w.inboundEvents} inbound events, ${w.syncEvents} sync events.`,
+        '',
+        '<details><summary>Every round</summary>',
+        '',
+        r.samples.map((s) => `${s.round}: ${s.jobs} / ${s.inboundEvents} / ${s.syncEvents}`).join('; '),
+        '',
+        '</details>',
+        '',
+      );
     }
     return out;
   },
@@ -127,8 +166,9 @@ const retention: BenchSection = {
       return {
         id: 'retention_bounded',
         target: 'retention keeps the job, inbound-event and sync-event tables bounded across a run',
-        measured: `middle ${middle.jobs} / ${middle.inboundEvents} / ${middle.syncEvents}, end ${end.jobs} / ${end.inboundEvents} / ${end.syncEvents} `
-          + `(jobs / inbound / sync events, ${end.simulatedHours} h simulated, retention ${r.retentionDays} d)`,
+        measured:
+          `middle ${middle.jobs} / ${middle.inboundEvents} / ${middle.syncEvents}, end ${end.jobs} / ${end.inboundEvents} / ${end.syncEvents} ` +
+          `(jobs / inbound / sync events, ${end.simulatedHours} h simulated, retention ${r.retentionDays} d)`,
         pass: r.bounded,
       };
     });

@@ -21,7 +21,9 @@ function growthCheck(results: BenchResults, remote: Remote, kind: 'reads' | 'wri
         const got = row[side][remote][kind];
         compared++;
         if (got > allowed) pass = false;
-        lines.push(`${side} ${goods} ${row.positions}${row.database === 'postgres' ? ' (pg)' : ''}: ${got}${got > allowed ? ` > ${allowed}` : ` ≤ ${allowed}`}`);
+        lines.push(
+          `${side} ${goods} ${row.positions}${row.database === 'postgres' ? ' (pg)' : ''}: ${got}${got > allowed ? ` > ${allowed}` : ` ≤ ${allowed}`}`,
+        );
       }
     }
   }
@@ -40,12 +42,16 @@ export function evaluateTargets(results: BenchResults, previous: Previous | null
   const msMax = maxOf((r) => r.transfer.moysklad.total);
   const bpMax = maxOf((r) => r.transfer.betapro.total);
   checks.push({
-    id: 'transfer_le100_known_moysklad_calls', target: 'transfer of ≤ 100 positions, known goods: ≤ 3 MoySklad calls',
-    measured: small.map((r) => `${r.positions}: ${r.transfer.moysklad.total}`).join('; '), pass: small.length ? msMax <= 3 : null,
+    id: 'transfer_le100_known_moysklad_calls',
+    target: 'transfer of ≤ 100 positions, known goods: ≤ 3 MoySklad calls',
+    measured: small.map((r) => `${r.positions}: ${r.transfer.moysklad.total}`).join('; '),
+    pass: small.length ? msMax <= 3 : null,
   });
   checks.push({
-    id: 'transfer_le100_known_betapro_calls', target: 'transfer of ≤ 100 positions, known goods: ≤ 2 BetaPRO calls',
-    measured: small.map((r) => `${r.positions}: ${r.transfer.betapro.total}`).join('; '), pass: small.length ? bpMax <= 2 : null,
+    id: 'transfer_le100_known_betapro_calls',
+    target: 'transfer of ≤ 100 positions, known goods: ≤ 2 BetaPRO calls',
+    measured: small.map((r) => `${r.positions}: ${r.transfer.betapro.total}`).join('; '),
+    pass: small.length ? bpMax <= 2 : null,
   });
   checks.push(growthCheck(results, 'moysklad', 'reads'), growthCheck(results, 'moysklad', 'writes'));
   checks.push(growthCheck(results, 'betapro', 'reads'), growthCheck(results, 'betapro', 'writes'));
@@ -67,14 +73,16 @@ export function evaluateTargets(results: BenchResults, previous: Previous | null
   }
   for (const w of results.webhookIntake) {
     checks.push({
-      id: `webhook_intake_p99_${w.database}`, target: `webhook intake p99 ≤ 100 ms at ${w.targetRatePerSec} req/s (${w.database})`,
+      id: `webhook_intake_p99_${w.database}`,
+      target: `webhook intake p99 ≤ 100 ms at ${w.targetRatePerSec} req/s (${w.database})`,
       measured: `p50 ${w.latencyMs.p50} ms, p99 ${w.latencyMs.p99} ms, ${w.achievedRatePerSec} req/s achieved, ${w.errors} errors`,
       pass: w.latencyMs.p99 <= 100 && w.errors === 0,
     });
   }
   const rl = results.rateLimited.total;
   checks.push({
-    id: 'rate_limited_share', target: '429 responses ≤ 1 % of calls',
+    id: 'rate_limited_share',
+    target: '429 responses ≤ 1 % of calls',
     measured: `${rl.rejected429} of ${rl.calls} (${(rl.share * 100).toFixed(2)} %); MoySklad ${results.rateLimited.moysklad.rejected429}/${results.rateLimited.moysklad.calls}, BetaPRO ${results.rateLimited.betapro.rejected429}/${results.rateLimited.betapro.calls}`,
     pass: rl.calls ? rl.share <= 0.01 : null,
   });
@@ -86,18 +94,24 @@ export function evaluateTargets(results: BenchResults, previous: Previous | null
   checks.push({
     id: 'postgres_scaling_3_over_1',
     target: `3 workers on PostgreSQL ≥ 1.8 × the throughput of 1 (remotes answering in ${latent[0]?.remoteLatencyMs ?? '–'} ms)`,
-    measured: results.postgresScaling3over1 === null ? 'not measured'
-      : `${results.postgresScaling3over1}× (${latent.map((t) => `${t.workers} worker(s): ${t.transfersPerSec}/s`).join(', ')})`,
+    measured:
+      results.postgresScaling3over1 === null
+        ? 'not measured'
+        : `${results.postgresScaling3over1}× (${latent.map((t) => `${t.workers} worker(s): ${t.transfersPerSec}/s`).join(', ')})`,
     pass: results.postgresScaling3over1 === null ? null : results.postgresScaling3over1 >= 1.8,
-    note: [
-      three ? `bottleneck with 3 workers: ${three.bottleneck}` : '',
-      threeInstant && results.postgresScaling3over1NoLatency != null
-        ? `with simulators answering at once: ${results.postgresScaling3over1NoLatency}× (${instant.map((t) => `${t.workers}: ${t.transfersPerSec}/s`).join(', ')}); bottleneck: ${threeInstant.bottleneck}`
-        : '',
-    ].filter(Boolean).join('; ') || undefined,
+    note:
+      [
+        three ? `bottleneck with 3 workers: ${three.bottleneck}` : '',
+        threeInstant && results.postgresScaling3over1NoLatency != null
+          ? `with simulators answering at once: ${results.postgresScaling3over1NoLatency}× (${instant.map((t) => `${t.workers}: ${t.transfersPerSec}/s`).join(', ')}); bottleneck: ${threeInstant.bottleneck}`
+          : '',
+      ]
+        .filter(Boolean)
+        .join('; ') || undefined,
   });
   checks.push({
-    id: 'no_lost_or_duplicated', target: 'zero lost or duplicated documents in every run',
+    id: 'no_lost_or_duplicated',
+    target: 'zero lost or duplicated documents in every run',
     measured: `${results.integrity.documents} documents: ${results.integrity.lost} lost, ${results.integrity.duplicated} duplicated`,
     pass: results.integrity.lost === 0 && results.integrity.duplicated === 0,
   });
@@ -105,7 +119,8 @@ export function evaluateTargets(results: BenchResults, previous: Previous | null
   const maxRss = Math.max(0, ...product.map((r) => r.peakRssMb));
   const largestDoc = Math.max(0, ...results.calls.map((r) => r.positions));
   checks.push({
-    id: 'peak_rss', target: 'peak RSS ≤ 300 MB per process with 5,000-position documents',
+    id: 'peak_rss',
+    target: 'peak RSS ≤ 300 MB per process with 5,000-position documents',
     measured: product.map((r) => `${r.role}${r.database === 'pglite' ? ' (pglite)' : ''}: ${r.peakRssMb} MB`).join('; '),
     pass: product.length ? maxRss <= 300 : null,
     note: largestDoc < 5000 ? `largest document in this run: ${largestDoc} positions (the full run uses 5,000)` : undefined,

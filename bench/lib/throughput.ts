@@ -7,7 +7,17 @@
  */
 import { documentView } from '../../test/support/sandbox';
 import { betaproCalls, moyskladCalls, resetCounters, settle, type CallCount } from './counters';
-import { checkIntegrity, control, createSupply, msStateName, sleep, widgetAction, type BenchAccount, type BenchSandbox, type Integrity } from './fixtures';
+import {
+  checkIntegrity,
+  control,
+  createSupply,
+  msStateName,
+  sleep,
+  widgetAction,
+  type BenchAccount,
+  type BenchSandbox,
+  type Integrity,
+} from './fixtures';
 import { postgresCpuSec, selfCpuSec, treeCpuSec } from './proc';
 import { round } from './stats';
 
@@ -32,10 +42,16 @@ export interface ThroughputResult {
   integrity: Integrity;
 }
 
-export interface CpuSource { name: string; read(): number }
+export interface CpuSource {
+  name: string;
+  read(): number;
+}
 
 export function cpuSources(groups: Array<{ name: string; pids: number[] }>, withPostgres: boolean): CpuSource[] {
-  const sources: CpuSource[] = groups.map((g) => ({ name: g.name, read: () => g.pids.reduce((s, pid) => s + treeCpuSec(pid), 0) }));
+  const sources: CpuSource[] = groups.map((g) => ({
+    name: g.name,
+    read: () => g.pids.reduce((s, pid) => s + treeCpuSec(pid), 0),
+  }));
   sources.push({ name: 'bench+simulators', read: selfCpuSec });
   if (withPostgres) sources.push({ name: 'postgres (whole server)', read: postgresCpuSec });
   return sources;
@@ -43,19 +59,26 @@ export function cpuSources(groups: Array<{ name: string; pids: number[] }>, with
 
 async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++];
-      await fn(item);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const item = items[next++];
+        await fn(item);
+      }
+    }),
+  );
 }
 
 export async function measureThroughput(
   sandbox: BenchSandbox,
   options: {
-    database: 'pglite' | 'postgres'; workers: number; workerConcurrency: number;
-    accounts: Array<{ account: BenchAccount; productIds: string[] }>; docsPerAccount: number; cpu: CpuSource[]; cores: number;
+    database: 'pglite' | 'postgres';
+    workers: number;
+    workerConcurrency: number;
+    accounts: Array<{ account: BenchAccount; productIds: string[] }>;
+    docsPerAccount: number;
+    cpu: CpuSource[];
+    cores: number;
     timeoutMs: number;
     /** Response delay of both simulators during the run, like real remotes' (restored to 0 after). */
     remoteLatencyMs?: number;
@@ -95,8 +118,14 @@ export async function measureThroughput(
   const end = pending.length ? seenAllAt : Math.min(seenAllAt, lastSent || seenAllAt);
   const windowSec = (end - t0) / 1000;
   await settle(sandbox, 500);
-  const ms: CallCount = moyskladCalls(sandbox, options.accounts.map((a) => a.account.accountId));
-  const bp: CallCount = await betaproCalls(sandbox, options.accounts.map((a) => a.account.partnerId));
+  const ms: CallCount = moyskladCalls(
+    sandbox,
+    options.accounts.map((a) => a.account.accountId),
+  );
+  const bp: CallCount = await betaproCalls(
+    sandbox,
+    options.accounts.map((a) => a.account.partnerId),
+  );
   const callsPerTransfer = ms.total / docs.length;
   const cpuSec: Record<string, number> = { capacity: round(options.cores * windowSec, 2) };
   options.cpu.forEach((c, i) => (cpuSec[c.name] = round(cpu1[i] - cpu0[i], 2)));
@@ -110,7 +139,12 @@ export async function measureThroughput(
     positionsPerDocument: positions,
     windowSec: round(windowSec, 2),
     transfersPerSec: round(docs.length / windowSec, 2),
-    moysklad: { calls: ms.total, callsPerTransfer: round(callsPerTransfer, 2), callsPerSec: round(ms.total / windowSec, 1), rejected429: ms.rejected429 },
+    moysklad: {
+      calls: ms.total,
+      callsPerTransfer: round(callsPerTransfer, 2),
+      callsPerSec: round(ms.total / windowSec, 1),
+      rejected429: ms.rejected429,
+    },
     betapro: { calls: bp.total, callsPerTransfer: round(bp.total / docs.length, 2), rejected429: bp.rejected429 },
     moyskladCeilingTransfersPerSec: round((options.accounts.length * 15) / Math.max(1, callsPerTransfer), 1),
     cpuSec,

@@ -30,7 +30,11 @@ export interface WebhookResult {
 /** The account's webhook URL as MoySklad delivers to it (from the simulator's delivery log). */
 async function webhookUrl(sandbox: BenchSandbox, account: BenchAccount, productIds: string[]): Promise<string> {
   const ms = sandbox.moysklad;
-  const find = () => ms.deliveries({ accountId: account.accountId, kind: 'webhook' }).map((d) => d.url).find((u) => u.includes('/api/moysklad/webhooks/'));
+  const find = () =>
+    ms
+      .deliveries({ accountId: account.accountId, kind: 'webhook' })
+      .map((d) => d.url)
+      .find((u) => u.includes('/api/moysklad/webhooks/'));
   let url = find();
   if (!url) {
     // A document created with webhooks on makes MoySklad deliver a CREATE webhook.
@@ -48,31 +52,51 @@ async function webhookUrl(sandbox: BenchSandbox, account: BenchAccount, productI
 }
 
 export async function measureWebhookIntake(
-  sandbox: BenchSandbox, account: BenchAccount, productIds: string[], database: 'pglite' | 'postgres', ratePerSec: number, durationSec: number,
+  sandbox: BenchSandbox,
+  account: BenchAccount,
+  productIds: string[],
+  database: 'pglite' | 'postgres',
+  ratePerSec: number,
+  durationSec: number,
   receiverCpuSec: () => number,
 ): Promise<WebhookResult> {
   const base = await webhookUrl(sandbox, account, productIds);
   const docIds: string[] = [];
   for (let i = 0; i < DOCUMENTS; i++) docIds.push(await createSupply(sandbox, account, productIds.slice(0, 1)));
   const ms = sandbox.moysklad;
-  const bodies = docIds.map((docId) => JSON.stringify({
-    auditContext: { meta: { type: 'audit', href: `${ms.apiUrl}/audit/bench` }, moment: '2026-11-28 12:00:00', uid: 'admin@bench' },
-    events: [{
-      meta: { type: 'supply', href: `${ms.apiUrl}/entity/supply/${docId}` },
-      action: 'UPDATE', accountId: account.accountId, updatedFields: ['state'],
-    }],
-  }));
+  const bodies = docIds.map((docId) =>
+    JSON.stringify({
+      auditContext: {
+        meta: { type: 'audit', href: `${ms.apiUrl}/audit/bench` },
+        moment: '2026-11-28 12:00:00',
+        uid: 'admin@bench',
+      },
+      events: [
+        {
+          meta: { type: 'supply', href: `${ms.apiUrl}/entity/supply/${docId}` },
+          action: 'UPDATE',
+          accountId: account.accountId,
+          updatedFields: ['state'],
+        },
+      ],
+    }),
+  );
   let sent = 0;
-  const post = (requestId: string) => fetch(`${base}?requestId=${requestId}`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: bodies[sent++ % bodies.length],
-  });
+  const post = (requestId: string) =>
+    fetch(`${base}?requestId=${requestId}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: bodies[sent++ % bodies.length],
+    });
   // Warm the route up: the first requests load its code, and V8 optimises the hot path only after
   // some thousand calls (until then the background compiler also takes CPU from the process). The
   // figure wanted is a running server's, not a just-started one's.
   let warm = 0;
-  await Promise.all(Array.from({ length: 8 }, async () => {
-    while (warm++ < WARM_UP_REQUESTS) await (await post(crypto.randomUUID())).arrayBuffer();
-  }));
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (warm++ < WARM_UP_REQUESTS) await (await post(crypto.randomUUID())).arrayBuffer();
+    }),
+  );
   const sequential: number[] = [];
   for (let i = 0; i < 100; i++) {
     const t = performance.now();
@@ -93,14 +117,19 @@ export async function measureWebhookIntake(
     const wait = due - performance.now();
     if (wait > 1) await sleep(wait);
     const sent = performance.now();
-    inflight.push(post(crypto.randomUUID()).then(async (res) => {
-      await res.arrayBuffer();
-      latencies.push(performance.now() - sent);
-      if (res.status !== 204) errors++;
-    }, () => {
-      latencies.push(performance.now() - sent);
-      errors++;
-    }));
+    inflight.push(
+      post(crypto.randomUUID()).then(
+        async (res) => {
+          await res.arrayBuffer();
+          latencies.push(performance.now() - sent);
+          if (res.status !== 204) errors++;
+        },
+        () => {
+          latencies.push(performance.now() - sent);
+          errors++;
+        },
+      ),
+    );
   }
   const sendingSec = (performance.now() - start) / 1000;
   await Promise.race([Promise.all(inflight), sleep(60_000)]);

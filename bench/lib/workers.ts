@@ -19,7 +19,13 @@ export async function startWorker(sandbox: BenchSandbox, env: Record<string, str
   // As `npm run worker` starts it: one node process with its memory flags and the tsx loader.
   const child = spawn(process.execPath, [...productNodeFlags('worker'), '--import', 'tsx', 'scripts/worker.ts'], {
     cwd: ROOT,
-    env: { ...productProcessEnv('worker'), ...sandbox.app.env, RUN_WORKER: 'true', LOG_LEVEL: 'info', ...env } as unknown as NodeJS.ProcessEnv,
+    env: {
+      ...productProcessEnv('worker'),
+      ...sandbox.app.env,
+      RUN_WORKER: 'true',
+      LOG_LEVEL: 'info',
+      ...env,
+    } as unknown as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -62,7 +68,10 @@ export async function startWorker(sandbox: BenchSandbox, env: Record<string, str
  * after one that ran with 1); returns the ones it started, so the caller can warm them up and track them.
  */
 export async function ensureWorkers(
-  sandbox: BenchSandbox, workers: WorkerProcess[], count: number, env: Record<string, string> = {},
+  sandbox: BenchSandbox,
+  workers: WorkerProcess[],
+  count: number,
+  env: Record<string, string> = {},
 ): Promise<WorkerProcess[]> {
   const started: WorkerProcess[] = [];
   while (workers.length < count) {

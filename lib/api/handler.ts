@@ -14,7 +14,6 @@ export interface RouteContext<P extends RouteParams = RouteParams> {
   params: Promise<P>;
 }
 
-
 export function errorResponse(error: unknown, context: Record<string, unknown> = {}): Response {
   if (isAppError(error)) {
     if (error.httpStatus >= 500) logger.error({ ...context, code: error.code, err: error.message }, 'request failed');
@@ -26,7 +25,13 @@ export function errorResponse(error: unknown, context: Record<string, unknown> =
   }
   if (error instanceof z.ZodError) {
     return Response.json(
-      { error: { code: 'VALIDATION', message: 'Проверьте введённые данные.', details: { fieldErrors: z.flattenError(error).fieldErrors } } },
+      {
+        error: {
+          code: 'VALIDATION',
+          message: 'Проверьте введённые данные.',
+          details: { fieldErrors: z.flattenError(error).fieldErrors },
+        },
+      },
       { status: 422 },
     );
   }
@@ -40,7 +45,10 @@ export function withErrors<P extends RouteParams>(
   return async (request, context) => {
     try {
       // PostgreSQL cannot store NUL characters; refuse them at the door rather than fail deep inside.
-      if (/%00/.test(request.url)) throw new AppError('BAD_REQUEST', 'NUL character in the URL', { userMessage: 'Недопустимый символ в адресе запроса.' });
+      if (/%00/.test(request.url))
+        throw new AppError('BAD_REQUEST', 'NUL character in the URL', {
+          userMessage: 'Недопустимый символ в адресе запроса.',
+        });
       return await handler(request, context);
     } catch (error) {
       // The webhook path carries the account's secret: it never reaches the log.

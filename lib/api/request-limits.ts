@@ -14,7 +14,11 @@ interface Window {
 export class FixedWindowLimiter {
   private readonly windows = new Map<string, Window>();
 
-  constructor(private readonly limit: number, private readonly windowMs: number, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly limit: number,
+    private readonly windowMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** Counts one call of `key`; the milliseconds to wait when over the limit, else 0. */
   take(key: string): number {
@@ -42,14 +46,20 @@ export class FixedWindowLimiter {
  */
 export function clientAddress(request: Request): string {
   const forwarded = request.headers.get('x-forwarded-for') ?? '';
-  const last = forwarded.split(',').map((part) => part.trim()).filter(Boolean).pop();
+  const last = forwarded
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .pop();
   return (last ?? 'unknown').slice(0, 64);
 }
 
 const SESSION_PER_ADDRESS_PER_MINUTE = 60;
 const SESSION_PER_CONTEXT_KEY_PER_MINUTE = 3;
 const limiterKey = Symbol.for('betapro-bridge.session-limiters');
-const sessionLimiters = ((globalThis as Record<symbol, { byAddress: FixedWindowLimiter; byContextKey: FixedWindowLimiter } | undefined>)[limiterKey] ??= {
+const sessionLimiters = ((globalThis as Record<symbol, { byAddress: FixedWindowLimiter; byContextKey: FixedWindowLimiter } | undefined>)[
+  limiterKey
+] ??= {
   byAddress: new FixedWindowLimiter(SESSION_PER_ADDRESS_PER_MINUTE, 60_000),
   byContextKey: new FixedWindowLimiter(SESSION_PER_CONTEXT_KEY_PER_MINUTE, 60_000),
 });

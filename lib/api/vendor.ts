@@ -25,6 +25,11 @@ export function withVendorAuth(
       jtiStore: new PrismaJtiStore(prisma),
     });
     assertOurApp(params.appId);
-    return handler({ request, params, prisma, requestId: request.headers.get('x_lognex_requestid') ?? request.headers.get('x-lognex-requestid') });
+    return handler({
+      request,
+      params,
+      prisma,
+      requestId: request.headers.get('x_lognex_requestid') ?? request.headers.get('x-lognex-requestid'),
+    });
   });
 }

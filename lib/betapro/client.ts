@@ -29,14 +29,8 @@ import { PauseMemory, withRetries } from '@/lib/core/remote/retry';
 import { collectTokenPages } from '@/lib/core/remote/pager';
 import { parseAnswer, sendOnce } from '@/lib/core/remote/errors';
 import { toBetaproDateTime, parseMoscowDateTime } from '@/lib/core/time';
-import {
-  advisedPauseMs,
-  BETAPRO_NAMES,
-  isDuplicateIndocError,
-  mapFailedResponse,
-  unexpectedResponse,
-} from './errors';
-import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from './retry';
+import { advisedPauseMs, BETAPRO_NAMES, isDuplicateIndocError, mapFailedResponse, unexpectedResponse } from '@/lib/betapro/errors';
+import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from '@/lib/betapro/retry';
 import {
   fboxAnyOutdocSchema,
   fboxAttributeListSchema,
@@ -53,14 +47,14 @@ import {
   type FboxShipmentTask,
   fboxGoodStockSchema,
   fboxShipmentOutdocSchema,
-} from './schemas';
-import { toShipmentTask } from './mappers/shipment-task';
-import { toShipmentFact } from './mappers/shipment';
-import { toFboxGood } from './mappers/goods';
-import { plannedQuantities, toSupplyTask } from './mappers/supply-task';
-import { toReceipt } from './mappers/receipt';
-import { toAccountSettings } from './mappers/settings';
-import { toUnrecognizedGood } from './mappers/recognition';
+} from '@/lib/betapro/schemas';
+import { toShipmentTask } from '@/lib/betapro/mappers/shipment-task';
+import { toShipmentFact } from '@/lib/betapro/mappers/shipment';
+import { toFboxGood } from '@/lib/betapro/mappers/goods';
+import { plannedQuantities, toSupplyTask } from '@/lib/betapro/mappers/supply-task';
+import { toReceipt } from '@/lib/betapro/mappers/receipt';
+import { toAccountSettings } from '@/lib/betapro/mappers/settings';
+import { toUnrecognizedGood } from '@/lib/betapro/mappers/recognition';
 import type {
   AttributeInput,
   BetaproAccountSettings,
@@ -75,7 +69,7 @@ import type {
   StockMovement,
   StoredTask,
   SupplyTaskResult,
-} from './types';
+} from '@/lib/betapro/types';
 import type { Receipt } from '@/lib/core/domain';
 
 export interface BetaproClientOptions extends RemoteClientOptions<RetryPolicy> {
@@ -209,7 +203,9 @@ export function createBetaproClient(options: BetaproClientOptions): BetaproClien
   const { partnerId } = options;
   const allowPrivateHosts = options.allowPrivateHosts ?? false;
   const { gate, log, sleep, random, policy, limits, timeoutMs } = remoteSetup(options, {
-    policy: DEFAULT_RETRY_POLICY, limits: DEFAULT_BETAPRO_LIMITS, timeoutMs: DEFAULT_TIMEOUT_MS,
+    policy: DEFAULT_RETRY_POLICY,
+    limits: DEFAULT_BETAPRO_LIMITS,
+    timeoutMs: DEFAULT_TIMEOUT_MS,
     log: () => logFor({ component: 'betapro', partnerId }),
   });
   const gateKey = `betapro:${options.accountId ?? '-'}:${partnerId}`;
@@ -230,7 +226,8 @@ export function createBetaproClient(options: BetaproClientOptions): BetaproClien
     if (failure.code !== 'RATE_LIMITED' || !failure.retryAfterMs) return failure;
     await paused.pause(failure.retryAfterMs);
     return new AppError(failure.code, failure.message, {
-      userMessage: failure.userMessage, details: failure.details,
+      userMessage: failure.userMessage,
+      details: failure.details,
       retryAfterMs: Math.min(failure.retryAfterMs, MAX_ADVISED_PAUSE_MS),
     });
   }
@@ -238,9 +235,16 @@ export function createBetaproClient(options: BetaproClientOptions): BetaproClien
   async function attempt<S extends z.ZodType>(call: Call<S>): Promise<{ parsed: z.infer<S>; raw: unknown }> {
     const started = Date.now();
     checkBaseUrl();
-    const response = await sendOnce(http, { method: call.method, url: call.path, data: call.body, ...limitedRequest(limits) }, {
-      remote: BETAPRO_NAMES, metric: 'betapro', operation: call.operation, refine: refusedAddress(call.operation),
-    });
+    const response = await sendOnce(
+      http,
+      { method: call.method, url: call.path, data: call.body, ...limitedRequest(limits) },
+      {
+        remote: BETAPRO_NAMES,
+        metric: 'betapro',
+        operation: call.operation,
+        refine: refusedAddress(call.operation),
+      },
+    );
     const headers = response.headers as Record<string, unknown>;
     const advised = advisedPauseMs(headers);
     if (advised) await paused.pause(advised);
@@ -251,18 +255,29 @@ export function createBetaproClient(options: BetaproClientOptions): BetaproClien
       const parsed = parseAnswer(call.schema, body, (problem) => unexpectedResponse(call.operation, response.status, problem));
       return { parsed, raw: body };
     }
-    throw await rateLimited(mapFailedResponse({
-      status: response.status, body, headers, operation: call.operation, notFoundMessage: call.notFoundMessage,
-    }));
+    throw await rateLimited(
+      mapFailedResponse({
+        status: response.status,
+        body,
+        headers,
+        operation: call.operation,
+        notFoundMessage: call.notFoundMessage,
+      }),
+    );
   }
 
   function requestWithRaw<S extends z.ZodType>(call: Call<S>): Promise<{ parsed: z.infer<S>; raw: unknown }> {
     return withRetries({
-      remote: 'BetaPRO', operation: call.operation, log, sleep,
+      remote: 'BetaPRO',
+      operation: call.operation,
+      log,
+      sleep,
       attempt: () => gate.run(gateKey, ratePolicy, () => attempt(call)),
       delayMs: (failure, counts) => retryDelayMs(failure, counts.transientFailures + counts.rateLimitFailures, policy, random),
       paused: {
-        memory: paused, maxWaitMs: policy.maxRateLimitWaitMs, scope: 'partner',
+        memory: paused,
+        maxWaitMs: policy.maxRateLimitWaitMs,
+        scope: 'partner',
         userMessage: 'БетаПРО временно ограничил частоту запросов. Повторим автоматически.',
       },
     });
@@ -283,14 +298,22 @@ export function createBetaproClient(options: BetaproClientOptions): BetaproClien
     http,
 
     async getSettings() {
-      const settings = await request({ method: 'GET', path: '/settings', operation: 'GET /settings', schema: fboxSettingsSchema });
+      const settings = await request({
+        method: 'GET',
+        path: '/settings',
+        operation: 'GET /settings',
+        schema: fboxSettingsSchema,
+      });
       return toAccountSettings(settings);
     },
 
     async updateSettings(outdocTypes) {
       await request({
-        method: 'POST', path: '/settings', operation: 'POST /settings',
-        body: { outdoc_types: outdocTypes }, schema: fboxOkSchema,
+        method: 'POST',
+        path: '/settings',
+        operation: 'POST /settings',
+        body: { outdoc_types: outdocTypes },
+        schema: fboxOkSchema,
       });
     },
 
@@ -299,8 +322,11 @@ export function createBetaproClient(options: BetaproClientOptions): BetaproClien
       for (let start = 0; start < goods.length; start += batchSize) {
         const batch = goods.slice(start, start + batchSize);
         await request({
-          method: 'POST', path: '/goods', operation: 'POST /goods',
-          body: { goods: batch.map(toFboxGood) }, schema: fboxOkSchema,
+          method: 'POST',
+          path: '/goods',
+          operation: 'POST /goods',
+          body: { goods: batch.map(toFboxGood) },
+          schema: fboxOkSchema,
         });
         await onBatchConfirmed?.(batch);
       }
@@ -310,7 +336,9 @@ export function createBetaproClient(options: BetaproClientOptions): BetaproClien
       const items = await collectPages(
         (pageToken) =>
           request({
-            method: 'POST', path: '/goods/list', operation: 'POST /goods/list',
+            method: 'POST',
+            path: '/goods/list',
+            operation: 'POST /goods/list',
             body: {
               ...(pageSize ? { page_size: pageSize } : {}),
               ...(pageToken ? { page_token: pageToken } : {}),
@@ -336,7 +364,9 @@ export function createBetaproClient(options: BetaproClientOptions): BetaproClien
 
     async getIndoc(indocId) {
       const { indoc } = await request({
-        method: 'GET', path: indocPath(indocId, '/json'), operation: 'GET /indocs/{indoc_id}/json',
+        method: 'GET',
+        path: indocPath(indocId, '/json'),
+        operation: 'GET /indocs/{indoc_id}/json',
         schema: fboxIndocJsonSchema,
         notFoundMessage: `Задание ${indocId} не найдено в БетаПРО.`,
       });
@@ -351,7 +381,9 @@ export function createBetaproClient(options: BetaproClientOptions): BetaproClien
 
     async getIndocAttributes(indocId) {
       const { items } = await request({
-        method: 'GET', path: indocPath(indocId, '/attributes'), operation: 'GET /indocs/{indoc_id}/attributes',
+        method: 'GET',
+        path: indocPath(indocId, '/attributes'),
+        operation: 'GET /indocs/{indoc_id}/attributes',
         schema: fboxAttributeListSchema,
         notFoundMessage: `Задание ${indocId} не найдено в БетаПРО.`,
       });
@@ -365,7 +397,9 @@ export function createBetaproClient(options: BetaproClientOptions): BetaproClien
 
     async setIndocAttributes(indocId, attributes) {
       await request({
-        method: 'POST', path: indocPath(indocId, '/attributes'), operation: 'POST /indocs/{indoc_id}/attributes',
+        method: 'POST',
+        path: indocPath(indocId, '/attributes'),
+        operation: 'POST /indocs/{indoc_id}/attributes',
         body: { attributes: attributes.map((a) => ({ attribute_id: a.attributeId, value: a.value })) },
         schema: fboxOkSchema,
         notFoundMessage: `Задание ${indocId} не найдено в БетаПРО.`,
@@ -374,7 +408,9 @@ export function createBetaproClient(options: BetaproClientOptions): BetaproClien
 
     async deleteIndoc(indocId) {
       await request({
-        method: 'DELETE', path: indocPath(indocId), operation: 'DELETE /indocs/{indoc_id}',
+        method: 'DELETE',
+        path: indocPath(indocId),
+        operation: 'DELETE /indocs/{indoc_id}',
         schema: fboxOkSchema,
         notFoundMessage: `Задание ${indocId} не найдено в БетаПРО: возможно, оно уже отменено.`,
       });
@@ -393,7 +429,9 @@ export function createBetaproClient(options: BetaproClientOptions): BetaproClien
       const items = await collectPages(
         (pageToken) =>
           request({
-            method: 'POST', path: '/outdocs/list', operation: 'POST /outdocs/list',
+            method: 'POST',
+            path: '/outdocs/list',
+            operation: 'POST /outdocs/list',
             body: pageToken ? { ...body, page_token: pageToken } : body,
             schema: fboxOutdocListSchema,
           }),
@@ -422,7 +460,11 @@ export function createBetaproClient(options: BetaproClientOptions): BetaproClien
       const notFoundMessage = `Документ БетаПРО №${outdocId} не найден: возможно, БетаПРО удалил его для исправления.`;
       // The raw body is what lib/sync stores; parsing validates it and yields the receipt if it is one.
       const { parsed, raw } = await requestWithRaw({
-        method: 'GET', path, operation: 'GET /outdocs/{outdoc_id}', notFoundMessage, schema: fboxAnyOutdocSchema,
+        method: 'GET',
+        path,
+        operation: 'GET /outdocs/{outdoc_id}',
+        notFoundMessage,
+        schema: fboxAnyOutdocSchema,
       });
       let receipt: Receipt | undefined;
       if (parsed.outdoc_type === 'goods_supply' || parsed.outdoc_type === 'goods_supply_start') {
@@ -434,22 +476,37 @@ export function createBetaproClient(options: BetaproClientOptions): BetaproClien
         if (!asShipment.success) throw unexpectedResponse('GET /outdocs/{outdoc_id}', 200, asShipment.error.message);
         receipt = toShipmentFact(asShipment.data);
       }
-      return { outdocId: parsed.common.outdoc_id, type: parsed.outdoc_type, indocId: parsed.common.indoc_id, raw, receipt };
+      return {
+        outdocId: parsed.common.outdoc_id,
+        type: parsed.outdoc_type,
+        indocId: parsed.common.indoc_id,
+        raw,
+        receipt,
+      };
     },
 
     async getOutdocGoods(outdocId) {
       const { goods } = await request({
-        method: 'GET', path: outdocPath(outdocId, '/goods'), operation: 'GET /outdocs/{outdoc_id}/goods',
+        method: 'GET',
+        path: outdocPath(outdocId, '/goods'),
+        operation: 'GET /outdocs/{outdoc_id}/goods',
         schema: fboxOutdocGoodsSchema,
         notFoundMessage: `Документ БетаПРО №${outdocId} не найден.`,
       });
-      return (goods ?? []).map((g) => ({ goodId: g.good_id, goodState: g.good_state, quality: g.qual_type, quantity: g.qnt }));
+      return (goods ?? []).map((g) => ({
+        goodId: g.good_id,
+        goodState: g.good_state,
+        quality: g.qual_type,
+        quantity: g.qnt,
+      }));
     },
 
     async lockOutdocs(changes) {
       if (!changes.length) return;
       await request({
-        method: 'POST', path: '/outdocs/lock', operation: 'POST /outdocs/lock',
+        method: 'POST',
+        path: '/outdocs/lock',
+        operation: 'POST /outdocs/lock',
         body: { outdocs: changes.map((c) => ({ outdoc_id: c.outdocId, lock: c.lock })) },
         schema: fboxOkSchema,
       });
@@ -457,7 +514,10 @@ export function createBetaproClient(options: BetaproClientOptions): BetaproClien
 
     async listUnrecognized() {
       const { items } = await request({
-        method: 'GET', path: '/goods/recognition', operation: 'GET /goods/recognition', schema: fboxRecognitionListSchema,
+        method: 'GET',
+        path: '/goods/recognition',
+        operation: 'GET /goods/recognition',
+        schema: fboxRecognitionListSchema,
       });
       return (items ?? []).map(toUnrecognizedGood);
     },
@@ -465,16 +525,22 @@ export function createBetaproClient(options: BetaproClientOptions): BetaproClien
     async identifyGoods(pairs) {
       if (!pairs.length) return;
       await request({
-        method: 'POST', path: '/goods/recognition', operation: 'POST /goods/recognition',
-        body: { goods: pairs.map((p) => ({ good_id: p.goodId, barcode: p.barcode })) }, schema: fboxOkSchema,
+        method: 'POST',
+        path: '/goods/recognition',
+        operation: 'POST /goods/recognition',
+        body: { goods: pairs.map((p) => ({ good_id: p.goodId, barcode: p.barcode })) },
+        schema: fboxOkSchema,
       });
     },
 
     async checkOutdocs(outdocIds) {
       if (!outdocIds.length) return [];
       const { missing_outdoc_ids } = await request({
-        method: 'POST', path: '/outdocs/check', operation: 'POST /outdocs/check',
-        body: { outdoc_ids: outdocIds }, schema: fboxOutdocCheckSchema,
+        method: 'POST',
+        path: '/outdocs/check',
+        operation: 'POST /outdocs/check',
+        body: { outdoc_ids: outdocIds },
+        schema: fboxOutdocCheckSchema,
       });
       return missing_outdoc_ids ?? [];
     },
@@ -497,10 +563,14 @@ export function createBetaproClient(options: BetaproClientOptions): BetaproClien
       const free = new Map<string, number>();
       if (!goodIds.length) return free;
       const items = await collectPages(
-        (pageToken) => request({
-          method: 'POST', path: '/goods/stock', operation: 'POST /goods/stock',
-          body: pageToken ? { good_ids: goodIds, page_token: pageToken } : { good_ids: goodIds }, schema: fboxGoodStockSchema,
-        }),
+        (pageToken) =>
+          request({
+            method: 'POST',
+            path: '/goods/stock',
+            operation: 'POST /goods/stock',
+            body: pageToken ? { good_ids: goodIds, page_token: pageToken } : { good_ids: goodIds },
+            schema: fboxGoodStockSchema,
+          }),
         'POST /goods/stock',
       );
       // Free to ship = stock less what is already reserved by orders and other shipments (docs/outbound.md).
@@ -519,28 +589,31 @@ export function createBetaproClient(options: BetaproClientOptions): BetaproClien
    * contents: success) or the number is taken by a different task (a conflict a person resolves).
    */
   async function createTaskOnce(task: FboxSupplyTask | FboxShipmentTask): Promise<SupplyTaskResult> {
-      const indocId = task.indoc_id;
-      try {
-        await client.createIndoc(task);
-        return { indocId, created: true, alreadyExisted: false };
-      } catch (error) {
-        if (!isDuplicateIndocError(error)) throw error;
-      }
-      const stored = await client.getIndoc(indocId);
-      const differences = compareQuantities(stored.items, plannedQuantities(task.items.map((i) => ({ goodId: i.good_id, quantity: i.plan_qnt }))));
-      const sameType = stored.indocType === undefined || stored.indocType === task.indoc_type;
-      if (sameType && differences.length === 0) {
-        log.info({ indocId }, 'betapro task already existed with the same contents; treated as created');
-        return { indocId, created: false, alreadyExisted: true };
-      }
-      const shown = differences.slice(0, 5).join('; ') + (differences.length > 5 ? `; и ещё ${differences.length - 5}` : '');
-      throw new AppError('CONFLICT', `BetaPRO already has indoc ${indocId} with different contents`, {
-        userMessage:
-          `В БетаПРО уже есть задание ${indocId} с другим составом` +
-          (sameType ? `: ${shown}.` : ` (тип ${stored.indocType}).`) +
-          ' Отмените задание в БетаПРО или отправьте документ заново как новое задание.',
-        details: { reason: TASK_CONTENTS_DIFFER, indocId, differences },
-      });
+    const indocId = task.indoc_id;
+    try {
+      await client.createIndoc(task);
+      return { indocId, created: true, alreadyExisted: false };
+    } catch (error) {
+      if (!isDuplicateIndocError(error)) throw error;
+    }
+    const stored = await client.getIndoc(indocId);
+    const differences = compareQuantities(
+      stored.items,
+      plannedQuantities(task.items.map((i) => ({ goodId: i.good_id, quantity: i.plan_qnt }))),
+    );
+    const sameType = stored.indocType === undefined || stored.indocType === task.indoc_type;
+    if (sameType && differences.length === 0) {
+      log.info({ indocId }, 'betapro task already existed with the same contents; treated as created');
+      return { indocId, created: false, alreadyExisted: true };
+    }
+    const shown = differences.slice(0, 5).join('; ') + (differences.length > 5 ? `; и ещё ${differences.length - 5}` : '');
+    throw new AppError('CONFLICT', `BetaPRO already has indoc ${indocId} with different contents`, {
+      userMessage:
+        `В БетаПРО уже есть задание ${indocId} с другим составом` +
+        (sameType ? `: ${shown}.` : ` (тип ${stored.indocType}).`) +
+        ' Отмените задание в БетаПРО или отправьте документ заново как новое задание.',
+      details: { reason: TASK_CONTENTS_DIFFER, indocId, differences },
+    });
   }
   return client;
 }

@@ -10,15 +10,14 @@
 import { headerValue as header, transportFailure, type RemoteNames } from '@/lib/core/transport-errors';
 import { unexpectedRemoteResponse } from '@/lib/core/remote/errors';
 import { AppError } from '@/lib/core/errors';
-import { fboxErrorSchema } from './schemas';
+import { fboxErrorSchema } from '@/lib/betapro/schemas';
 
 export const BETAPRO_NAMES: RemoteNames = { name: 'BetaPRO', nominative: 'БетаПРО', instrumental: 'БетаПРО' };
 
 export const BETAPRO_UNCLASSIFIED_ERROR = 1000;
 export const BETAPRO_DUPLICATE_INDOC = 1001;
 
-export const REMOTE_AUTH_MESSAGE =
-  'БетаПРО отказал в доступе: проверьте код партнёра и пароль в настройках';
+export const REMOTE_AUTH_MESSAGE = 'БетаПРО отказал в доступе: проверьте код партнёра и пароль в настройках';
 
 export interface FailedResponse {
   status: number;
@@ -29,7 +28,6 @@ export interface FailedResponse {
   /** User text for a 404, naming what was looked for. */
   notFoundMessage?: string;
 }
-
 
 /** Seconds in a header, or an HTTP date in Retry-After; milliseconds, or undefined if absent/garbled. */
 function headerDelayMs(value: string | undefined, nowMs: number): number | undefined {
@@ -44,14 +42,8 @@ function headerDelayMs(value: string | undefined, nowMs: number): number | undef
  * How long BetaPRO asked us to wait: `Retry-After`, else `X-RateLimit-Reset`, else the
  * "Выполните запрос через N секунд" phrase of its 429 message.
  */
-export function retryAfterMsFrom(
-  headers: Record<string, unknown>,
-  errorMessage?: string,
-  nowMs = Date.now(),
-): number | undefined {
-  const fromHeaders =
-    headerDelayMs(header(headers, 'retry-after'), nowMs) ??
-    headerDelayMs(header(headers, 'x-ratelimit-reset'), nowMs);
+export function retryAfterMsFrom(headers: Record<string, unknown>, errorMessage?: string, nowMs = Date.now()): number | undefined {
+  const fromHeaders = headerDelayMs(header(headers, 'retry-after'), nowMs) ?? headerDelayMs(header(headers, 'x-ratelimit-reset'), nowMs);
   if (fromHeaders !== undefined) return fromHeaders;
   const phrase = errorMessage && /через\s+(\d+)\s*сек/i.exec(errorMessage);
   return phrase ? Number(phrase[1]) * 1000 : undefined;
@@ -86,7 +78,8 @@ export function mapFailedResponse(response: FailedResponse, nowMs = Date.now()):
   const betaproCode = envelope.success ? envelope.data.error_code : undefined;
   const betaproMessage = envelope.success ? (envelope.data.error_message ?? '').trim() : '';
   const code = betaproCode ?? status;
-  const internal = `BetaPRO ${operation} failed: HTTP ${status}` +
+  const internal =
+    `BetaPRO ${operation} failed: HTTP ${status}` +
     (betaproCode !== undefined ? `, error_code ${betaproCode}` : '') +
     (betaproMessage ? `: ${betaproMessage}` : '');
   const details = { betaproCode: code, httpStatus: status, ...(betaproMessage ? { betaproMessage } : {}) };
@@ -138,7 +131,6 @@ export function mapFailedResponse(response: FailedResponse, nowMs = Date.now()):
 export function unexpectedResponse(operation: string, status: number, problem: string): AppError {
   return unexpectedRemoteResponse(BETAPRO_NAMES, operation, status, problem, { httpStatus: status });
 }
-
 
 /** AppError for a request that got no HTTP answer at all (timeout, refused, reset, DNS). */
 export function mapTransportFailure(operation: string, errorCode: string | undefined, message: string): AppError {

@@ -4,8 +4,8 @@
  * failure half-way re-sends exactly the unconfirmed rest next time.
  */
 import type { WarehouseGood } from '@/lib/core/domain';
-import type { BetaproClient } from './client';
-import { goodFingerprint } from './mappers/goods';
+import type { BetaproClient } from '@/lib/betapro/client';
+import { goodFingerprint } from '@/lib/betapro/mappers/goods';
 
 export interface GoodsRegistryStore {
   /** Fingerprints last confirmed by BetaPRO, for those of `goodIds` that have one. */

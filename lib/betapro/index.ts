@@ -11,26 +11,9 @@ export {
   type BetaproClient,
   type BetaproClientOptions,
   type UpsertGoodsOptions,
-} from './client';
-export {
-  isDuplicateIndocError,
-  REMOTE_AUTH_MESSAGE,
-  BETAPRO_DUPLICATE_INDOC,
-  BETAPRO_UNCLASSIFIED_ERROR,
-} from './errors';
-export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry';
-export {
-  registerGoods,
-  InMemoryGoodsRegistryStore,
-  type GoodsRegistryStore,
-  type RegisterGoodsResult,
-} from './goods-registry';
-export {
-  buildIndocId,
-  parseIndocId,
-  goodFingerprint,
-  receiptFromRaw,
-  warehouseGoodName,
-  type IndocIdParts,
-} from './mappers';
-export type * from './types';
+} from '@/lib/betapro/client';
+export { isDuplicateIndocError, REMOTE_AUTH_MESSAGE, BETAPRO_DUPLICATE_INDOC, BETAPRO_UNCLASSIFIED_ERROR } from '@/lib/betapro/errors';
+export { DEFAULT_RETRY_POLICY, type RetryPolicy } from '@/lib/betapro/retry';
+export { registerGoods, InMemoryGoodsRegistryStore, type GoodsRegistryStore, type RegisterGoodsResult } from '@/lib/betapro/goods-registry';
+export { buildIndocId, parseIndocId, goodFingerprint, receiptFromRaw, warehouseGoodName, type IndocIdParts } from '@/lib/betapro/mappers';
+export type * from '@/lib/betapro/types';

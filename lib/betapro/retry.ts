@@ -5,7 +5,7 @@
  */
 import type { AppError } from '@/lib/core/errors';
 import { advisedDelayMs, equalJitterMs } from '@/lib/core/remote/retry';
-import { isTransient } from './errors';
+import { isTransient } from '@/lib/betapro/errors';
 
 export interface RetryPolicy {
   /** Retries after the first attempt. */
@@ -31,12 +31,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
  * Milliseconds to wait before retry number `retry` (1-based) after `error`, or undefined when the
  * call must not be retried.
  */
-export function retryDelayMs(
-  error: AppError,
-  retry: number,
-  policy: RetryPolicy,
-  random: () => number = Math.random,
-): number | undefined {
+export function retryDelayMs(error: AppError, retry: number, policy: RetryPolicy, random: () => number = Math.random): number | undefined {
   if (!isTransient(error) || retry > policy.maxRetries) return undefined;
   const asked = error.retryAfterMs;
   if (asked === undefined) return equalJitterMs(retry, policy.baseDelayMs, policy.maxDelayMs, random);

@@ -154,10 +154,7 @@ export const fboxGoodsSupplyStartOutdocSchema = z.object({
   common: fboxOutdocCommonSchema,
 });
 
-export const fboxReceiptOutdocSchema = z.discriminatedUnion('outdoc_type', [
-  fboxGoodsSupplyOutdocSchema,
-  fboxGoodsSupplyStartOutdocSchema,
-]);
+export const fboxReceiptOutdocSchema = z.discriminatedUnion('outdoc_type', [fboxGoodsSupplyOutdocSchema, fboxGoodsSupplyStartOutdocSchema]);
 export type FboxReceiptOutdoc = z.infer<typeof fboxReceiptOutdocSchema>;
 
 /** Shipment outdocs (spec: goods_shipment_start, goods_shipment_ready, goods_shipment; gplt_out). */
@@ -181,17 +178,21 @@ export type FboxShipmentOutdoc = z.infer<typeof fboxShipmentOutdocSchema>;
 export const fboxGoodStockSchema = z.object({
   success: z.literal(true),
   page_next_token: optional(z.string()),
-  items: optional(z.array(z.object({
-    good_id: z.string(),
-    qual_type: z.enum(['useful', 'defective']),
-    stock: z.number(),
-    quarantine: optional(z.number()),
-    long_storage: optional(z.number()),
-    orders_inwork: optional(z.number()),
-    orders_wait: optional(z.number()),
-    shipment_picking: optional(z.number()),
-    shipment_ready: optional(z.number()),
-  }))),
+  items: optional(
+    z.array(
+      z.object({
+        good_id: z.string(),
+        qual_type: z.enum(['useful', 'defective']),
+        stock: z.number(),
+        quarantine: optional(z.number()),
+        long_storage: optional(z.number()),
+        orders_inwork: optional(z.number()),
+        orders_wait: optional(z.number()),
+        shipment_picking: optional(z.number()),
+        shipment_ready: optional(z.number()),
+      }),
+    ),
+  ),
 });
 
 export const fboxAnyOutdocSchema = z.object({
@@ -222,16 +223,24 @@ export const fboxOutdocCheckSchema = z.object({
 /** `GET /goods/recognition`: goods the warehouse received under temporary codes (spec, recognition). */
 export const fboxRecognitionListSchema = z.object({
   success: z.literal(true),
-  items: optional(z.array(z.object({
-    barcode: z.string(),
-    descrip: optional(z.string()),
-    date: optional(z.string()),
-    indocs: optional(z.array(z.object({
-      indoc_id: optional(z.string()),
-      qual_type: z.enum(['useful', 'defective']),
-      qnt: z.number().int(),
-    }))),
-  }))),
+  items: optional(
+    z.array(
+      z.object({
+        barcode: z.string(),
+        descrip: optional(z.string()),
+        date: optional(z.string()),
+        indocs: optional(
+          z.array(
+            z.object({
+              indoc_id: optional(z.string()),
+              qual_type: z.enum(['useful', 'defective']),
+              qnt: z.number().int(),
+            }),
+          ),
+        ),
+      }),
+    ),
+  ),
 });
 
 /** What we send: `POST /goods` items and `POST /indocs` goods_supply_task (spec: good_set_req, goods_supply_task). */

@@ -5,12 +5,7 @@
 import type { Receipt, ReceiptKind } from '@/lib/core/domain';
 
 export type BetaproQuotaKind =
-  | 'requests'
-  | 'requestMegabytes'
-  | 'responseMegabytes'
-  | 'failedRequests'
-  | 'failedRequestMegabytes'
-  | 'processingMinutes';
+  'requests' | 'requestMegabytes' | 'responseMegabytes' | 'failedRequests' | 'failedRequestMegabytes' | 'processingMinutes';
 
 export interface BetaproQuota {
   kind: BetaproQuotaKind;

@@ -4,17 +4,13 @@
  */
 import { z } from 'zod';
 
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 /** A whole number from the environment within [min, max], with its default and what it tunes. */
 const intSetting = (min: number, max: number, fallback: number, description: string) =>
   z.coerce.number().int().min(min).max(max).default(fallback).describe(description);
 
-const urlWithoutTrailingSlash = z
-  .url({ protocol: /^https?$/ })
-  .transform((v) => v.replace(/\/+$/, ''));
+const urlWithoutTrailingSlash = z.url({ protocol: /^https?$/ }).transform((v) => v.replace(/\/+$/, ''));
 
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -49,15 +45,30 @@ export const configSchema = z.object({
   RUN_WORKER: bool.default(true).describe('run the job worker inside the web process'),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   SWEEP_INTERVAL_SEC: z.coerce
-    .number().int().min(1).max(86_400).optional()
+    .number()
+    .int()
+    .min(1)
+    .max(86_400)
+    .optional()
     .describe('safety-net sweep interval for every account (default: the per-account setting, 300 s)'),
   RECEIPT_CHECK_MIN_INTERVAL_SEC: intSetting(0, 3600, 15, '«Проверить приёмку» at most once per this many seconds per account'),
-  APP_SESSION_RIGHTS_TTL_SEC: intSetting(1, 600, 600, "how long an app session trusts the employee's MoySklad rights before re-reading them"),
+  APP_SESSION_RIGHTS_TTL_SEC: intSetting(
+    1,
+    600,
+    600,
+    "how long an app session trusts the employee's MoySklad rights before re-reading them",
+  ),
   DATABASE_POOL_SIZE: intSetting(1, 200, 10, 'PostgreSQL connections per process (web or worker)'),
-  JOB_POLL_INTERVAL_MS: intSetting(10, 3_600_000, 500, 'how often an idle worker looks for due jobs (ms); on PostgreSQL LISTEN/NOTIFY wakes it sooner'),
+  JOB_POLL_INTERVAL_MS: intSetting(
+    10,
+    3_600_000,
+    500,
+    'how often an idle worker looks for due jobs (ms); on PostgreSQL LISTEN/NOTIFY wakes it sooner',
+  ),
   WORKER_HEARTBEAT_SEC: intSetting(1, 600, 10, 'how often each worker records that it is alive (seen by /api/health and /api/metrics)'),
   METRICS_TOKEN: z
-    .string().min(16)
+    .string()
+    .min(16)
     .optional()
     .describe('bearer token for /api/metrics (at least 16 characters); unset: /api/metrics answers 404'),
   RETENTION_DAYS: intSetting(1, 3650, 30, 'days finished jobs, processed inbound events and sync events are kept'),
@@ -98,7 +109,10 @@ export function getConfig(): AppConfig {
 
 /** Keys that seal and open secrets at rest: APP_ENCRYPTION_KEY first (it seals), then the previous ones. */
 export function encryptionKeyring(config: AppConfig = getConfig()): string[] {
-  const previous = (config.APP_ENCRYPTION_KEYS_PREVIOUS ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+  const previous = (config.APP_ENCRYPTION_KEYS_PREVIOUS ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
   return [config.APP_ENCRYPTION_KEY, ...previous.filter((k) => k !== config.APP_ENCRYPTION_KEY)];
 }
 

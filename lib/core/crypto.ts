@@ -6,7 +6,7 @@
  * Values sealed before key ids existed (`v1.<iv>.<tag>.<ciphertext>`) are opened by trying each key.
  */
 import { createCipheriv, createDecipheriv, randomBytes, timingSafeEqual, createHash } from 'node:crypto';
-import { AppError } from './errors';
+import { AppError } from '@/lib/core/errors';
 
 /** The current key first, then older ones that may still open values (see lib/core/config.ts). */
 export type Keyring = string | readonly string[];
@@ -45,7 +45,7 @@ function open(key: string, iv: string, tag: string, data: string): string {
 
 /** The key id a sealed value names (null for the older format without one). */
 export function sealedKeyId(sealed: string): string | null {
-  return sealed.startsWith('v2.') ? sealed.split('.')[1] ?? null : null;
+  return sealed.startsWith('v2.') ? (sealed.split('.')[1] ?? null) : null;
 }
 
 export function decryptSecret(sealed: string, keyring: Keyring): string {
@@ -56,7 +56,8 @@ export function decryptSecret(sealed: string, keyring: Keyring): string {
   if (parts[0] === 'v2' && parts.length === 5) {
     candidates = keys.filter((key) => keyId(key) === parts[1]);
     rest = parts.slice(2);
-    if (!candidates.length) throw new AppError('INTERNAL', `no configured key has id ${parts[1]} (add the old key to APP_ENCRYPTION_KEYS_PREVIOUS)`);
+    if (!candidates.length)
+      throw new AppError('INTERNAL', `no configured key has id ${parts[1]} (add the old key to APP_ENCRYPTION_KEYS_PREVIOUS)`);
   } else if (parts[0] === 'v1' && parts.length === 4) {
     candidates = keys;
     rest = parts.slice(1);
@@ -72,7 +73,9 @@ export function decryptSecret(sealed: string, keyring: Keyring): string {
       lastError = cause;
     }
   }
-  throw new AppError('INTERNAL', 'cannot decrypt a stored secret (was APP_ENCRYPTION_KEY changed?)', { cause: lastError });
+  throw new AppError('INTERNAL', 'cannot decrypt a stored secret (was APP_ENCRYPTION_KEY changed?)', {
+    cause: lastError,
+  });
 }
 
 /** True when the value is not sealed with the keyring's current key (keys:rotate re-seals it). */

@@ -5,8 +5,16 @@
 export type DocumentEntity = 'supply' | 'move' | 'purchasereturn';
 export const DOCUMENT_ENTITIES: readonly DocumentEntity[] = ['supply', 'move', 'purchasereturn'];
 /** Russian names for messages: «… этой приёмки», «… приёмок». */
-export const ENTITY_GENITIVE: Record<DocumentEntity, string> = { supply: 'приёмки', move: 'перемещения', purchasereturn: 'возврата поставщику' };
-export const ENTITY_PLURAL_GENITIVE: Record<DocumentEntity, string> = { supply: 'приёмок', move: 'перемещений', purchasereturn: 'возвратов поставщикам' };
+export const ENTITY_GENITIVE: Record<DocumentEntity, string> = {
+  supply: 'приёмки',
+  move: 'перемещения',
+  purchasereturn: 'возврата поставщику',
+};
+export const ENTITY_PLURAL_GENITIVE: Record<DocumentEntity, string> = {
+  supply: 'приёмок',
+  move: 'перемещений',
+  purchasereturn: 'возвратов поставщикам',
+};
 
 /**
  * Which way the goods go relative to the BetaPRO warehouse (docs/outbound.md): `inbound` is a receipt
@@ -67,9 +75,7 @@ export interface ReceiptLine {
   defective: number;
 }
 
-export type ReceiptKind =
-  | 'goods_supply_start' | 'goods_supply'
-  | 'goods_shipment_start' | 'goods_shipment_ready' | 'goods_shipment';
+export type ReceiptKind = 'goods_supply_start' | 'goods_supply' | 'goods_shipment_start' | 'goods_shipment_ready' | 'goods_shipment';
 
 /** The outdoc kinds that report goods counted (received or shipped); the others only report progress. */
 export const FACT_KINDS: ReadonlySet<ReceiptKind> = new Set<ReceiptKind>(['goods_supply', 'goods_shipment']);

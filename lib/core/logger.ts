@@ -5,8 +5,17 @@
 import pino from 'pino';
 
 const REDACT_KEYS = [
-  'password', 'token', 'accessToken', 'access_token', 'authorization', 'Authorization', 'secret',
-  'secretKey', 'webhookSecret', 'betaproPassword', 'appToken',
+  'password',
+  'token',
+  'accessToken',
+  'access_token',
+  'authorization',
+  'Authorization',
+  'secret',
+  'secretKey',
+  'webhookSecret',
+  'betaproPassword',
+  'appToken',
 ];
 
 export const logger = pino({

@@ -4,7 +4,7 @@
  * remote asked for (429 Retry-After). The in-process gate below serves the embedded mode (one
  * process); lib/db provides a PostgreSQL-backed gate that holds across processes.
  */
-import { AppError } from './errors';
+import { AppError } from '@/lib/core/errors';
 
 export interface RatePolicy {
   maxConcurrent: number;

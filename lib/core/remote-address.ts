@@ -11,18 +11,37 @@
  */
 import dns from 'node:dns';
 import net from 'node:net';
-import { AppError } from './errors';
+import { AppError } from '@/lib/core/errors';
 
 const BLOCKED_V4: Array<[string, number]> = [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16],
-  ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.88.99.0', 24], ['192.168.0.0', 16],
-  ['198.18.0.0', 15], ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['192.88.99.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
 ];
 
 // IPv6 ranges refused outright. Ranges that embed an IPv4 address are decided by that address instead.
 const BLOCKED_V6: Array<[string, number]> = [
-  ['::', 128], ['::1', 128], ['100::', 64], ['2001::', 32], ['2001:db8::', 32], ['fc00::', 7],
-  ['fe80::', 10], ['fec0::', 10], ['ff00::', 8],
+  ['::', 128],
+  ['::1', 128],
+  ['100::', 64],
+  ['2001::', 32],
+  ['2001:db8::', 32],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['fec0::', 10],
+  ['ff00::', 8],
 ];
 
 const blockedV4 = new net.BlockList();
@@ -96,7 +115,10 @@ export function publicOnlyLookup(hostname: string, options: object, callback: Lo
       const problem = new Error(`${hostname} resolves to a non-public address ${refused?.address ?? '(none)'}`);
       return callback(Object.assign(problem, { code: ADDRESS_REFUSED }), []);
     }
-    const addresses = entries.map((entry): ResolvedAddress => ({ address: entry.address, family: entry.family === 6 ? 6 : 4 }));
+    const addresses = entries.map((entry): ResolvedAddress => ({
+      address: entry.address,
+      family: entry.family === 6 ? 6 : 4,
+    }));
     if ((options as { all?: boolean }).all) return callback(null, addresses);
     callback(null, addresses[0], addresses[0].family);
   });
@@ -109,7 +131,11 @@ export interface RemoteAddressPolicy {
 
 /** The user-facing refusal of a remote address, with what exactly is wrong. */
 export function addressRefused(internal: string, userMessage: string): AppError {
-  return new AppError('NOT_CONFIGURED', internal, { userMessage, retryable: false, details: { reason: ADDRESS_REFUSED } });
+  return new AppError('NOT_CONFIGURED', internal, {
+    userMessage,
+    retryable: false,
+    details: { reason: ADDRESS_REFUSED },
+  });
 }
 
 export function isAddressRefused(error: unknown): boolean {
@@ -132,8 +158,10 @@ export function assertRemoteBaseUrl(raw: string, policy: RemoteAddressPolicy, re
     throw addressRefused(`scheme ${url.protocol} refused`, `Адрес API ${remote} должен начинаться с https://.`);
   }
   if (url.username || url.password || url.search || url.hash || raw.includes('?') || raw.includes('#')) {
-    throw addressRefused('userinfo, query or fragment in base URL',
-      `Адрес API ${remote} не должен содержать имя пользователя, пароль, параметры (?…) или якорь (#…): учётные данные вводятся в отдельных полях.`);
+    throw addressRefused(
+      'userinfo, query or fragment in base URL',
+      `Адрес API ${remote} не должен содержать имя пользователя, пароль, параметры (?…) или якорь (#…): учётные данные вводятся в отдельных полях.`,
+    );
   }
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (!policy.allowPrivateHosts) {

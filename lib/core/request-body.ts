@@ -39,7 +39,9 @@ export async function readJson(request: Request, maxBytes = MAX_BODY_BYTES): Pro
   const text = await readBodyText(request, maxBytes);
   if (!text.trim()) return {};
   if (text.includes('\u0000') || text.includes('\\u0000')) {
-    throw new AppError('BAD_REQUEST', 'NUL character in the body', { userMessage: 'Тело запроса содержит недопустимый символ (NUL).' });
+    throw new AppError('BAD_REQUEST', 'NUL character in the body', {
+      userMessage: 'Тело запроса содержит недопустимый символ (NUL).',
+    });
   }
   try {
     return JSON.parse(text);

@@ -18,8 +18,12 @@ function pad(n: number, width = 2): string {
 function mskParts(date: Date) {
   const shifted = new Date(date.getTime() + MSK_OFFSET_MS);
   return {
-    y: shifted.getUTCFullYear(), mo: shifted.getUTCMonth() + 1, d: shifted.getUTCDate(),
-    h: shifted.getUTCHours(), mi: shifted.getUTCMinutes(), s: shifted.getUTCSeconds(),
+    y: shifted.getUTCFullYear(),
+    mo: shifted.getUTCMonth() + 1,
+    d: shifted.getUTCDate(),
+    h: shifted.getUTCHours(),
+    mi: shifted.getUTCMinutes(),
+    s: shifted.getUTCSeconds(),
     ms: shifted.getUTCMilliseconds(),
   };
 }

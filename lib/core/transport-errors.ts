@@ -8,7 +8,7 @@
  * after decompression (axios stops reading beyond it) and `deadlineMs` for the whole exchange
  * including the body, because axios' own `timeout` is an idle timer that a trickling body never trips.
  */
-import { AppError } from './errors';
+import { AppError } from '@/lib/core/errors';
 
 // ERR_CANCELED: the whole-exchange deadline (an AbortSignal) fired.
 export const TIMEOUT_CODES = new Set(['ECONNABORTED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'UND_ERR_HEADERS_TIMEOUT', 'ERR_CANCELED']);
@@ -21,7 +21,11 @@ export interface ResponseLimits {
 }
 
 /** Per-request axios settings that enforce `limits` (a fresh deadline signal per attempt). */
-export function limitedRequest(limits: ResponseLimits): { maxContentLength: number; maxBodyLength: number; signal: AbortSignal } {
+export function limitedRequest(limits: ResponseLimits): {
+  maxContentLength: number;
+  maxBodyLength: number;
+  signal: AbortSignal;
+} {
   return {
     maxContentLength: limits.maxResponseBytes,
     maxBodyLength: Number.POSITIVE_INFINITY,

@@ -27,7 +27,16 @@ export type SessionResponse = z.infer<typeof sessionResponseSchema>;
 
 // ---- Document view: GET /api/widget/documents/{entity}/{id} ----
 export const syncStateSchema = z.enum([
-  'not_sent', 'queued', 'sending', 'sent', 'error', 'receiving', 'review', 'posted', 'cancelled', 'expired',
+  'not_sent',
+  'queued',
+  'sending',
+  'sent',
+  'error',
+  'receiving',
+  'review',
+  'posted',
+  'cancelled',
+  'expired',
 ]);
 export type SyncState = z.infer<typeof syncStateSchema>;
 
@@ -38,16 +47,41 @@ export type SyncState = z.infer<typeof syncStateSchema>;
  */
 export const PROBLEM_CODES = [
   // positions (lib/moysklad/mappers/to-transfer-lines.ts)
-  'NO_POSITIONS', 'ASSORTMENT_UNREADABLE', 'NOT_STORABLE', 'MISSING_KEY', 'NON_INTEGER_QUANTITY',
-  'NON_POSITIVE_QUANTITY', 'DUPLICATE_KEY',
+  'NO_POSITIONS',
+  'ASSORTMENT_UNREADABLE',
+  'NOT_STORABLE',
+  'MISSING_KEY',
+  'NON_INTEGER_QUANTITY',
+  'NON_POSITIVE_QUANTITY',
+  'DUPLICATE_KEY',
   // configuration and header (lib/sync/transfer/direction.ts)
-  'not_configured', 'entity_disabled', 'no_store', 'store_not_mapped', 'same_warehouse',
+  'not_configured',
+  'entity_disabled',
+  'no_store',
+  'store_not_mapped',
+  'same_warehouse',
   // transfer and receipt outcomes
-  'task_arrived', 'account_inactive', 'posting_refused', 'non_arrival', 'unknown_goods', 'hint',
+  'task_arrived',
+  'account_inactive',
+  'posting_refused',
+  'non_arrival',
+  'unknown_goods',
+  'hint',
   // AppError codes, lower-cased (lib/core/errors.ts)
-  'bad_request', 'validation', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'payload_too_large',
-  'rate_limited', 'document_invalid', 'remote_rejected', 'remote_unavailable',
-  'remote_timeout', 'remote_auth', 'internal',
+  'bad_request',
+  'validation',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'conflict',
+  'payload_too_large',
+  'rate_limited',
+  'document_invalid',
+  'remote_rejected',
+  'remote_unavailable',
+  'remote_timeout',
+  'remote_auth',
+  'internal',
 ] as const;
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
 
@@ -67,11 +101,34 @@ export type Problem = z.infer<typeof problemSchema>;
 
 /** Every kind of timeline event recordEvent writes (lib/sync/document/sync-state.ts). */
 export const EVENT_KINDS = [
-  'requested', 'duplicate_ignored', 'goods_registered', 'task_created', 'task_replaced', 'resend', 'task_deleted',
-  'already_sent_answered', 'sent', 'failed', 'retry_scheduled', 'receiving', 'receipt_stored', 'receipt_vanished',
-  'partial_receipt', 'partial_applied', 'review', 'posted', 'posting_refused', 'cancelled', 'cancel_failed',
-  'non_arrival', 'receipt_blocked', 'receipt_correction', 'unrecognized_goods', 'unrecognized_resolved',
-  'good_identified', 'poll',
+  'requested',
+  'duplicate_ignored',
+  'goods_registered',
+  'task_created',
+  'task_replaced',
+  'resend',
+  'task_deleted',
+  'already_sent_answered',
+  'sent',
+  'failed',
+  'retry_scheduled',
+  'receiving',
+  'receipt_stored',
+  'receipt_vanished',
+  'partial_receipt',
+  'partial_applied',
+  'review',
+  'posted',
+  'posting_refused',
+  'cancelled',
+  'cancel_failed',
+  'non_arrival',
+  'receipt_blocked',
+  'receipt_correction',
+  'unrecognized_goods',
+  'unrecognized_resolved',
+  'good_identified',
+  'poll',
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
@@ -119,7 +176,13 @@ export type UnrecognizedGoodView = z.infer<typeof unrecognizedGoodSchema>;
 
 /** Why an action is disabled (lib/sync/widget/document-view.ts); `preflight_blocked` is the widget's own. */
 export const ACTION_REASON_CODES = [
-  'no_rights', 'already_sent', 'retry_after_error', 'no_task', 'not_sent_yet', 'cancel_only_sent', 'no_review',
+  'no_rights',
+  'already_sent',
+  'retry_after_error',
+  'no_task',
+  'not_sent_yet',
+  'cancel_only_sent',
+  'no_review',
 ] as const;
 export type ActionReasonCode = (typeof ACTION_REASON_CODES)[number];
 
@@ -150,12 +213,15 @@ export const documentViewSchema = z.object({
       nonArrival: z.boolean(),
     })
     .nullable(),
-  actions: z.record(actionNameSchema, z.object({
-    enabled: z.boolean(),
-    reason: z.string().optional(),
-    /** The reason as a code the UI renders in the user's language (lib/ui/i18n/codes.ts). */
-    reasonCode: z.string().optional(),
-  })),
+  actions: z.record(
+    actionNameSchema,
+    z.object({
+      enabled: z.boolean(),
+      reason: z.string().optional(),
+      /** The reason as a code the UI renders in the user's language (lib/ui/i18n/codes.ts). */
+      reasonCode: z.string().optional(),
+    }),
+  ),
   /** Goods waiting for an admin to map them to MoySklad products; the receipt completes after. */
   unrecognized: z.array(unrecognizedGoodSchema),
   /** Work is in progress: poll again soon. */
@@ -177,7 +243,6 @@ export const preflightResponseSchema = z.object({
   warnings: z.array(z.string()).optional(),
 });
 export type PreflightResponse = z.infer<typeof preflightResponseSchema>;
-
 
 // ---- Settings: GET/PUT /api/settings ----
 export const productKeySchema = z.enum(['article', 'code', 'externalCode']);
@@ -211,7 +276,11 @@ export const settingsInputSchema = z.object({
   betaproPassword: z.string().max(200).optional(),
   storeIds: z.array(z.string()).min(1),
   enabledEntities: z.array(documentEntitySchema).min(1),
-  statuses: z.object({ supply: statusMappingSchema, move: statusMappingSchema, purchasereturn: statusMappingSchema.optional() }),
+  statuses: z.object({
+    supply: statusMappingSchema,
+    move: statusMappingSchema,
+    purchasereturn: statusMappingSchema.optional(),
+  }),
   productKey: productKeySchema,
   partialPolicy: z.enum(['final', 'progressive']),
   defectivePolicy: z.enum(['received', 'excluded']),
@@ -232,7 +301,11 @@ export const settingsResponseSchema = z.object({
   canEdit: z.boolean(),
   settings: settingsViewSchema,
   stores: z.array(optionSchema),
-  states: z.object({ supply: z.array(optionSchema), move: z.array(optionSchema), purchasereturn: z.array(optionSchema).default([]) }),
+  states: z.object({
+    supply: z.array(optionSchema),
+    move: z.array(optionSchema),
+    purchasereturn: z.array(optionSchema).default([]),
+  }),
   /** The account's token may create statuses (admin scope). */
   canCreateStatuses: z.boolean(),
   health: z.object({
@@ -243,11 +316,17 @@ export const settingsResponseSchema = z.object({
     /** Why the last BetaPRO poll failed (Russian); null when it succeeded. The poll keeps retrying. */
     pollError: z.object({ message: z.string(), at: z.string(), failures: z.number() }).nullable(),
     documentsByState: z.record(z.string(), z.number()),
-    recentErrors: z.array(z.object({
-      at: z.string(), documentName: z.string().nullable(), message: z.string(),
-      /** The event kind and its reasons, rendered in the user's language like the widget's timeline. */
-      kind: z.string().optional(), params: textParamsSchema.optional(), problems: z.array(problemSchema).optional(),
-    })),
+    recentErrors: z.array(
+      z.object({
+        at: z.string(),
+        documentName: z.string().nullable(),
+        message: z.string(),
+        /** The event kind and its reasons, rendered in the user's language like the widget's timeline. */
+        kind: z.string().optional(),
+        params: textParamsSchema.optional(),
+        problems: z.array(problemSchema).optional(),
+      }),
+    ),
     deadJobs: z.number(),
   }),
   scenarioHelp: z.object({ actionTitle: z.string(), steps: z.array(z.string()) }),
@@ -272,7 +351,14 @@ export const testConnectionResponseSchema = z.discriminatedUnion('ok', [
     ok: z.literal(true),
     rateLimits: z.object({
       concurrentRequests: z.number().nullable(),
-      quotas: z.array(z.object({ kind: z.string(), label: z.string(), perDay: z.number().nullable(), perMinute: z.number().nullable() })),
+      quotas: z.array(
+        z.object({
+          kind: z.string(),
+          label: z.string(),
+          perDay: z.number().nullable(),
+          perMinute: z.number().nullable(),
+        }),
+      ),
     }),
   }),
   z.object({ ok: z.literal(false), message: z.string() }),

@@ -11,11 +11,11 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
-import { PrismaClient as GeneratedPrismaClient, type Prisma } from '../generated/prisma/client';
-import { applyPendingMigrations } from './migrate';
-import { logger } from '../core/logger';
+import { PrismaClient as GeneratedPrismaClient, type Prisma } from '@/lib/generated/prisma/client';
+import { applyPendingMigrations } from '@/lib/db/migrate';
+import { logger } from '@/lib/core/logger';
 
-export type { Prisma } from '../generated/prisma/client';
+export type { Prisma } from '@/lib/generated/prisma/client';
 
 /**
  * Columns no query reads unless it asks for them (`omit: { planPacked: false }`): a document's plan and
@@ -131,9 +131,16 @@ function initialiseDataFolder(dir: string): void {
   if (existsSync(path.join(/* turbopackIgnore: true */ dir, 'PG_VERSION'))) return;
   const script = `import { PGlite } from '@electric-sql/pglite';
 const db = new PGlite(process.argv[1]); await db.waitReady; await db.close();`;
-  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script, dir], { encoding: 'utf8', timeout: 120_000 });
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script, dir], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   if (result.status === 0) logger.info({ dir }, 'embedded database created');
-  else logger.warn({ dir, status: result.status, stderr: result.stderr?.slice(-500) }, 'could not create the embedded database in a child process; creating it in process');
+  else
+    logger.warn(
+      { dir, status: result.status, stderr: result.stderr?.slice(-500) },
+      'could not create the embedded database in a child process; creating it in process',
+    );
 }
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
@@ -157,7 +164,9 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   // PGlite does not create the parent of its data folder.
   if (!inMemory) mkdirSync(path.dirname(/* turbopackIgnore: true */ resolvedDir), { recursive: true });
   if (!inMemory) initialiseDataFolder(resolvedDir);
-  const pglite = inMemory ? new PGlite({ startParams: PGLITE_START_PARAMS }) : new PGlite(resolvedDir, { startParams: PGLITE_START_PARAMS });
+  const pglite = inMemory
+    ? new PGlite({ startParams: PGLITE_START_PARAMS })
+    : new PGlite(resolvedDir, { startParams: PGLITE_START_PARAMS });
   await pglite.waitReady;
   if (options.migrate ?? true) {
     const applied = await applyPendingMigrations(new PrismaPGlite(pglite));
@@ -185,9 +194,13 @@ export function getDatabase(): Promise<Database> {
   const g = globalThis as GlobalWithDb;
   if (!g[globalKey]) {
     g[globalKey] = (async () => {
-      const { getConfig } = await import('../core/config');
+      const { getConfig } = await import('@/lib/core/config');
       const config = getConfig();
-      return openDatabase({ databaseUrl: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR, poolSize: config.DATABASE_POOL_SIZE });
+      return openDatabase({
+        databaseUrl: config.DATABASE_URL,
+        pgliteDir: config.PGLITE_DIR,
+        poolSize: config.DATABASE_POOL_SIZE,
+      });
     })();
     g[globalKey].catch(() => {
       delete g[globalKey];

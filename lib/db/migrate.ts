@@ -6,7 +6,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
-import { openSchemaEngine, readMigrationList, readSchema, NO_FILTERS } from './schema-engine';
+import { openSchemaEngine, readMigrationList, readSchema, NO_FILTERS } from '@/lib/db/schema-engine';
 
 export async function applyPendingMigrations(adapterFactory: SqlMigrationAwareDriverAdapterFactory): Promise<string[]> {
   const engine = await openSchemaEngine(adapterFactory);

@@ -9,9 +9,9 @@
  * the process's: processes on hosts whose clocks disagree still share one window and one pause.
  */
 import { randomUUID } from 'node:crypto';
-import type { PrismaClient } from './index';
-import { InProcessRateGate, pausedTooLong, type RateGate, type RatePolicy } from '../core/rate-gate';
-import type { Database } from './index';
+import type { PrismaClient } from '@/lib/db/index';
+import { InProcessRateGate, pausedTooLong, type RateGate, type RatePolicy } from '@/lib/core/rate-gate';
+import type { Database } from '@/lib/db/index';
 
 const LEASE_MS = 120_000;
 /** The database's wall clock in epoch milliseconds (clock_timestamp(): the time of the call, not of the transaction). */
@@ -31,7 +31,8 @@ export class PostgresRateGate implements RateGate {
     await this.prisma.$executeRawUnsafe(
       `INSERT INTO "RateBucket" ("key", "windowStart", "count", "pausedUntil") VALUES ($1, 0, 0, ${DB_NOW_MS} + $2)
        ON CONFLICT ("key") DO UPDATE SET "pausedUntil" = GREATEST("RateBucket"."pausedUntil", EXCLUDED."pausedUntil")`,
-      key, BigInt(waitMs),
+      key,
+      BigInt(waitMs),
     );
   }
 
@@ -54,7 +55,8 @@ export class PostgresRateGate implements RateGate {
 
   private async waitOutSharedPause(key: string, maxWaitMs: number): Promise<void> {
     const [row] = await this.prisma.$queryRawUnsafe<{ waitMs: bigint }[]>(
-      `SELECT "pausedUntil" - ${DB_NOW_MS} AS "waitMs" FROM "RateBucket" WHERE "key" = $1`, key,
+      `SELECT "pausedUntil" - ${DB_NOW_MS} AS "waitMs" FROM "RateBucket" WHERE "key" = $1`,
+      key,
     );
     const waitMs = row ? Number(row.waitMs) : 0;
     if (waitMs > maxWaitMs) throw pausedTooLong(key, waitMs);
@@ -72,7 +74,10 @@ export class PostgresRateGate implements RateGate {
          ON CONFLICT ("key", "slot") DO UPDATE SET "holder" = EXCLUDED."holder", "expiresAt" = EXCLUDED."expiresAt"
            WHERE "RateLease"."expiresAt" <= EXCLUDED."expiresAt" - $3
          RETURNING "slot"`,
-        key, this.holder, BigInt(LEASE_MS), max,
+        key,
+        this.holder,
+        BigInt(LEASE_MS),
+        max,
       );
       if (rows.length) return rows[0].slot;
       // Slots are held for one HTTP call (milliseconds): poll briefly, a long back-off would leave
@@ -99,12 +104,15 @@ export class PostgresRateGate implements RateGate {
          WHERE "RateBucket"."pausedUntil" <= EXCLUDED."windowStart"
            AND LEAST($2::bigint + 1000, "RateBucket"."count" + FLOOR((EXCLUDED."windowStart" - "RateBucket"."windowStart") * $3::double precision)::bigint) >= 1000
          RETURNING "count"`,
-        key, capacity - 1000, refillPerMs,
+        key,
+        capacity - 1000,
+        refillPerMs,
       );
       if (rows.length) return;
       const [state] = await this.prisma.$queryRawUnsafe<{ count: number; pausedFor: bigint; sinceRefill: bigint }[]>(
         `SELECT "count", "pausedUntil" - ${DB_NOW_MS} AS "pausedFor", ${DB_NOW_MS} - "windowStart" AS "sinceRefill"
-         FROM "RateBucket" WHERE "key" = $1`, key,
+         FROM "RateBucket" WHERE "key" = $1`,
+        key,
       );
       const pausedFor = state ? Number(state.pausedFor) : 0;
       const missing = state ? 1000 - (state.count + Number(state.sinceRefill) * refillPerMs) : 0;

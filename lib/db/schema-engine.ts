@@ -7,10 +7,7 @@ import { readFileSync, readdirSync, existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import {
-  bindMigrationAwareSqlAdapterFactory,
-  type SqlMigrationAwareDriverAdapterFactory,
-} from '@prisma/driver-adapter-utils';
+import { bindMigrationAwareSqlAdapterFactory, type SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import type { SchemaEngine as SchemaEngineType, MigrationList } from '@prisma/schema-engine-wasm';
 
 const require = createRequire(import.meta.url);
@@ -24,8 +21,9 @@ function loadEngineModule(): Promise<EngineModule> {
     // The package exports only its JS entry; the .wasm sits next to it. Resolved at run time so the
     // Next.js bundler leaves the engine in node_modules instead of trying to bundle WebAssembly.
     const entry = require.resolve(/* turbopackIgnore: true */ '@prisma/schema-engine-wasm/schema_engine_bg');
-    const bindings = (await import(/* webpackIgnore: true */ /* turbopackIgnore: true */ pathToFileURL(entry).href)) as
-      EngineModule & { __wbg_set_wasm(exports: unknown): void };
+    const bindings = (await import(/* webpackIgnore: true */ /* turbopackIgnore: true */ pathToFileURL(entry).href)) as EngineModule & {
+      __wbg_set_wasm(exports: unknown): void;
+    };
     const bytes = readFileSync(/* turbopackIgnore: true */ path.join(path.dirname(entry), 'schema_engine_bg.wasm'));
     const { instance } = await WebAssembly.instantiate(bytes, { './schema_engine_bg.js': bindings as never });
     bindings.__wbg_set_wasm(instance.exports);

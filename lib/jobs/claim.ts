@@ -16,9 +16,9 @@
  * Outside a job (web requests) both are plain pass-throughs.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Db, PrismaClient } from '../db';
-import { AppError } from '../core/errors';
-import type { JobRow } from './queue';
+import type { Db, PrismaClient } from '@/lib/db';
+import { AppError } from '@/lib/core/errors';
+import type { JobRow } from '@/lib/jobs/queue';
 
 export interface JobClaim {
   job: Pick<JobRow, 'id' | 'attempts'>;
@@ -59,7 +59,10 @@ export async function fenceRemoteWrite(): Promise<void> {
   const renewed = await claim.prisma.$executeRawUnsafe(
     `UPDATE "Job" SET "leaseUntil" = now() + ($1 || ' milliseconds')::interval, "updatedAt" = now()
      WHERE "id" = $2 AND "lockedBy" = $3 AND "attempts" = $4 AND "state" = 'running'`,
-    claim.leaseMs, claim.job.id, claim.workerId, claim.job.attempts,
+    claim.leaseMs,
+    claim.job.id,
+    claim.workerId,
+    claim.job.attempts,
   );
   if (renewed !== 1) throw claimLostError(claim);
 }
@@ -69,7 +72,9 @@ async function lockClaim(tx: Db, claim: JobClaim): Promise<void> {
     `SELECT 1 AS held FROM "Job"
      WHERE "id" = $1 AND "lockedBy" = $2 AND "attempts" = $3 AND "state" = 'running'
      FOR UPDATE`,
-    claim.job.id, claim.workerId, claim.job.attempts,
+    claim.job.id,
+    claim.workerId,
+    claim.job.attempts,
   );
   if (rows.length !== 1) throw claimLostError(claim);
 }

@@ -5,9 +5,9 @@
  * counters. A stopped worker removes its row; a crashed one's row ages out (and retention deletes it).
  */
 import { hostname } from 'node:os';
-import type { Db } from '../db';
-import type { Logger } from '../core/logger';
-import { metricsSnapshot, processId, type MetricsSnapshot } from '../core/metrics';
+import type { Db } from '@/lib/db';
+import type { Logger } from '@/lib/core/logger';
+import { metricsSnapshot, processId, type MetricsSnapshot } from '@/lib/core/metrics';
 
 /** A worker not seen for this long counts as gone (health answers 503 when no worker is left). */
 export const WORKER_SEEN_WITHIN_SEC = 60;
@@ -21,7 +21,11 @@ export async function recordHeartbeat(prisma: Db, startedAt: Date): Promise<void
     `INSERT INTO "WorkerHeartbeat" ("workerId", "host", "pid", "startedAt", "seenAt", "metrics")
      VALUES ($1, $2, $3, $4, clock_timestamp(), $5::jsonb)
      ON CONFLICT ("workerId") DO UPDATE SET "seenAt" = clock_timestamp(), "metrics" = EXCLUDED."metrics"`,
-    processId(), hostname(), process.pid, startedAt, JSON.stringify(metricsSnapshot()),
+    processId(),
+    hostname(),
+    process.pid,
+    startedAt,
+    JSON.stringify(metricsSnapshot()),
   );
 }
 

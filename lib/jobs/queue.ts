@@ -19,7 +19,7 @@
  *    overwrite the outcome of the run that replaced it.
  */
 import type { z } from 'zod';
-import type { Db, PrismaClient } from '../db';
+import type { Db, PrismaClient } from '@/lib/db';
 
 export type JobState = 'queued' | 'running' | 'done' | 'dead';
 
@@ -91,7 +91,10 @@ export type EnqueueOptions = Omit<EnqueueInput, 'kind' | 'payload' | 'maxAttempt
  * the attempts come from the definition, never from the call site.
  */
 export function enqueue<S extends z.ZodType>(
-  db: Db, job: EnqueueableJob<S>, payload: z.input<S>, options: EnqueueOptions = {},
+  db: Db,
+  job: EnqueueableJob<S>,
+  payload: z.input<S>,
+  options: EnqueueOptions = {},
 ): Promise<EnqueueResult> {
   return enqueueJob(db, { ...options, kind: job.kind, payload, maxAttempts: job.maxAttempts ?? DEFAULT_MAX_ATTEMPTS });
 }
@@ -164,9 +167,20 @@ export interface ClaimQuery {
  * the same function (its one connection runs it as one statement, trivially atomic).
  */
 export function claimJobs(
-  prisma: Db, workerId: string, limit: number, leaseMs: number, kinds?: string[], options: ClaimOptions = {},
+  prisma: Db,
+  workerId: string,
+  limit: number,
+  leaseMs: number,
+  kinds?: string[],
+  options: ClaimOptions = {},
 ): Promise<JobRow[]> {
-  return claimInTransaction(prisma, { workerId, limit, leaseMs, kinds: kinds?.length ? kinds : null, fairShare: options.fairShare });
+  return claimInTransaction(prisma, {
+    workerId,
+    limit,
+    leaseMs,
+    kinds: kinds?.length ? kinds : null,
+    fairShare: options.fairShare,
+  });
 }
 
 /** The claim inside the caller's transaction, if any (tests hold a claim's locks open this way). */
@@ -177,7 +191,12 @@ export function claimInTransaction(db: Db, query: ClaimQuery): Promise<JobRow[]>
   );
   return db.$queryRawUnsafe<JobRow[]>(
     'SELECT * FROM "bridge_claim_jobs"($1, $2::int, $3::int, $4::text[], $5::int, $6::jsonb)',
-    query.workerId, query.limit, query.leaseMs, query.kinds, fairShare ? fairShare.maxPerAccount : null, JSON.stringify(allowance),
+    query.workerId,
+    query.limit,
+    query.leaseMs,
+    query.kinds,
+    fairShare ? fairShare.maxPerAccount : null,
+    JSON.stringify(allowance),
   );
 }
 
@@ -186,7 +205,10 @@ export async function extendLease(prisma: PrismaClient, job: JobRow, workerId: s
   const count = await prisma.$executeRawUnsafe(
     `UPDATE "Job" SET "leaseUntil" = now() + ($1 || ' milliseconds')::interval, "updatedAt" = now()
      WHERE "id" = $2 AND "lockedBy" = $3 AND "attempts" = $4 AND "state" = 'running'`,
-    leaseMs, job.id, workerId, job.attempts,
+    leaseMs,
+    job.id,
+    workerId,
+    job.attempts,
   );
   return count === 1;
 }
@@ -219,7 +241,14 @@ export async function rescheduleJob(prisma: PrismaClient, job: JobRow, workerId:
 export async function deferJob(prisma: PrismaClient, job: JobRow, workerId: string, runAt: Date, reason: string): Promise<boolean> {
   const { count } = await prisma.job.updateMany({
     where: claimGuard(job, workerId),
-    data: { state: 'queued', runAt, attempts: Math.max(0, job.attempts - 1), leaseUntil: null, lockedBy: null, lastError: reason.slice(0, 2000) },
+    data: {
+      state: 'queued',
+      runAt,
+      attempts: Math.max(0, job.attempts - 1),
+      leaseUntil: null,
+      lockedBy: null,
+      lastError: reason.slice(0, 2000),
+    },
   });
   return count === 1;
 }
@@ -247,7 +276,11 @@ export async function saveCheckpoint(prisma: PrismaClient, job: JobRow, workerId
   await prisma.$executeRawUnsafe(
     `UPDATE "Job" SET "checkpoints" = "checkpoints" || jsonb_build_object($1::text, $2::jsonb), "updatedAt" = now()
      WHERE "id" = $3 AND "lockedBy" = $4 AND "attempts" = $5`,
-    name, JSON.stringify(value ?? null), job.id, workerId, job.attempts,
+    name,
+    JSON.stringify(value ?? null),
+    job.id,
+    workerId,
+    job.attempts,
   );
   job.checkpoints = { ...job.checkpoints, [name]: value ?? null };
 }

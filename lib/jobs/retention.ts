@@ -6,9 +6,9 @@
  * for long, and the job runs again an hour later (one instance at a time, by its dedupe key).
  */
 import { z } from 'zod';
-import type { Db } from '../db';
-import { defineJob, type JobDefinition } from './worker';
-import { enqueueJob } from './queue';
+import type { Db } from '@/lib/db';
+import { defineJob, type JobDefinition } from '@/lib/jobs/worker';
+import { enqueueJob } from '@/lib/jobs/queue';
 
 export const RETENTION_JOB = 'retention';
 const RETENTION_KEY = 'retention';

@@ -3,13 +3,13 @@
  * under its claim and deadline, and record the outcome (done, rescheduled, deferred, retried or dead).
  * Used by the worker loop (lib/jobs/worker.ts).
  */
-import type { PrismaClient } from '../db';
-import { AppError, toAppError } from '../core/errors';
-import { logFor, type Logger } from '../core/logger';
-import { recordJobRun } from '../core/metrics';
-import { backoffDelayMs, completeJob, deferJob, extendLease, failJob, rescheduleJob, saveCheckpoint, type JobRow } from './queue';
-import { isClaimLost, runWithClaim } from './claim';
-import type { JobContext, JobDefinition, JobOutcome } from './worker';
+import type { PrismaClient } from '@/lib/db';
+import { AppError, toAppError } from '@/lib/core/errors';
+import { logFor, type Logger } from '@/lib/core/logger';
+import { recordJobRun } from '@/lib/core/metrics';
+import { backoffDelayMs, completeJob, deferJob, extendLease, failJob, rescheduleJob, saveCheckpoint, type JobRow } from '@/lib/jobs/queue';
+import { isClaimLost, runWithClaim } from '@/lib/jobs/claim';
+import type { JobContext, JobDefinition, JobOutcome } from '@/lib/jobs/worker';
 
 // Leases are kept alive by a heartbeat (every third of the lease), so they can be short: a dead worker's
 // jobs are taken over within this time.
@@ -75,9 +75,12 @@ function jobContext(run: Run): JobContext {
 export async function runJob(env: RunEnv, job: JobRow, definition: JobDefinition): Promise<void> {
   const log = logFor({ jobId: job.id, accountId: job.accountId ?? undefined, kind: job.kind });
   const run: Run = { ...env, job, definition, log, leaseMs: definition.leaseMs ?? DEFAULT_LEASE_MS };
-  const heartbeat = setInterval(() => {
-    extendLease(run.prisma, job, run.workerId, run.leaseMs).catch((error) => log.warn({ err: error }, 'lease extension failed'));
-  }, Math.max(1000, run.leaseMs / 3));
+  const heartbeat = setInterval(
+    () => {
+      extendLease(run.prisma, job, run.workerId, run.leaseMs).catch((error) => log.warn({ err: error }, 'lease extension failed'));
+    },
+    Math.max(1000, run.leaseMs / 3),
+  );
   try {
     const parsed = definition.payload.safeParse(job.payload);
     if (!parsed.success) {
@@ -130,11 +133,16 @@ async function recordFailure(run: Run, thrown: unknown): Promise<void> {
   try {
     const state = await failJob(run.prisma, job, run.workerId, `${error.code}: ${error.message}`, retryAt);
     const level = state === 'dead' ? 'error' : 'warn';
-    log[level]({ code: error.code, err: thrown instanceof AppError ? undefined : thrown, attempt: job.attempts, state, retryAt },
-      `job failed: ${error.message}`);
+    log[level](
+      { code: error.code, err: thrown instanceof AppError ? undefined : thrown, attempt: job.attempts, state, retryAt },
+      `job failed: ${error.message}`,
+    );
   } catch (recordError) {
     // The database itself is failing: the claim's lease expires and the job runs again later.
-    log.error({ err: recordError, jobError: error.message }, 'could not record the job failure; the lease will expire and the job will rerun');
+    log.error(
+      { err: recordError, jobError: error.message },
+      'could not record the job failure; the lease will expire and the job will rerun',
+    );
   }
 }
 

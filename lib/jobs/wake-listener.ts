@@ -6,7 +6,7 @@
  * workers once, since jobs may have been added while nobody was listening.
  */
 import pg from 'pg';
-import type { Logger } from '../core/logger';
+import type { Logger } from '@/lib/core/logger';
 
 export const JOB_ENQUEUED_CHANNEL = 'bridge_job_enqueued';
 
@@ -47,7 +47,11 @@ export function listenForEnqueuedJobs(databaseUrl: string, onWake: () => void, l
   }
 
   async function connect(): Promise<void> {
-    const next = new pg.Client({ connectionString: databaseUrl, keepAlive: true, application_name: 'bridge-job-listener' });
+    const next = new pg.Client({
+      connectionString: databaseUrl,
+      keepAlive: true,
+      application_name: 'bridge-job-listener',
+    });
     client = next;
     next.on('notification', (message) => {
       if (message.channel === JOB_ENQUEUED_CHANNEL) onWake();

@@ -6,14 +6,14 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { z } from 'zod';
-import type { PrismaClient } from '../db';
-import { logger, type Logger } from '../core/logger';
-import { claimJobs, onJobEnqueued, type JobRow } from './queue';
-import { DEFAULT_LEASE_MS, runJob } from './run-job';
-import { listenForEnqueuedJobs } from './wake-listener';
-import { startHeartbeat } from './heartbeat';
+import type { PrismaClient } from '@/lib/db';
+import { logger, type Logger } from '@/lib/core/logger';
+import { claimJobs, onJobEnqueued, type JobRow } from '@/lib/jobs/queue';
+import { DEFAULT_LEASE_MS, runJob } from '@/lib/jobs/run-job';
+import { listenForEnqueuedJobs } from '@/lib/jobs/wake-listener';
+import { startHeartbeat } from '@/lib/jobs/heartbeat';
 
-export { DEFAULT_JOB_DEADLINE_MS } from './run-job';
+export { DEFAULT_JOB_DEADLINE_MS } from '@/lib/jobs/run-job';
 
 export interface JobContext {
   job: JobRow;
@@ -175,10 +175,16 @@ export function startWorker(options: WorkerOptions): Worker {
   const id = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const log = logger.child({ workerId: id });
   const state: LoopState = {
-    options, id, log,
+    options,
+    id,
+    log,
     concurrency: options.concurrency ?? 4,
     definitions: new Map(options.jobs.map((job) => [job.kind, job])),
-    running: new Set(), slots: new AccountSlots(), alarm: new Alarm(), idleWaiters: [], stopping: false,
+    running: new Set(),
+    slots: new AccountSlots(),
+    alarm: new Alarm(),
+    idleWaiters: [],
+    stopping: false,
   };
   const unsubscribe = onJobEnqueued(state.alarm.wake);
   const crossProcess = options.listenUrl ? listenForEnqueuedJobs(options.listenUrl, state.alarm.wake, log) : undefined;

@@ -11,7 +11,7 @@ import { hkdfSync } from 'node:crypto';
 import { jwtVerify, SignJWT } from 'jose';
 import { AppError } from '@/lib/core/errors';
 import { getConfig } from '@/lib/core/config';
-import type { MsEmployeeContext } from './schemas';
+import type { MsEmployeeContext } from '@/lib/moysklad/schemas';
 
 export const APP_SESSION_LIFETIME_SEC = 2 * 60 * 60;
 const ISSUER = 'betapro-bridge';
@@ -78,7 +78,8 @@ function sessionKey(secret: string | undefined): Uint8Array {
 
 function unauthorized(reason: string, cause?: unknown): AppError {
   return new AppError('UNAUTHORIZED', `app session rejected: ${reason}`, {
-    userMessage: 'Сессия истекла. Откройте страницу заново.', cause,
+    userMessage: 'Сессия истекла. Откройте страницу заново.',
+    cause,
   });
 }
 
@@ -109,7 +110,12 @@ function asRights(value: unknown): DocumentRights | undefined {
   if (!v || typeof v.view !== 'boolean' || typeof v.update !== 'boolean') return undefined;
   const viewScope = asScope(v.viewScope);
   const updateScope = asScope(v.updateScope);
-  return { view: v.view, update: v.update, ...(viewScope ? { viewScope } : {}), ...(updateScope ? { updateScope } : {}) };
+  return {
+    view: v.view,
+    update: v.update,
+    ...(viewScope ? { viewScope } : {}),
+    ...(updateScope ? { updateScope } : {}),
+  };
 }
 
 export async function verifyAppSession(token: string | null | undefined, options: VerifyAppSessionOptions = {}): Promise<AppSessionClaims> {
@@ -163,7 +169,7 @@ export function permissionGranted(value: unknown): boolean {
 /** The scope of a granted permission; a flag (`true`) or an unknown word counts as ALL. */
 export function permissionScope(value: unknown): RightScope | undefined {
   if (!permissionGranted(value)) return undefined;
-  return typeof value === 'string' ? asScope(value.trim().toUpperCase()) ?? 'ALL' : 'ALL';
+  return typeof value === 'string' ? (asScope(value.trim().toUpperCase()) ?? 'ALL') : 'ALL';
 }
 
 function entityRights(permissions: Record<string, unknown>, entity: string): DocumentRights {
@@ -185,7 +191,8 @@ export function rightsFromPermissions(permissions: Record<string, unknown>): Pic
     // MoySklad has no isAdmin field; its demos use permissions.admin.view === "ALL".
     isAdmin: admin?.view === 'ALL',
     rights: {
-      supply: entityRights(permissions, 'supply'), move: entityRights(permissions, 'move'),
+      supply: entityRights(permissions, 'supply'),
+      move: entityRights(permissions, 'move'),
       purchasereturn: entityRights(permissions, 'purchasereturn'),
     },
   };

@@ -7,12 +7,11 @@
 import { headerValue, transportFailure, type RemoteNames } from '@/lib/core/transport-errors';
 import { unexpectedRemoteResponse } from '@/lib/core/remote/errors';
 import { AppError } from '@/lib/core/errors';
-import { msErrorBodySchema, type MsErrorItem } from './schemas';
+import { msErrorBodySchema, type MsErrorItem } from '@/lib/moysklad/schemas';
 
 export const MOYSKLAD_NAMES: RemoteNames = { name: 'MoySklad', nominative: 'МойСклад', instrumental: 'МоимСкладом' };
 
-export const MS_TOKEN_REJECTED_MESSAGE =
-  'МойСклад отклонил токен решения: переустановите решение или проверьте права';
+export const MS_TOKEN_REJECTED_MESSAGE = 'МойСклад отклонил токен решения: переустановите решение или проверьте права';
 
 /** MoySklad error codes for "no permission for this entity/operation". */
 export const MS_PERMISSION_CODES = new Set([1016, 1017, 1018, 1045]);
@@ -54,8 +53,8 @@ function nonNegativeNumber(text: string | undefined): number | undefined {
  * else `X-Lognex-Reset` (also ms), else a standard `Retry-After` in seconds.
  */
 export function retryAfterMsFrom(headers: Record<string, unknown>): number | undefined {
-  const lognex = nonNegativeNumber(headerValue(headers, 'x-lognex-retry-after'))
-    ?? nonNegativeNumber(headerValue(headers, 'x-lognex-reset'));
+  const lognex =
+    nonNegativeNumber(headerValue(headers, 'x-lognex-retry-after')) ?? nonNegativeNumber(headerValue(headers, 'x-lognex-reset'));
   if (lognex !== undefined) return Math.round(lognex);
   const seconds = nonNegativeNumber(headerValue(headers, 'retry-after'));
   return seconds === undefined ? undefined : Math.round(seconds * 1000);
@@ -94,8 +93,8 @@ function describeFailure(response: MsFailedResponse): { details: MsErrorDetails;
     msErrors: errors.map((e) => e.error),
     ...(parameters.length ? { parameters } : {}),
   };
-  const internal = `MoySklad ${operation} failed: HTTP ${status}` +
-    (codes.length ? ` [${codes.join(',')}]` : '') + (text ? `: ${text}` : '');
+  const internal =
+    `MoySklad ${operation} failed: HTTP ${status}` + (codes.length ? ` [${codes.join(',')}]` : '') + (text ? `: ${text}` : '');
   return { details, internal, text };
 }
 
@@ -116,9 +115,7 @@ export function mapMoyskladError(response: MsFailedResponse): AppError {
   }
   if (status === 403 || codes.some((c) => MS_PERMISSION_CODES.has(c))) {
     return new AppError('REMOTE_AUTH', internal, {
-      userMessage: text
-        ? `${MS_TOKEN_REJECTED_MESSAGE}. Ответ МоегоСклада: ${text}`
-        : MS_TOKEN_REJECTED_MESSAGE,
+      userMessage: text ? `${MS_TOKEN_REJECTED_MESSAGE}. Ответ МоегоСклада: ${text}` : MS_TOKEN_REJECTED_MESSAGE,
       details,
     });
   }
@@ -156,8 +153,7 @@ export function mapMoyskladError(response: MsFailedResponse): AppError {
 export function isMsPermissionError(error: unknown): error is AppError {
   if (!(error instanceof AppError)) return false;
   const d = error.details as Partial<MsErrorDetails> | undefined;
-  return error.code === 'REMOTE_AUTH' && d?.httpStatus === 403
-    || (d?.msCodes ?? []).some((c) => MS_PERMISSION_CODES.has(c));
+  return (error.code === 'REMOTE_AUTH' && d?.httpStatus === 403) || (d?.msCodes ?? []).some((c) => MS_PERMISSION_CODES.has(c));
 }
 
 export function hasMsCode(error: unknown, code: number): boolean {
@@ -167,7 +163,11 @@ export function hasMsCode(error: unknown, code: number): boolean {
 
 /** A 2xx answer we cannot read: not retried (asking again gives the same). */
 export function unexpectedMsResponse(operation: string, status: number, problem: string): AppError {
-  return unexpectedRemoteResponse(MOYSKLAD_NAMES, operation, status, problem, { httpStatus: status, msCodes: [], msErrors: [] } satisfies MsErrorDetails);
+  return unexpectedRemoteResponse(MOYSKLAD_NAMES, operation, status, problem, {
+    httpStatus: status,
+    msCodes: [],
+    msErrors: [],
+  } satisfies MsErrorDetails);
 }
 
 /** Failures where the request surely never reached MoySklad (safe to repeat even a POST). */

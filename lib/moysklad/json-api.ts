@@ -22,14 +22,9 @@ import { remoteSetup, type RemoteClientOptions } from '@/lib/core/remote/options
 import { PauseMemory, withRetries } from '@/lib/core/remote/retry';
 import { chunkByLength, collectOffsetPages, offsetPages } from '@/lib/core/remote/pager';
 import { parseAnswer, sendOnce } from '@/lib/core/remote/errors';
-import {
-  advisedPauseMs,
-  mapMoyskladError,
-  MOYSKLAD_NAMES,
-  unexpectedMsResponse,
-} from './errors';
-import { DEFAULT_MS_RETRY_POLICY, msRetryDelayMs, type MsRetryPolicy } from './retry';
-import { readDocumentWithPositions } from './positions';
+import { advisedPauseMs, mapMoyskladError, MOYSKLAD_NAMES, unexpectedMsResponse } from '@/lib/moysklad/errors';
+import { DEFAULT_MS_RETRY_POLICY, msRetryDelayMs, type MsRetryPolicy } from '@/lib/moysklad/retry';
+import { readDocumentWithPositions } from '@/lib/moysklad/positions';
 import {
   msAuditEventSchema,
   msDocumentSchema,
@@ -52,7 +47,7 @@ import {
   type MsStateType,
   type MsStore,
   type MsWebhook,
-} from './schemas';
+} from '@/lib/moysklad/schemas';
 
 /**
  * MoySklad's limits for one solution token (RDOC _restrictions.md, 2026): 45 requests / 3 s, 5 parallel.
@@ -61,7 +56,11 @@ import {
  * 100 ms margin (3 % slower at full speed) turns those edge 429s into a short wait on our side.
  */
 export const MOYSKLAD_WINDOW_MARGIN_MS = 100;
-export const MOYSKLAD_RATE_POLICY: RatePolicy = { maxConcurrent: 5, maxPerWindow: 45, windowMs: 3000 + MOYSKLAD_WINDOW_MARGIN_MS };
+export const MOYSKLAD_RATE_POLICY: RatePolicy = {
+  maxConcurrent: 5,
+  maxPerWindow: 45,
+  windowMs: 3000 + MOYSKLAD_WINDOW_MARGIN_MS,
+};
 /** Arrays in one request: at most 1000 items (413 beyond). */
 export const MS_MAX_BATCH = 1000;
 /** `expand` is honoured only on pages of at most 100 rows. */
@@ -178,9 +177,16 @@ export interface MoyskladClient {
   getDocumentWithPositions(entity: DocumentEntity, id: string): Promise<DocumentWithPositions>;
   listDocuments(entity: DocumentEntity, options?: ListOptions): Promise<MsList<MsDocument>>;
   /** Every document matching, page after page (pageSize ≤ 1000; ≤ 100 when expanding). */
-  iterateDocuments(entity: DocumentEntity, options?: Omit<ListOptions, 'limit' | 'offset'> & { pageSize?: number }): AsyncGenerator<MsDocument[]>;
+  iterateDocuments(
+    entity: DocumentEntity,
+    options?: Omit<ListOptions, 'limit' | 'offset'> & { pageSize?: number },
+  ): AsyncGenerator<MsDocument[]>;
   updateDocument(entity: DocumentEntity, id: string, body: Record<string, unknown>, options?: { expand?: string }): Promise<MsDocument>;
-  listPositions(entity: DocumentEntity, id: string, options?: { limit?: number; offset?: number; expand?: string }): Promise<MsList<MsPosition>>;
+  listPositions(
+    entity: DocumentEntity,
+    id: string,
+    options?: { limit?: number; offset?: number; expand?: string },
+  ): Promise<MsList<MsPosition>>;
   addPositions(entity: DocumentEntity, id: string, rows: Record<string, unknown>[]): Promise<MsPosition[]>;
   deletePositions(entity: DocumentEntity, id: string, positionIds: string[]): Promise<void>;
   updatePosition(entity: DocumentEntity, id: string, positionId: string, body: Record<string, unknown>): Promise<MsPosition>;
@@ -229,7 +235,8 @@ function moyskladHttp(options: MoyskladClientOptions, timeoutMs: number): AxiosI
 function urlFor(baseUrl: string, path: string, query?: Record<string, MsQueryValue>): string {
   if (/^https?:\/\//.test(path)) {
     // An href from a response: never send the token to another host.
-    if (new URL(path).origin !== new URL(baseUrl).origin) throw new AppError('INTERNAL', `refusing to call ${new URL(path).origin} with the MoySklad token`);
+    if (new URL(path).origin !== new URL(baseUrl).origin)
+      throw new AppError('INTERNAL', `refusing to call ${new URL(path).origin} with the MoySklad token`);
     if (!query) return path;
     const u = new URL(path);
     for (const [k, v] of Object.entries(query)) if (v !== undefined) u.searchParams.set(k, String(v));
@@ -247,7 +254,9 @@ function urlFor(baseUrl: string, path: string, query?: Record<string, MsQueryVal
 export function createMoyskladClient(options: MoyskladClientOptions): MoyskladClient {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const { gate, log, sleep, random, policy, limits, timeoutMs } = remoteSetup(options, {
-    policy: DEFAULT_MS_RETRY_POLICY, limits: DEFAULT_MOYSKLAD_LIMITS, timeoutMs: DEFAULT_TIMEOUT_MS,
+    policy: DEFAULT_MS_RETRY_POLICY,
+    limits: DEFAULT_MOYSKLAD_LIMITS,
+    timeoutMs: DEFAULT_TIMEOUT_MS,
     log: () => logFor({ component: 'moysklad', accountId: options.accountId }),
   });
   const gateKey = `moysklad:${options.accountId}`;
@@ -257,22 +266,35 @@ export function createMoyskladClient(options: MoyskladClientOptions): MoyskladCl
   async function attempt<S extends z.ZodType>(call: MsCall<S>, operation: string): Promise<z.infer<S>> {
     const started = Date.now();
     const headers: Record<string, string> = { ...call.headers };
-    if (call.method.toUpperCase() !== 'GET' && options.webhookDisablePrefix) headers['X-Lognex-WebHook-DisableByPrefix'] = options.webhookDisablePrefix;
+    if (call.method.toUpperCase() !== 'GET' && options.webhookDisablePrefix)
+      headers['X-Lognex-WebHook-DisableByPrefix'] = options.webhookDisablePrefix;
     if (call.body !== undefined) headers['Content-Type'] = 'application/json';
-    const response = await sendOnce(http, {
-      method: call.method, url: urlFor(baseUrl, call.path, call.query),
-      data: call.body === undefined ? undefined : JSON.stringify(call.body), headers, ...limitedRequest(limits),
-    }, { remote: MOYSKLAD_NAMES, metric: 'moysklad', operation });
+    const response = await sendOnce(
+      http,
+      {
+        method: call.method,
+        url: urlFor(baseUrl, call.path, call.query),
+        data: call.body === undefined ? undefined : JSON.stringify(call.body),
+        headers,
+        ...limitedRequest(limits),
+      },
+      { remote: MOYSKLAD_NAMES, metric: 'moysklad', operation },
+    );
     const responseHeaders = response.headers as Record<string, unknown>;
     log.debug({ operation, status: response.status, ms: Date.now() - started }, 'moysklad call');
     if (response.status >= 200 && response.status < 300) {
       const advised = advisedPauseMs(responseHeaders);
       if (advised) await paused.pause(advised);
-      return parseAnswer(call.schema, response.data === '' ? undefined : response.data,
-        (problem) => unexpectedMsResponse(operation, response.status, problem.slice(0, 2000)));
+      return parseAnswer(call.schema, response.data === '' ? undefined : response.data, (problem) =>
+        unexpectedMsResponse(operation, response.status, problem.slice(0, 2000)),
+      );
     }
     const failure = mapMoyskladError({
-      status: response.status, body: response.data, headers: responseHeaders, operation, notFoundMessage: call.notFoundMessage,
+      status: response.status,
+      body: response.data,
+      headers: responseHeaders,
+      operation,
+      notFoundMessage: call.notFoundMessage,
     });
     if (failure.code === 'RATE_LIMITED') await paused.pause(failure.retryAfterMs ?? policy.baseDelayMs);
     throw failure;
@@ -282,18 +304,22 @@ export function createMoyskladClient(options: MoyskladClientOptions): MoyskladCl
     const operation = call.operation ?? `${call.method.toUpperCase()} ${call.path.replace(baseUrl, '')}`;
     const idempotent = call.idempotent ?? call.method.toUpperCase() !== 'POST';
     return withRetries({
-      remote: 'MoySklad', operation, log, sleep,
+      remote: 'MoySklad',
+      operation,
+      log,
+      sleep,
       attempt: () => gate.run(gateKey, MOYSKLAD_RATE_POLICY, () => attempt(call, operation)),
       delayMs: (failure, counts) => msRetryDelayMs(failure, counts, policy, { idempotent, random }),
       paused: {
-        memory: paused, maxWaitMs: policy.maxRateLimitWaitMs, scope: 'account',
+        memory: paused,
+        maxWaitMs: policy.maxRateLimitWaitMs,
+        scope: 'account',
         userMessage: 'МойСклад временно ограничил частоту запросов. Повторим автоматически.',
       },
     });
   }
 
-  const docPath = (entity: DocumentEntity, id: string, tail = '') =>
-    `/entity/${entity}/${encodeURIComponent(id)}${tail}`;
+  const docPath = (entity: DocumentEntity, id: string, tail = '') => `/entity/${entity}/${encodeURIComponent(id)}${tail}`;
   const filterText = (filter: ListOptions['filter']) =>
     filter === undefined ? undefined : typeof filter === 'string' ? filter : buildFilter(filter);
   const documentList = msListSchema(msDocumentSchema);
@@ -306,7 +332,10 @@ export function createMoyskladClient(options: MoyskladClientOptions): MoyskladCl
   /** Reads every page of a list, following offset until `meta.size` is reached. */
   function collect<T>(fetchPage: (offset: number) => Promise<MsList<T>>): Promise<T[]> {
     return collectOffsetPages(
-      async (offset) => { const { meta, rows } = await fetchPage(offset); return { rows, size: meta.size }; },
+      async (offset) => {
+        const { meta, rows } = await fetchPage(offset);
+        return { rows, size: meta.size };
+      },
       () => unexpectedMsResponse('list', 200, 'more than 10000 pages'),
     );
   }
@@ -328,11 +357,16 @@ export function createMoyskladClient(options: MoyskladClientOptions): MoyskladCl
     href: (path: string) => `${baseUrl}${path.startsWith('/') ? path : `/${path}`}`,
 
     getDocument(entity, id, { expand } = {}) {
-      return remembered(entity, id, () => request({
-        method: 'GET', path: docPath(entity, id), query: { expand }, schema: msDocumentSchema,
-        operation: `GET /entity/${entity}/{id}`,
-        notFoundMessage: `Документ не найден в МоемСкладе: возможно, он удалён.`,
-      }));
+      return remembered(entity, id, () =>
+        request({
+          method: 'GET',
+          path: docPath(entity, id),
+          query: { expand },
+          schema: msDocumentSchema,
+          operation: `GET /entity/${entity}/{id}`,
+          notFoundMessage: `Документ не найден в МоемСкладе: возможно, он удалён.`,
+        }),
+      );
     },
 
     recentDocument(entity, id, maxAgeMs) {
@@ -347,7 +381,10 @@ export function createMoyskladClient(options: MoyskladClientOptions): MoyskladCl
 
     listDocuments(entity, { filter, limit, offset, expand, order, search } = {}) {
       return request({
-        method: 'GET', path: `/entity/${entity}`, schema: documentList, operation: `GET /entity/${entity}`,
+        method: 'GET',
+        path: `/entity/${entity}`,
+        schema: documentList,
+        operation: `GET /entity/${entity}`,
         query: { filter: filterText(filter), limit, offset, expand, order, search },
       });
     },
@@ -361,17 +398,26 @@ export function createMoyskladClient(options: MoyskladClientOptions): MoyskladCl
     },
 
     updateDocument(entity, id, body, { expand } = {}) {
-      return remembered(entity, id, () => request({
-        method: 'PUT', path: docPath(entity, id), query: { expand }, body, schema: msDocumentSchema,
-        operation: `PUT /entity/${entity}/{id}`,
-        notFoundMessage: 'Документ не найден в МоемСкладе: возможно, он удалён.',
-      }));
+      return remembered(entity, id, () =>
+        request({
+          method: 'PUT',
+          path: docPath(entity, id),
+          query: { expand },
+          body,
+          schema: msDocumentSchema,
+          operation: `PUT /entity/${entity}/{id}`,
+          notFoundMessage: 'Документ не найден в МоемСкладе: возможно, он удалён.',
+        }),
+      );
     },
 
     listPositions(entity, id, { limit, offset, expand } = {}) {
       return request({
-        method: 'GET', path: docPath(entity, id, '/positions'), schema: positionList,
-        operation: `GET /entity/${entity}/{id}/positions`, query: { expand, limit, offset },
+        method: 'GET',
+        path: docPath(entity, id, '/positions'),
+        schema: positionList,
+        operation: `GET /entity/${entity}/{id}/positions`,
+        query: { expand, limit, offset },
         notFoundMessage: 'Документ не найден в МоемСкладе: возможно, он удалён.',
       });
     },
@@ -381,7 +427,9 @@ export function createMoyskladClient(options: MoyskladClientOptions): MoyskladCl
       for (let start = 0; start < rows.length; start += MS_MAX_BATCH) {
         const batch = rows.slice(start, start + MS_MAX_BATCH);
         const answer = await request({
-          method: 'POST', path: docPath(entity, id, '/positions'), body: batch,
+          method: 'POST',
+          path: docPath(entity, id, '/positions'),
+          body: batch,
           schema: z.union([z.array(msPositionSchema), msPositionSchema]),
           operation: `POST /entity/${entity}/{id}/positions`,
           notFoundMessage: 'Документ не найден в МоемСкладе: возможно, он удалён.',
@@ -401,7 +449,10 @@ export function createMoyskladClient(options: MoyskladClientOptions): MoyskladCl
           },
         }));
         await request({
-          method: 'POST', path: docPath(entity, id, '/positions/delete'), body: batch, schema: z.unknown(),
+          method: 'POST',
+          path: docPath(entity, id, '/positions/delete'),
+          body: batch,
+          schema: z.unknown(),
           operation: `POST /entity/${entity}/{id}/positions/delete`,
         });
       }
@@ -409,22 +460,29 @@ export function createMoyskladClient(options: MoyskladClientOptions): MoyskladCl
 
     updatePosition(entity, id, positionId, body) {
       return request({
-        method: 'PUT', path: docPath(entity, id, `/positions/${encodeURIComponent(positionId)}`), body,
-        schema: msPositionSchema, operation: `PUT /entity/${entity}/{id}/positions/{positionId}`,
+        method: 'PUT',
+        path: docPath(entity, id, `/positions/${encodeURIComponent(positionId)}`),
+        body,
+        schema: msPositionSchema,
+        operation: `PUT /entity/${entity}/{id}/positions/{positionId}`,
         notFoundMessage: 'Позиция документа не найдена в МоемСкладе: возможно, её удалили.',
       });
     },
 
     getEntityMetadata(entity) {
       return request({
-        method: 'GET', path: `/entity/${entity}/metadata`, schema: msEntityMetadataSchema,
+        method: 'GET',
+        path: `/entity/${entity}/metadata`,
+        schema: msEntityMetadataSchema,
         operation: `GET /entity/${entity}/metadata`,
       });
     },
 
     createState(entity, state) {
       return request({
-        method: 'POST', path: `/entity/${entity}/metadata/states`, schema: msStateSchema,
+        method: 'POST',
+        path: `/entity/${entity}/metadata/states`,
+        schema: msStateSchema,
         body: { name: state.name, color: state.color, stateType: state.stateType },
         operation: `POST /entity/${entity}/metadata/states`,
       });
@@ -442,14 +500,24 @@ export function createMoyskladClient(options: MoyskladClientOptions): MoyskladCl
 
     async listStores({ includeArchived = false } = {}) {
       const stores = await collect((offset) =>
-        request({ method: 'GET', path: '/entity/store', schema: storeList, operation: 'GET /entity/store', query: { limit: MS_MAX_BATCH, offset } }));
+        request({
+          method: 'GET',
+          path: '/entity/store',
+          schema: storeList,
+          operation: 'GET /entity/store',
+          query: { limit: MS_MAX_BATCH, offset },
+        }),
+      );
       return includeArchived ? stores : stores.filter((s) => !s.archived);
     },
 
     getStore(id) {
       return request({
-        method: 'GET', path: `/entity/store/${encodeURIComponent(id)}`, schema: msStoreSchema,
-        operation: 'GET /entity/store/{id}', notFoundMessage: 'Склад не найден в МоемСкладе: возможно, он удалён.',
+        method: 'GET',
+        path: `/entity/store/${encodeURIComponent(id)}`,
+        schema: msStoreSchema,
+        operation: 'GET /entity/store/{id}',
+        notFoundMessage: 'Склад не найден в МоемСкладе: возможно, он удалён.',
       });
     },
 
@@ -473,18 +541,27 @@ export function createMoyskladClient(options: MoyskladClientOptions): MoyskladCl
         for (const type of ['product', 'variant'] as const) {
           const rows = await collect((offset) =>
             request({
-              method: 'GET', path: `/entity/${type}`, schema: assortmentList, operation: `GET /entity/${type}`,
+              method: 'GET',
+              path: `/entity/${type}`,
+              schema: assortmentList,
+              operation: `GET /entity/${type}`,
               query: { filter, limit: MS_EXPAND_PAGE, offset, expand: type === 'variant' ? 'product' : undefined },
-            }));
+            }),
+          );
           for (const row of rows) {
             const value = row[key];
             if (value === undefined || !wantedSet.has(value)) continue;
             const parent = row.product && 'id' in row.product ? row.product : undefined;
             const buyPrice = row.buyPrice?.value || parent?.buyPrice?.value || undefined;
             matches.push({
-              value, type, id: row.id, href: row.meta.href, name: row.name,
+              value,
+              type,
+              id: row.id,
+              href: row.meta.href,
+              name: row.name,
               ...(buyPrice !== undefined ? { buyPrice } : {}),
-              archived: row.archived ?? false, row,
+              archived: row.archived ?? false,
+              row,
             });
           }
         }
@@ -494,14 +571,26 @@ export function createMoyskladClient(options: MoyskladClientOptions): MoyskladCl
 
     listWebhooks() {
       return collect((offset) =>
-        request({ method: 'GET', path: '/entity/webhook', schema: webhookList, operation: 'GET /entity/webhook', query: { limit: MS_MAX_BATCH, offset } }));
+        request({
+          method: 'GET',
+          path: '/entity/webhook',
+          schema: webhookList,
+          operation: 'GET /entity/webhook',
+          query: { limit: MS_MAX_BATCH, offset },
+        }),
+      );
     },
 
     createWebhook(webhook) {
       return request({
-        method: 'POST', path: '/entity/webhook', schema: msWebhookSchema, operation: 'POST /entity/webhook',
+        method: 'POST',
+        path: '/entity/webhook',
+        schema: msWebhookSchema,
+        operation: 'POST /entity/webhook',
         body: {
-          url: webhook.url, action: webhook.action, entityType: webhook.entityType,
+          url: webhook.url,
+          action: webhook.action,
+          entityType: webhook.entityType,
           ...(webhook.diffType ? { diffType: webhook.diffType } : {}),
           ...(webhook.enabled !== undefined ? { enabled: webhook.enabled } : {}),
         },
@@ -510,29 +599,39 @@ export function createMoyskladClient(options: MoyskladClientOptions): MoyskladCl
 
     updateWebhook(id, patch) {
       return request({
-        method: 'PUT', path: `/entity/webhook/${encodeURIComponent(id)}`, schema: msWebhookSchema,
-        operation: 'PUT /entity/webhook/{id}', body: patch,
+        method: 'PUT',
+        path: `/entity/webhook/${encodeURIComponent(id)}`,
+        schema: msWebhookSchema,
+        operation: 'PUT /entity/webhook/{id}',
+        body: patch,
       });
     },
 
     async deleteWebhook(id) {
       await request({
-        method: 'DELETE', path: `/entity/webhook/${encodeURIComponent(id)}`, schema: z.unknown(),
+        method: 'DELETE',
+        path: `/entity/webhook/${encodeURIComponent(id)}`,
+        schema: z.unknown(),
         operation: 'DELETE /entity/webhook/{id}',
       });
     },
 
     getEmployeeSecurity(employeeId) {
       return request({
-        method: 'GET', path: `/entity/employee/${encodeURIComponent(employeeId)}/security`, schema: msEmployeeSecuritySchema,
+        method: 'GET',
+        path: `/entity/employee/${encodeURIComponent(employeeId)}/security`,
+        schema: msEmployeeSecuritySchema,
         operation: 'GET /entity/employee/{id}/security',
       });
     },
 
     getAudit(entity, id, { limit = 100, offset = 0 } = {}) {
       return request({
-        method: 'GET', path: docPath(entity, id, '/audit'), schema: auditList,
-        operation: `GET /entity/${entity}/{id}/audit`, query: { limit, offset },
+        method: 'GET',
+        path: docPath(entity, id, '/audit'),
+        schema: auditList,
+        operation: `GET /entity/${entity}/{id}/audit`,
+        query: { limit, offset },
       });
     },
   };

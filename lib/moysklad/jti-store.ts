@@ -5,7 +5,7 @@
  * from the insert path, so no separate job is needed.
  */
 import type { PrismaClient } from '@/lib/db';
-import type { JtiStore } from './vendor-jwt';
+import type { JtiStore } from '@/lib/moysklad/vendor-jwt';
 
 export interface PrismaJtiStoreOptions {
   /** Purge expired rows at most this often (ms). */
@@ -24,7 +24,10 @@ export class PrismaJtiStore implements JtiStore {
   private readonly purgeEveryMs: number;
   private readonly now: () => Date;
 
-  constructor(private readonly prisma: PrismaClient, options: PrismaJtiStoreOptions = {}) {
+  constructor(
+    private readonly prisma: PrismaClient,
+    options: PrismaJtiStoreOptions = {},
+  ) {
     this.purgeEveryMs = options.purgeEveryMs ?? 10 * 60_000;
     this.now = options.now ?? (() => new Date());
   }

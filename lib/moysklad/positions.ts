@@ -15,7 +15,7 @@
 import type { DocumentEntity } from '@/lib/core/domain';
 import { AppError } from '@/lib/core/errors';
 import { chunkByLength } from '@/lib/core/remote/pager';
-import { idFromHref } from './refs';
+import { idFromHref } from '@/lib/moysklad/refs';
 import {
   isExpandedAssortment,
   msAssortmentSchema,
@@ -24,8 +24,8 @@ import {
   type MsDocument,
   type MsPosition,
   type MsProduct,
-} from './schemas';
-import type { DocumentWithPositions, MoyskladClient } from './json-api';
+} from '@/lib/moysklad/schemas';
+import type { DocumentWithPositions, MoyskladClient } from '@/lib/moysklad/json-api';
 
 /** Rows per page when nothing is expanded: MoySklad's maximum. */
 const PAGE = 1000;
@@ -53,7 +53,10 @@ export function idFilterChunks(ids: string[], maxChars = MS_MAX_ID_FILTER_CHARS)
 async function listPage(reader: Reader, type: string, query: { filter?: string; order?: string; offset: number }) {
   reader.calls += 1;
   return reader.client.request({
-    method: 'GET', path: `/entity/${type}`, schema: assortmentList, operation: `GET /entity/${type}`,
+    method: 'GET',
+    path: `/entity/${type}`,
+    schema: assortmentList,
+    operation: `GET /entity/${type}`,
     query: { filter: query.filter, order: query.order, limit: PAGE, offset: query.offset },
   });
 }
@@ -123,19 +126,25 @@ async function expandAssortments(reader: Reader, positions: MsPosition[]): Promi
     }
   }
   const parents = new Set<string>();
-  for (const p of positions) if (isExpandedAssortment(p.assortment)) {
-    const parent = collapsedParentId(p.assortment);
-    if (parent) parents.add(parent);
-  }
+  for (const p of positions)
+    if (isExpandedAssortment(p.assortment)) {
+      const parent = collapsedParentId(p.assortment);
+      if (parent) parents.add(parent);
+    }
   const products = await readByIds(reader, 'product', [...parents]);
-  for (const p of positions) if (isExpandedAssortment(p.assortment)) {
-    const parent = collapsedParentId(p.assortment);
-    // Read from /entity/product, so the row has a product's shape.
-    if (parent && products.has(parent)) p.assortment = { ...p.assortment, product: products.get(parent) as MsProduct };
-  }
+  for (const p of positions)
+    if (isExpandedAssortment(p.assortment)) {
+      const parent = collapsedParentId(p.assortment);
+      // Read from /entity/product, so the row has a product's shape.
+      if (parent && products.has(parent)) p.assortment = { ...p.assortment, product: products.get(parent) as MsProduct };
+    }
 }
 
-export async function readDocumentWithPositions(client: MoyskladClient, entity: DocumentEntity, id: string): Promise<DocumentWithPositions> {
+export async function readDocumentWithPositions(
+  client: MoyskladClient,
+  entity: DocumentEntity,
+  id: string,
+): Promise<DocumentWithPositions> {
   const reader: Reader = { client, calls: 1 };
   const document: MsDocument = await client.getDocument(entity, id, { expand: 'state,positions.assortment.product' });
   const positions = [...(document.positions?.rows ?? [])];

@@ -9,7 +9,7 @@
  */
 import type { AppError } from '@/lib/core/errors';
 import { advisedDelayMs, equalJitterMs, type FailureCounts } from '@/lib/core/remote/retry';
-import { NOT_SENT_CODES, type MsErrorDetails } from './errors';
+import { NOT_SENT_CODES, type MsErrorDetails } from '@/lib/moysklad/errors';
 
 export interface MsRetryPolicy {
   /** Retries after the first attempt for 5xx / no answer. */
@@ -64,7 +64,11 @@ export function msRetryDelayMs(
     if (asked !== undefined && asked > policy.maxRateLimitWaitMs) return undefined;
     // Wait what MoySklad advised (or one backoff step when it did not say), plus a little jitter so
     // the callers released together do not hit the fresh window in the same millisecond.
-    return advisedDelayMs(asked ?? Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (state.rateLimitFailures - 1)), policy.baseDelayMs, random);
+    return advisedDelayMs(
+      asked ?? Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (state.rateLimitFailures - 1)),
+      policy.baseDelayMs,
+      random,
+    );
   }
   if (error.code !== 'REMOTE_UNAVAILABLE' && error.code !== 'REMOTE_TIMEOUT') return undefined;
   if (state.transientFailures > policy.maxRetries) return undefined;

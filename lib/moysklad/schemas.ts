@@ -96,7 +96,15 @@ export const msProductSchema = z.object({
   variantsCount: z.number().optional(),
   weighed: z.boolean().optional(),
   uom: msRefSchema.optional(),
-  packs: z.array(z.object({ id: z.string().optional(), quantity: z.number().optional(), barcodes: z.array(msBarcodeSchema).optional() })).optional(),
+  packs: z
+    .array(
+      z.object({
+        id: z.string().optional(),
+        quantity: z.number().optional(),
+        barcodes: z.array(msBarcodeSchema).optional(),
+      }),
+    )
+    .optional(),
 });
 export type MsProduct = z.infer<typeof msProductSchema>;
 
@@ -346,9 +354,7 @@ export type MsAuditEvent = z.infer<typeof msAuditEventSchema>;
 
 /** The body MoySklad POSTs to a webhook URL. Unsigned: re-read the entity, never trust it. */
 export const msWebhookDeliverySchema = z.object({
-  auditContext: z
-    .object({ meta: msMetaSchema, moment: z.string().optional(), uid: z.string().optional() })
-    .optional(),
+  auditContext: z.object({ meta: msMetaSchema, moment: z.string().optional(), uid: z.string().optional() }).optional(),
   events: z.array(
     z.object({
       meta: msEntityMetaSchema,
@@ -476,7 +482,13 @@ export const msEventBodySchema = z.object({
 export type MsEventBody = z.infer<typeof msEventBodySchema>;
 
 export const MS_INSTALLATION_STATUSES = [
-  'Activating', 'ActivationFailed', 'SettingsRequired', 'Activated', 'Deactivating', 'DeactivationFailed', 'Suspended',
+  'Activating',
+  'ActivationFailed',
+  'SettingsRequired',
+  'Activated',
+  'Deactivating',
+  'DeactivationFailed',
+  'Suspended',
 ] as const;
 
 /** `GET {vendor}/apps/{appId}/{accountId}/status`. */

@@ -12,9 +12,9 @@
  * MoySklad that a receipt with discrepancies waits for a decision in the widget (docs/product.md §5).
  */
 import { ENTITY_PLURAL_GENITIVE, type DocumentEntity } from '@/lib/core/domain';
-import { isMsPermissionError } from './errors';
-import type { MoyskladClient, NewState } from './json-api';
-import type { MsState } from './schemas';
+import { isMsPermissionError } from '@/lib/moysklad/errors';
+import type { MoyskladClient, NewState } from '@/lib/moysklad/json-api';
+import type { MsState } from '@/lib/moysklad/schemas';
 
 export type StatusRole = 'transfer' | 'sent' | 'error' | 'posted' | 'review';
 /** The roles every enabled document type needs. */

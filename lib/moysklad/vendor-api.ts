@@ -14,14 +14,14 @@ import { limitedRequest, type ResponseLimits } from '@/lib/core/transport-errors
 import { defaultSleep } from '@/lib/core/remote/options';
 import { withRetries } from '@/lib/core/remote/retry';
 import { parseAnswer, sendOnce } from '@/lib/core/remote/errors';
-import { mapMoyskladError, MOYSKLAD_NAMES, unexpectedMsResponse } from './errors';
-import { DEFAULT_MS_RETRY_POLICY, msRetryDelayMs, type MsRetryPolicy } from './retry';
+import { mapMoyskladError, MOYSKLAD_NAMES, unexpectedMsResponse } from '@/lib/moysklad/errors';
+import { DEFAULT_MS_RETRY_POLICY, msRetryDelayMs, type MsRetryPolicy } from '@/lib/moysklad/retry';
 import {
   msEmployeeContextSchema,
   msInstallationStatusSchema,
   type MsEmployeeContext,
   type MsInstallationStatus,
-} from './schemas';
+} from '@/lib/moysklad/schemas';
 
 /** MoySklad caps a vendor token at iat + 300 s; we ask for less so clock drift cannot push it over. */
 export const VENDOR_JWT_LIFETIME_SEC = 120;
@@ -112,28 +112,45 @@ export function createVendorApiClient(options: VendorApiClientOptions): VendorAp
     const attempt = async (): Promise<z.infer<S>> => {
       // A fresh token per attempt: MoySklad treats each as single-use.
       const token = await signVendorApiJwt({ appUid: options.appUid, secretKey: options.secretKey });
-      const response = await sendOnce(http, {
-        method, url: path,
-        data: body === undefined ? undefined : JSON.stringify(body),
-        headers: { Authorization: `Bearer ${token}`, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
-        ...limitedRequest(limits),
-      }, { remote: MOYSKLAD_NAMES, metric: 'moysklad-vendor', operation: name });
+      const response = await sendOnce(
+        http,
+        {
+          method,
+          url: path,
+          data: body === undefined ? undefined : JSON.stringify(body),
+          headers: {
+            Authorization: `Bearer ${token}`,
+            ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+          },
+          ...limitedRequest(limits),
+        },
+        { remote: MOYSKLAD_NAMES, metric: 'moysklad-vendor', operation: name },
+      );
       if (response.status >= 200 && response.status < 300) {
-        return parseAnswer(schema, response.data === '' ? undefined : response.data,
-          (problem) => unexpectedMsResponse(name, response.status, problem.slice(0, 2000)));
+        return parseAnswer(schema, response.data === '' ? undefined : response.data, (problem) =>
+          unexpectedMsResponse(name, response.status, problem.slice(0, 2000)),
+        );
       }
-      throw onError(mapMoyskladError({
-        status: response.status, body: response.data, headers: response.headers as Record<string, unknown>, operation: name,
-      }));
+      throw onError(
+        mapMoyskladError({
+          status: response.status,
+          body: response.data,
+          headers: response.headers as Record<string, unknown>,
+          operation: name,
+        }),
+      );
     };
     return withRetries({
-      remote: 'MoySklad vendor API', operation, log, sleep, attempt,
+      remote: 'MoySklad vendor API',
+      operation,
+      log,
+      sleep,
+      attempt,
       delayMs: (failure, counts) => msRetryDelayMs(failure, counts, policy, { idempotent, random: options.random }),
     });
   }
 
-  const appPath = (accountId: string) =>
-    `/apps/${encodeURIComponent(options.appId)}/${encodeURIComponent(accountId)}/status`;
+  const appPath = (accountId: string) => `/apps/${encodeURIComponent(options.appId)}/${encodeURIComponent(accountId)}/status`;
 
   return {
     http,
@@ -142,45 +159,73 @@ export function createVendorApiClient(options: VendorApiClientOptions): VendorAp
       if (!/^[A-Za-z0-9_-]{1,256}$/.test(contextKey)) {
         return Promise.reject(new AppError('UNAUTHORIZED', 'malformed contextKey', { userMessage: CONTEXT_EXPIRED_MESSAGE }));
       }
-      return call('POST', `/context/${contextKey}`, 'POST /context/{contextKey}', msEmployeeContextSchema, undefined, (failure) => {
-        const status = (failure.details as { httpStatus?: number } | undefined)?.httpStatus;
-        // 404: unknown or expired key (valid 5 minutes); 403: a key issued to another solution.
-        if (status === 404 || status === 403) {
-          return new AppError('UNAUTHORIZED', `context exchange refused (HTTP ${status}): ${failure.message}`, {
-            userMessage: CONTEXT_EXPIRED_MESSAGE, cause: failure,
-          });
-        }
-        return failure;
-      }, true);
+      return call(
+        'POST',
+        `/context/${contextKey}`,
+        'POST /context/{contextKey}',
+        msEmployeeContextSchema,
+        undefined,
+        (failure) => {
+          const status = (failure.details as { httpStatus?: number } | undefined)?.httpStatus;
+          // 404: unknown or expired key (valid 5 minutes); 403: a key issued to another solution.
+          if (status === 404 || status === 403) {
+            return new AppError('UNAUTHORIZED', `context exchange refused (HTTP ${status}): ${failure.message}`, {
+              userMessage: CONTEXT_EXPIRED_MESSAGE,
+              cause: failure,
+            });
+          }
+          return failure;
+        },
+        true,
+      );
     },
 
     async reportStatus(accountId, status) {
-      await call('PUT', appPath(accountId), 'PUT /apps/{appId}/{accountId}/status', msInstallationStatusSchema.partial().optional(), { status }, (failure) => {
-        const httpStatus = (failure.details as { httpStatus?: number } | undefined)?.httpStatus;
-        if (httpStatus === 404) {
-          return new AppError('NOT_FOUND', failure.message, {
-            userMessage: 'МойСклад не нашёл установку решения на этом аккаунте: переустановите решение.', cause: failure,
-          });
-        }
-        if (httpStatus === 409) {
-          return new AppError('CONFLICT', failure.message, {
-            userMessage: 'МойСклад не принял смену статуса решения: состояние установки уже другое. Обновите страницу.', cause: failure,
-          });
-        }
-        return failure;
-      }, true);
+      await call(
+        'PUT',
+        appPath(accountId),
+        'PUT /apps/{appId}/{accountId}/status',
+        msInstallationStatusSchema.partial().optional(),
+        { status },
+        (failure) => {
+          const httpStatus = (failure.details as { httpStatus?: number } | undefined)?.httpStatus;
+          if (httpStatus === 404) {
+            return new AppError('NOT_FOUND', failure.message, {
+              userMessage: 'МойСклад не нашёл установку решения на этом аккаунте: переустановите решение.',
+              cause: failure,
+            });
+          }
+          if (httpStatus === 409) {
+            return new AppError('CONFLICT', failure.message, {
+              userMessage: 'МойСклад не принял смену статуса решения: состояние установки уже другое. Обновите страницу.',
+              cause: failure,
+            });
+          }
+          return failure;
+        },
+        true,
+      );
     },
 
     getStatus(accountId) {
-      return call('GET', appPath(accountId), 'GET /apps/{appId}/{accountId}/status', msInstallationStatusSchema, undefined, (failure) => {
-        const httpStatus = (failure.details as { httpStatus?: number } | undefined)?.httpStatus;
-        if (httpStatus === 404) {
-          return new AppError('NOT_FOUND', failure.message, {
-            userMessage: 'Решение не установлено на этом аккаунте МоегоСклада.', cause: failure,
-          });
-        }
-        return failure;
-      }, true);
+      return call(
+        'GET',
+        appPath(accountId),
+        'GET /apps/{appId}/{accountId}/status',
+        msInstallationStatusSchema,
+        undefined,
+        (failure) => {
+          const httpStatus = (failure.details as { httpStatus?: number } | undefined)?.httpStatus;
+          if (httpStatus === 404) {
+            return new AppError('NOT_FOUND', failure.message, {
+              userMessage: 'Решение не установлено на этом аккаунте МоегоСклада.',
+              cause: failure,
+            });
+          }
+          return failure;
+        },
+        true,
+      );
     },
   };
 }

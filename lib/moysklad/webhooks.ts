@@ -8,9 +8,9 @@
  */
 import type { DocumentEntity } from '@/lib/core/domain';
 import { DOCUMENT_ENTITIES } from '@/lib/core/domain';
-import { hasMsCode, MS_WEBHOOK_DUPLICATE_CODE } from './errors';
-import type { MoyskladClient, NewWebhook } from './json-api';
-import type { MsWebhook } from './schemas';
+import { hasMsCode, MS_WEBHOOK_DUPLICATE_CODE } from '@/lib/moysklad/errors';
+import type { MoyskladClient, NewWebhook } from '@/lib/moysklad/json-api';
+import type { MsWebhook } from '@/lib/moysklad/schemas';
 
 export interface DesiredWebhook {
   entityType: DocumentEntity;
@@ -63,6 +63,7 @@ function patchFor(want: DesiredWebhook, url: string): Partial<NewWebhook> {
   };
 }
 
+// eslint-disable-next-line max-lines-per-function -- one pass over the wanted webhooks: list, compare, create, delete; each step is a few lines of the same loop
 export async function ensureWebhooks(
   client: MoyskladClient,
   url: string,
@@ -89,7 +90,12 @@ export async function ensureWebhooks(
     if (keep) {
       if (keep.url !== url || needsRepair(keep, want)) {
         const updated = await client.updateWebhook(keep.id, patchFor(want, url));
-        changes.push({ entityType: want.entityType, action: want.action, id: keep.id, change: keep.url !== url ? 'moved' : 'repaired' });
+        changes.push({
+          entityType: want.entityType,
+          action: want.action,
+          id: keep.id,
+          change: keep.url !== url ? 'moved' : 'repaired',
+        });
         result.push(updated);
       } else {
         changes.push({ entityType: want.entityType, action: want.action, id: keep.id, change: 'unchanged' });
@@ -99,7 +105,10 @@ export async function ensureWebhooks(
     }
     try {
       const created = await client.createWebhook({
-        url, entityType: want.entityType, action: want.action, ...(want.diffType ? { diffType: want.diffType } : {}),
+        url,
+        entityType: want.entityType,
+        action: want.action,
+        ...(want.diffType ? { diffType: want.diffType } : {}),
       });
       changes.push({ entityType: want.entityType, action: want.action, id: created.id, change: 'created' });
       result.push(created);

@@ -38,32 +38,49 @@ const accountPayload = z.object({ accountId: z.string() });
 
 /** A job of one document: enqueued with `enqueueDocumentJob`, it runs alone on its document. */
 function documentJob<S extends z.ZodType>(
-  kind: string, payload: S, settings: JobSettings, handler: JobDefinition<S>['handler'],
+  kind: string,
+  payload: S,
+  settings: JobSettings,
+  handler: JobDefinition<S>['handler'],
 ): ProductJob<S, 'document'> {
-  return { ...defineJob({ kind, payload, handler, ...settings }), group: 'document', maxAttempts: settings.maxAttempts };
+  return {
+    ...defineJob({ kind, payload, handler, ...settings }),
+    group: 'document',
+    maxAttempts: settings.maxAttempts,
+  };
 }
 
 /** A job of an account; its handler gets the account id (the payload is `{ accountId }` only). */
 function accountJob(
-  kind: string, settings: JobSettings, run: (prisma: PrismaClient, accountId: string) => Promise<JobOutcome>,
+  kind: string,
+  settings: JobSettings,
+  run: (prisma: PrismaClient, accountId: string) => Promise<JobOutcome>,
 ): ProductJob<typeof accountPayload, 'account'> {
   return accountJobWith(kind, accountPayload, settings, (payload, ctx) => run(ctx.prisma, payload.accountId));
 }
 
 /** A job of an account with a payload of its own (which names the account). */
 function accountJobWith<S extends z.ZodType>(
-  kind: string, payload: S, settings: JobSettings, handler: JobDefinition<S>['handler'],
+  kind: string,
+  payload: S,
+  settings: JobSettings,
+  handler: JobDefinition<S>['handler'],
 ): ProductJob<S, 'account'> {
   return { ...defineJob({ kind, payload, handler, ...settings }), group: 'account', maxAttempts: settings.maxAttempts };
 }
 
 /** Sends a document to BetaPRO (creates or replaces its supply task). */
 export const transferJob = documentJob(
-  'transfer', z.object({ accountId: z.string(), entity: entitySchema, msId: z.string() }), { maxAttempts: 8, leaseMs: 30_000 },
+  'transfer',
+  z.object({ accountId: z.string(), entity: entitySchema, msId: z.string() }),
+  { maxAttempts: 8, leaseMs: 30_000 },
   async (payload, ctx) => {
     const { runTransfer } = await import('@/lib/sync/transfer/run-transfer');
     await runTransfer(payload, {
-      prisma: ctx.prisma, attempt: ctx.job.attempts, lastAttempt: ctx.job.attempts >= ctx.job.maxAttempts, step: ctx.step,
+      prisma: ctx.prisma,
+      attempt: ctx.job.attempts,
+      lastAttempt: ctx.job.attempts >= ctx.job.maxAttempts,
+      step: ctx.step,
     });
   },
 );
@@ -74,12 +91,14 @@ export const webhookJob = accountJobWith(
   z.object({
     accountId: z.string(),
     actor: z.string().nullable(),
-    events: z.array(z.object({
-      entity: entitySchema,
-      msId: z.string(),
-      action: z.enum(['CREATE', 'UPDATE', 'DELETE']),
-      updatedFields: z.array(z.string()).optional(),
-    })),
+    events: z.array(
+      z.object({
+        entity: entitySchema,
+        msId: z.string(),
+        action: z.enum(['CREATE', 'UPDATE', 'DELETE']),
+        updatedFields: z.array(z.string()).optional(),
+      }),
+    ),
   }),
   { maxAttempts: 5 },
   async (payload, ctx) => {
@@ -116,7 +135,9 @@ const documentPayload = z.object({ accountId: z.string(), documentId: z.string()
 
 /** Applies a document's stored receipts (and corrections) to MoySklad. */
 export const applyReceiptJob = documentJob(
-  'apply-receipt', documentPayload.extend({ force: z.boolean().optional() }), { maxAttempts: 10, leaseMs: 60_000 },
+  'apply-receipt',
+  documentPayload.extend({ force: z.boolean().optional() }),
+  { maxAttempts: 10, leaseMs: 60_000 },
   async (payload, ctx) => {
     const { applyReceipts } = await import('@/lib/sync/receipt/apply');
     await applyReceipts(ctx.prisma, payload);
@@ -125,7 +146,9 @@ export const applyReceiptJob = documentJob(
 
 /** Cancels a document's BetaPRO task (the widget's «Отменить»). */
 export const cancelTaskJob = documentJob(
-  'cancel-task', documentPayload.extend({ actor: z.string().nullable().optional() }), { maxAttempts: 10 },
+  'cancel-task',
+  documentPayload.extend({ actor: z.string().nullable().optional() }),
+  { maxAttempts: 10 },
   async (payload, ctx) => {
     const { cancelTask } = await import('@/lib/sync/transfer/cancel');
     await cancelTask(ctx.prisma, payload);
@@ -139,7 +162,14 @@ export const alreadySentJob = documentJob('answer-already-sent', documentPayload
 });
 
 const PRODUCT_JOBS = [
-  transferJob, webhookJob, sweepJob, installWebhooksJob, pollJob, applyReceiptJob, cancelTaskJob, alreadySentJob,
+  transferJob,
+  webhookJob,
+  sweepJob,
+  installWebhooksJob,
+  pollJob,
+  applyReceiptJob,
+  cancelTaskJob,
+  alreadySentJob,
   resumeTransfersJob,
 ];
 
@@ -152,14 +182,21 @@ type GroupOptions = Omit<EnqueueOptions, 'accountId' | 'groupKey'>;
 
 /** Enqueues a job of a document: grouped by the document, so it never runs beside another of its jobs. */
 export function enqueueDocumentJob<S extends z.ZodType>(
-  db: Db, job: ProductJob<S, 'document'>, ref: DocumentRef, payload: z.input<S>, options: GroupOptions = {},
+  db: Db,
+  job: ProductJob<S, 'document'>,
+  ref: DocumentRef,
+  payload: z.input<S>,
+  options: GroupOptions = {},
 ): Promise<EnqueueResult> {
   return enqueue(db, job, payload, { ...options, accountId: ref.accountId, groupKey: documentGroupKey(ref) });
 }
 
 /** Enqueues a job of an account (the payload names the account). */
 export function enqueueAccountJob<S extends z.ZodType>(
-  db: Db, job: ProductJob<S, 'account'>, payload: z.input<S> & { accountId: string }, options: GroupOptions = {},
+  db: Db,
+  job: ProductJob<S, 'account'>,
+  payload: z.input<S> & { accountId: string },
+  options: GroupOptions = {},
 ): Promise<EnqueueResult> {
   return enqueue(db, job, payload, { ...options, accountId: payload.accountId });
 }

@@ -20,9 +20,10 @@ function rightsOf(session: Session, entity: DocumentEntity) {
 export function requireRight(session: Session, entity: DocumentEntity, right: EntityRight): void {
   if (!rightsOf(session, entity)[right]) {
     throw new AppError('FORBIDDEN', `employee ${session.employeeId} lacks ${entity}.${right}`, {
-      userMessage: right === 'view'
-        ? `У вас нет прав на просмотр ${ENTITY_PLURAL_GENITIVE[entity]} в МойСклад.`
-        : `У вас нет прав на изменение ${ENTITY_GENITIVE[entity]} в МойСклад: действие недоступно.`,
+      userMessage:
+        right === 'view'
+          ? `У вас нет прав на просмотр ${ENTITY_PLURAL_GENITIVE[entity]} в МойСклад.`
+          : `У вас нет прав на изменение ${ENTITY_GENITIVE[entity]} в МойСклад: действие недоступно.`,
     });
   }
 }
@@ -44,10 +45,14 @@ export function coversDocument(session: Session, entity: DocumentEntity, right: 
   const ownGroup = Boolean(session.groupId) && idOfHref(document.group?.meta.href) === session.groupId;
   const shared = document.shared === true;
   switch (scope) {
-    case 'OWN': return own;
-    case 'OWN_SHARED': return own || shared;
-    case 'OWN_GROUP': return own || ownGroup;
-    case 'OWN_GROUP_SHARED': return own || ownGroup || shared;
+    case 'OWN':
+      return own;
+    case 'OWN_SHARED':
+      return own || shared;
+    case 'OWN_GROUP':
+      return own || ownGroup;
+    case 'OWN_GROUP_SHARED':
+      return own || ownGroup || shared;
   }
 }
 
@@ -61,9 +66,10 @@ export function requireDocumentRight(session: Session, entity: DocumentEntity, r
   requireRight(session, entity, right);
   if (coversDocument(session, entity, right, document)) return;
   throw new AppError('FORBIDDEN', `employee ${session.employeeId} lacks ${entity}.${right} on this document (scope)`, {
-    userMessage: right === 'view'
-      ? 'У вас нет прав на просмотр этого документа в МойСклад.'
-      : 'У вас нет прав на изменение этого документа в МойСклад: действие недоступно.',
+    userMessage:
+      right === 'view'
+        ? 'У вас нет прав на просмотр этого документа в МойСклад.'
+        : 'У вас нет прав на изменение этого документа в МойСклад: действие недоступно.',
   });
 }
 

@@ -75,7 +75,10 @@ function toApiError(status: number, body: unknown): ApiError {
 
 /** Exchanges MoySklad's one-off contextKey for the app token (POST /api/session). */
 export async function startSession(
-  contextKey: string, userLocale: string | undefined, fetchImpl: FetchLike = fetch, baseUrl = '',
+  contextKey: string,
+  userLocale: string | undefined,
+  fetchImpl: FetchLike = fetch,
+  baseUrl = '',
 ): Promise<SessionResponse> {
   const response = await send(fetchImpl, `${baseUrl}/api/session`, {
     method: 'POST',
@@ -105,7 +108,10 @@ export class ApiClient {
   }
 
   async request<T>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<T> {
-    const headers: Record<string, string> = { authorization: `Bearer ${this.options.token}`, accept: 'application/json' };
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${this.options.token}`,
+      accept: 'application/json',
+    };
     if (body !== undefined) headers['content-type'] = 'application/json';
     const response = await send(this.fetchImpl, `${this.options.baseUrl ?? ''}${path}`, {
       method,

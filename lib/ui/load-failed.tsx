@@ -11,7 +11,11 @@ export function LoadFailed({ message, onRetry }: { message: string; onRetry: () 
     <Alert
       severity="error"
       role="alert"
-      action={<Button color="inherit" onClick={onRetry}>{t.common.retryLoad}</Button>}
+      action={
+        <Button color="inherit" onClick={onRetry}>
+          {t.common.retryLoad}
+        </Button>
+      }
     >
       <AlertTitle>{t.common.loadFailed}</AlertTitle>
       {message}

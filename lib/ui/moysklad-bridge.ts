@@ -337,10 +337,18 @@ export class HostBridge {
     const reply = (await this.request(
       messageId,
       'ShowDialogResponse',
-      { name: 'ShowDialogRequest', messageId, dialogText: dialogText.slice(0, 4096), buttons: buttons.map((b) => ({ name: b.name, caption: b.caption.slice(0, 100) })) },
+      {
+        name: 'ShowDialogRequest',
+        messageId,
+        dialogText: dialogText.slice(0, 4096),
+        buttons: buttons.map((b) => ({ name: b.name, caption: b.caption.slice(0, 100) })),
+      },
       this.dialogTimeoutMs,
     )) as ShowDialogResponseMessage;
-    return { buttonName: reply.buttonName, resolution: reply.dialogResolution === 'closedByUser' ? 'closedByUser' : 'normal' };
+    return {
+      buttonName: reply.buttonName,
+      resolution: reply.dialogResolution === 'closedByUser' ? 'closedByUser' : 'normal',
+    };
   }
 
   /** Where to post: the origin the host spoke from, else the referrer or the sole exact allowed origin. */
@@ -413,7 +421,13 @@ export class HostBridge {
         this.timers.clearTimeout(p.timer);
         if (message.name === 'InvalidMessageError') {
           const errors = Array.isArray(message.errors) ? message.errors : [];
-          p.reject(new HostRequestError(`host refused the request: ${errors.map((e) => `${e.code} ${e.error}`).join('; ') || 'invalid message'}`, 'invalid', errors));
+          p.reject(
+            new HostRequestError(
+              `host refused the request: ${errors.map((e) => `${e.code} ${e.error}`).join('; ') || 'invalid message'}`,
+              'invalid',
+              errors,
+            ),
+          );
         } else {
           p.resolve(message);
         }

@@ -1,5 +1,5 @@
 /** Server-side helpers of the page shells (plain values only cross to the client components). */
-import { parseAllowedOrigins } from './moysklad-bridge';
+import { parseAllowedOrigins } from '@/lib/ui/moysklad-bridge';
 
 const DEFAULT_FRAME_ANCESTORS = 'https://online.moysklad.ru https://*.moysklad.ru';
 

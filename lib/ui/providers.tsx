@@ -3,7 +3,7 @@ import { AppRouterCacheProvider } from '@mui/material-nextjs/v16-appRouter';
 import { ThemeProvider } from '@mui/material/styles';
 import CssBaseline from '@mui/material/CssBaseline';
 import type { ReactNode } from 'react';
-import { theme } from './theme';
+import { theme } from '@/lib/ui/theme';
 
 export function Providers({ children }: { children: ReactNode }) {
   return (

@@ -4,15 +4,19 @@ import AlertTitle from '@mui/material/AlertTitle';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import type { ReactNode } from 'react';
-import { useI18n } from './i18n/context';
-import type { SessionState } from './use-app-session';
+import { useI18n } from '@/lib/ui/i18n/context';
+import type { SessionState } from '@/lib/ui/use-app-session';
 
 /**
  * What a page shows until its session is usable: outside MoySklad, connecting, expired (only a fresh
  * contextKey helps), or failed (retry). `children` renders once the session is ready.
  */
 export function SessionGate({
-  state, onRetry, expiredText, loading, children,
+  state,
+  onRetry,
+  expiredText,
+  loading,
+  children,
 }: {
   state: SessionState;
   onRetry: () => void;
@@ -23,7 +27,11 @@ export function SessionGate({
   const { t } = useI18n();
   switch (state.status) {
     case 'missing':
-      return <Box sx={{ p: 1.5 }}><Alert severity="info">{t.common.openFromMoysklad}</Alert></Box>;
+      return (
+        <Box sx={{ p: 1.5 }}>
+          <Alert severity="info">{t.common.openFromMoysklad}</Alert>
+        </Box>
+      );
     case 'loading':
       return <>{loading}</>;
     case 'expired':
@@ -41,7 +49,11 @@ export function SessionGate({
           <Alert
             severity="error"
             role="alert"
-            action={<Button color="inherit" onClick={onRetry}>{t.common.retryLoad}</Button>}
+            action={
+              <Button color="inherit" onClick={onRetry}>
+                {t.common.retryLoad}
+              </Button>
+            }
           >
             <AlertTitle>{t.common.sessionFailed}</AlertTitle>
             {state.network ? t.common.network : state.message}

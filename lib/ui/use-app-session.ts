@@ -1,7 +1,7 @@
 'use client';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { SessionResponse } from '@/lib/api/contract';
-import { ApiClient, ApiError, NetworkError, SessionExpiredError, startSession } from './api-client';
+import { ApiClient, ApiError, NetworkError, SessionExpiredError, startSession } from '@/lib/ui/api-client';
 
 export type SessionState =
   | { status: 'missing' }
@@ -49,7 +49,12 @@ export function useAppSession(contextKey: string | undefined, userLocale: string
         if (!live) return;
         if (error instanceof SessionExpiredError) setState({ status: 'expired' });
         else if (error instanceof NetworkError) setState({ status: 'failed', message: error.message, network: true });
-        else setState({ status: 'failed', message: error instanceof ApiError ? error.message : String(error), network: false });
+        else
+          setState({
+            status: 'failed',
+            message: error instanceof ApiError ? error.message : String(error),
+            network: false,
+          });
       },
     );
     return () => {

@@ -33,8 +33,18 @@ import { receiptFromRaw } from '@/lib/betapro/mappers/receipt';
 import { projectReceipt, type UnexpectedGood } from '@/lib/sync/receipt/projection';
 import type { PlanLine } from '@/lib/core/domain';
 import {
-  alive, betaproControl, betaproState, databaseOutage, expireLeasesOf, kill, rng, sleep, startWorkerProcess, withDatabase,
-  type OutageMode, type WorkerProcess,
+  alive,
+  betaproControl,
+  betaproState,
+  databaseOutage,
+  expireLeasesOf,
+  kill,
+  rng,
+  sleep,
+  startWorkerProcess,
+  withDatabase,
+  type OutageMode,
+  type WorkerProcess,
 } from './harness';
 
 const QUICK = process.env.CHAOS_QUICK !== '0';
@@ -56,7 +66,11 @@ const FAULT_MODES = ['error500', 'timeout', 'rate429', 'acceptThenDrop'] as cons
 type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
 type Entity = 'supply' | 'move';
 type Trigger = 'widget' | 'webhook' | 'create' | 'scenario';
-interface Item { good_id: string; useful_qnt: number; defective_qnt: number }
+interface Item {
+  good_id: string;
+  useful_qnt: number;
+  defective_qnt: number;
+}
 interface ChaosDoc {
   entity: Entity;
   id: string;
@@ -99,7 +113,9 @@ describe.skipIf(!TEST_DATABASE_URL)(`chaos (${QUICK ? 'quick' : 'long'} run, see
   }
 
   beforeAll(async () => {
-    console.log(`[chaos] seed ${SEED} (CHAOS_SEED=${SEED} replays the choices), ${QUICK ? 'quick' : 'long'} run, outage mode ${OUTAGE}${STRICT ? ', strict' : ', CHAOS_STRICT=0'}`);
+    console.log(
+      `[chaos] seed ${SEED} (CHAOS_SEED=${SEED} replays the choices), ${QUICK ? 'quick' : 'long'} run, outage mode ${OUTAGE}${STRICT ? ', strict' : ', CHAOS_STRICT=0'}`,
+    );
     database = await createMigratedPostgresDatabase('bridge_chaos');
     sandbox = await startSandbox({ startApp: false, databaseUrl: database.url, appEnv: { SWEEP_INTERVAL_SEC: '3' } });
     sandbox.app = await startApp({ port: sandbox.appPort, env: { ...sandbox.appEnv, RUN_WORKER: 'false' } });
@@ -111,7 +127,11 @@ describe.skipIf(!TEST_DATABASE_URL)(`chaos (${QUICK ? 'quick' : 'long'} run, see
       move: ms().createState(account.accountId, 'move', 'В БетаПРО (сценарий)'),
     };
     for (const entity of ['supply', 'move'] as const) {
-      ms().addScenario(account.accountId, { entityType: entity, stateId: scenarioState[entity], actionName: 'transfer-to-betapro' } as never);
+      ms().addScenario(account.accountId, {
+        entityType: entity,
+        stateId: scenarioState[entity],
+        actionName: 'transfer-to-betapro',
+      } as never);
     }
     await betaproControl(sandbox.betapro.controlUrl, '/config', { timeout_hold_ms: 1_500 });
     for (let i = 0; i < SIZE.workers; i++) spawnWorker();
@@ -130,21 +150,47 @@ describe.skipIf(!TEST_DATABASE_URL)(`chaos (${QUICK ? 'quick' : 'long'} run, see
     const entity: Entity = random.chance(0.7) ? 'supply' : 'move';
     const trigger: Trigger = (['widget', 'webhook', 'create', 'scenario'] as const)[index % 4];
     const articles = random.shuffle([...ARTICLES]).slice(0, random.int(1, 3));
-    const plan = articles.map((article) => ({ article, quantity: random.int(1, 12), price: entity === 'move' ? 0 : random.int(1, 500) * 100 }));
-    const positions = plan.map((p) => ({ quantity: p.quantity, price: p.price, assortment: ms().meta('product', productOf(p.article).id) }));
-    const common = entity === 'supply'
-      ? { organization: ms().meta('organization', account.seed.organizationId), agent: ms().meta('counterparty', account.seed.counterpartyId), store: ms().meta('store', account.seed.stores.betapro) }
-      : { organization: ms().meta('organization', account.seed.organizationId), sourceStore: ms().meta('store', account.seed.stores.main), targetStore: ms().meta('store', account.seed.stores.betapro) };
+    const plan = articles.map((article) => ({
+      article,
+      quantity: random.int(1, 12),
+      price: entity === 'move' ? 0 : random.int(1, 500) * 100,
+    }));
+    const positions = plan.map((p) => ({
+      quantity: p.quantity,
+      price: p.price,
+      assortment: ms().meta('product', productOf(p.article).id),
+    }));
+    const common =
+      entity === 'supply'
+        ? {
+            organization: ms().meta('organization', account.seed.organizationId),
+            agent: ms().meta('counterparty', account.seed.counterpartyId),
+            store: ms().meta('store', account.seed.stores.betapro),
+          }
+        : {
+            organization: ms().meta('organization', account.seed.organizationId),
+            sourceStore: ms().meta('store', account.seed.stores.main),
+            targetStore: ms().meta('store', account.seed.stores.betapro),
+          };
     const body: Record<string, unknown> = { ...common, positions, description: `Документ хаоса №${index}` };
     if (trigger === 'create') body.state = ms().stateMeta(entity, account.seed.states[entity]['Передать']);
     const created = ms().createDocument(account.accountId, entity, body);
     const doc: ChaosDoc = {
-      entity, id: String(created.id), trigger, plan, receive: random.chance(0.75), pendingWidget: 0, lastCheck: 0,
+      entity,
+      id: String(created.id),
+      trigger,
+      plan,
+      receive: random.chance(0.75),
+      pendingWidget: 0,
+      lastCheck: 0,
     };
     if (random.chance(0.3)) doc.extraTrigger = random.pick(['widget', 'webhook', 'scenario'] as const);
     for (const t of [doc.trigger, doc.extraTrigger]) {
       if (t === 'widget') doc.pendingWidget++;
-      if (t === 'webhook') ms().userUpdate(account.accountId, entity, doc.id, { state: ms().stateMeta(entity, account.seed.states[entity]['Передать']) });
+      if (t === 'webhook')
+        ms().userUpdate(account.accountId, entity, doc.id, {
+          state: ms().stateMeta(entity, account.seed.states[entity]['Передать']),
+        });
       if (t === 'scenario') ms().userUpdate(account.accountId, entity, doc.id, { state: ms().stateMeta(entity, scenarioState[entity]) });
     }
     return doc;
@@ -152,7 +198,10 @@ describe.skipIf(!TEST_DATABASE_URL)(`chaos (${QUICK ? 'quick' : 'long'} run, see
 
   async function widget(doc: ChaosDoc, action: 'send' | 'check'): Promise<number> {
     try {
-      const res = await api(sandbox.app.url, `/api/widget/documents/${doc.entity}/${doc.id}/actions`, { token: account.adminSession, body: { action } });
+      const res = await api(sandbox.app.url, `/api/widget/documents/${doc.entity}/${doc.id}/actions`, {
+        token: account.adminSession,
+        body: { action },
+      });
       return res.status;
     } catch {
       return 0;
@@ -161,8 +210,12 @@ describe.skipIf(!TEST_DATABASE_URL)(`chaos (${QUICK ? 'quick' : 'long'} run, see
 
   function msDoc(doc: ChaosDoc) {
     return ms().getDocument(account.accountId, doc.entity, doc.id) as {
-      applicable?: boolean; description?: string; state?: { name?: string };
-      positions?: { rows: Array<{ quantity: number; price: number; assortment: { article?: string; name?: string } }> };
+      applicable?: boolean;
+      description?: string;
+      state?: { name?: string };
+      positions?: {
+        rows: Array<{ quantity: number; price: number; assortment: { article?: string; name?: string } }>;
+      };
     };
   }
 
@@ -203,11 +256,17 @@ describe.skipIf(!TEST_DATABASE_URL)(`chaos (${QUICK ? 'quick' : 'long'} run, see
       parts.push({ final: true, items });
     }
     for (const part of parts) {
-      await betaproControl(sandbox.betapro.controlUrl, `/indocs/${encodeURIComponent(indocId)}/receive`, part.items.length ? part : { final: true });
+      await betaproControl(
+        sandbox.betapro.controlUrl,
+        `/indocs/${encodeURIComponent(indocId)}/receive`,
+        part.items.length ? part : { final: true },
+      );
     }
     for (const [good, n] of [...expected]) if (n === 0) expected.delete(good);
     doc.receipt = { parts, expected, unexpected };
-    note(`received ${doc.entity} ${doc.id.slice(0, 8)}: ${parts.length} part(s)${unexpected.length ? `, unexpected ${unexpected.join(',')}` : ''}`);
+    note(
+      `received ${doc.entity} ${doc.id.slice(0, 8)}: ${parts.length} part(s)${unexpected.length ? `, unexpected ${unexpected.join(',')}` : ''}`,
+    );
   }
 
   /** One pass of the clerk and the warehouse: pending widget presses, receipts of sent documents, "check now". */
@@ -262,7 +321,9 @@ describe.skipIf(!TEST_DATABASE_URL)(`chaos (${QUICK ? 'quick' : 'long'} run, see
       crashed.add(w);
       const replacement = spawnWorker();
       const expired = FAST_LEASES ? await expireLeasesOf(database.url, w.pid) : 0;
-      note(`worker ${w.pid} exited by itself (code ${w.child.exitCode}); started worker ${replacement.pid} (${expired} lease(s) fast-forwarded)`);
+      note(
+        `worker ${w.pid} exited by itself (code ${w.child.exitCode}); started worker ${replacement.pid} (${expired} lease(s) fast-forwarded)`,
+      );
     }
   }
 
@@ -303,17 +364,30 @@ describe.skipIf(!TEST_DATABASE_URL)(`chaos (${QUICK ? 'quick' : 'long'} run, see
       const copies = random.int(1, 3);
       for (let i = 0; i < copies; i++) {
         const requestId = random.chance(0.5) ? d.requestId : randomUUID();
-        calls.push(fetch(`${base}?requestId=${requestId}`, {
-          method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(d.body), signal: AbortSignal.timeout(5_000),
-        }).catch(() => undefined));
+        calls.push(
+          fetch(`${base}?requestId=${requestId}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(d.body),
+            signal: AbortSignal.timeout(5_000),
+          }).catch(() => undefined),
+        );
       }
     }
     for (const d of scenarios) {
-      calls.push((async () => fetch(d.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${await vendorJwt()}`, 'X-Lognex-RequestId': random.chance(0.5) ? d.requestId : randomUUID() },
-        body: JSON.stringify(d.body), signal: AbortSignal.timeout(10_000),
-      }))().catch(() => undefined));
+      calls.push(
+        (async () =>
+          fetch(d.url, {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              authorization: `Bearer ${await vendorJwt()}`,
+              'X-Lognex-RequestId': random.chance(0.5) ? d.requestId : randomUUID(),
+            },
+            body: JSON.stringify(d.body),
+            signal: AbortSignal.timeout(10_000),
+          }))().catch(() => undefined),
+      );
     }
     await Promise.all(calls);
     note(`replayed ${hooks.length} webhook(s) (duplicated, out of order) and ${scenarios.length} scenario call(s)`);
@@ -405,21 +479,60 @@ describe.skipIf(!TEST_DATABASE_URL)(`chaos (${QUICK ? 'quick' : 'long'} run, see
       const parsed = parseIndocId(indoc.indoc_id);
       if (parsed) tasksByDoc.set(parsed.documentId, [...(tasksByDoc.get(parsed.documentId) ?? []), indoc.indoc_id]);
     }
-    const audit = (ms().sim.account(account.accountId) as unknown as {
-      auditEvents: Array<{ entityId: string; diff?: Record<string, { oldValue: unknown; newValue: unknown }> }>;
-    }).auditEvents;
+    const audit = (
+      ms().sim.account(account.accountId) as unknown as {
+        auditEvents: Array<{ entityId: string; diff?: Record<string, { oldValue: unknown; newValue: unknown }> }>;
+      }
+    ).auditEvents;
     // Plans and outdocs are stored as gzip-compressed JSON (lib/db/packed-json.ts).
     const unpack = (packed: Buffer | null): unknown => (packed ? JSON.parse(gunzipSync(packed).toString('utf8')) : null);
-    const dbDocs = (await withDatabase(database.url, async (c) => (await c.query(
-      'SELECT "id", "entity", "msId", "state", "planPacked", "errors" FROM "SyncDocument" WHERE "accountId" = $1', [account.accountId])).rows as Array<{
-      id: string; entity: string; msId: string; state: string; planPacked: Buffer | null; errors: unknown;
-    }>)).map((d) => ({ ...d, plan: unpack(d.planPacked) as { lines: PlanLine[]; positionQuantities?: Record<string, number> } | null }));
-    const dbOutdocs = (await withDatabase(database.url, async (c) => (await c.query(
-      'SELECT "outdocId", "documentId", "kind", "stage", "rawPacked" FROM "Outdoc" WHERE "accountId" = $1', [account.accountId])).rows as Array<{
-      outdocId: string; documentId: string | null; kind: string; stage: string; rawPacked: Buffer | null;
-    }>)).map((o) => ({ ...o, raw: unpack(o.rawPacked) }));
-    const deadJobs = await withDatabase(database.url, async (c) => (await c.query(
-      `SELECT "kind", "payload", "lastError" FROM "Job" WHERE "state" = 'dead'`)).rows as Array<{ kind: string; payload: unknown; lastError: string }>);
+    const dbDocs = (
+      await withDatabase(
+        database.url,
+        async (c) =>
+          (
+            await c.query('SELECT "id", "entity", "msId", "state", "planPacked", "errors" FROM "SyncDocument" WHERE "accountId" = $1', [
+              account.accountId,
+            ])
+          ).rows as Array<{
+            id: string;
+            entity: string;
+            msId: string;
+            state: string;
+            planPacked: Buffer | null;
+            errors: unknown;
+          }>,
+      )
+    ).map((d) => ({
+      ...d,
+      plan: unpack(d.planPacked) as { lines: PlanLine[]; positionQuantities?: Record<string, number> } | null,
+    }));
+    const dbOutdocs = (
+      await withDatabase(
+        database.url,
+        async (c) =>
+          (
+            await c.query('SELECT "outdocId", "documentId", "kind", "stage", "rawPacked" FROM "Outdoc" WHERE "accountId" = $1', [
+              account.accountId,
+            ])
+          ).rows as Array<{
+            outdocId: string;
+            documentId: string | null;
+            kind: string;
+            stage: string;
+            rawPacked: Buffer | null;
+          }>,
+      )
+    ).map((o) => ({ ...o, raw: unpack(o.rawPacked) }));
+    const deadJobs = await withDatabase(
+      database.url,
+      async (c) =>
+        (await c.query(`SELECT "kind", "payload", "lastError" FROM "Job" WHERE "state" = 'dead'`)).rows as Array<{
+          kind: string;
+          payload: unknown;
+          lastError: string;
+        }>,
+    );
 
     for (const doc of docs) {
       const label = `${doc.entity} ${doc.id} (${doc.trigger}${doc.extraTrigger ? `+${doc.extraTrigger}` : ''})`;
@@ -429,7 +542,9 @@ describe.skipIf(!TEST_DATABASE_URL)(`chaos (${QUICK ? 'quick' : 'long'} run, see
       if (tasks.length !== 1) problems.push(`${label}: ${tasks.length} BetaPRO task(s) ${tasks.join(', ')}`);
       if (current.state?.name !== finalState(doc)) {
         const view = await documentView(sandbox, account.adminSession, doc.entity, doc.id).catch(() => undefined);
-        problems.push(`${label}: MoySklad status «${current.state?.name}», expected «${finalState(doc)}»; app state ${view?.state}, errors ${JSON.stringify(view?.errors)}`);
+        problems.push(
+          `${label}: MoySklad status «${current.state?.name}», expected «${finalState(doc)}»; app state ${view?.state}, errors ${JSON.stringify(view?.errors)}`,
+        );
         continue;
       }
       const view = await documentView(sandbox, account.adminSession, doc.entity, doc.id);
@@ -459,14 +574,16 @@ describe.skipIf(!TEST_DATABASE_URL)(`chaos (${QUICK ? 'quick' : 'long'} run, see
       }
       const asked = Object.fromEntries([...doc.receipt.expected].sort());
       const got = Object.fromEntries([...actual].map(([k, v]) => [k, v.quantity]).sort());
-      if (JSON.stringify(asked) !== JSON.stringify(got)) problems.push(`${label}: positions ${JSON.stringify(got)}, the warehouse received ${JSON.stringify(asked)}`);
+      if (JSON.stringify(asked) !== JSON.stringify(got))
+        problems.push(`${label}: positions ${JSON.stringify(got)}, the warehouse received ${JSON.stringify(asked)}`);
       for (const p of doc.plan) {
         const row = actual.get(p.article);
         if (row && row.price !== p.price) problems.push(`${label}: ${p.article} price ${row.price}, planned ${p.price}`);
       }
       for (const extra of doc.receipt.unexpected) {
         const row = actual.get(extra);
-        if (row && row.price !== buyPrice[extra]) problems.push(`${label}: unexpected ${extra} priced ${row.price}, buy price ${buyPrice[extra]}`);
+        if (row && row.price !== buyPrice[extra])
+          problems.push(`${label}: unexpected ${extra} priced ${row.price}, buy price ${buyPrice[extra]}`);
       }
       const stored = dbDocs.find((d) => d.msId === doc.id);
       if (!stored?.plan) {
@@ -474,15 +591,27 @@ describe.skipIf(!TEST_DATABASE_URL)(`chaos (${QUICK ? 'quick' : 'long'} run, see
         continue;
       }
       const receipts = dbOutdocs.filter((o) => o.documentId === stored.id && o.kind === 'goods_supply').map((o) => receiptFromRaw(o.raw));
-      const unexpected = new Map<string, UnexpectedGood>(doc.receipt.unexpected.map((a) => [a, {
-        assortment: { href: ms().meta('product', productOf(a).id).meta.href, type: 'product' }, name: a, price: buyPrice[a], priceSource: 'buyPrice',
-      }]));
+      const unexpected = new Map<string, UnexpectedGood>(
+        doc.receipt.unexpected.map((a) => [
+          a,
+          {
+            assortment: { href: ms().meta('product', productOf(a).id).meta.href, type: 'product' },
+            name: a,
+            price: buyPrice[a],
+            priceSource: 'buyPrice',
+          },
+        ]),
+      );
       const projection = projectReceipt({
-        plan: stored.plan.lines, receipts, policy: { defective: 'received' }, unexpected,
+        plan: stored.plan.lines,
+        receipts,
+        policy: { defective: 'received' },
+        unexpected,
         positionQuantities: stored.plan.positionQuantities ? new Map(Object.entries(stored.plan.positionQuantities)) : undefined,
       });
       const projected = Object.fromEntries(projection.positions.map((p) => [p.goodId, p.quantity]).sort());
-      if (JSON.stringify(projected) !== JSON.stringify(got)) problems.push(`${label}: positions ${JSON.stringify(got)}, projection ${JSON.stringify(projected)}`);
+      if (JSON.stringify(projected) !== JSON.stringify(got))
+        problems.push(`${label}: positions ${JSON.stringify(got)}, projection ${JSON.stringify(projected)}`);
     }
 
     // Outdocs: every one BetaPRO issued for our tasks is locked there and stored and applied here, once.
@@ -491,27 +620,45 @@ describe.skipIf(!TEST_DATABASE_URL)(`chaos (${QUICK ? 'quick' : 'long'} run, see
     for (const o of issued) {
       if (!o.locked) problems.push(`outdoc ${o.outdoc_id} (${o.indoc_id}) not locked in BetaPRO`);
       const rows = dbOutdocs.filter((r) => Number(r.outdocId) === o.outdoc_id);
-      if (rows.length !== 1 || rows[0].stage !== 'applied') problems.push(`outdoc ${o.outdoc_id}: stored ${rows.length} time(s), stage ${rows.map((r) => r.stage).join(',')}`);
+      if (rows.length !== 1 || rows[0].stage !== 'applied')
+        problems.push(`outdoc ${o.outdoc_id}: stored ${rows.length} time(s), stage ${rows.map((r) => r.stage).join(',')}`);
     }
     for (const r of dbOutdocs) {
-      if (!issued.some((o) => o.outdoc_id === Number(r.outdocId))) problems.push(`outdoc ${r.outdocId} stored but not issued by BetaPRO for our tasks`);
+      if (!issued.some((o) => o.outdoc_id === Number(r.outdocId)))
+        problems.push(`outdoc ${r.outdocId} stored but not issued by BetaPRO for our tasks`);
     }
     // Every document of the account the app knows is one we triggered.
-    for (const d of dbDocs) if (!docs.some((doc) => doc.id === d.msId)) problems.push(`unexpected sync document ${d.entity} ${d.msId} (${d.state})`);
+    for (const d of dbDocs)
+      if (!docs.some((doc) => doc.id === d.msId)) problems.push(`unexpected sync document ${d.entity} ${d.msId} (${d.state})`);
 
     // Processes: only the ones the suite killed may have died.
     for (const w of crashed) {
-      const firstError = w.logs().split('\n').find((l) => /Error|error/.test(l)) ?? '';
-      problems.push(`worker process ${w.pid} exited by itself (code ${w.child.exitCode}, signal ${w.child.signalCode}): ${firstError.slice(0, 300)}`);
+      const firstError =
+        w
+          .logs()
+          .split('\n')
+          .find((l) => /Error|error/.test(l)) ?? '';
+      problems.push(
+        `worker process ${w.pid} exited by itself (code ${w.child.exitCode}, signal ${w.child.signalCode}): ${firstError.slice(0, 300)}`,
+      );
     }
-    if (!webKilledByUs && sandbox.app.process.exitCode !== null) problems.push(`web process exited by itself (code ${sandbox.app.process.exitCode})`);
-    if (duplicates.length) console.warn(`[chaos] repeated side effects${STRICT ? '' : ' (reported only: CHAOS_STRICT=0)'}:\n${duplicates.join('\n')}`);
+    if (!webKilledByUs && sandbox.app.process.exitCode !== null)
+      problems.push(`web process exited by itself (code ${sandbox.app.process.exitCode})`);
+    if (duplicates.length)
+      console.warn(`[chaos] repeated side effects${STRICT ? '' : ' (reported only: CHAOS_STRICT=0)'}:\n${duplicates.join('\n')}`);
     if (STRICT) problems.push(...duplicates);
 
     const summary = {
-      seed: SEED, documents: docs.length, received: docs.filter((d) => d.receipt).length,
-      partial: docs.filter((d) => (d.receipt?.parts.length ?? 0) > 1).length, outdocs: issued.length,
-      workersStarted: workers.length, workersKilled: killedWorkerLogs.length, workersCrashed: crashed.size, duplicates: duplicates.length, deadJobs: deadJobs.map((j) => `${j.kind}: ${j.lastError?.slice(0, 160)}`),
+      seed: SEED,
+      documents: docs.length,
+      received: docs.filter((d) => d.receipt).length,
+      partial: docs.filter((d) => (d.receipt?.parts.length ?? 0) > 1).length,
+      outdocs: issued.length,
+      workersStarted: workers.length,
+      workersKilled: killedWorkerLogs.length,
+      workersCrashed: crashed.size,
+      duplicates: duplicates.length,
+      deadJobs: deadJobs.map((j) => `${j.kind}: ${j.lastError?.slice(0, 160)}`),
       elapsedSec: Math.round((Date.now() - started) / 1000),
     };
     console.log(`[chaos] summary ${JSON.stringify(summary, null, 2)}`);

@@ -72,7 +72,12 @@ export interface WorkerProcess {
 export function startWorkerProcess(env: Record<string, string>): WorkerProcess {
   const child = spawn(process.execPath, [...productNodeFlags('worker'), '--import', 'tsx', 'scripts/worker.ts'], {
     cwd: ROOT,
-    env: { ...productProcessEnv('worker'), ...env, RUN_WORKER: 'true', LOG_LEVEL: process.env.CHAOS_WORKER_LOG_LEVEL ?? 'warn' } as unknown as NodeJS.ProcessEnv,
+    env: {
+      ...productProcessEnv('worker'),
+      ...env,
+      RUN_WORKER: 'true',
+      LOG_LEVEL: process.env.CHAOS_WORKER_LOG_LEVEL ?? 'warn',
+    } as unknown as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -127,7 +132,11 @@ export async function databaseOutage(mode: OutageMode, databaseUrl: string, ms: 
     const cluster = pgCluster();
     if (!cluster) throw new Error('CHAOS_PG_OUTAGE=restart needs pg_ctlcluster (Debian PostgreSQL packages)');
     const run = (action: string) => {
-      const result = spawnSync('pg_ctlcluster', ['--skip-systemctl-redirect', cluster, 'main', action, ...(action === 'stop' ? ['-m', 'fast'] : [])], { encoding: 'utf8' });
+      const result = spawnSync(
+        'pg_ctlcluster',
+        ['--skip-systemctl-redirect', cluster, 'main', action, ...(action === 'stop' ? ['-m', 'fast'] : [])],
+        { encoding: 'utf8' },
+      );
       if (result.status !== 0) throw new Error(`pg_ctlcluster ${action} failed: ${result.stderr}`);
     };
     run('stop');
@@ -195,22 +204,45 @@ export async function withDatabase<T>(url: string, fn: (client: pg.Client) => Pr
  * dead worker's leases only — exactly what waiting would do, minus the wait.
  */
 export async function expireLeasesOf(url: string, pid: number): Promise<number> {
-  return withDatabase(url, async (client) => {
-    const res = await client.query(`UPDATE "Job" SET "leaseUntil" = now() - interval '1 second'
-      WHERE "state" = 'running' AND "lockedBy" LIKE $1`, [`%:${pid}:%`]);
-    return res.rowCount ?? 0;
-  }, 10_000).catch(() => 0);
+  return withDatabase(
+    url,
+    async (client) => {
+      const res = await client.query(
+        `UPDATE "Job" SET "leaseUntil" = now() - interval '1 second'
+      WHERE "state" = 'running' AND "lockedBy" LIKE $1`,
+        [`%:${pid}:%`],
+      );
+      return res.rowCount ?? 0;
+    },
+    10_000,
+  ).catch(() => 0);
 }
 
 // ------------------------------------------------------------------ simulator state
 
-export interface BetaproIndoc { indoc_id: string; state: string; items: Array<{ good_id: string; plan_qnt: number }> }
+export interface BetaproIndoc {
+  indoc_id: string;
+  state: string;
+  items: Array<{ good_id: string; plan_qnt: number }>;
+}
 export interface BetaproOutdoc {
-  outdoc_id: number; outdoc_type: string; indoc_id?: string; task_id?: string; locked: boolean; deleted?: boolean;
-  unlock_request: boolean; part_num?: number; goods?: Array<{ good_id: string; plan_qnt: number; useful_qnt: number; defective_qnt: number }>;
+  outdoc_id: number;
+  outdoc_type: string;
+  indoc_id?: string;
+  task_id?: string;
+  locked: boolean;
+  deleted?: boolean;
+  unlock_request: boolean;
+  part_num?: number;
+  goods?: Array<{ good_id: string; plan_qnt: number; useful_qnt: number; defective_qnt: number }>;
 }
 export interface BetaproState {
-  partners: Array<{ partnerId: string; goods: Array<{ good_id: string }>; indocs: BetaproIndoc[]; outdocs: BetaproOutdoc[] }>;
+  partners: Array<{
+    partnerId: string;
+    goods: Array<{ good_id: string }>;
+    indocs: BetaproIndoc[];
+    outdocs: BetaproOutdoc[];
+  }>;
 }
 
 export async function betaproState(controlUrl: string): Promise<BetaproState> {
@@ -220,7 +252,9 @@ export async function betaproState(controlUrl: string): Promise<BetaproState> {
 
 export async function betaproControl(controlUrl: string, route: string, body: unknown = {}): Promise<Record<string, unknown>> {
   const res = await fetch(`${controlUrl}${route}`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
   });
   const text = await res.text();
   if (res.status >= 300) throw new Error(`BetaPRO control ${route}: ${res.status} ${text}`);

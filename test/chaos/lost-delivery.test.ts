@@ -37,15 +37,25 @@ describe.skipIf(!TEST_DATABASE_URL)('database failure while a scenario call is a
     await database?.drop();
   });
 
-  it('MoySklad\'s retry of a call that failed mid-way still sends the document', async () => {
+  it("MoySklad's retry of a call that failed mid-way still sends the document", async () => {
     const ms = sandbox.moysklad;
     const scenarioState = ms.createState(account.accountId, 'supply', 'В БетаПРО (сценарий)');
-    ms.addScenario(account.accountId, { entityType: 'supply', stateId: scenarioState, actionName: 'transfer-to-betapro' } as never);
+    ms.addScenario(account.accountId, {
+      entityType: 'supply',
+      stateId: scenarioState,
+      actionName: 'transfer-to-betapro',
+    } as never);
     const doc = ms.createDocument(account.accountId, 'supply', {
       organization: ms.meta('organization', account.seed.organizationId),
       agent: ms.meta('counterparty', account.seed.counterpartyId),
       store: ms.meta('store', account.seed.stores.betapro),
-      positions: [{ quantity: 5, price: 100, assortment: ms.meta('product', account.seed.products.find((p) => p.article === 'MUG-300')!.id) }],
+      positions: [
+        {
+          quantity: 5,
+          price: 100,
+          assortment: ms.meta('product', account.seed.products.find((p) => p.article === 'MUG-300')!.id),
+        },
+      ],
     });
     const id = String(doc.id);
     await withDatabase(database.url, async (c) => {
@@ -60,23 +70,34 @@ describe.skipIf(!TEST_DATABASE_URL)('database failure while a scenario call is a
     });
     ms.userUpdate(account.accountId, 'supply', id, { state: ms.stateMeta('supply', scenarioState) });
     const delivery = await waitFor('the first scenario attempt failed', async () => {
-      const d = ms.deliveries({ accountId: account.accountId, kind: 'scenario' }).find((x) => (x.body as { objectId?: string }).objectId === id);
+      const d = ms
+        .deliveries({ accountId: account.accountId, kind: 'scenario' })
+        .find((x) => (x.body as { objectId?: string }).objectId === id);
       return d && d.attempts.some((a) => (a.status ?? 0) >= 500) ? d : undefined;
     });
     await withDatabase(database.url, (c) => c.query('DROP TRIGGER chaos_refuse_job ON "Job"; DROP FUNCTION chaos_refuse_job()'));
-    await waitFor('MoySklad\'s retry delivered', async () => delivery.outcome === 'delivered');
+    await waitFor("MoySklad's retry delivered", async () => delivery.outcome === 'delivered');
     expect(delivery.attempts.length).toBeGreaterThan(1);
 
     // The retry was accepted (2xx): the document must now be sent, like any accepted trigger.
     let view = await documentView(sandbox, account.adminSession, 'supply', id);
     try {
-      await waitFor('the document sent', async () => (view = await documentView(sandbox, account.adminSession, 'supply', id)).state === 'sent', 15_000);
+      await waitFor(
+        'the document sent',
+        async () => (view = await documentView(sandbox, account.adminSession, 'supply', id)).state === 'sent',
+        15_000,
+      );
     } catch {
       // Even the clerk's button cannot help once the document is stuck "queued" without a job.
-      const press = await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: account.adminSession, body: { action: 'send' } });
+      const press = await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, {
+        token: account.adminSession,
+        body: { action: 'send' },
+      });
       view = await documentView(sandbox, account.adminSession, 'supply', id);
-      throw new Error(`document lost: app state "${view.state}" after MoySklad's retry was answered ${JSON.stringify(delivery.attempts.map((a) => a.status))}; `
-        + `a widget "send" then answered ${press.status}, events: ${view.events.map((e) => e.kind).join(', ')}`);
+      throw new Error(
+        `document lost: app state "${view.state}" after MoySklad's retry was answered ${JSON.stringify(delivery.attempts.map((a) => a.status))}; ` +
+          `a widget "send" then answered ${press.status}, events: ${view.events.map((e) => e.kind).join(', ')}`,
+      );
     }
     expect(ms.getDocument(account.accountId, 'supply', id)).toMatchObject({ state: { name: 'Передан' } });
   });

@@ -37,7 +37,13 @@ async function seriousViolations(frame: Frame): Promise<string[]> {
   });
   return violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 8).map((n) => `${JSON.stringify(n.target)} ${n.failureSummary ?? ''}`).join(' | ')}`);
+    .map(
+      (v) =>
+        `${v.impact} ${v.id}: ${v.help} — ${v.nodes
+          .slice(0, 8)
+          .map((n) => `${JSON.stringify(n.target)} ${n.failureSummary ?? ''}`)
+          .join(' | ')}`,
+    );
 }
 
 /**
@@ -49,11 +55,15 @@ function horizontalOverflow(frame: Frame): Promise<{ px: number; culprits: strin
     const root = document.scrollingElement ?? document.documentElement;
     const px = root.scrollWidth - root.clientWidth;
     if (px <= 0) return { px, culprits: [] };
-    const wide = Array.from(document.body.querySelectorAll<HTMLElement>('*')).filter((el) => el.getBoundingClientRect().right > root.clientWidth + 1);
+    const wide = Array.from(document.body.querySelectorAll<HTMLElement>('*')).filter(
+      (el) => el.getBoundingClientRect().right > root.clientWidth + 1,
+    );
     const innermost = wide.filter((el) => !wide.some((other) => other !== el && el.contains(other)));
     return {
       px,
-      culprits: innermost.slice(0, 3).map((el) => `<${el.tagName.toLowerCase()} class="${el.className}"> ${el.textContent?.slice(0, 60) ?? ''}`),
+      culprits: innermost
+        .slice(0, 3)
+        .map((el) => `<${el.tagName.toLowerCase()} class="${el.className}"> ${el.textContent?.slice(0, 60) ?? ''}`),
     };
   });
 }
@@ -68,9 +78,14 @@ async function focusRing(page: Page, frame: Frame): Promise<{ tag: string; outli
     await page.keyboard.press('Tab');
     const seen = await frame.evaluate(() => {
       const el = document.activeElement as HTMLElement | null;
-      if (!el || el === document.body || !el.matches('button, a[href], [role="button"], input[type="checkbox"], input[type="radio"]')) return undefined;
+      if (!el || el === document.body || !el.matches('button, a[href], [role="button"], input[type="checkbox"], input[type="radio"]'))
+        return undefined;
       const s = getComputedStyle(el);
-      return { tag: `${el.tagName.toLowerCase()} ${el.textContent?.trim().slice(0, 30) ?? ''}`, outline: `${s.outlineStyle} ${s.outlineWidth}`, shadow: s.boxShadow };
+      return {
+        tag: `${el.tagName.toLowerCase()} ${el.textContent?.trim().slice(0, 30) ?? ''}`,
+        outline: `${s.outlineStyle} ${s.outlineWidth}`,
+        shadow: s.boxShadow,
+      };
     });
     if (seen) return seen;
   }
@@ -101,17 +116,27 @@ describe.skipIf(!executablePath)('accessibility of the widget and the settings p
     if (installed.httpStatus !== 200) throw new Error(`install failed: ${JSON.stringify(installed)}`);
     admin = await sessionFor(sandbox, accountId, 'admin');
     const statuses = (entity: 'supply' | 'move') => ({
-      transfer: seed.states[entity]['Передать'], sent: seed.states[entity]['Передан'],
-      error: seed.states[entity]['Ошибка передачи'], posted: seed.states[entity]['Проведён'],
+      transfer: seed.states[entity]['Передать'],
+      sent: seed.states[entity]['Передан'],
+      error: seed.states[entity]['Ошибка передачи'],
+      posted: seed.states[entity]['Проведён'],
     });
     const saved = await api(sandbox.app.url, '/api/settings', {
-      method: 'PUT', token: admin,
+      method: 'PUT',
+      token: admin,
       body: {
-        betaproBaseUrl: sandbox.betapro.apiUrl, betaproPartnerId: BETAPRO_PARTNER.partnerId, betaproPassword: BETAPRO_PARTNER.password,
-        storeIds: [seed.stores.betapro], enabledEntities: ['supply', 'move'],
+        betaproBaseUrl: sandbox.betapro.apiUrl,
+        betaproPartnerId: BETAPRO_PARTNER.partnerId,
+        betaproPassword: BETAPRO_PARTNER.password,
+        storeIds: [seed.stores.betapro],
+        enabledEntities: ['supply', 'move'],
         statuses: { supply: statuses('supply'), move: statuses('move') },
         // Review mode: a receipt with discrepancies stops in «review» before it is posted, one more state to audit.
-        productKey: 'article', partialPolicy: 'final', defectivePolicy: 'received', postingMode: 'review', pollIntervalSec: 3600,
+        productKey: 'article',
+        partialPolicy: 'final',
+        defectivePolicy: 'received',
+        postingMode: 'review',
+        pollIntervalSec: 3600,
       },
     });
     if (saved.status !== 200) throw new Error(`settings failed: ${JSON.stringify(saved.body)}`);
@@ -123,7 +148,10 @@ describe.skipIf(!executablePath)('accessibility of the widget and the settings p
   });
 
   const act = async (entity: 'supply' | 'move', id: string, action: string) => {
-    const r = await api(sandbox.app.url, `/api/widget/documents/${entity}/${id}/actions`, { token: admin, body: { action } });
+    const r = await api(sandbox.app.url, `/api/widget/documents/${entity}/${id}/actions`, {
+      token: admin,
+      body: { action },
+    });
     if (r.status >= 300) throw new Error(`${action} ${id}: ${r.status} ${JSON.stringify(r.body)}`);
   };
   const waitState = (entity: 'supply' | 'move', id: string, state: SyncState) =>
@@ -133,18 +161,28 @@ describe.skipIf(!executablePath)('accessibility of the widget and the settings p
     });
   const receive = async (indocId: string, body: unknown) => {
     const r = await fetch(`${sandbox.betapro.controlUrl}/indocs/${indocId}/receive`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
     });
     if (!r.ok) throw new Error(`receive ${indocId}: ${r.status} ${await r.text()}`);
   };
   const newSupply = (article: string, quantity: number) => {
     const ms = sandbox.moysklad;
-    return String(ms.createDocument(accountId, 'supply', {
-      organization: ms.meta('organization', seed.organizationId),
-      agent: ms.meta('counterparty', seed.counterpartyId),
-      store: ms.meta('store', seed.stores.betapro),
-      positions: [{ quantity, price: 100, assortment: ms.meta('product', seed.products.find((p) => p.article === article)!.id) }],
-    }).id);
+    return String(
+      ms.createDocument(accountId, 'supply', {
+        organization: ms.meta('organization', seed.organizationId),
+        agent: ms.meta('counterparty', seed.counterpartyId),
+        store: ms.meta('store', seed.stores.betapro),
+        positions: [
+          {
+            quantity,
+            price: 100,
+            assortment: ms.meta('product', seed.products.find((p) => p.article === article)!.id),
+          },
+        ],
+      }).id,
+    );
   };
 
   /**
@@ -174,7 +212,13 @@ describe.skipIf(!executablePath)('accessibility of the widget and the settings p
   /** The app's own iframe (not the simulator's host page, whose URL also says "settings"). */
   const appFrame = (page: Page, path: string): Frame => {
     const frame = page.frames().find((f) => f.url().startsWith(`${sandbox.app.url}${path}`));
-    if (!frame) throw new Error(`no app frame ${path} in ${page.frames().map((f) => f.url()).join(', ')}`);
+    if (!frame)
+      throw new Error(
+        `no app frame ${path} in ${page
+          .frames()
+          .map((f) => f.url())
+          .join(', ')}`,
+      );
     return frame;
   };
 
@@ -212,11 +256,14 @@ describe.skipIf(!executablePath)('accessibility of the widget and the settings p
     const id = seed.supplies[0];
     await act('supply', id, 'send');
     const view = await waitState('supply', id, 'sent');
-    await receive(view.indocId!, { final: true, items: [
-      { good_id: 'TS-WHITE', useful_qnt: 9, defective_qnt: 1 },
-      { good_id: 'MUG-300', useful_qnt: 20, defective_qnt: 0 },
-      { good_id: 'NB-A5', useful_qnt: 52, defective_qnt: 0 },
-    ] });
+    await receive(view.indocId!, {
+      final: true,
+      items: [
+        { good_id: 'TS-WHITE', useful_qnt: 9, defective_qnt: 1 },
+        { good_id: 'MUG-300', useful_qnt: 20, defective_qnt: 0 },
+        { good_id: 'NB-A5', useful_qnt: 52, defective_qnt: 0 },
+      ],
+    });
     await act('supply', id, 'check');
     await waitState('supply', id, 'review');
     await auditWidget('review', 'supply', id, '[data-testid="receipt-line"]');
@@ -229,7 +276,10 @@ describe.skipIf(!executablePath)('accessibility of the widget and the settings p
     const id = newSupply('TS-WHITE', 2);
     await act('supply', id, 'send');
     const view = await waitState('supply', id, 'sent');
-    await receive(view.indocId!, { final: true, unknown: [{ barcode: '2000000099999', descrip: 'Ручка без упаковки', useful_qnt: 5 }] });
+    await receive(view.indocId!, {
+      final: true,
+      unknown: [{ barcode: '2000000099999', descrip: 'Ручка без упаковки', useful_qnt: 5 }],
+    });
     await act('supply', id, 'check');
     await auditWidget('unknown goods', 'supply', id, '[data-testid="unrecognized-good"]');
   });

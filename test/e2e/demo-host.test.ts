@@ -42,7 +42,12 @@ describe.skipIf(!executablePath)('demo: the MoySklad host page forms and the Bet
   const docIdOf = (page: Page, type: string) => new RegExp(`/ui/${type}/([0-9a-f-]{36})`).exec(page.url())?.[1];
 
   /** Fills the "new document" form: each reference select by label, then quantities by product name. */
-  async function createThroughForm(page: Page, type: string, refs: Record<string, string>, quantities: Record<string, number>): Promise<string> {
+  async function createThroughForm(
+    page: Page,
+    type: string,
+    refs: Record<string, string>,
+    quantities: Record<string, number>,
+  ): Promise<string> {
     await page.goto(`${sandbox.moysklad.uiUrl}${q()}`);
     await page.locator(`#create a[data-new="${type}"]`).click();
     await page.waitForURL(new RegExp(`/ui/new/${type}`));
@@ -66,12 +71,20 @@ describe.skipIf(!executablePath)('demo: the MoySklad host page forms and the Bet
 
   it('creates a supply with the form, and the widget sends it to BetaPRO', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const id = await createThroughForm(page, 'supply', { store: 'BetaPRO Фулфилмент' }, { 'Футболка хлопковая белая': 3, 'Кружка керамическая': 2 });
+    const id = await createThroughForm(
+      page,
+      'supply',
+      { store: 'BetaPRO Фулфилмент' },
+      { 'Футболка хлопковая белая': 3, 'Кружка керамическая': 2 },
+    );
     const doc = sandbox.moysklad.getDocument(account.accountId, 'supply', id) as unknown as DocRead;
     expect(idOf(doc.store)).toBe(account.seed.stores.betapro);
     // Not posted by default: the app posts it after the warehouse's receipt.
     expect(doc.applicable).toBe(false);
-    expect(doc.positions.rows.map((r) => [r.assortment.article, r.quantity, r.price]).sort()).toEqual([['MUG-300', 2, 18000], ['TS-WHITE', 3, 45000]]);
+    expect(doc.positions.rows.map((r) => [r.assortment.article, r.quantity, r.price]).sort()).toEqual([
+      ['MUG-300', 2, 18000],
+      ['TS-WHITE', 3, 45000],
+    ]);
     // The created document opens with the app's widget, which sends it.
     const widget = page.frameLocator('#widget');
     await widget.getByTestId('preflight-ok').waitFor({ timeout: 30_000 });
@@ -84,7 +97,12 @@ describe.skipIf(!executablePath)('demo: the MoySklad host page forms and the Bet
 
   it('creates a move between two stores with the form', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const id = await createThroughForm(page, 'move', { sourceStore: 'Основной склад', targetStore: 'BetaPRO Фулфилмент' }, { 'Блокнот А5': 7 });
+    const id = await createThroughForm(
+      page,
+      'move',
+      { sourceStore: 'Основной склад', targetStore: 'BetaPRO Фулфилмент' },
+      { 'Блокнот А5': 7 },
+    );
     const doc = sandbox.moysklad.getDocument(account.accountId, 'move', id) as unknown as DocRead;
     expect([idOf(doc.sourceStore), idOf(doc.targetStore)]).toEqual([account.seed.stores.main, account.seed.stores.betapro]);
     expect(doc.positions.rows.map((r) => [r.assortment.article, r.quantity])).toEqual([['NB-A5', 7]]);
@@ -129,8 +147,12 @@ describe.skipIf(!executablePath)('demo: the MoySklad host page forms and the Bet
     await expect.poll(() => page.locator('#p-article').inputValue()).toBe('HOODIE-2');
     await expect(page.locator('#variants input[data-key="characteristic"][value="XL"]').count()).resolves.toBe(1);
 
-    const card = (await fetch(`${sandbox.moysklad.origin}/_sim/accounts/${account.accountId}/product/${account.seed.products.find((p) => p.article === 'HOODIE')!.id}`)
-      .then((r) => r.json())) as { article: string; variants: Array<{ characteristic: string; article: string; barcode: string }> };
+    const card = (await fetch(
+      `${sandbox.moysklad.origin}/_sim/accounts/${account.accountId}/product/${account.seed.products.find((p) => p.article === 'HOODIE')!.id}`,
+    ).then((r) => r.json())) as {
+      article: string;
+      variants: Array<{ characteristic: string; article: string; barcode: string }>;
+    };
     expect(card.article).toBe('HOODIE-2');
     expect(card.variants.find((v) => v.characteristic === 'S')?.article).toBe('HOODIE-S');
     expect(card.variants.find((v) => v.characteristic === 'XL')?.barcode).toBe('4600000000091');
@@ -149,7 +171,9 @@ describe.skipIf(!executablePath)('demo: the MoySklad host page forms and the Bet
     await page.locator('#p-barcode').fill('46-ABC');
     await page.locator('#save-product').click();
     await expect.poll(() => page.locator('#product-result').textContent()).toContain('Штрихкод: только цифры');
-    const card = (await fetch(`${sandbox.moysklad.origin}/_sim/accounts/${account.accountId}/product/${mug.id}`).then((r) => r.json())) as { barcode: string };
+    const card = (await fetch(`${sandbox.moysklad.origin}/_sim/accounts/${account.accountId}/product/${mug.id}`).then((r) => r.json())) as {
+      barcode: string;
+    };
     expect(card.barcode).toBe(mug.barcode);
     await page.close();
   });
@@ -160,8 +184,12 @@ describe.skipIf(!executablePath)('demo: the MoySklad host page forms and the Bet
     // The supply sent above is a task with the "receive with discrepancies" form.
     const receipt = page.locator('form.receipt').first();
     await page.locator('summary', { hasText: 'Принять с расхождениями' }).first().click();
-    await expect(receipt.locator('label', { hasText: 'Принято' }).locator('+ small.hint').textContent()).resolves.toContain('good_id норма [брак]');
-    await expect(receipt.locator('label', { hasText: 'Неизвестные товары' }).locator('+ small.hint').textContent()).resolves.toContain('штрихкод норма [брак] [описание]');
+    await expect(receipt.locator('label', { hasText: 'Принято' }).locator('+ small.hint').textContent()).resolves.toContain(
+      'good_id норма [брак]',
+    );
+    await expect(receipt.locator('label', { hasText: 'Неизвестные товары' }).locator('+ small.hint').textContent()).resolves.toContain(
+      'штрихкод норма [брак] [описание]',
+    );
     await expect(page.locator('form[action="/_sim/faults"] small.hint').allTextContents()).resolves.toEqual(
       expect.arrayContaining([expect.stringContaining('от 0 до 1'), expect.stringContaining('rate429')]),
     );

@@ -6,7 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import { chromiumArgs, findChromium } from '../support/chromium';
-import { api, BETAPRO_PARTNER, installAndConfigure, sessionFor, startSandbox, type ConfiguredAccount, type Sandbox } from '../support/sandbox';
+import {
+  api,
+  BETAPRO_PARTNER,
+  installAndConfigure,
+  sessionFor,
+  startSandbox,
+  type ConfiguredAccount,
+  type Sandbox,
+} from '../support/sandbox';
 import type { EmployeeKind } from '../sandbox/moysklad';
 import type { SettingsResponse } from '@/lib/api/contract';
 
@@ -28,7 +36,11 @@ describe.skipIf(!executablePath)('settings page in the MoySklad main iframe', ()
     await sandbox?.stop();
   });
 
-  async function openSettings(accountId: string, employee: EmployeeKind = 'admin', lang = ''): Promise<{ page: Page; settings: FrameLocator }> {
+  async function openSettings(
+    accountId: string,
+    employee: EmployeeKind = 'admin',
+    lang = '',
+  ): Promise<{ page: Page; settings: FrameLocator }> {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(`${sandbox.moysklad.uiUrl}/settings?accountId=${accountId}&employee=${employee}${lang}`);
     return { page, settings: page.frameLocator('#main-iframe') };
@@ -50,7 +62,9 @@ describe.skipIf(!executablePath)('settings page in the MoySklad main iframe', ()
     await expect(settings.getByLabel('BetaPRO Фулфилмент').isChecked()).resolves.toBe(true);
     await expect(settings.getByLabel('Основной склад').isChecked()).resolves.toBe(false);
     // {height} messages: the host makes the iframe as tall as the page, so there is no inner scrollbar.
-    await expect.poll(async () => Number(await page.locator('#main-iframe').getAttribute('height')), { timeout: 10_000 }).toBeGreaterThan(1200);
+    await expect
+      .poll(async () => Number(await page.locator('#main-iframe').getAttribute('height')), { timeout: 10_000 })
+      .toBeGreaterThan(1200);
     await settings.getByTestId('settings-health').getByText('установлены').waitFor();
     mkdirSync('test-results', { recursive: true });
     await page.screenshot({ path: 'test-results/settings-admin.png', fullPage: true });
@@ -134,7 +148,9 @@ describe.skipIf(!executablePath)('settings page in the MoySklad main iframe', ()
     await settings.getByLabel('Перемещения').uncheck();
     await settings.getByTestId('create-statuses-supply').click();
     // All were missing: the page names each one it created, the optional «Расхождения» too.
-    await settings.getByText('Созданы: «Передать (команда)», «Передан», «Ошибка передачи», «Проведён», «Расхождения (необязательно)».').waitFor();
+    await settings
+      .getByText('Созданы: «Передать (команда)», «Передан», «Ошибка передачи», «Проведён», «Расхождения (необязательно)».')
+      .waitFor();
     const transfer = settings.getByTestId('status-supply-transfer');
     await expect(transfer.locator('option:checked').textContent()).resolves.toBe('Передать');
     const review = settings.getByTestId('status-supply-review');
@@ -152,12 +168,24 @@ describe.skipIf(!executablePath)('settings page in the MoySklad main iframe', ()
 
   for (const lang of ['ru', 'en'] as const) {
     const words = {
-      ru: { password: 'пароль БетаПРО', partner: 'код партнёра БетаПРО', passwordLabel: 'Пароль', partnerLabel: 'Код партнёра',
-        created: 'Созданы: «Передан», «Ошибка передачи», «Проведён», «Расхождения (необязательно)».', existing: 'Уже были: «Передать (команда)».',
-        transferStatus: 'статус «Передать (команда)» для приёмок' },
-      en: { password: 'BetaPRO password', partner: 'BetaPRO partner id', passwordLabel: 'Password', partnerLabel: 'Partner id',
-        created: 'Created: «Sent», «Transfer error», «Posted», «Discrepancies (optional)».', existing: 'Already existed: «Transfer (command)».',
-        transferStatus: 'status “Transfer (command)” for supplies' },
+      ru: {
+        password: 'пароль БетаПРО',
+        partner: 'код партнёра БетаПРО',
+        passwordLabel: 'Пароль',
+        partnerLabel: 'Код партнёра',
+        created: 'Созданы: «Передан», «Ошибка передачи», «Проведён», «Расхождения (необязательно)».',
+        existing: 'Уже были: «Передать (команда)».',
+        transferStatus: 'статус «Передать (команда)» для приёмок',
+      },
+      en: {
+        password: 'BetaPRO password',
+        partner: 'BetaPRO partner id',
+        passwordLabel: 'Password',
+        partnerLabel: 'Partner id',
+        created: 'Created: «Sent», «Transfer error», «Posted», «Discrepancies (optional)».',
+        existing: 'Already existed: «Transfer (command)».',
+        transferStatus: 'status “Transfer (command)” for supplies',
+      },
     }[lang];
 
     it(`[${lang}] the checklist follows the form, and «Создать статусы» says which it created and which existed`, async () => {

@@ -28,16 +28,19 @@ describe.skipIf(!executablePath)('widget flows in the MoySklad host page', () =>
   function newSupply(): string {
     const ms = sandbox.moysklad;
     const product = account.seed.products.find((p) => p.article === 'NB-A5')!;
-    return String(ms.createDocument(account.accountId, 'supply', {
-      organization: ms.meta('organization', account.seed.organizationId),
-      agent: ms.meta('counterparty', account.seed.counterpartyId),
-      store: ms.meta('store', account.seed.stores.betapro),
-      state: ms.stateMeta('supply', account.seed.states.supply['Новый']),
-      positions: [{ quantity: 5, price: 100, assortment: ms.meta('product', product.id) }],
-    }).id);
+    return String(
+      ms.createDocument(account.accountId, 'supply', {
+        organization: ms.meta('organization', account.seed.organizationId),
+        agent: ms.meta('counterparty', account.seed.counterpartyId),
+        store: ms.meta('store', account.seed.stores.betapro),
+        state: ms.stateMeta('supply', account.seed.states.supply['Новый']),
+        positions: [{ quantity: 5, price: 100, assortment: ms.meta('product', product.id) }],
+      }).id,
+    );
   }
 
-  const url = (id: string, employee: string) => `${sandbox.moysklad.uiUrl}/supply/${id}?accountId=${account.accountId}&employee=${employee}`;
+  const url = (id: string, employee: string) =>
+    `${sandbox.moysklad.uiUrl}/supply/${id}?accountId=${account.accountId}&employee=${employee}`;
 
   it('setting the status «Передать» in the document form has the same effect as the button', async () => {
     const id = newSupply();
@@ -64,7 +67,10 @@ describe.skipIf(!executablePath)('widget flows in the MoySklad host page', () =>
     await expect(send.isDisabled()).resolves.toBe(true);
     await expect(widget.getByText('Нет прав на изменение документа в МойСклад').count()).resolves.toBeGreaterThan(0);
     const readonly = await sessionFor(sandbox, account.accountId, 'clerk-readonly');
-    const refused = await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: readonly, body: { action: 'send' } });
+    const refused = await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, {
+      token: readonly,
+      body: { action: 'send' },
+    });
     expect(refused.status).toBe(403);
     await page.close();
   });
@@ -74,12 +80,14 @@ describe.skipIf(!executablePath)('widget flows in the MoySklad host page', () =>
   const product = (article: string) => account.seed.products.find((p) => p.article === article)!;
   function supplyOf(positions: Array<{ quantity: number; type: 'product' | 'service'; id: string }>): string {
     const ms = sandbox.moysklad;
-    return String(ms.createDocument(account.accountId, 'supply', {
-      organization: ms.meta('organization', account.seed.organizationId),
-      agent: ms.meta('counterparty', account.seed.counterpartyId),
-      store: ms.meta('store', account.seed.stores.betapro),
-      positions: positions.map((p) => ({ quantity: p.quantity, price: 100, assortment: ms.meta(p.type, p.id) })),
-    }).id);
+    return String(
+      ms.createDocument(account.accountId, 'supply', {
+        organization: ms.meta('organization', account.seed.organizationId),
+        agent: ms.meta('counterparty', account.seed.counterpartyId),
+        store: ms.meta('store', account.seed.stores.betapro),
+        positions: positions.map((p) => ({ quantity: p.quantity, price: 100, assortment: ms.meta(p.type, p.id) })),
+      }).id,
+    );
   }
   const reachState = (id: string, wanted: SyncState) =>
     waitFor(`state ${wanted}`, async () => (await documentView(sandbox, account.adminSession, 'supply', id)).state === wanted);
@@ -91,8 +99,14 @@ describe.skipIf(!executablePath)('widget flows in the MoySklad host page', () =>
 
   it('an error shows its reasons and a one-line history with details on demand in either language; fixed, the old box goes', async () => {
     const service = account.seed.products.find((p) => p.type === 'service')!;
-    const id = supplyOf([{ quantity: 5, type: 'product', id: product('NB-A5').id }, { quantity: 1, type: 'service', id: service.id }]);
-    const sent = await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: account.adminSession, body: { action: 'send' } });
+    const id = supplyOf([
+      { quantity: 5, type: 'product', id: product('NB-A5').id },
+      { quantity: 1, type: 'service', id: service.id },
+    ]);
+    const sent = await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, {
+      token: account.adminSession,
+      body: { action: 'send' },
+    });
     expect(sent.status).toBeLessThan(300);
     await reachState(id, 'error');
 
@@ -103,7 +117,9 @@ describe.skipIf(!executablePath)('widget flows in the MoySklad host page', () =>
     for (const lang of ['ru', 'en'] as const) {
       const { page, widget } = await open(id, lang);
       await widget.locator('[data-testid="sync-state"][data-state="error"]').waitFor();
-      await expect.poll(() => widget.getByTestId('errors').locator('li').allTextContents()).toEqual([expect.stringContaining(words[lang].reason)]);
+      await expect
+        .poll(() => widget.getByTestId('errors').locator('li').allTextContents())
+        .toEqual([expect.stringContaining(words[lang].reason)]);
       // Pre-flight still finds the service: Retry would fail the same way.
       await widget.getByTestId('preflight').locator('[data-testid="preflight-same"]').waitFor();
       await expect(widget.getByRole('button', { name: words[lang].retry }).isDisabled()).resolves.toBe(true);
@@ -113,7 +129,9 @@ describe.skipIf(!executablePath)('widget flows in the MoySklad host page', () =>
       await failed.getByRole('button', { name: words[lang].details }).click();
       await expect(failed.getByTestId('event-details').textContent()).resolves.toContain(words[lang].reason);
       if (lang === 'en') {
-        const history = (await widget.getByTestId('timeline').locator('[data-testid="event"] > div > span:first-child').allTextContents()).join(' ');
+        const history = (
+          await widget.getByTestId('timeline').locator('[data-testid="event"] > div > span:first-child').allTextContents()
+        ).join(' ');
         expect(history).not.toMatch(/[а-яё]/i);
       }
       await page.close();
@@ -133,19 +151,35 @@ describe.skipIf(!executablePath)('widget flows in the MoySklad host page', () =>
   it('a good outside the plan that exists in MoySklad is named with its code and never «не будет проведён» once posted', async () => {
     // The warehouse knows the notebook from an earlier task; the substitute must be a good it knows.
     const earlier = newSupply();
-    await api(sandbox.app.url, `/api/widget/documents/supply/${earlier}/actions`, { token: account.adminSession, body: { action: 'send' } });
+    await api(sandbox.app.url, `/api/widget/documents/supply/${earlier}/actions`, {
+      token: account.adminSession,
+      body: { action: 'send' },
+    });
     await reachState(earlier, 'sent');
     const id = supplyOf([{ quantity: 2, type: 'product', id: product('TS-WHITE').id }]);
-    await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: account.adminSession, body: { action: 'send' } });
+    await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, {
+      token: account.adminSession,
+      body: { action: 'send' },
+    });
     await reachState(id, 'sent');
     const view = await documentView(sandbox, account.adminSession, 'supply', id);
     // The warehouse got notebooks instead of T-shirts: a substitute that exists in MoySklad.
     const received = await fetch(`${sandbox.betapro.controlUrl}/indocs/${view.indocId}/receive`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ final: true, items: [{ good_id: 'TS-WHITE', useful_qnt: 0, defective_qnt: 0 }, { good_id: 'NB-A5', useful_qnt: 2, defective_qnt: 0 }] }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        final: true,
+        items: [
+          { good_id: 'TS-WHITE', useful_qnt: 0, defective_qnt: 0 },
+          { good_id: 'NB-A5', useful_qnt: 2, defective_qnt: 0 },
+        ],
+      }),
     });
     expect(received.ok).toBe(true);
-    await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: account.adminSession, body: { action: 'check' } });
+    await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, {
+      token: account.adminSession,
+      body: { action: 'check' },
+    });
     await reachState(id, 'posted');
     for (const lang of ['ru', 'en'] as const) {
       const { page, widget } = await open(id, lang);

@@ -8,7 +8,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { DocumentView } from '@/lib/api/contract';
 import { chromiumArgs, findChromium } from '../support/chromium';
-import { api, BETAPRO_PARTNER, createSupply, documentView, installAndConfigure, startSandbox, waitFor, type ConfiguredAccount } from '../support/sandbox';
+import {
+  api,
+  BETAPRO_PARTNER,
+  createSupply,
+  documentView,
+  installAndConfigure,
+  startSandbox,
+  waitFor,
+  type ConfiguredAccount,
+} from '../support/sandbox';
 
 const executablePath = findChromium();
 
@@ -27,10 +36,15 @@ describe.skipIf(!executablePath)('widget live updates', () => {
     await sandbox?.stop();
   });
 
-  const supply = () => createSupply(sandbox, account, {
-    positions: [{ productId: account.seed.products.find((p) => p.article === 'NB-A5')!.id, quantity: 3 }],
-  });
-  const action = (id: string, name: string) => api<DocumentView>(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: account.adminSession, body: { action: name } });
+  const supply = () =>
+    createSupply(sandbox, account, {
+      positions: [{ productId: account.seed.products.find((p) => p.article === 'NB-A5')!.id, quantity: 3 }],
+    });
+  const action = (id: string, name: string) =>
+    api<DocumentView>(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, {
+      token: account.adminSession,
+      body: { action: name },
+    });
 
   /** Opens the supply in the host page; resolves once the widget shows the state and its stream is open. */
   async function openWidget(id: string, state: string): Promise<{ page: Page; streams: { open: number; closed: number } }> {
@@ -69,7 +83,11 @@ describe.skipIf(!executablePath)('widget live updates', () => {
     await widget.locator('[data-testid="sync-state"][data-state="not_sent"]').waitFor({ timeout: 30_000 });
     await page.waitForTimeout(2_500);
     expect((await action(id, 'send')).status).toBe(202);
-    await waitFor('sent on the server', async () => (await documentView(sandbox, account.adminSession, 'supply', id)).state === 'sent', 10_000);
+    await waitFor(
+      'sent on the server',
+      async () => (await documentView(sandbox, account.adminSession, 'supply', id)).state === 'sent',
+      10_000,
+    );
     // Idle polling is every 15 s: two seconds after the server had it, the widget still shows the old state.
     await page.waitForTimeout(2_000);
     expect(await widget.locator('[data-testid="sync-state"]').getAttribute('data-state')).toBe('not_sent');
@@ -96,9 +114,14 @@ describe.skipIf(!executablePath)('widget live updates', () => {
     });
     const { page } = await openWidget(id, 'sent');
     await page.waitForTimeout(2_500);
-    const received = await fetch(`${sandbox.betapro.controlUrl}/indocs/${encodeURIComponent(sent.indocId!)}/receive?partner=${encodeURIComponent(BETAPRO_PARTNER.partnerId)}`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ final: true }),
-    });
+    const received = await fetch(
+      `${sandbox.betapro.controlUrl}/indocs/${encodeURIComponent(sent.indocId!)}/receive?partner=${encodeURIComponent(BETAPRO_PARTNER.partnerId)}`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ final: true }),
+      },
+    );
     expect(received.status).toBeLessThan(300);
     // «Проверить приёмку» from elsewhere (another clerk): the worker polls, applies and posts.
     expect((await action(id, 'check')).status).toBeLessThan(300);
@@ -112,10 +135,11 @@ describe.skipIf(!executablePath)('widget live updates', () => {
     const id = supply();
     const { page, streams } = await openWidget(id, 'not_sent');
     const frame = page.frames().find((f) => f.url().includes('/widget'))!;
-    const setVisibility = (state: 'hidden' | 'visible') => frame.evaluate((s) => {
-      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => s });
-      document.dispatchEvent(new Event('visibilitychange'));
-    }, state);
+    const setVisibility = (state: 'hidden' | 'visible') =>
+      frame.evaluate((s) => {
+        Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => s });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, state);
     const openedBefore = streams.open;
     await setVisibility('hidden');
     await waitFor('the stream closed', async () => streams.closed >= 1, 5_000);

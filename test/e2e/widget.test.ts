@@ -29,16 +29,26 @@ describe.skipIf(!executablePath)('document widget in the MoySklad host page', ()
     if (installed.httpStatus !== 200) throw new Error(`install failed: ${JSON.stringify(installed)}`);
     admin = await sessionFor(sandbox, accountId, 'admin');
     const statuses = (entity: 'supply' | 'move') => ({
-      transfer: seed.states[entity]['Передать'], sent: seed.states[entity]['Передан'],
-      error: seed.states[entity]['Ошибка передачи'], posted: seed.states[entity]['Проведён'],
+      transfer: seed.states[entity]['Передать'],
+      sent: seed.states[entity]['Передан'],
+      error: seed.states[entity]['Ошибка передачи'],
+      posted: seed.states[entity]['Проведён'],
     });
     const saved = await api(sandbox.app.url, '/api/settings', {
-      method: 'PUT', token: admin,
+      method: 'PUT',
+      token: admin,
       body: {
-        betaproBaseUrl: sandbox.betapro.apiUrl, betaproPartnerId: BETAPRO_PARTNER.partnerId, betaproPassword: BETAPRO_PARTNER.password,
-        storeIds: [seed.stores.betapro], enabledEntities: ['supply', 'move'],
+        betaproBaseUrl: sandbox.betapro.apiUrl,
+        betaproPartnerId: BETAPRO_PARTNER.partnerId,
+        betaproPassword: BETAPRO_PARTNER.password,
+        storeIds: [seed.stores.betapro],
+        enabledEntities: ['supply', 'move'],
         statuses: { supply: statuses('supply'), move: statuses('move') },
-        productKey: 'article', partialPolicy: 'final', defectivePolicy: 'received', postingMode: 'auto', pollIntervalSec: 3600,
+        productKey: 'article',
+        partialPolicy: 'final',
+        defectivePolicy: 'received',
+        postingMode: 'auto',
+        pollIntervalSec: 3600,
       },
     });
     if (saved.status !== 200) throw new Error(`settings failed: ${JSON.stringify(saved.body)}`);
@@ -52,8 +62,16 @@ describe.skipIf(!executablePath)('document widget in the MoySklad host page', ()
   const docUrl = (entity: 'supply' | 'move', id: string, extra = '') =>
     `${sandbox.moysklad.uiUrl}/${entity}/${id}?accountId=${accountId}&employee=admin${extra}`;
 
-  async function openDocument(entity: 'supply' | 'move', id: string, extra = '', timezoneId?: string): Promise<{ page: Page; widget: FrameLocator }> {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, ...(timezoneId ? { timezoneId } : {}) });
+  async function openDocument(
+    entity: 'supply' | 'move',
+    id: string,
+    extra = '',
+    timezoneId?: string,
+  ): Promise<{ page: Page; widget: FrameLocator }> {
+    const page = await browser.newPage({
+      viewport: { width: 1280, height: 900 },
+      ...(timezoneId ? { timezoneId } : {}),
+    });
     await page.goto(docUrl(entity, id, extra));
     return { page, widget: page.frameLocator('#widget') };
   }
@@ -91,8 +109,18 @@ describe.skipIf(!executablePath)('document widget in the MoySklad host page', ()
 
   for (const lang of ['ru', 'en'] as const) {
     const words = {
-      ru: { variants: 'Толстовка с капюшоном: S, M, L — у модификаций не заполнен артикул', service: /услуга/, reason: 'Сначала устраните причины', send: 'Передать на склад' },
-      en: { variants: 'Толстовка с капюшоном: S, M, L — the variants have no article', service: /a service/, reason: 'First fix the reasons', send: 'Send to warehouse' },
+      ru: {
+        variants: 'Толстовка с капюшоном: S, M, L — у модификаций не заполнен артикул',
+        service: /услуга/,
+        reason: 'Сначала устраните причины',
+        send: 'Передать на склад',
+      },
+      en: {
+        variants: 'Толстовка с капюшоном: S, M, L — the variants have no article',
+        service: /a service/,
+        reason: 'First fix the reasons',
+        send: 'Send to warehouse',
+      },
     }[lang];
 
     it(`[${lang}] groups identical blockers on one line and disables Send, saying why`, async () => {
@@ -169,12 +197,16 @@ describe.skipIf(!executablePath)('document widget in the MoySklad host page', ()
     await state(widget, 'sent').waitFor({ timeout: 30_000 });
     const view = await documentView(sandbox, admin, 'supply', id);
     const received = await fetch(`${sandbox.betapro.controlUrl}/indocs/${view.indocId}/receive`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ final: true, items: [
-        { good_id: 'TS-WHITE', useful_qnt: 9, defective_qnt: 1 },
-        { good_id: 'MUG-300', useful_qnt: 20, defective_qnt: 0 },
-        { good_id: 'NB-A5', useful_qnt: 50, defective_qnt: 0 },
-      ] }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        final: true,
+        items: [
+          { good_id: 'TS-WHITE', useful_qnt: 9, defective_qnt: 1 },
+          { good_id: 'MUG-300', useful_qnt: 20, defective_qnt: 0 },
+          { good_id: 'NB-A5', useful_qnt: 50, defective_qnt: 0 },
+        ],
+      }),
     });
     expect(received.ok).toBe(true);
     await widget.getByRole('button', { name: 'Проверить приёмку' }).click();
@@ -184,9 +216,15 @@ describe.skipIf(!executablePath)('document widget in the MoySklad host page', ()
     const mug = rows.filter({ hasText: 'Кружка' });
     await expect(mug.locator('td').nth(4).textContent()).resolves.toBe('−4');
     // «Принято» is the document's number: the defective shirt counts as received (default policy).
-    const shirt = rows.filter({ hasText: 'TS-WHITE' }).or(rows.filter({ hasText: 'Футболка' })).first();
-    const shirtRow = (sandbox.moysklad.getDocument(accountId, 'supply', id) as { positions?: { rows: Array<{ quantity: number; assortment: { article?: string } }> } })
-      .positions!.rows.find((r) => r.assortment.article === 'TS-WHITE')!;
+    const shirt = rows
+      .filter({ hasText: 'TS-WHITE' })
+      .or(rows.filter({ hasText: 'Футболка' }))
+      .first();
+    const shirtRow = (
+      sandbox.moysklad.getDocument(accountId, 'supply', id) as {
+        positions?: { rows: Array<{ quantity: number; assortment: { article?: string } }> };
+      }
+    ).positions!.rows.find((r) => r.assortment.article === 'TS-WHITE')!;
     await expect(shirt.locator('td').nth(2).textContent()).resolves.toBe(String(shirtRow.quantity));
     await expect(shirt.locator('td').nth(3).textContent()).resolves.toBe('1');
     // The browser runs in New York; the widget still tells Moscow time, as the comment log does.
@@ -200,19 +238,25 @@ describe.skipIf(!executablePath)('document widget in the MoySklad host page', ()
   it('lets an admin map goods the warehouse received without a card, and the receipt then posts', async () => {
     const ms = sandbox.moysklad;
     const productId = (article: string) => seed.products.find((p) => p.article === article)!.id;
-    const id = String(ms.createDocument(accountId, 'supply', {
-      organization: ms.meta('organization', seed.organizationId),
-      agent: ms.meta('counterparty', seed.counterpartyId),
-      store: ms.meta('store', seed.stores.betapro),
-      positions: [{ quantity: 2, price: 100, assortment: ms.meta('product', productId('TS-WHITE')) }],
-    }).id);
+    const id = String(
+      ms.createDocument(accountId, 'supply', {
+        organization: ms.meta('organization', seed.organizationId),
+        agent: ms.meta('counterparty', seed.counterpartyId),
+        store: ms.meta('store', seed.stores.betapro),
+        positions: [{ quantity: 2, price: 100, assortment: ms.meta('product', productId('TS-WHITE')) }],
+      }).id,
+    );
     const { page, widget } = await openDocument('supply', id);
     await widget.getByRole('button', { name: 'Передать на склад' }).click();
     await state(widget, 'sent').waitFor({ timeout: 30_000 });
     const view = await documentView(sandbox, admin, 'supply', id);
     const received = await fetch(`${sandbox.betapro.controlUrl}/indocs/${view.indocId}/receive`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ final: true, unknown: [{ barcode: '2000000099999', descrip: 'Ручка без упаковки', useful_qnt: 5 }] }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        final: true,
+        unknown: [{ barcode: '2000000099999', descrip: 'Ручка без упаковки', useful_qnt: 5 }],
+      }),
     });
     expect(received.ok).toBe(true);
     await widget.getByRole('button', { name: 'Проверить приёмку' }).click();
@@ -240,7 +284,10 @@ describe.skipIf(!executablePath)('document widget in the MoySklad host page', ()
     const widget = page.frameLocator('#widget');
     const panelOf = (id: string) => widget.locator(`[data-testid="document-panel"][data-document-id="${id}"]`);
     await panelOf(seed.supplies[1]).waitFor();
-    const frameUrl = page.frames().find((f) => f.url().includes('/widget/'))?.url();
+    const frameUrl = page
+      .frames()
+      .find((f) => f.url().includes('/widget/'))
+      ?.url();
     const hostDocId = () => page.evaluate(() => (window as unknown as { __host: { doc: { id: string } } }).__host.doc.id);
     // The host page switches documents in place (like MoySklad) and posts a new Open each time.
     const visited = [seed.supplies[1]];
@@ -257,7 +304,12 @@ describe.skipIf(!executablePath)('document widget in the MoySklad host page', ()
       await state(widget, expected).waitFor();
     }
     expect(new Set(visited).size).toBeGreaterThan(1);
-    expect(page.frames().find((f) => f.url().includes('/widget/'))?.url()).toBe(frameUrl);
+    expect(
+      page
+        .frames()
+        .find((f) => f.url().includes('/widget/'))
+        ?.url(),
+    ).toBe(frameUrl);
     // One contextKey exchange for the iframe's life, however many documents it shows.
     expect(sessions).toHaveLength(1);
     await page.close();

@@ -89,11 +89,15 @@ export async function startApp(options: StartAppOptions = {}): Promise<AppServer
   }
   // The flags `npm start` uses, plus APP_NODE_ARGS (e.g. `--cpu-prof` when profiling a benchmark).
   const nodeArgs = [...productNodeFlags('start'), ...(process.env.APP_NODE_ARGS ?? '').split(' ').filter(Boolean)];
-  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-H', '127.0.0.1', '-p', String(port)], {
-    cwd: ROOT,
-    env: env as NodeJS.ProcessEnv,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-H', '127.0.0.1', '-p', String(port)],
+    {
+      cwd: ROOT,
+      env: env as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   // APP_LOG_FILE: also append the app's output to this file (debugging a benchmark or a test).
   const logFile = process.env.APP_LOG_FILE;

@@ -90,7 +90,10 @@ function answer(mode: HostileMode, res: http.ServerResponse, redirectTo: string,
       return;
     case 'pause-days':
       res.writeHead(429, {
-        'content-type': 'application/json', 'retry-after': '864000', 'x-ratelimit-reset': '864000', 'x-ratelimit-remaining': '0',
+        'content-type': 'application/json',
+        'retry-after': '864000',
+        'x-ratelimit-reset': '864000',
+        'x-ratelimit-remaining': '0',
       });
       res.end(JSON.stringify({ success: false, error_code: 429, error_message: `${HOSTILE_MARKER}: wait ten days` }));
       return;

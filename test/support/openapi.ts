@@ -68,15 +68,15 @@ export function requestErrors(name: SpecName, op: string, body: unknown): SpecEr
 export function expectResponseConforms(name: SpecName, op: string, status: number, body: unknown): void {
   const errors = responseErrors(name, op, status, body);
   if (errors.length) {
-    throw new Error(`${name} ${op} ${status} response does not match the spec:\n` +
-      errors.map((e) => `  ${e.path}: ${e.message}`).join('\n'));
+    throw new Error(
+      `${name} ${op} ${status} response does not match the spec:\n` + errors.map((e) => `  ${e.path}: ${e.message}`).join('\n'),
+    );
   }
 }
 
 export function expectRequestConforms(name: SpecName, op: string, body: unknown): void {
   const errors = requestErrors(name, op, body);
   if (errors.length) {
-    throw new Error(`${name} ${op} request body does not match the spec:\n` +
-      errors.map((e) => `  ${e.path}: ${e.message}`).join('\n'));
+    throw new Error(`${name} ${op} request body does not match the spec:\n` + errors.map((e) => `  ${e.path}: ${e.message}`).join('\n'));
   }
 }

@@ -25,7 +25,9 @@ export interface StartSandboxOptions {
   startApp?: boolean;
 }
 
-export async function startSandbox(options: StartSandboxOptions = {}): Promise<Sandbox & { appPort: number; appBaseUrl: string; appEnv: Record<string, string> }> {
+export async function startSandbox(
+  options: StartSandboxOptions = {},
+): Promise<Sandbox & { appPort: number; appBaseUrl: string; appEnv: Record<string, string> }> {
   const appPort = await freePort();
   const appBaseUrl = `http://127.0.0.1:${appPort}`;
   const moysklad = await startMoyskladSimulator({
@@ -42,7 +44,12 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
   };
   const app = options.startApp === false ? (undefined as unknown as AppServer) : await startApp({ port: appPort, env: appEnv });
   const sandbox = {
-    app, moysklad, betapro, appPort, appBaseUrl, appEnv,
+    app,
+    moysklad,
+    betapro,
+    appPort,
+    appBaseUrl,
+    appEnv,
     // Stops whatever app is attached now: tests may replace `sandbox.app` (restarts, other env).
     async stop() {
       await sandbox.app?.stop();
@@ -54,7 +61,9 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
 }
 
 export async function api<T = unknown>(
-  baseUrl: string, path: string, init: { method?: string; token?: string; body?: unknown } = {},
+  baseUrl: string,
+  path: string,
+  init: { method?: string; token?: string; body?: unknown } = {},
 ): Promise<{ status: number; body: T }> {
   const res = await fetch(`${baseUrl}${path}`, {
     method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
@@ -74,9 +83,16 @@ export async function api<T = unknown>(
   return { status: res.status, body: body as T };
 }
 
-export async function sessionFor(sandbox: Sandbox, accountId: string, employee: EmployeeKind = 'admin', userLocale = 'ru_RU'): Promise<string> {
+export async function sessionFor(
+  sandbox: Sandbox,
+  accountId: string,
+  employee: EmployeeKind = 'admin',
+  userLocale = 'ru_RU',
+): Promise<string> {
   const contextKey = sandbox.moysklad.contextKey(accountId, employee);
-  const { status, body } = await api<SessionResponse>(sandbox.app.url, '/api/session', { body: { contextKey, userLocale } });
+  const { status, body } = await api<SessionResponse>(sandbox.app.url, '/api/session', {
+    body: { contextKey, userLocale },
+  });
   if (status !== 200) throw new Error(`session failed: ${status} ${JSON.stringify(body)}`);
   return body.token;
 }
@@ -117,7 +133,9 @@ export function defaultSettings(sandbox: Sandbox, seed: SeedResult, overrides: P
 
 /** Installs the solution into a new seeded account and configures it through the settings API. */
 export async function installAndConfigure(
-  sandbox: Sandbox, accountName: string, overrides: Partial<SettingsInput> = {},
+  sandbox: Sandbox,
+  accountName: string,
+  overrides: Partial<SettingsInput> = {},
 ): Promise<ConfiguredAccount> {
   const { accountId } = sandbox.moysklad.createAccount(accountName);
   const seed = sandbox.moysklad.seed(accountId, { documents: false });
@@ -130,8 +148,15 @@ export async function installAndConfigure(
   return { accountId, token: sandbox.moysklad.token(accountId), adminSession, seed };
 }
 
-export async function documentView(sandbox: Sandbox, session: string, entity: 'supply' | 'move' | 'purchasereturn', id: string): Promise<DocumentView> {
-  const { status, body } = await api<DocumentView>(sandbox.app.url, `/api/widget/documents/${entity}/${id}`, { token: session });
+export async function documentView(
+  sandbox: Sandbox,
+  session: string,
+  entity: 'supply' | 'move' | 'purchasereturn',
+  id: string,
+): Promise<DocumentView> {
+  const { status, body } = await api<DocumentView>(sandbox.app.url, `/api/widget/documents/${entity}/${id}`, {
+    token: session,
+  });
   if (status !== 200) throw new Error(`view failed: ${status} ${JSON.stringify(body)}`);
   return body;
 }
@@ -158,13 +183,19 @@ export function createSupply(
   options: { state?: string; positions: Array<{ productId: string; quantity: number; price?: number }> },
 ): string {
   const ms = sandbox.moysklad;
-  return String(ms.createDocument(account.accountId, 'supply', {
-    organization: ms.meta('organization', account.seed.organizationId),
-    agent: ms.meta('counterparty', account.seed.counterpartyId),
-    store: ms.meta('store', account.seed.stores.betapro),
-    ...(options.state ? { state: ms.stateMeta('supply', account.seed.states.supply[options.state]) } : {}),
-    positions: options.positions.map((p) => ({ quantity: p.quantity, price: p.price ?? 100, assortment: ms.meta('product', p.productId) })),
-  }).id);
+  return String(
+    ms.createDocument(account.accountId, 'supply', {
+      organization: ms.meta('organization', account.seed.organizationId),
+      agent: ms.meta('counterparty', account.seed.counterpartyId),
+      store: ms.meta('store', account.seed.stores.betapro),
+      ...(options.state ? { state: ms.stateMeta('supply', account.seed.states.supply[options.state]) } : {}),
+      positions: options.positions.map((p) => ({
+        quantity: p.quantity,
+        price: p.price ?? 100,
+        assortment: ms.meta('product', p.productId),
+      })),
+    }).id,
+  );
 }
 
 /**
@@ -175,13 +206,20 @@ export function supplyHelpers(current: () => { sandbox: Sandbox; account: Config
   const ms = () => current().sandbox.moysklad;
   return {
     product: (article: string) => current().account.seed.products.find((p) => p.article === article)!,
-    msDoc: (id: string) => ms().getDocument(current().account.accountId, 'supply', id) as { state?: { name?: string }; description?: string },
+    msDoc: (id: string) =>
+      ms().getDocument(current().account.accountId, 'supply', id) as {
+        state?: { name?: string };
+        description?: string;
+      },
     view: (id: string) => documentView(current().sandbox, current().account.adminSession, 'supply', id),
-    action: (id: string, name: string) => api(current().sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, {
-      token: current().account.adminSession, body: { action: name },
-    }),
-    setStatus: (id: string, name: string) => ms().userUpdate(current().account.accountId, 'supply', id, {
-      state: ms().stateMeta('supply', current().account.seed.states.supply[name]),
-    }),
+    action: (id: string, name: string) =>
+      api(current().sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, {
+        token: current().account.adminSession,
+        body: { action: name },
+      }),
+    setStatus: (id: string, name: string) =>
+      ms().userUpdate(current().account.accountId, 'supply', id, {
+        state: ms().stateMeta('supply', current().account.seed.states.supply[name]),
+      }),
   };
 }

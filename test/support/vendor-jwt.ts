@@ -3,7 +3,9 @@ import { SignJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { TEST_SECRET_KEY } from './app-server';
 
-export async function vendorJwt(options: { secret?: string; alg?: 'HS256' | 'HS512'; iat?: number; exp?: number; jti?: string } = {}): Promise<string> {
+export async function vendorJwt(
+  options: { secret?: string; alg?: 'HS256' | 'HS512'; iat?: number; exp?: number; jti?: string } = {},
+): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({})
     .setProtectedHeader({ alg: options.alg ?? 'HS256', typ: 'JWT' })

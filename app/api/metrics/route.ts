@@ -20,7 +20,9 @@ export async function GET(request: Request) {
   }
   try {
     const text = await renderMetrics(await getPrisma());
-    return new Response(text, { headers: { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Cache-Control': 'no-store' } });
+    return new Response(text, {
+      headers: { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Cache-Control': 'no-store' },
+    });
   } catch {
     return new Response('database unreachable', { status: 503 });
   }

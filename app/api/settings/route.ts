@@ -9,8 +9,11 @@ export const dynamic = 'force-dynamic';
 export const GET = withAppSession(async ({ session, prisma }) => Response.json(await readSettings(prisma, session)));
 
 /** Save (admins only). Field errors come back as 422 { error: { details: { fieldErrors } } }. */
-export const PUT = withAppSession(async ({ request, session, prisma }) => {
-  const input = await parseBody(request, settingsInputSchema);
-  await saveSettings(prisma, session, input);
-  return Response.json(await readSettings(prisma, session));
-}, { right: 'admin' });
+export const PUT = withAppSession(
+  async ({ request, session, prisma }) => {
+    const input = await parseBody(request, settingsInputSchema);
+    await saveSettings(prisma, session, input);
+    return Response.json(await readSettings(prisma, session));
+  },
+  { right: 'admin' },
+);

@@ -10,7 +10,11 @@ import { WidgetApp } from '@/lib/ui/widget/widget-app';
 export const dynamic = 'force-dynamic';
 
 /** The title in the user's language (MoySklad passes userLocale in the frame's URL). */
-export async function generateMetadata({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }): Promise<Metadata> {
+export async function generateMetadata({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}): Promise<Metadata> {
   const t = messagesFor(localeFrom(firstParam((await searchParams).userLocale)));
   return { title: t.widget.pageTitle, robots: { index: false } };
 }
@@ -19,7 +23,8 @@ type SearchParams = Record<string, string | string[] | undefined>;
 
 /** Widget inside MoySklad's Supply / Move form (400 px wide iframe, reused across documents). */
 export default async function WidgetPage({
-  params, searchParams,
+  params,
+  searchParams,
 }: {
   params: Promise<{ entity: string }>;
   searchParams: Promise<SearchParams>;

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { WarehouseGood } from '@/lib/core/domain';
-import type { FboxGood } from '../schemas';
+import type { FboxGood } from '@/lib/betapro/schemas';
 
 export const FBOX_TEXT_LIMIT = 255;
 /** Variant characteristics longer than this are not worth sacrificing the product name for. */

@@ -48,5 +48,9 @@ export function parseIndocId(indocId: string): Required<IndocIdParts> | undefine
   // "-1" is never produced, so it is not ours either.
   if (generation && generationNumber < 2) return undefined;
   const documentId = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-  return { entity: prefix === 'MSS' ? 'supply' : prefix === 'MSR' ? 'purchasereturn' : 'move', documentId, generation: generationNumber };
+  return {
+    entity: prefix === 'MSS' ? 'supply' : prefix === 'MSR' ? 'purchasereturn' : 'move',
+    documentId,
+    generation: generationNumber,
+  };
 }

@@ -2,8 +2,8 @@
 import { AppError } from '@/lib/core/errors';
 import type { Receipt } from '@/lib/core/domain';
 import { parseMoscowDateTime } from '@/lib/core/time';
-import { fboxReceiptOutdocSchema, type FboxAttribute, type FboxReceiptOutdoc } from '../schemas';
-import { shipmentFactFromRaw } from './shipment';
+import { fboxReceiptOutdocSchema, type FboxAttribute, type FboxReceiptOutdoc } from '@/lib/betapro/schemas';
+import { shipmentFactFromRaw } from '@/lib/betapro/mappers/shipment';
 
 export const ATTRIBUTE_PARTIAL_RECEIPT_NUMBER = 9;
 export const ATTRIBUTE_NON_ARRIVAL = 306;

@@ -1,7 +1,7 @@
 /** `GET /goods/recognition` items → the product's UnrecognizedGood (quantities summed per task and quality). */
 import type { z } from 'zod';
-import type { fboxRecognitionListSchema } from '../schemas';
-import type { UnrecognizedGood } from '../types';
+import type { fboxRecognitionListSchema } from '@/lib/betapro/schemas';
+import type { UnrecognizedGood } from '@/lib/betapro/types';
 
 type FboxRecognitionItem = NonNullable<z.infer<typeof fboxRecognitionListSchema>['items']>[number];
 

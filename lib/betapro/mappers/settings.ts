@@ -1,8 +1,12 @@
 /** FBox account settings → product terms for the settings page ("test connection"). */
-import type { FboxSettings } from '../schemas';
-import type { BetaproAccountSettings, BetaproOptionalOutdocType, BetaproQuota } from '../types';
+import type { FboxSettings } from '@/lib/betapro/schemas';
+import type { BetaproAccountSettings, BetaproOptionalOutdocType, BetaproQuota } from '@/lib/betapro/types';
 
-const QUOTAS: Array<{ field: keyof Omit<FboxSettings['rate_limits'], 'concurrent_qnt'>; kind: BetaproQuota['kind']; label: string }> = [
+const QUOTAS: Array<{
+  field: keyof Omit<FboxSettings['rate_limits'], 'concurrent_qnt'>;
+  kind: BetaproQuota['kind'];
+  label: string;
+}> = [
   { field: 'req_qnt', kind: 'requests', label: 'Запросов' },
   { field: 'req_mb', kind: 'requestMegabytes', label: 'Объём запросов, МБ' },
   { field: 'resp_mb', kind: 'responseMegabytes', label: 'Объём ответов, МБ' },

@@ -8,9 +8,9 @@
  */
 import { AppError } from '@/lib/core/errors';
 import type { TransferPlan } from '@/lib/core/domain';
-import type { FboxShipmentTask } from '../schemas';
-import { FBOX_TEXT_LIMIT, shortenText } from './goods';
-import { plannedQuantities } from './supply-task';
+import type { FboxShipmentTask } from '@/lib/betapro/schemas';
+import { FBOX_TEXT_LIMIT, shortenText } from '@/lib/betapro/mappers/goods';
+import { plannedQuantities } from '@/lib/betapro/mappers/supply-task';
 
 export function toShipmentTask(plan: TransferPlan): FboxShipmentTask {
   const bad = plan.lines.filter((line) => !Number.isInteger(line.quantity) || line.quantity <= 0);

@@ -7,7 +7,7 @@
 import { AppError } from '@/lib/core/errors';
 import type { Receipt, ReceiptLine } from '@/lib/core/domain';
 import { parseMoscowDateTime } from '@/lib/core/time';
-import { fboxShipmentOutdocSchema, type FboxShipmentOutdoc } from '../schemas';
+import { fboxShipmentOutdocSchema, type FboxShipmentOutdoc } from '@/lib/betapro/schemas';
 
 function shippedLines(outdoc: FboxShipmentOutdoc): ReceiptLine[] {
   const totals = new Map<string, number>();

@@ -2,8 +2,8 @@
 import { AppError } from '@/lib/core/errors';
 import type { TransferPlan } from '@/lib/core/domain';
 import { toBetaproDateTime } from '@/lib/core/time';
-import type { FboxSupplyTask } from '../schemas';
-import { FBOX_TEXT_LIMIT, shortenText } from './goods';
+import type { FboxSupplyTask } from '@/lib/betapro/schemas';
+import { FBOX_TEXT_LIMIT, shortenText } from '@/lib/betapro/mappers/goods';
 
 export const ATTRIBUTE_PLANNED_ARRIVAL = 526;
 

@@ -11,7 +11,13 @@ import { recordRemoteCall, type RemoteName } from '@/lib/core/metrics';
 import { transportFailure, type RemoteNames } from '@/lib/core/transport-errors';
 
 /** A 2xx answer we cannot read: not retried (asking again gives the same). */
-export function unexpectedRemoteResponse(remote: RemoteNames, operation: string, status: number, problem: string, details: Record<string, unknown>): AppError {
+export function unexpectedRemoteResponse(
+  remote: RemoteNames,
+  operation: string,
+  status: number,
+  problem: string,
+  details: Record<string, unknown>,
+): AppError {
   return new AppError('REMOTE_REJECTED', `${remote.name} ${operation}: unexpected response (HTTP ${status}): ${problem}`, {
     userMessage: `${remote.nominative} вернул ответ в неожиданном формате. Обратитесь в поддержку приложения.`,
     details,

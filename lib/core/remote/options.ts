@@ -44,7 +44,10 @@ export interface RemoteSetup<P> {
 
 export const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export function remoteSetup<P extends { maxRetries: number }>(options: RemoteClientOptions<P>, defaults: RemoteDefaults<P>): RemoteSetup<P> {
+export function remoteSetup<P extends { maxRetries: number }>(
+  options: RemoteClientOptions<P>,
+  defaults: RemoteDefaults<P>,
+): RemoteSetup<P> {
   return {
     gate: options.gate ?? new InProcessRateGate(),
     log: options.log ?? defaults.log(),

@@ -33,7 +33,11 @@ export function advisedDelayMs(advisedMs: number, baseDelayMs: number, random: (
 export class PauseMemory {
   private untilMs = 0;
 
-  constructor(private readonly gate: RateGate, private readonly key: string, private readonly capMs = Number.POSITIVE_INFINITY) {}
+  constructor(
+    private readonly gate: RateGate,
+    private readonly key: string,
+    private readonly capMs = Number.POSITIVE_INFINITY,
+  ) {}
 
   /** Holds every caller of the key for `ms` (at most the cap). */
   async pause(ms: number): Promise<void> {

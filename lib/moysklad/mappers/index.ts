@@ -1,1 +1,1 @@
-export * from './to-transfer-lines';
+export * from '@/lib/moysklad/mappers/to-transfer-lines';

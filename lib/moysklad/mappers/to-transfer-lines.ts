@@ -8,7 +8,7 @@
  */
 import type { PlanLine, ProductKey, WarehouseGood } from '@/lib/core/domain';
 import type { TextParams } from '@/lib/core/views';
-import { isExpandedAssortment, type MsAssortment, type MsBarcode, type MsPosition, type MsProduct } from '../schemas';
+import { isExpandedAssortment, type MsAssortment, type MsBarcode, type MsPosition, type MsProduct } from '@/lib/moysklad/schemas';
 
 export type TransferProblemCode =
   | 'NO_POSITIONS'
@@ -129,17 +129,30 @@ function storabilityProblem(type: string, where: string, name: string): NewProbl
 /** The warehouse counts units: a quantity must be a positive integer. */
 function quantityProblem(quantity: number, where: string, name: string): NewProblem | undefined {
   if (!Number.isFinite(quantity) || quantity <= 0) {
-    return { code: 'NON_POSITIVE_QUANTITY', field: 'quantity', params: { name, quantity }, message: `${where}: количество ${formatQuantity(quantity)} — укажите положительное количество.` };
+    return {
+      code: 'NON_POSITIVE_QUANTITY',
+      field: 'quantity',
+      params: { name, quantity },
+      message: `${where}: количество ${formatQuantity(quantity)} — укажите положительное количество.`,
+    };
   }
   if (!Number.isInteger(quantity)) {
-    return { code: 'NON_INTEGER_QUANTITY', field: 'quantity', params: { name, quantity }, message: `${where}: количество ${formatQuantity(quantity)} дробное, а склад считает товар в штуках. Укажите целое количество.` };
+    return {
+      code: 'NON_INTEGER_QUANTITY',
+      field: 'quantity',
+      params: { name, quantity },
+      message: `${where}: количество ${formatQuantity(quantity)} дробное, а склад считает товар в штуках. Укажите целое количество.`,
+    };
   }
   return undefined;
 }
 
 /** The good id of a product or variant by the chosen key, or the problem that it has none. */
 function resolveGoodId(
-  assortment: MsAssortment, key: ProductKey, options: TransferLinesOptions, where: string,
+  assortment: MsAssortment,
+  key: ProductKey,
+  options: TransferLinesOptions,
+  where: string,
 ): { goodId: string; parent?: MsProduct } | { problem: NewProblem } {
   const label = PRODUCT_KEY_LABELS[key];
   const parent = assortment.meta.type === 'variant' ? expandedProduct(assortment) : undefined;
@@ -147,21 +160,45 @@ function resolveGoodId(
   if (!goodId && parent && key === 'article' && options.variantArticleFallback === 'parent') goodId = assortmentKey(parent, 'article');
   if (goodId) return { goodId, parent };
   if (assortment.meta.type !== 'variant') {
-    return { problem: { code: 'MISSING_KEY', field: key, params: { name: displayName(assortment), key },
-      message: `${where}: не заполнен ${label.nominative}. Заполните ${label.nominative} товара или выберите другой ключ товара в настройках.` } };
+    return {
+      problem: {
+        code: 'MISSING_KEY',
+        field: key,
+        params: { name: displayName(assortment), key },
+        message: `${where}: не заполнен ${label.nominative}. Заполните ${label.nominative} товара или выберите другой ключ товара в настройках.`,
+      },
+    };
   }
   const parentKey = parent ? assortmentKey(parent, key) : undefined;
   const name = displayName(assortment);
-  return { problem: { code: 'MISSING_KEY', field: key,
-    // product + variant let the widget group the sizes of one product on one line.
-    params: { name, key, product: parent?.name ?? name, variant: variantLabel(assortment) ?? name, ...(parentKey ? { parentKey } : {}) },
-    message: `${where}: у модификации не заполнен ${label.nominative}` +
-      (parentKey ? ` (у товара он есть — «${parentKey}», но модификации нужен свой, чтобы склад различал их)` : '') +
-      `. Заполните ${label.nominative} модификации или выберите другой ключ товара в настройках.` } };
+  return {
+    problem: {
+      code: 'MISSING_KEY',
+      field: key,
+      // product + variant let the widget group the sizes of one product on one line.
+      params: {
+        name,
+        key,
+        product: parent?.name ?? name,
+        variant: variantLabel(assortment) ?? name,
+        ...(parentKey ? { parentKey } : {}),
+      },
+      message:
+        `${where}: у модификации не заполнен ${label.nominative}` +
+        (parentKey ? ` (у товара он есть — «${parentKey}», но модификации нужен свой, чтобы склад различал их)` : '') +
+        `. Заполните ${label.nominative} модификации или выберите другой ключ товара в настройках.`,
+    },
+  };
 }
 
 /** A new line (first position of a product) with its catalogue card. */
-function newAccumulator(position: MsPosition, assortment: MsAssortment, goodId: string, parent: MsProduct | undefined, number: number): Accumulator {
+function newAccumulator(
+  position: MsPosition,
+  assortment: MsAssortment,
+  goodId: string,
+  parent: MsProduct | undefined,
+  number: number,
+): Accumulator {
   const name = displayName(assortment);
   const good: WarehouseGood = { goodId, name, barcodes: barcodeValues(assortment.barcodes) };
   // Weight lives on the product (kg); a variant takes its product's. MoySklad has no dimensions
@@ -193,9 +230,11 @@ function duplicateKeyProblems(byKey: Map<string, string[]>, byAssortment: Map<st
     const involved = hrefs.map((h) => byAssortment.get(h)!);
     const list = involved.map((a) => `позиция ${a.positionNumbers[0]} «${a.line.name}»`).join(', ');
     problems.push({
-      code: 'DUPLICATE_KEY', field: key,
+      code: 'DUPLICATE_KEY',
+      field: key,
       params: { key, value: goodId, names: involved.map((a) => `«${a.line.name}»`).join(', ') },
-      message: `${capitalize(label.nominative)} «${goodId}» одинаковый у разных товаров: ${list}. ` +
+      message:
+        `${capitalize(label.nominative)} «${goodId}» одинаковый у разных товаров: ${list}. ` +
         `Склад различает товары по ${label.dative}: сделайте их разными или выберите другой ключ товара в настройках.`,
       positionNumbers: involved.flatMap((a) => a.positionNumbers).sort((a, b) => a - b),
       positionIds: involved.flatMap((a) => a.line.positionIds),
@@ -217,14 +256,19 @@ function collectPosition(position: MsPosition, number: number, key: ProductKey, 
   const problem = (p: NewProblem) => into.problems.push({ ...p, positionNumbers: [number], positionIds: [position.id] });
   if (!isExpandedAssortment(position.assortment)) {
     problem({
-      code: 'ASSORTMENT_UNREADABLE', field: 'assortment', params: { position: number },
+      code: 'ASSORTMENT_UNREADABLE',
+      field: 'assortment',
+      params: { position: number },
       message: `Позиция ${number}: не удалось прочитать товар из МоегоСклада. Повторите передачу; если ошибка повторится, обратитесь в поддержку приложения.`,
     });
     return;
   }
   const assortment = position.assortment;
   const where = `Позиция ${number} «${displayName(assortment)}»`;
-  const blockers = [storabilityProblem(assortment.meta.type, where, displayName(assortment)), quantityProblem(position.quantity, where, displayName(assortment))].filter((p) => p !== undefined);
+  const blockers = [
+    storabilityProblem(assortment.meta.type, where, displayName(assortment)),
+    quantityProblem(position.quantity, where, displayName(assortment)),
+  ].filter((p) => p !== undefined);
   blockers.forEach(problem);
   if (assortment.meta.type !== 'product' && assortment.meta.type !== 'variant') return;
   const resolved = resolveGoodId(assortment, key, options, where);
@@ -247,19 +291,21 @@ function collectPosition(position: MsPosition, number: number, key: ProductKey, 
   existing.positionNumbers.push(number);
 }
 
-export function toTransferLines(
-  positions: MsPosition[],
-  key: ProductKey,
-  options: TransferLinesOptions = {},
-): TransferLinesResult {
+export function toTransferLines(positions: MsPosition[], key: ProductKey, options: TransferLinesOptions = {}): TransferLinesResult {
   if (!positions.length) {
-    return { lines: [], goods: [], problems: [{
-      code: 'NO_POSITIONS',
-      message: 'В документе нет позиций: добавьте товары, которые нужно передать на склад.',
-      positionNumbers: [],
-      positionIds: [],
-      params: {},
-    }] };
+    return {
+      lines: [],
+      goods: [],
+      problems: [
+        {
+          code: 'NO_POSITIONS',
+          message: 'В документе нет позиций: добавьте товары, которые нужно передать на склад.',
+          positionNumbers: [],
+          positionIds: [],
+          params: {},
+        },
+      ],
+    };
   }
   const collected: Collected = { byAssortment: new Map(), byKey: new Map(), problems: [] };
   positions.forEach((position, index) => collectPosition(position, index + 1, key, options, collected));

@@ -24,7 +24,11 @@ export type StatusRole = (typeof STATUS_ROLES)[number];
 export type AnswerRole = StatusRole | 'review';
 
 const statusesSchema = z
-  .object({ supply: statusMappingSchema.optional(), move: statusMappingSchema.optional(), purchasereturn: statusMappingSchema.optional() })
+  .object({
+    supply: statusMappingSchema.optional(),
+    move: statusMappingSchema.optional(),
+    purchasereturn: statusMappingSchema.optional(),
+  })
   .catch({});
 
 export interface AccountSettings {
@@ -66,11 +70,19 @@ function stringArray(value: unknown): string[] {
 
 export function defaultSettings(): AccountSettings {
   return {
-    betaproBaseUrl: null, betaproPartnerId: null, betaproPassword: null, hasPassword: false,
-    storeIds: [], enabledEntities: ['supply', 'move'],
+    betaproBaseUrl: null,
+    betaproPartnerId: null,
+    betaproPassword: null,
+    hasPassword: false,
+    storeIds: [],
+    enabledEntities: ['supply', 'move'],
     statuses: { supply: { ...EMPTY_MAPPING }, move: { ...EMPTY_MAPPING }, purchasereturn: { ...EMPTY_MAPPING } },
-    productKey: 'article', partialPolicy: 'final', defectivePolicy: 'received', postingMode: 'auto',
-    pollIntervalSec: 60, sweepIntervalSec: 300,
+    productKey: 'article',
+    partialPolicy: 'final',
+    defectivePolicy: 'received',
+    postingMode: 'auto',
+    pollIntervalSec: 60,
+    sweepIntervalSec: 300,
   };
 }
 
@@ -111,9 +123,12 @@ export function settingsFromRow(row: SettingsRow | null, encryptionKey: Keyring 
     betaproPassword: row.betaproPasswordEnc ? decryptSecret(row.betaproPasswordEnc, encryptionKey) : null,
     hasPassword: Boolean(row.betaproPasswordEnc),
     storeIds: stringArray(row.storeIds),
-    enabledEntities: stringArray(row.enabledEntities).filter((e): e is DocumentEntity => (DOCUMENT_ENTITIES as readonly string[]).includes(e)),
+    enabledEntities: stringArray(row.enabledEntities).filter((e): e is DocumentEntity =>
+      (DOCUMENT_ENTITIES as readonly string[]).includes(e),
+    ),
     statuses: {
-      supply: statuses.supply ?? { ...EMPTY_MAPPING }, move: statuses.move ?? { ...EMPTY_MAPPING },
+      supply: statuses.supply ?? { ...EMPTY_MAPPING },
+      move: statuses.move ?? { ...EMPTY_MAPPING },
       purchasereturn: statuses.purchasereturn ?? { ...EMPTY_MAPPING },
     },
     productKey: (['article', 'code', 'externalCode'] as const).find((k) => k === row.productKey) ?? 'article',

@@ -16,9 +16,10 @@ import type { Account } from '@/lib/sync/account/accounts';
 export async function moyskladClientFor(account: Account): Promise<MoyskladClient> {
   if (account.status !== 'active' || !account.token) {
     throw new AppError('CONFLICT', `account ${account.accountId} is ${account.status}`, {
-      userMessage: account.status === 'suspended'
-        ? 'Работа решения приостановлена: продлите подписку в МойСклад.'
-        : 'Решение удалено из аккаунта МойСклад.',
+      userMessage:
+        account.status === 'suspended'
+          ? 'Работа решения приостановлена: продлите подписку в МойСклад.'
+          : 'Решение удалено из аккаунта МойСклад.',
     });
   }
   const config = getConfig();
@@ -73,7 +74,10 @@ export function fenceWrites(http: AxiosInstance, isWrite: (request: InternalAxio
     } catch (error) {
       if (isClaimLost(error)) throw error;
       // The database could not confirm the claim: not sent; the job retries later.
-      throw new AppError('INTERNAL', `claim check before a remote write failed: ${toAppError(error).message}`, { retryable: true, cause: error });
+      throw new AppError('INTERNAL', `claim check before a remote write failed: ${toAppError(error).message}`, {
+        retryable: true,
+        cause: error,
+      });
     }
     return request;
   });

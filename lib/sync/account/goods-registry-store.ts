@@ -12,7 +12,10 @@ export function betaproPartnerKey(settings: { betaproPartnerId: string | null; b
 }
 
 export class PrismaGoodsRegistryStore implements GoodsRegistryStore {
-  constructor(private readonly prisma: PrismaClient, private readonly partnerKey: string) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly partnerKey: string,
+  ) {}
 
   async getFingerprints(accountId: string, goodIds: string[]): Promise<Map<string, string>> {
     const found = new Map<string, string>();

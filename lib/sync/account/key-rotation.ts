@@ -30,13 +30,45 @@ async function resealColumn(
 
 export async function rotateEncryptionKey(prisma: PrismaClient, keyring: Keyring): Promise<RotationReport> {
   const report: RotationReport = { resealed: 0, current: 0 };
-  const installations = await prisma.installation.findMany({ select: { accountId: true, accessTokenEnc: true, webhookSecretEnc: true } });
-  await resealColumn(installations.map((r) => ({ id: r.accountId, sealed: r.accessTokenEnc })), keyring, async (accountId, before, after) =>
-    (await prisma.installation.updateMany({ where: { accountId, accessTokenEnc: before }, data: { accessTokenEnc: after } })).count, report);
-  await resealColumn(installations.map((r) => ({ id: r.accountId, sealed: r.webhookSecretEnc })), keyring, async (accountId, before, after) =>
-    (await prisma.installation.updateMany({ where: { accountId, webhookSecretEnc: before }, data: { webhookSecretEnc: after } })).count, report);
+  const installations = await prisma.installation.findMany({
+    select: { accountId: true, accessTokenEnc: true, webhookSecretEnc: true },
+  });
+  await resealColumn(
+    installations.map((r) => ({ id: r.accountId, sealed: r.accessTokenEnc })),
+    keyring,
+    async (accountId, before, after) =>
+      (
+        await prisma.installation.updateMany({
+          where: { accountId, accessTokenEnc: before },
+          data: { accessTokenEnc: after },
+        })
+      ).count,
+    report,
+  );
+  await resealColumn(
+    installations.map((r) => ({ id: r.accountId, sealed: r.webhookSecretEnc })),
+    keyring,
+    async (accountId, before, after) =>
+      (
+        await prisma.installation.updateMany({
+          where: { accountId, webhookSecretEnc: before },
+          data: { webhookSecretEnc: after },
+        })
+      ).count,
+    report,
+  );
   const settings = await prisma.settings.findMany({ select: { accountId: true, betaproPasswordEnc: true } });
-  await resealColumn(settings.map((r) => ({ id: r.accountId, sealed: r.betaproPasswordEnc })), keyring, async (accountId, before, after) =>
-    (await prisma.settings.updateMany({ where: { accountId, betaproPasswordEnc: before }, data: { betaproPasswordEnc: after } })).count, report);
+  await resealColumn(
+    settings.map((r) => ({ id: r.accountId, sealed: r.betaproPasswordEnc })),
+    keyring,
+    async (accountId, before, after) =>
+      (
+        await prisma.settings.updateMany({
+          where: { accountId, betaproPasswordEnc: before },
+          data: { betaproPasswordEnc: after },
+        })
+      ).count,
+    report,
+  );
   return report;
 }

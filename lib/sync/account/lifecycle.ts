@@ -49,11 +49,7 @@ export async function installWebhooks(prisma: PrismaClient, accountId: string): 
   return true;
 }
 
-export async function activate(
-  prisma: PrismaClient,
-  accountId: string,
-  body: MsActivationBody,
-): Promise<ActivationStatus> {
+export async function activate(prisma: PrismaClient, accountId: string, body: MsActivationBody): Promise<ActivationStatus> {
   const log = logFor({ accountId, cause: body.cause });
   const access = body.access?.find((a) => a.access_token) ?? body.access?.[0];
   const token = access?.access_token;
@@ -83,7 +79,7 @@ export async function activate(
     },
     update: {
       accountName: body.accountName,
-      status: token || existing?.accessTokenEnc ? 'active' : existing?.status ?? 'active',
+      status: token || existing?.accessTokenEnc ? 'active' : (existing?.status ?? 'active'),
       lastCause: body.cause,
       // A reinstall gets a new webhook secret: whoever learnt the old URL loses it; the webhooks move below.
       ...(existing?.status === 'uninstalled' ? newWebhookSecret().columns : {}),
@@ -138,7 +134,10 @@ export async function permissionsChanged(prisma: PrismaClient, accountId: string
   if (!access) return;
   await prisma.installation.updateMany({
     where: { accountId },
-    data: { scope: access.scope.includes('admin') ? 'admin' : 'custom', permissions: (access.permissions ?? {}) as never },
+    data: {
+      scope: access.scope.includes('admin') ? 'admin' : 'custom',
+      permissions: (access.permissions ?? {}) as never,
+    },
   });
 }
 

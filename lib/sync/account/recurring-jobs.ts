@@ -11,18 +11,31 @@ export async function pollNow(prisma: PrismaClient, accountId: string): Promise<
 
 /** Makes sure the account's recurring jobs exist (after install, resume, settings save, start-up). */
 export async function ensureAccountJobs(prisma: PrismaClient, accountId: string): Promise<void> {
-  await enqueueAccountJob(prisma, sweepJob, { accountId }, {
-    dedupeKey: `sweep:${accountId}`,
-    runAt: new Date(Date.now() + Math.min(60, getConfig().SWEEP_INTERVAL_SEC ?? 60) * 1000),
-  });
-  await enqueueAccountJob(prisma, pollJob, { accountId }, {
-    dedupeKey: `poll:${accountId}`,
-    runAt: new Date(Date.now() + 5_000),
-  });
+  await enqueueAccountJob(
+    prisma,
+    sweepJob,
+    { accountId },
+    {
+      dedupeKey: `sweep:${accountId}`,
+      runAt: new Date(Date.now() + Math.min(60, getConfig().SWEEP_INTERVAL_SEC ?? 60) * 1000),
+    },
+  );
+  await enqueueAccountJob(
+    prisma,
+    pollJob,
+    { accountId },
+    {
+      dedupeKey: `poll:${accountId}`,
+      runAt: new Date(Date.now() + 5_000),
+    },
+  );
 }
 
 export async function ensureAllAccountJobs(prisma: PrismaClient): Promise<void> {
-  const installations = await prisma.installation.findMany({ where: { status: 'active' }, select: { accountId: true } });
+  const installations = await prisma.installation.findMany({
+    where: { status: 'active' },
+    select: { accountId: true },
+  });
   for (const { accountId } of installations) await ensureAccountJobs(prisma, accountId);
   if (installations.length) logger.info({ accounts: installations.length }, 'recurring account jobs ensured');
 }

@@ -59,6 +59,7 @@ async function loadMoyskladOptions(account: Account, session: Session): Promise<
   return { stores, states };
 }
 
+// eslint-disable-next-line max-lines-per-function -- assembles the one settings answer field by field; the MoySklad part is loadMoyskladOptions
 export async function readSettings(prisma: PrismaClient, session: Session): Promise<SettingsResponse> {
   const account = await loadAccountOrThrow(prisma, session.accountId);
   const s = account.settings;
@@ -66,12 +67,20 @@ export async function readSettings(prisma: PrismaClient, session: Session): Prom
   const [byState, recentErrors, deadJobs, installation, lastPoll] = await Promise.all([
     prisma.syncDocument.groupBy({ by: ['state'], where: { accountId: session.accountId }, _count: { _all: true } }),
     prisma.syncEvent.findMany({
-      where: { accountId: session.accountId, kind: { in: ['failed', 'receipt_blocked', 'non_arrival', 'cancel_failed', 'posting_refused'] } },
-      orderBy: { id: 'desc' }, take: 10, include: { document: { select: { name: true, entity: true } } },
+      where: {
+        accountId: session.accountId,
+        kind: { in: ['failed', 'receipt_blocked', 'non_arrival', 'cancel_failed', 'posting_refused'] },
+      },
+      orderBy: { id: 'desc' },
+      take: 10,
+      include: { document: { select: { name: true, entity: true } } },
     }),
     prisma.job.count({ where: { accountId: session.accountId, state: 'dead' } }),
     prisma.installation.findUniqueOrThrow({ where: { accountId: session.accountId } }),
-    prisma.job.findFirst({ where: { accountId: session.accountId, kind: pollJob.kind }, orderBy: { updatedAt: 'desc' } }),
+    prisma.job.findFirst({
+      where: { accountId: session.accountId, kind: pollJob.kind },
+      orderBy: { updatedAt: 'desc' },
+    }),
   ]);
   return {
     canEdit: session.isAdmin,
@@ -98,10 +107,15 @@ export async function readSettings(prisma: PrismaClient, session: Session): Prom
       reportedStatus: installation.reportedStatus,
       webhooksInstalled: Boolean(installation.webhooksInstalledAt),
       // The recurring poll job is rescheduled in place after each run: its last update is the last poll.
-      lastPollAt: account.settings.hasPassword ? lastPoll?.updatedAt.toISOString() ?? null : null,
-      pollError: installation.pollError && installation.pollFailedAt
-        ? { message: installation.pollError, at: installation.pollFailedAt.toISOString(), failures: installation.pollFailures }
-        : null,
+      lastPollAt: account.settings.hasPassword ? (lastPoll?.updatedAt.toISOString() ?? null) : null,
+      pollError:
+        installation.pollError && installation.pollFailedAt
+          ? {
+              message: installation.pollError,
+              at: installation.pollFailedAt.toISOString(),
+              failures: installation.pollFailures,
+            }
+          : null,
       documentsByState: Object.fromEntries(byState.map((row) => [row.state, row._count._all])),
       recentErrors: recentErrors.map((e) => visibleError(session, e)),
       deadJobs,
@@ -114,34 +128,55 @@ export async function readSettings(prisma: PrismaClient, session: Session): Prom
  * An error names the document and often its products: shown in full only to those whose view right
  * covers every document of that type (a narrower scope would need a MoySklad read per row).
  */
-function visibleError(session: Session, e: { createdAt: Date; kind: string; message: string; data: unknown; document: { name: string | null; entity: string } }) {
+function visibleError(
+  session: Session,
+  e: {
+    createdAt: Date;
+    kind: string;
+    message: string;
+    data: unknown;
+    document: { name: string | null; entity: string };
+  },
+) {
   const entity = e.document.entity === 'move' || e.document.entity === 'purchasereturn' ? e.document.entity : 'supply';
   if (coversAll(session, entity, 'view')) {
-    return { at: e.createdAt.toISOString(), documentName: e.document.name, message: e.message, kind: e.kind, ...eventTextParts(e.data) };
+    return {
+      at: e.createdAt.toISOString(),
+      documentName: e.document.name,
+      message: e.message,
+      kind: e.kind,
+      ...eventTextParts(e.data),
+    };
   }
   return {
     at: e.createdAt.toISOString(),
     documentName: null,
     kind: e.kind,
     params: { hidden: true },
-    message: session.locale === 'en'
-      ? 'Transfer error in a document you may not view in MoySklad.'
-      : 'Ошибка передачи документа, который вам недоступен для просмотра в МойСклад.',
+    message:
+      session.locale === 'en'
+        ? 'Transfer error in a document you may not view in MoySklad.'
+        : 'Ошибка передачи документа, который вам недоступен для просмотра в МойСклад.',
   };
 }
 
+// eslint-disable-next-line max-lines-per-function -- validates and stores one form; the checks are one list that reads best in order
 export async function saveSettings(prisma: PrismaClient, session: Session, input: SettingsInput): Promise<void> {
   const key = getConfig().APP_ENCRYPTION_KEY;
   const existing = await prisma.settings.findUnique({ where: { accountId: session.accountId } });
   const typed = Boolean(input.betaproPassword?.trim());
-  if (!typed && existing?.betaproPasswordEnc && normalisedBaseUrl(existing.betaproBaseUrl ?? '') !== normalisedBaseUrl(input.betaproBaseUrl)) {
+  if (
+    !typed &&
+    existing?.betaproPasswordEnc &&
+    normalisedBaseUrl(existing.betaproBaseUrl ?? '') !== normalisedBaseUrl(input.betaproBaseUrl)
+  ) {
     // The stored password goes only to the address it was saved with.
     throw new AppError('VALIDATION', 'address changed without a password', {
       userMessage: 'Адрес API изменён: введите пароль БетаПРО ещё раз.',
       details: { fieldErrors: { betaproPassword: ['Введите пароль для нового адреса API'] } },
     });
   }
-  const password = typed ? encryptSecret(input.betaproPassword!, key) : existing?.betaproPasswordEnc ?? null;
+  const password = typed ? encryptSecret(input.betaproPassword!, key) : (existing?.betaproPasswordEnc ?? null);
   if (!password) {
     throw new AppError('VALIDATION', 'password missing', {
       userMessage: 'Укажите пароль БетаПРО.',
@@ -165,7 +200,10 @@ export async function saveSettings(prisma: PrismaClient, session: Session, input
     }
   }
   if (Object.keys(fieldErrors).length) {
-    throw new AppError('VALIDATION', 'statuses missing', { userMessage: 'Выберите все статусы для включённых типов документов.', details: { fieldErrors } });
+    throw new AppError('VALIDATION', 'statuses missing', {
+      userMessage: 'Выберите все статусы для включённых типов документов.',
+      details: { fieldErrors },
+    });
   }
   const data = {
     betaproBaseUrl: input.betaproBaseUrl.replace(/\/+$/, ''),
@@ -181,7 +219,11 @@ export async function saveSettings(prisma: PrismaClient, session: Session, input
     pollIntervalSec: input.pollIntervalSec,
     updatedBy: session.employeeName,
   };
-  await prisma.settings.upsert({ where: { accountId: session.accountId }, create: { accountId: session.accountId, ...data }, update: data });
+  await prisma.settings.upsert({
+    where: { accountId: session.accountId },
+    create: { accountId: session.accountId, ...data },
+    update: data,
+  });
   const row = await prisma.settings.findUniqueOrThrow({ where: { accountId: session.accountId } });
   if (missingSettings(settingsFromRow(row, key)).length === 0) {
     await ensureAccountJobs(prisma, session.accountId);
@@ -200,7 +242,9 @@ function normalisedBaseUrl(url: string): string {
 }
 
 export async function testConnection(
-  prisma: PrismaClient, session: Session, input: { betaproBaseUrl: string; betaproPartnerId: string; betaproPassword?: string },
+  prisma: PrismaClient,
+  session: Session,
+  input: { betaproBaseUrl: string; betaproPartnerId: string; betaproPassword?: string },
 ): Promise<TestConnectionResponse> {
   const baseUrl = normalisedBaseUrl(input.betaproBaseUrl);
   const allowPrivateHosts = getConfig().BETAPRO_ALLOW_PRIVATE_HOSTS;
@@ -249,7 +293,8 @@ export function connectionTestMessage(error: AppError): string {
   if (isAddressRefused(error)) return error.userMessage;
   if (error.code === 'REMOTE_AUTH') return REMOTE_AUTH_MESSAGE;
   if (error.code === 'REMOTE_TIMEOUT') return 'БетаПРО не ответил вовремя. Проверьте адрес API и повторите проверку.';
-  if (transport === 'RESPONSE_TOO_LARGE') return 'Сервер по этому адресу прислал слишком большой ответ: это не API БетаПРО. Проверьте адрес.';
+  if (transport === 'RESPONSE_TOO_LARGE')
+    return 'Сервер по этому адресу прислал слишком большой ответ: это не API БетаПРО. Проверьте адрес.';
   if (error.code === 'REMOTE_UNAVAILABLE' && !status) return 'Не удалось связаться с сервером по этому адресу. Проверьте адрес API.';
   if (error.code === 'RATE_LIMITED') return 'БетаПРО временно ограничил частоту запросов. Повторите проверку через минуту.';
   if (error.code === 'NOT_FOUND') return 'По этому адресу нет API БетаПРО (ответ 404). Проверьте адрес.';
@@ -282,7 +327,9 @@ export async function createStatuses(prisma: PrismaClient, session: Session, ent
   );
   const options = (meta: typeof supplyMeta) => meta.states.map((st) => ({ id: st.id, name: st.name, color: st.color }));
   return {
-    supply: options(supplyMeta), move: options(moveMeta), purchasereturn: options(returnMeta),
+    supply: options(supplyMeta),
+    move: options(moveMeta),
+    purchasereturn: options(returnMeta),
     // The page says which it made and which were there already (found by name).
     created: result.created,
     existing: [...STATUS_ROLES, ...OPTIONAL_STATUS_ROLES].filter((role) => result.states[role] && !result.created.includes(role)),
@@ -291,5 +338,8 @@ export async function createStatuses(prisma: PrismaClient, session: Session, ent
 
 export async function reinstallWebhooks(prisma: PrismaClient, session: Session): Promise<void> {
   const done = await installWebhooks(prisma, session.accountId);
-  if (!done) throw new AppError('CONFLICT', 'account not operational', { userMessage: 'Решение приостановлено или удалено: вебхуки не установить.' });
+  if (!done)
+    throw new AppError('CONFLICT', 'account not operational', {
+      userMessage: 'Решение приостановлено или удалено: вебхуки не установить.',
+    });
 }

@@ -18,8 +18,9 @@ interface CachedInstallation {
  */
 const INSTALLATION_TTL_MS = 10_000;
 const cacheKey = Symbol.for('betapro-bridge.webhook-installations');
-const installations: Map<string, CachedInstallation> =
-  ((globalThis as Record<symbol, Map<string, CachedInstallation> | undefined>)[cacheKey] ??= new Map());
+const installations: Map<string, CachedInstallation> = ((globalThis as Record<symbol, Map<string, CachedInstallation> | undefined>)[
+  cacheKey
+] ??= new Map());
 
 export function forgetWebhookInstallation(accountId: string): void {
   for (const [secret, entry] of installations) if (entry.accountId === accountId) installations.delete(secret);
@@ -31,7 +32,10 @@ export async function installationForWebhook(prisma: Db, secret: string): Promis
   const hash = webhookSecretHash(secret);
   const cached = installations.get(hash);
   if (cached && cached.expiresAt > now) return cached;
-  const row = await prisma.installation.findUnique({ where: { webhookSecretHash: hash }, select: { accountId: true, status: true } });
+  const row = await prisma.installation.findUnique({
+    where: { webhookSecretHash: hash },
+    select: { accountId: true, status: true },
+  });
   if (!row) {
     installations.delete(hash);
     return null;

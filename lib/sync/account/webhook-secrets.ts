@@ -12,9 +12,18 @@ export function webhookSecretHash(secret: string): string {
 }
 
 /** Columns of Installation for a new secret, and the secret itself (for the URL). */
-export function newWebhookSecret(): { secret: string; columns: { webhookSecretHash: string; webhookSecretEnc: string } } {
+export function newWebhookSecret(): {
+  secret: string;
+  columns: { webhookSecretHash: string; webhookSecretEnc: string };
+} {
   const secret = randomToken(24);
-  return { secret, columns: { webhookSecretHash: webhookSecretHash(secret), webhookSecretEnc: encryptSecret(secret, encryptionKeyring()) } };
+  return {
+    secret,
+    columns: {
+      webhookSecretHash: webhookSecretHash(secret),
+      webhookSecretEnc: encryptSecret(secret, encryptionKeyring()),
+    },
+  };
 }
 
 /** `/api/moysklad/webhooks/<secret>` → `/api/moysklad/webhooks/[secret]`, for logs. */

@@ -61,8 +61,9 @@ export function documentAnswerBody(
   const body: Record<string, unknown> = { ...answer.extra };
   const stateId = answer.role ? account.settings.statuses[entity][answer.role] : null;
   if (stateId) body.state = stateRef(client, entity, stateId);
-  const alreadyLogged = (answer.logOnceHeadline !== undefined && newestEntryStartsWith(currentDescription, answer.logOnceHeadline, storedLog))
-    || (answer.logOnce === true && !!answer.log?.length && newestEntryIs(currentDescription, answer.log, storedLog));
+  const alreadyLogged =
+    (answer.logOnceHeadline !== undefined && newestEntryStartsWith(currentDescription, answer.logOnceHeadline, storedLog)) ||
+    (answer.logOnce === true && !!answer.log?.length && newestEntryIs(currentDescription, answer.log, storedLog));
   const inDocument = splitComment(currentDescription).entries;
   const restores = mergeEntries(storedLog, inDocument).length !== inDocument.length;
   const newEntries = answer.log?.length && !alreadyLogged ? [{ at: now, lines: answer.log }] : [];
@@ -89,10 +90,14 @@ function storedLogOf(value: unknown): string[] | null {
  * document the app does not track (no SyncDocument) gets the plain append.
  */
 export async function prepareDocumentAnswer(
-  client: MoyskladClient, account: Account, entity: DocumentEntity, msId: string, answer: DocumentAnswer,
+  client: MoyskladClient,
+  account: Account,
+  entity: DocumentEntity,
+  msId: string,
+  answer: DocumentAnswer,
   options: { prisma?: Db; now?: Date; document?: { description?: string | null } } = {},
 ): Promise<PreparedAnswer> {
-  const prisma = options.prisma ?? await getPrisma();
+  const prisma = options.prisma ?? (await getPrisma());
   const where = { accountId_entity_msId: { accountId: account.accountId, entity, msId } };
   const [current, row] = await Promise.all([
     // `document`: the caller read it just now, in the same step as this write.
@@ -105,7 +110,10 @@ export async function prepareDocumentAnswer(
     async commit() {
       if (!row || typeof body.description !== 'string') return;
       const entries = splitComment(body.description).entries;
-      await prisma.syncDocument.updateMany({ where: { accountId: account.accountId, entity, msId }, data: { commentLog: entries } });
+      await prisma.syncDocument.updateMany({
+        where: { accountId: account.accountId, entity, msId },
+        data: { commentLog: entries },
+      });
     },
   };
 }

@@ -134,7 +134,9 @@ export function mergeEntries(stored: readonly string[] | null | undefined, inDoc
  * rerun of the same step would write is already there.
  */
 export function newestEntryStartsWith(
-  description: string | null | undefined, headline: string, storedEntries?: readonly string[] | null,
+  description: string | null | undefined,
+  headline: string,
+  storedEntries?: readonly string[] | null,
 ): boolean {
   const newest = mergeEntries(storedEntries, splitComment(description).entries).at(-1);
   if (newest === undefined) return false;
@@ -145,9 +147,7 @@ export function newestEntryStartsWith(
  * Whether the newest entry of the app's log says exactly what an entry of `lines` would (its date
  * aside): the step that writes it has already run.
  */
-export function newestEntryIs(
-  description: string | null | undefined, lines: string[], storedEntries?: readonly string[] | null,
-): boolean {
+export function newestEntryIs(description: string | null | undefined, lines: string[], storedEntries?: readonly string[] | null): boolean {
   const newest = mergeEntries(storedEntries, splitComment(description).entries).at(-1);
   if (newest === undefined) return false;
   const dateLength = formatLogDate(new Date(0)).length;

@@ -102,17 +102,19 @@ export interface EventInput {
 }
 
 export async function recordEvent(prisma: Db, document: { id: string; accountId: string }, event: EventInput): Promise<void> {
-  await withClaim(prisma, (db) => db.syncEvent.create({
-    data: {
-      documentId: document.id,
-      accountId: document.accountId,
-      kind: event.kind,
-      message: event.message,
-      trigger: event.trigger ?? null,
-      actor: event.actor ?? null,
-      data: event.data,
-    },
-  }));
+  await withClaim(prisma, (db) =>
+    db.syncEvent.create({
+      data: {
+        documentId: document.id,
+        accountId: document.accountId,
+        kind: event.kind,
+        message: event.message,
+        trigger: event.trigger ?? null,
+        actor: event.actor ?? null,
+        data: event.data,
+      },
+    }),
+  );
 }
 
 /** States in which a new transfer request is a no-op: the document is on its way or done. */

@@ -22,16 +22,21 @@ import { projectReceipt, summariseForComment, type ProjectionResult, type Unexpe
 import { revertBeforeUnlock } from '@/lib/sync/receipt/correction';
 import { loadStoredPlan, receiptsOf, WITH_OUTDOC_BODY, type StoredPlan } from '@/lib/sync/receipt/stored';
 
-
 export async function enqueueApply(prisma: PrismaClient, accountId: string, documentId: string, force = false): Promise<void> {
   const doc = await prisma.syncDocument.findUnique({ where: { id: documentId } });
   if (!doc) return;
   const ref = { accountId, entity: doc.entity as DocumentEntity, msId: doc.msId };
-  await enqueueDocumentJob(prisma, applyReceiptJob, ref, { accountId, documentId, force }, {
-    // `q:`: an apply already running may have read the outdocs before this request's poll marked new
-    // work (a correction, a new part), so a request made after it started must run it once more.
-    dedupeKey: `q:apply:${documentId}${force ? ':force' : ''}`,
-  });
+  await enqueueDocumentJob(
+    prisma,
+    applyReceiptJob,
+    ref,
+    { accountId, documentId, force },
+    {
+      // `q:`: an apply already running may have read the outdocs before this request's poll marked new
+      // work (a correction, a new part), so a request made after it started must run it once more.
+      dedupeKey: `q:apply:${documentId}${force ? ':force' : ''}`,
+    },
+  );
 }
 
 // ---------------------------------------------------------------- apply
@@ -39,11 +44,15 @@ export async function enqueueApply(prisma: PrismaClient, accountId: string, docu
 // Positions are written by ./write-positions.ts (fields kept above 1,000 rows, written once).
 
 export async function findUnexpected(
-  client: MoyskladClient, account: Account, plan: StoredPlan, receipts: Receipt[],
+  client: MoyskladClient,
+  account: Account,
+  plan: StoredPlan,
+  receipts: Receipt[],
 ): Promise<Map<string, UnexpectedGood>> {
   const planned = new Set(plan.lines.map((l) => l.goodId));
   const outside = new Set<string>();
-  for (const r of receipts) for (const line of r.lines) if (!planned.has(line.goodId) && line.useful + line.defective > 0) outside.add(line.goodId);
+  for (const r of receipts)
+    for (const line of r.lines) if (!planned.has(line.goodId) && line.useful + line.defective > 0) outside.add(line.goodId);
   const found = new Map<string, UnexpectedGood>();
   if (!outside.size) return found;
   const matches = await client.findAssortmentByKey(account.settings.productKey, [...outside]);
@@ -91,7 +100,12 @@ export async function applyReceipts(prisma: PrismaClient, payload: ApplyPayload)
   if (!run) return;
   const { doc, account, plan, moysklad, betapro, counted, reverting, supplies } = run;
   if (await revertBeforeUnlock({ prisma, doc, account, plan, moysklad, reverting, supplies })) {
-    await finishOutdocs(prisma, betapro, counted.map((o) => o.id), reverting);
+    await finishOutdocs(
+      prisma,
+      betapro,
+      counted.map((o) => o.id),
+      reverting,
+    );
     return;
   }
   if (!supplies.length) {
@@ -135,39 +149,80 @@ async function loadRun(prisma: PrismaClient, payload: ApplyPayload): Promise<App
   }
   const receipts = await receiptsOf(counted);
   return {
-    prisma, payload, doc, entity: doc.entity as DocumentEntity, account, plan, outbound: plan.direction === 'outbound',
-    counted, countedIds: counted.map((o) => String(o.outdocId)), reverting,
+    prisma,
+    payload,
+    doc,
+    entity: doc.entity as DocumentEntity,
+    account,
+    plan,
+    outbound: plan.direction === 'outbound',
+    counted,
+    countedIds: counted.map((o) => String(o.outdocId)),
+    reverting,
     supplies: receipts.filter((r) => isFactKind(r.kind)),
-    moysklad: await moyskladClientFor(account), betapro: await betaproClientFor(account), log,
+    moysklad: await moyskladClientFor(account),
+    betapro: await betaproClientFor(account),
+    log,
   };
 }
 
 /** Only "receiving (picking) started" so far, or every fact was reverted: show it, change nothing else. */
 async function showProgress(run: ApplyRun): Promise<void> {
   const { prisma, doc, betapro, counted, reverting, outbound } = run;
-  const moved = await transitionDocument(prisma, doc.id, ['sent', 'receiving', 'review', 'posted', 'error'], { state: 'receiving' });
+  const moved = await transitionDocument(prisma, doc.id, ['sent', 'receiving', 'review', 'posted', 'error'], {
+    state: 'receiving',
+  });
   if (moved && doc.state !== 'receiving') {
-    await recordEvent(prisma, doc, { kind: 'receiving', message: outbound ? 'Склад БетаПРО начал подбор товара для отгрузки' : 'Склад БетаПРО начал приёмку' });
+    await recordEvent(prisma, doc, {
+      kind: 'receiving',
+      message: outbound ? 'Склад БетаПРО начал подбор товара для отгрузки' : 'Склад БетаПРО начал приёмку',
+    });
   }
-  await finishOutdocs(prisma, betapro, counted.map((o) => o.id), reverting);
+  await finishOutdocs(
+    prisma,
+    betapro,
+    counted.map((o) => o.id),
+    reverting,
+  );
 }
 
 /** Non-arrival, or goods MoySklad does not know: the document is not posted. True when it stopped here. */
 async function blockedByFacts(run: ApplyRun, projection: ProjectionResult, description: string | undefined): Promise<boolean> {
   const { prisma, doc, account, moysklad, betapro, entity, counted, reverting } = run;
   if (projection.nonArrival) {
-    await failReceipt(prisma, doc, account, moysklad, entity, description, [
-      'Поставка не прибыла на склад БетаПРО: срок ожидания истёк, документ не проведён.',
-    ], 'expired');
-    await finishOutdocs(prisma, betapro, counted.map((o) => o.id), reverting);
+    await failReceipt(
+      prisma,
+      doc,
+      account,
+      moysklad,
+      entity,
+      description,
+      ['Поставка не прибыла на склад БетаПРО: срок ожидания истёк, документ не проведён.'],
+      'expired',
+    );
+    await finishOutdocs(
+      prisma,
+      betapro,
+      counted.map((o) => o.id),
+      reverting,
+    );
     return true;
   }
   if (!projection.unknownGoods.length) return false;
   const names = projection.unknownGoods.join(', ');
-  await failReceipt(prisma, doc, account, moysklad, entity, description, [
-    `БетаПРО принял товары, которых нет в МойСклад по ключу «${account.settings.productKey}»: ${names}. Документ не проведён.`,
-    'Создайте эти товары в МойСклад (или исправьте ключ) и нажмите «Проверить приёмку» в виджете.',
-  ], 'error');
+  await failReceipt(
+    prisma,
+    doc,
+    account,
+    moysklad,
+    entity,
+    description,
+    [
+      `БетаПРО принял товары, которых нет в МойСклад по ключу «${account.settings.productKey}»: ${names}. Документ не проведён.`,
+      'Создайте эти товары в МойСклад (или исправьте ключ) и нажмите «Проверить приёмку» в виджете.',
+    ],
+    'error',
+  );
   // Outdocs stay locked (not applied): "check receipt now" re-applies once the goods exist.
   return true;
 }
@@ -177,18 +232,24 @@ async function heldBack(run: ApplyRun, projection: ProjectionResult, document: M
   const { prisma, doc, account, betapro, counted, countedIds, reverting, payload } = run;
   const final = projection.complete;
   if (!final && account.settings.partialPolicy !== 'progressive') {
-    if (doc.state === 'receiving' && !reverting.length && await alreadyReported(prisma, doc.id, 'partial_receipt', countedIds)) return true;
+    if (doc.state === 'receiving' && !reverting.length && (await alreadyReported(prisma, doc.id, 'partial_receipt', countedIds)))
+      return true;
     await transitionDocument(prisma, doc.id, ['sent', 'receiving', 'error', 'review'], { state: 'receiving' });
     await recordEvent(prisma, doc, {
       kind: 'partial_receipt',
       message: `Частичная приёмка: получено частей ${projection.parts}. Документ будет исправлен и проведён после последней части.`,
       data: { outdocs: countedIds },
     });
-    await finishOutdocs(prisma, betapro, counted.map((o) => o.id), reverting);
+    await finishOutdocs(
+      prisma,
+      betapro,
+      counted.map((o) => o.id),
+      reverting,
+    );
     return true;
   }
   if (!(final && projection.differences.length > 0 && account.settings.postingMode === 'review' && !payload.force)) return false;
-  if (doc.state === 'review' && !reverting.length && await alreadyReported(prisma, doc.id, 'review', countedIds)) return true;
+  if (doc.state === 'review' && !reverting.length && (await alreadyReported(prisma, doc.id, 'review', countedIds))) return true;
   await transitionDocument(prisma, doc.id, ['sent', 'receiving', 'error', 'posted', 'review'], { state: 'review' });
   await showReviewStatus(run, document);
   await recordEvent(prisma, doc, {
@@ -218,8 +279,13 @@ async function showReviewStatus(run: ApplyRun, document: MsStatedDocument): Prom
 
 function headlineFor(post: boolean, outbound: boolean, hasDifferences: boolean, parts: number): string {
   if (!post) return `Частичная приёмка БетаПРО, часть ${parts}: позиции исправлены по факту.`;
-  if (outbound) return hasDifferences ? 'Проведён по факту отгрузки БетаПРО (есть расхождения):' : 'Проведён по факту отгрузки БетаПРО: всё отгружено по плану.';
-  return hasDifferences ? 'Проведён по факту приёмки БетаПРО (есть расхождения):' : 'Проведён по факту приёмки БетаПРО: всё принято по плану.';
+  if (outbound)
+    return hasDifferences
+      ? 'Проведён по факту отгрузки БетаПРО (есть расхождения):'
+      : 'Проведён по факту отгрузки БетаПРО: всё отгружено по плану.';
+  return hasDifferences
+    ? 'Проведён по факту приёмки БетаПРО (есть расхождения):'
+    : 'Проведён по факту приёмки БетаПРО: всё принято по плану.';
 }
 
 /** Positions corrected to the facts (and posted at the final part), outdocs applied, state and event. */
@@ -228,7 +294,8 @@ async function writeFacts(run: ApplyRun, projection: ProjectionResult, descripti
   const summary = summariseForComment(projection, { entity, direction: run.plan.direction });
   const hasDifferences = projection.differences.length > 0;
   const post = projection.complete;
-  if (!post && doc.state === 'receiving' && !reverting.length && await alreadyReported(prisma, doc.id, 'partial_applied', countedIds)) return;
+  if (!post && doc.state === 'receiving' && !reverting.length && (await alreadyReported(prisma, doc.id, 'partial_applied', countedIds)))
+    return;
   let written: { calls: number; changed: boolean };
   try {
     written = await writePositions(moysklad, account, entity, doc.msId, projection, {
@@ -238,19 +305,35 @@ async function writeFacts(run: ApplyRun, projection: ProjectionResult, descripti
   } catch (error) {
     const refusal = post ? postingRefusal(error) : null;
     if (!refusal) throw error;
-    await refusePosting(prisma, { doc, account, moysklad, betapro, entity, description }, {
-      projection, summary, refusal, appliedRowIds: counted.map((o) => o.id), reverting,
-    });
+    await refusePosting(
+      prisma,
+      { doc, account, moysklad, betapro, entity, description },
+      {
+        projection,
+        summary,
+        refusal,
+        appliedRowIds: counted.map((o) => o.id),
+        reverting,
+      },
+    );
     return;
   }
-  await finishOutdocs(prisma, betapro, counted.map((o) => o.id), reverting);
+  await finishOutdocs(
+    prisma,
+    betapro,
+    counted.map((o) => o.id),
+    reverting,
+  );
   const nextState = post ? 'posted' : 'receiving';
   // State and event together; a rerun over a document already written and already in this state
   // (its first run lost only the job's completion) records no second event.
   await prisma.$transaction(async (tx) => {
     const before = await tx.syncDocument.findUnique({ where: { id: doc.id }, select: { state: true } });
     await transitionDocument(tx, doc.id, ['sent', 'receiving', 'review', 'error', 'posted'], {
-      state: nextState, errorClass: null, errors: null, ...(post ? { postedAt: new Date() } : {}),
+      state: nextState,
+      errorClass: null,
+      errors: null,
+      ...(post ? { postedAt: new Date() } : {}),
     });
     if (!written.changed && before?.state === nextState) return;
     await recordEvent(tx, doc, {
@@ -258,7 +341,12 @@ async function writeFacts(run: ApplyRun, projection: ProjectionResult, descripti
       message: post
         ? `Документ исправлен по факту и проведён, статус «Проведён»${hasDifferences ? `; расхождений: ${projection.differences.length}` : ''}`
         : `Позиции исправлены по частичной приёмке (часть ${projection.parts})`,
-      data: { differences: projection.differences.length, calls: written.calls, lines: projection.lines, outdocs: countedIds } as never,
+      data: {
+        differences: projection.differences.length,
+        calls: written.calls,
+        lines: projection.lines,
+        outdocs: countedIds,
+      } as never,
     });
   });
   log.info({ post, differences: projection.differences.length, calls: written.calls }, 'receipt applied');
@@ -269,9 +357,7 @@ async function writeFacts(run: ApplyRun, projection: ProjectionResult, descripti
  * a poll or a «Проверить приёмку» then changes nothing (no event, no comment line, no MoySklad write).
  * An error state is not covered: a refused posting is tried again.
  */
-function nothingNewSinceApplied(
-  doc: SyncDocumentRow, counted: Array<{ stage: string }>, reverting: unknown[],
-): boolean {
+function nothingNewSinceApplied(doc: SyncDocumentRow, counted: Array<{ stage: string }>, reverting: unknown[]): boolean {
   if (reverting.length || !counted.length || counted.some((o) => o.stage !== 'applied')) return false;
   return doc.state === 'posted' || doc.state === 'expired';
 }
@@ -281,17 +367,26 @@ function nothingNewSinceApplied(
  * document already says all there is to say about them.
  */
 async function alreadyReported(prisma: PrismaClient, documentId: string, kind: string, outdocIds: string[]): Promise<boolean> {
-  const last = await prisma.syncEvent.findFirst({ where: { documentId, kind }, orderBy: { id: 'desc' }, select: { data: true } });
+  const last = await prisma.syncEvent.findFirst({
+    where: { documentId, kind },
+    orderBy: { id: 'desc' },
+    select: { data: true },
+  });
   const before = (last?.data as { outdocs?: unknown } | null)?.outdocs;
   return Array.isArray(before) && before.length === outdocIds.length && before.every((id, i) => id === outdocIds[i]);
 }
 
 async function finishOutdocs(
-  prisma: PrismaClient, betapro: BetaproClient, appliedIds: string[],
+  prisma: PrismaClient,
+  betapro: BetaproClient,
+  appliedIds: string[],
   reverting: Array<{ id: string; outdocId: bigint }>,
 ): Promise<void> {
   if (appliedIds.length) {
-    await prisma.outdoc.updateMany({ where: { id: { in: appliedIds }, stage: 'locked' }, data: { stage: 'applied', appliedAt: new Date() } });
+    await prisma.outdoc.updateMany({
+      where: { id: { in: appliedIds }, stage: 'locked' },
+      data: { stage: 'applied', appliedAt: new Date() },
+    });
   }
   if (reverting.length) {
     // Its effect is gone from the document (projection without it): let BetaPRO replace it.
@@ -315,13 +410,29 @@ export const POSTING_REFUSED = 'posting_refused';
  */
 async function refusePosting(
   prisma: PrismaClient,
-  target: { doc: SyncDocumentRow; account: Account; moysklad: MoyskladClient; betapro: BetaproClient; entity: DocumentEntity; description: string | undefined },
-  outcome: { projection: ProjectionResult; summary: string[]; refusal: AppError; appliedRowIds: string[]; reverting: Array<{ id: string; outdocId: bigint }> },
+  target: {
+    doc: SyncDocumentRow;
+    account: Account;
+    moysklad: MoyskladClient;
+    betapro: BetaproClient;
+    entity: DocumentEntity;
+    description: string | undefined;
+  },
+  outcome: {
+    projection: ProjectionResult;
+    summary: string[];
+    refusal: AppError;
+    appliedRowIds: string[];
+    reverting: Array<{ id: string; outdocId: bigint }>;
+  },
 ): Promise<void> {
   const { doc, account, moysklad, betapro, entity } = target;
   const reason = outcome.refusal.userMessage;
   const problems = [{ code: POSTING_REFUSED, message: reason, params: { reason } }];
-  logFor({ accountId: doc.accountId, documentId: doc.msId, job: applyReceiptJob.kind }).warn({ err: outcome.refusal.message }, 'MoySklad refused to post the receipt');
+  logFor({ accountId: doc.accountId, documentId: doc.msId, job: applyReceiptJob.kind }).warn(
+    { err: outcome.refusal.message },
+    'MoySklad refused to post the receipt',
+  );
   if (doc.state === 'error' && JSON.stringify(doc.errors) === JSON.stringify(problems)) {
     await finishOutdocs(prisma, betapro, outcome.appliedRowIds, outcome.reverting);
     return;
@@ -330,27 +441,50 @@ async function refusePosting(
     post: false,
     role: 'error',
     log: [
-      `МойСклад не провёл документ по факту приёмки БетаПРО: ${reason}`, ...outcome.summary,
+      `МойСклад не провёл документ по факту приёмки БетаПРО: ${reason}`,
+      ...outcome.summary,
       'Факты приёмки сохранены: устраните причину и нажмите «Повторить» в виджете.',
     ],
   });
   await finishOutdocs(prisma, betapro, outcome.appliedRowIds, outcome.reverting);
-  await transitionDocument(prisma, doc.id, ['sent', 'receiving', 'review', 'error', 'posted'], { state: 'error', errorClass: 'data', errors: problems });
+  await transitionDocument(prisma, doc.id, ['sent', 'receiving', 'review', 'error', 'posted'], {
+    state: 'error',
+    errorClass: 'data',
+    errors: problems,
+  });
   await recordEvent(prisma, doc, { kind: POSTING_REFUSED, message: `МойСклад отказался провести документ: ${reason}` });
 }
 
 async function failReceipt(
-  prisma: PrismaClient, doc: SyncDocumentRow, account: Account, moysklad: MoyskladClient, entity: DocumentEntity,
-  description: string | undefined, lines: string[], state: 'error' | 'expired',
+  prisma: PrismaClient,
+  doc: SyncDocumentRow,
+  account: Account,
+  moysklad: MoyskladClient,
+  entity: DocumentEntity,
+  description: string | undefined,
+  lines: string[],
+  state: 'error' | 'expired',
 ): Promise<void> {
-  const problems = lines.map((message, i) => ({ code: state === 'expired' ? 'non_arrival' : i === 0 ? 'unknown_goods' : 'hint', message }));
+  const problems = lines.map((message, i) => ({
+    code: state === 'expired' ? 'non_arrival' : i === 0 ? 'unknown_goods' : 'hint',
+    message,
+  }));
   // Already blocked for exactly this reason: a new poll or click changes nothing.
   if (doc.state === state && JSON.stringify(doc.errors) === JSON.stringify(problems)) return;
   // MoySklad first: a crash after it reruns this step, whose log line is then not added twice.
-  await answerOnDocument(moysklad, account, entity, doc.msId, description, { role: 'error', log: lines, logOnceHeadline: lines[0] });
+  await answerOnDocument(moysklad, account, entity, doc.msId, description, {
+    role: 'error',
+    log: lines,
+    logOnceHeadline: lines[0],
+  });
   const moved = await transitionDocument(prisma, doc.id, ['sent', 'receiving', 'review', 'error', 'expired'], {
-    state, errorClass: 'data', errors: problems,
+    state,
+    errorClass: 'data',
+    errors: problems,
   });
   if (!moved) return;
-  await recordEvent(prisma, doc, { kind: state === 'expired' ? 'non_arrival' : 'receipt_blocked', message: lines.join(' ') });
+  await recordEvent(prisma, doc, {
+    kind: state === 'expired' ? 'non_arrival' : 'receipt_blocked',
+    message: lines.join(' '),
+  });
 }

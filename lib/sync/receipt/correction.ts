@@ -53,15 +53,29 @@ export async function revertBeforeUnlock(ctx: RevertContext): Promise<boolean> {
     `${CORRECTION_HEADLINE} (документ ${outdocIds}): проведение отменено, позиции возвращены ${backTo}.`,
     'Документ будет исправлен и проведён, когда склад пришлёт исправленные данные.',
   ];
-  const written = await writePositions(moysklad, account, entity, doc.msId, { positions }, {
-    post: false, unpost: true, log: lines, logOnceHeadline: CORRECTION_HEADLINE,
-  });
+  const written = await writePositions(
+    moysklad,
+    account,
+    entity,
+    doc.msId,
+    { positions },
+    {
+      post: false,
+      unpost: true,
+      log: lines,
+      logOnceHeadline: CORRECTION_HEADLINE,
+    },
+  );
   const moved = await transitionDocument(prisma, doc.id, ['sent', 'receiving', 'review', 'posted', 'error'], {
-    state: 'receiving', postedAt: null, errorClass: null, errors: null,
+    state: 'receiving',
+    postedAt: null,
+    errorClass: null,
+    errors: null,
   });
   if (moved) {
     await recordEvent(prisma, doc, {
-      kind: 'receipt_correction', trigger: 'poll',
+      kind: 'receipt_correction',
+      trigger: 'poll',
       message: `Склад БетаПРО исправляет приёмку (документ ${outdocIds}): документ распроведён и возвращён ${backTo}`,
       data: { outdocIds, calls: written.calls },
     });

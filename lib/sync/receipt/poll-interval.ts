@@ -63,9 +63,7 @@ async function requestQuota(account: Account): Promise<BetaproQuota | undefined>
  * Seconds until the account's next poll. `quota` is for tests; the job reads it from BetaPRO. Quotas
  * unknown (BetaPRO unreachable): the configured interval, the safe choice.
  */
-export async function nextPollIntervalSec(
-  prisma: Db, account: Account, quota?: () => Promise<BetaproQuota | undefined>,
-): Promise<number> {
+export async function nextPollIntervalSec(prisma: Db, account: Account, quota?: () => Promise<BetaproQuota | undefined>): Promise<number> {
   const configured = account.settings.pollIntervalSec;
   if (configured <= ACTIVE_POLL_INTERVAL_SEC || !(await hasActiveTasks(prisma, account.accountId))) return configured;
   const requests = await (quota ?? (() => requestQuota(account)))();

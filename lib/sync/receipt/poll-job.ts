@@ -34,7 +34,7 @@ export async function runPollJob(prisma: PrismaClient, accountId: string): Promi
       intervalMs = (await nextPollIntervalSec(prisma, account)) * 1000;
     }
   } catch (thrown) {
-    return { rescheduleAt: new Date(Date.now() + await recordPollFailure(prisma, accountId, thrown, intervalMs)) };
+    return { rescheduleAt: new Date(Date.now() + (await recordPollFailure(prisma, accountId, thrown, intervalMs))) };
   }
   return { rescheduleAt: new Date(Date.now() + intervalMs) };
 }
@@ -55,6 +55,9 @@ async function recordPollFailure(prisma: PrismaClient, accountId: string, thrown
     logFor({ accountId, job: pollJob.kind }).error({ err: recordError }, 'could not record the poll failure');
   }
   const delayMs = Math.max(error.retryAfterMs ?? 0, Math.min(intervalMs, backoffDelayMs(failures)));
-  logFor({ accountId, job: pollJob.kind }).warn({ code: error.code, err: error.message, failures, delayMs }, 'BetaPRO poll failed: retrying later');
+  logFor({ accountId, job: pollJob.kind }).warn(
+    { code: error.code, err: error.message, failures, delayMs },
+    'BetaPRO poll failed: retrying later',
+  );
   return delayMs;
 }

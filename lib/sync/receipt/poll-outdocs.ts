@@ -27,13 +27,22 @@ export async function readListedOutdoc(betapro: BetaproClient, outdocId: number)
 
 /** Remembers an outdoc that is not about one of our tasks, so that no later poll reads it again. */
 export async function rememberForeignOutdoc(
-  prisma: PrismaClient, accountId: string, summary: OutdocSummary, details: OutdocDetails, indocId: string | undefined,
+  prisma: PrismaClient,
+  accountId: string,
+  summary: OutdocSummary,
+  details: OutdocDetails,
+  indocId: string | undefined,
 ): Promise<void> {
   await prisma.outdoc.upsert({
     where: { accountId_outdocId: { accountId, outdocId: BigInt(summary.outdocId) } },
     create: {
-      accountId, outdocId: BigInt(summary.outdocId), indocId: indocId ?? '', documentId: null, kind: summary.type,
-      rawPacked: await packJson(details.raw), stage: 'ignored',
+      accountId,
+      outdocId: BigInt(summary.outdocId),
+      indocId: indocId ?? '',
+      documentId: null,
+      kind: summary.type,
+      rawPacked: await packJson(details.raw),
+      stage: 'ignored',
     },
     update: {},
   });
@@ -48,14 +57,22 @@ interface StoredOutdoc {
 
 async function dropVanished(prisma: PrismaClient, outdocs: StoredOutdoc[], log: Logger): Promise<void> {
   if (!outdocs.length) return;
-  await prisma.outdoc.updateMany({ where: { id: { in: outdocs.map((o) => o.id) }, stage: 'stored' }, data: { stage: 'vanished' } });
+  await prisma.outdoc.updateMany({
+    where: { id: { in: outdocs.map((o) => o.id) }, stage: 'stored' },
+    data: { stage: 'vanished' },
+  });
   for (const o of outdocs) {
     if (!o.documentId) continue;
-    await recordEvent(prisma, { id: o.documentId, accountId: o.accountId }, {
-      kind: 'receipt_vanished', trigger: 'poll',
-      message: `БетаПРО удалил документ ${o.outdocId} до того, как приложение его приняло (исправление на складе): ждём новый документ`,
-      data: { outdocId: Number(o.outdocId) },
-    });
+    await recordEvent(
+      prisma,
+      { id: o.documentId, accountId: o.accountId },
+      {
+        kind: 'receipt_vanished',
+        trigger: 'poll',
+        message: `БетаПРО удалил документ ${o.outdocId} до того, как приложение его приняло (исправление на складе): ждём новый документ`,
+        data: { outdocId: Number(o.outdocId) },
+      },
+    );
   }
   log.warn({ outdocIds: outdocs.map((o) => Number(o.outdocId)) }, 'outdocs deleted by BetaPRO before we locked them: dropped');
 }
@@ -71,11 +88,16 @@ async function missingOf(betapro: BetaproClient, outdocs: StoredOutdoc[]): Promi
  */
 export async function lockStoredOutdocs(prisma: PrismaClient, betapro: BetaproClient, accountId: string, log: Logger): Promise<number> {
   const stored = await prisma.outdoc.findMany({
-    where: { accountId, stage: 'stored' }, select: { id: true, outdocId: true, documentId: true, accountId: true },
+    where: { accountId, stage: 'stored' },
+    select: { id: true, outdocId: true, documentId: true, accountId: true },
   });
   if (!stored.length) return 0;
   const missing = await missingOf(betapro, stored);
-  await dropVanished(prisma, stored.filter((o) => missing.has(Number(o.outdocId))), log);
+  await dropVanished(
+    prisma,
+    stored.filter((o) => missing.has(Number(o.outdocId))),
+    log,
+  );
   let live = stored.filter((o) => !missing.has(Number(o.outdocId)));
   if (!live.length) return 0;
   try {
@@ -84,10 +106,17 @@ export async function lockStoredOutdocs(prisma: PrismaClient, betapro: BetaproCl
     // Deleted between the check and the lock: drop it and lock the rest; any other refusal stands.
     const gone = await missingOf(betapro, live);
     if (!gone.size) throw error;
-    await dropVanished(prisma, live.filter((o) => gone.has(Number(o.outdocId))), log);
+    await dropVanished(
+      prisma,
+      live.filter((o) => gone.has(Number(o.outdocId))),
+      log,
+    );
     live = live.filter((o) => !gone.has(Number(o.outdocId)));
     if (live.length) await betapro.lockOutdocs(live.map((o) => ({ outdocId: Number(o.outdocId), lock: true })));
   }
-  await prisma.outdoc.updateMany({ where: { id: { in: live.map((o) => o.id) }, stage: 'stored' }, data: { stage: 'locked' } });
+  await prisma.outdoc.updateMany({
+    where: { id: { in: live.map((o) => o.id) }, stage: 'stored' },
+    data: { stage: 'locked' },
+  });
   return live.length;
 }

@@ -69,7 +69,9 @@ async function storeNewOutdocs(prisma: PrismaClient, betapro: BetaproClient, acc
   let stored = 0;
   for (const summary of unlocked) {
     if (!RECEIPT_FLOW_KINDS.has(summary.type)) continue;
-    const known = await prisma.outdoc.findUnique({ where: { accountId_outdocId: { accountId, outdocId: BigInt(summary.outdocId) } } });
+    const known = await prisma.outdoc.findUnique({
+      where: { accountId_outdocId: { accountId, outdocId: BigInt(summary.outdocId) } },
+    });
     if (known) continue;
     const details = await readListedOutdoc(betapro, summary.outdocId);
     if (!details) continue;
@@ -86,13 +88,20 @@ async function storeNewOutdocs(prisma: PrismaClient, betapro: BetaproClient, acc
     await prisma.outdoc.upsert({
       where: { accountId_outdocId: { accountId, outdocId: BigInt(summary.outdocId) } },
       create: {
-        accountId, outdocId: BigInt(summary.outdocId), indocId, documentId: doc.id, kind: summary.type,
-        rawPacked: await packJson(details.raw), stage: 'stored', partNumber: receipt.partNumber ?? null,
+        accountId,
+        outdocId: BigInt(summary.outdocId),
+        indocId,
+        documentId: doc.id,
+        kind: summary.type,
+        rawPacked: await packJson(details.raw),
+        stage: 'stored',
+        partNumber: receipt.partNumber ?? null,
       },
       update: {},
     });
     await recordEvent(prisma, doc, {
-      kind: 'receipt_stored', trigger: 'poll',
+      kind: 'receipt_stored',
+      trigger: 'poll',
       message: STORED_MESSAGES[summary.type](summary.outdocId, receipt.partNumber),
       data: { outdocId: summary.outdocId },
     });

@@ -208,16 +208,18 @@ function distribute(slots: Slot[], received: number): ProjectedPosition[] {
  * receipt (BetaPRO's `unlock_request`) returns the document to this before the outdoc is unlocked.
  */
 export function projectPlan(plan: PlanLine[], positionQuantities?: ReadonlyMap<string, number>): ProjectedPosition[] {
-  return plan.flatMap((line) => slotsOf(line, positionQuantities)
-    .filter((slot) => slot.original > 0)
-    .map((slot): ProjectedPosition => ({
-      goodId: line.goodId,
-      assortment: { href: line.assortment.href, type: line.assortment.type },
-      quantity: slot.original,
-      price: line.price,
-      keepPositionIds: slot.positionId === null ? [] : [slot.positionId],
-      origin: 'plan',
-    })));
+  return plan.flatMap((line) =>
+    slotsOf(line, positionQuantities)
+      .filter((slot) => slot.original > 0)
+      .map((slot): ProjectedPosition => ({
+        goodId: line.goodId,
+        assortment: { href: line.assortment.href, type: line.assortment.type },
+        quantity: slot.original,
+        price: line.price,
+        keepPositionIds: slot.positionId === null ? [] : [slot.positionId],
+        origin: 'plan',
+      })),
+  );
 }
 
 const compareStrings = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -329,9 +331,7 @@ export function projectReceipt(input: ProjectionInput): ProjectionResult {
     lines,
     differences,
     unknownGoods: outside.unknownGoods,
-    nonArrival: counted.some(
-      (r) => r.nonArrival && r.lines.every((l) => quantity(l.useful) === 0 && quantity(l.defective) === 0),
-    ),
+    nonArrival: counted.some((r) => r.nonArrival && r.lines.every((l) => quantity(l.useful) === 0 && quantity(l.defective) === 0)),
     // A separate surplus document (attribute 624) has no part number either, but it does not say the
     // task's own receiving is over: posting on it alone would post a document that got nothing yet.
     complete: main.some((r) => r.partNumber === undefined),
@@ -391,7 +391,14 @@ function differencesOf(row: ProjectedLine, policy: { defective: DefectivePolicy 
   const received = row.accepted;
   // What the warehouse holds of it, whatever the policy counts.
   const onWarehouse = policy.defective === 'received' ? row.accepted : row.accepted + row.defective;
-  const base = { goodId: row.goodId, name: row.name, planned: row.planned, received, defective: row.defective, delta: row.difference };
+  const base = {
+    goodId: row.goodId,
+    name: row.name,
+    planned: row.planned,
+    received,
+    defective: row.defective,
+    delta: row.difference,
+  };
   const label = goodLabel(row.goodId, row.name);
   const out: Difference[] = [];
   let quantityNamed = true;
@@ -404,9 +411,10 @@ function differencesOf(row: ProjectedLine, policy: { defective: DefectivePolicy 
     });
   } else if (row.unexpected) {
     if (received > 0) {
-      const price = found && found.priceSource === 'buyPrice' && found.price > 0
-        ? `добавлено по закупочной цене ${formatRubles(found.price)}`
-        : 'добавлено по цене 0 — у товара нет закупочной цены';
+      const price =
+        found && found.priceSource === 'buyPrice' && found.price > 0
+          ? `добавлено по закупочной цене ${formatRubles(found.price)}`
+          : 'добавлено по цене 0 — у товара нет закупочной цены';
       out.push({ ...base, kind: 'unexpected', text: clip(`${label}: не было в плане, принято ${received}, ${price}`) });
     } else {
       quantityNamed = false;
@@ -414,9 +422,17 @@ function differencesOf(row: ProjectedLine, policy: { defective: DefectivePolicy 
   } else if (received === 0 && row.planned > 0) {
     out.push({ ...base, kind: 'missing', text: clip(`${label}: план ${row.planned}, не поступило — позиция удалена`) });
   } else if (row.difference < 0) {
-    out.push({ ...base, kind: 'shortage', text: clip(`${label}: план ${row.planned}, принято ${received} (${signed(row.difference)})`) });
+    out.push({
+      ...base,
+      kind: 'shortage',
+      text: clip(`${label}: план ${row.planned}, принято ${received} (${signed(row.difference)})`),
+    });
   } else if (row.difference > 0) {
-    out.push({ ...base, kind: 'surplus', text: clip(`${label}: план ${row.planned}, принято ${received} (${signed(row.difference)})`) });
+    out.push({
+      ...base,
+      kind: 'surplus',
+      text: clip(`${label}: план ${row.planned}, принято ${received} (${signed(row.difference)})`),
+    });
   } else {
     quantityNamed = false;
   }
@@ -443,7 +459,10 @@ function plural(n: number, one: string, few: string, many: string): string {
  * Short plan-vs-fact lines for the document comment: a headline, then one line per difference, and for a
  * Move what the differences mean for its source store (moveSourceNotes). Every line is at most 200 characters.
  */
-export function summariseForComment(result: ProjectionResult, options: { entity: DocumentEntity; direction?: TransferDirection }): string[] {
+export function summariseForComment(
+  result: ProjectionResult,
+  options: { entity: DocumentEntity; direction?: TransferDirection },
+): string[] {
   if (options.direction === 'outbound') return summariseShipment(result);
   if (result.nonArrival) {
     return ['Поставка не прибыла: БетаПРО сообщил, что товар больше не ожидается (атрибут 306). Документ не проведён'];
@@ -456,7 +475,11 @@ export function summariseForComment(result: ProjectionResult, options: { entity:
   if (total === 0) {
     out.push(`${prefix}: плана нет`);
   } else if (matched === total) {
-    out.push(total === 1 ? `${prefix}: позиция совпала с планом` : `${prefix}: все ${total} ${plural(total, 'позиция', 'позиции', 'позиций')} совпали с планом`);
+    out.push(
+      total === 1
+        ? `${prefix}: позиция совпала с планом`
+        : `${prefix}: все ${total} ${plural(total, 'позиция', 'позиции', 'позиций')} совпали с планом`,
+    );
   } else {
     const verb = plural(matched, 'совпала', 'совпали', 'совпали');
     out.push(`${prefix}: ${matched} из ${total} ${plural(total, 'позиции', 'позиций', 'позиций')} ${verb} с планом`);
@@ -473,9 +496,11 @@ export function summariseForComment(result: ProjectionResult, options: { entity:
 function summariseShipment(result: ProjectionResult): string[] {
   const planRows = result.lines.filter((l) => !l.unexpected);
   const matched = planRows.filter((l) => l.difference === 0).length;
-  const out = [matched === planRows.length
-    ? `Отгружено по факту: все позиции (${planRows.length}) совпали с планом`
-    : `Отгружено по факту: ${matched} из ${planRows.length} ${plural(planRows.length, 'позиции', 'позиций', 'позиций')} совпали с планом`];
+  const out = [
+    matched === planRows.length
+      ? `Отгружено по факту: все позиции (${planRows.length}) совпали с планом`
+      : `Отгружено по факту: ${matched} из ${planRows.length} ${plural(planRows.length, 'позиции', 'позиций', 'позиций')} совпали с планом`,
+  ];
   for (const d of result.differences) {
     out.push(clip(d.text.replace('не поступило — позиция удалена', 'не отгружено — позиция удалена').replace(/принято/g, 'отгружено')));
   }

@@ -38,7 +38,10 @@ function byTask(goods: UnrecognizedGood[]): Map<string, UnrecognizedGoodView[]> 
     for (const task of good.tasks) {
       const list = out.get(task.indocId) ?? [];
       list.push({
-        barcode: good.barcode, description: good.description, useful: task.useful, defective: task.defective,
+        barcode: good.barcode,
+        description: good.description,
+        useful: task.useful,
+        defective: task.defective,
         ...(good.since ? { since: good.since } : {}),
       });
       out.set(task.indocId, list);
@@ -56,12 +59,12 @@ export async function syncUnrecognized(prisma: PrismaClient, account: Account, b
   const waitingBefore = await prisma.syncDocument.findMany({
     where: { accountId, NOT: { unrecognized: { equals: PrismaRuntime.AnyNull } } },
   });
-  const awaitingReceipt = await prisma.syncDocument.count({ where: { accountId, state: { in: ['sent', 'receiving'] } } });
+  const awaitingReceipt = await prisma.syncDocument.count({
+    where: { accountId, state: { in: ['sent', 'receiving'] } },
+  });
   if (!waitingBefore.length && !awaitingReceipt) return 0;
   const tasks = byTask(await betapro.listUnrecognized());
-  const waitingNow = tasks.size
-    ? await prisma.syncDocument.findMany({ where: { accountId, indocId: { in: [...tasks.keys()] } } })
-    : [];
+  const waitingNow = tasks.size ? await prisma.syncDocument.findMany({ where: { accountId, indocId: { in: [...tasks.keys()] } } }) : [];
   const docs = new Map([...waitingBefore, ...waitingNow].map((d) => [d.id, d]));
   let changed = 0;
   for (const doc of docs.values()) {
@@ -81,10 +84,12 @@ function sameGoods(a: UnrecognizedGoodView[], b: UnrecognizedGoodView[]): boolea
 }
 
 function describe(goods: UnrecognizedGoodView[]): string {
-  return goods.map((g) => {
-    const qty = g.useful + g.defective;
-    return `${g.barcode}${g.description ? ` «${g.description.slice(0, 60)}»` : ''} — ${qty} шт.${g.defective ? ` (брак ${g.defective})` : ''}`;
-  }).join('; ');
+  return goods
+    .map((g) => {
+      const qty = g.useful + g.defective;
+      return `${g.barcode}${g.description ? ` «${g.description.slice(0, 60)}»` : ''} — ${qty} шт.${g.defective ? ` (брак ${g.defective})` : ''}`;
+    })
+    .join('; ');
 }
 
 async function markWaiting(prisma: PrismaClient, account: Account, doc: SyncDocumentRow, goods: UnrecognizedGoodView[]): Promise<void> {
@@ -92,21 +97,28 @@ async function markWaiting(prisma: PrismaClient, account: Account, doc: SyncDocu
   await transitionDocument(prisma, doc.id, ['sent'], { state: 'receiving' });
   const listed = describe(goods);
   await recordEvent(prisma, doc, {
-    kind: 'unrecognized_goods', trigger: 'poll',
+    kind: 'unrecognized_goods',
+    trigger: 'poll',
     message: `Приёмка ждёт идентификации товаров без карточки: ${listed}. Сопоставьте их с товарами МойСклад в виджете.`,
   });
   const moysklad = await moyskladClientFor(account);
   const entity = doc.entity as DocumentEntity;
   const document = await moysklad.getDocument(entity, doc.msId);
-  const lines = [`${UNRECOGNIZED_HEADLINE} (ждут идентификации): ${listed}.`,
-    'Приёмка будет завершена, когда администратор сопоставит их с товарами МойСклад в виджете документа.'];
-  await answerOnDocument(moysklad, account, entity, doc.msId, document.description, { log: lines, logOnceHeadline: lines[0] });
+  const lines = [
+    `${UNRECOGNIZED_HEADLINE} (ждут идентификации): ${listed}.`,
+    'Приёмка будет завершена, когда администратор сопоставит их с товарами МойСклад в виджете документа.',
+  ];
+  await answerOnDocument(moysklad, account, entity, doc.msId, document.description, {
+    log: lines,
+    logOnceHeadline: lines[0],
+  });
 }
 
 async function markResolved(prisma: PrismaClient, doc: SyncDocumentRow): Promise<void> {
   await prisma.syncDocument.update({ where: { id: doc.id }, data: { unrecognized: PrismaRuntime.DbNull } });
   await recordEvent(prisma, doc, {
-    kind: 'unrecognized_resolved', trigger: 'poll',
+    kind: 'unrecognized_resolved',
+    trigger: 'poll',
     message: 'Все товары без карточки идентифицированы: склад БетаПРО завершит приёмку.',
   });
 }
@@ -119,7 +131,11 @@ export interface IdentifyInput {
 
 /** The admin maps one waiting barcode to a MoySklad product (widget action; the route admits admins only). */
 export async function identifyUnknownGood(
-  prisma: PrismaClient, session: Session, entity: DocumentEntity, msId: string, input: IdentifyInput,
+  prisma: PrismaClient,
+  session: Session,
+  entity: DocumentEntity,
+  msId: string,
+  input: IdentifyInput,
 ): Promise<void> {
   const doc = await findSyncDocument(prisma, { accountId: session.accountId, entity, msId });
   const waiting = doc ? unrecognizedOf(doc).find((g) => g.barcode === input.barcode) : undefined;
@@ -133,14 +149,24 @@ export async function identifyUnknownGood(
   const good = warehouseGoodOf(match);
   const betapro = await betaproClientFor(account);
   // BetaPRO identifies only goods it knows: register the card first (skipped when it is unchanged).
-  await registerGoods({ client: betapro, accountId: account.accountId, goods: [good], store: new PrismaGoodsRegistryStore(prisma, betaproPartnerKey(account.settings)) });
+  await registerGoods({
+    client: betapro,
+    accountId: account.accountId,
+    goods: [good],
+    store: new PrismaGoodsRegistryStore(prisma, betaproPartnerKey(account.settings)),
+  });
   await betapro.identifyGoods([{ goodId: good.goodId, barcode: input.barcode }]);
   await forgetBarcode(prisma, account.accountId, input.barcode);
   await recordEvent(prisma, doc, {
-    kind: 'good_identified', trigger: 'widget', actor: session.employeeName,
+    kind: 'good_identified',
+    trigger: 'widget',
+    actor: session.employeeName,
     message: `Товар со штрихкодом ${input.barcode} сопоставлен с «${good.name}» (${good.goodId})`,
   });
-  logFor({ accountId: account.accountId, documentId: msId }).info({ barcode: input.barcode, goodId: good.goodId }, 'unknown good identified');
+  logFor({ accountId: account.accountId, documentId: msId }).info(
+    { barcode: input.barcode, goodId: good.goodId },
+    'unknown good identified',
+  );
   // The receipt BetaPRO now completes is fetched by the next poll: run it now.
   await pollNow(prisma, account.accountId);
 }
@@ -163,7 +189,11 @@ async function findProduct(account: Account, value: string): Promise<AssortmentM
 }
 
 function warehouseGoodOf(match: AssortmentMatch): WarehouseGood {
-  const good: WarehouseGood = { goodId: match.value, name: displayName(match.row), barcodes: barcodeValues(match.row.barcodes) };
+  const good: WarehouseGood = {
+    goodId: match.value,
+    name: displayName(match.row),
+    barcodes: barcodeValues(match.row.barcodes),
+  };
   const parent = match.row.product && 'weight' in match.row.product ? match.row.product : undefined;
   const weightKg = match.row.weight ?? (parent?.weight as number | undefined);
   if (weightKg !== undefined && weightKg > 0) good.weightG = Math.round(weightKg * 1000);
@@ -172,13 +202,16 @@ function warehouseGoodOf(match: AssortmentMatch): WarehouseGood {
 
 /** BetaPRO identifies a barcode for every task it was found in: clear it from each of them. */
 async function forgetBarcode(prisma: PrismaClient, accountId: string, barcode: string): Promise<void> {
-  const docs = await prisma.syncDocument.findMany({ where: { accountId, NOT: { unrecognized: { equals: PrismaRuntime.AnyNull } } } });
+  const docs = await prisma.syncDocument.findMany({
+    where: { accountId, NOT: { unrecognized: { equals: PrismaRuntime.AnyNull } } },
+  });
   for (const doc of docs) {
     const before = unrecognizedOf(doc);
     const after = before.filter((g) => g.barcode !== barcode);
     if (after.length === before.length) continue;
     await prisma.syncDocument.update({
-      where: { id: doc.id }, data: { unrecognized: after.length ? (after as never) : PrismaRuntime.DbNull },
+      where: { id: doc.id },
+      data: { unrecognized: after.length ? (after as never) : PrismaRuntime.DbNull },
     });
   }
 }

@@ -20,7 +20,10 @@ export interface StoredPlan {
 /** The plan stored when the task was created; null when the document has none (never sent). */
 export async function loadStoredPlan(prisma: Db, documentId: string): Promise<StoredPlan | null> {
   // The plan is left out of ordinary reads (lib/db LARGE_COLUMNS): asked for here only.
-  const row = await prisma.syncDocument.findUnique({ where: { id: documentId }, select: { planPacked: true, plan: true } });
+  const row = await prisma.syncDocument.findUnique({
+    where: { id: documentId },
+    select: { planPacked: true, plan: true },
+  });
   if (!row) return null;
   // Compressed; databases from before planPacked hold it as plain JSON.
   const plan = (row.planPacked ? await unpackJson(row.planPacked) : row.plan) as StoredPlan | null;

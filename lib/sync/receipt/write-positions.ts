@@ -22,7 +22,17 @@ import type { ProjectedPosition, ProjectionResult } from '@/lib/sync/receipt/pro
  * document's overhead over the rows itself); `trackingCodes` are per-unit marks, not carried over.
  */
 export const CARRIED_POSITION_FIELDS = [
-  'price', 'discount', 'vat', 'vatEnabled', 'gtd', 'country', 'pack', 'slot', 'sourceSlot', 'targetSlot', 'things',
+  'price',
+  'discount',
+  'vat',
+  'vatEnabled',
+  'gtd',
+  'country',
+  'pack',
+  'slot',
+  'sourceSlot',
+  'targetSlot',
+  'things',
 ] as const;
 
 interface CurrentPosition {
@@ -109,7 +119,9 @@ function newRow(p: ProjectedPosition): Record<string, unknown> {
 export function replacementRow(existing: MsPosition, quantity: number): Record<string, unknown> {
   const row: Record<string, unknown> = {
     quantity,
-    assortment: { meta: { href: existing.assortment.meta.href, type: existing.assortment.meta.type, mediaType: 'application/json' } },
+    assortment: {
+      meta: { href: existing.assortment.meta.href, type: existing.assortment.meta.type, mediaType: 'application/json' },
+    },
   };
   for (const field of CARRIED_POSITION_FIELDS) {
     const value = (existing as Record<string, unknown>)[field];
@@ -130,8 +142,12 @@ export interface PositionsHeader {
 }
 
 export async function writePositions(
-  client: MoyskladClient, account: Account, entity: DocumentEntity, msId: string,
-  projection: Pick<ProjectionResult, 'positions'>, header: PositionsHeader,
+  client: MoyskladClient,
+  account: Account,
+  entity: DocumentEntity,
+  msId: string,
+  projection: Pick<ProjectionResult, 'positions'>,
+  header: PositionsHeader,
 ): Promise<{ calls: number; changed: boolean }> {
   const read = await readDocument(client, entity, msId);
   let calls = read.calls;
@@ -141,7 +157,7 @@ export async function writePositions(
   const unchanged = !plan.added.length && !plan.removed.length && plan.kept.every((k) => !k.changed);
   // logOnce: the same apply run again (after a crash, a lost database write) adds no second line.
   const answer = {
-    role: header.role ?? (header.post ? 'posted' as const : header.unpost ? 'sent' as const : undefined),
+    role: header.role ?? (header.post ? ('posted' as const) : header.unpost ? ('sent' as const) : undefined),
     log: header.log,
     logOnce: true,
     logOnceHeadline: header.logOnceHeadline,
@@ -160,7 +176,10 @@ export async function writePositions(
     return { calls: calls + 1, changed: true };
   }
   const toDelete = [...plan.kept.filter((k) => k.changed).map((k) => k.existing.id), ...plan.removed.map((r) => r.id)];
-  const toAdd = [...plan.kept.filter((k) => k.changed).map((k) => replacementRow(k.existing.row, k.target.quantity)), ...plan.added.map(newRow)];
+  const toAdd = [
+    ...plan.kept.filter((k) => k.changed).map((k) => replacementRow(k.existing.row, k.target.quantity)),
+    ...plan.added.map(newRow),
+  ];
   // Added before the old rows are deleted: after a crash in between, a rerun still has the old rows
   // to copy the fields from (and matches the added ones by content, replacing them once more).
   if (toAdd.length) {

@@ -14,16 +14,27 @@ import { recordEvent, type DocumentRef } from '@/lib/sync/document/sync-state';
 import { alreadySentJob, enqueueDocumentJob } from '@/lib/sync/jobs';
 
 /** States in which the document's task exists, and the status that tells it. */
-const ANSWERED: Partial<Record<SyncState, StatusRole>> = { sent: 'sent', receiving: 'sent', review: 'sent', posted: 'posted' };
+const ANSWERED: Partial<Record<SyncState, StatusRole>> = {
+  sent: 'sent',
+  receiving: 'sent',
+  review: 'sent',
+  posted: 'posted',
+};
 
 export function isAnsweredWhenRequestedAgain(state: string): boolean {
   return state in ANSWERED;
 }
 
 export async function enqueueAlreadySentAnswer(db: Db, ref: DocumentRef, documentId: string): Promise<void> {
-  await enqueueDocumentJob(db, alreadySentJob, ref, { accountId: ref.accountId, documentId }, {
-    dedupeKey: `already-sent:${documentId}`,
-  });
+  await enqueueDocumentJob(
+    db,
+    alreadySentJob,
+    ref,
+    { accountId: ref.accountId, documentId },
+    {
+      dedupeKey: `already-sent:${documentId}`,
+    },
+  );
 }
 
 export async function answerAlreadySent(prisma: PrismaClient, payload: { accountId: string; documentId: string }): Promise<void> {
@@ -39,9 +50,10 @@ export async function answerAlreadySent(prisma: PrismaClient, payload: { account
   const current = document.state?.meta.href;
   // Already showing it (a repeated request answered before, or the user set it back): nothing to say.
   if (!statusId || (current && current.slice(current.lastIndexOf('/') + 1) === statusId)) return;
-  const line = role === 'posted'
-    ? `Документ уже принят складом и проведён по заданию ${doc.indocId}: повторная передача не нужна, статус возвращён.`
-    : `Документ уже передан в БетаПРО: задание ${doc.indocId}. Повторная передача не выполнялась, статус возвращён.`;
+  const line =
+    role === 'posted'
+      ? `Документ уже принят складом и проведён по заданию ${doc.indocId}: повторная передача не нужна, статус возвращён.`
+      : `Документ уже передан в БетаПРО: задание ${doc.indocId}. Повторная передача не выполнялась, статус возвращён.`;
   await answerOnDocument(moysklad, account, entity, doc.msId, document.description, { role, log: [line] });
   await recordEvent(prisma, doc, { kind: 'already_sent_answered', message: line, data: { indocId: doc.indocId } });
 }

@@ -30,13 +30,21 @@ export async function cancelTask(prisma: PrismaClient, payload: CancelPayload): 
   if (doc.state === 'sent') {
     const refusal = await deleteTask(account, doc.indocId);
     if (refusal) {
-      await recordEvent(prisma, doc, { kind: 'cancel_failed', actor: payload.actor, trigger: 'widget', message: refusal });
+      await recordEvent(prisma, doc, {
+        kind: 'cancel_failed',
+        actor: payload.actor,
+        trigger: 'widget',
+        message: refusal,
+      });
       return;
     }
     const moved = await transitionDocument(prisma, doc.id, ['sent'], { state: 'cancelled' });
     if (!moved) return;
     await recordEvent(prisma, moved, {
-      kind: 'cancelled', actor: payload.actor, trigger: 'widget', message: `Задание ${doc.indocId} отменено в БетаПРО`,
+      kind: 'cancelled',
+      actor: payload.actor,
+      trigger: 'widget',
+      message: `Задание ${doc.indocId} отменено в БетаПРО`,
     });
     doc = moved;
   }
@@ -54,8 +62,10 @@ async function deleteTask(account: Account, indocId: string): Promise<string | n
     if (error.code === 'NOT_FOUND') return null; // deleted by an earlier attempt, or in BetaPRO by hand
     if (error.retryable) throw error;
     logFor({ accountId: account.accountId }).info({ indocId, err: error.message }, 'betapro refused to delete the task');
-    return `Задание ${indocId} не отменено: поставка уже прибыла на склад БетаПРО, а после прибытия задание отменить нельзя. `
-      + `Дождитесь приёмки: документ будет исправлен по факту. (${error.userMessage})`;
+    return (
+      `Задание ${indocId} не отменено: поставка уже прибыла на склад БетаПРО, а после прибытия задание отменить нельзя. ` +
+      `Дождитесь приёмки: документ будет исправлен по факту. (${error.userMessage})`
+    );
   }
 }
 

@@ -21,10 +21,17 @@ export const totalUnits = (plan: Pick<TransferPlan, 'lines'>) => plan.lines.redu
 
 /** Registers new or changed goods and retires a replaced task; a problem when the old task must stay. */
 export async function prepareWarehouse(
-  prisma: PrismaClient, account: Account, betapro: BetaproClient, syncDoc: SyncDocumentRow, plan: TransferPlan,
+  prisma: PrismaClient,
+  account: Account,
+  betapro: BetaproClient,
+  syncDoc: SyncDocumentRow,
+  plan: TransferPlan,
 ): Promise<Problem | null> {
   const registered = await registerGoods({
-    client: betapro, accountId: plan.accountId, goods: plan.goods, store: new PrismaGoodsRegistryStore(prisma, betaproPartnerKey(account.settings)),
+    client: betapro,
+    accountId: plan.accountId,
+    goods: plan.goods,
+    store: new PrismaGoodsRegistryStore(prisma, betaproPartnerKey(account.settings)),
   });
   if (registered.sent.length) {
     await recordEvent(prisma, syncDoc, {
@@ -54,7 +61,11 @@ export async function createTask(prisma: PrismaClient, betapro: BetaproClient, s
  * stored yet, so a rerun after a crash past this point records no second «task created».
  */
 export async function storePlan(
-  prisma: PrismaClient, syncDoc: SyncDocumentRow, plan: TransferPlan, positionQuantities: Record<string, number>, alreadyExisted: boolean,
+  prisma: PrismaClient,
+  syncDoc: SyncDocumentRow,
+  plan: TransferPlan,
+  positionQuantities: Record<string, number>,
+  alreadyExisted: boolean,
 ): Promise<void> {
   const { indocId } = plan;
   const hash = planHash(plan);
@@ -62,18 +73,31 @@ export async function storePlan(
   const planPacked = await packStoredPlan({ lines: plan.lines, positionQuantities, direction: plan.direction });
   const label = TASK_LABEL[plan.direction ?? 'inbound'];
   await prisma.$transaction(async (tx) => {
-    const before = await tx.syncDocument.findUniqueOrThrow({ where: { id: syncDoc.id }, select: { indocId: true, planHash: true } });
+    const before = await tx.syncDocument.findUniqueOrThrow({
+      where: { id: syncDoc.id },
+      select: { indocId: true, planHash: true },
+    });
     await tx.syncDocument.update({
       where: { id: syncDoc.id },
       data: { indocId, planPacked, plan: PrismaRuntime.DbNull, planHash: hash, replacedIndocId: null },
     });
     if (before.indocId === indocId && before.planHash === hash) return;
-    await recordEvent(tx, { id: syncDoc.id, accountId: syncDoc.accountId }, {
-      kind: 'task_created',
-      message: alreadyExisted
-        ? `Задание ${label} ${indocId} уже было в БетаПРО с тем же составом (ответ на прошлый запрос был потерян)`
-        : `Создано задание ${label} ${indocId}: ${plan.lines.length} поз., ${totalUnits(plan)} шт.`,
-      data: { indocId, lines: plan.lines.length, units: totalUnits(plan), alreadyExisted, direction: plan.direction ?? 'inbound' },
-    });
+    await recordEvent(
+      tx,
+      { id: syncDoc.id, accountId: syncDoc.accountId },
+      {
+        kind: 'task_created',
+        message: alreadyExisted
+          ? `Задание ${label} ${indocId} уже было в БетаПРО с тем же составом (ответ на прошлый запрос был потерян)`
+          : `Создано задание ${label} ${indocId}: ${plan.lines.length} поз., ${totalUnits(plan)} шт.`,
+        data: {
+          indocId,
+          lines: plan.lines.length,
+          units: totalUnits(plan),
+          alreadyExisted,
+          direction: plan.direction ?? 'inbound',
+        },
+      },
+    );
   });
 }

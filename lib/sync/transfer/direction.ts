@@ -9,7 +9,6 @@ import type { Problem } from '@/lib/core/views';
 import type { MsDocument } from '@/lib/moysklad/schemas';
 import type { Account } from '@/lib/sync/account/accounts';
 
-
 export const SAME_WAREHOUSE = 'same_warehouse';
 
 function idOf(ref: MsDocument['store']): string | null {
@@ -40,14 +39,18 @@ function decideReturn(account: Account, document: MsDocument): DirectionDecision
   if (!source) return { problem: { code: 'no_store', params, message: 'В возврате поставщику не указан склад.' } };
   // With no store marked every store counts as BetaPRO's, as for supplies (the original rule).
   if (!mapped.length || mapped.includes(source)) return { direction: 'outbound', storeId: source };
-  return { problem: { code: 'store_not_mapped', params, message:
-    'Склад возврата поставщику не является складом БетаПРО: возврат отгружается только со склада БетаПРО. '
-    + 'Выберите склад БетаПРО или отметьте этот склад в настройках решения.' } };
+  return {
+    problem: {
+      code: 'store_not_mapped',
+      params,
+      message:
+        'Склад возврата поставщику не является складом БетаПРО: возврат отгружается только со склада БетаПРО. ' +
+        'Выберите склад БетаПРО или отметьте этот склад в настройках решения.',
+    },
+  };
 }
 
-export type DirectionDecision =
-  | { direction: TransferDirection; storeId: string }
-  | { problem: Problem };
+export type DirectionDecision = { direction: TransferDirection; storeId: string } | { problem: Problem };
 
 /**
  * An account that marked no store as BetaPRO's keeps the original behaviour: every document is a receipt
@@ -60,20 +63,39 @@ export function decideDirection(account: Account, entity: DocumentEntity, docume
   const mapped = account.settings.storeIds;
   const isBetapro = (id: string | null) => id !== null && (!mapped.length || mapped.includes(id));
   if (!target) {
-    return { problem: { code: 'no_store', params: { entity }, message: entity === 'supply' ? 'В приёмке не указан склад.' : 'В перемещении не указан склад-получатель.' } };
+    return {
+      problem: {
+        code: 'no_store',
+        params: { entity },
+        message: entity === 'supply' ? 'В приёмке не указан склад.' : 'В перемещении не указан склад-получатель.',
+      },
+    };
   }
   const sourceIsBetapro = mapped.length > 0 && source !== null && mapped.includes(source);
   if (isBetapro(target) && sourceIsBetapro) {
     // One account has one BetaPRO partner (docs/outbound.md): two of its stores are one warehouse.
-    return { problem: { code: SAME_WAREHOUSE, params: { entity }, message:
-      'Оба склада перемещения — склады БетаПРО одного партнёра, то есть один и тот же склад: отгружать и принимать нечего. '
-      + 'Проведите перемещение в МойСклад без передачи в БетаПРО или выберите склад, который не является складом БетаПРО.' } };
+    return {
+      problem: {
+        code: SAME_WAREHOUSE,
+        params: { entity },
+        message:
+          'Оба склада перемещения — склады БетаПРО одного партнёра, то есть один и тот же склад: отгружать и принимать нечего. ' +
+          'Проведите перемещение в МойСклад без передачи в БетаПРО или выберите склад, который не является складом БетаПРО.',
+      },
+    };
   }
   if (isBetapro(target)) return { direction: 'inbound', storeId: target };
   if (sourceIsBetapro) return { direction: 'outbound', storeId: source! };
-  return { problem: { code: 'store_not_mapped', params: { entity }, message: entity === 'supply'
-    ? 'Склад приёмки не является складом БетаПРО. Выберите склад БетаПРО или отметьте этот склад в настройках решения.'
-    : 'Ни склад-отправитель, ни склад-получатель перемещения не является складом БетаПРО. Выберите склад БетаПРО или отметьте этот склад в настройках решения.' } };
+  return {
+    problem: {
+      code: 'store_not_mapped',
+      params: { entity },
+      message:
+        entity === 'supply'
+          ? 'Склад приёмки не является складом БетаПРО. Выберите склад БетаПРО или отметьте этот склад в настройках решения.'
+          : 'Ни склад-отправитель, ни склад-получатель перемещения не является складом БетаПРО. Выберите склад БетаПРО или отметьте этот склад в настройках решения.',
+    },
+  };
 }
 
 /** Problems of configuration and document header (the mapper reports the positions' ones). */
@@ -81,13 +103,15 @@ export function headerProblems(account: Account, entity: DocumentEntity, documen
   const problems: Problem[] = [];
   if (account.missing.length) {
     problems.push({
-      code: 'not_configured', params: { missing: account.missing.join(', ') },
+      code: 'not_configured',
+      params: { missing: account.missing.join(', ') },
       message: `Решение не настроено: не заполнено — ${account.missing.join(', ')}. Администратор аккаунта может сделать это на странице настроек решения.`,
     });
   }
   if (!account.settings.enabledEntities.includes(entity)) {
     problems.push({
-      code: 'entity_disabled', params: { entity },
+      code: 'entity_disabled',
+      params: { entity },
       message: `Передача ${ENTITY_GENITIVE[entity]} в БетаПРО выключена в настройках решения.`,
     });
   }

@@ -29,21 +29,32 @@ export interface FailTarget {
 
 export async function failTransfer(target: FailTarget, problems: Problem[], errorClass: 'data' | 'transient'): Promise<void> {
   const { prisma, syncDoc, account, moysklad, ref, description } = target;
-  const failed = await transitionDocument(prisma, syncDoc.id, ['sending', 'queued'], { state: 'error', errorClass, errors: problems });
+  const failed = await transitionDocument(prisma, syncDoc.id, ['sending', 'queued'], {
+    state: 'error',
+    errorClass,
+    errors: problems,
+  });
   if (!failed) return;
   await recordEvent(prisma, failed, {
     kind: 'failed',
-    message: errorClass === 'data'
-      ? `Ошибка передачи: ${problems.map((p) => p.message).join(' ')}`
-      : `Ошибка передачи после повторов: ${problems.map((p) => p.message).join(' ')}`,
+    message:
+      errorClass === 'data'
+        ? `Ошибка передачи: ${problems.map((p) => p.message).join(' ')}`
+        : `Ошибка передачи после повторов: ${problems.map((p) => p.message).join(' ')}`,
     data: { problems, errorClass } as never,
   });
   if (!moysklad) return;
   try {
-    await answerOnDocument(moysklad, account, ref.entity, ref.msId, description, { role: 'error', log: formatProblems(problems) });
+    await answerOnDocument(moysklad, account, ref.entity, ref.msId, description, {
+      role: 'error',
+      log: formatProblems(problems),
+    });
   } catch (error) {
     // The document state in our database already says why; MoySklad being unreachable must not
     // hide that. The widget shows it, and the next request retries the whole transfer.
-    logFor({ accountId: ref.accountId, documentId: ref.msId }).warn({ err: toAppError(error).message }, 'could not write the error status to MoySklad');
+    logFor({ accountId: ref.accountId, documentId: ref.msId }).warn(
+      { err: toAppError(error).message },
+      'could not write the error status to MoySklad',
+    );
   }
 }

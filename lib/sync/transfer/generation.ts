@@ -24,21 +24,24 @@ export interface ResendPlan {
 
 /** The generation step of a request, or null when the request keeps the current number. */
 export function planResend(
-  doc: Pick<SyncDocumentRow, 'state' | 'indocId' | 'generation' | 'entity' | 'msId' | 'replacedIndocId'>, trigger: Trigger,
+  doc: Pick<SyncDocumentRow, 'state' | 'indocId' | 'generation' | 'entity' | 'msId' | 'replacedIndocId'>,
+  trigger: Trigger,
 ): ResendPlan | null {
   // A replacement already decided (its job ended before creating the task) stands as it is.
   if (!doc.indocId || doc.replacedIndocId || !DELIBERATE.includes(trigger)) return null;
-  const why = doc.state === 'cancelled' ? 'отменено'
-    : doc.state === 'expired' ? 'закрыто складом: поставка не прибыла'
-      : doc.state === 'error' ? 'будет удалено, если поставка ещё не прибыла'
-        : null;
+  const why =
+    doc.state === 'cancelled'
+      ? 'отменено'
+      : doc.state === 'expired'
+        ? 'закрыто складом: поставка не прибыла'
+        : doc.state === 'error'
+          ? 'будет удалено, если поставка ещё не прибыла'
+          : null;
   if (!why) return null;
   const generation = doc.generation + 1;
   const nextIndocId = buildIndocId({ entity: doc.entity as DocumentEntity, documentId: doc.msId, generation });
   // After an error the previous task may still wait at the warehouse: the job deletes it first, and
   // until then it stays the document's task, so a receipt for it still finds the document.
-  const patch: TransitionPatch = doc.state === 'error'
-    ? { generation, replacedIndocId: doc.indocId }
-    : { generation, indocId: null };
+  const patch: TransitionPatch = doc.state === 'error' ? { generation, replacedIndocId: doc.indocId } : { generation, indocId: null };
   return { patch, previousIndocId: doc.indocId, nextIndocId, why };
 }

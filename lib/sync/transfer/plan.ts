@@ -17,7 +17,10 @@ import { rememberStatusBefore } from '@/lib/sync/transfer/previous-status';
 import { decideDirection, headerProblems } from '@/lib/sync/transfer/direction';
 
 export function planHash(plan: Pick<TransferPlan, 'lines'>): string {
-  const canonical = plan.lines.map((l) => `${l.goodId}\u0000${l.quantity}`).sort().join('\u0001');
+  const canonical = plan.lines
+    .map((l) => `${l.goodId}\u0000${l.quantity}`)
+    .sort()
+    .join('\u0001');
   return createHash('sha256').update(canonical).digest('hex');
 }
 
@@ -26,13 +29,15 @@ function noteFor(entity: DocumentEntity, direction: TransferDirection, document:
   return `${kind} ${document.name} из МойСклад`.slice(0, 255);
 }
 
-export type PlanOutcome =
-  | { read: DocumentWithPositions; plan: TransferPlan }
-  | { read: DocumentWithPositions; problems: Problem[] };
+export type PlanOutcome = { read: DocumentWithPositions; plan: TransferPlan } | { read: DocumentWithPositions; problems: Problem[] };
 
 /** Reads and validates the document; the plan when it can be sent, or every problem at once. */
 export async function readPlan(
-  prisma: PrismaClient, account: Account, moysklad: MoyskladClient, ref: DocumentRef, syncDoc: SyncDocumentRow,
+  prisma: PrismaClient,
+  account: Account,
+  moysklad: MoyskladClient,
+  ref: DocumentRef,
+  syncDoc: SyncDocumentRow,
 ): Promise<PlanOutcome> {
   const read = await moysklad.getDocumentWithPositions(ref.entity, ref.msId);
   const document = read.document;
@@ -43,14 +48,20 @@ export async function readPlan(
   const mapped = toTransferLines(read.positions, account.settings.productKey);
   const problems: Problem[] = [
     ...headerProblems(account, ref.entity, document),
-    ...mapped.problems.map((p) => ({ code: p.code, message: p.message, params: p.params, position: p.positionNumbers[0] })),
+    ...mapped.problems.map((p) => ({
+      code: p.code,
+      message: p.message,
+      params: p.params,
+      position: p.positionNumbers[0],
+    })),
   ];
   const decision = decideDirection(account, ref.entity, document);
   if (problems.length || 'problem' in decision) return { read, problems };
   // A re-send that replaces the previous task uses the new generation's number (lib/sync/transfer/generation.ts).
-  const indocId = syncDoc.indocId && !syncDoc.replacedIndocId
-    ? syncDoc.indocId
-    : buildIndocId({ entity: ref.entity, documentId: ref.msId, generation: syncDoc.generation });
+  const indocId =
+    syncDoc.indocId && !syncDoc.replacedIndocId
+      ? syncDoc.indocId
+      : buildIndocId({ entity: ref.entity, documentId: ref.msId, generation: syncDoc.generation });
   const plan: TransferPlan = {
     accountId: ref.accountId,
     entity: ref.entity,

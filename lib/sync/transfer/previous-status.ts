@@ -30,7 +30,10 @@ function appStatusIds(account: Account, entity: DocumentEntity): Set<string> {
  * directly in «Передать») or the audit cannot be read (the transfer goes on without it).
  */
 export async function findStatusBefore(
-  client: MoyskladClient, account: Account, entity: DocumentEntity, document: MsDocument,
+  client: MoyskladClient,
+  account: Account,
+  entity: DocumentEntity,
+  document: MsDocument,
 ): Promise<string | null> {
   const appStatuses = appStatusIds(account, entity);
   const current = idOfRef(document.state);
@@ -43,8 +46,10 @@ export async function findStatusBefore(
       if (previous && !appStatuses.has(previous)) return previous;
     }
   } catch (error) {
-    logFor({ accountId: account.accountId, documentId: document.id })
-      .warn({ err: toAppError(error).message }, 'could not read the document audit for its status before transfer');
+    logFor({ accountId: account.accountId, documentId: document.id }).warn(
+      { err: toAppError(error).message },
+      'could not read the document audit for its status before transfer',
+    );
   }
   return null;
 }
@@ -56,7 +61,10 @@ export async function findStatusBefore(
  * its call budget.
  */
 export async function rememberStatusBefore(
-  prisma: PrismaClient, account: Account, doc: SyncDocumentRow, document: MsDocument,
+  prisma: PrismaClient,
+  account: Account,
+  doc: SyncDocumentRow,
+  document: MsDocument,
 ): Promise<void> {
   if (doc.statusBefore) return;
   const current = idOfRef(document.state);
@@ -67,7 +75,10 @@ export async function rememberStatusBefore(
 
 /** The status a cancel gives back: the one remembered at the transfer, else the audit's. */
 export async function statusToRestore(
-  client: MoyskladClient, account: Account, doc: SyncDocumentRow, document: MsDocument,
+  client: MoyskladClient,
+  account: Account,
+  doc: SyncDocumentRow,
+  document: MsDocument,
 ): Promise<string | null> {
   return doc.statusBefore ?? findStatusBefore(client, account, doc.entity as DocumentEntity, document);
 }

@@ -13,9 +13,7 @@ import { toAppError } from '@/lib/core/errors';
 import { recordEvent, type SyncDocumentRow } from '@/lib/sync/document/sync-state';
 
 /** Null when the previous task is gone; otherwise the problem to report (the document keeps that task). */
-export async function retireReplacedTask(
-  prisma: PrismaClient, betapro: BetaproClient, doc: SyncDocumentRow,
-): Promise<Problem | null> {
+export async function retireReplacedTask(prisma: PrismaClient, betapro: BetaproClient, doc: SyncDocumentRow): Promise<Problem | null> {
   const replaced = doc.replacedIndocId!;
   try {
     await betapro.deleteIndoc(replaced);
@@ -28,7 +26,10 @@ export async function retireReplacedTask(
   }
   // `replacedIndocId` is cleared only with the new task's number (lib/sync/transfer/run-transfer.ts): a crash before
   // then reruns into a 404 here, never into the freed old number.
-  await recordEvent(prisma, doc, { kind: 'task_deleted', message: `Прежнее задание ${replaced} удалено в БетаПРО перед повторной передачей` });
+  await recordEvent(prisma, doc, {
+    kind: 'task_deleted',
+    message: `Прежнее задание ${replaced} удалено в БетаПРО перед повторной передачей`,
+  });
   return null;
 }
 
@@ -36,8 +37,10 @@ async function keepReplacedTask(prisma: PrismaClient, doc: SyncDocumentRow, repl
   const generation = parseIndocId(replaced)?.generation ?? doc.generation;
   await prisma.syncDocument.update({ where: { id: doc.id }, data: { generation, replacedIndocId: null } });
   return {
-    code: 'task_arrived', params: { indocId: replaced },
-    message: `Новое задание не создано: поставка по заданию ${replaced} уже прибыла на склад БетаПРО, и удалить его нельзя (${reason}). `
-      + 'Дождитесь приёмки — документ будет исправлен по факту — или нажмите «Проверить приёмку».',
+    code: 'task_arrived',
+    params: { indocId: replaced },
+    message:
+      `Новое задание не создано: поставка по заданию ${replaced} уже прибыла на склад БетаПРО, и удалить его нельзя (${reason}). ` +
+      'Дождитесь приёмки — документ будет исправлен по факту — или нажмите «Проверить приёмку».',
   };
 }

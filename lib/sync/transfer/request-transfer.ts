@@ -11,8 +11,14 @@ import { logFor, type Logger } from '@/lib/core/logger';
 import { notifyJobEnqueued } from '@/lib/jobs/queue';
 import { enqueueDocumentJob, transferJob } from '@/lib/sync/jobs';
 import {
-  ensureSyncDocument, IN_FLIGHT_OR_DONE, recordEvent, SENDABLE, transitionDocument,
-  type DocumentRef, type SyncDocumentRow, type Trigger,
+  ensureSyncDocument,
+  IN_FLIGHT_OR_DONE,
+  recordEvent,
+  SENDABLE,
+  transitionDocument,
+  type DocumentRef,
+  type SyncDocumentRow,
+  type Trigger,
 } from '@/lib/sync/document/sync-state';
 import { enqueueAlreadySentAnswer, isAnsweredWhenRequestedAgain } from '@/lib/sync/transfer/already-sent';
 import { planResend } from '@/lib/sync/transfer/generation';
@@ -45,9 +51,15 @@ export function transferJobKey(ref: DocumentRef): string {
 }
 
 function enqueueTransfer(db: Db, ref: DocumentRef) {
-  return enqueueDocumentJob(db, transferJob, ref, { accountId: ref.accountId, entity: ref.entity, msId: ref.msId }, {
-    dedupeKey: transferJobKey(ref),
-  });
+  return enqueueDocumentJob(
+    db,
+    transferJob,
+    ref,
+    { accountId: ref.accountId, entity: ref.entity, msId: ref.msId },
+    {
+      dedupeKey: transferJobKey(ref),
+    },
+  );
 }
 
 /**
@@ -73,9 +85,10 @@ async function ignoreRepeatedRequest(
     kind: 'duplicate_ignored',
     trigger: input.trigger,
     actor: input.actor,
-    message: reason === 'already_in_progress'
-      ? `Повторный запрос передачи (${TRIGGER_LABELS[input.trigger]}) пропущен: передача уже выполняется`
-      : `Повторный запрос передачи (${TRIGGER_LABELS[input.trigger]}) пропущен: документ уже передан`,
+    message:
+      reason === 'already_in_progress'
+        ? `Повторный запрос передачи (${TRIGGER_LABELS[input.trigger]}) пропущен: передача уже выполняется`
+        : `Повторный запрос передачи (${TRIGGER_LABELS[input.trigger]}) пропущен: документ уже передан`,
   });
   if (answer) notifyJobEnqueued();
   log.info({ state: current.state }, 'transfer request ignored: already in flight or done');

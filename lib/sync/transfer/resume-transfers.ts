@@ -34,7 +34,12 @@ export async function resumeHeldTransfers(prisma: PrismaClient, accountId: strin
   let requested = 0;
   for (const doc of candidates.filter((d) => heldByInactiveAccount(d.errors))) {
     const result = await requestTransfer(prisma, {
-      accountId, entity: doc.entity as DocumentEntity, msId: doc.msId, trigger: 'system', actor: null, name: doc.name,
+      accountId,
+      entity: doc.entity as DocumentEntity,
+      msId: doc.msId,
+      trigger: 'system',
+      actor: null,
+      name: doc.name,
     });
     if (result.accepted) requested++;
   }

@@ -47,10 +47,20 @@ async function claim(prisma: PrismaClient, ref: DocumentRef): Promise<{ account:
   if (!account || !syncDoc) return null;
   if (account.status !== 'active' || !account.token) {
     log.info({ status: account.status }, 'transfer skipped: account not active');
-    await transitionDocument(prisma, syncDoc.id, ['queued', 'sending'], { state: 'error', errorClass: 'transient',
-      errors: [{ code: ACCOUNT_INACTIVE, params: { status: account.status }, message: account.status === 'suspended'
-        ? 'Работа решения в аккаунте приостановлена: документ будет передан, когда её возобновят.'
-        : 'Решение удалено из аккаунта: документ не передан.' }] });
+    await transitionDocument(prisma, syncDoc.id, ['queued', 'sending'], {
+      state: 'error',
+      errorClass: 'transient',
+      errors: [
+        {
+          code: ACCOUNT_INACTIVE,
+          params: { status: account.status },
+          message:
+            account.status === 'suspended'
+              ? 'Работа решения в аккаунте приостановлена: документ будет передан, когда её возобновят.'
+              : 'Решение удалено из аккаунта: документ не передан.',
+        },
+      ],
+    });
     return null;
   }
   if (syncDoc.state === 'queued') {
@@ -117,16 +127,30 @@ async function sendPlan(ctx: TransferContext, target: FailTarget, read: Document
   await storePlan(prisma, syncDoc, plan, Object.fromEntries(read.positions.map((p) => [p.id, p.quantity])), created.alreadyExisted);
   await answerSent(ctx, target, read, plan, short);
   const sent = await transitionDocument(prisma, syncDoc.id, ['sending'], {
-    state: 'sent', errorClass: null, errors: null, sentAt: new Date(),
+    state: 'sent',
+    errorClass: null,
+    errors: null,
+    sentAt: new Date(),
   });
   if (sent) await recordEvent(prisma, sent, { kind: 'sent', message: 'Статус документа: «Передан»' });
-  logFor({ accountId: ref.accountId, documentId: ref.msId, entity: ref.entity })
-    .info({ indocId: plan.indocId, lines: plan.lines.length, direction: plan.direction, mode: created.alreadyExisted ? 'existing' : 'created' }, 'document sent to BetaPRO');
+  logFor({ accountId: ref.accountId, documentId: ref.msId, entity: ref.entity }).info(
+    {
+      indocId: plan.indocId,
+      lines: plan.lines.length,
+      direction: plan.direction,
+      mode: created.alreadyExisted ? 'existing' : 'created',
+    },
+    'document sent to BetaPRO',
+  );
 }
 
 /** «Передан» with the task number (and, outbound, the shortage found before shipping). */
 async function answerSent(
-  ctx: TransferContext, target: FailTarget, read: DocumentWithPositions, plan: TransferPlan, short: string[],
+  ctx: TransferContext,
+  target: FailTarget,
+  read: DocumentWithPositions,
+  plan: TransferPlan,
+  short: string[],
 ): Promise<void> {
   const { account, ref } = target;
   const moysklad = target.moysklad as MoyskladClient;
@@ -139,15 +163,17 @@ async function answerSent(
   const once = ctx.step ?? (<T>(_name: string, fn: () => Promise<T>) => fn());
   // Memoised within the job; and a new job for the same task (after a crash before the job was marked
   // done) finds the line already in the comment and sets only the status.
-  await once(`answer-sent:${indocId}`, () => answerOnDocument(moysklad, account, ref.entity, ref.msId, read.document.description, {
-    role: 'sent',
-    logOnceHeadline: `Передан в БетаПРО: задание ${indocId},`,
-    log: [
-      `Передан в БетаПРО: задание ${indocId}, ${plan.lines.length} поз., ${totalUnits(plan)} шт.`
-        + (plan.direction === 'outbound' ? ' Отгрузка со склада БетаПРО.' : '')
-        + (unpost ? ` Документ снят с проведения до ${until}.` : ''),
-      ...(warning ? [warning] : []),
-    ],
-    extra: unpost ? { applicable: false } : {},
-  }));
+  await once(`answer-sent:${indocId}`, () =>
+    answerOnDocument(moysklad, account, ref.entity, ref.msId, read.document.description, {
+      role: 'sent',
+      logOnceHeadline: `Передан в БетаПРО: задание ${indocId},`,
+      log: [
+        `Передан в БетаПРО: задание ${indocId}, ${plan.lines.length} поз., ${totalUnits(plan)} шт.` +
+          (plan.direction === 'outbound' ? ' Отгрузка со склада БетаПРО.' : '') +
+          (unpost ? ` Документ снят с проведения до ${until}.` : ''),
+        ...(warning ? [warning] : []),
+      ],
+      extra: unpost ? { applicable: false } : {},
+    }),
+  );
 }

@@ -18,7 +18,10 @@ export async function handleScenarioCall(
 ): Promise<ScenarioResult> {
   const entity = body.objectType.toLowerCase();
   if (!isDocumentEntity(entity)) {
-    return { ok: false, message: `Действие «Передать в БетаПРО» работает только для приёмок и перемещений, а не для ${body.objectType}.` };
+    return {
+      ok: false,
+      message: `Действие «Передать в БетаПРО» работает только для приёмок и перемещений, а не для ${body.objectType}.`,
+    };
   }
   const account = await loadAccount(prisma, accountId);
   if (!account || account.status === 'uninstalled') return { ok: false, message: 'Решение БетаПРО не установлено в аккаунте.' };

@@ -20,7 +20,9 @@ export async function runSweepJob(prisma: PrismaClient, accountId: string): Prom
   // An uninstalled account's recurring jobs end here; suspend keeps them idle until resume.
   if (!account || account.status === 'uninstalled') return;
   if (isOperational(account)) await sweepAccount(prisma, accountId);
-  return { rescheduleAt: new Date(Date.now() + (getConfig().SWEEP_INTERVAL_SEC ?? account.settings.sweepIntervalSec) * 1000) };
+  return {
+    rescheduleAt: new Date(Date.now() + (getConfig().SWEEP_INTERVAL_SEC ?? account.settings.sweepIntervalSec) * 1000),
+  };
 }
 
 /** Requests transfer for documents in the command status the app has not taken yet. */
@@ -44,10 +46,15 @@ export async function sweepAccount(prisma: PrismaClient, accountId: string): Pro
         // An error the app already reported stays until the user acts (sets the status again); and a
         // document cancelled (or closed by the warehouse) after this page was read shows a stale
         // «Передать» here: only a «Передать» set after the app's last answer is a request.
-        const changedAt = document.updated ? parseMoscowDateTime(document.updated)?.getTime() ?? 0 : 0;
+        const changedAt = document.updated ? (parseMoscowDateTime(document.updated)?.getTime() ?? 0) : 0;
         if (existing && existing.state !== 'not_sent' && existing.updatedAt.getTime() > changedAt) continue;
         const result = await requestTransfer(prisma, {
-          accountId, entity, msId: document.id, trigger: 'sweep', actor: null, name: document.name,
+          accountId,
+          entity,
+          msId: document.id,
+          trigger: 'sweep',
+          actor: null,
+          name: document.name,
         });
         if (result.accepted) requested++;
       }
@@ -56,4 +63,3 @@ export async function sweepAccount(prisma: PrismaClient, accountId: string): Pro
   if (requested) log.info({ requested }, 'sweep requested transfers for documents missed by webhooks');
   return requested;
 }
-

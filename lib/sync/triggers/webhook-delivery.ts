@@ -23,13 +23,18 @@ function stateIdOf(href: string | undefined): string | null {
 
 /** How a user name from the webhook body is shown when MoySklad's audit cannot confirm it. */
 export function reportedActor(reported: string | null): string | null {
-  const clean = (reported ?? '').replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 100);
+  const clean = (reported ?? '')
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .trim()
+    .slice(0, 100);
   return clean ? `${clean} (по данным вебхука)` : null;
 }
 
 /** Who set the document's status, from MoySklad's audit (newest change of `state`, or the creation). */
 async function actorFromAudit(
-  client: Awaited<ReturnType<typeof moyskladClientFor>>, entity: DocumentEntity, msId: string,
+  client: Awaited<ReturnType<typeof moyskladClientFor>>,
+  entity: DocumentEntity,
+  msId: string,
 ): Promise<string | null> {
   try {
     const { rows } = await client.getAudit(entity, msId, { limit: 10 });
@@ -47,13 +52,17 @@ async function actorFromAudit(
  * MoySklad's audit gives. A crash in between leaves the marked name, never an unmarked claim.
  */
 async function confirmWebhookActor(
-  prisma: PrismaClient, client: Awaited<ReturnType<typeof moyskladClientFor>>,
-  documentId: string, event: WebhookEventRef, marked: string | null,
+  prisma: PrismaClient,
+  client: Awaited<ReturnType<typeof moyskladClientFor>>,
+  documentId: string,
+  event: WebhookEventRef,
+  marked: string | null,
 ): Promise<void> {
   const confirmed = await actorFromAudit(client, event.entity, event.msId);
   if (!confirmed || confirmed === marked) return;
   const requested = await prisma.syncEvent.findFirst({
-    where: { documentId, kind: 'requested', trigger: 'webhook' }, orderBy: { id: 'desc' },
+    where: { documentId, kind: 'requested', trigger: 'webhook' },
+    orderBy: { id: 'desc' },
   });
   if (requested && requested.actor === marked) {
     await prisma.syncEvent.update({
@@ -61,7 +70,10 @@ async function confirmWebhookActor(
       data: { actor: confirmed, message: `Запрошена передача на склад (${TRIGGER_LABELS.webhook}, ${confirmed})` },
     });
   }
-  await prisma.syncDocument.updateMany({ where: { id: documentId, lastActor: marked }, data: { lastActor: confirmed } });
+  await prisma.syncDocument.updateMany({
+    where: { id: documentId, lastActor: marked },
+    data: { lastActor: confirmed },
+  });
 }
 
 /** Handles one webhook delivery: for each document whose status is now the command, request transfer. */
@@ -84,7 +96,12 @@ export async function handleWebhookEvents(
     if (stateIdOf(document.state?.meta.href) !== commandStateId) continue;
     const marked = reportedActor(actor);
     const result = await requestTransfer(prisma, {
-      accountId, entity: event.entity, msId: event.msId, trigger: 'webhook', actor: marked, name: document.name,
+      accountId,
+      entity: event.entity,
+      msId: event.msId,
+      trigger: 'webhook',
+      actor: marked,
+      name: document.name,
     });
     if (result.accepted) {
       requested++;

@@ -40,7 +40,12 @@ export function commandCandidates(delivery: unknown, accountId: string): Webhook
     if (event.action === 'UPDATE' && event.updatedFields && !event.updatedFields.includes('state')) continue;
     const msId = event.meta.href?.split('/').pop();
     if (!msId) continue;
-    byDocument.set(`${type}:${msId}`, { entity: type as DocumentEntity, msId, action: event.action, updatedFields: event.updatedFields });
+    byDocument.set(`${type}:${msId}`, {
+      entity: type as DocumentEntity,
+      msId,
+      action: event.action,
+      updatedFields: event.updatedFields,
+    });
   }
   return [...byDocument.values()];
 }
@@ -76,7 +81,12 @@ const BUSY_MS = 50;
  * second job. Returns the requestIds that were new.
  */
 async function storeDeliveries(prisma: Db, batch: PendingDelivery[]): Promise<Set<string>> {
-  const input = batch.map((delivery, ord) => ({ ord, requestId: delivery.requestId, accountId: delivery.accountId, jobs: delivery.jobs }));
+  const input = batch.map((delivery, ord) => ({
+    ord,
+    requestId: delivery.requestId,
+    accountId: delivery.accountId,
+    jobs: delivery.jobs,
+  }));
   const rows = await prisma.$queryRawUnsafe<{ fresh: string[] | null }[]>(
     `WITH input AS (
        SELECT * FROM jsonb_to_recordset($1::jsonb) AS d("ord" int, "requestId" text, "accountId" text, "jobs" jsonb)
@@ -111,21 +121,30 @@ class DeliveryBatcher {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private lastFlushAt = 0;
 
-  constructor(private readonly prisma: Db, private readonly singleConnection: boolean) {}
+  constructor(
+    private readonly prisma: Db,
+    private readonly singleConnection: boolean,
+  ) {}
 
   submit(delivery: Omit<PendingDelivery, 'settle'>): Promise<WebhookIntakeResult> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ ...delivery, settle: (result) => (result instanceof Error ? reject(result) : resolve(result)) });
+      this.pending.push({
+        ...delivery,
+        settle: (result) => (result instanceof Error ? reject(result) : resolve(result)),
+      });
       // A short gathering window: the embedded database runs on this thread, so without it a statement
       // would finish before the next request even reached this handler and every batch would hold one.
       if (!this.flushing && !this.timer && !this.singleConnection) {
         void this.flush();
       } else if (!this.flushing && !this.timer) {
         const busy = Date.now() - this.lastFlushAt < BUSY_MS;
-        this.timer = setTimeout(() => {
-          this.timer = null;
-          void this.flush();
-        }, busy ? GATHER_BUSY_MS : GATHER_MS);
+        this.timer = setTimeout(
+          () => {
+            this.timer = null;
+            void this.flush();
+          },
+          busy ? GATHER_BUSY_MS : GATHER_MS,
+        );
       }
     });
   }
@@ -146,7 +165,8 @@ class DeliveryBatcher {
         }
         try {
           const fresh = await storeDeliveries(this.prisma, batch);
-          for (const delivery of batch) delivery.settle(delivery.requestId === null || fresh.has(delivery.requestId) ? 'queued' : 'duplicate');
+          for (const delivery of batch)
+            delivery.settle(delivery.requestId === null || fresh.has(delivery.requestId) ? 'queued' : 'duplicate');
           for (const delivery of repeated) delivery.settle('duplicate');
           notifyJobEnqueued();
         } catch (error) {
@@ -161,8 +181,8 @@ class DeliveryBatcher {
 }
 
 const batchersKey = Symbol.for('betapro-bridge.webhook-batchers');
-const batchers: WeakMap<Db, DeliveryBatcher> =
-  ((globalThis as Record<symbol, WeakMap<Db, DeliveryBatcher> | undefined>)[batchersKey] ??= new WeakMap());
+const batchers: WeakMap<Db, DeliveryBatcher> = ((globalThis as Record<symbol, WeakMap<Db, DeliveryBatcher> | undefined>)[batchersKey] ??=
+  new WeakMap());
 
 function batcherFor(prisma: Db, singleConnection: boolean): DeliveryBatcher {
   let batcher = batchers.get(prisma);
@@ -187,5 +207,9 @@ export async function acceptWebhookDelivery(
     key: webhookJobKey(installation.accountId, event),
     payload: { accountId: installation.accountId, actor, events: [event] },
   }));
-  return batcherFor(prisma, options.singleConnection ?? false).submit({ requestId: requestId ? requestId.slice(0, 200) : null, accountId: installation.accountId, jobs });
+  return batcherFor(prisma, options.singleConnection ?? false).submit({
+    requestId: requestId ? requestId.slice(0, 200) : null,
+    accountId: installation.accountId,
+    jobs,
+  });
 }

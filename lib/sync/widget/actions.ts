@@ -18,7 +18,11 @@ import { decideDirection, headerProblems } from '@/lib/sync/transfer/direction';
 import { stockWarnings } from '@/lib/sync/transfer/outbound-plan';
 
 export async function runWidgetAction(
-  prisma: PrismaClient, session: Session, entity: DocumentEntity, msId: string, action: ActionName,
+  prisma: PrismaClient,
+  session: Session,
+  entity: DocumentEntity,
+  msId: string,
+  action: ActionName,
 ): Promise<void> {
   await requireScopedRight(prisma, session, entity, msId, 'update');
   const ref = { accountId: session.accountId, entity, msId };
@@ -26,7 +30,9 @@ export async function runWidgetAction(
   const state = (doc?.state ?? 'not_sent') as Parameters<typeof availableActions>[0];
   const availability = availableActions(state, true, Boolean(doc?.indocId))[action];
   if (!availability.enabled) {
-    throw new AppError('CONFLICT', `action ${action} not available in state ${state}`, { userMessage: availability.reason });
+    throw new AppError('CONFLICT', `action ${action} not available in state ${state}`, {
+      userMessage: availability.reason,
+    });
   }
   switch (action) {
     case 'retry':
@@ -54,9 +60,17 @@ export async function runWidgetAction(
       if (doc) await enqueueApply(prisma, session.accountId, doc.id);
       return;
     case 'cancel':
-      await enqueueDocumentJob(prisma, cancelTaskJob, ref, {
-        accountId: session.accountId, documentId: doc!.id, actor: session.employeeName,
-      }, { dedupeKey: `cancel:${doc!.id}` });
+      await enqueueDocumentJob(
+        prisma,
+        cancelTaskJob,
+        ref,
+        {
+          accountId: session.accountId,
+          documentId: doc!.id,
+          actor: session.employeeName,
+        },
+        { dedupeKey: `cancel:${doc!.id}` },
+      );
       return;
     case 'post':
       await enqueueApply(prisma, session.accountId, doc!.id, true);
@@ -70,7 +84,11 @@ export async function runWidgetAction(
  * document's owner, group and sharing read from MoySklad.
  */
 export async function requireScopedRight(
-  prisma: PrismaClient, session: Session, entity: DocumentEntity, msId: string, right: EntityRight,
+  prisma: PrismaClient,
+  session: Session,
+  entity: DocumentEntity,
+  msId: string,
+  right: EntityRight,
 ): Promise<void> {
   if (coversAll(session, entity, right)) return;
   const account = await loadAccountOrThrow(prisma, session.accountId);
@@ -88,14 +106,17 @@ export async function preflight(prisma: PrismaClient, session: Session, entity: 
   const mapped = toTransferLines(read.positions, account.settings.productKey);
   const problems: Problem[] = [
     ...headerProblems(account, entity, read.document),
-    ...mapped.problems.map((p) => ({ code: p.code, message: p.message, params: p.params, position: p.positionNumbers[0] })),
+    ...mapped.problems.map((p) => ({
+      code: p.code,
+      message: p.message,
+      params: p.params,
+      position: p.positionNumbers[0],
+    })),
   ];
   const decision = decideDirection(account, entity, read.document);
   const direction = 'direction' in decision ? decision.direction : null;
   // Outbound: the warehouse's stock of the planned goods, a warning (not a problem) when short.
-  const warnings = direction === 'outbound' && !problems.length
-    ? await stockWarnings(await betaproClientFor(account), mapped)
-    : [];
+  const warnings = direction === 'outbound' && !problems.length ? await stockWarnings(await betaproClientFor(account), mapped) : [];
   return { ok: problems.length === 0, problems, direction, warnings };
 }
 

@@ -66,7 +66,11 @@ function listenOnServer(databaseUrl: string): Promise<void> {
   }
 
   async function connect(): Promise<void> {
-    const next = new pg.Client({ connectionString: databaseUrl, keepAlive: true, application_name: 'bridge-change-feed' });
+    const next = new pg.Client({
+      connectionString: databaseUrl,
+      keepAlive: true,
+      application_name: 'bridge-change-feed',
+    });
     client = next;
     next.on('notification', (message) => {
       if (message.channel === DOCUMENT_CHANGED_CHANNEL && message.payload) deliver(message.payload);

@@ -8,7 +8,7 @@
 import { AppError } from '@/lib/core/errors';
 import { logger } from '@/lib/core/logger';
 import type { DocumentEntity } from '@/lib/core/domain';
-import { documentChangeKey, subscribeDocumentChanges } from './change-feed';
+import { documentChangeKey, subscribeDocumentChanges } from '@/lib/sync/widget/change-feed';
 
 export const STREAM_LIMITS = {
   /** One widget holds one stream; 20 is many clerks of one account with the same document type open. */
@@ -34,7 +34,7 @@ function counters(): Counters {
 /** Open streams of this process (metrics, tests). */
 export function openStreamCount(accountId?: string): number {
   const c = counters();
-  return accountId ? c.byAccount.get(accountId) ?? 0 : c.total;
+  return accountId ? (c.byAccount.get(accountId) ?? 0) : c.total;
 }
 
 function takeSlot(accountId: string): () => void {
@@ -110,7 +110,9 @@ export async function openDocumentStream(target: DocumentStreamTarget, signal: A
     },
   });
   try {
-    unsubscribe = await subscribeDocumentChanges(documentChangeKey(target.accountId, target.entity, target.msId), () => send('event: change\ndata: {}\n\n'));
+    unsubscribe = await subscribeDocumentChanges(documentChangeKey(target.accountId, target.entity, target.msId), () =>
+      send('event: change\ndata: {}\n\n'),
+    );
   } catch (error) {
     finish();
     throw error;

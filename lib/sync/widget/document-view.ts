@@ -4,7 +4,16 @@
  */
 import type { PrismaClient } from '@/lib/db';
 import { isFactKind, type DocumentEntity } from '@/lib/core/domain';
-import type { ActionName, ActionReasonCode, DocumentView, Problem, ReceiptLineView, SyncState, TextParams, UnrecognizedGoodView } from '@/lib/core/views';
+import type {
+  ActionName,
+  ActionReasonCode,
+  DocumentView,
+  Problem,
+  ReceiptLineView,
+  SyncState,
+  TextParams,
+  UnrecognizedGoodView,
+} from '@/lib/core/views';
 import type { Session } from '@/lib/sync/rights';
 import { loadAccount } from '@/lib/sync/account/accounts';
 import { findSyncDocument } from '@/lib/sync/document/sync-state';
@@ -33,7 +42,11 @@ const REASONS_RU: Record<ActionReasonCode, string> = {
 };
 
 export function availableActions(state: SyncState, canUpdate: boolean, hasTask: boolean): Record<ActionName, ActionAvailability> {
-  const no = (code: ActionReasonCode): ActionAvailability => ({ enabled: false, reason: REASONS_RU[code], reasonCode: code });
+  const no = (code: ActionReasonCode): ActionAvailability => ({
+    enabled: false,
+    reason: REASONS_RU[code],
+    reasonCode: code,
+  });
   const rule = (allowedStates: SyncState[], whyNot: ActionReasonCode): ActionAvailability => {
     if (!allowedStates.includes(state)) return no(whyNot);
     if (!canUpdate) return no('no_rights');
@@ -60,9 +73,11 @@ function hasProblem(errors: unknown, code: string): boolean {
  */
 function nameUnexpected(lines: ReceiptLineView[], events: Array<{ kind: string; data: unknown }>, blocked: boolean): ReceiptLineView[] {
   if (!lines.some((l) => l.unexpected)) return lines;
-  const applied = events.find((e) => ['posted', 'partial_applied', 'review'].includes(e.kind) && Array.isArray((e.data as { lines?: unknown })?.lines));
+  const applied = events.find(
+    (e) => ['posted', 'partial_applied', 'review'].includes(e.kind) && Array.isArray((e.data as { lines?: unknown })?.lines),
+  );
   const names = new Map<string, string>();
-  for (const l of ((applied?.data as { lines?: ReceiptLineView[] })?.lines ?? [])) {
+  for (const l of (applied?.data as { lines?: ReceiptLineView[] })?.lines ?? []) {
     if (l.unexpected && !l.unknown && l.name) names.set(l.goodId, l.name);
   }
   return lines.map((l) => {
@@ -87,41 +102,95 @@ function iso(date: Date | null | undefined): string | null {
   return date ? date.toISOString() : null;
 }
 
+/** A document the app has never seen: not sent, nothing to show yet. */
+function emptyView(entity: DocumentEntity, msId: string, canUpdate: boolean): DocumentView {
+  return {
+    entity,
+    id: msId,
+    name: null,
+    state: 'not_sent',
+    errorClass: null,
+    errors: [],
+    indocId: null,
+    lastTrigger: null,
+    lastActor: null,
+    sentAt: null,
+    postedAt: null,
+    updatedAt: null,
+    events: [],
+    receipt: null,
+    actions: availableActions('not_sent', canUpdate, false),
+    live: false,
+    documentChangedAt: null,
+    unrecognized: [],
+  };
+}
+
+type SyncDocumentRecord = NonNullable<Awaited<ReturnType<typeof findSyncDocument>>>;
+type StoredPlanRecord = Awaited<ReturnType<typeof loadStoredPlan>>;
+type EventRecord = Awaited<ReturnType<PrismaClient['syncEvent']['findMany']>>[number];
+
+/** Plan vs fact of the applied warehouse facts (receipt or shipment), or null before the first one. */
+async function receiptView(prisma: PrismaClient, doc: SyncDocumentRecord, events: EventRecord[], plan: StoredPlanRecord | null) {
+  const outdocs = await prisma.outdoc.findMany({
+    where: {
+      documentId: doc.id,
+      indocId: doc.indocId ?? '',
+      kind: { in: ['goods_supply', 'goods_shipment'] },
+      stage: { in: ['locked', 'applied'] },
+    },
+    orderBy: { outdocId: 'asc' },
+    omit: WITH_OUTDOC_BODY,
+  });
+  const receipts = (await receiptsOf(outdocs)).filter((r) => isFactKind(r.kind));
+  if (!plan?.lines || !receipts.length) return null;
+  const account = await loadAccount(prisma, doc.accountId);
+  const projection = projectReceipt({ plan: plan.lines, receipts, policy: { defective: account?.settings.defectivePolicy ?? 'received' } });
+  const lines = nameUnexpected(projection.lines, events, hasProblem(doc.errors, 'unknown_goods'));
+  return { lines, partial: !projection.complete, parts: projection.parts, nonArrival: projection.nonArrival };
+}
+
+/** Events after which the app had changed the MoySklad document (it answered with a status). */
+const DOCUMENT_CHANGING_EVENTS = [
+  'sent',
+  'failed',
+  'posted',
+  'partial_applied',
+  'cancelled',
+  'non_arrival',
+  'receipt_blocked',
+  'already_sent_answered',
+  'posting_refused',
+  'receipt_correction',
+  'unrecognized_goods',
+];
+
+function eventView(e: EventRecord): DocumentView['events'][number] {
+  return {
+    id: e.id.toString(),
+    at: e.createdAt.toISOString(),
+    kind: e.kind,
+    trigger: e.trigger,
+    actor: e.actor,
+    message: e.message,
+    ...eventTextParts(e.data),
+  };
+}
+
 export async function buildDocumentView(
-  prisma: PrismaClient, session: Session, entity: DocumentEntity, msId: string,
+  prisma: PrismaClient,
+  session: Session,
+  entity: DocumentEntity,
+  msId: string,
 ): Promise<DocumentView> {
   const doc = await findSyncDocument(prisma, { accountId: session.accountId, entity, msId });
   const canUpdate = session.rights[entity]?.update ?? false;
-  if (!doc) {
-    return {
-      entity, id: msId, name: null, state: 'not_sent', errorClass: null, errors: [], indocId: null,
-      lastTrigger: null, lastActor: null, sentAt: null, postedAt: null, updatedAt: null, events: [], receipt: null,
-      actions: availableActions('not_sent', canUpdate, false), live: false, documentChangedAt: null, unrecognized: [],
-    };
-  }
+  if (!doc) return emptyView(entity, msId, canUpdate);
   const state = doc.state as SyncState;
-  const [events, outdocs] = await Promise.all([
-    prisma.syncEvent.findMany({ where: { documentId: doc.id }, orderBy: { id: 'desc' }, take: EVENTS_SHOWN }),
-    prisma.outdoc.findMany({
-      where: { documentId: doc.id, indocId: doc.indocId ?? '', kind: { in: ['goods_supply', 'goods_shipment'] }, stage: { in: ['locked', 'applied'] } },
-      orderBy: { outdocId: 'asc' }, omit: WITH_OUTDOC_BODY,
-    }),
-  ]);
-  let receipt: DocumentView['receipt'] = null;
-  const receipts = (await receiptsOf(outdocs)).filter((r) => isFactKind(r.kind));
+  const events = await prisma.syncEvent.findMany({ where: { documentId: doc.id }, orderBy: { id: 'desc' }, take: EVENTS_SHOWN });
   const plan = doc.indocId ? await loadStoredPlan(prisma, doc.id) : null;
-  if (plan?.lines && receipts.length) {
-    const account = await loadAccount(prisma, doc.accountId);
-    const projection = projectReceipt({
-      plan: plan.lines,
-      receipts,
-      policy: { defective: account?.settings.defectivePolicy ?? 'received' },
-    });
-    const lines = nameUnexpected(projection.lines, events, hasProblem(doc.errors, 'unknown_goods'));
-    receipt = { lines, partial: !projection.complete, parts: projection.parts, nonArrival: projection.nonArrival };
-  }
-  // The app changed the MoySklad document when it answered with a status (sent, error, posted).
-  const changedBy = events.find((e) => ['sent', 'failed', 'posted', 'partial_applied', 'cancelled', 'non_arrival', 'receipt_blocked', 'already_sent_answered', 'posting_refused', 'receipt_correction', 'unrecognized_goods'].includes(e.kind));
+  const receipt = await receiptView(prisma, doc, events, plan);
+  const changedBy = events.find((e) => DOCUMENT_CHANGING_EVENTS.includes(e.kind));
   return {
     entity,
     id: msId,
@@ -135,15 +204,12 @@ export async function buildDocumentView(
     sentAt: iso(doc.sentAt),
     postedAt: iso(doc.postedAt),
     updatedAt: iso(doc.updatedAt),
-    events: events.map((e) => ({
-      id: e.id.toString(), at: e.createdAt.toISOString(), kind: e.kind, trigger: e.trigger, actor: e.actor, message: e.message,
-      ...eventTextParts(e.data),
-    })),
+    events: events.map(eventView),
     receipt,
     actions: availableActions(state, canUpdate, Boolean(doc.indocId)),
     live: LIVE_STATES.includes(state),
     documentChangedAt: iso(changedBy?.createdAt),
     unrecognized: Array.isArray(doc.unrecognized) ? (doc.unrecognized as unknown as UnrecognizedGoodView[]) : [],
-    direction: plan ? plan.direction ?? 'inbound' : null,
+    direction: plan ? (plan.direction ?? 'inbound') : null,
   };
 }

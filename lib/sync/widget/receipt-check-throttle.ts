@@ -17,7 +17,9 @@ export async function claimReceiptCheck(prisma: Db, accountId: string, now = Dat
      ON CONFLICT ("key") DO UPDATE SET "windowStart" = EXCLUDED."windowStart", "count" = "RateBucket"."count" + 1
        WHERE "RateBucket"."windowStart" <= $3
      RETURNING "key"`,
-    key, BigInt(now), BigInt(now - intervalMs),
+    key,
+    BigInt(now),
+    BigInt(now - intervalMs),
   );
   if (rows.length) return;
   const [last] = await prisma.$queryRawUnsafe<{ windowStart: bigint }[]>(`SELECT "windowStart" FROM "RateBucket" WHERE "key" = $1`, key);

@@ -17,12 +17,21 @@ import { moyskladClientFor } from '@/lib/sync/account/clients';
 const INSTALLATION_TTL_MS = 5_000;
 const CACHE_LIMIT = 10_000;
 
-interface CachedStatus { active: boolean; until: number }
-interface CachedRights { claims: Pick<AppSessionClaims, 'isAdmin' | 'rights' | 'groupId'>; checkedAt: number }
+interface CachedStatus {
+  active: boolean;
+  until: number;
+}
+interface CachedRights {
+  claims: Pick<AppSessionClaims, 'isAdmin' | 'rights' | 'groupId'>;
+  checkedAt: number;
+}
 
 const cachesKey = Symbol.for('betapro-bridge.session-guard');
-const caches = ((globalThis as Record<symbol, { status: Map<string, CachedStatus>; rights: Map<string, CachedRights> } | undefined>)[cachesKey] ??= {
-  status: new Map(), rights: new Map(),
+const caches = ((globalThis as Record<symbol, { status: Map<string, CachedStatus>; rights: Map<string, CachedRights> } | undefined>)[
+  cachesKey
+] ??= {
+  status: new Map(),
+  rights: new Map(),
 });
 
 function revoked(reason: string, userMessage: string): AppError {
@@ -53,7 +62,8 @@ async function requireActiveInstallation(prisma: PrismaClient, accountId: string
 export function rightsFromSecurity(security: MsEmployeeSecurity): Pick<AppSessionClaims, 'isAdmin' | 'rights' | 'groupId'> {
   const groupId = idOfHref(security.group?.meta.href);
   const role = idOfHref(security.role?.meta.href);
-  const granted = role === 'admin' ? administratorRights() : rightsFromPermissions(role === 'individual' ? security.role?.permissions ?? {} : {});
+  const granted =
+    role === 'admin' ? administratorRights() : rightsFromPermissions(role === 'individual' ? (security.role?.permissions ?? {}) : {});
   return { ...granted, ...(groupId ? { groupId } : {}) };
 }
 

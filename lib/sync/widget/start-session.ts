@@ -10,7 +10,10 @@ export async function startAppSession(contextKey: string, userLocale?: string): 
   const employee = await vendor.exchangeContext(contextKey);
   const claims = employeeToSessionClaims(employee, userLocale);
   const prisma = await getPrisma();
-  const installation = await prisma.installation.findUnique({ where: { accountId: claims.accountId }, select: { status: true } });
+  const installation = await prisma.installation.findUnique({
+    where: { accountId: claims.accountId },
+    select: { status: true },
+  });
   if (!installation || installation.status === 'uninstalled') {
     throw new AppError('NOT_FOUND', `no installation for account ${claims.accountId}`, {
       userMessage: 'Решение не установлено в этом аккаунте МойСклад.',

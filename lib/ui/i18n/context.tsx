@@ -1,6 +1,6 @@
 'use client';
 import { createContext, useContext, useEffect, useMemo, type ReactNode } from 'react';
-import { messagesFor, type Locale, type Messages } from './index';
+import { messagesFor, type Locale, type Messages } from '@/lib/ui/i18n/index';
 
 interface I18n {
   locale: Locale;

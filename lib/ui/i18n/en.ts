@@ -1,5 +1,5 @@
 /** English texts (MoySklad's `userLocale=en_US`). Typed by the Russian file: every key is required. */
-import type { Messages } from './ru';
+import type { Messages } from '@/lib/ui/i18n/ru';
 
 export const en: Messages = {
   common: {
@@ -161,8 +161,10 @@ export const en: Messages = {
     by: (who: string) => `— ${who}`,
     tableCaption: 'Planned and accepted quantities per product',
     unrecognizedTitle: 'Goods without a product card wait to be matched',
-    unrecognizedHint: 'The warehouse received goods it could not identify. The receipt completes once an admin matches them to MoySklad products.',
-    unrecognizedHintAdmin: 'The warehouse received goods it could not identify. Enter a MoySklad product for each (its product key value from the settings); the receipt then completes.',
+    unrecognizedHint:
+      'The warehouse received goods it could not identify. The receipt completes once an admin matches them to MoySklad products.',
+    unrecognizedHintAdmin:
+      'The warehouse received goods it could not identify. Enter a MoySklad product for each (its product key value from the settings); the receipt then completes.',
     unrecognizedNoDescription: 'no description',
     unrecognizedQuantity: (useful: number, defective: number) => `${useful + defective} pcs${defective ? `, ${defective} defective` : ''}`,
     unrecognizedProductKey: 'MoySklad product (key)',

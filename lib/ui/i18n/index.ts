@@ -1,6 +1,6 @@
 /** Picking the language and formatting; plain functions (the React context is in ./context). */
-import { en } from './en';
-import { ru, type Messages } from './ru';
+import { en } from '@/lib/ui/i18n/en';
+import { ru, type Messages } from '@/lib/ui/i18n/ru';
 import { ACCOUNT_TIME_ZONE } from '@/lib/core/time';
 
 export type Locale = 'ru' | 'en';
@@ -27,7 +27,12 @@ export function formatDateTime(iso: string | null | undefined, locale: Locale): 
   if (Number.isNaN(date.getTime())) return iso;
   // The account's zone, as the comment log writes it: not the browser's.
   return new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : 'ru-RU', {
-    day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: ACCOUNT_TIME_ZONE,
+    day: '2-digit',
+    month: '2-digit',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone: ACCOUNT_TIME_ZONE,
   }).format(date);
 }
 

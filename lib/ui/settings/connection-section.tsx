@@ -10,8 +10,8 @@ import type { TestConnectionResponse } from '@/lib/api/contract';
 import { NetworkError, type ApiClient } from '@/lib/ui/api-client';
 import { formatNumber } from '@/lib/ui/i18n';
 import { useI18n } from '@/lib/ui/i18n/context';
-import { errorOf, type SettingsForm } from './form';
-import { SettingsSection, type SectionFieldProps } from './section';
+import { errorOf, type SettingsForm } from '@/lib/ui/settings/form';
+import { SettingsSection, type SectionFieldProps } from '@/lib/ui/settings/section';
 
 type ConnectionResult = TestConnectionResponse | { ok: false; message: string };
 
@@ -58,7 +58,10 @@ function useConnectionTest(form: SettingsForm, client: ApiClient) {
     setTesting(true);
     setResult(null);
     try {
-      const body: Record<string, string> = { betaproBaseUrl: form.betaproBaseUrl.trim(), betaproPartnerId: form.betaproPartnerId.trim() };
+      const body: Record<string, string> = {
+        betaproBaseUrl: form.betaproBaseUrl.trim(),
+        betaproPartnerId: form.betaproPartnerId.trim(),
+      };
       if (form.betaproPassword) body.betaproPassword = form.betaproPassword;
       setResult(await client.post<TestConnectionResponse>('/api/settings/test-connection', body));
     } catch (error) {
@@ -71,15 +74,18 @@ function useConnectionTest(form: SettingsForm, client: ApiClient) {
   return { testing, result, test };
 }
 
-function ConnectionFields({
-  form, onChange, errors, hasPassword, disabled,
-}: Omit<ConnectionProps, 'client'>) {
+function ConnectionFields({ form, onChange, errors, hasPassword, disabled }: Omit<ConnectionProps, 'client'>) {
   const c = useI18n().t.settings.connection;
   // The props every connection field shares: its value, its change, its error in place of the help.
   const field = (name: 'betaproBaseUrl' | 'betaproPartnerId' | 'betaproPassword', help?: string) => {
     const error = errorOf(errors, name);
     return {
-      name, value: form[name], error: Boolean(error), helperText: error ?? help, disabled, fullWidth: true,
+      name,
+      value: form[name],
+      error: Boolean(error),
+      helperText: error ?? help,
+      disabled,
+      fullWidth: true,
       onChange: (e: ChangeEvent<HTMLInputElement>) => onChange({ [name]: e.target.value }),
     };
   };
@@ -114,7 +120,9 @@ function ConnectionResultView({ result }: { result: ConnectionResult }) {
           <RateLimitsView rateLimits={result.rateLimits} c={c} />
         </>
       ) : (
-        <>{c.testFailed}: {result.message}</>
+        <>
+          {c.testFailed}: {result.message}
+        </>
       )}
     </Alert>
   );
@@ -125,17 +133,32 @@ function RateLimitsView({ rateLimits, c }: { rateLimits: Extract<TestConnectionR
   const limit = (n: number | null) => (n === null ? c.unlimited : formatNumber(n, locale));
   return (
     <>
-      {rateLimits.concurrentRequests !== null && (
-        <div>{c.concurrent(formatNumber(rateLimits.concurrentRequests, locale))}</div>
-      )}
+      {rateLimits.concurrentRequests !== null && <div>{c.concurrent(formatNumber(rateLimits.concurrentRequests, locale))}</div>}
       {rateLimits.quotas.length > 0 && (
-        <Box component="table" sx={{ mt: 0.5, borderCollapse: 'collapse', fontSize: 12, '& td, & th': { pr: 2, py: 0.25, textAlign: 'left' }, '& th': { fontWeight: 500 } }}>
+        <Box
+          component="table"
+          sx={{
+            mt: 0.5,
+            borderCollapse: 'collapse',
+            fontSize: 12,
+            '& td, & th': { pr: 2, py: 0.25, textAlign: 'left' },
+            '& th': { fontWeight: 500 },
+          }}
+        >
           <thead>
-            <tr><th>{c.quotaKind}</th><th>{c.perMinute}</th><th>{c.perDay}</th></tr>
+            <tr>
+              <th>{c.quotaKind}</th>
+              <th>{c.perMinute}</th>
+              <th>{c.perDay}</th>
+            </tr>
           </thead>
           <tbody>
             {rateLimits.quotas.map((q) => (
-              <tr key={q.kind}><td>{(c.quotaKinds as Record<string, string>)[q.kind] ?? q.label}</td><td>{limit(q.perMinute)}</td><td>{limit(q.perDay)}</td></tr>
+              <tr key={q.kind}>
+                <td>{(c.quotaKinds as Record<string, string>)[q.kind] ?? q.label}</td>
+                <td>{limit(q.perMinute)}</td>
+                <td>{limit(q.perDay)}</td>
+              </tr>
             ))}
           </tbody>
         </Box>

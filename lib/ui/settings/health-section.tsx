@@ -13,12 +13,15 @@ import { useI18n } from '@/lib/ui/i18n/context';
 import { eventDetail } from '@/lib/ui/i18n/codes';
 import { ProblemList } from '@/lib/ui/widget/problems';
 import { STATE_COLOR } from '@/lib/ui/widget/state-chip';
-import { SettingsSection } from './section';
+import { SettingsSection } from '@/lib/ui/settings/section';
 
 type Health = SettingsResponse['health'];
 
 export function HealthSection({
-  health, canEdit, client, onRefresh,
+  health,
+  canEdit,
+  client,
+  onRefresh,
 }: {
   health: Health;
   canEdit: boolean;
@@ -33,12 +36,16 @@ export function HealthSection({
     <SettingsSection title={h.title} testId="settings-health">
       <HealthFacts health={health} />
 
-      <Typography component="h3" sx={{ fontSize: 13, fontWeight: 600, mt: 2, mb: 0.5 }}>{h.recentErrors}</Typography>
+      <Typography component="h3" sx={{ fontSize: 13, fontWeight: 600, mt: 2, mb: 0.5 }}>
+        {h.recentErrors}
+      </Typography>
       {health.recentErrors.length === 0 ? (
         <Typography sx={{ fontSize: 13, color: 'text.secondary' }}>{h.noErrors}</Typography>
       ) : (
         <Box component="ul" sx={{ m: 0, pl: 2.5, '& li': { fontSize: 12, mb: 0.5 } }} data-testid="health-errors">
-          {health.recentErrors.map((e, i) => <RecentError key={`${e.at}-${i}`} error={e} />)}
+          {health.recentErrors.map((e, i) => (
+            <RecentError key={`${e.at}-${i}`} error={e} />
+          ))}
         </Box>
       )}
 
@@ -56,7 +63,11 @@ export function HealthSection({
         )}
         <Button onClick={onRefresh}>{h.refresh}</Button>
       </Box>
-      {result && <Alert severity={result.ok ? 'success' : 'error'} sx={{ mt: 1 }} role="status">{result.text}</Alert>}
+      {result && (
+        <Alert severity={result.ok ? 'success' : 'error'} sx={{ mt: 1 }} role="status">
+          {result.text}
+        </Alert>
+      )}
     </SettingsSection>
   );
 }
@@ -76,7 +87,10 @@ function useReinstallWebhooks(client: ApiClient, onRefresh: () => void) {
       setResult({ ok: true, text: h.reinstalled });
       onRefresh();
     } catch (error) {
-      setResult({ ok: false, text: `${h.reinstallFailed}: ${error instanceof NetworkError ? t.common.network : (error as Error).message}` });
+      setResult({
+        ok: false,
+        text: `${h.reinstallFailed}: ${error instanceof NetworkError ? t.common.network : (error as Error).message}`,
+      });
     } finally {
       setBusy(false);
     }
@@ -85,13 +99,28 @@ function useReinstallWebhooks(client: ApiClient, onRefresh: () => void) {
   return { busy, result, reinstall };
 }
 
+// eslint-disable-next-line max-lines-per-function -- a list of labelled facts of one panel; each row is one line of layout
 function HealthFacts({ health }: { health: Health }) {
   const { t, locale } = useI18n();
   const h = t.settings.health;
   return (
-    <Box component="dl" sx={{ display: 'grid', gridTemplateColumns: 'max-content 1fr', columnGap: 2, rowGap: 0.75, m: 0, fontSize: 13, '& dt': { color: 'text.secondary' }, '& dd': { m: 0 } }}>
-      <dt>{h.installation}</dt><dd data-testid="health-installation">{labelOf(h.installationStates, health.installationStatus)}</dd>
-      <dt>{h.reported}</dt><dd data-testid="health-reported">{health.reportedStatus}</dd>
+    <Box
+      component="dl"
+      sx={{
+        display: 'grid',
+        gridTemplateColumns: 'max-content 1fr',
+        columnGap: 2,
+        rowGap: 0.75,
+        m: 0,
+        fontSize: 13,
+        '& dt': { color: 'text.secondary' },
+        '& dd': { m: 0 },
+      }}
+    >
+      <dt>{h.installation}</dt>
+      <dd data-testid="health-installation">{labelOf(h.installationStates, health.installationStatus)}</dd>
+      <dt>{h.reported}</dt>
+      <dd data-testid="health-reported">{health.reportedStatus}</dd>
       <dt>{h.webhooks}</dt>
       <dd>
         <Chip
@@ -101,13 +130,18 @@ function HealthFacts({ health }: { health: Health }) {
           variant="outlined"
         />
       </dd>
-      <dt>{h.lastPoll}</dt><dd>{health.lastPollAt ? formatDateTime(health.lastPollAt, locale) : t.common.never}</dd>
+      <dt>{h.lastPoll}</dt>
+      <dd>{health.lastPollAt ? formatDateTime(health.lastPollAt, locale) : t.common.never}</dd>
       {health.pollError && (
         <>
           <dt>{h.pollError}</dt>
           <dd data-testid="health-poll-error">
             {/* The stored reason is Russian: English shows the row's own label and the hint only. */}
-            {locale === 'ru' && <Typography component="span" sx={{ fontSize: 13, color: 'error.main' }}>{health.pollError.message}</Typography>}
+            {locale === 'ru' && (
+              <Typography component="span" sx={{ fontSize: 13, color: 'error.main' }}>
+                {health.pollError.message}
+              </Typography>
+            )}
             <Typography component="span" sx={{ fontSize: 12, color: 'text.secondary', ml: 1 }}>
               {formatDateTime(health.pollError.at, locale)} · {h.pollErrorHint(health.pollError.failures)}
             </Typography>
@@ -115,13 +149,26 @@ function HealthFacts({ health }: { health: Health }) {
         </>
       )}
       <dt>{h.byState}</dt>
-      <dd><DocumentsByState documentsByState={health.documentsByState} /></dd>
+      <dd>
+        <DocumentsByState documentsByState={health.documentsByState} />
+      </dd>
       <dt>{h.deadJobs}</dt>
       <dd>
-        <Typography component="span" sx={{ fontSize: 13, color: health.deadJobs ? 'error.main' : undefined, fontWeight: health.deadJobs ? 600 : 400 }}>
+        <Typography
+          component="span"
+          sx={{
+            fontSize: 13,
+            color: health.deadJobs ? 'error.main' : undefined,
+            fontWeight: health.deadJobs ? 600 : 400,
+          }}
+        >
           {health.deadJobs}
         </Typography>
-        {health.deadJobs > 0 && <Typography component="span" sx={{ fontSize: 12, color: 'text.secondary', ml: 1 }}>{h.deadJobsHint}</Typography>}
+        {health.deadJobs > 0 && (
+          <Typography component="span" sx={{ fontSize: 12, color: 'text.secondary', ml: 1 }}>
+            {h.deadJobsHint}
+          </Typography>
+        )}
       </dd>
     </Box>
   );
@@ -132,7 +179,11 @@ function DocumentsByState({ documentsByState }: { documentsByState: Health['docu
   const byState = Object.entries(documentsByState).filter(([, n]) => n > 0);
   const stateLabel = (s: string) => (s in t.states ? t.states[s as SyncState] : s);
   if (byState.length === 0) {
-    return <Typography component="span" sx={{ fontSize: 13, color: 'text.secondary' }}>{t.settings.health.noDocuments}</Typography>;
+    return (
+      <Typography component="span" sx={{ fontSize: 13, color: 'text.secondary' }}>
+        {t.settings.health.noDocuments}
+      </Typography>
+    );
   }
   return (
     <Box sx={{ display: 'flex', flexWrap: 'wrap', gap: 0.5 }}>
@@ -153,16 +204,28 @@ function RecentError({ error }: { error: RecentErrorRow }) {
   const [open, setOpen] = useState(false);
   const hidden = error.params?.hidden === true;
   const problems = error.problems ?? [];
-  const detail = hidden ? null : problems.length ? null : eventDetail({ kind: error.kind ?? '', message: error.message, params: error.params }, locale);
+  const detail = hidden
+    ? null
+    : problems.length
+      ? null
+      : eventDetail({ kind: error.kind ?? '', message: error.message, params: error.params }, locale);
   const label = hidden ? h.hiddenError : error.kind ? labelOf(t.eventKinds, error.kind) : error.message;
   return (
     <li data-testid="health-error" data-kind={error.kind}>
-      <Typography component="span" sx={{ fontSize: 12, color: 'text.secondary', mr: 1 }}>{formatDateTime(error.at, locale)}</Typography>
+      <Typography component="span" sx={{ fontSize: 12, color: 'text.secondary', mr: 1 }}>
+        {formatDateTime(error.at, locale)}
+      </Typography>
       {error.documentName && <b>{error.documentName}: </b>}
       {label}
       {(problems.length > 0 || detail) && (
-        <Button size="small" variant="text" onClick={() => setOpen((v) => !v)} aria-expanded={open} data-testid="health-error-toggle"
-          sx={{ minWidth: 0, p: 0, ml: 1, fontSize: 11, textTransform: 'none', verticalAlign: 'baseline' }}>
+        <Button
+          size="small"
+          variant="text"
+          onClick={() => setOpen((v) => !v)}
+          aria-expanded={open}
+          data-testid="health-error-toggle"
+          sx={{ minWidth: 0, p: 0, ml: 1, fontSize: 11, textTransform: 'none', verticalAlign: 'baseline' }}
+        >
           {open ? t.widget.hideDetails : t.widget.showDetails}
         </Button>
       )}

@@ -9,14 +9,30 @@ import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
 import type { ReactNode } from 'react';
 import { useI18n } from '@/lib/ui/i18n/context';
-import { errorOf, type SettingsForm } from './form';
-import { SettingsSection, type SectionFieldProps } from './section';
+import { errorOf, type SettingsForm } from '@/lib/ui/settings/form';
+import { SettingsSection, type SectionFieldProps } from '@/lib/ui/settings/section';
 
 // px, not 1: in sx a bare 1 means 100 %.
-const HIDDEN = { position: 'absolute', width: '1px', height: '1px', margin: '-1px', overflow: 'hidden', clip: 'rect(0 0 0 0)', whiteSpace: 'nowrap' } as const;
+const HIDDEN = {
+  position: 'absolute',
+  width: '1px',
+  height: '1px',
+  margin: '-1px',
+  overflow: 'hidden',
+  clip: 'rect(0 0 0 0)',
+  whiteSpace: 'nowrap',
+} as const;
 
 function Choice<V extends string>({
-  label, name, value, options, onChange, disabled, help, hideLegend, row,
+  label,
+  name,
+  value,
+  options,
+  onChange,
+  disabled,
+  help,
+  hideLegend,
+  row,
 }: {
   label: string;
   name: string;
@@ -31,10 +47,18 @@ function Choice<V extends string>({
 }) {
   return (
     <FormControl component="fieldset" disabled={disabled}>
-      <FormLabel component="legend" sx={hideLegend ? HIDDEN : { fontSize: 13 }}>{label}</FormLabel>
+      <FormLabel component="legend" sx={hideLegend ? HIDDEN : { fontSize: 13 }}>
+        {label}
+      </FormLabel>
       <RadioGroup row={row} name={name} value={value} onChange={(e) => onChange(e.target.value as V)}>
         {options.map((o) => (
-          <FormControlLabel key={o.value} value={o.value} control={<Radio size="small" />} label={o.label} sx={{ '& .MuiFormControlLabel-label': { fontSize: 13 } }} />
+          <FormControlLabel
+            key={o.value}
+            value={o.value}
+            control={<Radio size="small" />}
+            label={o.label}
+            sx={{ '& .MuiFormControlLabel-label': { fontSize: 13 } }}
+          />
         ))}
       </RadioGroup>
       {help && <FormHelperText sx={{ mx: 0 }}>{help}</FormHelperText>}
@@ -42,7 +66,15 @@ function Choice<V extends string>({
   );
 }
 
-export function ProductKeySection({ form, onChange, disabled }: { form: SettingsForm; onChange: (p: Partial<SettingsForm>) => void; disabled: boolean }) {
+export function ProductKeySection({
+  form,
+  onChange,
+  disabled,
+}: {
+  form: SettingsForm;
+  onChange: (p: Partial<SettingsForm>) => void;
+  disabled: boolean;
+}) {
   const { t } = useI18n();
   const k = t.settings.productKey;
   return (
@@ -67,9 +99,7 @@ export function ProductKeySection({ form, onChange, disabled }: { form: Settings
 
 type PolicyField = 'partialPolicy' | 'defectivePolicy' | 'postingMode';
 
-export function ReceiptSection({
-  form, onChange, errors, disabled,
-}: SectionFieldProps) {
+export function ReceiptSection({ form, onChange, errors, disabled }: SectionFieldProps) {
   const { t } = useI18n();
   const r = t.settings.receipt;
   const choice = <K extends PolicyField>(name: K, label: string, options: Array<[SettingsForm[K], string]>) => (
@@ -85,18 +115,25 @@ export function ReceiptSection({
   return (
     <SettingsSection title={r.title} testId="settings-receipt">
       <Stack spacing={2}>
-        {choice('partialPolicy', r.partialLabel, [['final', r.partialFinal], ['progressive', r.partialProgressive]])}
-        {choice('defectivePolicy', r.defectiveLabel, [['received', r.defectiveReceived], ['excluded', r.defectiveExcluded]])}
-        {choice('postingMode', r.postingLabel, [['auto', r.postingAuto], ['review', r.postingReview]])}
+        {choice('partialPolicy', r.partialLabel, [
+          ['final', r.partialFinal],
+          ['progressive', r.partialProgressive],
+        ])}
+        {choice('defectivePolicy', r.defectiveLabel, [
+          ['received', r.defectiveReceived],
+          ['excluded', r.defectiveExcluded],
+        ])}
+        {choice('postingMode', r.postingLabel, [
+          ['auto', r.postingAuto],
+          ['review', r.postingReview],
+        ])}
         <PollIntervalField form={form} onChange={onChange} errors={errors} disabled={disabled} />
       </Stack>
     </SettingsSection>
   );
 }
 
-function PollIntervalField({
-  form, onChange, errors, disabled,
-}: SectionFieldProps) {
+function PollIntervalField({ form, onChange, errors, disabled }: SectionFieldProps) {
   const r = useI18n().t.settings.receipt;
   const pollError = errorOf(errors, 'pollIntervalSec');
   return (

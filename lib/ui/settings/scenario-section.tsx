@@ -3,7 +3,7 @@ import Box from '@mui/material/Box';
 import Typography from '@mui/material/Typography';
 import type { SettingsResponse } from '@/lib/api/contract';
 import { useI18n } from '@/lib/ui/i18n/context';
-import { SettingsSection } from './section';
+import { SettingsSection } from '@/lib/ui/settings/section';
 
 export function ScenarioSection({ help }: { help: SettingsResponse['scenarioHelp'] }) {
   const { t } = useI18n();

@@ -2,9 +2,19 @@
 import Paper from '@mui/material/Paper';
 import Typography from '@mui/material/Typography';
 import { useId, type ReactNode } from 'react';
-import type { FieldErrors, SettingsForm } from './form';
+import type { FieldErrors, SettingsForm } from '@/lib/ui/settings/form';
 
-export function SettingsSection({ title, help, children, testId }: { title: string; help?: ReactNode; children: ReactNode; testId?: string }) {
+export function SettingsSection({
+  title,
+  help,
+  children,
+  testId,
+}: {
+  title: string;
+  help?: ReactNode;
+  children: ReactNode;
+  testId?: string;
+}) {
   const id = useId();
   return (
     <Paper component="section" variant="outlined" aria-labelledby={id} data-testid={testId} sx={{ p: 2 }}>

@@ -16,14 +16,25 @@ import { I18nProvider, useI18n } from '@/lib/ui/i18n/context';
 import { LoadFailed } from '@/lib/ui/load-failed';
 import { SessionGate } from '@/lib/ui/session-gate';
 import { useAppSession } from '@/lib/ui/use-app-session';
-import { ConnectionSection } from './connection-section';
-import { formFromView, inputFromForm, missingFromForm, preselectStatuses, sameForm, validateForm, type Entity, type FieldErrors, type SettingsForm, type StatusRole } from './form';
-import { HealthSection } from './health-section';
-import { ProductKeySection, ReceiptSection } from './policy-section';
-import { ScenarioSection } from './scenario-section';
-import { StatusesSection } from './statuses-section';
-import { StoresSection } from './stores-section';
-import { useHeightReporter } from './use-height-reporter';
+import { ConnectionSection } from '@/lib/ui/settings/connection-section';
+import {
+  formFromView,
+  inputFromForm,
+  missingFromForm,
+  preselectStatuses,
+  sameForm,
+  validateForm,
+  type Entity,
+  type FieldErrors,
+  type SettingsForm,
+  type StatusRole,
+} from '@/lib/ui/settings/form';
+import { HealthSection } from '@/lib/ui/settings/health-section';
+import { ProductKeySection, ReceiptSection } from '@/lib/ui/settings/policy-section';
+import { ScenarioSection } from '@/lib/ui/settings/scenario-section';
+import { StatusesSection } from '@/lib/ui/settings/statuses-section';
+import { StoresSection } from '@/lib/ui/settings/stores-section';
+import { useHeightReporter } from '@/lib/ui/settings/use-height-reporter';
 
 export interface SettingsAppProps {
   contextKey?: string;
@@ -40,7 +51,9 @@ function SettingsSkeleton() {
   const { t } = useI18n();
   return (
     <Stack spacing={2} role="status" aria-busy="true" aria-label={t.common.loading} data-testid="settings-loading">
-      {[160, 120, 200, 120].map((h, i) => <Skeleton key={i} variant="rounded" height={h} />)}
+      {[160, 120, 200, 120].map((h, i) => (
+        <Skeleton key={i} variant="rounded" height={h} />
+      ))}
     </Stack>
   );
 }
@@ -132,14 +145,21 @@ function useCreateStatuses(client: ApiClient, settings: SettingsSwr, setForm: Se
       await settings.mutate((current) => (current ? { ...current, states } : current), { revalidate: false });
       setForm((f) => (f ? { ...f, statuses: { ...f.statuses, [entity]: preselectStatuses(f.statuses[entity], states[entity]) } } : f));
       const names = (roles: readonly StatusRole[]) => roles.map((r) => `«${s.statuses.roles[r]}»`).join(', ');
-      const message = [
-        answer.created.length ? s.statuses.createdList(names(answer.created)) : '',
-        answer.existing.length ? s.statuses.existingList(names(answer.existing)) : '',
-      ].filter(Boolean).join(' ') || s.statuses.created;
+      const message =
+        [
+          answer.created.length ? s.statuses.createdList(names(answer.created)) : '',
+          answer.existing.length ? s.statuses.existingList(names(answer.existing)) : '',
+        ]
+          .filter(Boolean)
+          .join(' ') || s.statuses.created;
       setCreateResult({ entity, ok: true, message });
     } catch (error) {
       if (error instanceof SessionExpiredError) return;
-      setCreateResult({ entity, ok: false, message: `${s.statuses.createFailed}: ${messageOf(error, t.common.network)}` });
+      setCreateResult({
+        entity,
+        ok: false,
+        message: `${s.statuses.createFailed}: ${messageOf(error, t.common.network)}`,
+      });
     } finally {
       setCreating(null);
     }
@@ -149,6 +169,7 @@ function useCreateStatuses(client: ApiClient, settings: SettingsSwr, setForm: Se
 
 type Banner = { severity: 'success' | 'error'; title: string; text?: string };
 
+// eslint-disable-next-line max-lines-per-function -- the page frame: hooks are separate (useSettingsForm, useSave, useCreateStatuses); what remains is layout
 function SettingsEditor({ client }: { client: ApiClient }) {
   const { t } = useI18n();
   const s = t.settings;
@@ -176,9 +197,20 @@ function SettingsEditor({ client }: { client: ApiClient }) {
   return (
     <Box component="form" onSubmit={(e) => void save(e)} noValidate aria-label={s.title}>
       <Stack spacing={2}>
-        {!data.canEdit && <Alert severity="info" data-testid="read-only">{s.readOnly}</Alert>}
+        {!data.canEdit && (
+          <Alert severity="info" data-testid="read-only">
+            {s.readOnly}
+          </Alert>
+        )}
         <Completeness missing={missing} complete={data.settings.complete && !dirty} />
-        <ConnectionSection form={form} onChange={change} errors={errors} hasPassword={storedPasswordApplies(form, data)} disabled={disabled} client={client} />
+        <ConnectionSection
+          form={form}
+          onChange={change}
+          errors={errors}
+          hasPassword={storedPasswordApplies(form, data)}
+          disabled={disabled}
+          client={client}
+        />
         <StoresSection form={form} onChange={change} errors={errors} stores={data.stores} disabled={disabled} />
         <StatusesSection
           form={form}
@@ -223,14 +255,22 @@ function Completeness({ missing, complete }: { missing: string[]; complete: bool
       <Alert severity="warning" data-testid="settings-missing">
         <AlertTitle>{s.incomplete}</AlertTitle>
         <Box component="ul" sx={{ m: 0, pl: 2.5 }}>
-          {missing.map((m) => <li key={m}>{m}</li>)}
+          {missing.map((m) => (
+            <li key={m}>{m}</li>
+          ))}
         </Box>
       </Alert>
     );
   }
-  return complete
-    ? <Alert severity="success" data-testid="settings-complete">{s.complete}</Alert>
-    : <Alert severity="info" data-testid="settings-ready">{s.readyToSave}</Alert>;
+  return complete ? (
+    <Alert severity="success" data-testid="settings-complete">
+      {s.complete}
+    </Alert>
+  ) : (
+    <Alert severity="info" data-testid="settings-ready">
+      {s.readyToSave}
+    </Alert>
+  );
 }
 
 function SaveBar({ saving, dirty }: { saving: boolean; dirty: boolean }) {
@@ -282,7 +322,9 @@ function SettingsHeader() {
   const { t } = useI18n();
   return (
     <Box sx={{ mb: 2 }}>
-      <Typography component="h1" sx={{ fontSize: 20, fontWeight: 600 }}>{t.settings.title}</Typography>
+      <Typography component="h1" sx={{ fontSize: 20, fontWeight: 600 }}>
+        {t.settings.title}
+      </Typography>
       <Typography sx={{ fontSize: 13, color: 'text.secondary' }}>{t.settings.intro}</Typography>
     </Box>
   );

@@ -8,8 +8,8 @@ import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import type { SettingsResponse } from '@/lib/api/contract';
 import { useI18n } from '@/lib/ui/i18n/context';
-import { errorOf, OPTIONAL_STATUS_ROLES, STATUS_ROLES, type Entity, type StatusRole } from './form';
-import { SettingsSection, type SectionFieldProps } from './section';
+import { errorOf, OPTIONAL_STATUS_ROLES, STATUS_ROLES, type Entity, type StatusRole } from '@/lib/ui/settings/form';
+import { SettingsSection, type SectionFieldProps } from '@/lib/ui/settings/section';
 
 /** MoySklad stores colours as ARGB integers. */
 function colorOf(argb: number | undefined): string {
@@ -17,7 +17,23 @@ function colorOf(argb: number | undefined): string {
 }
 
 function Dot({ color }: { color: number | undefined }) {
-  return <Box component="span" aria-hidden sx={{ display: 'inline-block', width: 10, height: 10, borderRadius: '50%', bgcolor: colorOf(color), border: 1, borderColor: 'divider', mr: 1, flex: 'none' }} />;
+  return (
+    <Box
+      component="span"
+      aria-hidden
+      sx={{
+        display: 'inline-block',
+        width: 10,
+        height: 10,
+        borderRadius: '50%',
+        bgcolor: colorOf(color),
+        border: 1,
+        borderColor: 'divider',
+        mr: 1,
+        flex: 'none',
+      }}
+    />
+  );
 }
 
 /**
@@ -25,7 +41,13 @@ function Dot({ color }: { color: number | undefined }) {
  * host's scroll position; the browser's own drop-down is always shown on screen, a popover may not be.
  */
 function StatusSelect({
-  entity, role, value, options, error, disabled, onChange,
+  entity,
+  role,
+  value,
+  options,
+  error,
+  disabled,
+  onChange,
 }: {
   entity: Entity;
   role: StatusRole;
@@ -59,7 +81,11 @@ function StatusSelect({
       }}
     >
       <option value="">{st.notSelected}</option>
-      {options.map((o) => <option key={o.id} value={o.id}>{o.name}</option>)}
+      {options.map((o) => (
+        <option key={o.id} value={o.id}>
+          {o.name}
+        </option>
+      ))}
       {value && !selected && <option value={value}>{value}</option>}
     </TextField>
   );
@@ -78,7 +104,9 @@ export function StatusesSection(props: StatusesProps) {
   const st = useI18n().t.settings.statuses;
   return (
     <SettingsSection title={st.title} help={st.help} testId="settings-statuses">
-      {form.enabledEntities.map((entity) => <EntityStatuses key={entity} entity={entity} {...props} />)}
+      {form.enabledEntities.map((entity) => (
+        <EntityStatuses key={entity} entity={entity} {...props} />
+      ))}
       {!canCreate && <Typography sx={{ fontSize: 12, color: 'text.secondary' }}>{st.createHelpManual}</Typography>}
       {errorOf(errors, 'statuses') && !STATUS_ROLES.some((r) => form.enabledEntities.some((e) => errors[`statuses.${e}.${r}`])) && (
         <FormHelperText error>{errorOf(errors, 'statuses')}</FormHelperText>
@@ -89,7 +117,16 @@ export function StatusesSection(props: StatusesProps) {
 
 /** One document type: its «create statuses» button, a select per role, the result of creating them. */
 function EntityStatuses({
-  entity, form, onChange, errors, states, canCreate, disabled, creating, createResult, onCreate,
+  entity,
+  form,
+  onChange,
+  errors,
+  states,
+  canCreate,
+  disabled,
+  creating,
+  createResult,
+  onCreate,
 }: StatusesProps & { entity: Entity }) {
   const st = useI18n().t.settings.statuses;
   const setRole = (role: StatusRole, id: string | null) =>
@@ -97,7 +134,9 @@ function EntityStatuses({
   return (
     <Box sx={{ mb: 2 }} data-testid={`statuses-${entity}`}>
       <Box sx={{ display: 'flex', alignItems: 'center', gap: 1, mb: 1 }}>
-        <Typography component="h3" sx={{ fontSize: 13, fontWeight: 600 }}>{st.entity[entity]}</Typography>
+        <Typography component="h3" sx={{ fontSize: 13, fontWeight: 600 }}>
+          {st.entity[entity]}
+        </Typography>
         {canCreate && (
           <Button
             size="small"
@@ -110,9 +149,7 @@ function EntityStatuses({
           </Button>
         )}
       </Box>
-      {states[entity].length === 0 && (
-        <Typography sx={{ fontSize: 12, color: 'text.secondary', mb: 1 }}>{st.noStates}</Typography>
-      )}
+      {states[entity].length === 0 && <Typography sx={{ fontSize: 12, color: 'text.secondary', mb: 1 }}>{st.noStates}</Typography>}
       <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', sm: '1fr 1fr' }, gap: 1.5, maxWidth: 720 }}>
         {[...STATUS_ROLES, ...OPTIONAL_STATUS_ROLES].map((role) => (
           <StatusSelect
@@ -128,7 +165,9 @@ function EntityStatuses({
         ))}
       </Box>
       {createResult?.entity === entity && (
-        <Alert severity={createResult.ok ? 'success' : 'error'} sx={{ mt: 1 }} role="status">{createResult.message}</Alert>
+        <Alert severity={createResult.ok ? 'success' : 'error'} sx={{ mt: 1 }} role="status">
+          {createResult.message}
+        </Alert>
       )}
     </Box>
   );

@@ -8,12 +8,10 @@ import FormLabel from '@mui/material/FormLabel';
 import Stack from '@mui/material/Stack';
 import type { SettingsResponse } from '@/lib/api/contract';
 import { useI18n } from '@/lib/ui/i18n/context';
-import { ENTITIES, errorOf, type Entity } from './form';
-import { SettingsSection, type SectionFieldProps } from './section';
+import { ENTITIES, errorOf, type Entity } from '@/lib/ui/settings/form';
+import { SettingsSection, type SectionFieldProps } from '@/lib/ui/settings/section';
 
-export function StoresSection({
-  form, onChange, errors, stores, disabled,
-}: SectionFieldProps & { stores: SettingsResponse['stores'] }) {
+export function StoresSection({ form, onChange, errors, stores, disabled }: SectionFieldProps & { stores: SettingsResponse['stores'] }) {
   const { t } = useI18n();
   const s = t.settings.stores;
   const storesError = errorOf(errors, 'storeIds');
@@ -30,12 +28,22 @@ export function StoresSection({
         {/* Checkboxes rather than a drop-down: every store is visible at once, and nothing has to
             pop over an auto-height iframe whose visible part only the host knows. */}
         <FormControl component="fieldset" error={Boolean(storesError)} disabled={disabled} required data-testid="store-list">
-          <FormLabel component="legend" sx={{ fontSize: 13 }}>{s.label}</FormLabel>
+          <FormLabel component="legend" sx={{ fontSize: 13 }}>
+            {s.label}
+          </FormLabel>
           <FormGroup sx={{ maxHeight: 320, overflowY: 'auto', flexWrap: 'nowrap' }}>
             {options.map((st) => (
               <FormControlLabel
                 key={st.id}
-                control={<Checkbox size="small" name="storeIds" value={st.id} checked={form.storeIds.includes(st.id)} onChange={(ev) => toggleStore(st.id, ev.target.checked)} />}
+                control={
+                  <Checkbox
+                    size="small"
+                    name="storeIds"
+                    value={st.id}
+                    checked={form.storeIds.includes(st.id)}
+                    onChange={(ev) => toggleStore(st.id, ev.target.checked)}
+                  />
+                }
                 label={st.name}
               />
             ))}
@@ -50,16 +58,16 @@ export function StoresSection({
 }
 
 /** Which document types the app handles: always in the fixed ENTITIES order, whatever order they were ticked in. */
-function EntitiesField({
-  form, onChange, errors, disabled,
-}: SectionFieldProps) {
+function EntitiesField({ form, onChange, errors, disabled }: SectionFieldProps) {
   const e = useI18n().t.settings.entities;
   const entitiesError = errorOf(errors, 'enabledEntities');
   const toggleEntity = (entity: Entity, on: boolean) =>
     onChange({ enabledEntities: ENTITIES.filter((x) => (x === entity ? on : form.enabledEntities.includes(x))) });
   return (
     <FormControl component="fieldset" error={Boolean(entitiesError)} disabled={disabled} required>
-      <FormLabel component="legend" sx={{ fontSize: 13 }}>{e.title}</FormLabel>
+      <FormLabel component="legend" sx={{ fontSize: 13 }}>
+        {e.title}
+      </FormLabel>
       <FormGroup row>
         {ENTITIES.map((entity) => (
           <FormControlLabel

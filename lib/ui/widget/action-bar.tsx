@@ -6,14 +6,27 @@ import Tooltip from '@mui/material/Tooltip';
 import { useId } from 'react';
 import type { ActionName, DocumentView } from '@/lib/api/contract';
 import { useI18n } from '@/lib/ui/i18n/context';
-import { actionsFor, SENDING_ACTIONS } from './rules';
+import { actionsFor, SENDING_ACTIONS } from '@/lib/ui/widget/rules';
 
 // Visually hidden reason (for aria-describedby). Sizes in px: in sx a bare 1 means 100 %, which made the
 // hidden text as wide as the widget and scroll it sideways at 400 px.
-const HIDDEN = { position: 'absolute', width: '1px', height: '1px', margin: '-1px', overflow: 'hidden', clip: 'rect(0 0 0 0)', whiteSpace: 'nowrap' } as const;
+const HIDDEN = {
+  position: 'absolute',
+  width: '1px',
+  height: '1px',
+  margin: '-1px',
+  overflow: 'hidden',
+  clip: 'rect(0 0 0 0)',
+  whiteSpace: 'nowrap',
+} as const;
 
 function ActionButton({
-  name, availability, primary, busy, anyBusy, onRun,
+  name,
+  availability,
+  primary,
+  busy,
+  anyBusy,
+  onRun,
 }: {
   name: ActionName;
   availability: { enabled: boolean; reason?: string; reasonCode?: string } | undefined;
@@ -46,16 +59,27 @@ function ActionButton({
   // A disabled button gets no pointer events: the tooltip hangs on a focusable wrapper instead.
   return (
     <Tooltip title={reason} arrow enterDelay={200}>
-      <span tabIndex={0} data-testid={`action-${name}-reason`} data-reason={reason} data-reason-code={code} style={{ display: 'inline-flex' }}>
+      <span
+        tabIndex={0}
+        data-testid={`action-${name}-reason`}
+        data-reason={reason}
+        data-reason-code={code}
+        style={{ display: 'inline-flex' }}
+      >
         {button}
-        <Box component="span" id={reasonId} sx={HIDDEN}>{reason}</Box>
+        <Box component="span" id={reasonId} sx={HIDDEN}>
+          {reason}
+        </Box>
       </span>
     </Tooltip>
   );
 }
 
 export function ActionBar({
-  view, busy, onRun, blocked = false,
+  view,
+  busy,
+  onRun,
+  blocked = false,
 }: {
   view: DocumentView;
   busy: ActionName | null;

@@ -13,24 +13,32 @@ import { ApiError, SessionExpiredError, type ApiClient } from '@/lib/ui/api-clie
 import { formatDateTime, labelOf } from '@/lib/ui/i18n';
 import { useI18n } from '@/lib/ui/i18n/context';
 import { HostRequestError, type HostBridge } from '@/lib/ui/moysklad-bridge';
-import { ActionBar } from './action-bar';
-import { Preflight } from './preflight';
-import { ProblemList } from './problems';
-import { ReceiptTable } from './receipt-table';
-import { errorMessage } from './error-text';
-import { AFTER_ACTION_FAST_MS, CONFIRMED_ACTIONS, documentChangedSince, errorsResolved, IDLE_REFRESH_MS, LIVE_REFRESH_MS, PREFLIGHT_STATES, STREAMING_REFRESH_MS } from './rules';
-import { useDocumentChanges } from './use-document-changes';
-import { StateChip } from './state-chip';
-import { Timeline } from './timeline';
-import { UnrecognizedGoods } from './unrecognized-goods';
-import { WidgetSkeleton } from './widget-skeleton';
+import { ActionBar } from '@/lib/ui/widget/action-bar';
+import { Preflight } from '@/lib/ui/widget/preflight';
+import { ProblemList } from '@/lib/ui/widget/problems';
+import { ReceiptTable } from '@/lib/ui/widget/receipt-table';
+import { errorMessage } from '@/lib/ui/widget/error-text';
+import {
+  AFTER_ACTION_FAST_MS,
+  CONFIRMED_ACTIONS,
+  documentChangedSince,
+  errorsResolved,
+  IDLE_REFRESH_MS,
+  LIVE_REFRESH_MS,
+  PREFLIGHT_STATES,
+  STREAMING_REFRESH_MS,
+} from '@/lib/ui/widget/rules';
+import { useDocumentChanges } from '@/lib/ui/widget/use-document-changes';
+import { StateChip } from '@/lib/ui/widget/state-chip';
+import { Timeline } from '@/lib/ui/widget/timeline';
+import { UnrecognizedGoods } from '@/lib/ui/widget/unrecognized-goods';
+import { WidgetSkeleton } from '@/lib/ui/widget/widget-skeleton';
 
 type DocumentEntity = DocumentView['entity'];
 
 function retryable(error: unknown): boolean {
   return !(error instanceof SessionExpiredError) && !(error instanceof ApiError && error.status >= 400 && error.status < 500);
 }
-
 
 type ViewSwr = SWRResponse<DocumentView>;
 type PreflightSwr = SWRResponse<PreflightResponse>;
@@ -87,7 +95,11 @@ export function DocumentPanel({ entity, objectId, openId, saves, client, bridge,
       {confirm.confirming && (
         <InlineConfirm
           texts={confirm.textsOf(confirm.confirming)}
-          onYes={() => { const a = confirm.confirming!; confirm.setConfirming(null); void actions.perform(a); }}
+          onYes={() => {
+            const a = confirm.confirming!;
+            confirm.setConfirming(null);
+            void actions.perform(a);
+          }}
           onNo={() => confirm.setConfirming(null)}
         />
       )}
@@ -98,7 +110,12 @@ export function DocumentPanel({ entity, objectId, openId, saves, client, bridge,
       )}
       {showErrors && <DocumentErrors data={data} />}
 
-      <UnrecognizedGoods goods={data.unrecognized ?? []} isAdmin={isAdmin} busyBarcode={actions.identifying} onIdentify={(b, k) => void actions.identify(b, k)} />
+      <UnrecognizedGoods
+        goods={data.unrecognized ?? []}
+        isAdmin={isAdmin}
+        busyBarcode={actions.identifying}
+        onIdentify={(b, k) => void actions.identify(b, k)}
+      />
 
       {wantPreflight && <Preflight data={preflight.data} error={preflight.error} loading={preflight.isLoading} known={data.errors} />}
       {data.receipt && <ReceiptTable receipt={data.receipt} />}
@@ -113,8 +130,8 @@ function useDocumentData(client: ApiClient, base: string, openId: number, saves:
   const fastUntilRef = useRef(0);
   const streaming = useRef(false);
   const view = useSWR<DocumentView>(['view', base, openId], () => client.get<DocumentView>(base), {
-    refreshInterval: (latest) => (streaming.current ? STREAMING_REFRESH_MS
-      : latest?.live || Date.now() < fastUntilRef.current ? LIVE_REFRESH_MS : IDLE_REFRESH_MS),
+    refreshInterval: (latest) =>
+      streaming.current ? STREAMING_REFRESH_MS : latest?.live || Date.now() < fastUntilRef.current ? LIVE_REFRESH_MS : IDLE_REFRESH_MS,
     revalidateOnFocus: true,
     shouldRetryOnError: retryable,
     errorRetryCount: 5,
@@ -132,7 +149,11 @@ function useDocumentData(client: ApiClient, base: string, openId: number, saves:
   // handled (webhook → job) — poll fast for a while, as after a button press.
   const { mutate: mutateView } = view;
   // Pushed changes: the view is re-read as soon as the server has a change (docs/architecture.md, live updates).
-  const streamOpen = useDocumentChanges(client, `${base}/events`, useCallback(() => void mutateView(), [mutateView]));
+  const streamOpen = useDocumentChanges(
+    client,
+    `${base}/events`,
+    useCallback(() => void mutateView(), [mutateView]),
+  );
   useEffect(() => {
     streaming.current = streamOpen;
   }, [streamOpen]);
@@ -162,41 +183,47 @@ function useDocumentActions(client: ApiClient, base: string, view: ViewSwr, pref
   const [notice, setNotice] = useState<Notice | null>(null);
   const [identifying, setIdentifying] = useState<string | null>(null);
 
-  const perform = useCallback(async (action: ActionName) => {
-    setBusy(action);
-    setNotice(null);
-    try {
-      const next = await client.post<DocumentView>(`${base}/actions`, { action });
-      fastUntilRef.current = Date.now() + AFTER_ACTION_FAST_MS;
-      await view.mutate(next, { revalidate: true });
-      setNotice({ severity: 'success', text: w.actionDone[action], state: next.state });
-    } catch (error) {
-      if (!(error instanceof SessionExpiredError)) {
-        setNotice({ severity: 'error', text: `${w.actionFailed}: ${errorMessage(error, locale)}` });
-        void view.mutate();
+  const perform = useCallback(
+    async (action: ActionName) => {
+      setBusy(action);
+      setNotice(null);
+      try {
+        const next = await client.post<DocumentView>(`${base}/actions`, { action });
+        fastUntilRef.current = Date.now() + AFTER_ACTION_FAST_MS;
+        await view.mutate(next, { revalidate: true });
+        setNotice({ severity: 'success', text: w.actionDone[action], state: next.state });
+      } catch (error) {
+        if (!(error instanceof SessionExpiredError)) {
+          setNotice({ severity: 'error', text: `${w.actionFailed}: ${errorMessage(error, locale)}` });
+          void view.mutate();
+        }
+      } finally {
+        setBusy(null);
+        void preflight.mutate();
       }
-    } finally {
-      setBusy(null);
-      void preflight.mutate();
-    }
-  }, [client, base, view, preflight, w, locale, fastUntilRef]);
+    },
+    [client, base, view, preflight, w, locale, fastUntilRef],
+  );
 
-  const identify = useCallback(async (barcode: string, productKey: string) => {
-    setIdentifying(barcode);
-    setNotice(null);
-    try {
-      const next = await client.post<DocumentView>(`${base}/recognition`, { barcode, productKey });
-      fastUntilRef.current = Date.now() + AFTER_ACTION_FAST_MS;
-      await view.mutate(next, { revalidate: true });
-      setNotice({ severity: 'success', text: w.identifyDone, state: next.state });
-    } catch (error) {
-      if (!(error instanceof SessionExpiredError)) {
-        setNotice({ severity: 'error', text: `${w.actionFailed}: ${errorMessage(error, locale)}` });
+  const identify = useCallback(
+    async (barcode: string, productKey: string) => {
+      setIdentifying(barcode);
+      setNotice(null);
+      try {
+        const next = await client.post<DocumentView>(`${base}/recognition`, { barcode, productKey });
+        fastUntilRef.current = Date.now() + AFTER_ACTION_FAST_MS;
+        await view.mutate(next, { revalidate: true });
+        setNotice({ severity: 'success', text: w.identifyDone, state: next.state });
+      } catch (error) {
+        if (!(error instanceof SessionExpiredError)) {
+          setNotice({ severity: 'error', text: `${w.actionFailed}: ${errorMessage(error, locale)}` });
+        }
+      } finally {
+        setIdentifying(null);
       }
-    } finally {
-      setIdentifying(null);
-    }
-  }, [client, base, view, w, locale, fastUntilRef]);
+    },
+    [client, base, view, w, locale, fastUntilRef],
+  );
 
   return { busy, notice, setNotice, perform, identifying, identify };
 }
@@ -208,29 +235,36 @@ function useConfirmedRun(bridge: HostBridge | null, perform: (action: ActionName
   const w = useI18n().t.widget;
   const [confirming, setConfirming] = useState<ActionName | null>(null);
 
-  const textsOf = useCallback((action: ActionName): ConfirmTexts => (action === 'cancel'
-    ? { text: w.confirmCancelText(name), yes: w.confirmCancelYes, no: w.confirmCancelNo }
-    : { text: w.confirmPostText(name), yes: w.confirmPostYes, no: w.confirmPostNo }), [name, w]);
+  const textsOf = useCallback(
+    (action: ActionName): ConfirmTexts =>
+      action === 'cancel'
+        ? { text: w.confirmCancelText(name), yes: w.confirmCancelYes, no: w.confirmCancelNo }
+        : { text: w.confirmPostText(name), yes: w.confirmPostYes, no: w.confirmPostNo },
+    [name, w],
+  );
 
-  const run = useCallback(async (action: ActionName) => {
-    if (!CONFIRMED_ACTIONS.includes(action)) return perform(action);
-    const texts = textsOf(action);
-    if (bridge) {
-      try {
-        // standard-dialogs: browsers block confirm() in cross-origin iframes.
-        const answer = await bridge.showDialog(texts.text, [
-          { name: 'yes', caption: texts.yes },
-          { name: 'no', caption: texts.no },
-        ]);
-        if (answer.buttonName === 'yes') await perform(action);
-        return;
-      } catch (error) {
-        // Outside MoySklad or the host refused the dialog: confirm inside the widget instead.
-        if (!(error instanceof HostRequestError)) throw error;
+  const run = useCallback(
+    async (action: ActionName) => {
+      if (!CONFIRMED_ACTIONS.includes(action)) return perform(action);
+      const texts = textsOf(action);
+      if (bridge) {
+        try {
+          // standard-dialogs: browsers block confirm() in cross-origin iframes.
+          const answer = await bridge.showDialog(texts.text, [
+            { name: 'yes', caption: texts.yes },
+            { name: 'no', caption: texts.no },
+          ]);
+          if (answer.buttonName === 'yes') await perform(action);
+          return;
+        } catch (error) {
+          // Outside MoySklad or the host refused the dialog: confirm inside the widget instead.
+          if (!(error instanceof HostRequestError)) throw error;
+        }
       }
-    }
-    setConfirming(action);
-  }, [bridge, perform, textsOf]);
+      setConfirming(action);
+    },
+    [bridge, perform, textsOf],
+  );
 
   return { confirming, setConfirming, textsOf, run };
 }
@@ -254,13 +288,19 @@ function PanelHeader({ data, neverSent }: { data: DocumentView; neverSent: boole
   const w = t.widget;
   return (
     <>
-      <Box sx={{ height: 2, mx: -1.5, mt: -1, mb: 1 }}>
-        {data.live && <LinearProgress aria-label={w.live} sx={{ height: 2 }} />}
-      </Box>
+      <Box sx={{ height: 2, mx: -1.5, mt: -1, mb: 1 }}>{data.live && <LinearProgress aria-label={w.live} sx={{ height: 2 }} />}</Box>
       <Box sx={{ display: 'flex', alignItems: 'center', gap: 1 }}>
         <StateChip state={data.state} />
         {data.name && (
-          <Typography sx={{ fontSize: 12, color: 'text.secondary', overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>
+          <Typography
+            sx={{
+              fontSize: 12,
+              color: 'text.secondary',
+              overflow: 'hidden',
+              textOverflow: 'ellipsis',
+              whiteSpace: 'nowrap',
+            }}
+          >
             № {data.name}
           </Typography>
         )}
@@ -278,12 +318,50 @@ function DocumentFacts({ data }: { data: DocumentView }) {
   const w = t.widget;
   const trigger = [labelOf(t.triggers, data.lastTrigger), data.lastActor].filter(Boolean).join(', ');
   return (
-    <Box component="dl" sx={{ display: 'grid', gridTemplateColumns: 'auto 1fr', columnGap: 1, rowGap: 0.25, m: 0, mt: 0.75, fontSize: 12, '& dt': { color: 'text.secondary' }, '& dd': { m: 0, wordBreak: 'break-all' } }}>
-      {data.indocId && (<><dt>{w.task}</dt><dd data-testid="indoc-id">{data.indocId}</dd></>)}
-      {data.direction && (<><dt>{w.direction}</dt><dd data-testid="direction">{w.directions[data.direction]}</dd></>)}
-      {trigger && (<><dt>{w.triggeredBy}</dt><dd data-testid="trigger">{trigger}</dd></>)}
-      {data.sentAt && (<><dt>{w.sentAt}</dt><dd>{formatDateTime(data.sentAt, locale)}</dd></>)}
-      {data.postedAt && (<><dt>{w.postedAt}</dt><dd>{formatDateTime(data.postedAt, locale)}</dd></>)}
+    <Box
+      component="dl"
+      sx={{
+        display: 'grid',
+        gridTemplateColumns: 'auto 1fr',
+        columnGap: 1,
+        rowGap: 0.25,
+        m: 0,
+        mt: 0.75,
+        fontSize: 12,
+        '& dt': { color: 'text.secondary' },
+        '& dd': { m: 0, wordBreak: 'break-all' },
+      }}
+    >
+      {data.indocId && (
+        <>
+          <dt>{w.task}</dt>
+          <dd data-testid="indoc-id">{data.indocId}</dd>
+        </>
+      )}
+      {data.direction && (
+        <>
+          <dt>{w.direction}</dt>
+          <dd data-testid="direction">{w.directions[data.direction]}</dd>
+        </>
+      )}
+      {trigger && (
+        <>
+          <dt>{w.triggeredBy}</dt>
+          <dd data-testid="trigger">{trigger}</dd>
+        </>
+      )}
+      {data.sentAt && (
+        <>
+          <dt>{w.sentAt}</dt>
+          <dd>{formatDateTime(data.sentAt, locale)}</dd>
+        </>
+      )}
+      {data.postedAt && (
+        <>
+          <dt>{w.postedAt}</dt>
+          <dd>{formatDateTime(data.postedAt, locale)}</dd>
+        </>
+      )}
     </Box>
   );
 }
@@ -310,8 +388,12 @@ function InlineConfirm({ texts, onYes, onNo }: { texts: ConfirmTexts; onYes: () 
       data-testid="inline-confirm"
       action={
         <Box sx={{ display: 'flex', flexDirection: 'column', gap: 0.5 }}>
-          <Button color="error" variant="contained" onClick={onYes}>{texts.yes}</Button>
-          <Button color="inherit" onClick={onNo}>{texts.no}</Button>
+          <Button color="error" variant="contained" onClick={onYes}>
+            {texts.yes}
+          </Button>
+          <Button color="inherit" onClick={onNo}>
+            {texts.no}
+          </Button>
         </Box>
       }
     >
@@ -327,9 +409,7 @@ function DocumentErrors({ data }: { data: DocumentView }) {
       <AlertTitle sx={{ fontSize: 12, mb: 0.25 }}>{w.errorsTitle}</AlertTitle>
       <ProblemList problems={data.errors} />
       {data.errorClass && (
-        <Typography sx={{ fontSize: 11, mt: 0.5 }}>
-          {data.errorClass === 'data' ? w.errorClassData : w.errorClassTransient}
-        </Typography>
+        <Typography sx={{ fontSize: 11, mt: 0.5 }}>{data.errorClass === 'data' ? w.errorClassData : w.errorClassTransient}</Typography>
       )}
     </Alert>
   );

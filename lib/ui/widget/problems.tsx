@@ -3,7 +3,7 @@ import Box from '@mui/material/Box';
 import type { Problem } from '@/lib/api/contract';
 import { problemLines } from '@/lib/ui/i18n/codes';
 import { useI18n } from '@/lib/ui/i18n/context';
-import { mentionsPosition } from './rules';
+import { mentionsPosition } from '@/lib/ui/widget/rules';
 
 /**
  * Reasons as short lines in the user's language, one per cause (the sizes of one product that lack

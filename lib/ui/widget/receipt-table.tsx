@@ -10,7 +10,7 @@ import Typography from '@mui/material/Typography';
 import type { DocumentView } from '@/lib/api/contract';
 import { formatNumber } from '@/lib/ui/i18n';
 import { useI18n } from '@/lib/ui/i18n/context';
-import { Section } from './section';
+import { Section } from '@/lib/ui/widget/section';
 
 const cell = { px: 0.75, py: 0.4, fontSize: 12 } as const;
 const num = { ...cell, textAlign: 'right', whiteSpace: 'nowrap', fontVariantNumeric: 'tabular-nums' } as const;
@@ -19,7 +19,17 @@ function Tag({ text, color }: { text: string; color: 'warning.dark' | 'error.mai
   return (
     <Box
       component="span"
-      sx={{ ml: 0.5, px: 0.5, borderRadius: 0.5, border: 1, borderColor: color, color, fontSize: 10, whiteSpace: 'nowrap', verticalAlign: 'middle' }}
+      sx={{
+        ml: 0.5,
+        px: 0.5,
+        borderRadius: 0.5,
+        border: 1,
+        borderColor: color,
+        color,
+        fontSize: 10,
+        whiteSpace: 'nowrap',
+        verticalAlign: 'middle',
+      }}
     >
       {text}
     </Box>
@@ -44,7 +54,10 @@ function ReceiptRow({ line }: { line: ReceiptLine }) {
         {line.name}
         {/* Goods outside the plan are named with their code: the clerk finds the product by it. */}
         {line.unexpected && line.name !== line.goodId && (
-          <Box component="span" data-testid="good-code" sx={{ color: 'text.secondary', fontSize: 11 }}> ({w.goodCode(line.goodId)})</Box>
+          <Box component="span" data-testid="good-code" sx={{ color: 'text.secondary', fontSize: 11 }}>
+            {' '}
+            ({w.goodCode(line.goodId)})
+          </Box>
         )}
         {line.unexpected && <Tag text={w.unexpected} color="warning.dark" />}
         {line.unknown && <Tag text={w.unknown} color="error.main" />}
@@ -83,7 +96,9 @@ function LinesTable({ lines }: { lines: ReceiptLine[] }) {
         </TableRow>
       </TableHead>
       <TableBody>
-        {lines.map((line) => <ReceiptRow key={line.goodId} line={line} />)}
+        {lines.map((line) => (
+          <ReceiptRow key={line.goodId} line={line} />
+        ))}
       </TableBody>
     </Table>
   );
@@ -96,14 +111,28 @@ export function ReceiptTable({ receipt }: { receipt: ReceiptView }) {
   const hasUnknown = receipt.lines.some((l) => l.unknown);
   return (
     <Section title={w.receiptTitle} testId="receipt">
-      {receipt.nonArrival && <Alert severity="error" sx={{ mb: 1, py: 0 }}>{w.receiptNonArrival}</Alert>}
-      {receipt.partial && !receipt.nonArrival && (
-        <Alert severity="info" sx={{ mb: 1, py: 0 }}>{w.receiptPartial(receipt.parts)}</Alert>
+      {receipt.nonArrival && (
+        <Alert severity="error" sx={{ mb: 1, py: 0 }}>
+          {w.receiptNonArrival}
+        </Alert>
       )}
-      {hasUnknown && <Alert severity="error" sx={{ mb: 1, py: 0 }}>{w.unknownHint}</Alert>}
-      {receipt.lines.length === 0
-        ? <Typography variant="body2" color="text.secondary">{w.receiptEmpty}</Typography>
-        : <LinesTable lines={receipt.lines} />}
+      {receipt.partial && !receipt.nonArrival && (
+        <Alert severity="info" sx={{ mb: 1, py: 0 }}>
+          {w.receiptPartial(receipt.parts)}
+        </Alert>
+      )}
+      {hasUnknown && (
+        <Alert severity="error" sx={{ mb: 1, py: 0 }}>
+          {w.unknownHint}
+        </Alert>
+      )}
+      {receipt.lines.length === 0 ? (
+        <Typography variant="body2" color="text.secondary">
+          {w.receiptEmpty}
+        </Typography>
+      ) : (
+        <LinesTable lines={receipt.lines} />
+      )}
     </Section>
   );
 }

@@ -43,8 +43,17 @@ export const SENDING_ACTIONS: readonly ActionName[] = ['send', 'retry'];
 
 /** Codes of the transfer check (pre-flight): errors made only of these are gone once it passes. */
 export const TRANSFER_CHECK_CODES: readonly string[] = [
-  'NO_POSITIONS', 'ASSORTMENT_UNREADABLE', 'NOT_STORABLE', 'MISSING_KEY', 'NON_INTEGER_QUANTITY', 'NON_POSITIVE_QUANTITY',
-  'DUPLICATE_KEY', 'not_configured', 'entity_disabled', 'no_store', 'store_not_mapped',
+  'NO_POSITIONS',
+  'ASSORTMENT_UNREADABLE',
+  'NOT_STORABLE',
+  'MISSING_KEY',
+  'NON_INTEGER_QUANTITY',
+  'NON_POSITIVE_QUANTITY',
+  'DUPLICATE_KEY',
+  'not_configured',
+  'entity_disabled',
+  'no_store',
+  'store_not_mapped',
 ];
 
 /**

@@ -12,7 +12,14 @@ export function Section({ title, testId, children, aside }: { title: string; tes
         <Typography
           id={id}
           component="h2"
-          sx={{ fontSize: 11, fontWeight: 600, letterSpacing: 0.4, textTransform: 'uppercase', color: 'text.secondary', flex: 1 }}
+          sx={{
+            fontSize: 11,
+            fontWeight: 600,
+            letterSpacing: 0.4,
+            textTransform: 'uppercase',
+            color: 'text.secondary',
+            flex: 1,
+          }}
         >
           {title}
         </Typography>

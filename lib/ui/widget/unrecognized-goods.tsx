@@ -13,7 +13,12 @@ import { useI18n } from '@/lib/ui/i18n/context';
  * Goods BetaPRO received under temporary codes: the receipt waits until each is mapped to a MoySklad
  * product. An admin types the product's key value (article, code or external code, as in the settings).
  */
-export function UnrecognizedGoods({ goods, isAdmin, busyBarcode, onIdentify }: {
+export function UnrecognizedGoods({
+  goods,
+  isAdmin,
+  busyBarcode,
+  onIdentify,
+}: {
   goods: DocumentView['unrecognized'];
   isAdmin: boolean;
   busyBarcode: string | null;
@@ -37,7 +42,10 @@ export function UnrecognizedGoods({ goods, isAdmin, busyBarcode, onIdentify }: {
             <Box
               component="form"
               sx={{ display: 'flex', gap: 0.5, mt: 0.5 }}
-              onSubmit={(e) => { e.preventDefault(); onIdentify(g.barcode, values[g.barcode] ?? ''); }}
+              onSubmit={(e) => {
+                e.preventDefault();
+                onIdentify(g.barcode, values[g.barcode] ?? '');
+              }}
             >
               <TextField
                 size="small"

@@ -24,7 +24,11 @@ async function readEvents(response: Response, onEvent: (name: string) => void): 
     while ((end = buffer.indexOf('\n\n')) >= 0) {
       const block = buffer.slice(0, end);
       buffer = buffer.slice(end + 2);
-      const name = block.split('\n').find((line) => line.startsWith('event:'))?.slice(6).trim();
+      const name = block
+        .split('\n')
+        .find((line) => line.startsWith('event:'))
+        ?.slice(6)
+        .trim();
       if (name) onEvent(name);
     }
   }

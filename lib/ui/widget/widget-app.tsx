@@ -7,9 +7,9 @@ import { localeFrom, type Messages } from '@/lib/ui/i18n';
 import { I18nProvider, useI18n } from '@/lib/ui/i18n/context';
 import { SessionGate } from '@/lib/ui/session-gate';
 import { useAppSession } from '@/lib/ui/use-app-session';
-import { DocumentPanel } from './document-panel';
-import { useHostBridge } from './use-host-bridge';
-import { WidgetSkeleton } from './widget-skeleton';
+import { DocumentPanel } from '@/lib/ui/widget/document-panel';
+import { useHostBridge } from '@/lib/ui/widget/use-host-bridge';
+import { WidgetSkeleton } from '@/lib/ui/widget/widget-skeleton';
 
 export interface WidgetAppProps {
   entity: DocumentView['entity'];
@@ -31,12 +31,21 @@ function WidgetBody({ entity, contextKey, userLocale, allowedOrigins }: WidgetAp
   }, [bridge, openId]);
 
   return (
-    <SessionGate state={state} onRetry={retry} expiredText={t.common.sessionExpired} loading={<WidgetSkeleton label={t.common.sessionStarting} />}>
-      {state.status === 'ready' && (
-        !open ? (
-          contextKey ? <WidgetSkeleton label={t.widget.waitingForOpen} /> : null
+    <SessionGate
+      state={state}
+      onRetry={retry}
+      expiredText={t.common.sessionExpired}
+      loading={<WidgetSkeleton label={t.common.sessionStarting} />}
+    >
+      {state.status === 'ready' &&
+        (!open ? (
+          contextKey ? (
+            <WidgetSkeleton label={t.widget.waitingForOpen} />
+          ) : null
         ) : !open.objectId ? (
-          <Box sx={{ p: 1.5 }}><Alert severity="info">{t.widget.noDocument}</Alert></Box>
+          <Box sx={{ p: 1.5 }}>
+            <Alert severity="info">{t.widget.noDocument}</Alert>
+          </Box>
         ) : (
           // keyed by the Open: every Open starts from a clean widget (the iframe is reused).
           <DocumentPanel
@@ -49,8 +58,7 @@ function WidgetBody({ entity, contextKey, userLocale, allowedOrigins }: WidgetAp
             bridge={bridge}
             isAdmin={state.session.user.isAdmin}
           />
-        )
-      )}
+        ))}
     </SessionGate>
   );
 }

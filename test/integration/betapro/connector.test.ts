@@ -24,16 +24,28 @@ import { startBetaproSimulator, type BetaproSimulator } from '@/test/sandbox/bet
 
 const PARTNER = { partnerId: '7001', password: 'sim-pass-7001' };
 const specOperations = Object.keys(
-  (JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../specs/betapro.schemas.json'), 'utf8')) as {
-    operations: Record<string, unknown>;
-  }).operations,
+  (
+    JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../specs/betapro.schemas.json'), 'utf8')) as {
+      operations: Record<string, unknown>;
+    }
+  ).operations,
 );
 
 /** "GET /indocs/MSS…/json" → "GET /indocs/{indoc_id}/json", for the operations the connector uses. */
 const CONNECTOR_OPERATIONS = [
-  'GET /settings', 'POST /settings', 'POST /goods', 'POST /goods/list', 'POST /indocs', 'DELETE /indocs/{indoc_id}',
-  'GET /indocs/{indoc_id}/json', 'GET /indocs/{indoc_id}/attributes', 'POST /indocs/{indoc_id}/attributes',
-  'POST /outdocs/list', 'GET /outdocs/{outdoc_id}', 'GET /outdocs/{outdoc_id}/goods', 'POST /outdocs/lock',
+  'GET /settings',
+  'POST /settings',
+  'POST /goods',
+  'POST /goods/list',
+  'POST /indocs',
+  'DELETE /indocs/{indoc_id}',
+  'GET /indocs/{indoc_id}/json',
+  'GET /indocs/{indoc_id}/attributes',
+  'POST /indocs/{indoc_id}/attributes',
+  'POST /outdocs/list',
+  'GET /outdocs/{outdoc_id}',
+  'GET /outdocs/{outdoc_id}/goods',
+  'POST /outdocs/lock',
   'POST /outdocs/check',
 ];
 function operationOf(method: string, url: string): string | undefined {
@@ -116,8 +128,12 @@ function newPlan(lines: Array<[string, number]>, overrides: Partial<TransferPlan
     note: `Приёмка 0004${documentCounter}, поставщик ООО Ромашка`,
     plannedArrival: new Date('2025-03-10T07:00:00Z'),
     lines: lines.map(([goodId, quantity]) => ({
-      goodId, quantity, assortment: { href: `https://api.moysklad.ru/entity/product/${goodId}`, type: 'product' },
-      name: goodId, price: 10000, positionIds: [`pos-${goodId}`],
+      goodId,
+      quantity,
+      assortment: { href: `https://api.moysklad.ru/entity/product/${goodId}`, type: 'product' },
+      name: goodId,
+      price: 10000,
+      positionIds: [`pos-${goodId}`],
     })),
     goods: lines.map(([goodId]) => catalogue[goodId]),
     ...overrides,
@@ -125,7 +141,13 @@ function newPlan(lines: Array<[string, number]>, overrides: Partial<TransferPlan
 }
 
 const catalogue: Record<string, WarehouseGood> = {
-  'ART-001': { goodId: 'ART-001', name: 'Чайник ASFRW123 2л (Синий)', barcodes: ['4601234567890'], dimensionsMm: { length: 250, width: 200, height: 220 }, weightG: 900 },
+  'ART-001': {
+    goodId: 'ART-001',
+    name: 'Чайник ASFRW123 2л (Синий)',
+    barcodes: ['4601234567890'],
+    dimensionsMm: { length: 250, width: 200, height: 220 },
+    weightG: 900,
+  },
   'ART-002': { goodId: 'ART-002', name: 'Кружка керамическая 300 мл', barcodes: ['46012345', 'CODE128-XY'] },
   'ART-003': { goodId: 'ART-003', name: 'Футболка хлопковая (XL, Чёрный)', barcodes: ['012345678905'] },
 };
@@ -141,7 +163,12 @@ async function failureOf(promise: Promise<unknown>): Promise<AppError> {
 }
 
 async function registerCatalogue(client: BetaproClient) {
-  return registerGoods({ client, accountId: 'acc-1', goods: Object.values(catalogue), store: new InMemoryGoodsRegistryStore() });
+  return registerGoods({
+    client,
+    accountId: 'acc-1',
+    goods: Object.values(catalogue),
+    store: new InMemoryGoodsRegistryStore(),
+  });
 }
 
 beforeAll(async () => {
@@ -198,7 +225,11 @@ describe('catalogue', () => {
 
     const listed = await client.listGoods({ pageSize: 1 });
     const byId = new Map(listed.map((g) => [g.goodId, g]));
-    expect(byId.get('ART-001')).toMatchObject({ name: 'Чайник ASFRW123 2л (Синий)', dimensionsMm: { length: 250, width: 200, height: 220 }, weightG: 900 });
+    expect(byId.get('ART-001')).toMatchObject({
+      name: 'Чайник ASFRW123 2л (Синий)',
+      dimensionsMm: { length: 250, width: 200, height: 220 },
+      weightG: 900,
+    });
     expect(byId.get('ART-003')?.name).toBe('Футболка хлопковая (XL, Чёрный)');
     expect((await client.listGoods({ goodIds: ['ART-002'] })).map((g) => g.goodId)).toEqual(['ART-002']);
   });
@@ -208,11 +239,21 @@ describe('receipt task and receipts', () => {
   it('creates a task, reads it back, and follows a partial then a final receipt', async () => {
     const client = makeClient();
     await registerCatalogue(client);
-    const plan = newPlan([['ART-001', 10], ['ART-002', 5]]);
-    expect(await client.createSupplyTask(plan)).toEqual({ indocId: plan.indocId, created: true, alreadyExisted: false });
+    const plan = newPlan([
+      ['ART-001', 10],
+      ['ART-002', 5],
+    ]);
+    expect(await client.createSupplyTask(plan)).toEqual({
+      indocId: plan.indocId,
+      created: true,
+      alreadyExisted: false,
+    });
 
     const stored = await client.getIndoc(plan.indocId);
-    expect([...stored.items]).toEqual([['ART-001', 10], ['ART-002', 5]]);
+    expect([...stored.items]).toEqual([
+      ['ART-001', 10],
+      ['ART-002', 5],
+    ]);
     const attributes = await client.getIndocAttributes(plan.indocId);
     expect(attributes.find((a) => a.attributeId === 526)?.value).toBe('2025-03-10T10:00:00');
     await client.setIndocAttributes(plan.indocId, [{ attributeId: 646, value: 'Машина задерживается' }]);
@@ -221,14 +262,27 @@ describe('receipt task and receipts', () => {
     await control(`/indocs/${plan.indocId}/arrive`);
     await control(`/indocs/${plan.indocId}/receive`, { items: [{ good_id: 'ART-001', useful_qnt: 4 }], final: false });
     await control(`/indocs/${plan.indocId}/receive`, {
-      items: [{ good_id: 'ART-001', useful_qnt: 5, defective_qnt: 1 }, { good_id: 'ART-002', useful_qnt: 3 }],
+      items: [
+        { good_id: 'ART-001', useful_qnt: 5, defective_qnt: 1 },
+        { good_id: 'ART-002', useful_qnt: 3 },
+      ],
       final: true,
     });
 
-    const outdocs = await client.listOutdocs({ indocId: plan.indocId, type: 'goods_supply', locked: false, pageSize: 1 });
+    const outdocs = await client.listOutdocs({
+      indocId: plan.indocId,
+      type: 'goods_supply',
+      locked: false,
+      pageSize: 1,
+    });
     expect(outdocs).toHaveLength(2);
     const [partial, final] = await Promise.all(outdocs.map((o) => client.getOutdoc(o.outdocId)));
-    expect(partial.receipt).toMatchObject({ kind: 'goods_supply', indocId: plan.indocId, partNumber: 1, nonArrival: false });
+    expect(partial.receipt).toMatchObject({
+      kind: 'goods_supply',
+      indocId: plan.indocId,
+      partNumber: 1,
+      nonArrival: false,
+    });
     expect(partial.receipt?.lines.find((l) => l.goodId === 'ART-001')).toMatchObject({ planned: 10, useful: 4 });
     expect(final.receipt?.partNumber).toBeUndefined();
     expect(final.receipt?.lines.find((l) => l.goodId === 'ART-001')).toMatchObject({ useful: 5, defective: 1 });
@@ -291,10 +345,20 @@ describe('idempotent task creation', () => {
   it('recognises accept-then-drop as success after comparing contents', async () => {
     const client = makeClient();
     await registerCatalogue(client);
-    const plan = newPlan([['ART-001', 3], ['ART-003', 1]]);
+    const plan = newPlan([
+      ['ART-001', 3],
+      ['ART-003', 1],
+    ]);
     await control('/faults', { mode: 'acceptThenDrop', count: 1, operations: ['POST /indocs'] });
-    expect(await client.createSupplyTask(plan)).toEqual({ indocId: plan.indocId, created: false, alreadyExisted: true });
-    expect([...(await client.getIndoc(plan.indocId)).items]).toEqual([['ART-001', 3], ['ART-003', 1]]);
+    expect(await client.createSupplyTask(plan)).toEqual({
+      indocId: plan.indocId,
+      created: false,
+      alreadyExisted: true,
+    });
+    expect([...(await client.getIndoc(plan.indocId)).items]).toEqual([
+      ['ART-001', 3],
+      ['ART-003', 1],
+    ]);
   });
 
   it('reports a conflict when the number holds different contents', async () => {

@@ -13,18 +13,28 @@ import { COMMENT_MARKER } from '@/lib/sync/document/comment-log';
 let sandbox: SuiteSandbox;
 let account: ConfiguredAccount;
 
-sandboxSuite(['comment-shop'], (s, [a]) => { sandbox = s; account = a; });
+sandboxSuite(['comment-shop'], (s, [a]) => {
+  sandbox = s;
+  account = a;
+});
 
 const ms = () => sandbox.moysklad;
 const description = (id: string) => (ms().getDocument(account.accountId, 'supply', id) as { description?: string }).description ?? '';
 const count = (text: string, part: string) => text.split(part).length - 1;
 
 async function betaproConfig(body: unknown) {
-  const res = await fetch(`${sandbox.betapro.controlUrl}/config`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${sandbox.betapro.controlUrl}/config`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   if (res.status >= 300) throw new Error(`config: ${res.status} ${await res.text()}`);
 }
 async function press(id: string, action: 'send' | 'check') {
-  await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: account.adminSession, body: { action } });
+  await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, {
+    token: account.adminSession,
+    body: { action },
+  });
 }
 function newSupply(comment: string): string {
   const product = account.seed.products.find((p) => p.article === 'TS-WHITE')!;
@@ -33,15 +43,19 @@ function newSupply(comment: string): string {
   return id;
 }
 async function waitState(id: string, state: string) {
-  return waitFor(state, async () => {
-    const v = await documentView(sandbox, account.adminSession, 'supply', id);
-    if (v.state === 'error') throw new Error(JSON.stringify(v.errors));
-    return v.state === state ? v : undefined;
-  }, 60_000);
+  return waitFor(
+    state,
+    async () => {
+      const v = await documentView(sandbox, account.adminSession, 'supply', id);
+      if (v.state === 'error') throw new Error(JSON.stringify(v.errors));
+      return v.state === state ? v : undefined;
+    },
+    60_000,
+  );
 }
 
 describe('the user comment is never lost', () => {
-  it('an edit made while the transfer runs survives the app\'s answer', async () => {
+  it("an edit made while the transfer runs survives the app's answer", async () => {
     const id = newSupply('Старый комментарий');
     // Every BetaPRO call now takes 1.5 s: the transfer reads the document, then spends seconds there.
     await betaproConfig({ response_delay_ms: 1_500 });
@@ -53,7 +67,9 @@ describe('the user comment is never lost', () => {
         const requests = ms().stats().requests[account.accountId] ?? {};
         return Object.entries(requests).some(([route, n]) => route.startsWith('GET /entity/') && route.includes('{id}') && n > 0);
       });
-      ms().userUpdate(account.accountId, 'supply', id, { description: 'Новый комментарий, исправленный во время передачи' });
+      ms().userUpdate(account.accountId, 'supply', id, {
+        description: 'Новый комментарий, исправленный во время передачи',
+      });
       const view = await waitState(id, 'sent');
       const text = description(id);
       expect(text.startsWith('Новый комментарий, исправленный во время передачи\n\n' + COMMENT_MARKER)).toBe(true);
@@ -64,7 +80,7 @@ describe('the user comment is never lost', () => {
     }
   }, 90_000);
 
-  it('a stale form saved without the app\'s block: the next write restores it from the stored log', async () => {
+  it("a stale form saved without the app's block: the next write restores it from the stored log", async () => {
     const id = newSupply('Комментарий');
     await press(id, 'send');
     const sent = await waitState(id, 'sent');
@@ -74,16 +90,22 @@ describe('the user comment is never lost', () => {
     expect(description(id)).not.toContain(COMMENT_MARKER);
 
     const res = await fetch(`${sandbox.betapro.controlUrl}/indocs/${sent.indocId}/receive`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ final: true }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ final: true }),
     });
     expect(res.status).toBeLessThan(300);
-    await waitFor('posted', async () => {
-      const v = await documentView(sandbox, account.adminSession, 'supply', id);
-      if (v.state === 'posted') return v;
-      if (v.actions.check.enabled) await press(id, 'check');
-      await new Promise((r) => setTimeout(r, 300));
-      return undefined;
-    }, 60_000);
+    await waitFor(
+      'posted',
+      async () => {
+        const v = await documentView(sandbox, account.adminSession, 'supply', id);
+        if (v.state === 'posted') return v;
+        if (v.actions.check.enabled) await press(id, 'check');
+        await new Promise((r) => setTimeout(r, 300));
+        return undefined;
+      },
+      60_000,
+    );
     const text = description(id);
     expect(text.startsWith(`Комментарий из старой формы\n\n${COMMENT_MARKER}\n`)).toBe(true);
     expect(count(text, COMMENT_MARKER)).toBe(1);

@@ -9,11 +9,16 @@ import { sandboxSuite, type SuiteSandbox } from '../../support/suite';
 let sandbox: SuiteSandbox;
 let account: ConfiguredAccount;
 
-sandboxSuite(['faulty-warehouse'], (s, [a]) => { sandbox = s; account = a; });
+sandboxSuite(['faulty-warehouse'], (s, [a]) => {
+  sandbox = s;
+  account = a;
+});
 
 async function control(path: string, body: unknown) {
   const res = await fetch(`${sandbox.betapro.controlUrl}${path}`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
   });
   expect(res.status).toBeLessThan(300);
 }
@@ -32,23 +37,34 @@ describe('BetaPRO failing 30% of requests', () => {
           agent: ms.meta('counterparty', account.seed.counterpartyId),
           store: ms.meta('store', account.seed.stores.betapro),
           positions: products.slice(0, 1 + (i % products.length)).map((p, j) => ({
-            quantity: 1 + j, price: 100, assortment: ms.meta('product', p.id),
+            quantity: 1 + j,
+            price: 100,
+            assortment: ms.meta('product', p.id),
           })),
         });
         const id = String(doc.id);
         ids.push(id);
-        const res = await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: account.adminSession, body: { action: 'send' } });
+        const res = await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, {
+          token: account.adminSession,
+          body: { action: 'send' },
+        });
         expect(res.status).toBe(202);
       }
-      await waitFor(`documents sent under ${mode}`, async () => {
-        const views = await Promise.all(ids.map((id) => documentView(sandbox, account.adminSession, 'supply', id)));
-        const failed = views.find((v) => v.state === 'error');
-        if (failed) throw new Error(`${failed.id} failed: ${JSON.stringify(failed.errors)}`);
-        return views.every((v) => v.state === 'sent');
-      }, 120_000);
+      await waitFor(
+        `documents sent under ${mode}`,
+        async () => {
+          const views = await Promise.all(ids.map((id) => documentView(sandbox, account.adminSession, 'supply', id)));
+          const failed = views.find((v) => v.state === 'error');
+          if (failed) throw new Error(`${failed.id} failed: ${JSON.stringify(failed.errors)}`);
+          return views.every((v) => v.state === 'sent');
+        },
+        120_000,
+      );
     }
     await control('/faults', { mode: 'none', rate: 0 });
-    const state = await (await fetch(`${sandbox.betapro.controlUrl}/state`)).json() as { partners: Record<string, { indocs: Record<string, { indoc_id: string }> }> };
+    const state = (await (await fetch(`${sandbox.betapro.controlUrl}/state`)).json()) as {
+      partners: Record<string, { indocs: Record<string, { indoc_id: string }> }>;
+    };
     const indocs = Object.values(Object.values(state.partners)[0].indocs).map((t) => t.indoc_id.toLowerCase());
     for (const id of ids) {
       expect(indocs.filter((t) => t.includes(id.replace(/-/g, '').toLowerCase()))).toHaveLength(1);
@@ -56,7 +72,7 @@ describe('BetaPRO failing 30% of requests', () => {
       expect(doc.state?.name).toBe('Передан');
     }
     // The faults really happened: more task creations were attempted than there are documents.
-    const stats = await (await fetch(`${sandbox.betapro.controlUrl}/stats`)).json() as {
+    const stats = (await (await fetch(`${sandbox.betapro.controlUrl}/stats`)).json()) as {
       partners: Record<string, { operations: Record<string, number>; outcomes: Record<string, number> }>;
     };
     const partner = Object.values(stats.partners)[0];

@@ -39,9 +39,20 @@ afterAll(async () => {
 });
 
 function clients() {
-  const moysklad = createMoyskladClient({ baseUrl: `${remoteUrl}/ms`, token: 't', accountId: 'acc-fence', maxRetries: 0 });
+  const moysklad = createMoyskladClient({
+    baseUrl: `${remoteUrl}/ms`,
+    token: 't',
+    accountId: 'acc-fence',
+    maxRetries: 0,
+  });
   fenceWrites(moysklad.http, (r) => (r.method ?? 'get').toLowerCase() !== 'get');
-  const betapro = createBetaproClient({ baseUrl: `${remoteUrl}/bp`, partnerId: 'P-1', password: 'p', maxRetries: 0, allowPrivateHosts: true });
+  const betapro = createBetaproClient({
+    baseUrl: `${remoteUrl}/bp`,
+    partnerId: 'P-1',
+    password: 'p',
+    maxRetries: 0,
+    allowPrivateHosts: true,
+  });
   fenceWrites(betapro.http, isBetaproWrite);
   return { moysklad, betapro };
 }
@@ -83,9 +94,13 @@ describe.each(TEST_DATABASE_KINDS)('fencing with the job claim on %s', (kind) =>
             outcome.push(`${name}: ${isClaimLost(error) ? 'claim lost' : String(error)}`);
           }
         };
-        await attempt('moysklad PUT', () => moysklad.request({ method: 'PUT', path: '/entity/supply/doc-1', body: {}, schema: z.unknown() }));
+        await attempt('moysklad PUT', () =>
+          moysklad.request({ method: 'PUT', path: '/entity/supply/doc-1', body: {}, schema: z.unknown() }),
+        );
         await attempt('betapro lock', () => betapro.lockOutdocs([{ outdocId: 7, lock: true }]));
-        await attempt('record', () => withClaim(ctx.prisma, (tx) => tx.job.create({ data: { kind: `${kindName}-effect`, state: 'done' } })));
+        await attempt('record', () =>
+          withClaim(ctx.prisma, (tx) => tx.job.create({ data: { kind: `${kindName}-effect`, state: 'done' } })),
+        );
         finished(outcome);
         if (outcome.some((o) => o.endsWith('claim lost'))) throw new Error('claim lost');
       },
@@ -95,13 +110,21 @@ describe.each(TEST_DATABASE_KINDS)('fencing with the job claim on %s', (kind) =>
 
   it('a worker that lost its claim to another sends nothing to MoySklad or BetaPRO, records nothing and leaves the job alone', async () => {
     const effect = effectJob(`fenced-${kind}`);
-    const worker = startWorker({ prisma: db.prisma, jobs: [effect.job as never], workerId: 'worker-a', pollIntervalMs: 50, singleConnection: kind === 'pglite' });
+    const worker = startWorker({
+      prisma: db.prisma,
+      jobs: [effect.job as never],
+      workerId: 'worker-a',
+      pollIntervalMs: 50,
+      singleConnection: kind === 'pglite',
+    });
     try {
       await enqueueJob(db.prisma, { kind: `fenced-${kind}` });
       const jobId = await effect.started;
       // Worker A was starved past its lease; worker B took the job over (what claimJobs does then).
       await other().$executeRawUnsafe(
-        `UPDATE "Job" SET "lockedBy" = 'worker-b', "attempts" = "attempts" + 1, "leaseUntil" = now() + interval '1 minute' WHERE "id" = $1`, jobId);
+        `UPDATE "Job" SET "lockedBy" = 'worker-b', "attempts" = "attempts" + 1, "leaseUntil" = now() + interval '1 minute' WHERE "id" = $1`,
+        jobId,
+      );
       received.length = 0;
       effect.release();
       expect(await effect.finished).toEqual(['moysklad PUT: claim lost', 'betapro lock: claim lost', 'record: claim lost']);
@@ -117,7 +140,13 @@ describe.each(TEST_DATABASE_KINDS)('fencing with the job claim on %s', (kind) =>
 
   it('the same job with its claim held writes once to each remote and records its effect', async () => {
     const effect = effectJob(`held-${kind}`);
-    const worker = startWorker({ prisma: db.prisma, jobs: [effect.job as never], workerId: 'worker-a', pollIntervalMs: 50, singleConnection: kind === 'pglite' });
+    const worker = startWorker({
+      prisma: db.prisma,
+      jobs: [effect.job as never],
+      workerId: 'worker-a',
+      pollIntervalMs: 50,
+      singleConnection: kind === 'pglite',
+    });
     try {
       await enqueueJob(db.prisma, { kind: `held-${kind}` });
       const jobId = await effect.started;
@@ -143,7 +172,10 @@ describe.each(TEST_DATABASE_KINDS)('fencing with the job claim on %s', (kind) =>
     await db.prisma.$executeRawUnsafe(`UPDATE "Job" SET "leaseUntil" = now() - interval '1 second' WHERE "id" = $1`, job.id);
     const [taken] = await claimJobs(other(), 'worker-b', 1, 60_000, [`lease-${kind}`]);
     expect(taken.id).toBe(job.id);
-    const refused = await runWithClaim(claim, () => fenceRemoteWrite()).then(() => 'sent', (error) => (isClaimLost(error) ? 'claim lost' : String(error)));
+    const refused = await runWithClaim(claim, () => fenceRemoteWrite()).then(
+      () => 'sent',
+      (error) => (isClaimLost(error) ? 'claim lost' : String(error)),
+    );
     expect(refused).toBe('claim lost');
   });
 });

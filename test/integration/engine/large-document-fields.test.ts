@@ -12,7 +12,10 @@ import { sandboxSuite, type SuiteSandbox } from '../../support/suite';
 let sandbox: SuiteSandbox;
 let account: ConfiguredAccount;
 
-sandboxSuite(['large-fields-shop'], (s, [a]) => { sandbox = s; account = a; });
+sandboxSuite(['large-fields-shop'], (s, [a]) => {
+  sandbox = s;
+  account = a;
+});
 
 const ms = () => sandbox.moysklad;
 const FIELDS = ['price', 'discount', 'vat', 'vatEnabled', 'gtd', 'country', 'pack', 'things', 'overhead'] as const;
@@ -21,7 +24,11 @@ type Row = Record<string, unknown> & { id: string; quantity: number; assortment:
 async function msFetch(path: string, init: { method?: string; body?: unknown } = {}) {
   const res = await fetch(`${ms().apiUrl}${path}`, {
     method: init.method ?? 'GET',
-    headers: { authorization: `Bearer ${account.token}`, 'accept-encoding': 'gzip', 'content-type': 'application/json' },
+    headers: {
+      authorization: `Bearer ${account.token}`,
+      'accept-encoding': 'gzip',
+      'content-type': 'application/json',
+    },
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
   });
   if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`);
@@ -41,10 +48,17 @@ async function allPositions(id: string): Promise<Row[]> {
 describe('large documents keep every field', () => {
   it('1,200 positions with price, discount, VAT, customs declaration, country, pack and serial numbers: every row keeps them after a receipt with differences', async () => {
     const N = 1200;
-    const country = { meta: { href: `${ms().apiUrl}/entity/country/${randomUUID()}`, type: 'country', mediaType: 'application/json' } };
+    const country = {
+      meta: { href: `${ms().apiUrl}/entity/country/${randomUUID()}`, type: 'country', mediaType: 'application/json' },
+    };
     const products = Array.from({ length: N }, (_, i) => {
       const article = `FLD-${String(i).padStart(5, '0')}`;
-      const id = ms().createEntity(account.accountId, 'product', { name: `Товар ${i}`, article, code: `F${i}`, buyPrice: { value: 1000 } });
+      const id = ms().createEntity(account.accountId, 'product', {
+        name: `Товар ${i}`,
+        article,
+        code: `F${i}`,
+        buyPrice: { value: 1000 },
+      });
       return { id, article };
     });
     const vats = [0, 10, 20];
@@ -67,27 +81,42 @@ describe('large documents keep every field', () => {
       positions: products.slice(0, 1000).map(rowFor),
     });
     const id = String(doc.id);
-    await msFetch(`/entity/supply/${id}/positions`, { method: 'POST', body: products.slice(1000).map((p, i) => rowFor(p, 1000 + i)) });
+    await msFetch(`/entity/supply/${id}/positions`, {
+      method: 'POST',
+      body: products.slice(1000).map((p, i) => rowFor(p, 1000 + i)),
+    });
     const articleOf = new Map(products.map((p) => [p.id, p.article]));
     const keyed = (rows: Row[]) => new Map(rows.map((r) => [articleOf.get(r.assortment.meta.href.split('/').pop()!)!, r]));
     const before = keyed(await allPositions(id));
     expect(before.size).toBe(N);
     for (const field of FIELDS) expect(before.get('FLD-00007')![field], field).toBeDefined();
 
-    await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: account.adminSession, body: { action: 'send' } });
-    const sent = await waitFor('sent', async () => {
-      const v = await documentView(sandbox, account.adminSession, 'supply', id);
-      if (v.state === 'error') throw new Error(JSON.stringify(v.errors));
-      return v.state === 'sent' ? v : undefined;
-    }, 120_000);
+    await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, {
+      token: account.adminSession,
+      body: { action: 'send' },
+    });
+    const sent = await waitFor(
+      'sent',
+      async () => {
+        const v = await documentView(sandbox, account.adminSession, 'supply', id);
+        if (v.state === 'error') throw new Error(JSON.stringify(v.errors));
+        return v.state === 'sent' ? v : undefined;
+      },
+      120_000,
+    );
     // 48 differences, on both sides of the 1,000th row: shortages and surpluses.
     const expected = new Map(products.map((p, i) => [p.article, i % 50 === 0 ? 1 : i % 50 === 25 ? 5 : 3]));
     const items = products.map((p) => ({ good_id: p.article, useful_qnt: expected.get(p.article)!, defective_qnt: 0 }));
     const res = await fetch(`${sandbox.betapro.controlUrl}/indocs/${sent.indocId}/receive`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ final: true, items }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ final: true, items }),
     });
     expect(res.status).toBeLessThan(300);
-    await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: account.adminSession, body: { action: 'check' } });
+    await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, {
+      token: account.adminSession,
+      body: { action: 'check' },
+    });
     await waitFor('posted', async () => (await documentView(sandbox, account.adminSession, 'supply', id)).state === 'posted', 120_000);
 
     const after = keyed(await allPositions(id));
@@ -99,7 +128,8 @@ describe('large documents keep every field', () => {
       const row = after.get(article)!;
       expect(row.quantity, article).toBe(expected.get(article));
       for (const field of FIELDS) {
-        if (JSON.stringify(row[field]) !== JSON.stringify(old[field])) lost.push(`${article}.${field}: ${JSON.stringify(old[field])} → ${JSON.stringify(row[field])}`);
+        if (JSON.stringify(row[field]) !== JSON.stringify(old[field]))
+          lost.push(`${article}.${field}: ${JSON.stringify(old[field])} → ${JSON.stringify(row[field])}`);
       }
     }
     expect(lost, lost.slice(0, 10).join('\n')).toEqual([]);

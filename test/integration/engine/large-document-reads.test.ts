@@ -5,7 +5,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMoyskladClient } from '@/lib/moysklad/json-api';
-import { BETAPRO_PARTNER, api, createSupply, documentView, installAndConfigure, startSandbox, waitFor, type ConfiguredAccount } from '../../support/sandbox';
+import {
+  BETAPRO_PARTNER,
+  api,
+  createSupply,
+  documentView,
+  installAndConfigure,
+  startSandbox,
+  waitFor,
+  type ConfiguredAccount,
+} from '../../support/sandbox';
 
 type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
 let sandbox: Sandbox;
@@ -25,7 +34,11 @@ async function addPositions(id: string, rows: unknown[]) {
   for (let start = 0; start < rows.length; start += 1000) {
     const res = await fetch(`${ms().apiUrl}/entity/supply/${id}/positions`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${account.token}`, 'accept-encoding': 'gzip', 'content-type': 'application/json' },
+      headers: {
+        authorization: `Bearer ${account.token}`,
+        'accept-encoding': 'gzip',
+        'content-type': 'application/json',
+      },
       body: JSON.stringify(rows.slice(start, start + 1000)),
     });
     if (res.status !== 200) throw new Error(`adding positions: ${res.status} ${await res.text()}`);
@@ -47,10 +60,17 @@ async function largeSupply(n: number, variants = 0): Promise<string> {
   const parent = ms().createEntity(account.accountId, 'product', { name: 'Футболка', article: 'LRG-TEE', weight: 0.2 });
   const rows = Array.from({ length: n }, (_, i) => {
     if (i < variants) {
-      const id = ms().createEntity(account.accountId, 'variant', { name: `Футболка ${i}`, article: `LRG-V${i}`, product: ms().meta('product', parent) });
+      const id = ms().createEntity(account.accountId, 'variant', {
+        name: `Футболка ${i}`,
+        article: `LRG-V${i}`,
+        product: ms().meta('product', parent),
+      });
       return { quantity: 1 + (i % 5), price: 1000, assortment: ms().meta('variant', id) };
     }
-    const id = ms().createEntity(account.accountId, 'product', { name: `Товар ${i}`, article: `LRG-${String(i).padStart(5, '0')}` });
+    const id = ms().createEntity(account.accountId, 'product', {
+      name: `Товар ${i}`,
+      article: `LRG-${String(i).padStart(5, '0')}`,
+    });
     return { quantity: 1 + (i % 5), price: 1000, assortment: ms().meta('product', id) };
   });
   return quietly(async () => {
@@ -69,16 +89,24 @@ async function largeSupply(n: number, variants = 0): Promise<string> {
 async function transfer(id: string) {
   ms().resetStats();
   const started = Date.now();
-  await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: account.adminSession, body: { action: 'send' } });
-  const view = await waitFor('sent', async () => {
-    const v = await documentView(sandbox, account.adminSession, 'supply', id);
-    if (v.state === 'error') throw new Error(JSON.stringify(v.errors));
-    return v.state === 'sent' ? v : undefined;
-  }, 120_000);
+  await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, {
+    token: account.adminSession,
+    body: { action: 'send' },
+  });
+  const view = await waitFor(
+    'sent',
+    async () => {
+      const v = await documentView(sandbox, account.adminSession, 'supply', id);
+      if (v.state === 'error') throw new Error(JSON.stringify(v.errors));
+      return v.state === 'sent' ? v : undefined;
+    },
+    120_000,
+  );
   const ms_ = Date.now() - started;
   const routes = ms().stats().requests[account.accountId] ?? {};
   // Document lists are the safety-net sweep, a background job of the account, not this transfer.
-  const reads = Object.entries(routes).filter(([route]) => route.startsWith('GET ') && route !== 'GET /entity/supply' && route !== 'GET /entity/move')
+  const reads = Object.entries(routes)
+    .filter(([route]) => route.startsWith('GET ') && route !== 'GET /entity/supply' && route !== 'GET /entity/move')
     .reduce((sum, [, n]) => sum + n, 0);
   return { view, reads, routes, latencyMs: ms_ };
 }
@@ -123,9 +151,12 @@ describe('large documents are read in few calls', () => {
 });
 
 describe('a small transfer keeps its call budget', () => {
-  it('10 positions of known goods: 3 MoySklad calls (the widget\'s first look, the read, the answer)', async () => {
+  it("10 positions of known goods: 3 MoySklad calls (the widget's first look, the read, the answer)", async () => {
     const articles = ['TS-WHITE', 'MUG-300', 'PEN-BLUE'];
-    const positions = articles.map((article, i) => ({ productId: account.seed.products.find((p) => p.article === article)!.id, quantity: 2 + i }));
+    const positions = articles.map((article, i) => ({
+      productId: account.seed.products.find((p) => p.article === article)!.id,
+      quantity: 2 + i,
+    }));
     const first = await quietly(() => createSupply(sandbox, account, { positions }));
     await transfer(first); // registers the goods
     const second = await quietly(() => createSupply(sandbox, account, { positions }));

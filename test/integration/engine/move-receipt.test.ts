@@ -12,7 +12,10 @@ import type { DocumentView } from '@/lib/api/contract';
 let sandbox: SuiteSandbox;
 let account: ConfiguredAccount;
 
-sandboxSuite(['move-shop'], (s, [a]) => { sandbox = s; account = a; });
+sandboxSuite(['move-shop'], (s, [a]) => {
+  sandbox = s;
+  account = a;
+});
 
 const ms = () => sandbox.moysklad;
 const productId = (article: string) => account.seed.products.find((p) => p.article === article)!.id;
@@ -26,12 +29,19 @@ const msMove = (id: string) => ms().getDocument(account.accountId, 'move', id) a
 const quantities = (id: string) => Object.fromEntries((msMove(id).positions?.rows ?? []).map((r) => [r.assortment.article, r.quantity]));
 
 async function control(path: string, body: unknown = {}) {
-  const res = await fetch(`${sandbox.betapro.controlUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${sandbox.betapro.controlUrl}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   if (res.status >= 300) throw new Error(`${path}: ${res.status} ${await res.text()}`);
 }
 
 const action = (id: string, name: string) =>
-  api(sandbox.app.url, `/api/widget/documents/move/${id}/actions`, { token: account.adminSession, body: { action: name } });
+  api(sandbox.app.url, `/api/widget/documents/move/${id}/actions`, {
+    token: account.adminSession,
+    body: { action: name },
+  });
 const view = (id: string) => documentView(sandbox, account.adminSession, 'move', id);
 
 async function sendMove(lines: Array<[article: string, quantity: number]>): Promise<{ id: string; indocId: string }> {
@@ -39,7 +49,11 @@ async function sendMove(lines: Array<[article: string, quantity: number]>): Prom
     organization: ms().meta('organization', account.seed.organizationId),
     sourceStore: ms().meta('store', account.seed.stores.main),
     targetStore: ms().meta('store', account.seed.stores.betapro),
-    positions: lines.map(([article, quantity]) => ({ quantity, price: 0, assortment: ms().meta('product', productId(article)) })),
+    positions: lines.map(([article, quantity]) => ({
+      quantity,
+      price: 0,
+      assortment: ms().meta('product', productId(article)),
+    })),
   });
   const id = String(doc.id);
   await action(id, 'send');
@@ -52,13 +66,17 @@ async function sendMove(lines: Array<[article: string, quantity: number]>): Prom
 }
 
 async function checkUntil(id: string, done: (v: DocumentView) => boolean): Promise<DocumentView> {
-  return waitFor('receipt handled', async () => {
-    const v = await view(id);
-    if (done(v)) return v;
-    await action(id, 'check');
-    await new Promise((r) => setTimeout(r, 300));
-    return undefined;
-  }, 40_000);
+  return waitFor(
+    'receipt handled',
+    async () => {
+      const v = await view(id);
+      if (done(v)) return v;
+      await action(id, 'check');
+      await new Promise((r) => setTimeout(r, 300));
+      return undefined;
+    },
+    40_000,
+  );
 }
 
 describe('a move received with surplus and a substitute', () => {
@@ -80,7 +98,10 @@ describe('a move received with surplus and a substitute', () => {
     expect(refused.errors).toHaveLength(1);
     expect(refused.errors[0].code).toBe('posting_refused');
     expect(refused.errors[0].message).toMatch(/недостаточно товара/);
-    expect(refused.receipt?.lines.map((l) => [l.goodId, l.accepted]).sort()).toEqual([['MUG-300', 6], ['PEN-BLUE', 1]]);
+    expect(refused.receipt?.lines.map((l) => [l.goodId, l.accepted]).sort()).toEqual([
+      ['MUG-300', 6],
+      ['PEN-BLUE', 1],
+    ]);
     const move = msMove(id);
     expect(move.applicable).not.toBe(true);
     expect(move.state?.name).toBe('Ошибка передачи');

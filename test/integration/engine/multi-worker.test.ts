@@ -24,7 +24,12 @@ describe.skipIf(!TEST_DATABASE_URL)('three worker processes on PostgreSQL', () =
     // `node --import tsx` (not the tsx CLI, which forks a child) so SIGKILL reaches the worker itself.
     const child = spawn(process.execPath, [...productNodeFlags('worker'), '--import', 'tsx', 'scripts/worker.ts'], {
       cwd: ROOT,
-      env: { ...productProcessEnv('worker'), ...sandbox.app.env, RUN_WORKER: "true", LOG_LEVEL: "warn" } as unknown as NodeJS.ProcessEnv,
+      env: {
+        ...productProcessEnv('worker'),
+        ...sandbox.app.env,
+        RUN_WORKER: 'true',
+        LOG_LEVEL: 'warn',
+      } as unknown as NodeJS.ProcessEnv,
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     workers.push(child);
@@ -56,19 +61,37 @@ describe.skipIf(!TEST_DATABASE_URL)('three worker processes on PostgreSQL', () =
       });
       ids.push(String(doc.id));
     }
-    await Promise.all(ids.map((id) =>
-      api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: account.adminSession, body: { action: 'send' } })));
+    await Promise.all(
+      ids.map((id) =>
+        api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, {
+          token: account.adminSession,
+          body: { action: 'send' },
+        }),
+      ),
+    );
     const [victim] = [startWorker(), startWorker(), startWorker()];
     // Kill one worker once work is under way, then bring a replacement up.
-    await waitFor('first documents sent', async () => {
-      const sent = ids.filter((id) => (ms.getDocument(account.accountId, 'supply', id) as { state?: { name?: string } }).state?.name === 'Передан');
-      return sent.length >= 10;
-    }, 60_000);
+    await waitFor(
+      'first documents sent',
+      async () => {
+        const sent = ids.filter(
+          (id) => (ms.getDocument(account.accountId, 'supply', id) as { state?: { name?: string } }).state?.name === 'Передан',
+        );
+        return sent.length >= 10;
+      },
+      60_000,
+    );
     victim.kill('SIGKILL');
     startWorker();
-    await waitFor('all 100 documents "Передан"', async () => ids.every((id) =>
-      (ms.getDocument(account.accountId, 'supply', id) as { state?: { name?: string } }).state?.name === 'Передан'), 180_000);
-    const state = await (await fetch(`${sandbox.betapro.controlUrl}/state`)).json() as { partners: Record<string, { indocs: Record<string, { indoc_id: string }> }> };
+    await waitFor(
+      'all 100 documents "Передан"',
+      async () =>
+        ids.every((id) => (ms.getDocument(account.accountId, 'supply', id) as { state?: { name?: string } }).state?.name === 'Передан'),
+      180_000,
+    );
+    const state = (await (await fetch(`${sandbox.betapro.controlUrl}/state`)).json()) as {
+      partners: Record<string, { indocs: Record<string, { indoc_id: string }> }>;
+    };
     const indocs = Object.values(Object.values(state.partners)[0].indocs).map((t) => t.indoc_id.toLowerCase());
     expect(indocs).toHaveLength(100);
     for (const id of ids) expect(indocs.filter((t) => t.includes(id.replace(/-/g, '')))).toHaveLength(1);

@@ -5,7 +5,15 @@
  * error with no task.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, BETAPRO_PARTNER, documentView, installAndConfigure, startSandbox, waitFor, type ConfiguredAccount } from '../../support/sandbox';
+import {
+  api,
+  BETAPRO_PARTNER,
+  documentView,
+  installAndConfigure,
+  startSandbox,
+  waitFor,
+  type ConfiguredAccount,
+} from '../../support/sandbox';
 import type { DocumentView, PreflightResponse } from '@/lib/api/contract';
 
 type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
@@ -32,19 +40,31 @@ const msMove = (id: string) => ms().getDocument(account.accountId, 'move', id) a
 const quantities = (id: string) => Object.fromEntries((msMove(id).positions?.rows ?? []).map((r) => [r.assortment.article, r.quantity]));
 
 async function control(path: string, body: unknown = {}) {
-  const res = await fetch(`${sandbox.betapro.controlUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${sandbox.betapro.controlUrl}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   if (res.status >= 300) throw new Error(`${path}: ${res.status} ${await res.text()}`);
   return res.json() as Promise<{ data?: Record<string, unknown> }>;
 }
 async function simIndocs(): Promise<Array<{ indoc_id: string; indoc_type: string; json: Record<string, unknown> }>> {
   const res = await fetch(`${sandbox.betapro.controlUrl}/state`);
-  const state = await res.json() as { partners: Array<{ partnerId: string; indocs: Array<{ indoc_id: string; indoc_type: string; json: Record<string, unknown> }> }> };
+  const state = (await res.json()) as {
+    partners: Array<{
+      partnerId: string;
+      indocs: Array<{ indoc_id: string; indoc_type: string; json: Record<string, unknown> }>;
+    }>;
+  };
   return state.partners.find((p) => p.partnerId === BETAPRO_PARTNER.partnerId)?.indocs ?? [];
 }
 const simIndoc = async (indocId: string) => (await simIndocs()).find((d) => d.indoc_id === indocId);
 
 const action = (id: string, name: string) =>
-  api(sandbox.app.url, `/api/widget/documents/move/${id}/actions`, { token: account.adminSession, body: { action: name } });
+  api(sandbox.app.url, `/api/widget/documents/move/${id}/actions`, {
+    token: account.adminSession,
+    body: { action: name },
+  });
 const view = (id: string) => documentView(sandbox, account.adminSession, 'move', id);
 
 function createMove(lines: Array<[article: string, quantity: number]>, from: string, to: string): string {
@@ -52,26 +72,38 @@ function createMove(lines: Array<[article: string, quantity: number]>, from: str
     organization: ms().meta('organization', account.seed.organizationId),
     sourceStore: ms().meta('store', from),
     targetStore: ms().meta('store', to),
-    positions: lines.map(([article, quantity]) => ({ quantity, price: 0, assortment: ms().meta('product', productId(article)) })),
+    positions: lines.map(([article, quantity]) => ({
+      quantity,
+      price: 0,
+      assortment: ms().meta('product', productId(article)),
+    })),
   });
   return String(doc.id);
 }
 
 async function settle(id: string, states: string[]): Promise<DocumentView> {
-  return waitFor(`move in ${states.join('/')}`, async () => {
-    const v = await view(id);
-    return states.includes(v.state) ? v : undefined;
-  }, 40_000);
+  return waitFor(
+    `move in ${states.join('/')}`,
+    async () => {
+      const v = await view(id);
+      return states.includes(v.state) ? v : undefined;
+    },
+    40_000,
+  );
 }
 
 async function checkUntil(id: string, done: (v: DocumentView) => boolean): Promise<DocumentView> {
-  return waitFor('shipment handled', async () => {
-    const v = await view(id);
-    if (done(v)) return v;
-    await action(id, 'check');
-    await new Promise((r) => setTimeout(r, 300));
-    return undefined;
-  }, 40_000);
+  return waitFor(
+    'shipment handled',
+    async () => {
+      const v = await view(id);
+      if (done(v)) return v;
+      await action(id, 'check');
+      await new Promise((r) => setTimeout(r, 300));
+      return undefined;
+    },
+    40_000,
+  );
 }
 
 /** Registers the goods in BetaPRO (an inbound move received as planned) so that its stock has them. */
@@ -86,10 +118,22 @@ async function stockUp(lines: Array<[string, number]>): Promise<void> {
 
 describe('outbound moves', () => {
   it('a move from the BetaPRO store becomes a shipment task, shipped in full → «Проведён»', async () => {
-    await stockUp([['MUG-300', 5], ['PEN-BLUE', 3]]);
+    await stockUp([
+      ['MUG-300', 5],
+      ['PEN-BLUE', 3],
+    ]);
     const { stores } = account.seed;
-    const id = createMove([['MUG-300', 2], ['PEN-BLUE', 3]], stores.betapro, stores.main);
-    const pre = await api<PreflightResponse>(sandbox.app.url, `/api/widget/documents/move/${id}/preflight`, { token: account.adminSession });
+    const id = createMove(
+      [
+        ['MUG-300', 2],
+        ['PEN-BLUE', 3],
+      ],
+      stores.betapro,
+      stores.main,
+    );
+    const pre = await api<PreflightResponse>(sandbox.app.url, `/api/widget/documents/move/${id}/preflight`, {
+      token: account.adminSession,
+    });
     expect(pre.body).toMatchObject({ ok: true, direction: 'outbound', warnings: [] });
 
     await action(id, 'send');
@@ -99,13 +143,23 @@ describe('outbound moves', () => {
     expect(sent.indocId).toMatch(/^MSM/);
     const task = await simIndoc(sent.indocId!);
     expect(task?.indoc_type).toBe('goods_shipment_task');
-    expect(task?.json).toMatchObject({ qual_type: 'useful', picking_only: false, items: [{ good_id: 'MUG-300', plan_qnt: 2 }, { good_id: 'PEN-BLUE', plan_qnt: 3 }] });
+    expect(task?.json).toMatchObject({
+      qual_type: 'useful',
+      picking_only: false,
+      items: [
+        { good_id: 'MUG-300', plan_qnt: 2 },
+        { good_id: 'PEN-BLUE', plan_qnt: 3 },
+      ],
+    });
     expect(msMove(id).state?.name).toBe('Передан');
     expect(msMove(id).description).toMatch(/Отгрузка со склада БетаПРО/);
 
     await control(`/indocs/${sent.indocId}/ship`);
     const posted = await checkUntil(id, (v) => v.state === 'posted');
-    expect(posted.receipt?.lines.map((l) => [l.goodId, l.planned, l.accepted]).sort()).toEqual([['MUG-300', 2, 2], ['PEN-BLUE', 3, 3]]);
+    expect(posted.receipt?.lines.map((l) => [l.goodId, l.planned, l.accepted]).sort()).toEqual([
+      ['MUG-300', 2, 2],
+      ['PEN-BLUE', 3, 3],
+    ]);
     const move = msMove(id);
     expect(move.applicable).toBe(true);
     expect(move.state?.name).toBe('Проведён');
@@ -123,7 +177,9 @@ describe('outbound moves', () => {
     await stockUp([['NB-A5', 2]]);
     const { stores } = account.seed;
     const id = createMove([['NB-A5', 5]], stores.betapro, stores.main);
-    const pre = await api<PreflightResponse>(sandbox.app.url, `/api/widget/documents/move/${id}/preflight`, { token: account.adminSession });
+    const pre = await api<PreflightResponse>(sandbox.app.url, `/api/widget/documents/move/${id}/preflight`, {
+      token: account.adminSession,
+    });
     expect(pre.body.ok).toBe(true);
     expect(pre.body.warnings).toHaveLength(1);
     expect(pre.body.warnings![0]).toMatch(/NB-A5.*нужно 5, на складе 2/);
@@ -146,10 +202,13 @@ describe('outbound moves', () => {
 
   it('a move between two BetaPRO stores of one partner → «Ошибка передачи» that explains it, no task', async () => {
     const { stores } = account.seed;
-    const saved = await api<{ settings: Record<string, unknown> }>(sandbox.app.url, '/api/settings', { token: account.adminSession });
+    const saved = await api<{ settings: Record<string, unknown> }>(sandbox.app.url, '/api/settings', {
+      token: account.adminSession,
+    });
     const { hasPassword: _h, complete: _c, missing: _m, ...settings } = saved.body.settings;
     const put = await api(sandbox.app.url, '/api/settings', {
-      method: 'PUT', token: account.adminSession,
+      method: 'PUT',
+      token: account.adminSession,
       body: { ...settings, betaproPassword: BETAPRO_PARTNER.password, storeIds: [stores.betapro, stores.shop] },
     });
     expect(put.status).toBe(200);
@@ -167,7 +226,9 @@ describe('outbound moves', () => {
       expect(await simIndocs()).toHaveLength(tasksBefore);
     } finally {
       await api(sandbox.app.url, '/api/settings', {
-        method: 'PUT', token: account.adminSession, body: { ...settings, betaproPassword: BETAPRO_PARTNER.password, storeIds: [stores.betapro] },
+        method: 'PUT',
+        token: account.adminSession,
+        body: { ...settings, betaproPassword: BETAPRO_PARTNER.password, storeIds: [stores.betapro] },
       });
     }
   }, 120_000);
@@ -196,7 +257,9 @@ describe('every trigger sends an outbound move as a shipment task (lib/sync/trig
 
   it('status «Передать» (webhook)', async () => {
     const id = outboundMove('Новый');
-    ms().userUpdate(account.accountId, 'move', id, { state: ms().stateMeta('move', account.seed.states.move['Передать']) });
+    ms().userUpdate(account.accountId, 'move', id, {
+      state: ms().stateMeta('move', account.seed.states.move['Передать']),
+    });
     await sentAsShipment(id, 'webhook');
   }, 60_000);
 
@@ -208,9 +271,15 @@ describe('every trigger sends an outbound move as a shipment task (lib/sync/trig
   }, 60_000);
 
   it('a scenario call', async () => {
-    ms().addScenario(account.accountId, { entityType: 'move', stateId: account.seed.states.move['Новый'], actionName: 'transfer-to-betapro' } as never);
+    ms().addScenario(account.accountId, {
+      entityType: 'move',
+      stateId: account.seed.states.move['Новый'],
+      actionName: 'transfer-to-betapro',
+    } as never);
     const id = outboundMove();
-    ms().userUpdate(account.accountId, 'move', id, { state: ms().stateMeta('move', account.seed.states.move['Новый']) });
+    ms().userUpdate(account.accountId, 'move', id, {
+      state: ms().stateMeta('move', account.seed.states.move['Новый']),
+    });
     await sentAsShipment(id, 'scenario');
   }, 60_000);
 });

@@ -15,17 +15,31 @@ let progressive: ConfiguredAccount;
 let review: ConfiguredAccount;
 const steps = receiptSteps(() => sandbox);
 
-sandboxSuite(['correction-shop', ['correction-progressive', { partialPolicy: 'progressive' }], ['correction-review', { postingMode: 'review' }]], (s, [a0, a1, a2]) => { sandbox = s; account = a0; progressive = a1; review = a2; });
+sandboxSuite(
+  ['correction-shop', ['correction-progressive', { partialPolicy: 'progressive' }], ['correction-review', { postingMode: 'review' }]],
+  (s, [a0, a1, a2]) => {
+    sandbox = s;
+    account = a0;
+    progressive = a1;
+    review = a2;
+  },
+);
 
 const CORRECTION_LINE = 'Склад БетаПРО исправляет данные приёмки';
 
 describe('a correction reverts before it unlocks', () => {
   it('the only receipt corrected: unposted, back to the plan with a comment line, then the re-issued outdoc posts the new facts', async () => {
-    const { id, indocId } = await steps.sendSupply(account, [['TS-WHITE', 10], ['MUG-300', 4]]);
+    const { id, indocId } = await steps.sendSupply(account, [
+      ['TS-WHITE', 10],
+      ['MUG-300', 4],
+    ]);
     const planRows = steps.msDoc(account, id).positions!.rows.map((r) => ({ id: r.id, quantity: r.quantity, price: r.price }));
     await steps.control(`/indocs/${indocId}/receive`, {
       final: true,
-      items: [{ good_id: 'TS-WHITE', useful_qnt: 7, defective_qnt: 0 }, { good_id: 'MUG-300', useful_qnt: 0, defective_qnt: 0 }],
+      items: [
+        { good_id: 'TS-WHITE', useful_qnt: 7, defective_qnt: 0 },
+        { good_id: 'MUG-300', useful_qnt: 0, defective_qnt: 0 },
+      ],
     });
     await steps.checkUntil(account, id, 'first receipt posted', (v) => v.state === 'posted');
     expect(steps.quantities(account, id)).toEqual({ 'TS-WHITE': 7 });
@@ -33,7 +47,10 @@ describe('a correction reverts before it unlocks', () => {
     const [applied] = (await simOutdocs(sandbox, indocId)).filter((o) => !o.deleted);
     expect(applied.locked).toBe(true);
     await steps.control(`/outdocs/${applied.outdoc_id}/correct`, {
-      items: [{ good_id: 'TS-WHITE', useful_qnt: 9, defective_qnt: 0 }, { good_id: 'MUG-300', useful_qnt: 4, defective_qnt: 0 }],
+      items: [
+        { good_id: 'TS-WHITE', useful_qnt: 9, defective_qnt: 0 },
+        { good_id: 'MUG-300', useful_qnt: 4, defective_qnt: 0 },
+      ],
     });
 
     // One «Проверить приёмку»: the poll sees the unlock_request, the apply reverts and unlocks. Nothing
@@ -70,17 +87,30 @@ describe('a correction reverts before it unlocks', () => {
   });
 
   it('progressive policy, the final part corrected: the document goes back to the parts that stay, unposted, until the replacement', async () => {
-    const { id, indocId } = await steps.sendSupply(progressive, [['TS-WHITE', 10], ['MUG-300', 6]]);
-    await steps.control(`/indocs/${indocId}/receive`, { final: false, items: [{ good_id: 'TS-WHITE', useful_qnt: 4, defective_qnt: 0 }] });
+    const { id, indocId } = await steps.sendSupply(progressive, [
+      ['TS-WHITE', 10],
+      ['MUG-300', 6],
+    ]);
     await steps.control(`/indocs/${indocId}/receive`, {
-      final: true, items: [{ good_id: 'TS-WHITE', useful_qnt: 6, defective_qnt: 0 }, { good_id: 'MUG-300', useful_qnt: 6, defective_qnt: 0 }],
+      final: false,
+      items: [{ good_id: 'TS-WHITE', useful_qnt: 4, defective_qnt: 0 }],
+    });
+    await steps.control(`/indocs/${indocId}/receive`, {
+      final: true,
+      items: [
+        { good_id: 'TS-WHITE', useful_qnt: 6, defective_qnt: 0 },
+        { good_id: 'MUG-300', useful_qnt: 6, defective_qnt: 0 },
+      ],
     });
     await steps.checkUntil(progressive, id, 'both parts posted', (v) => v.state === 'posted');
     expect(steps.quantities(progressive, id)).toEqual({ 'TS-WHITE': 10, 'MUG-300': 6 });
 
     const finalPart = (await simOutdocs(sandbox, indocId)).filter((o) => !o.deleted && !o.attributes.some((a) => a.attribute_id === 9))[0];
     await steps.control(`/outdocs/${finalPart.outdoc_id}/correct`, {
-      items: [{ good_id: 'TS-WHITE', useful_qnt: 5, defective_qnt: 0 }, { good_id: 'MUG-300', useful_qnt: 5, defective_qnt: 0 }],
+      items: [
+        { good_id: 'TS-WHITE', useful_qnt: 5, defective_qnt: 0 },
+        { good_id: 'MUG-300', useful_qnt: 5, defective_qnt: 0 },
+      ],
     });
     await steps.check(progressive, id);
     await waitFor('final part reverted and unlocked', async () => {
@@ -104,17 +134,29 @@ describe('a correction reverts before it unlocks', () => {
   it('review posting, a separate surplus document corrected: the rest is held for a decision, so the document is reverted to it first', async () => {
     await steps.control('/config', { goods_surplus_enabled: false });
     try {
-      const { id, indocId } = await steps.sendSupply(review, [['TS-WHITE', 10], ['MUG-300', 4]]);
+      const { id, indocId } = await steps.sendSupply(review, [
+        ['TS-WHITE', 10],
+        ['MUG-300', 4],
+      ]);
       await steps.control(`/indocs/${indocId}/receive`, {
-        final: true, items: [{ good_id: 'TS-WHITE', useful_qnt: 12, defective_qnt: 0 }, { good_id: 'MUG-300', useful_qnt: 3, defective_qnt: 0 }],
+        final: true,
+        items: [
+          { good_id: 'TS-WHITE', useful_qnt: 12, defective_qnt: 0 },
+          { good_id: 'MUG-300', useful_qnt: 3, defective_qnt: 0 },
+        ],
       });
       await steps.checkUntil(review, id, 'held for review', (v) => v.state === 'review');
-      await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: review.adminSession, body: { action: 'post' } });
+      await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, {
+        token: review.adminSession,
+        body: { action: 'post' },
+      });
       await waitFor('posted by the user', async () => (await documentView(sandbox, review.adminSession, 'supply', id)).state === 'posted');
       expect(steps.quantities(review, id)).toEqual({ 'TS-WHITE': 12, 'MUG-300': 3 });
 
       const surplus = (await simOutdocs(sandbox, indocId)).find((o) => !o.deleted && o.attributes.some((a) => a.attribute_id === 624))!;
-      await steps.control(`/outdocs/${surplus.outdoc_id}/correct`, { items: [{ good_id: 'TS-WHITE', useful_qnt: 1, defective_qnt: 0 }] });
+      await steps.control(`/outdocs/${surplus.outdoc_id}/correct`, {
+        items: [{ good_id: 'TS-WHITE', useful_qnt: 1, defective_qnt: 0 }],
+      });
       await steps.check(review, id);
       await waitFor('surplus reverted and unlocked', async () => {
         const v = await documentView(sandbox, review.adminSession, 'supply', id);
@@ -128,8 +170,14 @@ describe('a correction reverts before it unlocks', () => {
 
       await steps.checkUntil(review, id, 'replacement held for review', (v) => v.state === 'review');
       expect(steps.msDoc(review, id).applicable).toBe(false);
-      await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: review.adminSession, body: { action: 'post' } });
-      await waitFor('posted with the corrected surplus', async () => (await documentView(sandbox, review.adminSession, 'supply', id)).state === 'posted');
+      await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, {
+        token: review.adminSession,
+        body: { action: 'post' },
+      });
+      await waitFor(
+        'posted with the corrected surplus',
+        async () => (await documentView(sandbox, review.adminSession, 'supply', id)).state === 'posted',
+      );
       expect(steps.quantities(review, id)).toEqual({ 'TS-WHITE': 11, 'MUG-300': 3 });
       expect(steps.msDoc(review, id).applicable).toBe(true);
     } finally {

@@ -12,19 +12,34 @@ let sandbox: SuiteSandbox;
 let auto: ConfiguredAccount;
 let review: ConfiguredAccount;
 
-sandboxSuite(['noop-auto', ['noop-review', { postingMode: 'review' }]], (s, [a0, a1]) => { sandbox = s; auto = a0; review = a1; });
+sandboxSuite(['noop-auto', ['noop-review', { postingMode: 'review' }]], (s, [a0, a1]) => {
+  sandbox = s;
+  auto = a0;
+  review = a1;
+});
 
 const ms = () => sandbox.moysklad;
-interface MsDoc { applicable?: boolean; description?: string; state?: { name?: string } }
+interface MsDoc {
+  applicable?: boolean;
+  description?: string;
+  state?: { name?: string };
+}
 const msDoc = (acc: ConfiguredAccount, id: string) => ms().getDocument(acc.accountId, 'supply', id) as MsDoc;
 const productId = (acc: ConfiguredAccount, article: string) => acc.seed.products.find((p) => p.article === article)!.id;
 
 async function control(path: string, body: unknown = {}) {
-  const res = await fetch(`${sandbox.betapro.controlUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${sandbox.betapro.controlUrl}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   if (res.status >= 300) throw new Error(`${path}: ${res.status} ${await res.text()}`);
 }
 
-async function sendSupply(acc: ConfiguredAccount, lines: Array<[productId: string, quantity: number]>): Promise<{ id: string; indocId: string }> {
+async function sendSupply(
+  acc: ConfiguredAccount,
+  lines: Array<[productId: string, quantity: number]>,
+): Promise<{ id: string; indocId: string }> {
   const doc = ms().createDocument(acc.accountId, 'supply', {
     organization: ms().meta('organization', acc.seed.organizationId),
     agent: ms().meta('counterparty', acc.seed.counterpartyId),
@@ -32,7 +47,10 @@ async function sendSupply(acc: ConfiguredAccount, lines: Array<[productId: strin
     positions: lines.map(([pid, quantity]) => ({ quantity, price: 100, assortment: ms().meta('product', pid) })),
   });
   const id = String(doc.id);
-  await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: acc.adminSession, body: { action: 'send' } });
+  await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, {
+    token: acc.adminSession,
+    body: { action: 'send' },
+  });
   const view = await waitFor('sent', async () => {
     const v = await documentView(sandbox, acc.adminSession, 'supply', id);
     if (v.state === 'error') throw new Error(JSON.stringify(v.errors));
@@ -42,16 +60,23 @@ async function sendSupply(acc: ConfiguredAccount, lines: Array<[productId: strin
 }
 
 const check = (acc: ConfiguredAccount, id: string) =>
-  api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: acc.adminSession, body: { action: 'check' } });
+  api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, {
+    token: acc.adminSession,
+    body: { action: 'check' },
+  });
 
 async function checkUntil(acc: ConfiguredAccount, id: string, done: (v: DocumentView) => boolean): Promise<DocumentView> {
-  return waitFor('receipt handled', async () => {
-    const v = await documentView(sandbox, acc.adminSession, 'supply', id);
-    if (done(v)) return v;
-    await check(acc, id);
-    await new Promise((r) => setTimeout(r, 300));
-    return undefined;
-  }, 40_000);
+  return waitFor(
+    'receipt handled',
+    async () => {
+      const v = await documentView(sandbox, acc.adminSession, 'supply', id);
+      if (done(v)) return v;
+      await check(acc, id);
+      await new Promise((r) => setTimeout(r, 300));
+      return undefined;
+    },
+    40_000,
+  );
 }
 
 /** MoySklad writes (PUT/POST/DELETE) the app made for the account since the last stats reset. */
@@ -76,7 +101,10 @@ async function snapshot(acc: ConfiguredAccount, id: string) {
 describe('a poll that finds nothing new changes nothing', () => {
   it('a posted document: «Проверить приёмку» again adds no event, no «Проведён по факту» line, no MoySklad write', async () => {
     const { id, indocId } = await sendSupply(auto, [[productId(auto, 'TS-WHITE'), 10]]);
-    await control(`/indocs/${indocId}/receive`, { final: true, items: [{ good_id: 'TS-WHITE', useful_qnt: 9, defective_qnt: 0 }] });
+    await control(`/indocs/${indocId}/receive`, {
+      final: true,
+      items: [{ good_id: 'TS-WHITE', useful_qnt: 9, defective_qnt: 0 }],
+    });
     await checkUntil(auto, id, (v) => v.state === 'posted');
     await new Promise((r) => setTimeout(r, 1000));
     const before = await snapshot(auto, id);
@@ -93,7 +121,10 @@ describe('a poll that finds nothing new changes nothing', () => {
 
   it('review mode: a receipt waiting for a decision records its «Нужно решение» once, however often it is polled', async () => {
     const { id, indocId } = await sendSupply(review, [[productId(review, 'MUG-300'), 5]]);
-    await control(`/indocs/${indocId}/receive`, { final: true, items: [{ good_id: 'MUG-300', useful_qnt: 3, defective_qnt: 0 }] });
+    await control(`/indocs/${indocId}/receive`, {
+      final: true,
+      items: [{ good_id: 'MUG-300', useful_qnt: 3, defective_qnt: 0 }],
+    });
     await checkUntil(review, id, (v) => v.state === 'review');
     await new Promise((r) => setTimeout(r, 1000));
     const before = await snapshot(review, id);
@@ -108,20 +139,34 @@ describe('a poll that finds nothing new changes nothing', () => {
     expect(moyskladWrites(review)).toEqual({});
 
     // The decision still works: posting with the differences goes through once.
-    await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: review.adminSession, body: { action: 'post' } });
-    await waitFor('posted after the decision', async () => (await documentView(sandbox, review.adminSession, 'supply', id)).state === 'posted');
+    await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, {
+      token: review.adminSession,
+      body: { action: 'post' },
+    });
+    await waitFor(
+      'posted after the decision',
+      async () => (await documentView(sandbox, review.adminSession, 'supply', id)).state === 'posted',
+    );
     expect(msDoc(review, id).applicable).toBe(true);
   }, 120_000);
 
   it('a receipt blocked on goods unknown to MoySklad says so once; it completes once the product exists', async () => {
     // The warehouse knows GHOST-1 (its card was sent with another task); MoySklad then loses the article.
-    const ghost = ms().createEntity(auto.accountId, 'product', { name: 'Призрак', article: 'GHOST-1', code: 'G1', buyPrice: { value: 500 } });
+    const ghost = ms().createEntity(auto.accountId, 'product', {
+      name: 'Призрак',
+      article: 'GHOST-1',
+      code: 'G1',
+      buyPrice: { value: 500 },
+    });
     await sendSupply(auto, [[ghost, 1]]);
     await setArticle(auto, ghost, 'GHOST-RENAMED');
     const { id, indocId } = await sendSupply(auto, [[productId(auto, 'NB-A5'), 4]]);
     await control(`/indocs/${indocId}/receive`, {
       final: true,
-      items: [{ good_id: 'NB-A5', useful_qnt: 4, defective_qnt: 0 }, { good_id: 'GHOST-1', useful_qnt: 2, defective_qnt: 0 }],
+      items: [
+        { good_id: 'NB-A5', useful_qnt: 4, defective_qnt: 0 },
+        { good_id: 'GHOST-1', useful_qnt: 2, defective_qnt: 0 },
+      ],
     });
     const blocked = await checkUntil(auto, id, (v) => v.state === 'error');
     expect(blocked.errors[0].message).toContain('GHOST-1');

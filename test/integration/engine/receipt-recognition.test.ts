@@ -5,7 +5,15 @@
  * product in BetaPRO first when needed, then `POST /goods/recognition`), and the receipt then completes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, documentView, installAndConfigure, sessionFor, startSandbox, type ConfiguredAccount, type Sandbox } from '../../support/sandbox';
+import {
+  api,
+  documentView,
+  installAndConfigure,
+  sessionFor,
+  startSandbox,
+  type ConfiguredAccount,
+  type Sandbox,
+} from '../../support/sandbox';
 import type { DocumentView } from '@/lib/api/contract';
 import { createMigratedPostgresDatabase, TEST_DATABASE_URL } from '../../support/db';
 import { receiptSteps } from './receipt-support';
@@ -31,17 +39,29 @@ const UNKNOWN_MUG = '2000000012345';
 const NOTEBOOK_EAN = '4600000000039';
 const HEADLINE = 'БетаПРО принял товары без карточки';
 
-interface SimGood { good_id: string }
-interface SimRecognition { barcode: string; good_id?: string }
+interface SimGood {
+  good_id: string;
+}
+interface SimRecognition {
+  barcode: string;
+  good_id?: string;
+}
 async function simPartner() {
-  const state = await (await fetch(`${sandbox.betapro.controlUrl}/state`)).json() as { partners: Array<{ goods: SimGood[]; recognition: SimRecognition[] }> };
+  const state = (await (await fetch(`${sandbox.betapro.controlUrl}/state`)).json()) as {
+    partners: Array<{ goods: SimGood[]; recognition: SimRecognition[] }>;
+  };
   return state.partners[0];
 }
 
 function identify(session: string, id: string, barcode: string, productKey: string) {
-  return api<DocumentView | { error: { code: string; message: string } }>(sandbox.app.url, `/api/widget/documents/supply/${id}/recognition`, {
-    token: session, body: { barcode, productKey },
-  });
+  return api<DocumentView | { error: { code: string; message: string } }>(
+    sandbox.app.url,
+    `/api/widget/documents/supply/${id}/recognition`,
+    {
+      token: session,
+      body: { barcode, productKey },
+    },
+  );
 }
 
 describe('unknown goods wait for an admin to identify them', () => {

@@ -24,25 +24,43 @@ afterAll(async () => {
   await sandbox?.stop();
 });
 
-interface MsDoc { applicable?: boolean; description?: string; state?: { name?: string }; positions?: { rows: Array<{ quantity: number; assortment: { article?: string } }> } }
+interface MsDoc {
+  applicable?: boolean;
+  description?: string;
+  state?: { name?: string };
+  positions?: { rows: Array<{ quantity: number; assortment: { article?: string } }> };
+}
 const ms = () => sandbox.moysklad;
 const msDoc = (id: string) => ms().getDocument(account.accountId, 'supply', id) as MsDoc;
 
 async function control(pathname: string, body: unknown = {}) {
-  const res = await fetch(`${sandbox.betapro.controlUrl}${pathname}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${sandbox.betapro.controlUrl}${pathname}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   if (res.status >= 300) throw new Error(`${pathname}: ${res.status} ${await res.text()}`);
 }
 async function outdocsOf(indocId: string) {
-  const state = await (await fetch(`${sandbox.betapro.controlUrl}/state`)).json() as { partners: Record<string, { outdocs: Record<string, { outdoc_id: number; indoc_id?: string; locked: boolean; deleted?: boolean }> }> };
+  const state = (await (await fetch(`${sandbox.betapro.controlUrl}/state`)).json()) as {
+    partners: Record<string, { outdocs: Record<string, { outdoc_id: number; indoc_id?: string; locked: boolean; deleted?: boolean }> }>;
+  };
   return Object.values(Object.values(state.partners)[0].outdocs).filter((o) => o.indoc_id === indocId && !o.deleted);
 }
 async function send(id: string): Promise<string> {
-  await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: account.adminSession, body: { action: 'send' } });
-  const view = await waitFor('sent', async () => {
-    const v = await documentView(sandbox, account.adminSession, 'supply', id);
-    if (v.state === 'error') throw new Error(JSON.stringify(v.errors));
-    return v.state === 'sent' ? v : undefined;
-  }, 120_000);
+  await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, {
+    token: account.adminSession,
+    body: { action: 'send' },
+  });
+  const view = await waitFor(
+    'sent',
+    async () => {
+      const v = await documentView(sandbox, account.adminSession, 'supply', id);
+      if (v.state === 'error') throw new Error(JSON.stringify(v.errors));
+      return v.state === 'sent' ? v : undefined;
+    },
+    120_000,
+  );
   return view.indocId!;
 }
 
@@ -57,22 +75,35 @@ describe('receipt resilience', () => {
     });
     const id = String(doc.id);
     const indocId = await send(id);
-    await control(`/indocs/${indocId}/receive`, { final: true, items: [{ good_id: 'TS-WHITE', useful_qnt: 11, defective_qnt: 0 }] });
+    await control(`/indocs/${indocId}/receive`, {
+      final: true,
+      items: [{ good_id: 'TS-WHITE', useful_qnt: 11, defective_qnt: 0 }],
+    });
     // MoySklad stops answering: the poll stores and locks the outdoc, then the apply hangs on MoySklad.
     ms().setConfig({ responseDelayMs: 60_000 } as never);
-    const check = api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: account.adminSession, body: { action: 'check' } });
+    const check = api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, {
+      token: account.adminSession,
+      body: { action: 'check' },
+    });
     await check;
-    await waitFor('outdoc locked in BetaPRO', async () => (await outdocsOf(indocId)).every((o) => o.locked) && (await outdocsOf(indocId)).length === 1);
+    await waitFor(
+      'outdoc locked in BetaPRO',
+      async () => (await outdocsOf(indocId)).every((o) => o.locked) && (await outdocsOf(indocId)).length === 1,
+    );
     await new Promise((r) => setTimeout(r, 500));
     await sandbox.app.stop('SIGKILL');
     ms().setConfig({ responseDelayMs: 0 } as never);
     expect(msDoc(id).state?.name).toBe('Передан');
 
     sandbox.app = await startApp({ port: sandbox.appPort, env: sandbox.appEnv, pgliteDir });
-    const view = await waitFor('posted after restart', async () => {
-      const v = await documentView(sandbox, account.adminSession, 'supply', id);
-      return v.state === 'posted' ? v : undefined;
-    }, 60_000);
+    const view = await waitFor(
+      'posted after restart',
+      async () => {
+        const v = await documentView(sandbox, account.adminSession, 'supply', id);
+        return v.state === 'posted' ? v : undefined;
+      },
+      60_000,
+    );
     const after = msDoc(id);
     expect(after.applicable).toBe(true);
     expect(after.positions!.rows.map((r) => r.quantity)).toEqual([11]);
@@ -88,7 +119,12 @@ describe('receipt resilience', () => {
     const N = 5000;
     const products = Array.from({ length: N }, (_, i) => {
       const article = `BULK-${String(i).padStart(5, '0')}`;
-      const id = ms().createEntity(account.accountId, 'product', { name: `Товар ${i}`, article, code: `B${i}`, buyPrice: { value: 1000 } });
+      const id = ms().createEntity(account.accountId, 'product', {
+        name: `Товар ${i}`,
+        article,
+        code: `B${i}`,
+        buyPrice: { value: 1000 },
+      });
       return { id, article };
     });
     const doc = ms().createDocument(account.accountId, 'supply', {
@@ -102,8 +138,14 @@ describe('receipt resilience', () => {
     for (let i = 1000; i < N; i += 1000) {
       const res = await fetch(`${ms().apiUrl}/entity/supply/${id}/positions`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${account.token}`, 'accept-encoding': 'gzip', 'content-type': 'application/json' },
-        body: JSON.stringify(products.slice(i, i + 1000).map((p) => ({ quantity: 10, price: 1000, assortment: ms().meta('product', p.id) }))),
+        headers: {
+          authorization: `Bearer ${account.token}`,
+          'accept-encoding': 'gzip',
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify(
+          products.slice(i, i + 1000).map((p) => ({ quantity: 10, price: 1000, assortment: ms().meta('product', p.id) })),
+        ),
       });
       expect(res.status).toBe(200);
     }
@@ -122,7 +164,10 @@ describe('receipt resilience', () => {
     expect(differing).toBe(50);
     await control(`/indocs/${indocId}/receive`, { final: true, items });
     ms().resetStats();
-    await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: account.adminSession, body: { action: 'check' } });
+    await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, {
+      token: account.adminSession,
+      body: { action: 'check' },
+    });
     await waitFor('posted', async () => (await documentView(sandbox, account.adminSession, 'supply', id)).state === 'posted', 120_000);
     const calls = ms().stats().totals[account.accountId] ?? 0;
     const articleById = new Map(products.map((p) => [p.id, p.article]));

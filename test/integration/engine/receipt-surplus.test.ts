@@ -13,7 +13,10 @@ let sandbox: SuiteSandbox;
 let account: ConfiguredAccount;
 const steps = receiptSteps(() => sandbox);
 
-sandboxSuite(['surplus-shop'], (s, [a]) => { sandbox = s; account = a; });
+sandboxSuite(['surplus-shop'], (s, [a]) => {
+  sandbox = s;
+  account = a;
+});
 beforeAll(async () => {
   // This warehouse keeps surplus apart from the receipt (attribute 624).
   await steps.control('/config', { goods_surplus_enabled: false });
@@ -26,7 +29,10 @@ const surplusDocs = (outdocs: Awaited<ReturnType<typeof simOutdocs>>) =>
 
 describe('surplus in a separate outdoc (attribute 624)', () => {
   it('surplus counted with the receipt arrives apart and is added to the posted document', async () => {
-    const { id, indocId } = await steps.sendSupply(account, [['TS-WHITE', 10], ['MUG-300', 4]]);
+    const { id, indocId } = await steps.sendSupply(account, [
+      ['TS-WHITE', 10],
+      ['MUG-300', 4],
+    ]);
     await steps.control(`/indocs/${indocId}/receive`, {
       final: true,
       items: [
@@ -48,7 +54,11 @@ describe('surplus in a separate outdoc (attribute 624)', () => {
     expect(doc.state?.name).toBe('Проведён');
     expect(doc.description).toMatch(/TS-WHITE.*план 10, принято 13/);
     expect(doc.description).toMatch(/PEN-BLUE.*не было в плане, принято 2/);
-    expect(view.receipt?.lines.find((l) => l.goodId === 'TS-WHITE')).toMatchObject({ planned: 10, accepted: 13, difference: 3 });
+    expect(view.receipt?.lines.find((l) => l.goodId === 'TS-WHITE')).toMatchObject({
+      planned: 10,
+      accepted: 13,
+      difference: 3,
+    });
     // Both outdocs were locked (loaded) by the app.
     expect((await simOutdocs(sandbox, indocId)).filter((o) => !o.deleted).every((o) => o.locked)).toBe(true);
   });
@@ -63,7 +73,8 @@ describe('surplus in a separate outdoc (attribute 624)', () => {
     expect(console).toContain('Излишки отдельным документом');
     expect(console).toContain(`${indocId}/surplus`);
     const form = await fetch(`${sandbox.betapro.controlUrl}/indocs/${encodeURIComponent(indocId)}/surplus`, {
-      method: 'POST', redirect: 'manual',
+      method: 'POST',
+      redirect: 'manual',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ lines: 'NB-A5 2\nPEN-BLUE 1' }).toString(),
     });
@@ -83,7 +94,8 @@ describe('surplus in a separate outdoc (attribute 624)', () => {
     const before = await (await fetch(sandbox.betapro.consoleUrl)).text();
     expect(before).toContain('излишки в документе: нет (атрибут 624)');
     const form = await fetch(`${sandbox.betapro.controlUrl}/config`, {
-      method: 'POST', redirect: 'manual',
+      method: 'POST',
+      redirect: 'manual',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ partnerId: 'P-1001', goods_surplus_enabled: 'true' }).toString(),
     });

@@ -12,15 +12,25 @@ let sandbox: SuiteSandbox;
 let account: ConfiguredAccount;
 let progressive: ConfiguredAccount;
 
-sandboxSuite(['receipt-shop', ['receipt-progressive', { partialPolicy: 'progressive' }]], (s, [a0, a1]) => { sandbox = s; account = a0; progressive = a1; });
+sandboxSuite(['receipt-shop', ['receipt-progressive', { partialPolicy: 'progressive' }]], (s, [a0, a1]) => {
+  sandbox = s;
+  account = a0;
+  progressive = a1;
+});
 
 const ms = () => sandbox.moysklad;
-const { sendSupply, control, checkUntil, msDoc, quantities, productOf } = receiptSteps(() => sandbox, { description: 'Комментарий пользователя\nвторая строка' });
-const checkAndWait = (acc: ConfiguredAccount, id: string, done: (v: DocumentView) => boolean) => checkUntil(acc, id, 'receipt applied', done);
+const { sendSupply, control, checkUntil, msDoc, quantities, productOf } = receiptSteps(() => sandbox, {
+  description: 'Комментарий пользователя\nвторая строка',
+});
+const checkAndWait = (acc: ConfiguredAccount, id: string, done: (v: DocumentView) => boolean) =>
+  checkUntil(acc, id, 'receipt applied', done);
 
 describe('receipt → corrected and posted document', () => {
   it('received exactly as planned → "Проведён", applicable, positions unchanged', async () => {
-    const { id, indocId } = await sendSupply(account, [['TS-WHITE', 10], ['MUG-300', 4]]);
+    const { id, indocId } = await sendSupply(account, [
+      ['TS-WHITE', 10],
+      ['MUG-300', 4],
+    ]);
     const before = msDoc(account, id).positions!.rows.map((r) => ({ id: r.id, quantity: r.quantity, price: r.price }));
     await control(`/indocs/${indocId}/receive`, { final: true });
     const view = await checkAndWait(account, id, (v) => v.state === 'posted');
@@ -36,14 +46,18 @@ describe('receipt → corrected and posted document', () => {
   it('shortage, a different product instead, surplus and defects → positions equal the facts, comment lists each', async () => {
     // The product that arrives instead is known to the warehouse (its card was sent with another task).
     await sendSupply(account, [['PEN-BLUE', 1]]);
-    const { id, indocId } = await sendSupply(account, [['TS-WHITE', 10], ['MUG-300', 4], ['NB-A5', 6]]);
+    const { id, indocId } = await sendSupply(account, [
+      ['TS-WHITE', 10],
+      ['MUG-300', 4],
+      ['NB-A5', 6],
+    ]);
     await control(`/indocs/${indocId}/receive`, {
       final: true,
       items: [
-        { good_id: 'TS-WHITE', useful_qnt: 7, defective_qnt: 1 },   // shortage, one defective (counted as received)
-        { good_id: 'MUG-300', useful_qnt: 0, defective_qnt: 0 },    // nothing arrived...
-        { good_id: 'PEN-BLUE', useful_qnt: 4, defective_qnt: 0 },   // ...a different product instead
-        { good_id: 'NB-A5', useful_qnt: 9, defective_qnt: 0 },      // surplus
+        { good_id: 'TS-WHITE', useful_qnt: 7, defective_qnt: 1 }, // shortage, one defective (counted as received)
+        { good_id: 'MUG-300', useful_qnt: 0, defective_qnt: 0 }, // nothing arrived...
+        { good_id: 'PEN-BLUE', useful_qnt: 4, defective_qnt: 0 }, // ...a different product instead
+        { good_id: 'NB-A5', useful_qnt: 9, defective_qnt: 0 }, // surplus
       ],
     });
     const view = await checkAndWait(account, id, (v) => v.state === 'posted');
@@ -59,16 +73,29 @@ describe('receipt → corrected and posted document', () => {
     const penLine = view.receipt!.lines.find((l) => l.goodId === 'PEN-BLUE')!;
     expect(penLine.unexpected).toBe(true);
     // «Принято» is one number: the widget's column, the comment and the document (defects counted as received).
-    expect(view.receipt!.lines.find((l) => l.goodId === 'TS-WHITE')).toMatchObject({ planned: 10, accepted: 8, defective: 1 });
+    expect(view.receipt!.lines.find((l) => l.goodId === 'TS-WHITE')).toMatchObject({
+      planned: 10,
+      accepted: 8,
+      defective: 1,
+    });
     expect(comment).toMatch(/TS-WHITE[^\n]*план 10, принято 8 /);
   });
 
   it('two partial receipts then the final one: applied once at the end (default) or progressively, same final document', async () => {
     const results: Record<string, number>[] = [];
     for (const acc of [account, progressive]) {
-      const { id, indocId } = await sendSupply(acc, [['TS-WHITE', 10], ['MUG-300', 6]]);
-      await control(`/indocs/${indocId}/receive`, { final: false, items: [{ good_id: 'TS-WHITE', useful_qnt: 4, defective_qnt: 0 }] });
-      await control(`/indocs/${indocId}/receive`, { final: false, items: [{ good_id: 'MUG-300', useful_qnt: 6, defective_qnt: 0 }] });
+      const { id, indocId } = await sendSupply(acc, [
+        ['TS-WHITE', 10],
+        ['MUG-300', 6],
+      ]);
+      await control(`/indocs/${indocId}/receive`, {
+        final: false,
+        items: [{ good_id: 'TS-WHITE', useful_qnt: 4, defective_qnt: 0 }],
+      });
+      await control(`/indocs/${indocId}/receive`, {
+        final: false,
+        items: [{ good_id: 'MUG-300', useful_qnt: 6, defective_qnt: 0 }],
+      });
       const partial = await checkAndWait(acc, id, (v) => v.state === 'receiving' && (v.receipt?.parts ?? 0) >= 2);
       expect(partial.receipt?.partial).toBe(true);
       if (acc === account) {
@@ -78,7 +105,10 @@ describe('receipt → corrected and posted document', () => {
         await waitFor('progressive positions', async () => quantities(acc, id)['TS-WHITE'] === 4);
         expect(msDoc(acc, id).applicable).not.toBe(true);
       }
-      await control(`/indocs/${indocId}/receive`, { final: true, items: [{ good_id: 'TS-WHITE', useful_qnt: 5, defective_qnt: 0 }] });
+      await control(`/indocs/${indocId}/receive`, {
+        final: true,
+        items: [{ good_id: 'TS-WHITE', useful_qnt: 5, defective_qnt: 0 }],
+      });
       await checkAndWait(acc, id, (v) => v.state === 'posted');
       expect(msDoc(acc, id).state?.name).toBe('Проведён');
       results.push(quantities(acc, id));
@@ -100,15 +130,25 @@ describe('receipt → corrected and posted document', () => {
 
   it('a correction of a locked outdoc → the document equals the projection of the replacement', async () => {
     const { id, indocId } = await sendSupply(account, [['TS-WHITE', 10]]);
-    await control(`/indocs/${indocId}/receive`, { final: true, items: [{ good_id: 'TS-WHITE', useful_qnt: 7, defective_qnt: 0 }] });
+    await control(`/indocs/${indocId}/receive`, {
+      final: true,
+      items: [{ good_id: 'TS-WHITE', useful_qnt: 7, defective_qnt: 0 }],
+    });
     await checkAndWait(account, id, (v) => v.state === 'posted');
     expect(quantities(account, id)).toEqual({ 'TS-WHITE': 7 });
-    const state = await (await fetch(`${sandbox.betapro.controlUrl}/state`)).json() as { partners: Record<string, { outdocs: Record<string, { outdoc_id: number; indoc_id?: string; locked: boolean; deleted?: boolean }> }> };
+    const state = (await (await fetch(`${sandbox.betapro.controlUrl}/state`)).json()) as {
+      partners: Record<string, { outdocs: Record<string, { outdoc_id: number; indoc_id?: string; locked: boolean; deleted?: boolean }> }>;
+    };
     const outdoc = Object.values(Object.values(state.partners)[0].outdocs).find((o) => o.indoc_id === indocId && !o.deleted)!;
     expect(outdoc.locked).toBe(true);
-    await control(`/outdocs/${outdoc.outdoc_id}/correct`, { items: [{ good_id: 'TS-WHITE', useful_qnt: 10, defective_qnt: 0 }] });
+    await control(`/outdocs/${outdoc.outdoc_id}/correct`, {
+      items: [{ good_id: 'TS-WHITE', useful_qnt: 10, defective_qnt: 0 }],
+    });
     await waitFor('replacement applied', async () => {
-      await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: account.adminSession, body: { action: 'check' } });
+      await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, {
+        token: account.adminSession,
+        body: { action: 'check' },
+      });
       await new Promise((r) => setTimeout(r, 400));
       // The revert before the unlock also shows 10 (the plan), unposted: wait for the replacement's posting.
       const v = await documentView(sandbox, account.adminSession, 'supply', id);
@@ -127,16 +167,25 @@ describe('receipt → corrected and posted document', () => {
       positions: [{ quantity: 6, price: 0, assortment: ms().meta('product', productOf(account, 'MUG-300').id) }],
     });
     const id = String(doc.id);
-    await api(sandbox.app.url, `/api/widget/documents/move/${id}/actions`, { token: account.adminSession, body: { action: 'send' } });
+    await api(sandbox.app.url, `/api/widget/documents/move/${id}/actions`, {
+      token: account.adminSession,
+      body: { action: 'send' },
+    });
     const sent = await waitFor('move sent', async () => {
       const v = await documentView(sandbox, account.adminSession, 'move', id);
       return v.state === 'sent' ? v : undefined;
     });
-    await control(`/indocs/${sent.indocId}/receive`, { final: true, items: [{ good_id: 'MUG-300', useful_qnt: 4, defective_qnt: 0 }] });
+    await control(`/indocs/${sent.indocId}/receive`, {
+      final: true,
+      items: [{ good_id: 'MUG-300', useful_qnt: 4, defective_qnt: 0 }],
+    });
     await waitFor('move posted', async () => {
       const v = await documentView(sandbox, account.adminSession, 'move', id);
       if (v.state === 'posted') return v;
-      await api(sandbox.app.url, `/api/widget/documents/move/${id}/actions`, { token: account.adminSession, body: { action: 'check' } });
+      await api(sandbox.app.url, `/api/widget/documents/move/${id}/actions`, {
+        token: account.adminSession,
+        body: { action: 'check' },
+      });
       await new Promise((r) => setTimeout(r, 300));
       return undefined;
     });

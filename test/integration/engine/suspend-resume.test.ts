@@ -5,7 +5,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  api, defaultSettings, BETAPRO_PARTNER, createSupply, documentView, installAndConfigure, waitFor, type ConfiguredAccount,
+  api,
+  defaultSettings,
+  BETAPRO_PARTNER,
+  createSupply,
+  documentView,
+  installAndConfigure,
+  waitFor,
+  type ConfiguredAccount,
 } from '../../support/sandbox';
 import { sandboxSuite, type SuiteSandbox } from '../../support/suite';
 import { TEST_APP_ID } from '../../support/app-server';
@@ -15,12 +22,20 @@ import type { SettingsInput } from '@/lib/api/contract';
 let sandbox: SuiteSandbox;
 
 // info: the held transfer is observed through the app's log line.
-sandboxSuite([], (s) => { sandbox = s; }, { appEnv: { LOG_LEVEL: 'info' } });
+sandboxSuite(
+  [],
+  (s) => {
+    sandbox = s;
+  },
+  { appEnv: { LOG_LEVEL: 'info' } },
+);
 
 const ms = () => sandbox.moysklad;
 const productId = (acc: ConfiguredAccount, article: string) => acc.seed.products.find((p) => p.article === article)!.id;
 
-interface SimState { partners: Array<{ partnerId: string; goods: Array<{ good_id: string }>; indocs: Array<{ indoc_id: string }> }> }
+interface SimState {
+  partners: Array<{ partnerId: string; goods: Array<{ good_id: string }>; indocs: Array<{ indoc_id: string }> }>;
+}
 async function betaproState(): Promise<SimState> {
   return (await fetch(`${sandbox.betapro.controlUrl}/state`)).json() as Promise<SimState>;
 }
@@ -29,8 +44,17 @@ const partnerOf = (state: SimState, partnerId: string) => state.partners.find((p
 async function scenarioCall(acc: ConfiguredAccount, id: string): Promise<number> {
   const res = await fetch(`${sandbox.app.url}/api/moysklad/vendor/1.0/apps/${TEST_APP_ID}/${acc.accountId}/scenario`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${await vendorJwt()}`, 'content-type': 'application/json', 'x-lognex-requestid': crypto.randomUUID() },
-    body: JSON.stringify({ actionName: 'transfer-to-betapro', actionType: 'CHANGE_STATUS', objectId: id, objectType: 'supply' }),
+    headers: {
+      authorization: `Bearer ${await vendorJwt()}`,
+      'content-type': 'application/json',
+      'x-lognex-requestid': crypto.randomUUID(),
+    },
+    body: JSON.stringify({
+      actionName: 'transfer-to-betapro',
+      actionType: 'CHANGE_STATUS',
+      objectId: id,
+      objectType: 'supply',
+    }),
   });
   await res.text();
   return res.status;
@@ -52,10 +76,14 @@ describe('suspend and resume', () => {
     expect(partnerOf(await betaproState(), BETAPRO_PARTNER.partnerId).indocs.filter((d) => d.indoc_id.includes(id))).toHaveLength(0);
 
     expect((await ms().lifecycle(acc.accountId, 'resume')).httpStatus).toBe(200);
-    const sent = await waitFor('sent after resume', async () => {
-      const v = await documentView(sandbox, acc.adminSession, 'supply', id);
-      return v.state === 'sent' ? v : undefined;
-    }, 60_000);
+    const sent = await waitFor(
+      'sent after resume',
+      async () => {
+        const v = await documentView(sandbox, acc.adminSession, 'supply', id);
+        return v.state === 'sent' ? v : undefined;
+      },
+      60_000,
+    );
     expect(sent.lastTrigger).toBe('system');
     const indocs = partnerOf(await betaproState(), BETAPRO_PARTNER.partnerId).indocs.filter((d) => d.indoc_id === sent.indocId);
     expect(indocs).toHaveLength(1);
@@ -67,19 +95,28 @@ describe('goods registry per BetaPRO partner', () => {
   it('after switching to a new partner, the goods are registered with it again and the task is created', async () => {
     const acc = await installAndConfigure(sandbox, 'partner-switch');
     const send = async (id: string) => {
-      await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: acc.adminSession, body: { action: 'send' } });
-      return waitFor('sent', async () => {
-        const v = await documentView(sandbox, acc.adminSession, 'supply', id);
-        if (v.state === 'error') throw new Error(JSON.stringify(v.errors));
-        return v.state === 'sent' ? v : undefined;
-      }, 60_000);
+      await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, {
+        token: acc.adminSession,
+        body: { action: 'send' },
+      });
+      return waitFor(
+        'sent',
+        async () => {
+          const v = await documentView(sandbox, acc.adminSession, 'supply', id);
+          if (v.state === 'error') throw new Error(JSON.stringify(v.errors));
+          return v.state === 'sent' ? v : undefined;
+        },
+        60_000,
+      );
     };
     await send(createSupply(sandbox, acc, { positions: [{ productId: productId(acc, 'NB-A5'), quantity: 2 }] }));
     expect(partnerOf(await betaproState(), BETAPRO_PARTNER.partnerId).goods.map((g) => g.good_id)).toContain('NB-A5');
 
     const second = { partnerId: 'P-2002', password: 'secret-pass-2002' };
     const created = await fetch(`${sandbox.betapro.controlUrl}/partners`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(second),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(second),
     });
     expect(created.status).toBe(200);
     await saveSettings(acc, { betaproPartnerId: second.partnerId, betaproPassword: second.password });

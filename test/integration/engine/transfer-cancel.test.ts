@@ -12,25 +12,43 @@ import { sandboxSuite, type SuiteSandbox } from '../../support/suite';
 let sandbox: SuiteSandbox;
 let account: ConfiguredAccount;
 
-sandboxSuite(['cancel-shop'], (s, [a]) => { sandbox = s; account = a; }, { appEnv: { SWEEP_INTERVAL_SEC: '2' } });
+sandboxSuite(
+  ['cancel-shop'],
+  (s, [a]) => {
+    sandbox = s;
+    account = a;
+  },
+  { appEnv: { SWEEP_INTERVAL_SEC: '2' } },
+);
 
 const ms = () => sandbox.moysklad;
 const { product, msDoc, view, action, setStatus } = supplyHelpers(() => ({ sandbox, account }));
 const lines = (id: string, text: string) => (msDoc(id).description ?? '').split('\n').filter((l) => l.includes(text));
 
 async function tasksOf(id: string): Promise<Array<{ indoc_id: string; state: string }>> {
-  const state = await (await fetch(`${sandbox.betapro.controlUrl}/state`)).json() as { partners: Record<string, { indocs: Record<string, { indoc_id: string; state: string }> }> };
+  const state = (await (await fetch(`${sandbox.betapro.controlUrl}/state`)).json()) as {
+    partners: Record<string, { indocs: Record<string, { indoc_id: string; state: string }> }>;
+  };
   const hex = id.replace(/-/g, '').toLowerCase();
-  return Object.values(state.partners).flatMap((p) => Object.values(p.indocs)).filter((t) => t.indoc_id.includes(hex));
+  return Object.values(state.partners)
+    .flatMap((p) => Object.values(p.indocs))
+    .filter((t) => t.indoc_id.includes(hex));
 }
 async function waitState(id: string, state: DocumentView['state']): Promise<DocumentView> {
-  return waitFor(`supply ${id} ${state}`, async () => {
-    const v = await view(id);
-    return v.state === state ? v : undefined;
-  }, 40_000);
+  return waitFor(
+    `supply ${id} ${state}`,
+    async () => {
+      const v = await view(id);
+      return v.state === state ? v : undefined;
+    },
+    40_000,
+  );
 }
 async function sendByStatus(from: string): Promise<{ id: string; sent: DocumentView }> {
-  const id = createSupply(sandbox, account, { state: from, positions: [{ productId: product('TS-WHITE').id, quantity: 6 }] });
+  const id = createSupply(sandbox, account, {
+    state: from,
+    positions: [{ productId: product('TS-WHITE').id, quantity: 6 }],
+  });
   setStatus(id, 'Передать');
   const sent = await waitState(id, 'sent');
   expect(msDoc(id).state?.name).toBe('Передан');
@@ -49,18 +67,25 @@ describe('«Отменить задание»', () => {
 
     // Sent again after the cancel: a new task (the next generation), and cancelled again → «Новый» again.
     setStatus(id, 'Передать');
-    const again = await waitFor('sent again', async () => {
-      const v = await view(id);
-      return v.state === 'sent' && v.indocId !== sent.indocId ? v : undefined;
-    }, 40_000);
+    const again = await waitFor(
+      'sent again',
+      async () => {
+        const v = await view(id);
+        return v.state === 'sent' && v.indocId !== sent.indocId ? v : undefined;
+      },
+      40_000,
+    );
     expect(again.indocId).toBe(`${sent.indocId}-2`);
     await action(id, 'cancel');
     await waitState(id, 'cancelled');
     await waitFor('status given back again', async () => msDoc(id).state?.name === 'Новый');
   }, 120_000);
 
-  it('after an error and a second «Передать», a cancel still gives back the user\'s status, not «Ошибка передачи»', async () => {
-    const id = createSupply(sandbox, account, { state: 'Новый', positions: [{ productId: product('MUG-300').id, quantity: 1 }] });
+  it("after an error and a second «Передать», a cancel still gives back the user's status, not «Ошибка передачи»", async () => {
+    const id = createSupply(sandbox, account, {
+      state: 'Новый',
+      positions: [{ productId: product('MUG-300').id, quantity: 1 }],
+    });
     ms().userUpdate(account.accountId, 'supply', id, { store: ms().meta('store', account.seed.stores.shop) });
     setStatus(id, 'Передать');
     await waitState(id, 'error');
@@ -77,10 +102,14 @@ describe('«Отменить задание»', () => {
     const { id, sent } = await sendByStatus('Новый');
     await fetch(`${sandbox.betapro.controlUrl}/indocs/${sent.indocId}/arrive`, { method: 'POST' });
     await action(id, 'cancel');
-    const refused = await waitFor('cancel refused', async () => {
-      const v = await view(id);
-      return v.events.find((e) => e.kind === 'cancel_failed') ? v : undefined;
-    }, 40_000);
+    const refused = await waitFor(
+      'cancel refused',
+      async () => {
+        const v = await view(id);
+        return v.events.find((e) => e.kind === 'cancel_failed') ? v : undefined;
+      },
+      40_000,
+    );
     const why = refused.events.find((e) => e.kind === 'cancel_failed')!.message;
     expect(why).toContain(`Задание ${sent.indocId} не отменено: поставка уже прибыла на склад БетаПРО`);
     expect(refused.state).toBe('sent');

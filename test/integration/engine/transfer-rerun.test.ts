@@ -40,7 +40,14 @@ describe.skipIf(!TEST_DATABASE_URL)('a transfer job run again after its effects'
     const msDoc = () => ms.getDocument(account.accountId, 'supply', id) as { state?: { name?: string }; description?: string };
     const sentLines = () => (msDoc().description ?? '').split('\n').filter((l) => l.includes('Передан в БетаПРО')).length;
 
-    expect((await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: account.adminSession, body: { action: 'send' } })).status).toBe(202);
+    expect(
+      (
+        await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, {
+          token: account.adminSession,
+          body: { action: 'send' },
+        })
+      ).status,
+    ).toBe(202);
     await waitFor('«Передан»', async () => msDoc().state?.name === 'Передан', 30_000);
     expect(sentLines()).toBe(1);
 
@@ -49,13 +56,21 @@ describe.skipIf(!TEST_DATABASE_URL)('a transfer job run again after its effects'
     const before = await db.prisma.syncDocument.findUniqueOrThrow({ where: { accountId_entity_msId: ref } });
     await db.prisma.syncDocument.update({ where: { id: before.id }, data: { state: 'sending' } });
     const job = await enqueueJob(db.prisma, {
-      kind: transferJob.kind, accountId: ref.accountId, groupKey: documentGroupKey(ref), dedupeKey: transferJobKey(ref),
-      payload: ref, maxAttempts: 8,
+      kind: transferJob.kind,
+      accountId: ref.accountId,
+      groupKey: documentGroupKey(ref),
+      dedupeKey: transferJobKey(ref),
+      payload: ref,
+      maxAttempts: 8,
     });
-    await waitFor('the rerun finished', async () => {
-      const row = await db.prisma.job.findUnique({ where: { id: job.id } });
-      return row?.state === 'done';
-    }, 30_000);
+    await waitFor(
+      'the rerun finished',
+      async () => {
+        const row = await db.prisma.job.findUnique({ where: { id: job.id } });
+        return row?.state === 'done';
+      },
+      30_000,
+    );
 
     const after = await db.prisma.syncDocument.findUniqueOrThrow({ where: { id: before.id } });
     expect(after.state).toBe('sent');
@@ -64,8 +79,12 @@ describe.skipIf(!TEST_DATABASE_URL)('a transfer job run again after its effects'
     expect(view.events.filter((e) => e.kind === 'task_created')).toHaveLength(1);
     expect(msDoc().state?.name).toBe('Передан');
     expect(sentLines()).toBe(1);
-    const state = await (await fetch(`${sandbox.betapro.controlUrl}/state`)).json() as { partners: Record<string, { indocs: Record<string, { indoc_id: string }> }> };
-    const tasks = Object.values(Object.values(state.partners)[0].indocs).filter((t) => t.indoc_id.toLowerCase().includes(id.replace(/-/g, '').toLowerCase()));
+    const state = (await (await fetch(`${sandbox.betapro.controlUrl}/state`)).json()) as {
+      partners: Record<string, { indocs: Record<string, { indoc_id: string }> }>;
+    };
+    const tasks = Object.values(Object.values(state.partners)[0].indocs).filter((t) =>
+      t.indoc_id.toLowerCase().includes(id.replace(/-/g, '').toLowerCase()),
+    );
     expect(tasks).toHaveLength(1);
   }, 120_000);
 });

@@ -12,20 +12,35 @@ import { sandboxSuite, type SuiteSandbox } from '../../support/suite';
 let sandbox: SuiteSandbox;
 let account: ConfiguredAccount;
 
-sandboxSuite(['resend-shop'], (s, [a]) => { sandbox = s; account = a; });
+sandboxSuite(['resend-shop'], (s, [a]) => {
+  sandbox = s;
+  account = a;
+});
 
 const { product, msDoc, view, action, setStatus } = supplyHelpers(() => ({ sandbox, account }));
 
 async function control(path: string, body: unknown = {}) {
-  const res = await fetch(`${sandbox.betapro.controlUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${sandbox.betapro.controlUrl}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   if (res.status >= 300) throw new Error(`${path}: ${res.status} ${await res.text()}`);
 }
 
-interface SimTask { indoc_id: string; state: string; items: Array<{ good_id: string; plan_qnt: number }> }
+interface SimTask {
+  indoc_id: string;
+  state: string;
+  items: Array<{ good_id: string; plan_qnt: number }>;
+}
 async function tasksOf(id: string): Promise<SimTask[]> {
-  const state = await (await fetch(`${sandbox.betapro.controlUrl}/state`)).json() as { partners: Record<string, { indocs: Record<string, SimTask> }> };
+  const state = (await (await fetch(`${sandbox.betapro.controlUrl}/state`)).json()) as {
+    partners: Record<string, { indocs: Record<string, SimTask> }>;
+  };
   const hex = id.replace(/-/g, '').toLowerCase();
-  return Object.values(state.partners).flatMap((p) => Object.values(p.indocs)).filter((t) => t.indoc_id.includes(hex));
+  return Object.values(state.partners)
+    .flatMap((p) => Object.values(p.indocs))
+    .filter((t) => t.indoc_id.includes(hex));
 }
 
 /** A task under the document's number with other contents, as an earlier life of the document left it. */
@@ -37,27 +52,35 @@ async function preCreateTask(indocId: string, quantity: number): Promise<void> {
       authorization: `Basic ${Buffer.from(`${BETAPRO_PARTNER.partnerId}:${BETAPRO_PARTNER.password}`).toString('base64')}`,
     },
     body: JSON.stringify({
-      indoc_type: 'goods_supply_task', indoc_id: indocId,
+      indoc_type: 'goods_supply_task',
+      indoc_id: indocId,
       goods: [{ good_id: 'OLD-GOOD-1', good_name: 'Старый товар' }],
       items: [{ good_id: 'OLD-GOOD-1', plan_qnt: quantity }],
     }),
   });
-  expect((await res.json() as { success: boolean }).success).toBe(true);
+  expect(((await res.json()) as { success: boolean }).success).toBe(true);
 }
 
 async function waitState(id: string, state: DocumentView['state'], poll = false): Promise<DocumentView> {
-  return waitFor(`supply ${id} ${state}`, async () => {
-    const v = await view(id);
-    if (v.state === state) return v;
-    if (poll && v.actions.check.enabled) await action(id, 'check');
-    await new Promise((r) => setTimeout(r, 200));
-    return undefined;
-  }, 40_000);
+  return waitFor(
+    `supply ${id} ${state}`,
+    async () => {
+      const v = await view(id);
+      if (v.state === state) return v;
+      if (poll && v.actions.check.enabled) await action(id, 'check');
+      await new Promise((r) => setTimeout(r, 200));
+      return undefined;
+    },
+    40_000,
+  );
 }
 
 describe('re-send after the warehouse closed the task', () => {
   it('after a non-arrival (306), «Передать» creates task -2 and «Передан» names it', async () => {
-    const id = createSupply(sandbox, account, { state: 'Новый', positions: [{ productId: product('NB-A5').id, quantity: 3 }] });
+    const id = createSupply(sandbox, account, {
+      state: 'Новый',
+      positions: [{ productId: product('NB-A5').id, quantity: 3 }],
+    });
     setStatus(id, 'Передать');
     const first = await waitState(id, 'sent');
     const firstIndoc = first.indocId!;
@@ -66,15 +89,22 @@ describe('re-send after the warehouse closed the task', () => {
     expect(msDoc(id).state?.name).toBe('Ошибка передачи');
 
     setStatus(id, 'Передать');
-    const resent = await waitFor('the second task', async () => {
-      const v = await view(id);
-      return v.state === 'sent' && v.indocId !== firstIndoc ? v : undefined;
-    }, 40_000);
+    const resent = await waitFor(
+      'the second task',
+      async () => {
+        const v = await view(id);
+        return v.state === 'sent' && v.indocId !== firstIndoc ? v : undefined;
+      },
+      40_000,
+    );
     expect(resent.indocId).toBe(`${firstIndoc}-2`);
     expect(msDoc(id).state?.name).toBe('Передан');
     expect(msDoc(id).description).toContain(`Передан в БетаПРО: задание ${firstIndoc}-2`);
     const tasks = await tasksOf(id);
-    expect(tasks.map((t) => [t.indoc_id, t.state]).sort()).toEqual([[firstIndoc, 'expired'], [`${firstIndoc}-2`, 'created']]);
+    expect(tasks.map((t) => [t.indoc_id, t.state]).sort()).toEqual([
+      [firstIndoc, 'expired'],
+      [`${firstIndoc}-2`, 'created'],
+    ]);
     expect(resent.events.filter((e) => e.kind === 'task_created')).toHaveLength(2);
     expect(resent.events.some((e) => e.kind === 'resend' && e.message.includes(`${firstIndoc}-2`))).toBe(true);
 
@@ -147,10 +177,14 @@ describe('a 1001 for other contents', () => {
     await action(id, 'send');
     await waitState(id, 'error');
     await action(id, 'retry');
-    const refused = await waitFor('re-send refused', async () => {
-      const v = await view(id);
-      return v.state === 'error' && v.errors.some((e) => e.message.includes('Новое задание не создано')) ? v : undefined;
-    }, 40_000);
+    const refused = await waitFor(
+      're-send refused',
+      async () => {
+        const v = await view(id);
+        return v.state === 'error' && v.errors.some((e) => e.message.includes('Новое задание не создано')) ? v : undefined;
+      },
+      40_000,
+    );
     expect(refused.indocId).toBe(indocId);
     expect(refused.errors[0].message).toContain('уже прибыла на склад');
     expect((await tasksOf(id)).map((t) => t.indoc_id)).toEqual([indocId]);

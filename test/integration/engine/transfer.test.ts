@@ -10,7 +10,14 @@ import type { DocumentView } from '@/lib/api/contract';
 let sandbox: SuiteSandbox;
 let account: ConfiguredAccount;
 
-sandboxSuite(['transfer-shop'], (s, [a]) => { sandbox = s; account = a; }, { appEnv: { SWEEP_INTERVAL_SEC: '2' } });
+sandboxSuite(
+  ['transfer-shop'],
+  (s, [a]) => {
+    sandbox = s;
+    account = a;
+  },
+  { appEnv: { SWEEP_INTERVAL_SEC: '2' } },
+);
 
 const ms = () => sandbox.moysklad;
 function meta(type: string, id: string) {
@@ -23,8 +30,15 @@ function product(article: string) {
 }
 
 function createSupply(options: { state?: string; positions?: Array<{ article: string; quantity: number }>; store?: string } = {}): string {
-  const positions = (options.positions ?? [{ article: 'TS-WHITE', quantity: 10 }, { article: 'MUG-300', quantity: 4 }]).map((p) => ({
-    quantity: p.quantity, price: 10000, assortment: meta('product', product(p.article).id),
+  const positions = (
+    options.positions ?? [
+      { article: 'TS-WHITE', quantity: 10 },
+      { article: 'MUG-300', quantity: 4 },
+    ]
+  ).map((p) => ({
+    quantity: p.quantity,
+    price: 10000,
+    assortment: meta('product', product(p.article).id),
   }));
   const doc = ms().createDocument(account.accountId, 'supply', {
     organization: meta('organization', account.seed.organizationId),
@@ -57,7 +71,9 @@ function msDescription(entity: 'supply' | 'move', id: string): string {
 
 async function betaproTasks(): Promise<Record<string, { indoc_id: string; items: Array<{ good_id: string; plan_qnt: number }> }>> {
   const res = await fetch(`${sandbox.betapro.controlUrl}/state`);
-  const state = (await res.json()) as { partners: Record<string, { indocs: Record<string, never> }> | Array<{ partnerId: string; indocs: Record<string, never> }> };
+  const state = (await res.json()) as {
+    partners: Record<string, { indocs: Record<string, never> }> | Array<{ partnerId: string; indocs: Record<string, never> }>;
+  };
   const partners = Array.isArray(state.partners) ? state.partners : Object.values(state.partners);
   return Object.assign({}, ...partners.map((p) => p.indocs));
 }
@@ -77,9 +93,13 @@ async function waitSent(entity: 'supply' | 'move', id: string): Promise<Document
 
 describe('transfer triggers (docs/product.md §2)', () => {
   it('widget action sends a supply and a move', async () => {
-    for (const [entity, id] of [['supply', createSupply()], ['move', createMove()]] as const) {
+    for (const [entity, id] of [
+      ['supply', createSupply()],
+      ['move', createMove()],
+    ] as const) {
       const res = await api<DocumentView>(sandbox.app.url, `/api/widget/documents/${entity}/${id}/actions`, {
-        token: account.adminSession, body: { action: 'send' },
+        token: account.adminSession,
+        body: { action: 'send' },
       });
       expect(res.status).toBe(202);
       const view = await waitSent(entity, id);
@@ -92,8 +112,13 @@ describe('transfer triggers (docs/product.md §2)', () => {
   });
 
   it('status change to "Передать" (webhook) sends a supply and a move', async () => {
-    for (const [entity, id] of [['supply', createSupply({ state: 'Новый' })], ['move', createMove({ state: 'Новый' })]] as const) {
-      ms().userUpdate(account.accountId, entity, id, { state: ms().stateMeta(entity, account.seed.states[entity]['Передать']) });
+    for (const [entity, id] of [
+      ['supply', createSupply({ state: 'Новый' })],
+      ['move', createMove({ state: 'Новый' })],
+    ] as const) {
+      ms().userUpdate(account.accountId, entity, id, {
+        state: ms().stateMeta(entity, account.seed.states[entity]['Передать']),
+      });
       const view = await waitSent(entity, id);
       expect(view.lastTrigger).toBe('webhook');
       expect(msState(entity, id)).toBe('Передан');
@@ -109,10 +134,23 @@ describe('transfer triggers (docs/product.md §2)', () => {
 
   it('scenario call sends a supply and a move', async () => {
     const scenarioTarget = account.seed.states.supply['Новый'];
-    ms().addScenario(account.accountId, { entityType: 'supply', stateId: scenarioTarget, actionName: 'transfer-to-betapro' } as never);
-    ms().addScenario(account.accountId, { entityType: 'move', stateId: account.seed.states.move['Новый'], actionName: 'transfer-to-betapro' } as never);
-    for (const [entity, id] of [['supply', createSupply()], ['move', createMove()]] as const) {
-      ms().userUpdate(account.accountId, entity, id, { state: ms().stateMeta(entity, account.seed.states[entity]['Новый']) });
+    ms().addScenario(account.accountId, {
+      entityType: 'supply',
+      stateId: scenarioTarget,
+      actionName: 'transfer-to-betapro',
+    } as never);
+    ms().addScenario(account.accountId, {
+      entityType: 'move',
+      stateId: account.seed.states.move['Новый'],
+      actionName: 'transfer-to-betapro',
+    } as never);
+    for (const [entity, id] of [
+      ['supply', createSupply()],
+      ['move', createMove()],
+    ] as const) {
+      ms().userUpdate(account.accountId, entity, id, {
+        state: ms().stateMeta(entity, account.seed.states[entity]['Новый']),
+      });
       const view = await waitSent(entity, id);
       expect(view.lastTrigger).toBe('scenario');
       expect(await tasksFor(id)).toHaveLength(1);
@@ -124,7 +162,10 @@ describe('transfer triggers (docs/product.md §2)', () => {
     const supply = createSupply({ state: 'Передать' });
     const move = createMove({ state: 'Передать' });
     ms().setConfig({ webhooksEnabled: true } as never);
-    for (const [entity, id] of [['supply', supply], ['move', move]] as const) {
+    for (const [entity, id] of [
+      ['supply', supply],
+      ['move', move],
+    ] as const) {
       const view = await waitSent(entity, id);
       expect(view.lastTrigger).toBe('sweep');
       expect(await tasksFor(id)).toHaveLength(1);
@@ -136,30 +177,58 @@ describe('one task, whatever the triggers', () => {
   it('button + the same webhook four times + a scenario call, concurrently → exactly one task', async () => {
     const id = createSupply();
     const webhookUrl = `${sandbox.app.url}/api/moysklad/webhooks/`;
-    const installation = await api<{ settings: unknown }>(sandbox.app.url, '/api/settings', { token: account.adminSession });
+    const installation = await api<{ settings: unknown }>(sandbox.app.url, '/api/settings', {
+      token: account.adminSession,
+    });
     expect(installation.status).toBe(200);
     // Put the document into the command status without letting the simulator notify (we replay it).
     ms().setConfig({ webhooksEnabled: false } as never);
-    ms().userUpdate(account.accountId, 'supply', id, { state: ms().stateMeta('supply', account.seed.states.supply['Передать']) });
+    ms().userUpdate(account.accountId, 'supply', id, {
+      state: ms().stateMeta('supply', account.seed.states.supply['Передать']),
+    });
     ms().setConfig({ webhooksEnabled: true } as never);
-    const hooks = ms().deliveries({ accountId: account.accountId }).filter((d) => d.kind === 'webhook');
+    const hooks = ms()
+      .deliveries({ accountId: account.accountId })
+      .filter((d) => d.kind === 'webhook');
     const secretUrl = hooks.map((d) => (d as { url?: string }).url).find((u) => u?.startsWith(webhookUrl));
     expect(secretUrl).toBeTruthy();
     const base = secretUrl!.split('?')[0];
     const body = {
-      auditContext: { meta: { type: 'audit', href: `${ms().apiUrl}/audit/x` }, moment: '2026-11-28 12:00:00', uid: 'admin@shop' },
-      events: [{ meta: { type: 'supply', href: `${ms().apiUrl}/entity/supply/${id}` }, action: 'UPDATE', accountId: account.accountId, updatedFields: ['state'] }],
+      auditContext: {
+        meta: { type: 'audit', href: `${ms().apiUrl}/audit/x` },
+        moment: '2026-11-28 12:00:00',
+        uid: 'admin@shop',
+      },
+      events: [
+        {
+          meta: { type: 'supply', href: `${ms().apiUrl}/entity/supply/${id}` },
+          action: 'UPDATE',
+          accountId: account.accountId,
+          updatedFields: ['state'],
+        },
+      ],
     };
     const requestId = crypto.randomUUID();
     const scenarioToken = await (await import('../../support/vendor-jwt')).vendorJwt();
     const calls = [
-      api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: account.adminSession, body: { action: 'send' } }),
-      ...Array.from({ length: 4 }, () => api(sandbox.app.url, `${base.replace(sandbox.app.url, '')}?requestId=${requestId}`, { body })),
-      fetch(`${sandbox.app.url}/api/moysklad/vendor/1.0/apps/${sandbox.appEnv.MOYSKLAD_APP_ID ?? (await import('../../support/app-server')).TEST_APP_ID}/${account.accountId}/scenario`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${scenarioToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ actionName: 'transfer-to-betapro', actionType: 'CHANGE_STATUS', objectId: id, objectType: 'supply' }),
+      api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, {
+        token: account.adminSession,
+        body: { action: 'send' },
       }),
+      ...Array.from({ length: 4 }, () => api(sandbox.app.url, `${base.replace(sandbox.app.url, '')}?requestId=${requestId}`, { body })),
+      fetch(
+        `${sandbox.app.url}/api/moysklad/vendor/1.0/apps/${sandbox.appEnv.MOYSKLAD_APP_ID ?? (await import('../../support/app-server')).TEST_APP_ID}/${account.accountId}/scenario`,
+        {
+          method: 'POST',
+          headers: { authorization: `Bearer ${scenarioToken}`, 'content-type': 'application/json' },
+          body: JSON.stringify({
+            actionName: 'transfer-to-betapro',
+            actionType: 'CHANGE_STATUS',
+            objectId: id,
+            objectType: 'supply',
+          }),
+        },
+      ),
     ];
     await Promise.all(calls);
     await waitSent('supply', id);
@@ -187,7 +256,9 @@ describe('data problems', () => {
       ],
     });
     const id = String(doc.id);
-    ms().userUpdate(account.accountId, 'supply', id, { state: ms().stateMeta('supply', account.seed.states.supply['Передать']) });
+    ms().userUpdate(account.accountId, 'supply', id, {
+      state: ms().stateMeta('supply', account.seed.states.supply['Передать']),
+    });
     const failed = await waitFor('error', async () => {
       const view = await documentView(sandbox, account.adminSession, 'supply', id);
       return view.state === 'error' ? view : undefined;
@@ -206,7 +277,9 @@ describe('data problems', () => {
       store: meta('store', account.seed.stores.betapro),
       positions: [{ quantity: 3, price: 100, assortment: meta('product', product('PEN-BLUE').id) }],
     });
-    ms().userUpdate(account.accountId, 'supply', id, { state: ms().stateMeta('supply', account.seed.states.supply['Передать']) });
+    ms().userUpdate(account.accountId, 'supply', id, {
+      state: ms().stateMeta('supply', account.seed.states.supply['Передать']),
+    });
     await waitSent('supply', id);
     expect(msState('supply', id)).toBe('Передан');
     expect(await tasksFor(id)).toHaveLength(1);
@@ -216,7 +289,10 @@ describe('data problems', () => {
   it('a clerk without rights on supplies is refused (403) and cannot read other accounts', async () => {
     const id = createSupply();
     const clerk = await sessionFor(sandbox, account.accountId, 'clerk-nosupply');
-    const res = await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: clerk, body: { action: 'send' } });
+    const res = await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, {
+      token: clerk,
+      body: { action: 'send' },
+    });
     expect(res.status).toBe(403);
     const other = await installAndConfigure(sandbox, 'other-shop');
     const foreign = await documentView(sandbox, other.adminSession, 'supply', id);
@@ -229,10 +305,16 @@ describe('data problems', () => {
 describe('cancel', () => {
   it('cancels a sent task before arrival (DELETE /indocs) and can send again', async () => {
     const id = createSupply();
-    await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: account.adminSession, body: { action: 'send' } });
+    await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, {
+      token: account.adminSession,
+      body: { action: 'send' },
+    });
     const sent = await waitSent('supply', id);
     expect(sent.actions.cancel.enabled).toBe(true);
-    const res = await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: account.adminSession, body: { action: 'cancel' } });
+    const res = await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, {
+      token: account.adminSession,
+      body: { action: 'cancel' },
+    });
     expect(res.status).toBe(202);
     const cancelled = await waitFor('cancelled', async () => {
       const view = await documentView(sandbox, account.adminSession, 'supply', id);
@@ -242,17 +324,26 @@ describe('cancel', () => {
     expect(await tasksFor(id)).toHaveLength(0);
     // The state changes first and the MoySklad answer follows (resumable after a crash): wait for it.
     await waitFor('cancel line in the comment', async () => (msDescription('supply', id) ?? '').includes('отменено') || undefined);
-    await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: account.adminSession, body: { action: 'send' } });
+    await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, {
+      token: account.adminSession,
+      body: { action: 'send' },
+    });
     await waitSent('supply', id);
     expect(await tasksFor(id)).toHaveLength(1);
   });
 
   it('refuses to cancel after the goods arrived', async () => {
     const id = createSupply();
-    await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: account.adminSession, body: { action: 'send' } });
+    await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, {
+      token: account.adminSession,
+      body: { action: 'send' },
+    });
     const sent = await waitSent('supply', id);
     await fetch(`${sandbox.betapro.controlUrl}/indocs/${sent.indocId}/arrive`, { method: 'POST' });
-    await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: account.adminSession, body: { action: 'cancel' } });
+    await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, {
+      token: account.adminSession,
+      body: { action: 'cancel' },
+    });
     const view = await waitFor('cancel refused', async () => {
       const v = await documentView(sandbox, account.adminSession, 'supply', id);
       return v.events.some((e) => e.kind === 'cancel_failed') ? v : undefined;
@@ -261,4 +352,3 @@ describe('cancel', () => {
     expect(await tasksFor(id)).toHaveLength(1);
   });
 });
-

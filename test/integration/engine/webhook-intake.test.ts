@@ -20,7 +20,10 @@ function delivery(events: Array<{ type?: string; id: string; action?: string; fi
   return JSON.stringify({
     auditContext: { meta: { type: 'audit', href: 'https://api.moysklad.ru/api/remap/1.2/audit/1' }, uid: 'clerk@acc' },
     events: events.map((e) => ({
-      meta: { type: e.type ?? 'supply', href: `https://api.moysklad.ru/api/remap/1.2/entity/${e.type ?? 'supply'}/${e.id}` },
+      meta: {
+        type: e.type ?? 'supply',
+        href: `https://api.moysklad.ru/api/remap/1.2/entity/${e.type ?? 'supply'}/${e.id}`,
+      },
       action: e.action ?? 'UPDATE',
       accountId: e.accountId ?? ACCOUNT,
       ...(e.fields ? { updatedFields: e.fields } : {}),
@@ -28,7 +31,12 @@ function delivery(events: Array<{ type?: string; id: string; action?: string; fi
   });
 }
 
-const post = (body: string) => new Request('http://127.0.0.1/api/moysklad/webhooks/x', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+const post = (body: string) =>
+  new Request('http://127.0.0.1/api/moysklad/webhooks/x', {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json' },
+  });
 
 describe.each(TEST_DATABASE_KINDS)('webhook intake on %s', (kind) => {
   let db: TestDatabase;
@@ -38,7 +46,9 @@ describe.each(TEST_DATABASE_KINDS)('webhook intake on %s', (kind) => {
 
   beforeAll(async () => {
     db = await openTestDatabase(kind);
-    await db.prisma.installation.create({ data: { accountId: ACCOUNT, appId: 'app-1', webhookSecretHash: webhookSecretHash(SECRET) } });
+    await db.prisma.installation.create({
+      data: { accountId: ACCOUNT, appId: 'app-1', webhookSecretHash: webhookSecretHash(SECRET) },
+    });
   });
   afterAll(() => db.close());
   beforeEach(async () => {
@@ -58,27 +68,43 @@ describe.each(TEST_DATABASE_KINDS)('webhook intake on %s', (kind) => {
     expect(results).toEqual(['ignored', 'ignored', 'ignored', 'ignored']);
     expect(await db.prisma.job.count()).toBe(0);
     expect(await db.prisma.inboundEvent.count()).toBe(0);
-    await expect(acceptWebhookDelivery(db.prisma, 'no-such-secret-000', null, post(delivery([{ id: 'd1' }])))).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(acceptWebhookDelivery(db.prisma, 'no-such-secret-000', null, post(delivery([{ id: 'd1' }])))).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
     await expect(deliver('{"events": "nope"}')).rejects.toMatchObject({ code: 'BAD_REQUEST' });
   });
 
   it('a burst of 60 deliveries about 3 documents → 60 remembered requestIds, one queued job per document', async () => {
     const ids = ['a', 'b', 'c'];
-    const results = await Promise.all(Array.from({ length: 60 }, (_, i) =>
-      deliver(delivery([{ id: ids[i % 3], fields: ['state', 'description'] }]))));
+    const results = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => deliver(delivery([{ id: ids[i % 3], fields: ['state', 'description'] }]))),
+    );
     expect(results.every((r) => r === 'queued')).toBe(true);
     expect(await db.prisma.inboundEvent.count({ where: { source: 'webhook' } })).toBe(60);
     const jobs = await webhookJobs();
     expect(jobs.map((j) => j.activeKey).sort()).toEqual(ids.map((id) => webhookJobKey(ACCOUNT, { entity: 'supply', msId: id })));
     for (const job of jobs) {
       expect(job.state).toBe('queued');
-      expect(job.payload).toMatchObject({ accountId: ACCOUNT, actor: 'clerk@acc', events: [{ entity: 'supply', action: 'UPDATE' }] });
+      expect(job.payload).toMatchObject({
+        accountId: ACCOUNT,
+        actor: 'clerk@acc',
+        events: [{ entity: 'supply', action: 'UPDATE' }],
+      });
     }
     // One delivery with two documents (and the same one twice) queues each document once.
     await db.prisma.job.deleteMany({});
-    expect(await deliver(delivery([{ id: 'x', action: 'CREATE' }, { id: 'y', type: 'move' }, { id: 'x', fields: ['state'] }]))).toBe('queued');
+    expect(
+      await deliver(
+        delivery([
+          { id: 'x', action: 'CREATE' },
+          { id: 'y', type: 'move' },
+          { id: 'x', fields: ['state'] },
+        ]),
+      ),
+    ).toBe('queued');
     expect((await webhookJobs()).map((j) => j.activeKey).sort()).toEqual([
-      webhookJobKey(ACCOUNT, { entity: 'move', msId: 'y' }), webhookJobKey(ACCOUNT, { entity: 'supply', msId: 'x' }),
+      webhookJobKey(ACCOUNT, { entity: 'move', msId: 'y' }),
+      webhookJobKey(ACCOUNT, { entity: 'supply', msId: 'x' }),
     ]);
   });
 
@@ -112,7 +138,9 @@ describe.each(TEST_DATABASE_KINDS)('webhook intake on %s', (kind) => {
     forgetWebhookInstallation(ACCOUNT);
     const broken = {
       installation: db.prisma.installation,
-      $queryRawUnsafe: async () => { throw new Error('connection terminated'); },
+      $queryRawUnsafe: async () => {
+        throw new Error('connection terminated');
+      },
     } as unknown as Db;
     const requestIds = [randomUUID(), randomUUID(), randomUUID()];
     const outcomes = await Promise.allSettled(requestIds.map((id) => deliver(delivery([{ id: 'e', fields: ['state'] }]), id, broken)));

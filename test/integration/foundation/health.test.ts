@@ -15,7 +15,10 @@ afterAll(async () => {
 
 async function health(app: AppServer) {
   const res = await fetch(`${app.url}/api/health`);
-  return { status: res.status, body: (await res.json()) as { status: string; version: string; database: { ok: boolean; kind?: string } } };
+  return {
+    status: res.status,
+    body: (await res.json()) as { status: string; version: string; database: { ok: boolean; kind?: string } },
+  };
 }
 
 describe('health on the embedded database', () => {
@@ -31,7 +34,9 @@ describe('health on the embedded database', () => {
 
     // Write through another opener while the app is down, then restart the app on the same folder.
     const db = await openDatabase({ pgliteDir: dir });
-    await db.prisma.installation.create({ data: { accountId: 'kept', appId: 'a', webhookSecretHash: 'kept-secret-hash' } });
+    await db.prisma.installation.create({
+      data: { accountId: 'kept', appId: 'a', webhookSecretHash: 'kept-secret-hash' },
+    });
     await db.close();
 
     app = await startApp({ pgliteDir: dir });

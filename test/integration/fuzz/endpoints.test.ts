@@ -14,16 +14,34 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import type { z } from 'zod';
-import { api, createSupply, documentView, installAndConfigure, sessionFor, startSandbox, waitFor, type ConfiguredAccount } from '../../support/sandbox';
+import {
+  api,
+  createSupply,
+  documentView,
+  installAndConfigure,
+  sessionFor,
+  startSandbox,
+  waitFor,
+  type ConfiguredAccount,
+} from '../../support/sandbox';
 import { TEST_APP_ID, TEST_APP_UID, TEST_ENCRYPTION_KEY } from '../../support/app-server';
 import { vendorJwt } from '../../support/vendor-jwt';
 import { HOSTILE_MARKER, startHostileRemote, type HostileRemote } from '../../support/hostile-remote';
 import { issueAppSession } from '@/lib/moysklad/app-session';
 import {
-  actionRequestSchema, createStatusesRequestSchema, identifyRequestSchema, sessionRequestSchema, settingsInputSchema, testConnectionRequestSchema,
+  actionRequestSchema,
+  createStatusesRequestSchema,
+  identifyRequestSchema,
+  sessionRequestSchema,
+  settingsInputSchema,
+  testConnectionRequestSchema,
 } from '@/lib/api/contract';
 import {
-  msActivationBodySchema, msDeactivationBodySchema, msEventBodySchema, msScenarioBodySchema, msWebhookDeliverySchema,
+  msActivationBodySchema,
+  msDeactivationBodySchema,
+  msEventBodySchema,
+  msScenarioBodySchema,
+  msWebhookDeliverySchema,
 } from '@/lib/moysklad/schemas';
 
 type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
@@ -66,7 +84,14 @@ interface Case {
   /** An authenticated no-op (e.g. MoySklad's event for an account we do not know) may answer 2xx; never 5xx. */
   noop2xx?: boolean;
 }
-interface Outcome { name: string; method: string; path: string; status: number; body: string; noop2xx?: boolean }
+interface Outcome {
+  name: string;
+  method: string;
+  path: string;
+  status: number;
+  body: string;
+  noop2xx?: boolean;
+}
 
 async function run(c: Case): Promise<Outcome> {
   const headers = { ...(c.body !== undefined ? { 'content-type': 'application/json' } : {}), ...(await c.headers?.()) };
@@ -75,7 +100,10 @@ async function run(c: Case): Promise<Outcome> {
   let text = '';
   try {
     const res = await fetch(`${sandbox.app.url}${c.path}`, {
-      method: c.method, headers, body, ...(typeof c.body === 'function' ? { duplex: 'half' } : {}),
+      method: c.method,
+      headers,
+      body,
+      ...(typeof c.body === 'function' ? { duplex: 'half' } : {}),
       signal: AbortSignal.timeout(20_000),
     } as RequestInit);
     status = res.status;
@@ -92,18 +120,21 @@ async function run(c: Case): Promise<Outcome> {
 async function runAll(cases: Case[], parallel = 6): Promise<Outcome[]> {
   const out: Outcome[] = [];
   let next = 0;
-  await Promise.all(Array.from({ length: parallel }, async () => {
-    while (next < cases.length) {
-      const c = cases[next++];
-      out.push(await run(c));
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (next < cases.length) {
+        const c = cases[next++];
+        out.push(await run(c));
+      }
+    }),
+  );
   return out;
 }
 
 /** Everything that is not a 4xx, readable in the assertion message. */
 function offenders(outcomes: Outcome[]): string[] {
-  return outcomes.filter((o) => (o.status < 400 && !(o.noop2xx && o.status >= 200)) || o.status >= 500)
+  return outcomes
+    .filter((o) => (o.status < 400 && !(o.noop2xx && o.status >= 200)) || o.status >= 500)
     .map((o) => `${o.status} ${o.method} ${o.path} [${o.name}] ${o.body}`);
 }
 
@@ -129,14 +160,36 @@ const DEEP_OBJECT = `{"events": ${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}}
 
 /** Random JSON values that do not satisfy `schema` (so a valid request can never slip in). */
 function wrongShapes(schema: z.ZodType, count: number, seed: number): string[] {
-  const handmade: unknown[] = [null, 0, -1, 1e308, true, 'x', [], [{}], {}, { action: 42 }, { action: null }, { action: ['send'] },
-    { events: 'x' }, { events: [null] }, { events: [{ meta: 5 }] }, { cause: 12 }, { contextKey: 5 }, { contextKey: '' },
-    { entity: 'invoice' }, { access: 'all' }, { access: [{ access_token: 5 }] }, { __proto__: { admin: true } },
-    { constructor: { prototype: { isAdmin: true } } }, { pollIntervalSec: '60' }, { storeIds: 'x' }, { betaproBaseUrl: 'javascript:alert(1)' }];
+  const handmade: unknown[] = [
+    null,
+    0,
+    -1,
+    1e308,
+    true,
+    'x',
+    [],
+    [{}],
+    {},
+    { action: 42 },
+    { action: null },
+    { action: ['send'] },
+    { events: 'x' },
+    { events: [null] },
+    { events: [{ meta: 5 }] },
+    { cause: 12 },
+    { contextKey: 5 },
+    { contextKey: '' },
+    { entity: 'invoice' },
+    { access: 'all' },
+    { access: [{ access_token: 5 }] },
+    { __proto__: { admin: true } },
+    { constructor: { prototype: { isAdmin: true } } },
+    { pollIntervalSec: '60' },
+    { storeIds: 'x' },
+    { betaproBaseUrl: 'javascript:alert(1)' },
+  ];
   const random = fc.sample(fc.jsonValue({ maxDepth: 3 }), { numRuns: count, seed });
-  return [...handmade, ...random]
-    .filter((value) => !schema.safeParse(value).success)
-    .map((value) => JSON.stringify(value) ?? 'null');
+  return [...handmade, ...random].filter((value) => !schema.safeParse(value).success).map((value) => JSON.stringify(value) ?? 'null');
 }
 
 function hugeJson(): string {
@@ -181,11 +234,19 @@ function b64(value: unknown): string {
 
 async function badSessionTokens(): Promise<Array<[string, Record<string, string>]>> {
   const claims = {
-    accountId: account.accountId, employeeId: 'admin', employeeName: 'Admin', isAdmin: true, locale: 'ru' as const,
+    accountId: account.accountId,
+    employeeId: 'admin',
+    employeeName: 'Admin',
+    isAdmin: true,
+    locale: 'ru' as const,
     rights: { supply: { view: true, update: true }, move: { view: true, update: true } },
   };
   const [, realPayload, realSignature] = account.adminSession.split('.');
-  const otherPayload = b64({ ...JSON.parse(Buffer.from(realPayload, 'base64url').toString()), acc: randomUUID(), adm: true });
+  const otherPayload = b64({
+    ...JSON.parse(Buffer.from(realPayload, 'base64url').toString()),
+    acc: randomUUID(),
+    adm: true,
+  });
   const now = Math.floor(Date.now() / 1000);
   return [
     ['absent', {}],
@@ -194,10 +255,20 @@ async function badSessionTokens(): Promise<Array<[string, Record<string, string>
     ['three dots', { authorization: 'Bearer a.b.c' }],
     ['basic auth', { authorization: 'Basic dXNlcjpwYXNz' }],
     ['wrong key', { authorization: `Bearer ${await issueAppSession(claims, { secret: 'f'.repeat(64) })}` }],
-    ['expired', { authorization: `Bearer ${await issueAppSession(claims, { secret: TEST_ENCRYPTION_KEY, now: () => new Date(Date.now() - 5 * 3600_000) })}` }],
+    [
+      'expired',
+      {
+        authorization: `Bearer ${await issueAppSession(claims, { secret: TEST_ENCRYPTION_KEY, now: () => new Date(Date.now() - 5 * 3600_000) })}`,
+      },
+    ],
     ['alg none', { authorization: `Bearer ${b64({ alg: 'none', typ: 'JWT' })}.${realPayload}.` }],
     ['tampered payload', { authorization: `Bearer ${account.adminSession.split('.')[0]}.${otherPayload}.${realSignature}` }],
-    ['alg none with exp', { authorization: `Bearer ${b64({ alg: 'none' })}.${b64({ acc: account.accountId, sub: 'x', iat: now, exp: now + 60, adm: true })}.` }],
+    [
+      'alg none with exp',
+      {
+        authorization: `Bearer ${b64({ alg: 'none' })}.${b64({ acc: account.accountId, sub: 'x', iat: now, exp: now + 60, adm: true })}.`,
+      },
+    ],
     ['vendor JWT', { authorization: `Bearer ${await vendorJwt()}` }],
     ['long token', { authorization: `Bearer ${'a'.repeat(12_000)}` }],
     ['over-long header', { authorization: `Bearer ${'a'.repeat(40_000)}` }],
@@ -244,11 +315,17 @@ interface Snapshot {
 
 async function snapshot(): Promise<Snapshot> {
   const acc = sandbox.moysklad.sim.account(account.accountId) as unknown as {
-    states: unknown[]; webhooks: Array<{ id: string; url: string; entityType: string; action: string }>; auditEvents: unknown[];
+    states: unknown[];
+    webhooks: Array<{ id: string; url: string; entityType: string; action: string }>;
+    auditEvents: unknown[];
   };
   const settings = await api<{ settings: unknown }>(sandbox.app.url, '/api/settings', { token: account.adminSession });
-  const state = await (await fetch(`${sandbox.betapro.controlUrl}/state`)).json() as { partners: Array<{ indocs: unknown[]; goods: unknown[] }> };
-  const stats = await (await fetch(`${sandbox.betapro.controlUrl}/stats`)).json() as { partners: Record<string, { operations: Record<string, number> }> };
+  const state = (await (await fetch(`${sandbox.betapro.controlUrl}/state`)).json()) as {
+    partners: Array<{ indocs: unknown[]; goods: unknown[] }>;
+  };
+  const stats = (await (await fetch(`${sandbox.betapro.controlUrl}/stats`)).json()) as {
+    partners: Record<string, { operations: Record<string, number> }>;
+  };
   const vendor = await fetch(`${sandbox.app.url}${VENDOR}/${account.accountId}`, { headers: await freshVendorJwt() });
   const doc = sandbox.moysklad.getDocument(account.accountId, 'supply', commandDocId) as { description?: string };
   const calls: Record<string, number> = {};
@@ -294,48 +371,144 @@ describe('fuzz: every public endpoint refuses bad input with a 4xx and writes no
     const victim = randomUUID();
     victims.push(victim);
     const installBody = JSON.stringify({
-      appUid: TEST_APP_UID, accountName: 'forged', cause: 'Install',
+      appUid: TEST_APP_UID,
+      accountName: 'forged',
+      cause: 'Install',
       access: [{ resource: 'https://api.moysklad.ru/api/remap/1.2', scope: ['admin'], access_token: 'stolen' }],
     });
     const routes: Array<{ name: string; method: string; path: string; valid?: string; schema?: z.ZodType }> = [
-      { name: 'activation (new account)', method: 'PUT', path: `${VENDOR}/${victim}`, valid: installBody, schema: msActivationBodySchema },
-      { name: 'activation (installed account)', method: 'PUT', path: `${VENDOR}/${account.accountId}`, valid: installBody, schema: msActivationBodySchema },
-      { name: 'deactivation', method: 'DELETE', path: `${VENDOR}/${account.accountId}`, valid: JSON.stringify({ cause: 'Uninstall' }), schema: msDeactivationBodySchema },
+      {
+        name: 'activation (new account)',
+        method: 'PUT',
+        path: `${VENDOR}/${victim}`,
+        valid: installBody,
+        schema: msActivationBodySchema,
+      },
+      {
+        name: 'activation (installed account)',
+        method: 'PUT',
+        path: `${VENDOR}/${account.accountId}`,
+        valid: installBody,
+        schema: msActivationBodySchema,
+      },
+      {
+        name: 'deactivation',
+        method: 'DELETE',
+        path: `${VENDOR}/${account.accountId}`,
+        valid: JSON.stringify({ cause: 'Uninstall' }),
+        schema: msDeactivationBodySchema,
+      },
       { name: 'status', method: 'GET', path: `${VENDOR}/${account.accountId}` },
       {
-        name: 'scenario', method: 'POST', path: `${VENDOR}/${account.accountId}/scenario`, schema: msScenarioBodySchema,
-        valid: JSON.stringify({ actionName: 'transfer-to-betapro', actionType: 'CHANGE_STATUS', objectId: commandDocId, objectType: 'supply' }),
+        name: 'scenario',
+        method: 'POST',
+        path: `${VENDOR}/${account.accountId}/scenario`,
+        schema: msScenarioBodySchema,
+        valid: JSON.stringify({
+          actionName: 'transfer-to-betapro',
+          actionType: 'CHANGE_STATUS',
+          objectId: commandDocId,
+          objectType: 'supply',
+        }),
       },
-      { name: 'event', method: 'PUT', path: `${VENDOR}/${account.accountId}/event`, valid: JSON.stringify({ cause: 'PermissionsChanged', access: [] }), schema: msEventBodySchema },
+      {
+        name: 'event',
+        method: 'PUT',
+        path: `${VENDOR}/${account.accountId}/event`,
+        valid: JSON.stringify({ cause: 'PermissionsChanged', access: [] }),
+        schema: msEventBodySchema,
+      },
     ];
     const tokens = await badVendorTokens();
     for (const route of routes) {
       for (const [tokenName, headers] of tokens) {
-        cases.push({ name: `${route.name}, token ${tokenName}`, method: route.method, path: route.path, headers, body: route.valid });
+        cases.push({
+          name: `${route.name}, token ${tokenName}`,
+          method: route.method,
+          path: route.path,
+          headers,
+          body: route.valid,
+        });
       }
       if (route.schema) {
         for (const [bodyName, body] of badBodies(route.schema, SEED + cases.length)) {
-          cases.push({ name: `${route.name}, ${bodyName}`, method: route.method, path: route.path, headers: freshVendorJwt, body });
+          cases.push({
+            name: `${route.name}, ${bodyName}`,
+            method: route.method,
+            path: route.path,
+            headers: freshVendorJwt,
+            body,
+          });
         }
       }
     }
     // Path parameters: another appId, over-long / odd account ids (with a valid JWT). MoySklad itself signs
     // these calls, so an odd id of an account that does not exist must simply be unknown (4xx).
-    const scenarioBody = JSON.stringify({ actionName: 'transfer-to-betapro', objectId: commandDocId, objectType: 'supply' });
-    cases.push({ name: 'foreign appId', method: 'PUT', path: `/api/moysklad/vendor/1.0/apps/${randomUUID()}/${victim}`, headers: freshVendorJwt, body: installBody });
-    cases.push({ name: 'over-long accountId (activation)', method: 'PUT', path: `${VENDOR}/${'x'.repeat(101)}`, headers: freshVendorJwt, body: installBody });
+    const scenarioBody = JSON.stringify({
+      actionName: 'transfer-to-betapro',
+      objectId: commandDocId,
+      objectType: 'supply',
+    });
+    cases.push({
+      name: 'foreign appId',
+      method: 'PUT',
+      path: `/api/moysklad/vendor/1.0/apps/${randomUUID()}/${victim}`,
+      headers: freshVendorJwt,
+      body: installBody,
+    });
+    cases.push({
+      name: 'over-long accountId (activation)',
+      method: 'PUT',
+      path: `${VENDOR}/${'x'.repeat(101)}`,
+      headers: freshVendorJwt,
+      body: installBody,
+    });
     for (const id of ['x'.repeat(101), '..%2F..%2Fsettings', "' OR 1=1 --", '%F0%9F%92%A9'.repeat(30), '%E2%80%AE%20', 'a%2Fb']) {
-      cases.push({ name: `odd accountId ${id.slice(0, 20)} (status)`, method: 'GET', path: `${VENDOR}/${id}`, headers: freshVendorJwt });
-      cases.push({ name: `odd accountId ${id.slice(0, 20)} (scenario)`, method: 'POST', path: `${VENDOR}/${id}/scenario`, headers: freshVendorJwt, body: scenarioBody });
       cases.push({
-        name: `odd accountId ${id.slice(0, 20)} (event)`, method: 'PUT', path: `${VENDOR}/${id}/event`, headers: freshVendorJwt, noop2xx: true,
+        name: `odd accountId ${id.slice(0, 20)} (status)`,
+        method: 'GET',
+        path: `${VENDOR}/${id}`,
+        headers: freshVendorJwt,
+      });
+      cases.push({
+        name: `odd accountId ${id.slice(0, 20)} (scenario)`,
+        method: 'POST',
+        path: `${VENDOR}/${id}/scenario`,
+        headers: freshVendorJwt,
+        body: scenarioBody,
+      });
+      cases.push({
+        name: `odd accountId ${id.slice(0, 20)} (event)`,
+        method: 'PUT',
+        path: `${VENDOR}/${id}/event`,
+        headers: freshVendorJwt,
+        noop2xx: true,
         body: JSON.stringify({ cause: 'PermissionsChanged', access: [{ resource: 'x', scope: ['admin'] }] }),
       });
     }
     // Wrong methods.
-    for (const method of ['POST', 'PATCH']) cases.push({ name: 'wrong method', method, path: `${VENDOR}/${account.accountId}`, headers: freshVendorJwt, body: installBody });
-    for (const method of ['GET', 'PUT', 'DELETE']) cases.push({ name: 'wrong method', method, path: `${VENDOR}/${account.accountId}/scenario`, headers: freshVendorJwt });
-    for (const method of ['GET', 'POST']) cases.push({ name: 'wrong method', method, path: `${VENDOR}/${account.accountId}/event`, headers: freshVendorJwt });
+    for (const method of ['POST', 'PATCH'])
+      cases.push({
+        name: 'wrong method',
+        method,
+        path: `${VENDOR}/${account.accountId}`,
+        headers: freshVendorJwt,
+        body: installBody,
+      });
+    for (const method of ['GET', 'PUT', 'DELETE'])
+      cases.push({
+        name: 'wrong method',
+        method,
+        path: `${VENDOR}/${account.accountId}/scenario`,
+        headers: freshVendorJwt,
+      });
+    for (const method of ['GET', 'POST'])
+      cases.push({
+        name: 'wrong method',
+        method,
+        path: `${VENDOR}/${account.accountId}/event`,
+        headers: freshVendorJwt,
+      });
 
     const outcomes = await runAll(cases);
     expect(offenders(outcomes)).toEqual([]);
@@ -349,30 +522,71 @@ describe('fuzz: every public endpoint refuses bad input with a 4xx and writes no
     const hook = ms.sim.account(account.accountId).webhooks.find((h) => h.entityType === 'supply' && h.action === 'UPDATE')!;
     const path = new URL(hook.url).pathname;
     const validBody = JSON.stringify({
-      events: [{ meta: { type: 'supply', href: `${ms.apiUrl}/entity/supply/${commandDocId}` }, action: 'UPDATE', accountId: account.accountId, updatedFields: ['state'] }],
+      events: [
+        {
+          meta: { type: 'supply', href: `${ms.apiUrl}/entity/supply/${commandDocId}` },
+          action: 'UPDATE',
+          accountId: account.accountId,
+          updatedFields: ['state'],
+        },
+      ],
     });
     const cases: Case[] = [];
-    for (const secret of ['unknown-secret-0000000000', 'short', 'x'.repeat(101), '..%2F..%2F..%2Fapi%2Fsettings', `${path.split('/').pop()}x`, `${path.split('/').pop()}%20`, '%E2%80%AE'.repeat(5)]) {
-      cases.push({ name: `secret ${secret.slice(0, 16)}`, method: 'POST', path: `/api/moysklad/webhooks/${secret}?requestId=${randomUUID()}`, body: validBody });
+    for (const secret of [
+      'unknown-secret-0000000000',
+      'short',
+      'x'.repeat(101),
+      '..%2F..%2F..%2Fapi%2Fsettings',
+      `${path.split('/').pop()}x`,
+      `${path.split('/').pop()}%20`,
+      '%E2%80%AE'.repeat(5),
+    ]) {
+      cases.push({
+        name: `secret ${secret.slice(0, 16)}`,
+        method: 'POST',
+        path: `/api/moysklad/webhooks/${secret}?requestId=${randomUUID()}`,
+        body: validBody,
+      });
     }
     for (const [bodyName, body] of badBodies(msWebhookDeliverySchema, SEED + 7)) {
       cases.push({ name: bodyName, method: 'POST', path: `${path}?requestId=${randomUUID()}`, body });
     }
     // Well-formed deliveries that are not ours to act on must not queue work either.
     const foreign = JSON.stringify({
-      events: [{ meta: { type: 'supply', href: `${ms.apiUrl}/entity/supply/${commandDocId}` }, action: 'UPDATE', accountId: randomUUID(), updatedFields: ['state'] }],
+      events: [
+        {
+          meta: { type: 'supply', href: `${ms.apiUrl}/entity/supply/${commandDocId}` },
+          action: 'UPDATE',
+          accountId: randomUUID(),
+          updatedFields: ['state'],
+        },
+      ],
     });
     const otherType = JSON.stringify({
-      events: [{ meta: { type: 'customerorder', href: `${ms.apiUrl}/entity/customerorder/${commandDocId}` }, action: 'UPDATE', accountId: account.accountId }],
+      events: [
+        {
+          meta: { type: 'customerorder', href: `${ms.apiUrl}/entity/customerorder/${commandDocId}` },
+          action: 'UPDATE',
+          accountId: account.accountId,
+        },
+      ],
     });
     const outcomes = await runAll(cases);
     expect(offenders(outcomes)).toEqual([]);
     for (const body of [foreign, otherType]) {
-      const res = await fetch(`${sandbox.app.url}${path}?requestId=${randomUUID()}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const res = await fetch(`${sandbox.app.url}${path}?requestId=${randomUUID()}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
       expect(res.status).toBeLessThan(500);
     }
     for (const method of ['GET', 'PUT', 'DELETE', 'PATCH']) {
-      const res = await fetch(`${sandbox.app.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: method === 'GET' ? undefined : validBody });
+      const res = await fetch(`${sandbox.app.url}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        body: method === 'GET' ? undefined : validBody,
+      });
       expect(res.status, method).toBe(405);
     }
   });
@@ -382,12 +596,31 @@ describe('fuzz: every public endpoint refuses bad input with a 4xx and writes no
     for (const [bodyName, body] of badBodies(sessionRequestSchema, SEED + 11)) {
       cases.push({ name: bodyName, method: 'POST', path: '/api/session', body });
     }
-    const keys = ['no-such-key', '../apps/x/y/status', '../../../../etc/passwd', '%2e%2e%2f', 'a?b=c#d', 'ключ', ' ', 'x'.repeat(200),
-      ...fc.sample(fc.string({ minLength: 1, maxLength: 40 }), { numRuns: 15, seed: SEED })];
+    const keys = [
+      'no-such-key',
+      '../apps/x/y/status',
+      '../../../../etc/passwd',
+      '%2e%2e%2f',
+      'a?b=c#d',
+      'ключ',
+      ' ',
+      'x'.repeat(200),
+      ...fc.sample(fc.string({ minLength: 1, maxLength: 40 }), { numRuns: 15, seed: SEED }),
+    ];
     for (const contextKey of keys) {
-      cases.push({ name: `contextKey ${JSON.stringify(contextKey).slice(0, 30)}`, method: 'POST', path: '/api/session', body: JSON.stringify({ contextKey, userLocale: 'ru_RU' }) });
+      cases.push({
+        name: `contextKey ${JSON.stringify(contextKey).slice(0, 30)}`,
+        method: 'POST',
+        path: '/api/session',
+        body: JSON.stringify({ contextKey, userLocale: 'ru_RU' }),
+      });
     }
-    cases.push({ name: 'locale of wrong type', method: 'POST', path: '/api/session', body: JSON.stringify({ contextKey: sandbox.moysklad.contextKey(account.accountId), userLocale: 5 }) });
+    cases.push({
+      name: 'locale of wrong type',
+      method: 'POST',
+      path: '/api/session',
+      body: JSON.stringify({ contextKey: sandbox.moysklad.contextKey(account.accountId), userLocale: 5 }),
+    });
     for (const method of ['GET', 'PUT', 'DELETE']) cases.push({ name: 'wrong method', method, path: '/api/session' });
     expect(offenders(await runAll(cases))).toEqual([]);
   });
@@ -398,36 +631,115 @@ describe('fuzz: every public endpoint refuses bad input with a 4xx and writes no
     const sendBody = JSON.stringify({ action: 'send' });
     for (const [tokenName, headers] of await badSessionTokens()) {
       cases.push({ name: `view, token ${tokenName}`, method: 'GET', path: base, headers: () => headers });
-      cases.push({ name: `preflight, token ${tokenName}`, method: 'GET', path: `${base}/preflight`, headers: () => headers });
-      cases.push({ name: `send, token ${tokenName}`, method: 'POST', path: `${base}/actions`, headers: () => headers, body: sendBody });
+      cases.push({
+        name: `preflight, token ${tokenName}`,
+        method: 'GET',
+        path: `${base}/preflight`,
+        headers: () => headers,
+      });
+      cases.push({
+        name: `send, token ${tokenName}`,
+        method: 'POST',
+        path: `${base}/actions`,
+        headers: () => headers,
+        body: sendBody,
+      });
     }
     for (const [bodyName, body] of badBodies(actionRequestSchema, SEED + 13)) {
-      cases.push({ name: `actions, ${bodyName}`, method: 'POST', path: `${base}/actions`, headers: adminSession, body });
+      cases.push({
+        name: `actions, ${bodyName}`,
+        method: 'POST',
+        path: `${base}/actions`,
+        headers: adminSession,
+        body,
+      });
     }
-    cases.push({ name: 'clerk, unknown action', method: 'POST', path: `${base}/actions`, headers: () => ({ authorization: `Bearer ${clerkSession}` }), body: JSON.stringify({ action: 'delete' }) });
+    cases.push({
+      name: 'clerk, unknown action',
+      method: 'POST',
+      path: `${base}/actions`,
+      headers: () => ({ authorization: `Bearer ${clerkSession}` }),
+      body: JSON.stringify({ action: 'delete' }),
+    });
     for (const [bodyName, body] of badBodies(identifyRequestSchema, SEED + 17)) {
-      cases.push({ name: `recognition, ${bodyName}`, method: 'POST', path: `${base}/recognition`, headers: adminSession, body });
+      cases.push({
+        name: `recognition, ${bodyName}`,
+        method: 'POST',
+        path: `${base}/recognition`,
+        headers: adminSession,
+        body,
+      });
     }
     const identifyBody = JSON.stringify({ barcode: '2000000000015', productKey: 'TS-WHITE' });
-    cases.push({ name: 'recognition, nothing waits', method: 'POST', path: `${base}/recognition`, headers: adminSession, body: identifyBody });
-    cases.push({ name: 'recognition, clerk', method: 'POST', path: `${base}/recognition`, headers: () => ({ authorization: `Bearer ${clerkSession}` }), body: identifyBody });
-    const badPaths = ['/api/widget/documents/invoice/' + commandDocId, '/api/widget/documents/supply/not-a-uuid',
-      '/api/widget/documents/supply/%00', `/api/widget/documents/supply/${commandDocId}%27%20OR%201=1`, `/api/widget/documents/SUPPLY/${commandDocId}`,
-      `/api/widget/documents/supply/${'9'.repeat(300)}`];
+    cases.push({
+      name: 'recognition, nothing waits',
+      method: 'POST',
+      path: `${base}/recognition`,
+      headers: adminSession,
+      body: identifyBody,
+    });
+    cases.push({
+      name: 'recognition, clerk',
+      method: 'POST',
+      path: `${base}/recognition`,
+      headers: () => ({ authorization: `Bearer ${clerkSession}` }),
+      body: identifyBody,
+    });
+    const badPaths = [
+      '/api/widget/documents/invoice/' + commandDocId,
+      '/api/widget/documents/supply/not-a-uuid',
+      '/api/widget/documents/supply/%00',
+      `/api/widget/documents/supply/${commandDocId}%27%20OR%201=1`,
+      `/api/widget/documents/SUPPLY/${commandDocId}`,
+      `/api/widget/documents/supply/${'9'.repeat(300)}`,
+    ];
     for (const p of badPaths) {
       cases.push({ name: 'bad path (view)', method: 'GET', path: p, headers: adminSession });
       cases.push({ name: 'bad path (preflight)', method: 'GET', path: `${p}/preflight`, headers: adminSession });
-      cases.push({ name: 'bad path (send)', method: 'POST', path: `${p}/actions`, headers: adminSession, body: sendBody });
+      cases.push({
+        name: 'bad path (send)',
+        method: 'POST',
+        path: `${p}/actions`,
+        headers: adminSession,
+        body: sendBody,
+      });
     }
     // A document id that does not exist in this account (or anywhere): no action may be queued for it.
     const ghost = randomUUID();
-    cases.push({ name: 'unknown document (preflight)', method: 'GET', path: `/api/widget/documents/supply/${ghost}/preflight`, headers: adminSession });
-    cases.push({ name: 'unknown document (send)', method: 'POST', path: `/api/widget/documents/supply/${ghost}/actions`, headers: adminSession, body: sendBody });
-    cases.push({ name: 'unknown move (send)', method: 'POST', path: `/api/widget/documents/move/${commandDocId}/actions`, headers: adminSession, body: sendBody });
-    for (const method of ['POST', 'PUT', 'DELETE', 'PATCH']) cases.push({ name: 'wrong method (view)', method, path: base, headers: adminSession, body: method === 'POST' || method === 'PUT' ? sendBody : undefined });
-    for (const method of ['POST', 'DELETE']) cases.push({ name: 'wrong method (preflight)', method, path: `${base}/preflight`, headers: adminSession });
-    for (const method of ['GET', 'PUT', 'DELETE']) cases.push({ name: 'wrong method (actions)', method, path: `${base}/actions`, headers: adminSession });
-    for (const method of ['GET', 'PUT', 'DELETE']) cases.push({ name: 'wrong method (recognition)', method, path: `${base}/recognition`, headers: adminSession });
+    cases.push({
+      name: 'unknown document (preflight)',
+      method: 'GET',
+      path: `/api/widget/documents/supply/${ghost}/preflight`,
+      headers: adminSession,
+    });
+    cases.push({
+      name: 'unknown document (send)',
+      method: 'POST',
+      path: `/api/widget/documents/supply/${ghost}/actions`,
+      headers: adminSession,
+      body: sendBody,
+    });
+    cases.push({
+      name: 'unknown move (send)',
+      method: 'POST',
+      path: `/api/widget/documents/move/${commandDocId}/actions`,
+      headers: adminSession,
+      body: sendBody,
+    });
+    for (const method of ['POST', 'PUT', 'DELETE', 'PATCH'])
+      cases.push({
+        name: 'wrong method (view)',
+        method,
+        path: base,
+        headers: adminSession,
+        body: method === 'POST' || method === 'PUT' ? sendBody : undefined,
+      });
+    for (const method of ['POST', 'DELETE'])
+      cases.push({ name: 'wrong method (preflight)', method, path: `${base}/preflight`, headers: adminSession });
+    for (const method of ['GET', 'PUT', 'DELETE'])
+      cases.push({ name: 'wrong method (actions)', method, path: `${base}/actions`, headers: adminSession });
+    for (const method of ['GET', 'PUT', 'DELETE'])
+      cases.push({ name: 'wrong method (recognition)', method, path: `${base}/recognition`, headers: adminSession });
     const outcomes = await runAll(cases);
     expect(offenders(outcomes)).toEqual([]);
     const tokenRefusals = outcomes.filter((o) => o.name.includes(', token ') && o.status !== 401 && o.status !== 431);
@@ -435,28 +747,71 @@ describe('fuzz: every public endpoint refuses bad input with a 4xx and writes no
   });
 
   it('settings API: bad tokens, a clerk, bad bodies for save / test connection / create statuses, wrong methods', async () => {
-    const current = (await api<{ settings: Record<string, unknown> }>(sandbox.app.url, '/api/settings', { token: account.adminSession })).body.settings;
-    const validSave = JSON.stringify({ ...current, betaproPassword: 'changed', pollIntervalSec: 999, storeIds: [account.seed.stores.main] });
-    const validTest = JSON.stringify({ betaproBaseUrl: sandbox.betapro.apiUrl, betaproPartnerId: 'P-1001', betaproPassword: 'x' });
+    const current = (
+      await api<{ settings: Record<string, unknown> }>(sandbox.app.url, '/api/settings', {
+        token: account.adminSession,
+      })
+    ).body.settings;
+    const validSave = JSON.stringify({
+      ...current,
+      betaproPassword: 'changed',
+      pollIntervalSec: 999,
+      storeIds: [account.seed.stores.main],
+    });
+    const validTest = JSON.stringify({
+      betaproBaseUrl: sandbox.betapro.apiUrl,
+      betaproPartnerId: 'P-1001',
+      betaproPassword: 'x',
+    });
     const routes: Array<{ name: string; method: string; path: string; valid?: string; schema?: z.ZodType }> = [
       { name: 'read', method: 'GET', path: '/api/settings' },
       { name: 'save', method: 'PUT', path: '/api/settings', valid: validSave, schema: settingsInputSchema },
-      { name: 'test connection', method: 'POST', path: '/api/settings/test-connection', valid: validTest, schema: testConnectionRequestSchema },
-      { name: 'create statuses', method: 'POST', path: '/api/settings/create-statuses', valid: JSON.stringify({ entity: 'supply' }), schema: createStatusesRequestSchema },
+      {
+        name: 'test connection',
+        method: 'POST',
+        path: '/api/settings/test-connection',
+        valid: validTest,
+        schema: testConnectionRequestSchema,
+      },
+      {
+        name: 'create statuses',
+        method: 'POST',
+        path: '/api/settings/create-statuses',
+        valid: JSON.stringify({ entity: 'supply' }),
+        schema: createStatusesRequestSchema,
+      },
       { name: 'reinstall webhooks', method: 'POST', path: '/api/settings/reinstall-webhooks', valid: '{}' },
     ];
     const cases: Case[] = [];
     const tokens = await badSessionTokens();
     for (const route of routes) {
       for (const [tokenName, headers] of tokens) {
-        cases.push({ name: `${route.name}, token ${tokenName}`, method: route.method, path: route.path, headers: () => headers, body: route.valid });
+        cases.push({
+          name: `${route.name}, token ${tokenName}`,
+          method: route.method,
+          path: route.path,
+          headers: () => headers,
+          body: route.valid,
+        });
       }
       if (route.method !== 'GET') {
-        cases.push({ name: `${route.name}, clerk`, method: route.method, path: route.path, headers: () => ({ authorization: `Bearer ${clerkSession}` }), body: route.valid });
+        cases.push({
+          name: `${route.name}, clerk`,
+          method: route.method,
+          path: route.path,
+          headers: () => ({ authorization: `Bearer ${clerkSession}` }),
+          body: route.valid,
+        });
       }
       if (route.schema) {
         for (const [bodyName, body] of badBodies(route.schema, SEED + cases.length)) {
-          cases.push({ name: `${route.name}, ${bodyName}`, method: route.method, path: route.path, headers: adminSession, body });
+          cases.push({
+            name: `${route.name}, ${bodyName}`,
+            method: route.method,
+            path: route.path,
+            headers: adminSession,
+            body,
+          });
         }
       }
     }
@@ -476,14 +831,33 @@ describe('fuzz: every public endpoint refuses bad input with a 4xx and writes no
     };
     for (const [field, values] of Object.entries(wrongFields)) {
       for (const value of values) {
-        cases.push({ name: `save, ${field}=${JSON.stringify(value).slice(0, 30)}`, method: 'PUT', path: '/api/settings', headers: adminSession, body: JSON.stringify({ ...JSON.parse(validSave), [field]: value }) });
+        cases.push({
+          name: `save, ${field}=${JSON.stringify(value).slice(0, 30)}`,
+          method: 'PUT',
+          path: '/api/settings',
+          headers: adminSession,
+          body: JSON.stringify({ ...JSON.parse(validSave), [field]: value }),
+        });
       }
     }
-    for (const method of ['POST', 'DELETE', 'PATCH']) cases.push({ name: 'wrong method (settings)', method, path: '/api/settings', headers: adminSession, body: method === 'POST' ? validSave : undefined });
+    for (const method of ['POST', 'DELETE', 'PATCH'])
+      cases.push({
+        name: 'wrong method (settings)',
+        method,
+        path: '/api/settings',
+        headers: adminSession,
+        body: method === 'POST' ? validSave : undefined,
+      });
     for (const p of ['/api/settings/test-connection', '/api/settings/create-statuses', '/api/settings/reinstall-webhooks']) {
       for (const method of ['GET', 'PUT', 'DELETE']) cases.push({ name: 'wrong method', method, path: p, headers: adminSession });
     }
-    cases.push({ name: 'unknown settings route', method: 'POST', path: '/api/settings/drop-everything', headers: adminSession, body: '{}' });
+    cases.push({
+      name: 'unknown settings route',
+      method: 'POST',
+      path: '/api/settings/drop-everything',
+      headers: adminSession,
+      body: '{}',
+    });
     const outcomes = await runAll(cases);
     expect(offenders(outcomes)).toEqual([]);
     const tokenRefusals = outcomes.filter((o) => o.name.includes(', token ') && o.status !== 401 && o.status !== 431);
@@ -494,7 +868,10 @@ describe('fuzz: every public endpoint refuses bad input with a 4xx and writes no
 
   it('health: wrong methods are refused', async () => {
     for (const method of ['POST', 'PUT', 'DELETE']) {
-      const res = await fetch(`${sandbox.app.url}/api/health`, { method, body: method === 'DELETE' ? undefined : '{}' });
+      const res = await fetch(`${sandbox.app.url}/api/health`, {
+        method,
+        body: method === 'DELETE' ? undefined : '{}',
+      });
       expect(res.status, method).toBe(405);
     }
   });
@@ -515,11 +892,24 @@ describe('fuzz: every public endpoint refuses bad input with a 4xx and writes no
     expect((await fetch(`${sandbox.app.url}/api/health`)).status).toBe(200);
     const hook = sandbox.moysklad.sim.account(account.accountId).webhooks.find((h) => h.entityType === 'supply' && h.action === 'UPDATE')!;
     const res = await fetch(`${hook.url}?requestId=${randomUUID()}`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ events: [{ meta: { type: 'supply', href: `${sandbox.moysklad.apiUrl}/entity/supply/${commandDocId}` }, action: 'UPDATE', accountId: account.accountId, updatedFields: ['state'] }] }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        events: [
+          {
+            meta: { type: 'supply', href: `${sandbox.moysklad.apiUrl}/entity/supply/${commandDocId}` },
+            action: 'UPDATE',
+            accountId: account.accountId,
+            updatedFields: ['state'],
+          },
+        ],
+      }),
     });
     expect(res.status).toBe(204);
-    await waitFor('the genuine webhook sends the document', async () => (await documentView(sandbox, account.adminSession, 'supply', commandDocId)).state === 'sent');
+    await waitFor(
+      'the genuine webhook sends the document',
+      async () => (await documentView(sandbox, account.adminSession, 'supply', commandDocId)).state === 'sent',
+    );
   });
 
   /*
@@ -533,17 +923,73 @@ describe('fuzz: every public endpoint refuses bad input with a 4xx and writes no
    */
   it('a NUL character in a path, query or JSON string is answered 4xx, not 500', async () => {
     const cases: Case[] = [
-      { name: 'webhook secret of NULs', method: 'POST', path: `/api/moysklad/webhooks/${'%00'.repeat(10)}`, body: '{"events":[]}' },
-      { name: 'webhook secret with a NUL', method: 'POST', path: `/api/moysklad/webhooks/abcdefghij%00`, body: '{"events":[]}' },
+      {
+        name: 'webhook secret of NULs',
+        method: 'POST',
+        path: `/api/moysklad/webhooks/${'%00'.repeat(10)}`,
+        body: '{"events":[]}',
+      },
+      {
+        name: 'webhook secret with a NUL',
+        method: 'POST',
+        path: `/api/moysklad/webhooks/abcdefghij%00`,
+        body: '{"events":[]}',
+      },
       { name: 'vendor status, NUL accountId', method: 'GET', path: `${VENDOR}/%00`, headers: freshVendorJwt },
-      { name: 'vendor activation, NUL accountId', method: 'PUT', path: `${VENDOR}/%00`, headers: freshVendorJwt, body: JSON.stringify({ appUid: TEST_APP_UID, accountName: 'x', cause: 'Install' }) },
-      { name: 'vendor scenario, NUL accountId', method: 'POST', path: `${VENDOR}/a%00b/scenario`, headers: freshVendorJwt, body: JSON.stringify({ actionName: 'x', objectId: commandDocId, objectType: 'supply' }) },
-      { name: 'webhook requestId with a NUL', method: 'POST', path: `${new URL(sandbox.moysklad.sim.account(account.accountId).webhooks[0].url).pathname}?requestId=a%00b`, body: JSON.stringify({ events: [{ meta: { type: 'supply', href: `${sandbox.moysklad.apiUrl}/entity/supply/${randomUUID()}` }, action: 'UPDATE', accountId: account.accountId }] }) },
-      { name: 'scenario objectId with a NUL', method: 'POST', path: `${VENDOR}/${account.accountId}/scenario`, headers: freshVendorJwt, body: JSON.stringify({ actionName: 'x', objectId: 'a\u0000b', objectType: 'supply' }) },
-      { name: 'session contextKey with a NUL', method: 'POST', path: '/api/session', body: JSON.stringify({ contextKey: 'a\u0000b' }) },
-      { name: 'settings partner id with a NUL', method: 'PUT', path: '/api/settings', headers: adminSession, body: 'SETTINGS_NUL' },
+      {
+        name: 'vendor activation, NUL accountId',
+        method: 'PUT',
+        path: `${VENDOR}/%00`,
+        headers: freshVendorJwt,
+        body: JSON.stringify({ appUid: TEST_APP_UID, accountName: 'x', cause: 'Install' }),
+      },
+      {
+        name: 'vendor scenario, NUL accountId',
+        method: 'POST',
+        path: `${VENDOR}/a%00b/scenario`,
+        headers: freshVendorJwt,
+        body: JSON.stringify({ actionName: 'x', objectId: commandDocId, objectType: 'supply' }),
+      },
+      {
+        name: 'webhook requestId with a NUL',
+        method: 'POST',
+        path: `${new URL(sandbox.moysklad.sim.account(account.accountId).webhooks[0].url).pathname}?requestId=a%00b`,
+        body: JSON.stringify({
+          events: [
+            {
+              meta: { type: 'supply', href: `${sandbox.moysklad.apiUrl}/entity/supply/${randomUUID()}` },
+              action: 'UPDATE',
+              accountId: account.accountId,
+            },
+          ],
+        }),
+      },
+      {
+        name: 'scenario objectId with a NUL',
+        method: 'POST',
+        path: `${VENDOR}/${account.accountId}/scenario`,
+        headers: freshVendorJwt,
+        body: JSON.stringify({ actionName: 'x', objectId: 'a\u0000b', objectType: 'supply' }),
+      },
+      {
+        name: 'session contextKey with a NUL',
+        method: 'POST',
+        path: '/api/session',
+        body: JSON.stringify({ contextKey: 'a\u0000b' }),
+      },
+      {
+        name: 'settings partner id with a NUL',
+        method: 'PUT',
+        path: '/api/settings',
+        headers: adminSession,
+        body: 'SETTINGS_NUL',
+      },
     ];
-    const current = (await api<{ settings: Record<string, unknown> }>(sandbox.app.url, '/api/settings', { token: account.adminSession })).body.settings;
+    const current = (
+      await api<{ settings: Record<string, unknown> }>(sandbox.app.url, '/api/settings', {
+        token: account.adminSession,
+      })
+    ).body.settings;
     for (const c of cases) if (c.body === 'SETTINGS_NUL') c.body = JSON.stringify({ ...current, betaproPartnerId: 'P-1001\u0000' });
     expect(offenders(await runAll(cases))).toEqual([]);
   });
@@ -570,26 +1016,35 @@ describe('fuzz: hostile BetaPRO remotes', () => {
         (mode): [string, () => Promise<HostileRemote>] => [mode, () => startHostileRemote(mode)],
       ),
       ['redirect', () => startHostileRemote('redirect', { redirectTo: `${redirectTarget.url}/grh/api/settings` })],
-      ['giant headers', () => startHostileRemote('custom', {
-        handler: (_req, res) => {
-          res.socket?.write(`HTTP/1.1 200 OK\r\nX-${HOSTILE_MARKER}: ${'a'.repeat(1024 * 1024)}\r\n\r\n{}`);
-          res.socket?.end();
-        },
-      })],
+      [
+        'giant headers',
+        () =>
+          startHostileRemote('custom', {
+            handler: (_req, res) => {
+              res.socket?.write(`HTTP/1.1 200 OK\r\nX-${HOSTILE_MARKER}: ${'a'.repeat(1024 * 1024)}\r\n\r\n{}`);
+              res.socket?.end();
+            },
+          }),
+      ],
       ['dropped connection', () => startHostileRemote('custom', { handler: (req) => req.socket.destroy() })],
-      ['status 200 with an error text', () => startHostileRemote('custom', {
-        handler: (_req, res) => {
-          res.writeHead(200, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ success: false, error_code: 1234, error_message: HOSTILE_MARKER }));
-        },
-      })],
+      [
+        'status 200 with an error text',
+        () =>
+          startHostileRemote('custom', {
+            handler: (_req, res) => {
+              res.writeHead(200, { 'content-type': 'application/json' });
+              res.end(JSON.stringify({ success: false, error_code: 1234, error_message: HOSTILE_MARKER }));
+            },
+          }),
+      ],
     ];
     for (const [name, start] of modes) {
       const remote = await start();
       remotes.push(remote);
       const started = Date.now();
       const res = await api<{ ok: boolean; message?: string }>(sandbox.app.url, '/api/settings/test-connection', {
-        token: account.adminSession, body: { betaproBaseUrl: `${remote.url}/grh/api`, betaproPartnerId: 'P-1001', betaproPassword: 'typed' },
+        token: account.adminSession,
+        body: { betaproBaseUrl: `${remote.url}/grh/api`, betaproPartnerId: 'P-1001', betaproPassword: 'typed' },
       });
       expect(res.status, name).toBe(200);
       expect(res.body.ok, name).toBe(false);
@@ -615,7 +1070,9 @@ describe('fuzz: streamed bodies are cut off while streaming on every route', () 
     const chunk = new TextEncoder().encode('x'.repeat(64 * 1024));
     let sent = 0;
     const body = new ReadableStream<Uint8Array>({
-      start(controller) { controller.enqueue(new TextEncoder().encode('{"padding":"')); },
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"padding":"'));
+      },
       pull(controller) {
         if (sent >= STREAMED) return controller.close();
         sent += chunk.length;
@@ -624,7 +1081,11 @@ describe('fuzz: streamed bodies are cut off while streaming on every route', () 
     });
     try {
       const res = await fetch(`${sandbox.app.url}${path}`, {
-        method, headers: { 'content-type': 'application/json', ...headers }, body, duplex: 'half', signal: AbortSignal.timeout(30_000),
+        method,
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+        duplex: 'half',
+        signal: AbortSignal.timeout(30_000),
       } as RequestInit);
       await res.text();
       return { status: res.status, sent };
@@ -652,10 +1113,16 @@ describe('fuzz: streamed bodies are cut off while streaming on every route', () 
     ];
     // Pages take no body: refused with 405 before the page runs. Next reads the rest of the upload and
     // discards it (it keeps 1 kB for proxy.ts): no more memory, but not cut short like the API routes.
-    const pages: Array<[string, string]> = [['POST', '/settings'], ['PUT', '/widget/supply'], ['POST', '/']];
+    const pages: Array<[string, string]> = [
+      ['POST', '/settings'],
+      ['PUT', '/widget/supply'],
+      ['POST', '/'],
+    ];
     const before = rssKb();
     let peak = before;
-    const sampler = setInterval(() => { peak = Math.max(peak, rssKb()); }, 20);
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, rssKb());
+    }, 20);
     const offending: string[] = [];
     try {
       for (const [method, path, headers] of routes) {

@@ -31,13 +31,16 @@ describe.skipIf(!TEST_DATABASE_URL)('claims per group on PostgreSQL', () => {
     let mine: JobRow[] = [];
     let theirs = 'blocked' as JobRow[] | 'blocked';
     // Worker A claims document a and keeps its claim transaction open while worker B claims.
-    await db.prisma.$transaction(async (tx) => {
-      mine = await claimInTransaction(tx, { workerId: 'worker-a', limit: 1, leaseMs: 60_000, kinds: ['par'] });
-      theirs = await Promise.race([
-        claimJobs(second.prisma, 'worker-b', 5, 60_000, ['par']),
-        sleep(3_000).then(() => 'blocked' as const),
-      ]);
-    }, { timeout: 10_000 });
+    await db.prisma.$transaction(
+      async (tx) => {
+        mine = await claimInTransaction(tx, { workerId: 'worker-a', limit: 1, leaseMs: 60_000, kinds: ['par'] });
+        theirs = await Promise.race([
+          claimJobs(second.prisma, 'worker-b', 5, 60_000, ['par']),
+          sleep(3_000).then(() => 'blocked' as const),
+        ]);
+      },
+      { timeout: 10_000 },
+    );
     expect(mine.map((j) => j.groupKey)).toEqual(['doc:a']);
     // B was not blocked by A's open claim, took document b, and skipped document a (A is claiming it).
     expect(theirs).not.toBe('blocked');
@@ -80,18 +83,25 @@ describe.each(TEST_DATABASE_KINDS)('two workers on %s', (kind) => {
 
   it('run jobs of different documents side by side and the jobs of one document one after another', async () => {
     const intervals: Array<{ doc: string; worker: string; from: number; to: number }> = [];
-    const job = (worker: string) => defineJob({
-      kind: 'doc-work',
-      payload: z.object({ doc: z.string() }),
-      async handler(payload) {
-        const from = performance.now();
-        await sleep(40);
-        intervals.push({ doc: payload.doc, worker, from, to: performance.now() });
-      },
-    });
+    const job = (worker: string) =>
+      defineJob({
+        kind: 'doc-work',
+        payload: z.object({ doc: z.string() }),
+        async handler(payload) {
+          const from = performance.now();
+          await sleep(40);
+          intervals.push({ doc: payload.doc, worker, from, to: performance.now() });
+        },
+      });
     const workers = [
       startWorker({ prisma: db.prisma, jobs: [job('one')], concurrency: 3, pollIntervalMs: 20, workerId: 'one' }),
-      startWorker({ prisma: second?.prisma ?? db.prisma, jobs: [job('two')], concurrency: 3, pollIntervalMs: 20, workerId: 'two' }),
+      startWorker({
+        prisma: second?.prisma ?? db.prisma,
+        jobs: [job('two')],
+        concurrency: 3,
+        pollIntervalMs: 20,
+        workerId: 'two',
+      }),
     ];
     try {
       for (let n = 0; n < 4; n++) {

@@ -72,16 +72,17 @@ describe.each(TEST_DATABASE_KINDS)('job queue on %s', (kind) => {
   });
 
   // Only the embedded database has a single connection: its concurrent claims queue on it.
-  if (kind === 'pglite') it('claims on the embedded database\'s one connection never share a job or a group', async () => {
-    for (let i = 0; i < 12; i++) await enqueueJob(db.prisma, { kind: 'single', payload: { i } });
-    await enqueueJob(db.prisma, { kind: 'single', groupKey: 'sg', dedupeKey: 'sg-1' });
-    await enqueueJob(db.prisma, { kind: 'single', groupKey: 'sg', dedupeKey: 'sg-2' });
-    const claims = await Promise.all(['a', 'b', 'c'].map((w) => claimJobs(db.prisma, w, 6, 60_000, ['single'])));
-    const all = claims.flat();
-    expect(new Set(all.map((j) => j.id)).size).toBe(all.length);
-    expect(all).toHaveLength(13);
-    expect(all.filter((j) => j.groupKey === 'sg')).toHaveLength(1);
-  });
+  if (kind === 'pglite')
+    it("claims on the embedded database's one connection never share a job or a group", async () => {
+      for (let i = 0; i < 12; i++) await enqueueJob(db.prisma, { kind: 'single', payload: { i } });
+      await enqueueJob(db.prisma, { kind: 'single', groupKey: 'sg', dedupeKey: 'sg-1' });
+      await enqueueJob(db.prisma, { kind: 'single', groupKey: 'sg', dedupeKey: 'sg-2' });
+      const claims = await Promise.all(['a', 'b', 'c'].map((w) => claimJobs(db.prisma, w, 6, 60_000, ['single'])));
+      const all = claims.flat();
+      expect(new Set(all.map((j) => j.id)).size).toBe(all.length);
+      expect(all).toHaveLength(13);
+      expect(all.filter((j) => j.groupKey === 'sg')).toHaveLength(1);
+    });
 
   it('lets another worker take over when a lease expires, and refuses the late owner', async () => {
     await enqueueJob(db.prisma, { kind: 'lease' });

@@ -15,7 +15,7 @@ describe.skipIf(!TEST_DATABASE_URL)('rate gate shared through PostgreSQL', () =>
     await db?.close();
   });
 
-  it('keeps one window on the database clock when a process\'s own clock runs an hour ahead', async () => {
+  it("keeps one window on the database clock when a process's own clock runs an hour ahead", async () => {
     // 3 calls per 2 s: a burst of one, then one call per second. A process whose clock runs ahead
     // must not see the window as refilled: it waits for the database's second like everyone else.
     const policy = { maxConcurrent: 5, maxPerWindow: 3, windowMs: 2_000 };
@@ -73,13 +73,16 @@ describe.skipIf(!TEST_DATABASE_URL)('rate gate shared through PostgreSQL', () =>
     expect(starts[starts.length - 1]).toBeGreaterThan(500);
   });
 
-  it('works with MoySklad\'s real policy (fractional refill rate)', async () => {
+  it("works with MoySklad's real policy (fractional refill rate)", async () => {
     const gate = new PostgresRateGate(db.prisma);
     let done = 0;
-    await Promise.all(Array.from({ length: 20 }, () =>
-      gate.run('real', { maxConcurrent: 5, maxPerWindow: 45, windowMs: 3100 }, async () => {
-        done++;
-      })));
+    await Promise.all(
+      Array.from({ length: 20 }, () =>
+        gate.run('real', { maxConcurrent: 5, maxPerWindow: 45, windowMs: 3100 }, async () => {
+          done++;
+        }),
+      ),
+    );
     expect(done).toBe(20);
   });
 

@@ -17,8 +17,14 @@ import { employeeToSessionClaims } from '@/lib/moysklad/app-session';
 import { toTransferLines } from '@/lib/moysklad/mappers/to-transfer-lines';
 import { stateRefBody } from '@/lib/moysklad/refs';
 import {
-  recordRequests, requestBodyErrors, specProblems, startSimulatorFor, startStubApp, SOLUTION,
-  type SentRequest, type StubApp,
+  recordRequests,
+  requestBodyErrors,
+  specProblems,
+  startSimulatorFor,
+  startStubApp,
+  SOLUTION,
+  type SentRequest,
+  type StubApp,
 } from './support';
 
 let stub: StubApp;
@@ -30,7 +36,11 @@ let seed: ReturnType<MoyskladSimulator['seed']>;
 
 function newClient(gate?: RateGate): MoyskladClient {
   const c = createMoyskladClient({
-    baseUrl: sim.apiUrl, token, accountId, gate, webhookDisablePrefix: stub.url,
+    baseUrl: sim.apiUrl,
+    token,
+    accountId,
+    gate,
+    webhookDisablePrefix: stub.url,
     retry: { baseDelayMs: 50 },
   });
   recordedLists.push(recordRequests(c.http, sim.apiUrl));
@@ -58,24 +68,42 @@ describe('installation (simulator → our JWT check)', () => {
   it('the activation call carried a JWT that verifyVendorJwt accepted', () => {
     const activation = stub.calls.find((c) => c.method === 'PUT');
     expect(activation?.verified).toBe(true);
-    expect(activation?.body).toMatchObject({ cause: 'Install', access: [expect.objectContaining({ access_token: token })] });
+    expect(activation?.body).toMatchObject({
+      cause: 'Install',
+      access: [expect.objectContaining({ access_token: token })],
+    });
   });
 });
 
 describe('documents and positions', () => {
   it('reads a supply with more positions than one page, every assortment expanded', async () => {
     const productIds = Array.from({ length: 1150 }, (_, i) =>
-      sim.createEntity(accountId, 'product', { name: `Товар ${i}`, article: `ART-${i}`, code: `C-${i}`, buyPrice: { value: 100 + i } }));
+      sim.createEntity(accountId, 'product', {
+        name: `Товар ${i}`,
+        article: `ART-${i}`,
+        code: `C-${i}`,
+        buyPrice: { value: 100 + i },
+      }),
+    );
     const doc = sim.createDocument(accountId, 'supply', {
-      organization: sim.meta('organization', (sim.getDocument(accountId, 'supply', seed.supplies[0]).organization as { meta: { href: string } }).meta.href.split('/').pop()!),
+      organization: sim.meta(
+        'organization',
+        (sim.getDocument(accountId, 'supply', seed.supplies[0]).organization as { meta: { href: string } }).meta.href.split('/').pop()!,
+      ),
       agent: sim.meta('counterparty', seed.counterpartyId),
       store: sim.meta('store', seed.stores.betapro),
       positions: productIds.slice(0, 1000).map((id, i) => ({ quantity: i + 1, price: 1000, assortment: sim.meta('product', id) })),
     }) as { id: string };
     // The rest through our client: positions POSTed to the sub-resource (batches of ≤ 1000).
-    const added = await client.addPositions('supply', doc.id, productIds.slice(1000).map((id) => ({
-      quantity: 2, price: 500, assortment: sim.meta('product', id),
-    })));
+    const added = await client.addPositions(
+      'supply',
+      doc.id,
+      productIds.slice(1000).map((id) => ({
+        quantity: 2,
+        price: 500,
+        assortment: sim.meta('product', id),
+      })),
+    );
     expect(added).toHaveLength(150);
 
     const result = await client.getDocumentWithPositions('supply', doc.id);
@@ -122,23 +150,34 @@ describe('documents and positions', () => {
     const states = await ensureStatuses(client, 'move');
     for (const id of seed.moves) sim.userUpdate(accountId, 'move', id, { state: sim.stateMeta('move', states.states.transfer!.id) });
     const found: string[] = [];
-    for await (const page of client.iterateDocuments('move', { filter: [['state.name', '=', 'Передать']], pageSize: 1 })) {
+    for await (const page of client.iterateDocuments('move', {
+      filter: [['state.name', '=', 'Передать']],
+      pageSize: 1,
+    })) {
       found.push(...page.map((d) => d.id));
     }
     expect(found.sort()).toEqual([...seed.moves].sort());
   });
 
   it('a missing document is NOT_FOUND', async () => {
-    await expect(client.getDocument('supply', '00000000-0000-0000-0000-000000000000')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(client.getDocument('supply', '00000000-0000-0000-0000-000000000000')).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
   });
 });
 
 describe('assortment lookup by key', () => {
   it('finds products and variants by article and code, with their buy price', async () => {
     const byArticle = await client.findAssortmentByKey('article', ['TS-WHITE', 'MUG-300', 'NO-SUCH']);
-    expect(byArticle.map((m) => [m.value, m.type, m.buyPrice]).sort()).toEqual([['MUG-300', 'product', 18000], ['TS-WHITE', 'product', 45000]]);
+    expect(byArticle.map((m) => [m.value, m.type, m.buyPrice]).sort()).toEqual([
+      ['MUG-300', 'product', 18000],
+      ['TS-WHITE', 'product', 45000],
+    ]);
     const byCode = await client.findAssortmentByKey('code', ['00105-M', '00101']);
-    expect(byCode.map((m) => [m.value, m.type]).sort()).toEqual([['00101', 'product'], ['00105-M', 'variant']]);
+    expect(byCode.map((m) => [m.value, m.type]).sort()).toEqual([
+      ['00101', 'product'],
+      ['00105-M', 'variant'],
+    ]);
     expect(byCode.find((m) => m.type === 'variant')?.buyPrice).toBe(120000);
   });
 
@@ -165,7 +204,12 @@ describe('webhooks', () => {
     }
     const hooks = (await client.listWebhooks()).filter((h) => h.url.startsWith(stub.url));
     expect(hooks.map((h) => `${h.entityType}:${h.action}:${h.diffType ?? 'NONE'}`).sort()).toEqual([
-      'move:CREATE:NONE', 'move:UPDATE:FIELDS', 'purchasereturn:CREATE:NONE', 'purchasereturn:UPDATE:FIELDS', 'supply:CREATE:NONE', 'supply:UPDATE:FIELDS',
+      'move:CREATE:NONE',
+      'move:UPDATE:FIELDS',
+      'purchasereturn:CREATE:NONE',
+      'purchasereturn:UPDATE:FIELDS',
+      'supply:CREATE:NONE',
+      'supply:UPDATE:FIELDS',
     ]);
   });
 
@@ -189,7 +233,11 @@ describe('webhooks', () => {
   });
 
   it('removeWebhooks deletes ours only', async () => {
-    const foreign = await client.createWebhook({ url: 'https://someone-else.example.com/hook', action: 'CREATE', entityType: 'product' });
+    const foreign = await client.createWebhook({
+      url: 'https://someone-else.example.com/hook',
+      action: 'CREATE',
+      entityType: 'product',
+    });
     expect(await removeWebhooks(client, `${stub.url}/`)).toBe(6);
     const left = await client.listWebhooks();
     expect(left.map((h) => h.id)).toEqual([foreign.id]);
@@ -230,12 +278,18 @@ describe('per-account budget', () => {
     const inner = new InProcessRateGate();
     const gate: RateGate = {
       run: <T>(key: string, policy: RatePolicy, fn: () => Promise<T>) => inner.run(key, policy, fn),
-      pause: async (key, until) => { pauses.push({ at: Date.now(), until }); await inner.pause(key, until); },
+      pause: async (key, until) => {
+        pauses.push({ at: Date.now(), until });
+        await inner.pause(key, until);
+      },
     };
     const c = newClient(gate);
     const sends: number[] = [];
     const rejected: Array<{ at: number; retryAfter: number }> = [];
-    c.http.interceptors.request.use((config) => { sends.push(Date.now()); return config; });
+    c.http.interceptors.request.use((config) => {
+      sends.push(Date.now());
+      return config;
+    });
     c.http.interceptors.response.use((response) => {
       if (response.status === 429) rejected.push({ at: Date.now(), retryAfter: Number(response.headers['x-lognex-retry-after'] ?? 0) });
       return response;
@@ -305,7 +359,12 @@ describe('Vendor API', () => {
     try {
       const key = sim.contextKey(accountId, 'admin');
       await new Promise((r) => setTimeout(r, 20));
-      const error = await vendor().exchangeContext(key).then(() => undefined, (e: unknown) => e);
+      const error = await vendor()
+        .exchangeContext(key)
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       expect(error).toBeInstanceOf(AppError);
       expect(error).toMatchObject({ code: 'UNAUTHORIZED', userMessage: CONTEXT_EXPIRED_MESSAGE });
     } finally {
@@ -324,13 +383,17 @@ describe('Vendor API', () => {
   });
 
   it('a wrong secret is refused', async () => {
-    const bad = createVendorApiClient({ baseUrl: sim.vendorApiUrl, ...SOLUTION, secretKey: 'not-the-secret-key-at-all-000' });
+    const bad = createVendorApiClient({
+      baseUrl: sim.vendorApiUrl,
+      ...SOLUTION,
+      secretKey: 'not-the-secret-key-at-all-000',
+    });
     await expect(bad.getStatus(accountId)).rejects.toBeInstanceOf(AppError);
   });
 });
 
 describe('spec conformance', () => {
-  it('every request body the client sent conforms to MoySklad\'s OpenAPI spec', () => {
+  it("every request body the client sent conforms to MoySklad's OpenAPI spec", () => {
     const { problems, missingOps } = specProblems(allSent());
     expect(problems).toEqual([]);
     // Operations the spec extraction lacks are reported, not silently skipped.

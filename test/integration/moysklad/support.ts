@@ -42,14 +42,21 @@ export async function startStubApp(): Promise<StubApp> {
         verified = false;
       }
       stub.calls.push({ method: req.method!, path: req.url!, body: text ? JSON.parse(text) : undefined, verified });
-      if (!verified) { res.writeHead(401).end(); return; }
+      if (!verified) {
+        res.writeHead(401).end();
+        return;
+      }
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end(req.method === 'PUT' ? JSON.stringify({ status: stub.activationStatus }) : '{}');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   stub.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  stub.close = () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
+  stub.close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
   return stub;
 }
 
@@ -57,9 +64,7 @@ export async function startSimulatorFor(stub: StubApp): Promise<MoyskladSimulato
   return startMoyskladSimulator({ port: 0, solution: { ...SOLUTION, appBaseUrl: stub.url } });
 }
 
-const operations = JSON.parse(
-  readFileSync(path.resolve(import.meta.dirname, '../../specs/moysklad.operations.json'), 'utf8'),
-) as string[];
+const operations = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../specs/moysklad.operations.json'), 'utf8')) as string[];
 
 const matchers = operations.map((op) => {
   const [method, template] = op.split(' ');
@@ -130,11 +135,13 @@ export function requestBodyErrors(op: string, body: unknown): SpecError[] {
   const sameAs = sameSchemaOp(op);
   if (!sameAs) return [{ path: '', message: `validator overflowed and no fallback schema is known for ${op}` }];
   // Items of one batch share their shape: the first 20 are representative (and the validator is slow).
-  return (Array.isArray(body) ? body.slice(0, 20) : [body])
-    .flatMap((item) => responseErrors('moysklad', sameAs, 200, item))
-    // Spec defect: `assortment` is a oneOf of Product/Variant/Service/…, and a bare {meta} reference
-    // (what a request sends) matches all of them, so "exactly one" can never hold.
-    .filter((e) => !(/(^|\.)assortment$/.test(e.path) && /exactly one schema in oneOf/.test(e.message)));
+  return (
+    (Array.isArray(body) ? body.slice(0, 20) : [body])
+      .flatMap((item) => responseErrors('moysklad', sameAs, 200, item))
+      // Spec defect: `assortment` is a oneOf of Product/Variant/Service/…, and a bare {meta} reference
+      // (what a request sends) matches all of them, so "exactly one" can never hold.
+      .filter((e) => !(/(^|\.)assortment$/.test(e.path) && /exactly one schema in oneOf/.test(e.message)))
+  );
 }
 
 /** Spec problems of every recorded request with a body: "[op] path: message" lines; missing ops listed apart. */
@@ -143,7 +150,10 @@ export function specProblems(sent: SentRequest[]): { problems: string[]; missing
   const missingOps = new Set<string>();
   for (const s of sent) {
     if (s.body === undefined) continue;
-    if (!s.op) { missingOps.add(`${s.method} ${s.pathname}`); continue; }
+    if (!s.op) {
+      missingOps.add(`${s.method} ${s.pathname}`);
+      continue;
+    }
     for (const e of requestBodyErrors(s.op, s.body)) problems.push(`[${s.op}] ${e.path}: ${e.message}`);
   }
   return { problems, missingOps: [...missingOps] };

@@ -9,7 +9,12 @@ import type { BetaproQuota } from '@/lib/betapro/types';
 import { openTestDatabase, type TestDatabase } from '../../support/db';
 
 const HOUR = 3_600_000;
-const generousQuota = async (): Promise<BetaproQuota> => ({ kind: 'requests', label: 'Запросов', perDay: 1_000_000, perMinute: 1_000 });
+const generousQuota = async (): Promise<BetaproQuota> => ({
+  kind: 'requests',
+  label: 'Запросов',
+  perDay: 1_000_000,
+  perMinute: 1_000,
+});
 
 describe('quota floor', () => {
   it('keeps polls within a quarter of the per-minute and per-day request quotas', () => {
@@ -34,9 +39,13 @@ describe('next poll interval', () => {
 
   async function accountWith(documents: Array<{ state: string; sentAt?: Date }>, pollIntervalSec = 300): Promise<Account> {
     const accountId = `acc-poll-${++n}`;
-    await db.prisma.installation.create({ data: { accountId, appId: 'app', webhookSecretHash: `secret-${accountId}` } });
+    await db.prisma.installation.create({
+      data: { accountId, appId: 'app', webhookSecretHash: `secret-${accountId}` },
+    });
     for (const [i, doc] of documents.entries()) {
-      await db.prisma.syncDocument.create({ data: { accountId, entity: 'supply', msId: `doc-${i}`, state: doc.state, sentAt: doc.sentAt ?? null } });
+      await db.prisma.syncDocument.create({
+        data: { accountId, entity: 'supply', msId: `doc-${i}`, state: doc.state, sentAt: doc.sentAt ?? null },
+      });
     }
     return { accountId, settings: { ...defaultSettings(), pollIntervalSec } } as Account;
   }
@@ -62,7 +71,12 @@ describe('next poll interval', () => {
 
   it('never polls beyond the quota, and keeps the configured interval when the quota is unknown', async () => {
     const busy = await accountWith([{ state: 'receiving' }], 600);
-    const tight = async (): Promise<BetaproQuota> => ({ kind: 'requests', label: 'Запросов', perDay: 2_000, perMinute: 100 });
+    const tight = async (): Promise<BetaproQuota> => ({
+      kind: 'requests',
+      label: 'Запросов',
+      perDay: 2_000,
+      perMinute: 100,
+    });
     expect(await nextPollIntervalSec(db.prisma, busy, tight)).toBe(346);
     expect(await nextPollIntervalSec(db.prisma, busy, async () => undefined)).toBe(600);
   });

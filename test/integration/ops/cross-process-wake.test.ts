@@ -36,7 +36,9 @@ function enqueueFromAnotherProcess(url: string, kind: string, count = 1, gapMs =
   return new Promise((resolve, reject) => {
     const script = path.join(import.meta.dirname, 'enqueue-in-another-process.ts');
     const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [script, url, kind, String(count), String(gapMs)], {
-      cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'silent' }, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: ROOT,
+      env: { ...process.env, LOG_LEVEL: 'silent' },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
     let err = '';
@@ -44,7 +46,10 @@ function enqueueFromAnotherProcess(url: string, kind: string, count = 1, gapMs =
     child.stderr.on('data', (chunk) => (err += chunk));
     child.on('exit', (code) => {
       if (code !== 0) return reject(new Error(`enqueue process failed (${code}): ${err}`));
-      const lines = out.trim().split('\n').map((line) => JSON.parse(line) as { n: number; beforeCommit: number });
+      const lines = out
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { n: number; beforeCommit: number });
       resolve(new Map(lines.map((line) => [line.n, line.beforeCommit])));
     });
   });
@@ -74,14 +79,15 @@ describe.skipIf(!TEST_DATABASE_URL)('cross-process wake-up on PostgreSQL', () =>
   let db: TestDatabase;
   /** Per kind and job number: the claim's time on the database clock (epoch ms). */
   const claimedAt = new Map<string, number>();
-  const job = (kind: string) => defineJob({
-    kind,
-    payload: z.object({ n: z.number() }),
-    handler: async (payload, ctx) => {
-      const claim = (ctx.job as typeof ctx.job & { updatedAt: Date }).updatedAt;
-      claimedAt.set(`${kind}#${payload.n}`, new Date(claim).getTime());
-    },
-  });
+  const job = (kind: string) =>
+    defineJob({
+      kind,
+      payload: z.object({ n: z.number() }),
+      handler: async (payload, ctx) => {
+        const claim = (ctx.job as typeof ctx.job & { updatedAt: Date }).updatedAt;
+        claimedAt.set(`${kind}#${payload.n}`, new Date(claim).getTime());
+      },
+    });
 
   beforeAll(async () => {
     db = await openTestDatabase('postgres');
@@ -98,8 +104,11 @@ describe.skipIf(!TEST_DATABASE_URL)('cross-process wake-up on PostgreSQL', () =>
 
   it('starts every job enqueued by another process within 100 ms without the poll, also after the listener reconnects', async () => {
     const worker: Worker = startWorker({
-      prisma: db.prisma, jobs: [job('ops.wake'), job('ops.wake-after-reconnect')], pollIntervalMs: POLL_NEVER_MS,
-      listenUrl: db.url, concurrency: 2,
+      prisma: db.prisma,
+      jobs: [job('ops.wake'), job('ops.wake-after-reconnect')],
+      pollIntervalMs: POLL_NEVER_MS,
+      listenUrl: db.url,
+      concurrency: 2,
     });
     const stalls = stallRecorder();
     try {
@@ -109,13 +118,25 @@ describe.skipIf(!TEST_DATABASE_URL)('cross-process wake-up on PostgreSQL', () =>
       await waitForStarts('ops.wake', SAMPLES, 5_000);
       const samples = [...committed].map(([n, before]) => {
         const claimed = claimedAt.get(`ops.wake#${n}`) ?? Number.POSITIVE_INFINITY;
-        return { n, delayMs: claimed - before, stalledMs: stalls.worstLateness(before, Math.min(claimed, before + 5_000)) };
+        return {
+          n,
+          delayMs: claimed - before,
+          stalledMs: stalls.worstLateness(before, Math.min(claimed, before + 5_000)),
+        };
       });
       const valid = samples.filter((sample) => sample.stalledMs <= STALL_MS);
-      const report = samples.map((s) => `#${s.n} ${Math.round(s.delayMs)} ms${s.stalledMs > STALL_MS ? ` (process stalled ${s.stalledMs} ms)` : ''}`).join(', ');
-      expect(samples.every((sample) => Number.isFinite(sample.delayMs)), `a job did not start: ${report}`).toBe(true);
+      const report = samples
+        .map((s) => `#${s.n} ${Math.round(s.delayMs)} ms${s.stalledMs > STALL_MS ? ` (process stalled ${s.stalledMs} ms)` : ''}`)
+        .join(', ');
+      expect(
+        samples.every((sample) => Number.isFinite(sample.delayMs)),
+        `a job did not start: ${report}`,
+      ).toBe(true);
       expect(valid.length, `too few samples without a stall of this process: ${report}`).toBeGreaterThanOrEqual(MIN_VALID);
-      expect(valid.every((sample) => sample.delayMs <= 100), report).toBe(true);
+      expect(
+        valid.every((sample) => sample.delayMs <= 100),
+        report,
+      ).toBe(true);
 
       // Kill the listening connection: the listener reconnects and wakes again (the poll is ten minutes).
       const admin = new pg.Client({ connectionString: db.url });

@@ -24,7 +24,12 @@ function runScript(script: string, envFile: string) {
   writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ extends: path.join(ROOT, 'tsconfig.json') }));
   const env = { ...process.env };
   for (const name of ['DATABASE_URL', 'PGLITE_DIR', 'APP_BASE_URL']) delete env[name];
-  const result = spawnSync(TSX, [path.join(ROOT, 'scripts', script)], { cwd: dir, env, encoding: 'utf8', timeout: 120_000 });
+  const result = spawnSync(TSX, [path.join(ROOT, 'scripts', script)], {
+    cwd: dir,
+    env,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   return { dir, status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 const runDbMigrate = (envFile: string) => runScript('db-migrate.ts', envFile);
@@ -54,19 +59,22 @@ describe('npm run db:migrate', () => {
     expect(existsSync(path.join(run.dir, 'pglite', 'PG_VERSION'))).toBe(true);
   });
 
-  it.skipIf(!TEST_DATABASE_URL)('migrates the PostgreSQL database named in .env, naming host and database without the password', async () => {
-    const created = await createPostgresDatabase('bridge_migrate');
-    drops.push(created.drop);
-    const url = new URL(created.url);
-    url.password = 'not-printed-pw';
-    const name = url.pathname.slice(1);
-    const run = runDbMigrate(`DATABASE_URL=${url.toString()}\nPGLITE_DIR={dir}/pglite\n`);
-    expect(run.status, run.stderr).toBe(0);
-    expect(run.stdout).toContain(`Migrating PostgreSQL database "${name}" on ${url.hostname}:${url.port || '5432'}`);
-    expect(run.stdout).toMatch(new RegExp(`Applied to database "${name}".*init`));
-    expect(run.stdout + run.stderr).not.toContain('not-printed-pw');
-    expect(existsSync(path.join(run.dir, 'pglite'))).toBe(false);
-  });
+  it.skipIf(!TEST_DATABASE_URL)(
+    'migrates the PostgreSQL database named in .env, naming host and database without the password',
+    async () => {
+      const created = await createPostgresDatabase('bridge_migrate');
+      drops.push(created.drop);
+      const url = new URL(created.url);
+      url.password = 'not-printed-pw';
+      const name = url.pathname.slice(1);
+      const run = runDbMigrate(`DATABASE_URL=${url.toString()}\nPGLITE_DIR={dir}/pglite\n`);
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stdout).toContain(`Migrating PostgreSQL database "${name}" on ${url.hostname}:${url.port || '5432'}`);
+      expect(run.stdout).toMatch(new RegExp(`Applied to database "${name}".*init`));
+      expect(run.stdout + run.stderr).not.toContain('not-printed-pw');
+      expect(existsSync(path.join(run.dir, 'pglite'))).toBe(false);
+    },
+  );
 });
 
 describe('npm run descriptor', () => {

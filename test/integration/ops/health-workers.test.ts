@@ -27,8 +27,13 @@ describe.skipIf(!TEST_DATABASE_URL)('health with separate worker processes on Po
   beforeAll(async () => {
     db = await openTestDatabase('postgres');
     Object.assign(process.env, {
-      DATABASE_URL: db.url, RUN_WORKER: 'false', APP_BASE_URL: 'http://127.0.0.1:1', MOYSKLAD_APP_ID: TEST_APP_ID,
-      MOYSKLAD_APP_UID: TEST_APP_UID, MOYSKLAD_SECRET_KEY: TEST_SECRET_KEY, APP_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+      DATABASE_URL: db.url,
+      RUN_WORKER: 'false',
+      APP_BASE_URL: 'http://127.0.0.1:1',
+      MOYSKLAD_APP_ID: TEST_APP_ID,
+      MOYSKLAD_APP_UID: TEST_APP_UID,
+      MOYSKLAD_SECRET_KEY: TEST_SECRET_KEY,
+      APP_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
     });
     resetConfigForTests();
     setDatabaseForProcess(db);

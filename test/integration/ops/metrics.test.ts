@@ -6,9 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DocumentView } from '@/lib/api/contract';
 import { startApp, type AppServer } from '../../support/app-server';
-import {
-  api, createSupply, documentView, installAndConfigure, startSandbox, waitFor, type ConfiguredAccount,
-} from '../../support/sandbox';
+import { api, createSupply, documentView, installAndConfigure, startSandbox, waitFor, type ConfiguredAccount } from '../../support/sandbox';
 
 const TOKEN = 'metrics-scrape-token-0123456789';
 type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
@@ -25,7 +23,11 @@ afterAll(async () => {
   await sandbox?.stop();
 });
 
-interface Sample { name: string; labels: Record<string, string>; value: number }
+interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
 
 /** Parses the Prometheus text format strictly enough to catch a malformed line or an undeclared family. */
 function parsePrometheus(text: string): Sample[] {
@@ -46,7 +48,9 @@ function parsePrometheus(text: string): Sample[] {
     const [, name, labelText, value] = match!;
     const family = name.replace(/_(bucket|sum|count)$/, '');
     expect(declared.has(name) || declared.get(family) === 'histogram', `sample before its # TYPE: ${line}`).toBe(true);
-    const labels = Object.fromEntries([...(labelText ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]));
+    const labels = Object.fromEntries(
+      [...(labelText ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]),
+    );
     samples.push({ name, labels, value: Number(value) });
   }
   return samples;
@@ -62,7 +66,10 @@ describe('metrics and health', () => {
   it('scrapes jobs, remote calls and the transfer latency after a supply is sent', async () => {
     const product = account.seed.products[0];
     const id = createSupply(sandbox, account, { positions: [{ productId: product.id, quantity: 3 }] });
-    const sent = await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: account.adminSession, body: { action: 'send' } });
+    const sent = await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, {
+      token: account.adminSession,
+      body: { action: 'send' },
+    });
     expect(sent.status).toBe(202);
     await waitFor('supply sent', async () => {
       const view: DocumentView = await documentView(sandbox, account.adminSession, 'supply', id);
@@ -79,7 +86,10 @@ describe('metrics and health', () => {
     });
 
     for (const state of ['queued', 'running', 'done', 'dead']) {
-      expect(samples.some((s) => s.name === 'bridge_jobs' && s.labels.state === state), `bridge_jobs{state="${state}"}`).toBe(true);
+      expect(
+        samples.some((s) => s.name === 'bridge_jobs' && s.labels.state === state),
+        `bridge_jobs{state="${state}"}`,
+      ).toBe(true);
     }
     expect(sum(samples, 'bridge_jobs', { state: 'done' })).toBeGreaterThanOrEqual(1);
     expect(samples.find((s) => s.name === 'bridge_job_oldest_due_age_seconds')!.value).toBeGreaterThanOrEqual(0);
@@ -100,14 +110,19 @@ describe('metrics and health', () => {
 
   it('asks for the token: 401 without it or with a wrong one', async () => {
     expect((await fetch(`${sandbox.app.url}/api/metrics`)).status).toBe(401);
-    const wrong = await fetch(`${sandbox.app.url}/api/metrics`, { headers: { Authorization: 'Bearer wrong-token-wrong-token-xx' } });
+    const wrong = await fetch(`${sandbox.app.url}/api/metrics`, {
+      headers: { Authorization: 'Bearer wrong-token-wrong-token-xx' },
+    });
     expect(wrong.status).toBe(401);
   });
 
   it('health reports the worker heartbeats and the queue lag', async () => {
     const res = await fetch(`${sandbox.app.url}/api/health`);
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { workers: { seen: number; ok: boolean; lastSeenSecondsAgo: number }; queue: { due: number; lagSeconds: number } };
+    const body = (await res.json()) as {
+      workers: { seen: number; ok: boolean; lastSeenSecondsAgo: number };
+      queue: { due: number; lagSeconds: number };
+    };
     expect(body.workers).toMatchObject({ ok: true });
     expect(body.workers.seen).toBeGreaterThanOrEqual(1);
     expect(body.workers.lastSeenSecondsAgo).toBeLessThan(60);

@@ -23,15 +23,24 @@ describe.each(TEST_DATABASE_KINDS)('retention on %s', (kind) => {
   async function seed(): Promise<void> {
     const prisma = db.prisma;
     await prisma.installation.create({ data: { accountId: 'acc-r', appId: 'app', webhookSecretHash: 'secret-r' } });
-    const document = await prisma.syncDocument.create({ data: { accountId: 'acc-r', entity: 'supply', msId: 'doc-r' } });
+    const document = await prisma.syncDocument.create({
+      data: { accountId: 'acc-r', entity: 'supply', msId: 'doc-r' },
+    });
     const job = (name: string, state: string, finishedDaysAgo: number | null, createdDaysAgo = 40) => ({
-      kind: 'x', state, payload: { name }, createdAt: daysAgo(createdDaysAgo), runAt: daysAgo(createdDaysAgo),
+      kind: 'x',
+      state,
+      payload: { name },
+      createdAt: daysAgo(createdDaysAgo),
+      runAt: daysAgo(createdDaysAgo),
       finishedAt: finishedDaysAgo === null ? null : daysAgo(finishedDaysAgo),
     });
     await prisma.job.createMany({
       data: [
-        job('old-done', 'done', 31), job('old-dead', 'dead', 45), job('recent-done', 'done', 2),
-        job('old-queued', 'queued', null), job('old-running', 'running', null),
+        job('old-done', 'done', 31),
+        job('old-dead', 'dead', 45),
+        job('recent-done', 'done', 2),
+        job('old-queued', 'queued', null),
+        job('old-running', 'running', null),
       ],
     });
     await prisma.inboundEvent.createMany({
@@ -59,7 +68,10 @@ describe.each(TEST_DATABASE_KINDS)('retention on %s', (kind) => {
     await ensureRetentionJob(db.prisma);
     await ensureRetentionJob(db.prisma); // idempotent: still one retention job
     const worker = startWorker({
-      prisma: db.prisma, jobs: [retentionJob(30)], pollIntervalMs: 50, singleConnection: kind === 'pglite',
+      prisma: db.prisma,
+      jobs: [retentionJob(30)],
+      pollIntervalMs: 50,
+      singleConnection: kind === 'pglite',
     });
     try {
       await worker.idle();

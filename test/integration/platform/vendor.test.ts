@@ -12,7 +12,10 @@ import { vendorJwt } from '../../support/vendor-jwt';
 let sandbox: SuiteSandbox;
 let account: ConfiguredAccount;
 
-sandboxSuite(['platform-shop'], (s, [a]) => { sandbox = s; account = a; });
+sandboxSuite(['platform-shop'], (s, [a]) => {
+  sandbox = s;
+  account = a;
+});
 
 const vendorPath = (accountId: string, suffix = '') => `/api/moysklad/vendor/1.0/apps/${TEST_APP_ID}/${accountId}${suffix}`;
 async function vendorCall(method: string, path: string, token: string | null, body?: unknown) {
@@ -24,7 +27,9 @@ async function vendorCall(method: string, path: string, token: string | null, bo
   return { status: res.status, body: await res.text() };
 }
 const installBody = (token: string) => ({
-  appUid: 'betapro-bridge.test', accountName: 'forged', cause: 'Install',
+  appUid: 'betapro-bridge.test',
+  accountName: 'forged',
+  cause: 'Install',
   access: [{ resource: 'x', scope: ['admin'], access_token: token }],
 });
 
@@ -66,20 +71,35 @@ describe('vendor endpoints', () => {
     const token = sandbox.moysklad.token(accountId);
     const answers = [(first.body as { status?: string }).status];
     for (let i = 0; i < 2; i++) {
-      const res = await vendorCall('PUT', vendorPath(accountId), await vendorJwt(), { ...installBody(token), accountName: 'thrice' });
+      const res = await vendorCall('PUT', vendorPath(accountId), await vendorJwt(), {
+        ...installBody(token),
+        accountName: 'thrice',
+      });
       expect(res.status).toBe(200);
       answers.push((JSON.parse(res.body) as { status: string }).status);
     }
     expect(answers).toEqual(['SettingsRequired', 'SettingsRequired', 'SettingsRequired']);
     const hooks = sandbox.moysklad.sim.account(accountId).webhooks;
-    expect(hooks.map((h) => `${h.entityType}:${h.action}`).sort()).toEqual(['move:CREATE', 'move:UPDATE', 'purchasereturn:CREATE', 'purchasereturn:UPDATE', 'supply:CREATE', 'supply:UPDATE']);
+    expect(hooks.map((h) => `${h.entityType}:${h.action}`).sort()).toEqual([
+      'move:CREATE',
+      'move:UPDATE',
+      'purchasereturn:CREATE',
+      'purchasereturn:UPDATE',
+      'supply:CREATE',
+      'supply:UPDATE',
+    ]);
     const tariff = await sandbox.moysklad.lifecycle(accountId, 'tariff');
     expect(tariff.httpStatus).toBe(200);
     expect(sandbox.moysklad.sim.account(accountId).webhooks).toHaveLength(6);
   });
 
   it('a configured account answers Activated; suspend pauses, resume restores; uninstall keeps settings', async () => {
-    const again = await vendorCall('PUT', vendorPath(account.accountId), await vendorJwt(), installBody(sandbox.moysklad.token(account.accountId)));
+    const again = await vendorCall(
+      'PUT',
+      vendorPath(account.accountId),
+      await vendorJwt(),
+      installBody(sandbox.moysklad.token(account.accountId)),
+    );
     expect(JSON.parse(again.body)).toEqual({ status: 'Activated' });
     expect((await sandbox.moysklad.lifecycle(account.accountId, 'suspend')).httpStatus).toBe(200);
     expect((await vendorCall('GET', vendorPath(account.accountId), await vendorJwt())).body).toContain('Suspended');
@@ -105,7 +125,9 @@ describe('context sessions and account scoping', () => {
       body: { contextKey: sandbox.moysklad.contextKey(account.accountId, 'clerk') },
     });
     expect(clerk.body.user).toMatchObject({ isAdmin: false, rights: { supply: { update: true } } });
-    const expired = await api<{ error: { message: string } }>(sandbox.app.url, '/api/session', { body: { contextKey: 'no-such-key-0000' } });
+    const expired = await api<{ error: { message: string } }>(sandbox.app.url, '/api/session', {
+      body: { contextKey: 'no-such-key-0000' },
+    });
     expect(expired.status).toBe(401);
     expect(expired.body.error.message).toMatch(/Ключ контекста истёк/);
   });
@@ -120,9 +142,14 @@ describe('context sessions and account scoping', () => {
       positions: [{ quantity: 1, price: 1, assortment: ms.meta('product', other.seed.products[0].id) }],
     });
     const id = String(doc.id);
-    const send = await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: account.adminSession, body: { action: 'send' } });
+    const send = await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, {
+      token: account.adminSession,
+      body: { action: 'send' },
+    });
     expect(send.status).toBe(404);
-    const preflight = await api(sandbox.app.url, `/api/widget/documents/supply/${id}/preflight`, { token: account.adminSession });
+    const preflight = await api(sandbox.app.url, `/api/widget/documents/supply/${id}/preflight`, {
+      token: account.adminSession,
+    });
     expect(preflight.status).toBe(404);
     expect((await documentView(sandbox, other.adminSession, 'supply', id)).state).toBe('not_sent');
     const clerk = await sessionFor(sandbox, account.accountId, 'clerk');
@@ -143,11 +170,26 @@ describe('webhook intake', () => {
     ms.setConfig({ webhooksEnabled: true } as never);
     const hook = ms.sim.account(account.accountId).webhooks.find((h) => h.entityType === 'supply' && h.action === 'UPDATE')!;
     const requestId = randomUUID();
-    const body = { events: [{ meta: { type: 'supply', href: `${ms.apiUrl}/entity/supply/${id}` }, action: 'UPDATE', accountId: account.accountId, updatedFields: ['state'] }] };
+    const body = {
+      events: [
+        {
+          meta: { type: 'supply', href: `${ms.apiUrl}/entity/supply/${id}` },
+          action: 'UPDATE',
+          accountId: account.accountId,
+          updatedFields: ['state'],
+        },
+      ],
+    };
     const started = Date.now();
-    const answers = await Promise.all(Array.from({ length: 4 }, () => fetch(`${hook.url}?requestId=${requestId}`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
-    })));
+    const answers = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        fetch(`${hook.url}?requestId=${requestId}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        }),
+      ),
+    );
     expect(answers.map((a) => a.status)).toEqual([204, 204, 204, 204]);
     expect(Date.now() - started).toBeLessThan(1500);
     const view = await waitFor('sent', async () => {

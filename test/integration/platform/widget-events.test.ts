@@ -35,7 +35,11 @@ async function openStream(baseUrl: string, path: string, token?: string) {
           while ((end = buffer.indexOf('\n\n')) >= 0) {
             const block = buffer.slice(0, end);
             buffer = buffer.slice(end + 2);
-            const name = block.split('\n').find((l) => l.startsWith('event:'))?.slice(6).trim();
+            const name = block
+              .split('\n')
+              .find((l) => l.startsWith('event:'))
+              ?.slice(6)
+              .trim();
             if (name) events.push({ name, at: Date.now() });
           }
         }
@@ -71,9 +75,10 @@ describe.each(TEST_DATABASE_KINDS)('widget live stream on %s', (kind) => {
     await database?.drop();
   });
 
-  const supply = () => createSupply(sandbox, account, {
-    positions: [{ productId: account.seed.products.find((p) => p.article === 'NB-A5')!.id, quantity: 2 }],
-  });
+  const supply = () =>
+    createSupply(sandbox, account, {
+      positions: [{ productId: account.seed.products.find((p) => p.article === 'NB-A5')!.id, quantity: 2 }],
+    });
   const eventsPath = (id: string) => `/api/widget/documents/supply/${id}/events`;
 
   it('refuses a request without a session, with a forged token and for an unknown entity', async () => {
@@ -97,7 +102,10 @@ describe.each(TEST_DATABASE_KINDS)('widget live stream on %s', (kind) => {
     const before = stream.events.length;
 
     const sentAt = Date.now();
-    const action = await api<DocumentView>(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: account.adminSession, body: { action: 'send' } });
+    const action = await api<DocumentView>(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, {
+      token: account.adminSession,
+      body: { action: 'send' },
+    });
     expect(action.status).toBe(202);
     // Each change event is followed by a read, as the widget does, until the read shows «Передан».
     let seen = before;
@@ -128,11 +136,15 @@ describe.each(TEST_DATABASE_KINDS)('widget live stream on %s', (kind) => {
     expect(((await refused.res.json()) as { error: { message: string } }).error.message).toMatch(/Слишком много открытых виджетов/);
 
     streams.pop()!.close();
-    await until('a freed slot', async () => {
-      const again = await openStream(sandbox.app.url, eventsPath(id), account.adminSession);
-      if (again.res.status !== 200) return false;
-      streams.push(again);
-      return true;
-    }, 5_000);
+    await until(
+      'a freed slot',
+      async () => {
+        const again = await openStream(sandbox.app.url, eventsPath(id), account.adminSession);
+        if (again.res.status !== 200) return false;
+        streams.push(again);
+        return true;
+      },
+      5_000,
+    );
   });
 });

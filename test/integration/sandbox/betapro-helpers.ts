@@ -9,7 +9,7 @@ import { startBetaproSimulator, type BetaproSimulator } from '@/test/sandbox/bet
 export interface FboxResponse {
   status: number;
   headers: Headers;
-   
+
   body: any;
 }
 
@@ -23,8 +23,7 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
-export const basic = (partnerId: string, password: string) =>
-  `Basic ${Buffer.from(`${partnerId}:${password}`).toString('base64')}`;
+export const basic = (partnerId: string, password: string) => `Basic ${Buffer.from(`${partnerId}:${password}`).toString('base64')}`;
 
 /**
  * `op` is the spec's operation name, e.g. "GET /outdocs/{outdoc_id}". A business error travels with HTTP
@@ -54,13 +53,18 @@ export function fboxClient(sim: BetaproSimulator, partnerId: string, password: s
 }
 
 /** Control API call: GET without a body, POST with one (pass {} for an empty POST). */
- 
+
 export async function control(sim: BetaproSimulator, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${sim.controlUrl}${path}`, body === undefined ? {} : {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
+  const res = await fetch(
+    `${sim.controlUrl}${path}`,
+    body === undefined
+      ? {}
+      : {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        },
+  );
   return { status: res.status, body: await res.json() };
 }
 
@@ -83,7 +87,8 @@ export function manualClock(startIso: string) {
  * test the clock and the simulator start over (a file's own beforeEach runs after this one).
  */
 export function simulatorSuite(
-  clock: ReturnType<typeof manualClock>, partners: Array<{ partnerId: string; password: string }>,
+  clock: ReturnType<typeof manualClock>,
+  partners: Array<{ partnerId: string; password: string }>,
   ready: (sim: BetaproSimulator, api: ReturnType<typeof fboxClient>) => void,
 ): void {
   let sim: BetaproSimulator | undefined;

@@ -10,12 +10,19 @@ let sim: BetaproSimulator;
 let api: ReturnType<typeof fboxClient>;
 
 const TASK = {
-  indoc_type: 'goods_supply_task', indoc_id: 'F-1',
-  goods: [{ good_id: 'G1', good_name: 'Товар 1' }], items: [{ good_id: 'G1', plan_qnt: 3 }],
+  indoc_type: 'goods_supply_task',
+  indoc_id: 'F-1',
+  goods: [{ good_id: 'G1', good_name: 'Товар 1' }],
+  items: [{ good_id: 'G1', plan_qnt: 3 }],
 };
 
 beforeAll(async () => {
-  sim = await startBetaproSimulator({ partners: [{ partnerId: 'lim', password: 'pw' }, { partnerId: 'free', password: 'pw' }] });
+  sim = await startBetaproSimulator({
+    partners: [
+      { partnerId: 'lim', password: 'pw' },
+      { partnerId: 'free', password: 'pw' },
+    ],
+  });
   api = fboxClient(sim, 'lim', 'pw');
 });
 
@@ -25,7 +32,11 @@ afterAll(async () => {
 
 beforeEach(async () => {
   await control(sim, '/reset', {});
-  await control(sim, '/config', { response_delay_ms: 0, timeout_hold_ms: 30_000, rate_limits: { concurrent_qnt: 1, req_qnt: { day: 100_000, minute: 600 }, err_qnt: { day: 10_000, minute: 300 } } });
+  await control(sim, '/config', {
+    response_delay_ms: 0,
+    timeout_hold_ms: 30_000,
+    rate_limits: { concurrent_qnt: 1, req_qnt: { day: 100_000, minute: 600 }, err_qnt: { day: 10_000, minute: 300 } },
+  });
 });
 
 describe('rate limits', () => {
@@ -123,7 +134,13 @@ describe('fault injection', () => {
   });
 
   it('applies a fault to a share of requests with rate < 1 and never to the control API', async () => {
-    const seeded = await startBetaproSimulator({ partners: [{ partnerId: 'r', password: 'pw' }], random: (() => { let i = 0; return () => [0.1, 0.9][i++ % 2]; })() });
+    const seeded = await startBetaproSimulator({
+      partners: [{ partnerId: 'r', password: 'pw' }],
+      random: (() => {
+        let i = 0;
+        return () => [0.1, 0.9][i++ % 2];
+      })(),
+    });
     try {
       await control(seeded, '/faults', { mode: 'error500', rate: 0.5 });
       const call = fboxClient(seeded, 'r', 'pw');

@@ -19,7 +19,12 @@ describe('persistence', () => {
       const api = fboxClient(first, 'demo', 'pw');
       await api('POST /settings', { body: { outdoc_types: { goods_supply_start: true } } });
       await api('POST /indocs', {
-        body: { indoc_type: 'goods_supply_task', indoc_id: 'KEEP-1', goods: [{ good_id: 'K1', good_name: 'Товар', eans: [{ value: '460000000001' }] }], items: [{ good_id: 'K1', plan_qnt: 2 }] },
+        body: {
+          indoc_type: 'goods_supply_task',
+          indoc_id: 'KEEP-1',
+          goods: [{ good_id: 'K1', good_name: 'Товар', eans: [{ value: '460000000001' }] }],
+          items: [{ good_id: 'K1', plan_qnt: 2 }],
+        },
       });
       const received = await control(first, '/indocs/KEEP-1/receive', {});
       lockedId = received.body.issued_outdoc_ids.at(-1);
@@ -36,9 +41,17 @@ describe('persistence', () => {
       expect((await api('POST /goods/eans/list', { body: {} })).body.items).toMatchObject([{ good_id: 'K1', ean: '460000000001' }]);
       const locked = await api('POST /outdocs/list', { body: { locked: true } });
       expect(locked.body.items.map((o: { outdoc_id: number }) => o.outdoc_id)).toEqual([lockedId]);
-      expect((await api('POST /indocs', { body: { indoc_type: 'goods_supply_task', indoc_id: 'KEEP-1', items: [{ good_id: 'K1', plan_qnt: 1 }] } })).body.error_code).toBe(1001);
+      expect(
+        (
+          await api('POST /indocs', {
+            body: { indoc_type: 'goods_supply_task', indoc_id: 'KEEP-1', items: [{ good_id: 'K1', plan_qnt: 1 }] },
+          })
+        ).body.error_code,
+      ).toBe(1001);
 
-      await api('POST /indocs', { body: { indoc_type: 'goods_supply_task', indoc_id: 'KEEP-2', items: [{ good_id: 'K1', plan_qnt: 1 }] } });
+      await api('POST /indocs', {
+        body: { indoc_type: 'goods_supply_task', indoc_id: 'KEEP-2', items: [{ good_id: 'K1', plan_qnt: 1 }] },
+      });
       const next = await control(second, '/indocs/KEEP-2/receive', {});
       expect(Math.min(...next.body.issued_outdoc_ids)).toBeGreaterThan(lockedId);
     } finally {

@@ -14,10 +14,19 @@ let api: ReturnType<typeof fboxClient>;
 const KETTLE = { good_id: 'ART-001', good_name: 'Чайник 2л' };
 const MUG = { good_id: 'ART-002', good_name: 'Кружка 300мл' };
 
-simulatorSuite(clock, [{ partnerId: '1001', password: 'secret' }], (s, a) => { sim = s; api = a; });
+simulatorSuite(clock, [{ partnerId: '1001', password: 'secret' }], (s, a) => {
+  sim = s;
+  api = a;
+});
 beforeEach(async () => {
   const created = await api('POST /indocs', {
-    body: { indoc_type: 'goods_supply_task', indoc_id: 'R-1', indoc_txt: 'Поставка 1', goods: [KETTLE], items: [{ good_id: 'ART-001', plan_qnt: 5 }] },
+    body: {
+      indoc_type: 'goods_supply_task',
+      indoc_id: 'R-1',
+      indoc_txt: 'Поставка 1',
+      goods: [KETTLE],
+      items: [{ good_id: 'ART-001', plan_qnt: 5 }],
+    },
   });
   expect(created.body).toEqual({ success: true });
 });
@@ -34,25 +43,37 @@ describe('recognition queue', () => {
     expect(await receiptsOf()).toEqual([]);
 
     const list = await api('GET /goods/recognition');
-    expect(list.body.items).toEqual([expect.objectContaining({
-      barcode: '2000000000015', descrip: 'Кружка без этикетки', date: '2026-03-10T12:00:00', photos: [],
-      indocs: [
-        { indoc_id: 'R-1', indoc_txt: 'Поставка 1', qual_type: 'useful', qnt: 2 },
-        { indoc_id: 'R-1', indoc_txt: 'Поставка 1', qual_type: 'defective', qnt: 1 },
-      ],
-    })]);
+    expect(list.body.items).toEqual([
+      expect.objectContaining({
+        barcode: '2000000000015',
+        descrip: 'Кружка без этикетки',
+        date: '2026-03-10T12:00:00',
+        photos: [],
+        indocs: [
+          { indoc_id: 'R-1', indoc_txt: 'Поставка 1', qual_type: 'useful', qnt: 2 },
+          { indoc_id: 'R-1', indoc_txt: 'Поставка 1', qual_type: 'defective', qnt: 1 },
+        ],
+      }),
+    ]);
     // Another receipt of a waiting task is refused until identification.
     expect((await control(sim, '/indocs/R-1/receive', {})).status).toBe(409);
 
     // Only a registered good can be the answer.
-    const unregistered = await api('POST /goods/recognition', { body: { goods: [{ good_id: 'ART-002', barcode: '2000000000015' }] } });
+    const unregistered = await api('POST /goods/recognition', {
+      body: { goods: [{ good_id: 'ART-002', barcode: '2000000000015' }] },
+    });
     expect(unregistered.body).toMatchObject({ success: false, error_code: 1000 });
     await api('POST /goods', { body: { goods: [MUG] } });
-    expect((await api('POST /goods/recognition', { body: { goods: [{ good_id: 'ART-002', barcode: '2000000000015' }] } })).body).toEqual({ success: true });
+    expect((await api('POST /goods/recognition', { body: { goods: [{ good_id: 'ART-002', barcode: '2000000000015' }] } })).body).toEqual({
+      success: true,
+    });
     // Repeating the same answer changes nothing; another answer is refused.
-    expect((await api('POST /goods/recognition', { body: { goods: [{ good_id: 'ART-002', barcode: '2000000000015' }] } })).body).toEqual({ success: true });
-    expect((await api('POST /goods/recognition', { body: { goods: [{ good_id: 'ART-001', barcode: '2000000000015' }] } })).body)
-      .toMatchObject({ success: false, error_code: 1000 });
+    expect((await api('POST /goods/recognition', { body: { goods: [{ good_id: 'ART-002', barcode: '2000000000015' }] } })).body).toEqual({
+      success: true,
+    });
+    expect(
+      (await api('POST /goods/recognition', { body: { goods: [{ good_id: 'ART-001', barcode: '2000000000015' }] } })).body,
+    ).toMatchObject({ success: false, error_code: 1000 });
 
     expect((await api('GET /goods/recognition')).body.items).toEqual([]);
     const receipts = await receiptsOf();
@@ -81,9 +102,14 @@ describe('recognition queue', () => {
 
   it('the console shows the queue and takes unknown goods in its receipt form', async () => {
     const form = await fetch(`${sim.controlUrl}/indocs/R-1/receive`, {
-      method: 'POST', redirect: 'manual',
+      method: 'POST',
+      redirect: 'manual',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ lines: 'ART-001 5 0', unknown: '2000000000022 4 Синий плед', final: 'true' }).toString(),
+      body: new URLSearchParams({
+        lines: 'ART-001 5 0',
+        unknown: '2000000000022 4 Синий плед',
+        final: 'true',
+      }).toString(),
     });
     expect(form.status).toBe(303);
     expect(decodeURIComponent(form.headers.get('location')!)).toContain('ждёт идентификации: 2000000000022');
@@ -91,6 +117,9 @@ describe('recognition queue', () => {
     expect(html).toContain('Неизвестные товары');
     expect(html).toContain('Синий плед');
     expect(html).toContain('name="unknown"');
-    expect((await api('GET /goods/recognition')).body.items[0]).toMatchObject({ barcode: '2000000000022', indocs: [{ indoc_id: 'R-1', qual_type: 'useful', qnt: 4 }] });
+    expect((await api('GET /goods/recognition')).body.items[0]).toMatchObject({
+      barcode: '2000000000022',
+      indocs: [{ indoc_id: 'R-1', qual_type: 'useful', qnt: 4 }],
+    });
   });
 });

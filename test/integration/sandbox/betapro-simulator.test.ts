@@ -10,7 +10,14 @@ const clock = manualClock('2026-03-10T09:00:00Z'); // 12:00:00 in Moscow
 let sim: BetaproSimulator;
 let api: ReturnType<typeof fboxClient>;
 
-const KETTLE = { good_id: 'ART-001', good_name: 'ASFRW123 Чайник 2л Синий', length: 250, width: 200, height: 220, weight: 900 };
+const KETTLE = {
+  good_id: 'ART-001',
+  good_name: 'ASFRW123 Чайник 2л Синий',
+  length: 250,
+  width: 200,
+  height: 220,
+  weight: 900,
+};
 const MUG = { good_id: 'ART-002', good_name: 'Кружка 300мл Белая' };
 const SPOON = { good_id: 'ART-003', good_name: 'Ложка чайная' };
 
@@ -18,7 +25,13 @@ function task(indocId: string, items: { good_id: string; plan_qnt: number }[], e
   return { indoc_type: 'goods_supply_task', indoc_id: indocId, goods: [KETTLE, MUG, SPOON], items, ...extra };
 }
 
-async function createTask(indocId: string, items = [{ good_id: 'ART-001', plan_qnt: 10 }, { good_id: 'ART-002', plan_qnt: 5 }]) {
+async function createTask(
+  indocId: string,
+  items = [
+    { good_id: 'ART-001', plan_qnt: 10 },
+    { good_id: 'ART-002', plan_qnt: 5 },
+  ],
+) {
   const res = await api('POST /indocs', { body: task(indocId, items) });
   expect(res.body).toEqual({ success: true });
   return res;
@@ -28,7 +41,17 @@ async function outdoc(id: number) {
   return api('GET /outdocs/{outdoc_id}', { params: { outdoc_id: id } });
 }
 
-simulatorSuite(clock, [{ partnerId: '1001', password: 'secret' }, { partnerId: '2002', password: 'other' }], (s, a) => { sim = s; api = a; });
+simulatorSuite(
+  clock,
+  [
+    { partnerId: '1001', password: 'secret' },
+    { partnerId: '2002', password: 'other' },
+  ],
+  (s, a) => {
+    sim = s;
+    api = a;
+  },
+);
 
 describe('protocol', () => {
   it('answers 401 without or with a malformed Authorization header and 403 for wrong credentials', async () => {
@@ -51,11 +74,18 @@ describe('protocol', () => {
   });
 
   it('refuses a body that breaks the schema with 400, and a non-JSON body too', async () => {
-    const bad = await api('POST /indocs', { body: { indoc_type: 'goods_supply_task', indoc_id: 'X', items: [{ good_id: 'A', plan_qnt: 1.5 }] }, checkRequest: false });
+    const bad = await api('POST /indocs', {
+      body: { indoc_type: 'goods_supply_task', indoc_id: 'X', items: [{ good_id: 'A', plan_qnt: 1.5 }] },
+      checkRequest: false,
+    });
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ success: false, error_code: 400 });
     expect(bad.body.error_message).toContain('items.0.plan_qnt');
-    const res = await fetch(`${sim.apiUrl}/goods`, { method: 'POST', headers: { authorization: basic('1001', 'secret') }, body: '{oops' });
+    const res = await fetch(`${sim.apiUrl}/goods`, {
+      method: 'POST',
+      headers: { authorization: basic('1001', 'secret') },
+      body: '{oops',
+    });
     expect(res.status).toBe(400);
   });
 
@@ -69,7 +99,9 @@ describe('protocol', () => {
     expect(before.body.rate_limits.req_qnt).toEqual(sim.state.partner('1001')!.settings.rate_limits.req_qnt);
     expect(Array.isArray(before.body.deliveries)).toBe(true);
 
-    expect((await api('POST /settings', { body: { outdoc_types: { goods_supply_start: true } } })).body).toEqual({ success: true });
+    expect((await api('POST /settings', { body: { outdoc_types: { goods_supply_start: true } } })).body).toEqual({
+      success: true,
+    });
     const after = await api('GET /settings');
     expect(after.body.outdoc_types.goods_supply_start).toBe(true);
     // The other partner's account is untouched.
@@ -80,14 +112,28 @@ describe('protocol', () => {
 
 describe('goods and EANs', () => {
   it('upserts goods, keeps dimensions only when all four are given with a plausible density', async () => {
-    await api('POST /goods', { body: { goods: [KETTLE, { ...MUG, length: 100, width: 80, height: 90 }, { ...SPOON, length: 10, width: 10, height: 10, weight: 100000 }] } });
+    await api('POST /goods', {
+      body: {
+        goods: [KETTLE, { ...MUG, length: 100, width: 80, height: 90 }, { ...SPOON, length: 10, width: 10, height: 10, weight: 100000 }],
+      },
+    });
     let list = await api('POST /goods/list', { body: {} });
     expect(list.body.items).toEqual([
-      { good_id: 'ART-001', good_type: 'good', good_name: KETTLE.good_name, length: 250, width: 200, height: 220, weight: 900 },
+      {
+        good_id: 'ART-001',
+        good_type: 'good',
+        good_name: KETTLE.good_name,
+        length: 250,
+        width: 200,
+        height: 220,
+        weight: 900,
+      },
       { good_id: 'ART-002', good_type: 'good', good_name: MUG.good_name },
       { good_id: 'ART-003', good_type: 'good', good_name: SPOON.good_name },
     ]);
-    await api('POST /goods', { body: { goods: [{ good_id: 'ART-002', good_name: 'Кружка 300мл Синяя', good_type: 'pack' }] } });
+    await api('POST /goods', {
+      body: { goods: [{ good_id: 'ART-002', good_name: 'Кружка 300мл Синяя', good_type: 'pack' }] },
+    });
     list = await api('POST /goods/list', { body: { good_ids: ['ART-002'], page_size: 0 + 1 } });
     expect(list.body.items).toEqual([{ good_id: 'ART-002', good_type: 'pack', good_name: 'Кружка 300мл Синяя' }]);
     expect(list.body.page_next_token).toBeUndefined();
@@ -121,8 +167,18 @@ describe('goods and EANs', () => {
 
   it('manages EANs with POST /goods/eans (delete, add, set)', async () => {
     await api('POST /goods', { body: { goods: [KETTLE, MUG] } });
-    await api('POST /goods/eans', { body: { add: [{ good_id: 'ART-001', ean: '111' }, { good_id: 'ART-001', ean: '222' }, { good_id: 'ART-002', ean: '333' }] } });
-    const clash = await api('POST /goods/eans', { body: { delete: ['111'], add: [{ good_id: 'ART-002', ean: '222' }] } });
+    await api('POST /goods/eans', {
+      body: {
+        add: [
+          { good_id: 'ART-001', ean: '111' },
+          { good_id: 'ART-001', ean: '222' },
+          { good_id: 'ART-002', ean: '333' },
+        ],
+      },
+    });
+    const clash = await api('POST /goods/eans', {
+      body: { delete: ['111'], add: [{ good_id: 'ART-002', ean: '222' }] },
+    });
     expect(clash.body).toMatchObject({ success: false, error_code: 1000 });
     const unknown = await api('POST /goods/eans', { body: { add: [{ good_id: 'NOPE', ean: '999' }] } });
     expect(unknown.body).toMatchObject({ success: false, error_code: 1000 });
@@ -139,7 +195,11 @@ describe('receipt tasks (indocs)', () => {
     await createTask('S-1');
     const again = await api('POST /indocs', { body: task('S-1', [{ good_id: 'ART-001', plan_qnt: 10 }]) });
     expect(again.status).toBe(200);
-    expect(again.body).toEqual({ success: false, error_code: 1001, error_message: 'Входящий документ с номером S-1 уже зарегистрирован' });
+    expect(again.body).toEqual({
+      success: false,
+      error_code: 1001,
+      error_message: 'Входящий документ с номером S-1 уже зарегистрирован',
+    });
     const goods = await api('POST /goods/list', { body: {} });
     expect(goods.body.items).toHaveLength(3);
     // The same number is free for another partner: ids are per account.
@@ -161,7 +221,15 @@ describe('receipt tasks (indocs)', () => {
 
   it('refuses unknown goods and non-positive quantities with 1000 and leaves nothing behind', async () => {
     const unknown = await api('POST /indocs', {
-      body: { indoc_type: 'goods_supply_task', indoc_id: 'S-3', goods: [KETTLE], items: [{ good_id: 'ART-001', plan_qnt: 1 }, { good_id: 'GHOST', plan_qnt: 1 }] },
+      body: {
+        indoc_type: 'goods_supply_task',
+        indoc_id: 'S-3',
+        goods: [KETTLE],
+        items: [
+          { good_id: 'ART-001', plan_qnt: 1 },
+          { good_id: 'GHOST', plan_qnt: 1 },
+        ],
+      },
     });
     expect(unknown.body).toMatchObject({ success: false, error_code: 1000 });
     expect(unknown.body.error_message).toContain('GHOST');
@@ -170,7 +238,11 @@ describe('receipt tasks (indocs)', () => {
 
     const zero = await api('POST /indocs', { body: task('S-3', [{ good_id: 'ART-001', plan_qnt: 0 }]) });
     expect(zero.body).toMatchObject({ success: false, error_code: 1000 });
-    const readOnly = await api('POST /indocs', { body: task('S-3', [{ good_id: 'ART-001', plan_qnt: 1 }], { attributes: [{ attribute_id: 180, value: '2026-03-10T10:00:00' }] }) });
+    const readOnly = await api('POST /indocs', {
+      body: task('S-3', [{ good_id: 'ART-001', plan_qnt: 1 }], {
+        attributes: [{ attribute_id: 180, value: '2026-03-10T10:00:00' }],
+      }),
+    });
     expect(readOnly.body).toMatchObject({ success: false, error_code: 1000 });
     await createTask('S-3');
   });
@@ -178,16 +250,29 @@ describe('receipt tasks (indocs)', () => {
   it('lists indocs by created_at window and returns the original JSON', async () => {
     await createTask('S-4');
     clock.advance(60);
-    const sent = task('S-5', [{ good_id: 'ART-002', plan_qnt: 3 }], { indoc_txt: 'Поставка 5', attributes: [{ attribute_id: 526, value: '2026-03-12T07:00:00Z' }] });
+    const sent = task('S-5', [{ good_id: 'ART-002', plan_qnt: 3 }], {
+      indoc_txt: 'Поставка 5',
+      attributes: [{ attribute_id: 526, value: '2026-03-12T07:00:00Z' }],
+    });
     await api('POST /indocs', { body: sent });
     const all = await api('POST /indocs/list', { body: { indoc_type: 'goods_supply_task' } });
     expect(all.body.items.map((d: { indoc_id: string }) => d.indoc_id)).toEqual(['S-4', 'S-5']);
-    expect(all.body.items[1]).toMatchObject({ indoc_type_descrip: 'Задание на оприходование товаров', indoc_txt: 'Поставка 5' });
+    expect(all.body.items[1]).toMatchObject({
+      indoc_type_descrip: 'Задание на оприходование товаров',
+      indoc_txt: 'Поставка 5',
+    });
     const created5 = all.body.items[1].created_at as string;
     // from inclusive, to exclusive; the four accepted input formats.
-    const window = await api('POST /indocs/list', { body: { from_date: created5, to_date: '2026-03-10T12:05:00+03:00' } });
+    const window = await api('POST /indocs/list', {
+      body: { from_date: created5, to_date: '2026-03-10T12:05:00+03:00' },
+    });
     expect(window.body.items.map((d: { indoc_id: string }) => d.indoc_id)).toEqual(['S-5']);
-    const before = await api('POST /indocs/list', { body: { from_date: '2026-03-10', to_date: new Date(Date.parse(`${created5}+03:00`)).toISOString().replace(/\.\d+Z$/, 'Z') } });
+    const before = await api('POST /indocs/list', {
+      body: {
+        from_date: '2026-03-10',
+        to_date: new Date(Date.parse(`${created5}+03:00`)).toISOString().replace(/\.\d+Z$/, 'Z'),
+      },
+    });
     expect(before.body.items.map((d: { indoc_id: string }) => d.indoc_id)).toEqual(['S-4']);
     const badDate = await api('POST /indocs/list', { body: { from_date: '10.03.2026' } });
     expect(badDate.status).toBe(400);
@@ -195,19 +280,40 @@ describe('receipt tasks (indocs)', () => {
     const json = await api('GET /indocs/{indoc_id}/json', { params: { indoc_id: 'S-5' } });
     expect(json.body).toEqual({ success: true, indoc: sent });
     const attrs = await api('GET /indocs/{indoc_id}/attributes', { params: { indoc_id: 'S-5' } });
-    expect(attrs.body.items).toEqual([{ attribute_id: 526, attribute_name: 'Планируемая дата поставки', attribute_type: 'datetime', value: '2026-03-12T10:00:00' }]);
+    expect(attrs.body.items).toEqual([
+      {
+        attribute_id: 526,
+        attribute_name: 'Планируемая дата поставки',
+        attribute_type: 'datetime',
+        value: '2026-03-12T10:00:00',
+      },
+    ]);
   });
 
   it('sets writable attributes and refuses read-only ones', async () => {
     await createTask('S-6');
-    const ok = await api('POST /indocs/{indoc_id}/attributes', { params: { indoc_id: 'S-6' }, body: { attributes: [{ attribute_id: 526, value: '2026-03-15' }, { attribute_id: 646, value: 'палеты' }] } });
+    const ok = await api('POST /indocs/{indoc_id}/attributes', {
+      params: { indoc_id: 'S-6' },
+      body: {
+        attributes: [
+          { attribute_id: 526, value: '2026-03-15' },
+          { attribute_id: 646, value: 'палеты' },
+        ],
+      },
+    });
     expect(ok.body).toEqual({ success: true });
     for (const attribute_id of [9, 143, 180, 181, 306, 582, 624]) {
-      const res = await api('POST /indocs/{indoc_id}/attributes', { params: { indoc_id: 'S-6' }, body: { attributes: [{ attribute_id, value: 1 }] } });
+      const res = await api('POST /indocs/{indoc_id}/attributes', {
+        params: { indoc_id: 'S-6' },
+        body: { attributes: [{ attribute_id, value: 1 }] },
+      });
       expect(res.body, `attribute ${attribute_id}`).toMatchObject({ success: false, error_code: 1000 });
     }
     const attrs = await api('GET /indocs/{indoc_id}/attributes', { params: { indoc_id: 'S-6' } });
-    expect(attrs.body.items.map((a: { attribute_id: number; value: unknown }) => [a.attribute_id, a.value])).toEqual([[526, '2026-03-15T00:00:00'], [646, 'палеты']]);
+    expect(attrs.body.items.map((a: { attribute_id: number; value: unknown }) => [a.attribute_id, a.value])).toEqual([
+      [526, '2026-03-15T00:00:00'],
+      [646, 'палеты'],
+    ]);
     const missing = await api('GET /indocs/{indoc_id}/attributes', { params: { indoc_id: 'NOPE' } });
     expect(missing.status).toBe(404);
   });
@@ -234,18 +340,39 @@ describe('receipt lifecycle (outdocs)', () => {
     const [startId] = arrived.body.issued_outdoc_ids as number[];
     const start = await outdoc(startId);
     expect(start.body).toEqual({
-      success: true, outdoc_type: 'goods_supply_start',
-      common: { outdoc_id: startId, outdoc_type: 'goods_supply_start', outdoc_type_descrip: 'Начата приемка товаров по заданию на оприходование', outdoc_date: '2026-03-10', created_at: '2026-03-10T12:00:00', indoc_id: 'S-10', attributes: [] },
+      success: true,
+      outdoc_type: 'goods_supply_start',
+      common: {
+        outdoc_id: startId,
+        outdoc_type: 'goods_supply_start',
+        outdoc_type_descrip: 'Начата приемка товаров по заданию на оприходование',
+        outdoc_date: '2026-03-10',
+        created_at: '2026-03-10T12:00:00',
+        indoc_id: 'S-10',
+        attributes: [],
+      },
     });
     const attrs = await api('GET /indocs/{indoc_id}/attributes', { params: { indoc_id: 'S-10' } });
     expect(attrs.body.items.map((a: { attribute_id: number }) => a.attribute_id)).toEqual([180, 181]);
 
     clock.advance(3600);
-    const p1 = await control(sim, '/indocs/S-10/receive', { items: [{ good_id: 'ART-001', useful_qnt: 4, defective_qnt: 1 }], final: false });
+    const p1 = await control(sim, '/indocs/S-10/receive', {
+      items: [{ good_id: 'ART-001', useful_qnt: 4, defective_qnt: 1 }],
+      final: false,
+    });
     clock.advance(3600);
-    const p2 = await control(sim, '/indocs/S-10/receive', { items: [{ good_id: 'ART-002', useful_qnt: 2 }], final: false });
+    const p2 = await control(sim, '/indocs/S-10/receive', {
+      items: [{ good_id: 'ART-002', useful_qnt: 2 }],
+      final: false,
+    });
     clock.advance(3600);
-    const fin = await control(sim, '/indocs/S-10/receive', { items: [{ good_id: 'ART-001', useful_qnt: 4 }, { good_id: 'ART-003', useful_qnt: 2 }], final: true });
+    const fin = await control(sim, '/indocs/S-10/receive', {
+      items: [
+        { good_id: 'ART-001', useful_qnt: 4 },
+        { good_id: 'ART-003', useful_qnt: 2 },
+      ],
+      final: true,
+    });
     expect(fin.body.state).toBe('completed');
     const ids = [startId, ...p1.body.issued_outdoc_ids, ...p2.body.issued_outdoc_ids, ...fin.body.issued_outdoc_ids] as number[];
     expect(ids).toHaveLength(4);
@@ -253,7 +380,9 @@ describe('receipt lifecycle (outdocs)', () => {
 
     const part1 = await outdoc(ids[1]);
     expect(part1.body.part_num).toBe(1);
-    expect(part1.body.common.attributes).toEqual([{ attribute_id: 9, attribute_name: 'Порядковый номер частичной приемки', attribute_type: 'int', value: 1 }]);
+    expect(part1.body.common.attributes).toEqual([
+      { attribute_id: 9, attribute_name: 'Порядковый номер частичной приемки', attribute_type: 'int', value: 1 },
+    ]);
     expect(part1.body.goods).toEqual([{ good_id: 'ART-001', plan_qnt: 10, useful_qnt: 4, defective_qnt: 1 }]);
     const part2 = await outdoc(ids[2]);
     expect(part2.body.part_num).toBe(2);
@@ -276,8 +405,17 @@ describe('receipt lifecycle (outdocs)', () => {
     expect((await api('GET /outdocs/{outdoc_id}/goods', { params: { outdoc_id: startId } })).body.goods).toEqual([]);
 
     const list = await api('POST /outdocs/list', { body: { indoc_id: 'S-10', outdoc_type: 'goods_supply' } });
-    expect(list.body.items.map((o: { outdoc_id: number; part_num?: number }) => [o.outdoc_id, o.part_num])).toEqual([[ids[1], 1], [ids[2], 2], [ids[3], undefined]]);
-    expect(list.body.items[0]).toMatchObject({ outdoc_type_descrip: 'Товары оприходованы', locked: false, unlock_request: false, outdoc_date: '2026-03-10' });
+    expect(list.body.items.map((o: { outdoc_id: number; part_num?: number }) => [o.outdoc_id, o.part_num])).toEqual([
+      [ids[1], 1],
+      [ids[2], 2],
+      [ids[3], undefined],
+    ]);
+    expect(list.body.items[0]).toMatchObject({
+      outdoc_type_descrip: 'Товары оприходованы',
+      locked: false,
+      unlock_request: false,
+      outdoc_date: '2026-03-10',
+    });
     expect((await control(sim, '/indocs/S-10/receive', {})).status).toBe(409);
   });
 
@@ -293,13 +431,27 @@ describe('receipt lifecycle (outdocs)', () => {
   });
 
   it('puts surplus into a separate goods_supply with attribute 624 when surplus is not accepted', async () => {
-    await api('POST /indocs', { body: task('S-12', [{ good_id: 'ART-001', plan_qnt: 2 }], { attributes: [{ attribute_id: 350, value: false }] }) });
-    const res = await control(sim, '/indocs/S-12/receive', { items: [{ good_id: 'ART-001', useful_qnt: 3 }, { good_id: 'ART-003', useful_qnt: 1 }] });
+    await api('POST /indocs', {
+      body: task('S-12', [{ good_id: 'ART-001', plan_qnt: 2 }], { attributes: [{ attribute_id: 350, value: false }] }),
+    });
+    const res = await control(sim, '/indocs/S-12/receive', {
+      items: [
+        { good_id: 'ART-001', useful_qnt: 3 },
+        { good_id: 'ART-003', useful_qnt: 1 },
+      ],
+    });
     const [mainId, surplusId] = res.body.issued_outdoc_ids as number[];
     expect((await outdoc(mainId)).body.goods).toEqual([{ good_id: 'ART-001', plan_qnt: 2, useful_qnt: 2, defective_qnt: 0 }]);
     const surplus = await outdoc(surplusId);
     expect(surplus.body.common.indoc_id).toBeUndefined();
-    expect(surplus.body.common.attributes).toEqual([{ attribute_id: 624, attribute_name: 'Задание на оприходование по которому были обнаружены излишки', attribute_type: 'string', value: 'S-12' }]);
+    expect(surplus.body.common.attributes).toEqual([
+      {
+        attribute_id: 624,
+        attribute_name: 'Задание на оприходование по которому были обнаружены излишки',
+        attribute_type: 'string',
+        value: 'S-12',
+      },
+    ]);
     expect(surplus.body.goods).toEqual([
       { good_id: 'ART-001', plan_qnt: 0, useful_qnt: 1, defective_qnt: 0 },
       { good_id: 'ART-003', plan_qnt: 0, useful_qnt: 1, defective_qnt: 0 },
@@ -311,7 +463,9 @@ describe('receipt lifecycle (outdocs)', () => {
     const res = await control(sim, '/indocs/S-13/expire', {});
     expect(res.body.state).toBe('expired');
     const doc = await outdoc(res.body.issued_outdoc_ids[0]);
-    expect(doc.body.common.attributes).toEqual([{ attribute_id: 306, attribute_name: 'Истек срок ожидания поставки', attribute_type: 'boolean', value: true }]);
+    expect(doc.body.common.attributes).toEqual([
+      { attribute_id: 306, attribute_name: 'Истек срок ожидания поставки', attribute_type: 'boolean', value: true },
+    ]);
     expect(doc.body.goods).toEqual([
       { good_id: 'ART-001', plan_qnt: 10, useful_qnt: 0, defective_qnt: 0 },
       { good_id: 'ART-002', plan_qnt: 5, useful_qnt: 0, defective_qnt: 0 },
@@ -326,13 +480,22 @@ describe('receipt lifecycle (outdocs)', () => {
     const { body } = await control(sim, '/indocs/S-14/receive', {});
     const oldId = body.issued_outdoc_ids[0] as number;
     clock.advance(3 * 86400);
-    const fix = await control(sim, `/outdocs/${oldId}/correct`, { items: [{ good_id: 'ART-001', useful_qnt: 9, defective_qnt: 1 }, { good_id: 'ART-002', useful_qnt: 5 }] });
+    const fix = await control(sim, `/outdocs/${oldId}/correct`, {
+      items: [
+        { good_id: 'ART-001', useful_qnt: 9, defective_qnt: 1 },
+        { good_id: 'ART-002', useful_qnt: 5 },
+      ],
+    });
     expect(fix.body).toMatchObject({ deleted: oldId });
     const newId = fix.body.issued as number;
     expect(newId).toBeGreaterThan(oldId);
     expect((await outdoc(oldId)).status).toBe(404);
     const doc = await outdoc(newId);
-    expect(doc.body.common).toMatchObject({ outdoc_date: '2026-03-10', created_at: '2026-03-13T12:00:00', indoc_id: 'S-14' });
+    expect(doc.body.common).toMatchObject({
+      outdoc_date: '2026-03-10',
+      created_at: '2026-03-13T12:00:00',
+      indoc_id: 'S-14',
+    });
     expect(doc.body.goods[0]).toEqual({ good_id: 'ART-001', plan_qnt: 10, useful_qnt: 9, defective_qnt: 1 });
     const check = await api('POST /outdocs/check', { body: { outdoc_ids: [oldId, newId] } });
     expect(check.body).toEqual({ success: true, missing_outdoc_ids: [oldId] });
@@ -341,17 +504,26 @@ describe('receipt lifecycle (outdocs)', () => {
   it('corrects a locked outdoc through unlock_request: re-issued only after the customer unlocks it', async () => {
     await createTask('S-15');
     const oldId = (await control(sim, '/indocs/S-15/receive', {})).body.issued_outdoc_ids[0] as number;
-    expect((await api('POST /outdocs/lock', { body: { outdocs: [{ outdoc_id: oldId, lock: true }] } })).body).toEqual({ success: true });
+    expect((await api('POST /outdocs/lock', { body: { outdocs: [{ outdoc_id: oldId, lock: true }] } })).body).toEqual({
+      success: true,
+    });
     expect((await api('POST /outdocs/list', { body: { locked: false, unlock_request: false } })).body.items).toEqual([]);
 
-    const fix = await control(sim, `/outdocs/${oldId}/correct`, { items: [{ good_id: 'ART-001', useful_qnt: 7 }, { good_id: 'ART-002', useful_qnt: 5 }] });
+    const fix = await control(sim, `/outdocs/${oldId}/correct`, {
+      items: [
+        { good_id: 'ART-001', useful_qnt: 7 },
+        { good_id: 'ART-002', useful_qnt: 5 },
+      ],
+    });
     expect(fix.body).toMatchObject({ unlock_requested: true });
     const asked = await api('POST /outdocs/list', { body: { locked: true, unlock_request: true } });
     expect(asked.body.items.map((o: { outdoc_id: number }) => o.outdoc_id)).toEqual([oldId]);
     expect((await outdoc(oldId)).status).toBe(200); // still there while locked
 
     clock.advance(60);
-    expect((await api('POST /outdocs/lock', { body: { outdocs: [{ outdoc_id: oldId, lock: false }] } })).body).toEqual({ success: true });
+    expect((await api('POST /outdocs/lock', { body: { outdocs: [{ outdoc_id: oldId, lock: false }] } })).body).toEqual({
+      success: true,
+    });
     expect((await outdoc(oldId)).status).toBe(404);
     const fresh = await api('POST /outdocs/list', { body: { locked: false, unlock_request: false } });
     expect(fresh.body.items).toHaveLength(1);
@@ -361,14 +533,23 @@ describe('receipt lifecycle (outdocs)', () => {
     expect(doc.body.common.outdoc_date).toBe('2026-03-10');
     expect(doc.body.goods[0]).toMatchObject({ good_id: 'ART-001', useful_qnt: 7 });
     const state = await control(sim, '/state');
-    const old = state.body.partners.find((p: { partnerId: string }) => p.partnerId === '1001').outdocs.find((o: { outdoc_id: number }) => o.outdoc_id === oldId);
+    const old = state.body.partners
+      .find((p: { partnerId: string }) => p.partnerId === '1001')
+      .outdocs.find((o: { outdoc_id: number }) => o.outdoc_id === oldId);
     expect(old).toMatchObject({ deleted: true, replaced_by: newId });
   });
 
   it('refuses to lock an unknown outdoc and applies none of the request', async () => {
     await createTask('S-16');
     const id = (await control(sim, '/indocs/S-16/receive', {})).body.issued_outdoc_ids[0] as number;
-    const res = await api('POST /outdocs/lock', { body: { outdocs: [{ outdoc_id: id, lock: true }, { outdoc_id: 1, lock: true }] } });
+    const res = await api('POST /outdocs/lock', {
+      body: {
+        outdocs: [
+          { outdoc_id: id, lock: true },
+          { outdoc_id: 1, lock: true },
+        ],
+      },
+    });
     expect(res.body).toMatchObject({ success: false, error_code: 1000 });
     const list = await api('POST /outdocs/list', { body: { locked: true } });
     expect(list.body.items).toEqual([]);
@@ -387,12 +568,17 @@ describe('receipt lifecycle (outdocs)', () => {
     let token: string | undefined;
     let pages = 0;
     do {
-      const res = await api('POST /outdocs/list', { body: token ? { page_size: 2, page_token: token } : { page_size: 2 } });
+      const res = await api('POST /outdocs/list', {
+        body: token ? { page_size: 2, page_token: token } : { page_size: 2 },
+      });
       seen.push(...res.body.items.map((o: { outdoc_id: number }) => o.outdoc_id));
       token = res.body.page_next_token;
       pages += 1;
       // Locking what was read must not make the next page skip anything (keyset paging).
-      if (res.body.items.length) await api('POST /outdocs/lock', { body: { outdocs: res.body.items.map((o: { outdoc_id: number }) => ({ outdoc_id: o.outdoc_id, lock: true })) } });
+      if (res.body.items.length)
+        await api('POST /outdocs/lock', {
+          body: { outdocs: res.body.items.map((o: { outdoc_id: number }) => ({ outdoc_id: o.outdoc_id, lock: true })) },
+        });
     } while (token);
     expect(pages).toBe(3);
     expect(seen).toHaveLength(5);
@@ -400,7 +586,9 @@ describe('receipt lifecycle (outdocs)', () => {
 
     const window = await api('POST /outdocs/list', { body: { from_date: created[1], to_date: created[3] } });
     expect(window.body.items.map((o: { created_at: string }) => o.created_at)).toEqual([created[1], created[2]]);
-    const utc = await api('POST /outdocs/list', { body: { from_date: '2026-03-10T12:00:00Z', to_date: '2026-03-10T14:00:00Z' } });
+    const utc = await api('POST /outdocs/list', {
+      body: { from_date: '2026-03-10T12:00:00Z', to_date: '2026-03-10T14:00:00Z' },
+    });
     expect(utc.body.items.map((o: { created_at: string }) => o.created_at)).toEqual([created[3], created[4]]);
     const bad = await api('POST /outdocs/list', { body: { page_token: 'garbage!' }, checkRequest: true });
     expect(bad.status).toBe(400);
@@ -426,7 +614,11 @@ describe('control API and console', () => {
     await third('GET /settings');
     await third('POST /outdocs/list', { body: {} });
     const stats = await control(sim, '/stats');
-    expect(stats.body.partners['3003']).toEqual({ total: 3, operations: { 'GET /settings': 2, 'POST /outdocs/list': 1 }, outcomes: { 200: 3 } });
+    expect(stats.body.partners['3003']).toEqual({
+      total: 3,
+      operations: { 'GET /settings': 2, 'POST /outdocs/list': 1 },
+      outcomes: { 200: 3 },
+    });
     const state = await control(sim, '/state');
     expect(state.body.partners.map((p: { partnerId: string }) => p.partnerId)).toContain('3003');
     expect(JSON.stringify(state.body)).not.toContain('"password"');
@@ -440,7 +632,8 @@ describe('control API and console', () => {
     expect(html).toContain('C-1');
     expect(html).toContain('ART-001');
     const form = await fetch(`${sim.controlUrl}/indocs/C-1/receive?partner=1001`, {
-      method: 'POST', redirect: 'manual',
+      method: 'POST',
+      redirect: 'manual',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ lines: 'ART-001 8 2\nART-002 5', final: 'true' }).toString(),
     });

@@ -31,13 +31,20 @@ export async function ms<T = any>(url: string, opts: MsRequest = {}): Promise<Ms
   for (const [k, v] of Object.entries(opts.headers ?? {})) {
     for (const one of Array.isArray(v) ? v : [v]) headers.append(k, one);
   }
-  const res = await fetch(url, { method: opts.method ?? 'GET', headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
+  const res = await fetch(url, {
+    method: opts.method ?? 'GET',
+    headers,
+    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+  });
   const text = await res.text();
   return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
 }
 
 /** Raw request without automatic decompression, to see what is on the wire. */
-export function rawGet(url: string, headers: Record<string, string | string[]>): Promise<{ status: number; headers: IncomingHttpHeaders; raw: Buffer }> {
+export function rawGet(
+  url: string,
+  headers: Record<string, string | string[]>,
+): Promise<{ status: number; headers: IncomingHttpHeaders; raw: Buffer }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, { method: 'GET', headers }, (res) => {
       const chunks: Buffer[] = [];
@@ -89,7 +96,9 @@ function collectAssortments(body: unknown, out: Map<string, Record<string, any>>
 export function expectMs(op: string, status: number, body: unknown, opts: { assortmentRows?: boolean } = {}): void {
   const errors = responseErrors('moysklad', op, status, body).filter((e) => !isAssortmentOneOf(e));
   if (errors.length) {
-    throw new Error(`moysklad ${op} ${status} does not match the spec:\n${errors.map((e) => `  ${e.path}: ${e.message}`).join('\n')}\n${JSON.stringify(body).slice(0, 2000)}`);
+    throw new Error(
+      `moysklad ${op} ${status} does not match the spec:\n${errors.map((e) => `  ${e.path}: ${e.message}`).join('\n')}\n${JSON.stringify(body).slice(0, 2000)}`,
+    );
   }
   const assortments = [...collectAssortments(body).values()];
   if (opts.assortmentRows) assortments.push(...((body as { rows: Array<Record<string, any>> }).rows ?? []));
@@ -143,13 +152,17 @@ export interface Receiver {
   url: string;
   requests: Received[];
   /** Reply function; default 200 {"status":"Activated"} for lifecycle PUTs and 200 {} otherwise. */
-  reply: (r: Received) => { status: number; body?: unknown; delayMs?: number } | Promise<{ status: number; body?: unknown; delayMs?: number }>;
+  reply: (
+    r: Received,
+  ) => { status: number; body?: unknown; delayMs?: number } | Promise<{ status: number; body?: unknown; delayMs?: number }>;
   close(): Promise<void>;
 }
 
 /** Lifecycle PUTs answer Activated, everything else 200 {}. */
 export const defaultReply: Receiver['reply'] = (r) =>
-  r.method === 'PUT' && /\/api\/moysklad\/vendor\/1\.0\/apps\/[^/]+\/[^/]+$/.test(r.path) ? { status: 200, body: { status: 'Activated' } } : { status: 200, body: {} };
+  r.method === 'PUT' && /\/api\/moysklad\/vendor\/1\.0\/apps\/[^/]+\/[^/]+$/.test(r.path)
+    ? { status: 200, body: { status: 'Activated' } }
+    : { status: 200, body: {} };
 
 export async function startReceiver(): Promise<Receiver> {
   const receiver: Receiver = {

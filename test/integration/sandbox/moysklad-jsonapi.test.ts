@@ -15,7 +15,8 @@ let seed: SeedResult;
 let api: string;
 
 const get = (path: string) => ms(`${api}${path}`, { token });
-const send = (method: string, path: string, body?: unknown, headers?: Record<string, string | string[]>) => ms(`${api}${path}`, { method, token, body, headers });
+const send = (method: string, path: string, body?: unknown, headers?: Record<string, string | string[]>) =>
+  ms(`${api}${path}`, { method, token, body, headers });
 
 beforeAll(async () => {
   app = await startReceiver();
@@ -46,9 +47,15 @@ describe('protocol', () => {
     const plain = await rawGet(`${api}/entity/supply`, { Authorization: `Bearer ${token}` });
     expect(plain.status).toBe(415);
     expect(plain.raw.length).toBe(0);
-    const deflate = await rawGet(`${api}/entity/supply`, { Authorization: `Bearer ${token}`, 'Accept-Encoding': 'deflate' });
+    const deflate = await rawGet(`${api}/entity/supply`, {
+      Authorization: `Bearer ${token}`,
+      'Accept-Encoding': 'deflate',
+    });
     expect(deflate.status).toBe(415);
-    const zipped = await rawGet(`${api}/entity/supply?limit=1`, { Authorization: `Bearer ${token}`, 'Accept-Encoding': 'gzip, deflate' });
+    const zipped = await rawGet(`${api}/entity/supply?limit=1`, {
+      Authorization: `Bearer ${token}`,
+      'Accept-Encoding': 'gzip, deflate',
+    });
     expect(zipped.status).toBe(200);
     expect(zipped.headers['content-encoding']).toBe('gzip');
     const body = gunzipJson(zipped.raw) as { rows: unknown[] };
@@ -102,10 +109,22 @@ describe('supplies and moves', () => {
     expect(r.body.sum).toBe(3 * 10050 + 2 * 500 * 0.9);
     expect(r.body.moment).toBe('2026-05-01 12:00:00.000');
     expect(r.body.created).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}$/);
-    expect(r.body.meta).toMatchObject({ href: `${api}/entity/supply/${r.body.id}`, metadataHref: `${api}/entity/supply/metadata`, type: 'supply', mediaType: 'application/json' });
+    expect(r.body.meta).toMatchObject({
+      href: `${api}/entity/supply/${r.body.id}`,
+      metadataHref: `${api}/entity/supply/metadata`,
+      type: 'supply',
+      mediaType: 'application/json',
+    });
     expect(r.body.meta.uuidHref).toContain(sim.origin);
     expect(r.body.positions).toEqual({
-      meta: { href: `${api}/entity/supply/${r.body.id}/positions`, type: 'supplyposition', mediaType: 'application/json', size: 2, limit: 1000, offset: 0 },
+      meta: {
+        href: `${api}/entity/supply/${r.body.id}/positions`,
+        type: 'supplyposition',
+        mediaType: 'application/json',
+        size: 2,
+        limit: 1000,
+        offset: 0,
+      },
     });
     expect(r.body.state.meta.href).toBe(`${api}/entity/supply/metadata/states/${seed.states.supply['Новый']}`);
     expect(r.body.applicable).toBe(true);
@@ -113,7 +132,11 @@ describe('supplies and moves', () => {
     const one = await get(`/entity/supply/${r.body.id}?expand=positions.assortment,state,agent,store`);
     expectMs('GET /entity/supply/{id}', 200, one.body);
     expect(one.body.positions.rows).toHaveLength(2);
-    expect(one.body.positions.rows[0].assortment).toMatchObject({ id: product.id, article: product.article, name: product.name });
+    expect(one.body.positions.rows[0].assortment).toMatchObject({
+      id: product.id,
+      article: product.article,
+      name: product.name,
+    });
     expect(one.body.state).toMatchObject({ name: 'Новый', stateType: 'Regular', entityType: 'supply' });
     expect(one.body.store.name).toBe('BetaPRO Фулфилмент');
     expect(one.body.agent.name).toBe('ООО «Поставщик»');
@@ -121,7 +144,11 @@ describe('supplies and moves', () => {
 
   it('expands up to depth 3 (positions.assortment.product for variants)', async () => {
     const variant = seed.products.find((p) => p.type === 'variant')!;
-    const doc = await send('POST', '/entity/supply', supplyBody({ positions: [{ quantity: 1, price: 1, assortment: sim.meta('variant', variant.id) }] }));
+    const doc = await send(
+      'POST',
+      '/entity/supply',
+      supplyBody({ positions: [{ quantity: 1, price: 1, assortment: sim.meta('variant', variant.id) }] }),
+    );
     const r = await get(`/entity/supply/${doc.body.id}?expand=positions.assortment.product.supplier`);
     expectMs('GET /entity/supply/{id}', 200, r.body);
     const a = r.body.positions.rows[0].assortment;
@@ -131,7 +158,9 @@ describe('supplies and moves', () => {
   });
 
   it('validates: required fields (3000), types (2016), description length (3040), references (1021)', async () => {
-    const missing = await send('POST', '/entity/supply', { organization: sim.meta('organization', seed.organizationId) });
+    const missing = await send('POST', '/entity/supply', {
+      organization: sim.meta('organization', seed.organizationId),
+    });
     expect(missing.status).toBe(400);
     expect(missing.body.errors[0]).toMatchObject({ code: 3000, parameter: 'agent' });
     expectMs('POST /entity/supply', 400, missing.body);
@@ -142,7 +171,11 @@ describe('supplies and moves', () => {
     const badRef = await send('POST', '/entity/supply', supplyBody({ store: sim.meta('store', '00000000-0000-4000-8000-000000000000') }));
     expect(badRef.status).toBe(400);
     expect(badRef.body.errors[0].code).toBe(1021);
-    const badQty = await send('POST', '/entity/supply', supplyBody({ positions: [{ quantity: 0, assortment: sim.meta('product', seed.products[0].id) }] }));
+    const badQty = await send(
+      'POST',
+      '/entity/supply',
+      supplyBody({ positions: [{ quantity: 0, assortment: sim.meta('product', seed.products[0].id) }] }),
+    );
     expect(badQty.body.errors[0].code).toBe(3003);
   });
 
@@ -165,7 +198,10 @@ describe('supplies and moves', () => {
     expectMs('PUT /entity/move/{id}', 200, u.body);
     expect(u.body.description).toBe('перемещение');
     const service = seed.products.find((p) => p.type === 'service')!;
-    const bad = await send('POST', `/entity/move/${r.body.id}/positions`, { quantity: 1, assortment: sim.meta('service', service.id) });
+    const bad = await send('POST', `/entity/move/${r.body.id}/positions`, {
+      quantity: 1,
+      assortment: sim.meta('service', service.id),
+    });
     expect(bad.status).toBe(400);
     const got = await get(`/entity/move/${r.body.id}?expand=positions.assortment,sourceStore,targetStore`);
     expectMs('GET /entity/move/{id}', 200, got.body);
@@ -177,16 +213,25 @@ describe('supplies and moves', () => {
 
   it('PUT with positions replaces the set: matching ids updated, missing deleted, new added', async () => {
     const [p0, p1, p2] = seed.products;
-    const doc = await send('POST', '/entity/supply', supplyBody({
-      positions: [
-        { quantity: 1, price: 100, assortment: sim.meta('product', p0.id) },
-        { quantity: 2, price: 200, assortment: sim.meta('product', p1.id) },
-      ],
-    }));
+    const doc = await send(
+      'POST',
+      '/entity/supply',
+      supplyBody({
+        positions: [
+          { quantity: 1, price: 100, assortment: sim.meta('product', p0.id) },
+          { quantity: 2, price: 200, assortment: sim.meta('product', p1.id) },
+        ],
+      }),
+    );
     const before = await get(`/entity/supply/${doc.body.id}/positions`);
     expectMs('GET /entity/supply/{id}/positions', 200, before.body);
     const [keep, drop] = before.body.rows;
-    const put = { positions: [{ id: keep.id, quantity: 7 }, { quantity: 5, price: 300, assortment: sim.meta('product', p2.id) }] };
+    const put = {
+      positions: [
+        { id: keep.id, quantity: 7 },
+        { quantity: 5, price: 300, assortment: sim.meta('product', p2.id) },
+      ],
+    };
     expectMsRequest('PUT /entity/supply/{id}', put);
     const r = await send('PUT', `/entity/supply/${doc.body.id}?expand=positions`, put);
     expectMs('PUT /entity/supply/{id}', 200, r.body);
@@ -208,7 +253,11 @@ describe('supplies and moves', () => {
     const added = await send('POST', base, one);
     expect(added.status).toBe(200);
     expectMs('POST /entity/supply/{id}/positions', 200, added.body);
-    const many = [1, 2, 3].map((q) => ({ quantity: q, price: 10, assortment: sim.meta('product', seed.products[q].id) }));
+    const many = [1, 2, 3].map((q) => ({
+      quantity: q,
+      price: 10,
+      assortment: sim.meta('product', seed.products[q].id),
+    }));
     expectMsRequest('POST /entity/supply/{id}/positions/batch', many, 'POST /entity/supply/{id}/positions');
     const addedMany = await send('POST', base, many);
     expect(addedMany.body).toHaveLength(3);
@@ -229,7 +278,9 @@ describe('supplies and moves', () => {
     expect(d.status).toBe(200);
     expect((await get(`${base}/${added.body.id}`)).status).toBe(404);
 
-    const bulk = addedMany.body.slice(0, 2).map((p: { meta: { href: string } }) => ({ meta: { href: p.meta.href, type: 'supplyposition', mediaType: 'application/json' } }));
+    const bulk = addedMany.body.slice(0, 2).map((p: { meta: { href: string } }) => ({
+      meta: { href: p.meta.href, type: 'supplyposition', mediaType: 'application/json' },
+    }));
     expectMsRequest('POST /entity/supply/{id}/positions/delete', bulk, 'POST /entity/supply/{id}/positions');
     const bd = await send('POST', `${base}/delete`, bulk);
     expect(bd.status).toBe(200);
@@ -242,13 +293,35 @@ describe('supplies and moves', () => {
     const doc = await send('POST', '/entity/supply', supplyBody());
     const base = `/entity/supply/${doc.body.id}/positions`;
     const item = { quantity: 1, price: 1, assortment: sim.meta('product', seed.products[0].id) };
-    const tooMany = await send('POST', base, Array.from({ length: 1001 }, () => item));
+    const tooMany = await send(
+      'POST',
+      base,
+      Array.from({ length: 1001 }, () => item),
+    );
     expect(tooMany.status).toBe(413);
     expectMs('POST /entity/supply/{id}/positions', 413, tooMany.body);
-    const inDoc = await send('PUT', `/entity/supply/${doc.body.id}`, { positions: Array.from({ length: 1001 }, () => item) });
+    const inDoc = await send('PUT', `/entity/supply/${doc.body.id}`, {
+      positions: Array.from({ length: 1001 }, () => item),
+    });
     expect(inDoc.status).toBe(413);
-    expect((await send('POST', base, Array.from({ length: 1000 }, () => item))).status).toBe(200);
-    expect((await send('POST', base, Array.from({ length: 5 }, () => item))).status).toBe(200);
+    expect(
+      (
+        await send(
+          'POST',
+          base,
+          Array.from({ length: 1000 }, () => item),
+        )
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await send(
+          'POST',
+          base,
+          Array.from({ length: 5 }, () => item),
+        )
+      ).status,
+    ).toBe(200);
     const first = await get(`${base}`);
     expect(first.body.meta).toMatchObject({ size: 1005, limit: 1000, offset: 0 });
     expect(first.body.rows).toHaveLength(1000);
@@ -288,7 +361,9 @@ describe('lists: paging, expand, filter, order', () => {
   it('ignores expand on lists unless limit ≤ 100', async () => {
     const big = await get('/entity/supply?expand=agent');
     expect(big.body.rows[0].agent).toEqual({ meta: expect.any(Object) });
-    const small = await get(`/entity/supply?limit=100&expand=agent,positions.assortment&filter=${encodeURIComponent(`id=${seed.supplies[0]}`)}`);
+    const small = await get(
+      `/entity/supply?limit=100&expand=agent,positions.assortment&filter=${encodeURIComponent(`id=${seed.supplies[0]}`)}`,
+    );
     expectMs('GET /entity/supply', 200, small.body);
     expect(small.body.rows[0].agent.name).toBe('ООО «Поставщик»');
     expect(small.body.rows[0].positions.rows).toBeDefined();
@@ -305,7 +380,9 @@ describe('lists: paging, expand, filter, order', () => {
     const or = await get(`/entity/supply?filter=${encodeURIComponent('state.name=Передать;state.name=Передан')}`);
     const ids = or.body.rows.map((r: { id: string }) => r.id);
     expect(ids).toEqual(expect.arrayContaining([a.body.id, b.body.id]));
-    const andApplicable = await get(`/entity/supply?filter=${encodeURIComponent('state.name=Передать;state.name=Передан;applicable=false')}`);
+    const andApplicable = await get(
+      `/entity/supply?filter=${encodeURIComponent('state.name=Передать;state.name=Передан;applicable=false')}`,
+    );
     expect(andApplicable.body.rows.map((r: { id: string }) => r.id)).toEqual([b.body.id]);
     const byStore = await get(`/entity/supply?filter=${encodeURIComponent(`store=${api}/entity/store/${seed.stores.main}`)}`);
     expect(byStore.body.rows.length).toBeGreaterThan(0);
@@ -327,7 +404,9 @@ describe('lists: paging, expand, filter, order', () => {
     const r = await get(`/entity/move?filter=${encodeURIComponent(`agentStore=${api}/entity/store/${seed.stores.betapro}`)}`);
     expectMs('GET /entity/move', 200, r.body);
     expect(r.body.rows.length).toBeGreaterThan(0);
-    expect(r.body.rows.every((m: { targetStore: { meta: { href: string } } }) => m.targetStore.meta.href.endsWith(seed.stores.betapro))).toBe(true);
+    expect(
+      r.body.rows.every((m: { targetStore: { meta: { href: string } } }) => m.targetStore.meta.href.endsWith(seed.stores.betapro)),
+    ).toBe(true);
     const src = await get(`/entity/move?filter=${encodeURIComponent(`store=${api}/entity/store/${seed.stores.betapro}`)}`);
     expect(src.body.rows).toHaveLength(0);
     // MoySklad does not filter on the field names themselves.
@@ -351,7 +430,10 @@ describe('states (document metadata)', () => {
     expectMs('POST /entity/supply/metadata/states', 200, r.body);
     expect(r.body).toMatchObject({ name: 'Тестовый', entityType: 'supply', accountId });
     expect(r.body.meta.href).toBe(`${api}/entity/supply/metadata/states/${r.body.id}`);
-    const arr = [{ name: 'A', color: 1, stateType: 'Regular' }, { meta: r.body.meta, name: 'Тестовый 2' }];
+    const arr = [
+      { name: 'A', color: 1, stateType: 'Regular' },
+      { meta: r.body.meta, name: 'Тестовый 2' },
+    ];
     expectMsRequest('POST /entity/supply/metadata/states/batch', arr, 'POST /entity/supply/metadata/states');
     const many = await send('POST', '/entity/supply/metadata/states', arr);
     expect(many.body).toHaveLength(2);
@@ -410,11 +492,22 @@ describe('goods and assortment', () => {
   });
 
   it('creates and updates a product and a variant through the API', async () => {
-    const body = { name: 'Новый товар', article: 'NEW-1', code: 'N1', barcodes: [{ ean13: '4600000009999' }], buyPrice: { value: 777 } };
+    const body = {
+      name: 'Новый товар',
+      article: 'NEW-1',
+      code: 'N1',
+      barcodes: [{ ean13: '4600000009999' }],
+      buyPrice: { value: 777 },
+    };
     expectMsRequest('POST /entity/product', body);
     const r = await send('POST', '/entity/product', body);
     expectMs('POST /entity/product', 200, r.body);
-    expect(r.body).toMatchObject({ article: 'NEW-1', code: 'N1', barcodes: [{ ean13: '4600000009999' }], buyPrice: { value: 777 } });
+    expect(r.body).toMatchObject({
+      article: 'NEW-1',
+      code: 'N1',
+      barcodes: [{ ean13: '4600000009999' }],
+      buyPrice: { value: 777 },
+    });
     const u = await send('PUT', `/entity/product/${r.body.id}`, { article: 'NEW-2' });
     expectMs('PUT /entity/product/{id}', 200, u.body);
     expect(u.body.article).toBe('NEW-2');
@@ -439,7 +532,12 @@ describe('goods and assortment', () => {
     expect(byArticle.body.rows[0]).toHaveProperty('stock', 0);
     const hoodie = await q('article=HOODIE');
     // Legacy: the product and all its variants.
-    expect(hoodie.body.rows.map((r: { meta: { type: string } }) => r.meta.type).sort()).toEqual(['product', 'variant', 'variant', 'variant']);
+    expect(hoodie.body.rows.map((r: { meta: { type: string } }) => r.meta.type).sort()).toEqual([
+      'product',
+      'variant',
+      'variant',
+      'variant',
+    ]);
     const byBarcode = await q('barcode=4600000000060');
     expect(byBarcode.body.rows).toHaveLength(1);
     expect(byBarcode.body.rows[0].meta.type).toBe('variant');
@@ -454,7 +552,10 @@ describe('goods and assortment', () => {
     const barcodeNe = await q('barcode!=1');
     expect(barcodeNe.status).toBe(400);
     // New endpoint (header): no article filter, no stock fields.
-    const beta = await ms(`${api}/entity/assortment?filter=${encodeURIComponent('article=TS-WHITE')}`, { token, headers: { 'X-Lognex-Remap-Beta-Feature': 'assortmentWithoutStock' } });
+    const beta = await ms(`${api}/entity/assortment?filter=${encodeURIComponent('article=TS-WHITE')}`, {
+      token,
+      headers: { 'X-Lognex-Remap-Beta-Feature': 'assortmentWithoutStock' },
+    });
     expect(beta.status).toBe(400);
     const productByBarcode = await get(`/entity/product?filter=${encodeURIComponent('barcode=4600000000015')}`);
     expect(productByBarcode.body.rows).toHaveLength(1);
@@ -476,11 +577,20 @@ describe('webhooks', () => {
     expectMs('POST /entity/webhook', 400, dup.body);
     const second = await send('POST', '/entity/webhook', { ...body, url: 'https://app.example/hooks/other' });
     expect(second.body.errors[0].code).toBe(30007);
-    const diffOnCreate = await send('POST', '/entity/webhook', { url: 'https://app.example/h', action: 'CREATE', entityType: 'supply', diffType: 'FIELDS' });
+    const diffOnCreate = await send('POST', '/entity/webhook', {
+      url: 'https://app.example/h',
+      action: 'CREATE',
+      entityType: 'supply',
+      diffType: 'FIELDS',
+    });
     expect(diffOnCreate.body.errors[0].code).toBe(30009);
     const badUrl = await send('POST', '/entity/webhook', { url: 'not a url', action: 'CREATE', entityType: 'supply' });
     expect(badUrl.body.errors[0].code).toBe(30005);
-    const longUrl = await send('POST', '/entity/webhook', { url: `https://a.example/${'x'.repeat(250)}`, action: 'CREATE', entityType: 'supply' });
+    const longUrl = await send('POST', '/entity/webhook', {
+      url: `https://a.example/${'x'.repeat(250)}`,
+      action: 'CREATE',
+      entityType: 'supply',
+    });
     expect(longUrl.body.errors[0].code).toBe(30010);
     const list = await get('/entity/webhook');
     expectMs('GET /entity/webhook', 200, list.body);
@@ -500,14 +610,22 @@ describe('audit', () => {
   it('records field changes with oldValue/newValue, source jsonapi and the solution uid', async () => {
     const s = seed.states.supply;
     const doc = await send('POST', '/entity/supply', supplyBody({ state: sim.stateMeta('supply', s['Новый']), description: 'a' }));
-    await send('PUT', `/entity/supply/${doc.body.id}`, { state: sim.stateMeta('supply', s['Передать']), description: 'b' });
+    await send('PUT', `/entity/supply/${doc.body.id}`, {
+      state: sim.stateMeta('supply', s['Передать']),
+      description: 'b',
+    });
     const r = await get(`/entity/supply/${doc.body.id}/audit`);
     expect(r.status).toBe(200);
     expect(r.body.meta).toMatchObject({ type: 'auditevent', limit: 25, offset: 0, size: 2 });
     const [update, create] = r.body.rows;
     expect(create).toMatchObject({ eventType: 'create', entityType: 'supply', source: 'jsonapi' });
     expect(create.diff).toBeUndefined();
-    expect(update).toMatchObject({ eventType: 'update', source: 'jsonapi', uid: `${SOLUTION.appUid}@jsonapi`, name: doc.body.name });
+    expect(update).toMatchObject({
+      eventType: 'update',
+      source: 'jsonapi',
+      uid: `${SOLUTION.appUid}@jsonapi`,
+      name: doc.body.name,
+    });
     expect(update.diff.description).toEqual({ oldValue: 'a', newValue: 'b' });
     expect(update.diff.state.oldValue.meta.href).toContain(s['Новый']);
     expect(update.diff.state.newValue.meta.href).toContain(s['Передать']);

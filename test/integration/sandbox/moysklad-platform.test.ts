@@ -18,7 +18,10 @@ const secret = new TextEncoder().encode(SOLUTION.secretKey);
 
 async function vendorJwt(claims: { sub?: string; iat?: number; exp?: number; jti?: string | null } = {}, key = secret): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  const jwt = new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(claims.sub ?? SOLUTION.appUid).setIssuedAt(claims.iat ?? now);
+  const jwt = new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(claims.sub ?? SOLUTION.appUid)
+    .setIssuedAt(claims.iat ?? now);
   if (claims.exp !== undefined) jwt.setExpirationTime(claims.exp);
   if (claims.jti !== null) jwt.setJti(claims.jti ?? randomBytes(16).toString('hex'));
   return jwt.sign(key);
@@ -39,7 +42,11 @@ const appPath = (accountId: string) => `/api/moysklad/vendor/1.0/apps/${SOLUTION
 
 beforeAll(async () => {
   app = await startReceiver();
-  sim = await startMoyskladSimulator({ port: 0, solution: { ...SOLUTION, appBaseUrl: app.url }, config: { scenarioRetry: { retries: 3, delayMs: 20 } } });
+  sim = await startMoyskladSimulator({
+    port: 0,
+    solution: { ...SOLUTION, appBaseUrl: app.url },
+    config: { scenarioRetry: { retries: 3, delayMs: 20 } },
+  });
 });
 
 afterAll(async () => {
@@ -57,7 +64,9 @@ afterEach(() => {
 
 describe('lifecycle', () => {
   it('install: token issued before the call, PUT with access/subscription, JWT and request id; answer becomes the status', async () => {
-    const created = await (await fetch(`${sim.controlUrl}/accounts`, { method: 'POST', body: JSON.stringify({ accountName: 'lifecycle' }) })).json();
+    const created = await (
+      await fetch(`${sim.controlUrl}/accounts`, { method: 'POST', body: JSON.stringify({ accountName: 'lifecycle' }) })
+    ).json();
     const accountId = created.accountId as string;
     let tokenWorkedDuringCall = false;
     app.reply = async (r) => {
@@ -109,12 +118,20 @@ describe('lifecycle', () => {
 
   it('suspend revokes the token and disables webhooks; resume issues a new token; uninstall deletes webhooks', async () => {
     const { accountId, token } = await sim.installedAccount('suspendme');
-    const wh = await ms(`${sim.apiUrl}/entity/webhook`, { method: 'POST', token, body: { url: `${app.url}/hooks/x`, action: 'CREATE', entityType: 'supply' } });
+    const wh = await ms(`${sim.apiUrl}/entity/webhook`, {
+      method: 'POST',
+      token,
+      body: { url: `${app.url}/hooks/x`, action: 'CREATE', entityType: 'supply' },
+    });
     expect(wh.status).toBe(200);
     app.requests.length = 0;
     const s = await sim.lifecycle(accountId, 'suspend');
     expect(s).toMatchObject({ appStatus: 'Suspended', httpStatus: 200 });
-    expect(app.requests[0]).toMatchObject({ method: 'DELETE', path: appPath(accountId), body: { appUid: SOLUTION.appUid, accountName: 'suspendme', cause: 'Suspend' } });
+    expect(app.requests[0]).toMatchObject({
+      method: 'DELETE',
+      path: appPath(accountId),
+      body: { appUid: SOLUTION.appUid, accountName: 'suspendme', cause: 'Suspend' },
+    });
     await expectMoyskladJwt(app.requests[0]);
     expect((await ms(`${sim.apiUrl}/entity/supply`, { token })).status).toBe(401);
     expect(sim.sim.accountSummary(accountId).webhooks[0].enabled).toBe(false);
@@ -183,12 +200,19 @@ describe('vendor API', () => {
 
   it('exchanges a context key for the employee (admin, clerk, clerk without supply rights); keys expire', async () => {
     const ctx = async (employee: string) => {
-      const { contextKey } = await (await fetch(`${sim.controlUrl}/context`, { method: 'POST', body: JSON.stringify({ accountId, employee }) })).json();
+      const { contextKey } = await (
+        await fetch(`${sim.controlUrl}/context`, { method: 'POST', body: JSON.stringify({ accountId, employee }) })
+      ).json();
       return ms(`${sim.vendorApiUrl}/context/${contextKey}`, { method: 'POST', token: await vendorJwt() });
     };
     const admin = await ctx('admin');
     expect(admin.status).toBe(200);
-    expect(admin.body).toMatchObject({ accountId, uid: 'admin@vendor', meta: { type: 'employee' }, permissions: { admin: { view: 'ALL' }, supply: { view: 'ALL', create: 'ALL', update: 'ALL', delete: 'ALL' } } });
+    expect(admin.body).toMatchObject({
+      accountId,
+      uid: 'admin@vendor',
+      meta: { type: 'employee' },
+      permissions: { admin: { view: 'ALL' }, supply: { view: 'ALL', create: 'ALL', update: 'ALL', delete: 'ALL' } },
+    });
     for (const f of ['id', 'email', 'name', 'fullName', 'shortFio']) expect(admin.body[f], f).toBeTruthy();
     const clerk = await ctx('clerk');
     expect(clerk.body.permissions.admin).toBeUndefined();
@@ -229,7 +253,11 @@ describe('webhooks', () => {
     seed = sim.seed(accountId);
     hooks = `${app.url}/ms/hooks/secret1`;
     for (const [action, diffType] of [['CREATE'], ['UPDATE', 'FIELDS'], ['DELETE']] as const) {
-      const r = await ms(`${sim.apiUrl}/entity/webhook`, { method: 'POST', token, body: { url: hooks, action, entityType: 'supply', ...(diffType ? { diffType } : {}) } });
+      const r = await ms(`${sim.apiUrl}/entity/webhook`, {
+        method: 'POST',
+        token,
+        body: { url: hooks, action, entityType: 'supply', ...(diffType ? { diffType } : {}) },
+      });
       expect(r.status).toBe(200);
     }
   });
@@ -246,19 +274,35 @@ describe('webhooks', () => {
     expect(c.query.get('requestId')).toMatch(/^[0-9a-f-]{36}$/);
     expect(c.headers['user-agent']).toContain('MoySklad webhook');
     expect(c.body).toEqual({
-      auditContext: { meta: { type: 'audit', href: expect.stringContaining(`${sim.apiUrl}/audit/`) }, moment: expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/), uid: `${SOLUTION.appUid}@hooks` },
-      events: [{ meta: { type: 'supply', href: `${sim.apiUrl}/entity/supply/${created.body.id}` }, action: 'CREATE', accountId }],
+      auditContext: {
+        meta: { type: 'audit', href: expect.stringContaining(`${sim.apiUrl}/audit/`) },
+        moment: expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/),
+        uid: `${SOLUTION.appUid}@hooks`,
+      },
+      events: [
+        {
+          meta: { type: 'supply', href: `${sim.apiUrl}/entity/supply/${created.body.id}` },
+          action: 'CREATE',
+          accountId,
+        },
+      ],
     });
     // The audit context link leads to the change.
     const ev = await ms(`${c.body.auditContext.meta.href}/events`, { token });
-    expect(ev.body.rows[0]).toMatchObject({ eventType: 'create', entity: { meta: { href: `${sim.apiUrl}/entity/supply/${created.body.id}` } } });
+    expect(ev.body.rows[0]).toMatchObject({
+      eventType: 'create',
+      entity: { meta: { href: `${sim.apiUrl}/entity/supply/${created.body.id}` } },
+    });
 
     app.requests.length = 0;
     app.reply = () => ({ status: 204 });
     await ms(`${sim.apiUrl}/entity/supply/${created.body.id}`, {
       method: 'PUT',
       token,
-      body: { state: sim.stateMeta('supply', seed.states.supply['Передать']), positions: [{ quantity: 1, assortment: sim.meta('product', seed.products[0].id) }] },
+      body: {
+        state: sim.stateMeta('supply', seed.states.supply['Передать']),
+        positions: [{ quantity: 1, assortment: sim.meta('product', seed.products[0].id) }],
+      },
     });
     await sim.idle();
     const [u] = hookCalls();
@@ -266,7 +310,11 @@ describe('webhooks', () => {
     expect(u.body.events[0].updatedFields).toEqual(expect.arrayContaining(['state', 'positions']));
     // A write that changes nothing is not an update.
     app.requests.length = 0;
-    await ms(`${sim.apiUrl}/entity/supply/${created.body.id}`, { method: 'PUT', token, body: { state: sim.stateMeta('supply', seed.states.supply['Передать']) } });
+    await ms(`${sim.apiUrl}/entity/supply/${created.body.id}`, {
+      method: 'PUT',
+      token,
+      body: { state: sim.stateMeta('supply', seed.states.supply['Передать']) },
+    });
     await sim.idle();
     expect(hookCalls()).toHaveLength(0);
 
@@ -316,19 +364,42 @@ describe('webhooks', () => {
   });
 
   it('X-Lognex-WebHook-DisableByPrefix suppresses matching webhooks (header may repeat)', async () => {
-    await ms(`${sim.apiUrl}/entity/supply`, { method: 'POST', token, body: supply(), headers: { 'X-Lognex-WebHook-DisableByPrefix': app.url } });
+    await ms(`${sim.apiUrl}/entity/supply`, {
+      method: 'POST',
+      token,
+      body: supply(),
+      headers: { 'X-Lognex-WebHook-DisableByPrefix': app.url },
+    });
     await sim.idle();
     expect(hookCalls()).toHaveLength(0);
     // Repeated header lines (fetch would join them with ", ", which MoySklad does not split).
-    const repeated = await rawPost(`${sim.apiUrl}/entity/supply`, { 'Accept-Encoding': 'gzip', Authorization: `Bearer ${token}`, 'X-Lognex-WebHook-DisableByPrefix': ['https://other.example', `${app.url}/ms/`] }, supply());
+    const repeated = await rawPost(
+      `${sim.apiUrl}/entity/supply`,
+      {
+        'Accept-Encoding': 'gzip',
+        Authorization: `Bearer ${token}`,
+        'X-Lognex-WebHook-DisableByPrefix': ['https://other.example', `${app.url}/ms/`],
+      },
+      supply(),
+    );
     expect(repeated.status).toBe(200);
     await sim.idle();
     expect(hookCalls()).toHaveLength(0);
-    await ms(`${sim.apiUrl}/entity/supply`, { method: 'POST', token, body: supply(), headers: { 'X-Lognex-WebHook-DisableByPrefix': `https://other.example, ${app.url}` } });
+    await ms(`${sim.apiUrl}/entity/supply`, {
+      method: 'POST',
+      token,
+      body: supply(),
+      headers: { 'X-Lognex-WebHook-DisableByPrefix': `https://other.example, ${app.url}` },
+    });
     await sim.idle();
     expect(hookCalls()).toHaveLength(1);
     app.requests.length = 0;
-    await ms(`${sim.apiUrl}/entity/supply`, { method: 'POST', token, body: supply(), headers: { 'X-Lognex-WebHook-DisableByPrefix': 'https://other.example' } });
+    await ms(`${sim.apiUrl}/entity/supply`, {
+      method: 'POST',
+      token,
+      body: supply(),
+      headers: { 'X-Lognex-WebHook-DisableByPrefix': 'https://other.example' },
+    });
     await sim.idle();
     expect(hookCalls()).toHaveLength(1);
   });
@@ -345,8 +416,15 @@ describe('webhooks', () => {
     expect(u.body.auditContext.uid).toBe('clerk@hooks');
     expect(u.body.events[0].updatedFields).toEqual(['description']);
     const audit = await ms(`${sim.apiUrl}/entity/supply/${id}/audit`, { token });
-    expect(audit.body.rows[0]).toMatchObject({ source: 'app', uid: 'clerk@hooks', diff: { description: { newValue: 'правка кладовщика' } } });
-    const denied = await fetch(`${sim.controlUrl}/accounts/${accountId}/supply/${id}?employee=clerk-nosupply`, { method: 'PUT', body: JSON.stringify({ description: 'x' }) });
+    expect(audit.body.rows[0]).toMatchObject({
+      source: 'app',
+      uid: 'clerk@hooks',
+      diff: { description: { newValue: 'правка кладовщика' } },
+    });
+    const denied = await fetch(`${sim.controlUrl}/accounts/${accountId}/supply/${id}?employee=clerk-nosupply`, {
+      method: 'PUT',
+      body: JSON.stringify({ description: 'x' }),
+    });
     expect(denied.status).toBe(403);
   });
 });
@@ -368,18 +446,31 @@ describe('scenarios', () => {
     const calls = app.requests.filter((r) => r.path === `${appPath(accountId)}/scenario`);
     expect(calls).toHaveLength(2);
     expect(calls[0].method).toBe('POST');
-    expect(calls[0].body).toEqual({ actionName: 'transfer-to-betapro', actionType: 'CHANGE_STATUS', objectId: id, objectType: 'supply' });
+    expect(calls[0].body).toEqual({
+      actionName: 'transfer-to-betapro',
+      actionType: 'CHANGE_STATUS',
+      objectId: id,
+      objectType: 'supply',
+    });
     await expectMoyskladJwt(calls[0]);
     await expectMoyskladJwt(calls[1]);
     expect(calls[0].headers['x_lognex_requestid']).toBe(calls[1].headers['x_lognex_requestid']);
     expect(calls[0].headers.authorization).not.toBe(calls[1].headers.authorization);
     // Another state, or an API write to the same state again, does not trigger it.
     app.requests.length = 0;
-    await ms(`${sim.apiUrl}/entity/supply/${id}`, { method: 'PUT', token, body: { state: sim.stateMeta('supply', seed.states.supply['Передан']) } });
+    await ms(`${sim.apiUrl}/entity/supply/${id}`, {
+      method: 'PUT',
+      token,
+      body: { state: sim.stateMeta('supply', seed.states.supply['Передан']) },
+    });
     await sim.idle();
     expect(app.requests.filter((r) => r.path.endsWith('/scenario'))).toHaveLength(0);
     // API writes trigger scenarios too.
-    await ms(`${sim.apiUrl}/entity/supply/${id}`, { method: 'PUT', token, body: { state: sim.stateMeta('supply', seed.states.supply['Передать']) } });
+    await ms(`${sim.apiUrl}/entity/supply/${id}`, {
+      method: 'PUT',
+      token,
+      body: { state: sim.stateMeta('supply', seed.states.supply['Передать']) },
+    });
     await sim.idle();
     expect(app.requests.filter((r) => r.path.endsWith('/scenario'))).toHaveLength(1);
   });
@@ -393,7 +484,11 @@ describe('persistence', () => {
       const a = await startMoyskladSimulator({ port: 0, stateFile, solution: { ...SOLUTION, appBaseUrl: app.url } });
       const { accountId, token } = await a.installedAccount('persisted');
       const seed = a.seed(accountId);
-      await ms(`${a.apiUrl}/entity/webhook`, { method: 'POST', token, body: { url: `${app.url}/h`, action: 'UPDATE', entityType: 'move', diffType: 'FIELDS' } });
+      await ms(`${a.apiUrl}/entity/webhook`, {
+        method: 'POST',
+        token,
+        body: { url: `${app.url}/h`, action: 'UPDATE', entityType: 'move', diffType: 'FIELDS' },
+      });
       await a.close();
 
       const b = await startMoyskladSimulator({ port: 0, stateFile, solution: { ...SOLUTION, appBaseUrl: app.url } });

@@ -64,12 +64,20 @@ describe('host UI', () => {
     expect(u.searchParams.get('appUid')).toBe(SOLUTION.appUid);
     expect(u.searchParams.get('appId')).toBe(SOLUTION.appId);
     expect(u.searchParams.get('userLocale')).toBe('en_US');
-    const ctx = await ms(`${sim.vendorApiUrl}/context/${u.searchParams.get('contextKey')}`, { method: 'POST', token: await vendorJwt() });
+    const ctx = await ms(`${sim.vendorApiUrl}/context/${u.searchParams.get('contextKey')}`, {
+      method: 'POST',
+      token: await vendorJwt(),
+    });
     expect(ctx.status).toBe(200);
     expect(ctx.body.uid).toBe('clerk@uitest');
     expect(html).toContain('width:400px');
     const cfg = JSON.parse(/<script type="application\/json" id="cfg">([\s\S]*?)<\/script>/.exec(html)![1]);
-    expect(cfg).toMatchObject({ type: 'supply', extensionPoint: 'document.supply.edit', appOrigin: app.url, canUpdate: true });
+    expect(cfg).toMatchObject({
+      type: 'supply',
+      extensionPoint: 'document.supply.edit',
+      appOrigin: app.url,
+      canUpdate: true,
+    });
     expect(cfg.doc.positions.rows).toHaveLength(3);
     expect(cfg.doc.positions.rows[0].assortment.name).toBe('Футболка хлопковая белая');
     for (const s of inlineScripts(html)) new Script(s);
@@ -83,13 +91,20 @@ describe('host UI', () => {
   });
 
   it('saves through the same logic as an API write: webhook with the user uid, scenario', async () => {
-    await ms(`${sim.apiUrl}/entity/webhook`, { method: 'POST', token, body: { url: `${app.url}/hook`, action: 'UPDATE', entityType: 'supply', diffType: 'FIELDS' } });
+    await ms(`${sim.apiUrl}/entity/webhook`, {
+      method: 'POST',
+      token,
+      body: { url: `${app.url}/hook`, action: 'UPDATE', entityType: 'supply', diffType: 'FIELDS' },
+    });
     sim.addScenario(accountId, { entityType: 'supply', stateName: 'Передать', actionName: 'send' });
     app.requests.length = 0;
     const id = seed.supplies[1];
     const res = await fetch(`${sim.uiUrl}/api/supply/${id}?accountId=${accountId}&employee=clerk`, {
       method: 'PUT',
-      body: JSON.stringify({ state: sim.stateMeta('supply', seed.states.supply['Передать']), description: 'из интерфейса' }),
+      body: JSON.stringify({
+        state: sim.stateMeta('supply', seed.states.supply['Передать']),
+        description: 'из интерфейса',
+      }),
     });
     expect(res.status).toBe(200);
     const j = await res.json();
@@ -99,7 +114,10 @@ describe('host UI', () => {
     expect(hook.body.auditContext.uid).toBe('clerk@uitest');
     expect(hook.body.events[0].updatedFields.sort()).toEqual(['description', 'state']);
     expect(app.requests.some((r) => r.path.endsWith(`/apps/${SOLUTION.appId}/${accountId}/scenario`))).toBe(true);
-    const denied = await fetch(`${sim.uiUrl}/api/supply/${id}?accountId=${accountId}&employee=clerk-nosupply`, { method: 'PUT', body: '{}' });
+    const denied = await fetch(`${sim.uiUrl}/api/supply/${id}?accountId=${accountId}&employee=clerk-nosupply`, {
+      method: 'PUT',
+      body: '{}',
+    });
     expect(denied.status).toBe(403);
   });
 

@@ -35,20 +35,30 @@ afterAll(async () => {
 
 function testConnection(betaproBaseUrl: string) {
   return api<TestConnectionResponse>(sandbox.app.url, '/api/settings/test-connection', {
-    token: adminSession, body: { betaproBaseUrl, betaproPartnerId: BETAPRO_PARTNER.partnerId, betaproPassword: 'typed-password' },
+    token: adminSession,
+    body: { betaproBaseUrl, betaproPartnerId: BETAPRO_PARTNER.partnerId, betaproPassword: 'typed-password' },
   });
 }
 
 function settingsWith(betaproBaseUrl: string): SettingsInput {
   const statuses = (entity: 'supply' | 'move') => ({
-    transfer: seedStates[entity]['Передать'], sent: seedStates[entity]['Передан'],
-    error: seedStates[entity]['Ошибка передачи'], posted: seedStates[entity]['Проведён'],
+    transfer: seedStates[entity]['Передать'],
+    sent: seedStates[entity]['Передан'],
+    error: seedStates[entity]['Ошибка передачи'],
+    posted: seedStates[entity]['Проведён'],
   });
   return {
-    betaproBaseUrl, betaproPartnerId: BETAPRO_PARTNER.partnerId, betaproPassword: 'typed-password',
-    storeIds: [betaproStore], enabledEntities: ['supply', 'move'],
+    betaproBaseUrl,
+    betaproPartnerId: BETAPRO_PARTNER.partnerId,
+    betaproPassword: 'typed-password',
+    storeIds: [betaproStore],
+    enabledEntities: ['supply', 'move'],
     statuses: { supply: statuses('supply'), move: statuses('move') },
-    productKey: 'article', partialPolicy: 'final', defectivePolicy: 'received', postingMode: 'auto', pollIntervalSec: 3600,
+    productKey: 'article',
+    partialPolicy: 'final',
+    defectivePolicy: 'received',
+    postingMode: 'auto',
+    pollIntervalSec: 3600,
   };
 }
 
@@ -86,18 +96,26 @@ describe('BetaPRO address: no way into the internal network', () => {
 
   it('saving an internal address is refused with the reason on the address field', async () => {
     const res = await api<{ error: { message: string; details: { fieldErrors: Record<string, string[]> } } }>(
-      sandbox.app.url, '/api/settings', { method: 'PUT', token: adminSession, body: settingsWith(`https://127.0.0.1:${internal.port}/grh/api`) },
+      sandbox.app.url,
+      '/api/settings',
+      { method: 'PUT', token: adminSession, body: settingsWith(`https://127.0.0.1:${internal.port}/grh/api`) },
     );
     expect(res.status).toBe(422);
     expect(res.body.error.details.fieldErrors.betaproBaseUrl[0]).toMatch(/внутреннюю сеть/);
-    const plain = await api(sandbox.app.url, '/api/settings', { method: 'PUT', token: adminSession, body: settingsWith(sandbox.betapro.apiUrl) });
+    const plain = await api(sandbox.app.url, '/api/settings', {
+      method: 'PUT',
+      token: adminSession,
+      body: settingsWith(sandbox.betapro.apiUrl),
+    });
     expect(plain.status).toBe(422);
     expect(internal.connections).toBe(0);
   });
 
   it('saving a host name that resolves to loopback is refused too (each connection is checked again)', async () => {
     const res = await api<{ error: { details: { fieldErrors: Record<string, string[]> } } }>(sandbox.app.url, '/api/settings', {
-      method: 'PUT', token: adminSession, body: settingsWith(`https://localhost:${internal.port}/grh/api`),
+      method: 'PUT',
+      token: adminSession,
+      body: settingsWith(`https://localhost:${internal.port}/grh/api`),
     });
     expect(res.status).toBe(422);
     expect(res.body.error.details.fieldErrors.betaproBaseUrl[0]).toMatch(/внутреннюю сеть/);

@@ -72,7 +72,9 @@ describe('request bodies are limited while streaming (item 5)', () => {
   it('a chunked 400 MB body to /api/session is refused early and memory stays flat', async () => {
     const before = rssKb();
     let peak = before;
-    const sampler = setInterval(() => { peak = Math.max(peak, rssKb()); }, 20);
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, rssKb());
+    }, 20);
     const result = await postStream('/api/session', 400 * 1024 * 1024);
     clearInterval(sampler);
     expect([413, -1]).toContain(result.status);
@@ -86,7 +88,11 @@ describe('request bodies are limited while streaming (item 5)', () => {
   it('the same on the webhook intake, the vendor endpoints and a route that reads no body', async () => {
     const hook = sandbox.moysklad.sim.accountSummary(account.accountId).webhooks[0] as { url: string };
     const before = rssKb();
-    for (const path of [new URL(hook.url).pathname, `/api/moysklad/vendor/1.0/apps/${TEST_APP_ID}/${account.accountId}/scenario`, '/api/settings/reinstall-webhooks']) {
+    for (const path of [
+      new URL(hook.url).pathname,
+      `/api/moysklad/vendor/1.0/apps/${TEST_APP_ID}/${account.accountId}/scenario`,
+      '/api/settings/reinstall-webhooks',
+    ]) {
       const result = await postStream(path, 200 * 1024 * 1024);
       expect(result.status === -1 || (result.status >= 400 && result.status < 500), path).toBe(true);
       expect(result.streamedBytes, path).toBeLessThan(64 * 1024 * 1024);
@@ -110,7 +116,7 @@ describe('headers (item 9)', () => {
     }
   });
 
-  it('pages carry a CSP that allows scripts only from self or with this response\'s nonce, on every inline script', async () => {
+  it("pages carry a CSP that allows scripts only from self or with this response's nonce, on every inline script", async () => {
     for (const path of ['/', '/settings?contextKey=x', '/widget/supply?contextKey=x']) {
       const res = await fetch(`${sandbox.app.url}${path}`);
       const html = await res.text();
@@ -135,8 +141,15 @@ describe('rate limits (item 11)', () => {
   it('«Проверить приёмку» runs at most once per 15 s per account', async () => {
     const product = account.seed.products.find((p) => p.article)!;
     const id = createSupply(sandbox, account, { positions: [{ productId: product.id, quantity: 1 }] });
-    await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: account.adminSession, body: { action: 'send' } });
-    const check = () => api<{ error?: { code: string; message: string } }>(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: account.adminSession, body: { action: 'check' } });
+    await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, {
+      token: account.adminSession,
+      body: { action: 'send' },
+    });
+    const check = () =>
+      api<{ error?: { code: string; message: string } }>(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, {
+        token: account.adminSession,
+        body: { action: 'check' },
+      });
     const first = await check();
     // Sending may still be under way: "check" is available in sent/error; wait for it if needed.
     if (first.status === 409) {
@@ -157,9 +170,12 @@ describe('rate limits (item 11)', () => {
     expect(statuses.slice(0, 3).every((s) => s !== 429)).toBe(true);
     expect(statuses[3]).toBe(429);
     // Another address (as the proxy reports it) is not affected by this one's flood.
-    const from = (address: string, contextKey: string) => fetch(`${sandbox.app.url}/api/session`, {
-      method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': address }, body: JSON.stringify({ contextKey }),
-    });
+    const from = (address: string, contextKey: string) =>
+      fetch(`${sandbox.app.url}/api/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
+        body: JSON.stringify({ contextKey }),
+      });
     const flood: number[] = [];
     for (let i = 0; i < 62; i++) flood.push((await from('198.51.100.7', `k-${i}-${randomUUID()}`)).status);
     expect(flood.filter((s) => s === 429).length).toBeGreaterThan(0);
@@ -175,9 +191,10 @@ describe('rate limits (item 11)', () => {
 describe('vendor calls (item 12)', () => {
   it('a vendor JWT living over 10 minutes is refused; a scenario request id is de-duplicated per account only', async () => {
     const now = Math.floor(Date.now() / 1000);
-    const status = (accountId: string, token: string) => fetch(`${sandbox.app.url}/api/moysklad/vendor/1.0/apps/${TEST_APP_ID}/${accountId}`, {
-      headers: { authorization: `Bearer ${token}` },
-    }).then((r) => r.status);
+    const status = (accountId: string, token: string) =>
+      fetch(`${sandbox.app.url}/api/moysklad/vendor/1.0/apps/${TEST_APP_ID}/${accountId}`, {
+        headers: { authorization: `Bearer ${token}` },
+      }).then((r) => r.status);
     expect(await status(account.accountId, await vendorJwt({ iat: now, exp: now + 3600 }))).toBe(401);
     expect(await status(account.accountId, await vendorJwt({ iat: now, exp: now + 600 }))).toBe(200);
 
@@ -189,16 +206,22 @@ describe('vendor calls (item 12)', () => {
     const scenario = async (acc: ConfiguredAccount, objectId: string) => {
       const res = await fetch(`${sandbox.app.url}/api/moysklad/vendor/1.0/apps/${TEST_APP_ID}/${acc.accountId}/scenario`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${await vendorJwt()}`, 'content-type': 'application/json', 'x-lognex-requestid': requestId },
+        headers: {
+          authorization: `Bearer ${await vendorJwt()}`,
+          'content-type': 'application/json',
+          'x-lognex-requestid': requestId,
+        },
         body: JSON.stringify({ actionName: 'Передать в БетаПРО', objectType: 'supply', objectId }),
       });
-      return { status: res.status, body: await res.json() as { status?: string } };
+      return { status: res.status, body: (await res.json()) as { status?: string } };
     };
     expect((await scenario(account, docA)).status).toBe(200);
     // Account B's call carries the same request id: it is its own call, and its document is queued.
     const fromB = await scenario(other, docB);
     expect(fromB.status).toBe(200);
-    const viewB = await api<{ state: string; events: Array<{ kind: string }> }>(sandbox.app.url, `/api/widget/documents/supply/${docB}`, { token: other.adminSession });
+    const viewB = await api<{ state: string; events: Array<{ kind: string }> }>(sandbox.app.url, `/api/widget/documents/supply/${docB}`, {
+      token: other.adminSession,
+    });
     expect(viewB.body.state).not.toBe('not_sent');
     expect(viewB.body.events.some((e) => e.kind === 'requested')).toBe(true);
   }, 90_000);
@@ -214,7 +237,11 @@ describe('webhook secret (item 7)', () => {
     const oldUrl = before[0];
     const oldSecret = oldUrl.split('/').pop()!;
     // A refused delivery (malformed body) is logged with its path: the secret must not be in it.
-    const refused = await fetch(oldUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"events": 5}' });
+    const refused = await fetch(oldUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"events": 5}',
+    });
     expect(refused.status).toBe(400);
     expect((await ms.lifecycle(own.accountId, 'uninstall')).httpStatus).toBe(200);
     expect((await ms.install(own.accountId)).httpStatus).toBe(200);
@@ -224,7 +251,9 @@ describe('webhook secret (item 7)', () => {
     expect(after[0]).not.toBe(oldUrl);
     const delivery = JSON.stringify({ events: [] });
     expect((await fetch(oldUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: delivery })).status).toBe(404);
-    expect((await fetch(after[0], { method: 'POST', headers: { 'content-type': 'application/json' }, body: delivery })).status).toBeLessThan(300);
+    expect(
+      (await fetch(after[0], { method: 'POST', headers: { 'content-type': 'application/json' }, body: delivery })).status,
+    ).toBeLessThan(300);
     await new Promise((r) => setTimeout(r, 300));
     const logs = sandbox.app.logs();
     expect(logs).toContain('/api/moysklad/webhooks/[secret]');
@@ -234,26 +263,43 @@ describe('webhook secret (item 7)', () => {
 });
 
 describe('webhook actor (item 10)', () => {
-  it('the timeline names the user from MoySklad\'s audit, not the one a forged delivery claims', async () => {
+  it("the timeline names the user from MoySklad's audit, not the one a forged delivery claims", async () => {
     const ms = sandbox.moysklad;
     const own = await installAndConfigure(sandbox, 'hardening-actor');
     const summary = ms.sim.accountSummary(own.accountId);
     const clerk = summary.employees.find((e) => e.kind === 'clerk')!;
     const hookUrl = (summary.webhooks[0] as { url: string }).url;
     ms.setConfig({ webhooksEnabled: false } as never);
-    const id = createSupply(sandbox, own, { positions: [{ productId: own.seed.products.find((p) => p.article)!.id, quantity: 1 }] });
+    const id = createSupply(sandbox, own, {
+      positions: [{ productId: own.seed.products.find((p) => p.article)!.id, quantity: 1 }],
+    });
     ms.userUpdate(own.accountId, 'supply', id, { state: ms.stateMeta('supply', own.seed.states.supply['Передать']) }, 'clerk');
     ms.setConfig({ webhooksEnabled: true } as never);
     const forged = {
-      auditContext: { meta: { type: 'audit', href: `${ms.apiUrl}/audit/${randomUUID()}` }, uid: 'director@forged', moment: '2026-11-30 12:00:00' },
-      events: [{
-        meta: { type: 'supply', href: `${ms.apiUrl}/entity/supply/${id}` },
-        action: 'UPDATE', accountId: own.accountId, updatedFields: ['state'],
-      }],
+      auditContext: {
+        meta: { type: 'audit', href: `${ms.apiUrl}/audit/${randomUUID()}` },
+        uid: 'director@forged',
+        moment: '2026-11-30 12:00:00',
+      },
+      events: [
+        {
+          meta: { type: 'supply', href: `${ms.apiUrl}/entity/supply/${id}` },
+          action: 'UPDATE',
+          accountId: own.accountId,
+          updatedFields: ['state'],
+        },
+      ],
     };
-    const res = await fetch(`${hookUrl}?requestId=${randomUUID()}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(forged) });
+    const res = await fetch(`${hookUrl}?requestId=${randomUUID()}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(forged),
+    });
     expect(res.status).toBe(204);
-    type Events = { events: Array<{ kind: string; actor: string | null; trigger: string | null; message: string }>; lastActor: string | null };
+    type Events = {
+      events: Array<{ kind: string; actor: string | null; trigger: string | null; message: string }>;
+      lastActor: string | null;
+    };
     const viewOf = async () => (await api<Events>(sandbox.app.url, `/api/widget/documents/supply/${id}`, { token: own.adminSession })).body;
     // Recorded at once with the claimed name marked as the webhook's word, then confirmed from the audit.
     const confirmed = await waitFor('actor confirmed from the audit', async () => {

@@ -28,8 +28,15 @@ function rotate(dir: string, env: Record<string, string>) {
     cwd: ROOT,
     encoding: 'utf8',
     env: {
-      NODE_ENV: 'production', PATH: process.env.PATH, HOME: process.env.HOME, PGLITE_DIR: dir, LOG_LEVEL: 'silent',
-      APP_BASE_URL: 'https://app.example', MOYSKLAD_APP_ID: 'app', MOYSKLAD_APP_UID: 'uid', MOYSKLAD_SECRET_KEY: 's'.repeat(20),
+      NODE_ENV: 'production',
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      PGLITE_DIR: dir,
+      LOG_LEVEL: 'silent',
+      APP_BASE_URL: 'https://app.example',
+      MOYSKLAD_APP_ID: 'app',
+      MOYSKLAD_APP_UID: 'uid',
+      MOYSKLAD_SECRET_KEY: 's'.repeat(20),
       ...env,
     } as NodeJS.ProcessEnv,
   });
@@ -42,12 +49,22 @@ describe('npm run keys:rotate', () => {
     let db = await openTestDatabase('pglite', { dir });
     await db.prisma.installation.create({
       data: {
-        accountId: 'acc-1', appId: 'app', webhookSecretHash: 'h1',
-        accessTokenEnc: encryptSecret('ms-token-1', OLD_KEY), webhookSecretEnc: encryptSecret('hook-secret-1', OLD_KEY),
+        accountId: 'acc-1',
+        appId: 'app',
+        webhookSecretHash: 'h1',
+        accessTokenEnc: encryptSecret('ms-token-1', OLD_KEY),
+        webhookSecretEnc: encryptSecret('hook-secret-1', OLD_KEY),
         settings: { create: { betaproPasswordEnc: sealV1('bp-password-1', OLD_KEY) } },
       },
     });
-    await db.prisma.installation.create({ data: { accountId: 'acc-2', appId: 'app', webhookSecretHash: 'h2', accessTokenEnc: sealV1('ms-token-2', OLD_KEY) } });
+    await db.prisma.installation.create({
+      data: {
+        accountId: 'acc-2',
+        appId: 'app',
+        webhookSecretHash: 'h2',
+        accessTokenEnc: sealV1('ms-token-2', OLD_KEY),
+      },
+    });
     await db.close();
 
     // Without the old key the new one cannot open what the old one sealed: nothing is changed.
@@ -63,7 +80,10 @@ describe('npm run keys:rotate', () => {
 
     db = await openTestDatabase('pglite', { dir });
     try {
-      const one = await db.prisma.installation.findUniqueOrThrow({ where: { accountId: 'acc-1' }, include: { settings: true } });
+      const one = await db.prisma.installation.findUniqueOrThrow({
+        where: { accountId: 'acc-1' },
+        include: { settings: true },
+      });
       const two = await db.prisma.installation.findUniqueOrThrow({ where: { accountId: 'acc-2' } });
       for (const sealed of [one.accessTokenEnc!, one.webhookSecretEnc!, one.settings!.betaproPasswordEnc!, two.accessTokenEnc!]) {
         expect(sealedKeyId(sealed)).toBe(keyId(NEW_KEY));

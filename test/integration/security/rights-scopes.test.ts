@@ -40,11 +40,15 @@ async function clerkWith(scope: string): Promise<string> {
   return sessionFor(sandbox, account.accountId, 'clerk');
 }
 
-const doc = (token: string, id: string, tail = '') => api<{ error?: { message: string }; problems?: Array<{ message: string }> }>(
-  sandbox.app.url, `/api/widget/documents/supply/${id}${tail}`, { token });
+const doc = (token: string, id: string, tail = '') =>
+  api<{ error?: { message: string }; problems?: Array<{ message: string }> }>(
+    sandbox.app.url,
+    `/api/widget/documents/supply/${id}${tail}`,
+    { token },
+  );
 
 describe('rights scopes', () => {
-  it('OWN: the clerk sees and sends only own documents; preflight of another\'s document is refused', async () => {
+  it("OWN: the clerk sees and sends only own documents; preflight of another's document is refused", async () => {
     const clerk = await clerkWith('OWN');
     const own = supplyOwnedBy('clerk', OTHER_GROUP);
     const foreign = supplyOwnedBy('admin', GROUP);
@@ -54,13 +58,16 @@ describe('rights scopes', () => {
     expect(view.status).toBe(403);
     expect(view.body.error?.message).toMatch(/нет прав на просмотр этого документа/);
     expect((await doc(clerk, foreign, '/preflight')).status).toBe(403);
-    const send = await api(sandbox.app.url, `/api/widget/documents/supply/${foreign}/actions`, { token: clerk, body: { action: 'send' } });
+    const send = await api(sandbox.app.url, `/api/widget/documents/supply/${foreign}/actions`, {
+      token: clerk,
+      body: { action: 'send' },
+    });
     expect(send.status).toBe(403);
     // Nothing was queued for the foreign document.
     expect((await doc(account.adminSession, foreign)).body).toMatchObject({ state: 'not_sent' });
   });
 
-  it('OWN_GROUP: documents of the clerk\'s group are covered, those of another group are not', async () => {
+  it("OWN_GROUP: documents of the clerk's group are covered, those of another group are not", async () => {
     const clerk = await clerkWith('OWN_GROUP');
     const groupDoc = supplyOwnedBy('admin', GROUP);
     const otherDoc = supplyOwnedBy('admin', OTHER_GROUP);
@@ -73,13 +80,18 @@ describe('rights scopes', () => {
     // A document that fails validation: a service (no article) among its positions.
     const service = account.seed.products.find((p) => p.type === 'service')!;
     const ms = sandbox.moysklad;
-    const id = String(ms.createDocument(account.accountId, 'supply', {
-      organization: ms.meta('organization', account.seed.organizationId),
-      agent: ms.meta('counterparty', account.seed.counterpartyId),
-      store: ms.meta('store', account.seed.stores.betapro),
-      positions: [{ quantity: 1, price: 100, assortment: ms.meta('service', service.id) }],
-    }).id);
-    await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, { token: account.adminSession, body: { action: 'send' } });
+    const id = String(
+      ms.createDocument(account.accountId, 'supply', {
+        organization: ms.meta('organization', account.seed.organizationId),
+        agent: ms.meta('counterparty', account.seed.counterpartyId),
+        store: ms.meta('store', account.seed.stores.betapro),
+        positions: [{ quantity: 1, price: 100, assortment: ms.meta('service', service.id) }],
+      }).id,
+    );
+    await api(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, {
+      token: account.adminSession,
+      body: { action: 'send' },
+    });
     type Health = { health: { recentErrors: Array<{ documentName: string | null; message: string }> } };
     const adminView = await waitFor('error recorded', async () => {
       const res = await api<Health>(sandbox.app.url, '/api/settings', { token: account.adminSession });
@@ -95,6 +107,8 @@ describe('rights scopes', () => {
       expect(e.message).toMatch(/недоступен для просмотра/);
     }
     const full = await clerkWith('ALL');
-    expect((await api<Health>(sandbox.app.url, '/api/settings', { token: full })).body.health.recentErrors).toEqual(adminView.health.recentErrors);
+    expect((await api<Health>(sandbox.app.url, '/api/settings', { token: full })).body.health.recentErrors).toEqual(
+      adminView.health.recentErrors,
+    );
   });
 });

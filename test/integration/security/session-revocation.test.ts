@@ -18,14 +18,17 @@ const RIGHTS_TTL_MS = 1000;
 beforeAll(async () => {
   sandbox = await startSandbox({ appEnv: { APP_SESSION_RIGHTS_TTL_SEC: String(RIGHTS_TTL_MS / 1000) } });
   account = await installAndConfigure(sandbox, 'revocation-shop');
-  supplyId = createSupply(sandbox, account, { positions: [{ productId: account.seed.products.find((p) => p.article)!.id, quantity: 1 }] });
+  supplyId = createSupply(sandbox, account, {
+    positions: [{ productId: account.seed.products.find((p) => p.article)!.id, quantity: 1 }],
+  });
 }, 120_000);
 afterAll(async () => {
   await sandbox?.stop();
 });
 
 const employees = () => sandbox.moysklad.sim.account(account.accountId).employees;
-const view = (token: string) => api<{ error?: { message: string } }>(sandbox.app.url, `/api/widget/documents/supply/${supplyId}`, { token });
+const view = (token: string) =>
+  api<{ error?: { message: string } }>(sandbox.app.url, `/api/widget/documents/supply/${supplyId}`, { token });
 const afterTtl = () => new Promise((r) => setTimeout(r, RIGHTS_TTL_MS + 200));
 
 describe('app sessions follow MoySklad', () => {
@@ -37,7 +40,9 @@ describe('app sessions follow MoySklad', () => {
       const body = await res.json();
       expect(res.status).toBe(200);
       expectResponseConforms('moysklad', 'GET /entity/employee/{id}/security', 200, body);
-      expect((body as { role: { meta: { href: string } } }).role.meta.href).toMatch(kind === 'admin' ? /\/role\/admin$/ : /\/role\/individual$/);
+      expect((body as { role: { meta: { href: string } } }).role.meta.href).toMatch(
+        kind === 'admin' ? /\/role\/admin$/ : /\/role\/individual$/,
+      );
     }
   });
 
@@ -51,7 +56,10 @@ describe('app sessions follow MoySklad', () => {
       const refused = await view(clerk);
       expect(refused.status).toBe(403);
       expect(refused.body.error?.message).toMatch(/нет прав/);
-      const action = await api(sandbox.app.url, `/api/widget/documents/supply/${supplyId}/actions`, { token: clerk, body: { action: 'send' } });
+      const action = await api(sandbox.app.url, `/api/widget/documents/supply/${supplyId}/actions`, {
+        token: clerk,
+        body: { action: 'send' },
+      });
       expect(action.status).toBe(403);
     } finally {
       employees().clerk.permissions.supply = original;
@@ -86,6 +94,13 @@ describe('app sessions follow MoySklad', () => {
     expect((await api(sandbox.app.url, '/api/settings', { token: admin })).status).toBe(200);
     expect((await sandbox.moysklad.lifecycle(account.accountId, 'uninstall')).httpStatus).toBe(200);
     expect((await api(sandbox.app.url, '/api/settings', { token: admin })).status).toBe(401);
-    expect((await api(sandbox.app.url, `/api/widget/documents/supply/${supplyId}/actions`, { token: admin, body: { action: 'send' } })).status).toBe(401);
+    expect(
+      (
+        await api(sandbox.app.url, `/api/widget/documents/supply/${supplyId}/actions`, {
+          token: admin,
+          body: { action: 'send' },
+        })
+      ).status,
+    ).toBe(401);
   });
 });

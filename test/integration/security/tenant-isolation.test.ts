@@ -5,7 +5,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  api, createSupply, documentView, installAndConfigure, startSandbox, waitFor, BETAPRO_PARTNER, type ConfiguredAccount,
+  api,
+  createSupply,
+  documentView,
+  installAndConfigure,
+  startSandbox,
+  waitFor,
+  BETAPRO_PARTNER,
+  type ConfiguredAccount,
 } from '../../support/sandbox';
 import { HOSTILE_MARKER, startHostileRemote, type HostileRemote } from '../../support/hostile-remote';
 import type { TestConnectionResponse } from '@/lib/api/contract';
@@ -32,7 +39,12 @@ async function hostile(mode: Parameters<typeof startHostileRemote>[0]): Promise<
 
 function testConnection(session: string, betaproBaseUrl: string, betaproPassword?: string) {
   return api<TestConnectionResponse & { message?: string }>(sandbox.app.url, '/api/settings/test-connection', {
-    token: session, body: { betaproBaseUrl, betaproPartnerId: BETAPRO_PARTNER.partnerId, ...(betaproPassword ? { betaproPassword } : {}) },
+    token: session,
+    body: {
+      betaproBaseUrl,
+      betaproPartnerId: BETAPRO_PARTNER.partnerId,
+      ...(betaproPassword ? { betaproPassword } : {}),
+    },
   });
 }
 
@@ -50,14 +62,20 @@ describe('the stored BetaPRO password goes only to the saved address', () => {
 
   it('saving another address without the password is refused; the stored one stays', async () => {
     const elsewhere = await hostile('echo-text');
-    const current = await api<{ settings: Record<string, unknown> }>(sandbox.app.url, '/api/settings', { token: victim.adminSession });
+    const current = await api<{ settings: Record<string, unknown> }>(sandbox.app.url, '/api/settings', {
+      token: victim.adminSession,
+    });
     const { hasPassword: _h, complete: _c, missing: _m, ...input } = current.body.settings;
     const res = await api<{ error: { details: { fieldErrors: Record<string, string[]> } } }>(sandbox.app.url, '/api/settings', {
-      method: 'PUT', token: victim.adminSession, body: { ...input, betaproBaseUrl: `${elsewhere.url}/grh/api` },
+      method: 'PUT',
+      token: victim.adminSession,
+      body: { ...input, betaproBaseUrl: `${elsewhere.url}/grh/api` },
     });
     expect(res.status).toBe(422);
     expect(Object.keys(res.body.error.details.fieldErrors)).toContain('betaproPassword');
-    const after = await api<{ settings: { betaproBaseUrl: string } }>(sandbox.app.url, '/api/settings', { token: victim.adminSession });
+    const after = await api<{ settings: { betaproBaseUrl: string } }>(sandbox.app.url, '/api/settings', {
+      token: victim.adminSession,
+    });
     expect(after.body.settings.betaproBaseUrl).toBe(sandbox.betapro.apiUrl);
     await new Promise((r) => setTimeout(r, 500));
     expect(elsewhere.connections).toBe(0);
@@ -90,12 +108,19 @@ describe('one account cannot starve another', () => {
     await waitFor('the attacker remote to be called', async () => pauser.requests > 0, 10_000);
 
     const product = victim.seed.products.find((p) => p.article)!;
-    const id = createSupply(sandbox, victim, { state: 'Передать', positions: [{ productId: product.id, quantity: 2 }] });
-    const view = await waitFor('the victim supply sent', async () => {
-      const v = await documentView(sandbox, victim.adminSession, 'supply', id);
-      if (v.state === 'error') throw new Error(JSON.stringify(v.errors));
-      return v.state === 'sent' ? v : undefined;
-    }, 20_000);
+    const id = createSupply(sandbox, victim, {
+      state: 'Передать',
+      positions: [{ productId: product.id, quantity: 2 }],
+    });
+    const view = await waitFor(
+      'the victim supply sent',
+      async () => {
+        const v = await documentView(sandbox, victim.adminSession, 'supply', id);
+        if (v.state === 'error') throw new Error(JSON.stringify(v.errors));
+        return v.state === 'sent' ? v : undefined;
+      },
+      20_000,
+    );
     expect(view.indocId).toBeTruthy();
   });
 });

@@ -41,9 +41,21 @@ describe.each(TEST_DATABASE_KINDS)('worker fairness on %s', (kind) => {
       },
     });
     const old = new Date(Date.now() - 60_000);
-    for (let i = 0; i < 6; i++) await enqueueJob(db.prisma, { kind: 'tenant-work', accountId: 'greedy', payload: { account: 'greedy' }, runAt: old });
+    for (let i = 0; i < 6; i++)
+      await enqueueJob(db.prisma, {
+        kind: 'tenant-work',
+        accountId: 'greedy',
+        payload: { account: 'greedy' },
+        runAt: old,
+      });
     await enqueueJob(db.prisma, { kind: 'tenant-work', accountId: 'polite', payload: { account: 'polite' } });
-    const worker = startWorker({ prisma: db.prisma, jobs: [job], concurrency: 3, pollIntervalMs: 20, singleConnection: kind === 'pglite' });
+    const worker = startWorker({
+      prisma: db.prisma,
+      jobs: [job],
+      concurrency: 3,
+      pollIntervalMs: 20,
+      singleConnection: kind === 'pglite',
+    });
     try {
       expect(await waitFor(() => started.includes('polite'), 5000)).toBe(true);
       // The greedy account got every slot but one.
@@ -78,12 +90,25 @@ describe.each(TEST_DATABASE_KINDS)('worker fairness on %s', (kind) => {
     });
     const quick = defineJob({ kind: 'quick', payload: z.object({}), async handler() {} });
     const { id } = await enqueueJob(db.prisma, { kind: 'stuck', accountId: 'a1' });
-    const worker = startWorker({ prisma: db.prisma, jobs: [stuck, quick], concurrency: 1, pollIntervalMs: 20, singleConnection: kind === 'pglite' });
+    const worker = startWorker({
+      prisma: db.prisma,
+      jobs: [stuck, quick],
+      concurrency: 1,
+      pollIntervalMs: 20,
+      singleConnection: kind === 'pglite',
+    });
     try {
-      expect(await waitFor(async () => (await db.prisma.job.findUniqueOrThrow({ where: { id } })).lastError?.includes('deadline') ?? false, 3000)).toBe(true);
+      expect(
+        await waitFor(
+          async () => (await db.prisma.job.findUniqueOrThrow({ where: { id } })).lastError?.includes('deadline') ?? false,
+          3000,
+        ),
+      ).toBe(true);
       // The only slot is free again while the first run still hangs.
       const other = await enqueueJob(db.prisma, { kind: 'quick', accountId: 'a2' });
-      expect(await waitFor(async () => (await db.prisma.job.findUniqueOrThrow({ where: { id: other.id } })).state === 'done', 1500)).toBe(true);
+      expect(await waitFor(async () => (await db.prisma.job.findUniqueOrThrow({ where: { id: other.id } })).state === 'done', 1500)).toBe(
+        true,
+      );
       expect(runs).toBe(1);
     } finally {
       await worker.stop();
@@ -101,9 +126,17 @@ describe.each(TEST_DATABASE_KINDS)('worker fairness on %s', (kind) => {
       },
     });
     const { id } = await enqueueJob(db.prisma, { kind: 'limited', accountId: 'a3', maxAttempts: 2 });
-    const worker = startWorker({ prisma: db.prisma, jobs: [limited], concurrency: 1, pollIntervalMs: 20, singleConnection: kind === 'pglite' });
+    const worker = startWorker({
+      prisma: db.prisma,
+      jobs: [limited],
+      concurrency: 1,
+      pollIntervalMs: 20,
+      singleConnection: kind === 'pglite',
+    });
     try {
-      expect(await waitFor(async () => ['done', 'dead'].includes((await db.prisma.job.findUniqueOrThrow({ where: { id } })).state), 5000)).toBe(true);
+      expect(
+        await waitFor(async () => ['done', 'dead'].includes((await db.prisma.job.findUniqueOrThrow({ where: { id } })).state), 5000),
+      ).toBe(true);
       const job = await db.prisma.job.findUniqueOrThrow({ where: { id } });
       expect(job.state).toBe('done');
       expect(calls).toBe(5);

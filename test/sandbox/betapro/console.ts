@@ -7,8 +7,13 @@ import { FAULT_MODES } from './schemas';
 import type { Indoc, Outdoc, PartnerData, RecognitionItem } from './model';
 import type { BetaproStore } from './store';
 
-const esc = (value: unknown) => String(value ?? '')
-  .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+const esc = (value: unknown) =>
+  String(value ?? '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 
 const STATE_LABEL: Record<Indoc['state'], string> = {
   created: 'Ожидание',
@@ -19,7 +24,9 @@ const STATE_LABEL: Record<Indoc['state'], string> = {
 };
 
 function button(action: string, label: string, fields: Record<string, string> = {}, cls = ''): string {
-  const hidden = Object.entries(fields).map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(v)}">`).join('');
+  const hidden = Object.entries(fields)
+    .map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(v)}">`)
+    .join('');
   return `<form method="post" action="${esc(action)}" class="inline">${hidden}<button class="${cls}">${esc(label)}</button></form>`;
 }
 
@@ -28,12 +35,15 @@ function button(action: string, label: string, fields: Record<string, string> = 
  * one line per item, fields separated by spaces, commas or semicolons.
  */
 const FORMAT = {
-  lines: 'Формат: по строке на товар — <code>good_id норма [брак]</code>, разделители: пробел, «,» или «;». Пример: <code>TS-WHITE 9 1</code>. Строки нет — товар не принят; пустое поле — всё по плану.',
-  unknown: 'Товар без карточки у БетаПРО: <code>штрихкод норма [брак] [описание]</code>. Пример: <code>2000000099999 5 Ручка без упаковки</code>.',
+  lines:
+    'Формат: по строке на товар — <code>good_id норма [брак]</code>, разделители: пробел, «,» или «;». Пример: <code>TS-WHITE 9 1</code>. Строки нет — товар не принят; пустое поле — всё по плану.',
+  unknown:
+    'Товар без карточки у БетаПРО: <code>штрихкод норма [брак] [описание]</code>. Пример: <code>2000000099999 5 Ручка без упаковки</code>.',
   final: 'Окончательно — задание выполнено; частично — ждёт следующих партий (атрибут 9 у исходящего).',
   surplus: 'Только товары сверх задания: <code>good_id норма [брак]</code>, по строке на товар.',
   correct: 'Новые факты вместо прежних: <code>good_id норма брак</code>, по строке на товар.',
-  faults: 'none — без сбоев; error500 — ответ 500; timeout — нет ответа; rate429 — превышен лимит; acceptThenDrop — принято, но ответ потерян.',
+  faults:
+    'none — без сбоев; error500 — ответ 500; timeout — нет ответа; rate429 — превышен лимит; acceptThenDrop — принято, но ответ потерян.',
   rate: 'число от 0 до 1: доля запросов со сбоем (1 — все)',
   businessStatus: 'HTTP-код ответов с бизнес-ошибкой (код ошибки — в теле ответа)',
   partner: 'partner_id: буквы, цифры, «-»; пароль — любой',
@@ -44,15 +54,20 @@ const hint = (html: string) => `<small class="hint">${html}</small>`;
 /** A shipment task: ship as planned (as far as the stock goes) or with a shortage typed per line. */
 function shipmentRow(p: PartnerData, d: Indoc, outdocs: Outdoc[], plan: string, open: boolean): string {
   const action = `/_sim/indocs/${encodeURIComponent(d.indoc_id)}/ship?partner=${encodeURIComponent(p.partnerId)}`;
-  const forms = open ? `${button(action, 'Отгрузить по плану', {}, 'primary')}
+  const forms = open
+    ? `${button(action, 'Отгрузить по плану', {}, 'primary')}
     <details><summary>Отгрузить с недостачей</summary>
       <form method="post" action="${esc(action)}" class="receipt">
         <textarea name="lines" rows="${Math.max(3, d.items.length + 1)}" placeholder="good_id количество">${esc(d.items.map((l) => `${l.good_id} ${l.plan_qnt}`).join('\n'))}</textarea>
         ${hint('Формат: по строке на товар — <code>good_id количество</code> (сколько отгрузить), разделители: пробел, «,» или «;». Строки нет — товар не отгружен.')}
         <button class="primary">Отгрузить</button>
       </form>
-    </details>` : '';
-  const docs = outdocs.filter((o) => o.task_id === d.indoc_id && !o.deleted).map((o) => `#${o.outdoc_id}`).join(', ');
+    </details>`
+    : '';
+  const docs = outdocs
+    .filter((o) => o.task_id === d.indoc_id && !o.deleted)
+    .map((o) => `#${o.outdoc_id}`)
+    .join(', ');
   return `<tr><td><b>${esc(d.indoc_id)}</b><div class="muted">отгрузка · ${esc(d.indoc_txt)}</div></td>
     <td><span class="state ${d.state}">${esc(STATE_LABEL[d.state])}</span></td><td class="muted">${esc(d.created_at)}</td>
     <td>${plan}</td><td>${docs || '<span class="muted">—</span>'}</td><td>${forms}</td></tr>`;
@@ -69,7 +84,8 @@ function taskRow(p: PartnerData, d: Indoc, outdocs: Outdoc[]): string {
     open ? button(`${base}/receive${q}`, 'Принять по плану', { final: 'true' }, 'primary') : '',
     d.state === 'created' || d.state === 'arrived' ? button(`${base}/expire${q}`, 'Не поставлена', {}, 'danger') : '',
   ].join(' ');
-  const custom = open ? `
+  const custom = open
+    ? `
     <details><summary>Принять с расхождениями</summary>
       <form method="post" action="${esc(`${base}/receive${q}`)}" class="receipt">
         <label>Принято (норма и брак)
@@ -83,8 +99,11 @@ function taskRow(p: PartnerData, d: Indoc, outdocs: Outdoc[]): string {
         ${hint(FORMAT.final)}
         <button class="primary">Оприходовать</button>
       </form>
-    </details>` : '';
-  const surplus = d.state !== 'created' && d.state !== 'expired' ? `
+    </details>`
+    : '';
+  const surplus =
+    d.state !== 'created' && d.state !== 'expired'
+      ? `
     <details><summary>Излишки отдельным документом (атрибут 624)</summary>
       <form method="post" action="${esc(`${base}/surplus${q}`)}" class="receipt">
         <label>Излишки
@@ -92,9 +111,13 @@ function taskRow(p: PartnerData, d: Indoc, outdocs: Outdoc[]): string {
         ${hint(FORMAT.surplus)}
         <button>Оформить излишки</button>
       </form>
-    </details>` : '';
+    </details>`
+      : '';
   const waiting = d.held ? `<div class="tag red">ждёт идентификации: ${d.held.barcodes.map(esc).join(', ')}</div>` : '';
-  const docs = outdocs.filter((o) => o.task_id === d.indoc_id && !o.deleted).map((o) => `#${o.outdoc_id}`).join(', ');
+  const docs = outdocs
+    .filter((o) => o.task_id === d.indoc_id && !o.deleted)
+    .map((o) => `#${o.outdoc_id}`)
+    .join(', ');
   return `<tr>
     <td><b>${esc(d.indoc_id)}</b><div class="muted">${esc(d.indoc_txt)}</div></td>
     <td><span class="state ${d.state}">${esc(STATE_LABEL[d.state])}</span>${waiting}</td>
@@ -106,8 +129,9 @@ function taskRow(p: PartnerData, d: Indoc, outdocs: Outdoc[]): string {
 }
 
 function outdocRow(o: Outdoc): string {
-  const goods = (o.goods ?? []).map((l) =>
-    `${esc(l.good_id)}: план ${l.plan_qnt}, норма ${l.useful_qnt}, брак ${l.defective_qnt}`).join('<br>');
+  const goods = (o.goods ?? [])
+    .map((l) => `${esc(l.good_id)}: план ${l.plan_qnt}, норма ${l.useful_qnt}, брак ${l.defective_qnt}`)
+    .join('<br>');
   const attrs = o.attributes.map((a) => `${a.attribute_id}=${esc(JSON.stringify(a.value))}`).join(', ');
   const flags = [
     o.deleted ? `<span class="tag gray">удалён${o.replaced_by ? ` → #${o.replaced_by}` : ''}</span>` : '',
@@ -115,7 +139,9 @@ function outdocRow(o: Outdoc): string {
     o.unlock_request ? '<span class="tag red">unlock_request</span>' : '',
     o.replaces ? `<span class="tag gray">замена #${o.replaces}</span>` : '',
   ].join(' ');
-  const actions = !o.deleted && o.outdoc_type === 'goods_supply' ? `
+  const actions =
+    !o.deleted && o.outdoc_type === 'goods_supply'
+      ? `
     <details><summary>Исправить</summary>
       <form method="post" action="/_sim/outdocs/${o.outdoc_id}/correct" class="receipt">
         <label>Факты
@@ -123,7 +149,8 @@ function outdocRow(o: Outdoc): string {
         ${hint(FORMAT.correct)}
         <button>Исправить${o.locked ? ' (через unlock_request)' : ''}</button>
       </form>
-    </details>` : '';
+    </details>`
+      : '';
   return `<tr class="${o.deleted ? 'deleted' : ''}">
     <td><b>#${o.outdoc_id}</b></td>
     <td>${esc(o.outdoc_type)}</td>
@@ -151,21 +178,37 @@ function partnerSection(p: PartnerData): string {
     <h2>Партнёр ${esc(p.partnerId)}</h2>
     <div class="muted">Товаров: ${Object.keys(p.goods).length}, EAN: ${Object.keys(p.eans).length} ·
       goods_supply_start: ${p.settings.outdoc_types.goods_supply_start ? 'вкл' : 'выкл'}
-      ${button('/_sim/config', p.settings.outdoc_types.goods_supply_start ? 'выключить' : 'включить',
-    { partnerId: p.partnerId, goods_supply_start: String(!p.settings.outdoc_types.goods_supply_start) })} ·
+      ${button('/_sim/config', p.settings.outdoc_types.goods_supply_start ? 'выключить' : 'включить', {
+        partnerId: p.partnerId,
+        goods_supply_start: String(!p.settings.outdoc_types.goods_supply_start),
+      })} ·
       излишки в документе: ${p.settings.goods_surplus_enabled ? 'да' : 'нет (атрибут 624)'}
-      ${button('/_sim/config', p.settings.goods_surplus_enabled ? 'отдельным документом' : 'в том же документе',
-    { partnerId: p.partnerId, goods_surplus_enabled: String(!p.settings.goods_surplus_enabled) })} ·
+      ${button('/_sim/config', p.settings.goods_surplus_enabled ? 'отдельным документом' : 'в том же документе', {
+        partnerId: p.partnerId,
+        goods_surplus_enabled: String(!p.settings.goods_surplus_enabled),
+      })} ·
       лимит ${p.settings.rate_limits.req_qnt.minute}/мин, ${p.settings.rate_limits.concurrent_qnt} поток</div>
     <h3>Задания на оприходование</h3>
-    ${tasks.length ? `<table><thead><tr><th>indoc_id</th><th>Состояние</th><th>Создано</th><th>План</th><th>Исходящие</th><th>Действия</th></tr></thead>
-      <tbody>${tasks.map((d) => taskRow(p, d, outdocs)).join('')}</tbody></table>` : '<p class="muted">Заданий нет.</p>'}
+    ${
+      tasks.length
+        ? `<table><thead><tr><th>indoc_id</th><th>Состояние</th><th>Создано</th><th>План</th><th>Исходящие</th><th>Действия</th></tr></thead>
+      <tbody>${tasks.map((d) => taskRow(p, d, outdocs)).join('')}</tbody></table>`
+        : '<p class="muted">Заданий нет.</p>'
+    }
     <h3>Неизвестные товары (идентификация)</h3>
-    ${recognition.length ? `<table><thead><tr><th>Штрихкод</th><th>Описание</th><th>Задания</th><th>С</th><th>Статус</th></tr></thead>
-      <tbody>${recognition.map(recognitionRow).join('')}</tbody></table>` : '<p class="muted">Неизвестных товаров нет.</p>'}
+    ${
+      recognition.length
+        ? `<table><thead><tr><th>Штрихкод</th><th>Описание</th><th>Задания</th><th>С</th><th>Статус</th></tr></thead>
+      <tbody>${recognition.map(recognitionRow).join('')}</tbody></table>`
+        : '<p class="muted">Неизвестных товаров нет.</p>'
+    }
     <h3>Исходящие документы</h3>
-    ${outdocs.length ? `<table><thead><tr><th>outdoc_id</th><th>Тип</th><th>Задание</th><th>Дата / создан</th><th>Товары</th><th>Блокировка</th><th></th></tr></thead>
-      <tbody>${outdocs.map(outdocRow).join('')}</tbody></table>` : '<p class="muted">Исходящих документов нет.</p>'}
+    ${
+      outdocs.length
+        ? `<table><thead><tr><th>outdoc_id</th><th>Тип</th><th>Задание</th><th>Дата / создан</th><th>Товары</th><th>Блокировка</th><th></th></tr></thead>
+      <tbody>${outdocs.map(outdocRow).join('')}</tbody></table>`
+        : '<p class="muted">Исходящих документов нет.</p>'
+    }
   </section>`;
 }
 

@@ -11,7 +11,16 @@ import type { SimDeps } from './http';
 import { readBody, sendJson } from './io';
 import { OPTIONAL_OUTDOC_TYPES, QUOTA_NAMES, type PartnerSettings } from './model';
 import {
-  controlConfig, controlFaults, controlPartner, controlReceive, controlReset, controlShip, controlStock, controlSurplus, zodMessage, type ControlConfig,
+  controlConfig,
+  controlFaults,
+  controlPartner,
+  controlReceive,
+  controlReset,
+  controlShip,
+  controlStock,
+  controlSurplus,
+  zodMessage,
+  type ControlConfig,
 } from './schemas';
 import { adjustStock, ship } from './shipment';
 import type { BetaproStore } from './store';
@@ -77,7 +86,10 @@ function parse<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
   return result.data;
 }
 
-interface Result { message: string; data: Record<string, unknown> }
+interface Result {
+  message: string;
+  data: Record<string, unknown>;
+}
 
 function run(deps: SimDeps, path: string, body: unknown, partnerQuery: string | undefined): Result {
   const { store, faults, stats } = deps;
@@ -100,7 +112,10 @@ function run(deps: SimDeps, path: string, body: unknown, partnerQuery: string | 
   if (path === '/faults') {
     const spec = parse(controlFaults, body);
     faults.set(spec);
-    return { message: `Сбои: ${spec.mode}${spec.mode !== 'none' ? ` (rate ${spec.rate})` : ''}`, data: { faults: faults.current() } };
+    return {
+      message: `Сбои: ${spec.mode}${spec.mode !== 'none' ? ` (rate ${spec.rate})` : ''}`,
+      data: { faults: faults.current() },
+    };
   }
   if (path === '/config') {
     const cfg = parse(controlConfig, body);
@@ -116,15 +131,22 @@ function run(deps: SimDeps, path: string, body: unknown, partnerQuery: string | 
     const surplus = action === 'surplus' ? parse(controlSurplus, body) : undefined;
     return store.transaction(() => {
       const { partner, indoc } = store.findIndoc(indocId, partnerQuery);
-      const issued = action === 'arrive' ? warehouse.arrive(store, partner, indoc)
-        : action === 'expire' ? warehouse.expire(store, partner, indoc)
-          : surplus ? warehouse.issueSurplus(store, partner, indoc, surplus.items)
-            : warehouse.receive(store, partner, indoc, input!);
+      const issued =
+        action === 'arrive'
+          ? warehouse.arrive(store, partner, indoc)
+          : action === 'expire'
+            ? warehouse.expire(store, partner, indoc)
+            : surplus
+              ? warehouse.issueSurplus(store, partner, indoc, surplus.items)
+              : warehouse.receive(store, partner, indoc, input!);
       const waiting = indoc.held ? `, ждёт идентификации: ${indoc.held.barcodes.join(', ')}` : '';
       return {
         message: `${indocId}: ${indoc.state}${issued.length ? `, исходящие ${issued.join(', ')}` : ''}${waiting}`,
         data: {
-          partnerId: partner.partnerId, indoc_id: indocId, state: indoc.state, issued_outdoc_ids: issued,
+          partnerId: partner.partnerId,
+          indoc_id: indocId,
+          state: indoc.state,
+          issued_outdoc_ids: issued,
           ...(indoc.held ? { waiting_for_recognition: indoc.held.barcodes } : {}),
         },
       };
@@ -138,7 +160,10 @@ function run(deps: SimDeps, path: string, body: unknown, partnerQuery: string | 
     return store.transaction(() => {
       const { partner, indoc } = store.findIndoc(indocId, partnerQuery);
       const issued = ship(store, partner, indoc, input.items);
-      return { message: `${indocId}: отгружено, исходящие ${issued.join(', ')}`, data: { partnerId: partner.partnerId, indoc_id: indocId, state: indoc.state, issued_outdoc_ids: issued } };
+      return {
+        message: `${indocId}: отгружено, исходящие ${issued.join(', ')}`,
+        data: { partnerId: partner.partnerId, indoc_id: indocId, state: indoc.state, issued_outdoc_ids: issued },
+      };
     });
   }
   if (path === '/stock') {
@@ -213,10 +238,14 @@ function publicState(store: BetaproStore, deps: SimDeps) {
       settings: p.settings,
       goods: Object.values(p.goods),
       eans: Object.entries(p.eans).map(([ean, link]) => ({ ean, ...link })),
-      indocs: Object.values(p.indocs).sort((a, b) => a.seq - b.seq).map((d) => ({
-        ...d,
-        outdoc_ids: Object.values(p.outdocs).filter((o) => o.task_id === d.indoc_id && !o.deleted).map((o) => o.outdoc_id),
-      })),
+      indocs: Object.values(p.indocs)
+        .sort((a, b) => a.seq - b.seq)
+        .map((d) => ({
+          ...d,
+          outdoc_ids: Object.values(p.outdocs)
+            .filter((o) => o.task_id === d.indoc_id && !o.deleted)
+            .map((o) => o.outdoc_id),
+        })),
       outdocs: Object.values(p.outdocs).sort((a, b) => a.outdoc_id - b.outdoc_id),
       recognition: Object.values(p.recognition ?? {}),
     })),
@@ -282,8 +311,11 @@ function formToBody(path: string, form: URLSearchParams): unknown {
 
 /** Non-empty lines of a console text box, each split into its first three fields plus the line itself. */
 function formLines(text: string | null): Array<[string, string | undefined, string | undefined, string]> {
-  return (text ?? '').split(/\r?\n/).filter((l) => l.trim()).map((line) => {
-    const [first, second, third] = line.trim().split(/[\s,;]+/);
-    return [first, second, third, line];
-  });
+  return (text ?? '')
+    .split(/\r?\n/)
+    .filter((l) => l.trim())
+    .map((line) => {
+      const [first, second, third] = line.trim().split(/[\s,;]+/);
+      return [first, second, third, line];
+    });
 }

@@ -4,7 +4,10 @@
  * a simulator setting (BetaPRO's own portal code observes 200).
  */
 export class FboxError extends Error {
-  constructor(readonly code: number, message: string) {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
     super(message);
     this.name = 'FboxError';
   }
@@ -17,12 +20,14 @@ export class FboxError extends Error {
 export const badRequest = (message: string) => new FboxError(400, message);
 export const notFound = (message = 'Запрашиваемый ресурс не найден, проверьте адрес запроса') => new FboxError(404, message);
 export const business = (message: string) => new FboxError(1000, message);
-export const duplicateIndoc = (indocId: string) =>
-  new FboxError(1001, `Входящий документ с номером ${indocId} уже зарегистрирован`);
+export const duplicateIndoc = (indocId: string) => new FboxError(1001, `Входящий документ с номером ${indocId} уже зарегистрирован`);
 
 /** Errors of the control API (not BetaPRO): plain `{error}` with an HTTP status. */
 export class ControlError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
     this.name = 'ControlError';
   }

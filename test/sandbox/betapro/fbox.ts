@@ -5,12 +5,34 @@
  */
 import { badRequest, business, duplicateIndoc, notFound } from './errors';
 import {
-  INDOC_TYPE_DESCRIP, OPTIONAL_OUTDOC_TYPES, OUTDOC_TYPE_DESCRIP, SUPPLY_ATTRS,
-  type AttrValue, type Good, type Indoc, type Outdoc, type PartnerData,
+  INDOC_TYPE_DESCRIP,
+  OPTIONAL_OUTDOC_TYPES,
+  OUTDOC_TYPE_DESCRIP,
+  SUPPLY_ATTRS,
+  type AttrValue,
+  type Good,
+  type Indoc,
+  type Outdoc,
+  type PartnerData,
 } from './model';
 import {
-  goodEanListReq, goodEanSetReq, goodListReq, goodRecognitionSetReq, goodSetReq, goodsSupplyTask, goodsShipmentTask, goodStockReq, indocAttrSetReq, indocListReq,
-  indocTypeOnly, outdocCheckReq, outdocListReq, outdocLockReq, parseFbox, settingsSetReq, type GoodInput,
+  goodEanListReq,
+  goodEanSetReq,
+  goodListReq,
+  goodRecognitionSetReq,
+  goodSetReq,
+  goodsSupplyTask,
+  goodsShipmentTask,
+  goodStockReq,
+  indocAttrSetReq,
+  indocListReq,
+  indocTypeOnly,
+  outdocCheckReq,
+  outdocListReq,
+  outdocLockReq,
+  parseFbox,
+  settingsSetReq,
+  type GoodInput,
 } from './schemas';
 import type { BetaproStore } from './store';
 import { mskDate, mskDateTime, parseFboxDate } from './time';
@@ -94,14 +116,21 @@ function normaliseSupplyAttr(id: number, value: AttrValue): AttrValue {
 }
 
 const JSON_NAME_TO_ATTR = new Map(
-  Object.entries(SUPPLY_ATTRS).filter(([, d]) => d.jsonName).map(([id, d]) => [d.jsonName!, Number(id)]),
+  Object.entries(SUPPLY_ATTRS)
+    .filter(([, d]) => d.jsonName)
+    .map(([id, d]) => [d.jsonName!, Number(id)]),
 );
 
 function attributeItems(values: Record<string, AttrValue>) {
   return Object.entries(values)
     .map(([id, value]) => {
       const def = SUPPLY_ATTRS[Number(id)];
-      return { attribute_id: Number(id), attribute_name: def?.name ?? `Атрибут ${id}`, attribute_type: def?.type ?? 'string', value };
+      return {
+        attribute_id: Number(id),
+        attribute_name: def?.name ?? `Атрибут ${id}`,
+        attribute_type: def?.type ?? 'string',
+        value,
+      };
     })
     .sort((a, b) => a.attribute_id - b.attribute_id);
 }
@@ -139,7 +168,11 @@ function upsertGoods(store: BetaproStore, partner: PartnerData, goods: GoodInput
   const now = store.stamp().text;
   for (const input of goods) {
     const good: Good = partner.goods[input.good_id] ?? {
-      good_id: input.good_id, good_type: 'good', good_name: input.good_name, attributes: {}, created_at: now,
+      good_id: input.good_id,
+      good_type: 'good',
+      good_name: input.good_name,
+      attributes: {},
+      created_at: now,
     };
     good.good_name = input.good_name;
     if (input.good_type) good.good_type = input.good_type;
@@ -305,9 +338,16 @@ function createShipmentIndoc({ store, partner, body }: FboxContext): Json {
   }
   const { ms, text } = store.stamp();
   partner.indocs[req.indoc_id] = {
-    indoc_id: req.indoc_id, indoc_type: 'goods_shipment_task', created_at: text, created_ms: ms, seq: store.takeSeq(),
-    json: structuredClone(body as Record<string, unknown>), attributes: {},
-    items: req.items.map((i) => ({ good_id: i.good_id, plan_qnt: i.plan_qnt })), state: 'created', parts: 0,
+    indoc_id: req.indoc_id,
+    indoc_type: 'goods_shipment_task',
+    created_at: text,
+    created_ms: ms,
+    seq: store.takeSeq(),
+    json: structuredClone(body as Record<string, unknown>),
+    attributes: {},
+    items: req.items.map((i) => ({ good_id: i.good_id, plan_qnt: i.plan_qnt })),
+    state: 'created',
+    parts: 0,
     ...(req.indoc_txt !== undefined ? { indoc_txt: req.indoc_txt } : {}),
   };
   return { success: true };
@@ -319,10 +359,20 @@ export function goodsStock({ store, partner, body }: FboxContext): Json {
   const stock = stockOf(store, partner);
   const rows = [...new Set(req.good_ids)].filter((id) => Object.hasOwn(partner.goods, id)).sort();
   const { items, next } = page(rows, (id) => id, req.page_size, req.page_token);
-  return withPaging(items.map((good_id) => ({
-    good_id, qual_type: 'useful', stock: stock.get(good_id) ?? 0, quarantine: 0, long_storage: 0,
-    orders_inwork: 0, orders_wait: 0, shipment_picking: 0, shipment_ready: 0,
-  })), next);
+  return withPaging(
+    items.map((good_id) => ({
+      good_id,
+      qual_type: 'useful',
+      stock: stock.get(good_id) ?? 0,
+      quarantine: 0,
+      long_storage: 0,
+      orders_inwork: 0,
+      orders_wait: 0,
+      shipment_picking: 0,
+      shipment_ready: 0,
+    })),
+    next,
+  );
 }
 
 export function listIndocs({ partner, body }: FboxContext): Json {
@@ -334,11 +384,19 @@ export function listIndocs({ partner, body }: FboxContext): Json {
     .filter((d) => !req.indoc_type || d.indoc_type === req.indoc_type)
     .sort((a, b) => a.seq - b.seq);
   const { items, next } = page(indocs, (d) => d.seq, req.page_size, req.page_token);
-  return withPaging(items.map((d) => {
-    const item: Json = { indoc_id: d.indoc_id, indoc_type: d.indoc_type, indoc_type_descrip: INDOC_TYPE_DESCRIP[d.indoc_type], created_at: d.created_at };
-    if (d.indoc_txt !== undefined) item.indoc_txt = d.indoc_txt;
-    return item;
-  }), next);
+  return withPaging(
+    items.map((d) => {
+      const item: Json = {
+        indoc_id: d.indoc_id,
+        indoc_type: d.indoc_type,
+        indoc_type_descrip: INDOC_TYPE_DESCRIP[d.indoc_type],
+        created_at: d.created_at,
+      };
+      if (d.indoc_txt !== undefined) item.indoc_txt = d.indoc_txt;
+      return item;
+    }),
+    next,
+  );
 }
 
 function indocOf(partner: PartnerData, params: Record<string, string>): Indoc {
@@ -387,7 +445,12 @@ function outdocOf(partner: PartnerData, params: Record<string, string>): Outdoc 
 function outdocAttributes(o: Outdoc) {
   return o.attributes.map(({ attribute_id, value }) => {
     const def = SUPPLY_ATTRS[attribute_id];
-    return { attribute_id, attribute_name: def?.name ?? `Атрибут ${attribute_id}`, attribute_type: def?.type ?? 'string', value };
+    return {
+      attribute_id,
+      attribute_name: def?.name ?? `Атрибут ${attribute_id}`,
+      attribute_type: def?.type ?? 'string',
+      value,
+    };
   });
 }
 
@@ -395,29 +458,45 @@ export function listOutdocs({ store, partner, body }: FboxContext): Json {
   const req = parseFbox(outdocListReq, body);
   const from = dateBound(req.from_date);
   const to = dateBound(req.to_date);
-  const docs = store.liveOutdocs(partner).filter((o) =>
-    (from === undefined || o.created_ms >= from) && (to === undefined || o.created_ms < to) &&
-    (req.outdoc_type === undefined || o.outdoc_type === req.outdoc_type) &&
-    (req.locked === undefined || o.locked === req.locked) &&
-    (req.unlock_request === undefined || o.unlock_request === req.unlock_request) &&
-    (req.indoc_id === undefined || o.indoc_id === req.indoc_id));
+  const docs = store
+    .liveOutdocs(partner)
+    .filter(
+      (o) =>
+        (from === undefined || o.created_ms >= from) &&
+        (to === undefined || o.created_ms < to) &&
+        (req.outdoc_type === undefined || o.outdoc_type === req.outdoc_type) &&
+        (req.locked === undefined || o.locked === req.locked) &&
+        (req.unlock_request === undefined || o.unlock_request === req.unlock_request) &&
+        (req.indoc_id === undefined || o.indoc_id === req.indoc_id),
+    );
   const { items, next } = page(docs, (o) => o.outdoc_id, req.page_size, req.page_token);
-  return withPaging(items.map((o) => {
-    const item: Json = {
-      outdoc_id: o.outdoc_id, outdoc_type: o.outdoc_type, outdoc_type_descrip: OUTDOC_TYPE_DESCRIP[o.outdoc_type],
-      outdoc_date: o.outdoc_date, created_at: o.created_at, locked: o.locked, unlock_request: o.unlock_request,
-    };
-    if (o.indoc_id !== undefined) item.indoc_id = o.indoc_id;
-    if (o.part_num !== undefined) item.part_num = o.part_num;
-    return item;
-  }), next);
+  return withPaging(
+    items.map((o) => {
+      const item: Json = {
+        outdoc_id: o.outdoc_id,
+        outdoc_type: o.outdoc_type,
+        outdoc_type_descrip: OUTDOC_TYPE_DESCRIP[o.outdoc_type],
+        outdoc_date: o.outdoc_date,
+        created_at: o.created_at,
+        locked: o.locked,
+        unlock_request: o.unlock_request,
+      };
+      if (o.indoc_id !== undefined) item.indoc_id = o.indoc_id;
+      if (o.part_num !== undefined) item.part_num = o.part_num;
+      return item;
+    }),
+    next,
+  );
 }
 
 export function getOutdoc({ partner, params }: FboxContext): Json {
   const o = outdocOf(partner, params);
   const common: Json = {
-    outdoc_id: o.outdoc_id, outdoc_type: o.outdoc_type, outdoc_type_descrip: OUTDOC_TYPE_DESCRIP[o.outdoc_type],
-    outdoc_date: o.outdoc_date, created_at: o.created_at,
+    outdoc_id: o.outdoc_id,
+    outdoc_type: o.outdoc_type,
+    outdoc_type_descrip: OUTDOC_TYPE_DESCRIP[o.outdoc_type],
+    outdoc_date: o.outdoc_date,
+    created_at: o.created_at,
   };
   if (o.indoc_id !== undefined) common.indoc_id = o.indoc_id;
   common.attributes = outdocAttributes(o);
@@ -435,7 +514,7 @@ export function getOutdocGoods({ partner, params }: FboxContext): Json {
   const o = outdocOf(partner, params);
   const goods: Json[] = [];
   // Stock movements: one row per (good, state, quality) that changed; goods_supply_start moves nothing.
-  for (const line of o.outdoc_type === 'goods_supply' ? o.goods ?? [] : []) {
+  for (const line of o.outdoc_type === 'goods_supply' ? (o.goods ?? []) : []) {
     if (line.useful_qnt) goods.push({ good_id: line.good_id, good_state: 'stock', qual_type: 'useful', qnt: line.useful_qnt });
     if (line.defective_qnt) goods.push({ good_id: line.good_id, good_state: 'stock', qual_type: 'defective', qnt: line.defective_qnt });
   }
@@ -466,4 +545,3 @@ export function checkOutdocs({ store, partner, body }: FboxContext): Json {
   const missing = [...new Set(req.outdoc_ids)].filter((id) => !live.has(id));
   return { success: true, missing_outdoc_ids: missing };
 }
-

@@ -196,7 +196,10 @@ async function handleApi(deps: SimDeps, req: IncomingMessage, res: ServerRespons
   // The partner object may have been swapped by a rolled-back transaction: look it up again.
   const limits = store.partner(partnerId)?.settings.rate_limits ?? known.settings.rate_limits;
   const reset = limiter.charge(partnerId, limits, {
-    requestBytes: raw.length, responseBytes: Buffer.byteLength(text), status, durationMs: performance.now() - started,
+    requestBytes: raw.length,
+    responseBytes: Buffer.byteLength(text),
+    status,
+    durationMs: performance.now() - started,
   });
   if (fault === 'acceptThenDrop') {
     // The effect is committed; the client never learns it.

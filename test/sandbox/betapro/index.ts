@@ -9,7 +9,12 @@ import type { AddressInfo } from 'node:net';
 import { Faults, Stats } from './faults';
 import { createSimulatorServer, IMPLEMENTED_OPERATIONS } from './http';
 import {
-  OPTIONAL_OUTDOC_TYPES, QUOTA_NAMES, type OptionalOutdocType, type PartnerSettings, type QuotaBand, type RateLimits,
+  OPTIONAL_OUTDOC_TYPES,
+  QUOTA_NAMES,
+  type OptionalOutdocType,
+  type PartnerSettings,
+  type QuotaBand,
+  type RateLimits,
 } from './model';
 import { RateLimiter } from './rate-limit';
 import { BetaproStore } from './store';

@@ -11,11 +11,14 @@
 import { startBetaproSimulator } from './index';
 
 const env = process.env;
-const partners = (env.BETAPRO_SIM_PARTNERS ?? '1001:secret').split(',').filter(Boolean).map((pair) => {
-  const at = pair.indexOf(':');
-  if (at <= 0) throw new Error(`BETAPRO_SIM_PARTNERS: expected id:password, got "${pair}"`);
-  return { partnerId: pair.slice(0, at), password: pair.slice(at + 1) };
-});
+const partners = (env.BETAPRO_SIM_PARTNERS ?? '1001:secret')
+  .split(',')
+  .filter(Boolean)
+  .map((pair) => {
+    const at = pair.indexOf(':');
+    if (at <= 0) throw new Error(`BETAPRO_SIM_PARTNERS: expected id:password, got "${pair}"`);
+    return { partnerId: pair.slice(0, at), password: pair.slice(at + 1) };
+  });
 
 const sim = await startBetaproSimulator({
   port: Number(env.PORT ?? 8084),

@@ -4,8 +4,13 @@
  */
 
 export const OPTIONAL_OUTDOC_TYPES = [
-  'goods_supply_start', 'goods_shipment_start', 'goods_shipment_ready', 'orders_receiving',
-  'orders_deficit', 'orders_production_start', 'orders_pallet',
+  'goods_supply_start',
+  'goods_shipment_start',
+  'goods_shipment_ready',
+  'orders_receiving',
+  'orders_deficit',
+  'orders_production_start',
+  'orders_pallet',
 ] as const;
 export type OptionalOutdocType = (typeof OPTIONAL_OUTDOC_TYPES)[number];
 
@@ -33,9 +38,17 @@ export const OUTDOC_TYPE_DESCRIP: Record<OutdocType, string> = {
 };
 
 /** One box of a shipment (spec gplt_out, reduced to what the simulator fills). */
-export interface ShippedBox { box_id: number; box_upper_bar: string; box_lower_bar: string; goods: { good_id: string; qnt: number }[] }
+export interface ShippedBox {
+  box_id: number;
+  box_upper_bar: string;
+  box_lower_bar: string;
+  goods: { good_id: string; qnt: number }[];
+}
 
-export interface QuotaBand { day: number; minute: number }
+export interface QuotaBand {
+  day: number;
+  minute: number;
+}
 export interface RateLimits {
   concurrent_qnt: number;
   req_qnt: QuotaBand;
@@ -92,7 +105,12 @@ export function defaultSettings(): PartnerSettings {
 export type AttrValue = string | number | boolean | Record<string, unknown>;
 export type AttrType = 'string' | 'boolean' | 'int' | 'float' | 'date' | 'datetime' | 'json';
 
-export interface AttrDef { name: string; type: AttrType; readOnly: boolean; jsonName?: string }
+export interface AttrDef {
+  name: string;
+  type: AttrType;
+  readOnly: boolean;
+  jsonName?: string;
+}
 
 /** Attributes of the supply document (spec, "Атрибуты документа поставки товаров"). */
 export const SUPPLY_ATTRS: Record<number, AttrDef> = {
@@ -103,7 +121,12 @@ export const SUPPLY_ATTRS: Record<number, AttrDef> = {
   59: { name: 'Дата торг 12', type: 'date', readOnly: false, jsonName: 'tr12_date' },
   76: { name: 'Грузоотправитель', type: 'string', readOnly: false, jsonName: 'gruzotpr' },
   128: { name: 'Аккаунт с которого перемещается товар', type: 'int', readOnly: false, jsonName: 'source_partner' },
-  135: { name: 'Качество товара которое требуется при перемещении с другого аккаунта', type: 'string', readOnly: false, jsonName: 'source_qual_type' },
+  135: {
+    name: 'Качество товара которое требуется при перемещении с другого аккаунта',
+    type: 'string',
+    readOnly: false,
+    jsonName: 'source_qual_type',
+  },
   143: { name: 'Аккаунт с которого перемещены товары', type: 'int', readOnly: true },
   180: { name: 'Дата прибытия поставки', type: 'datetime', readOnly: true },
   181: { name: 'Дата начала приемки', type: 'datetime', readOnly: true },
@@ -132,9 +155,15 @@ export interface Good {
   created_at: string;
 }
 
-export interface EanLink { good_id: string; created_at: string }
+export interface EanLink {
+  good_id: string;
+  created_at: string;
+}
 
-export interface PlanLine { good_id: string; plan_qnt: number }
+export interface PlanLine {
+  good_id: string;
+  plan_qnt: number;
+}
 
 /** created → arrived → (receiving) → completed | expired. Only `created` may be deleted. */
 export type IndocState = 'created' | 'arrived' | 'receiving' | 'completed' | 'expired';
@@ -157,13 +186,33 @@ export interface Indoc {
   held?: HeldReceipt;
 }
 
-export interface OutdocLine { good_id: string; plan_qnt: number; useful_qnt: number; defective_qnt: number }
-export interface ExpiryLine { good_id: string; qual_type: 'useful' | 'defective'; expiry_date: string; qnt: number }
+export interface OutdocLine {
+  good_id: string;
+  plan_qnt: number;
+  useful_qnt: number;
+  defective_qnt: number;
+}
+export interface ExpiryLine {
+  good_id: string;
+  qual_type: 'useful' | 'defective';
+  expiry_date: string;
+  qnt: number;
+}
 
-export interface ReceiptItem { good_id: string; useful_qnt: number; defective_qnt: number; expiry_date?: string }
+export interface ReceiptItem {
+  good_id: string;
+  useful_qnt: number;
+  defective_qnt: number;
+  expiry_date?: string;
+}
 
 /** Goods the warehouse found under a barcode it cannot match: received under a temporary code. */
-export interface UnknownItem { barcode: string; descrip?: string; useful_qnt: number; defective_qnt: number }
+export interface UnknownItem {
+  barcode: string;
+  descrip?: string;
+  useful_qnt: number;
+  defective_qnt: number;
+}
 
 /**
  * One entry of the recognition queue (`GET /goods/recognition`), keyed by barcode. Identified entries
@@ -183,7 +232,11 @@ export interface RecognitionItem {
 }
 
 /** A receipt counted with unknown goods: BetaPRO cannot complete it until every barcode is identified. */
-export interface HeldReceipt { items?: ReceiptItem[]; final: boolean; barcodes: string[] }
+export interface HeldReceipt {
+  items?: ReceiptItem[];
+  final: boolean;
+  barcodes: string[];
+}
 
 export interface Outdoc {
   outdoc_id: number;
@@ -237,7 +290,12 @@ export interface SimConfig {
 }
 
 export function defaultConfig(): SimConfig {
-  return { business_error_http_status: 200, response_delay_ms: 0, timeout_hold_ms: 30_000, defaults: defaultSettings() };
+  return {
+    business_error_http_status: 200,
+    response_delay_ms: 0,
+    timeout_hold_ms: 30_000,
+    defaults: defaultSettings(),
+  };
 }
 
 export interface SimData {

@@ -11,7 +11,12 @@ const MB = 1024 * 1024;
 const PERIOD_S = { day: 86_400, minute: 60 } as const;
 type Window = keyof typeof PERIOD_S;
 
-interface Bucket { level: number; max: number; perSecond: number; at: number }
+interface Bucket {
+  level: number;
+  max: number;
+  perSecond: number;
+  at: number;
+}
 
 interface PartnerLimits {
   key: string;
@@ -19,11 +24,14 @@ interface PartnerLimits {
   buckets: Record<QuotaName, Record<Window, Bucket>>;
 }
 
-export type Admission =
-  | { ok: true; release: () => void }
-  | { ok: false; limit: QuotaName | 'concurrent_qnt'; seconds: number };
+export type Admission = { ok: true; release: () => void } | { ok: false; limit: QuotaName | 'concurrent_qnt'; seconds: number };
 
-export interface Usage { requestBytes: number; responseBytes: number; status: number; durationMs: number }
+export interface Usage {
+  requestBytes: number;
+  responseBytes: number;
+  status: number;
+  durationMs: number;
+}
 
 export class RateLimiter {
   private readonly partners = new Map<string, PartnerLimits>();
@@ -86,10 +94,15 @@ export class RateLimiter {
     // New quotas start with full buckets: predictable for tests that change them mid-run.
     if (!state || state.key !== key) {
       const now = this.clock();
-      const buckets = Object.fromEntries(QUOTA_NAMES.map((name) => [name, {
-        day: bucket(limits[name].day, PERIOD_S.day, now),
-        minute: bucket(limits[name].minute, PERIOD_S.minute, now),
-      }])) as PartnerLimits['buckets'];
+      const buckets = Object.fromEntries(
+        QUOTA_NAMES.map((name) => [
+          name,
+          {
+            day: bucket(limits[name].day, PERIOD_S.day, now),
+            minute: bucket(limits[name].minute, PERIOD_S.minute, now),
+          },
+        ]),
+      ) as PartnerLimits['buckets'];
       state = { key, inFlight: state?.inFlight ?? 0, buckets };
       this.partners.set(partnerId, state);
     }

@@ -19,7 +19,10 @@ import { plannedRest, receive, type ReceiveInput } from './warehouse';
  * until they are identified. Barcodes already linked to a good count as that good at once.
  */
 export function holdForRecognition(
-  store: BetaproStore, partner: PartnerData, indoc: Indoc, input: ReceiveInput,
+  store: BetaproStore,
+  partner: PartnerData,
+  indoc: Indoc,
+  input: ReceiveInput,
 ): { waiting: boolean; items: ReceiptItem[] } {
   const queue = (partner.recognition ??= {});
   const known: ReceiptItem[] = [];
@@ -47,14 +50,20 @@ function newEntry(store: BetaproStore, unknown: UnknownItem): RecognitionItem {
   return {
     barcode: unknown.barcode,
     descrip: unknown.descrip?.trim() || `Товар без карточки, штрихкод ${unknown.barcode}`,
-    length: 200, width: 150, height: 50, weight: 300,
+    length: 200,
+    width: 150,
+    height: 50,
+    weight: 300,
     date: mskDateTime(store.now()),
     indocs: [],
   };
 }
 
 function addToIndoc(entry: RecognitionItem, indocId: string, unknown: UnknownItem): void {
-  for (const [qual_type, qnt] of [['useful', unknown.useful_qnt], ['defective', unknown.defective_qnt]] as const) {
+  for (const [qual_type, qnt] of [
+    ['useful', unknown.useful_qnt],
+    ['defective', unknown.defective_qnt],
+  ] as const) {
     if (qnt <= 0) continue;
     const row = entry.indocs.find((i) => i.indoc_id === indocId && i.qual_type === qual_type);
     if (row) row.qnt += qnt;
@@ -67,9 +76,14 @@ export function pendingRecognition(partner: PartnerData): Array<Record<string, u
   return Object.values(partner.recognition ?? {})
     .filter((entry) => !entry.good_id)
     .map((entry) => ({
-      barcode: entry.barcode, descrip: entry.descrip,
-      length: entry.length, width: entry.width, height: entry.height, weight: entry.weight,
-      date: entry.date, photos: [],
+      barcode: entry.barcode,
+      descrip: entry.descrip,
+      length: entry.length,
+      width: entry.width,
+      height: entry.height,
+      weight: entry.weight,
+      date: entry.date,
+      photos: [],
       indocs: entry.indocs.map((i) => {
         const txt = partner.indocs[i.indoc_id]?.indoc_txt;
         return { indoc_id: i.indoc_id, ...(txt ? { indoc_txt: txt } : {}), qual_type: i.qual_type, qnt: i.qnt };
@@ -92,7 +106,11 @@ export function identify(store: BetaproStore, partner: PartnerData, goodId: stri
   entry.good_id = goodId;
   entry.identified_at = text;
   if (!Object.hasOwn(partner.eans, barcode)) partner.eans[barcode] = { good_id: goodId, created_at: text };
-  return releaseHeld(store, partner, entry.indocs.map((i) => i.indoc_id));
+  return releaseHeld(
+    store,
+    partner,
+    entry.indocs.map((i) => i.indoc_id),
+  );
 }
 
 /** Called when the customer links a barcode as an EAN: a queued entry with it is identified by that. */
@@ -109,11 +127,15 @@ function releaseHeld(store: BetaproStore, partner: PartnerData, indocIds: string
     if (!indoc || !held) continue;
     const entries = held.barcodes.map((b) => partner.recognition![b]);
     if (entries.some((e) => !e.good_id)) continue;
-    const identified = entries.flatMap((e) => e.indocs.filter((i) => i.indoc_id === indocId).map((i) => ({
-      good_id: e.good_id!,
-      useful_qnt: i.qual_type === 'useful' ? i.qnt : 0,
-      defective_qnt: i.qual_type === 'defective' ? i.qnt : 0,
-    })));
+    const identified = entries.flatMap((e) =>
+      e.indocs
+        .filter((i) => i.indoc_id === indocId)
+        .map((i) => ({
+          good_id: e.good_id!,
+          useful_qnt: i.qual_type === 'useful' ? i.qnt : 0,
+          defective_qnt: i.qual_type === 'defective' ? i.qnt : 0,
+        })),
+    );
     delete indoc.held;
     issued.push(...receive(store, partner, indoc, { items: [...(held.items ?? []), ...identified], final: held.final }));
   }

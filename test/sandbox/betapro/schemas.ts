@@ -11,11 +11,27 @@ import { GOOD_TYPES, INDOC_TYPES, OPTIONAL_OUTDOC_TYPES } from './model';
 import { parseFboxDate } from './time';
 
 export const OUTDOC_TYPES_EN = [
-  'goods_supply_start', 'goods_supply', 'goods_shipment_start', 'goods_shipment_ready', 'goods_shipment',
-  'goods_correction', 'goods_to_long_storage', 'goods_from_long_storage', 'orders_receiving', 'orders_deficit',
-  'orders_production_start', 'orders_cancel', 'orders_pallet', 'orders_shipment', 'orders_shipment_refusal',
-  'orders_full_return', 'orders_part_return', 'orders_client_return', 'orders_payment',
-  'orders_payment_transfer', 'exorders_supply',
+  'goods_supply_start',
+  'goods_supply',
+  'goods_shipment_start',
+  'goods_shipment_ready',
+  'goods_shipment',
+  'goods_correction',
+  'goods_to_long_storage',
+  'goods_from_long_storage',
+  'orders_receiving',
+  'orders_deficit',
+  'orders_production_start',
+  'orders_cancel',
+  'orders_pallet',
+  'orders_shipment',
+  'orders_shipment_refusal',
+  'orders_full_return',
+  'orders_part_return',
+  'orders_client_return',
+  'orders_payment',
+  'orders_payment_transfer',
+  'exorders_supply',
 ] as const;
 
 const int32 = z.number().int().min(-2147483648).max(2147483647);
@@ -72,13 +88,15 @@ export const goodsSupplyTask = z.looseObject({
   indoc_txt: z.string().max(255).optional(),
   attributes: z.array(attrInput).optional(),
   goods: z.array(goodInput).optional(),
-  items: z.array(z.looseObject({
-    good_id: id255,
-    plan_qnt: int32,
-    sn_mandant: z.boolean().optional(),
-    label_json: z.record(z.string(), z.unknown()).optional(),
-    local_barcodes: z.array(z.string()).optional(),
-  })),
+  items: z.array(
+    z.looseObject({
+      good_id: id255,
+      plan_qnt: int32,
+      sn_mandant: z.boolean().optional(),
+      label_json: z.record(z.string(), z.unknown()).optional(),
+      local_barcodes: z.array(z.string()).optional(),
+    }),
+  ),
 });
 /** Spec: goods_shipment_task (POST /indocs). */
 export const goodsShipmentTask = z.looseObject({
@@ -95,7 +113,9 @@ export const controlShip = z.object({
   /** Omitted: everything planned, as far as the stock goes. */
   items: z.array(z.object({ good_id: z.string().min(1), qnt: z.number().int().min(0) })).optional(),
 });
-export const controlStock = z.object({ items: z.array(z.object({ good_id: z.string().min(1), qnt: z.number().int() })) });
+export const controlStock = z.object({
+  items: z.array(z.object({ good_id: z.string().min(1), qnt: z.number().int() })),
+});
 
 export type GoodsSupplyTaskInput = z.infer<typeof goodsSupplyTask>;
 
@@ -130,7 +150,9 @@ export const outdocCheckReq = z.looseObject({ outdoc_ids: z.array(int32) });
 
 const outdocTypesPatch = z.looseObject(
   Object.fromEntries(OPTIONAL_OUTDOC_TYPES.map((t) => [t, z.boolean().optional()])) as Record<
-    (typeof OPTIONAL_OUTDOC_TYPES)[number], z.ZodOptional<z.ZodBoolean>>,
+    (typeof OPTIONAL_OUTDOC_TYPES)[number],
+    z.ZodOptional<z.ZodBoolean>
+  >,
 );
 export const settingsSetReq = z.looseObject({ outdoc_types: outdocTypesPatch.optional() });
 
@@ -145,7 +167,10 @@ export const receiptItem = z.object({
   good_id: z.string().min(1),
   useful_qnt: z.number().int().min(0).default(0),
   defective_qnt: z.number().int().min(0).default(0),
-  expiry_date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+  expiry_date: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional(),
 });
 export const unknownItem = z.object({
   barcode: z.string().min(1).max(255),
@@ -183,11 +208,17 @@ export const controlConfig = z.object({
   goods_surplus_enabled: z.boolean().optional(),
   goods_expir_enabled: z.boolean().optional(),
   outdoc_types: z.object(Object.fromEntries(OPTIONAL_OUTDOC_TYPES.map((t) => [t, z.boolean().optional()]))).optional(),
-  rate_limits: z.object({
-    concurrent_qnt: z.number().int().min(1).optional(),
-    req_qnt: band.optional(), req_mb: band.optional(), resp_mb: band.optional(),
-    err_qnt: band.optional(), err_mb: band.optional(), duration_minutes: band.optional(),
-  }).optional(),
+  rate_limits: z
+    .object({
+      concurrent_qnt: z.number().int().min(1).optional(),
+      req_qnt: band.optional(),
+      req_mb: band.optional(),
+      resp_mb: band.optional(),
+      err_qnt: band.optional(),
+      err_mb: band.optional(),
+      duration_minutes: band.optional(),
+    })
+    .optional(),
 });
 export type ControlConfig = z.infer<typeof controlConfig>;
 

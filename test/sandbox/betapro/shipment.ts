@@ -36,7 +36,8 @@ export function shippedBy(outdoc: Outdoc): Map<string, number> {
 export function adjustStock(partner: PartnerData, items: { good_id: string; qnt: number }[]): void {
   partner.stock_base ??= {};
   for (const { good_id, qnt } of items) {
-    if (!Object.hasOwn(partner.goods, good_id)) throw new ControlError(400, `good ${good_id} is not registered for partner ${partner.partnerId}`);
+    if (!Object.hasOwn(partner.goods, good_id))
+      throw new ControlError(400, `good ${good_id} is not registered for partner ${partner.partnerId}`);
     partner.stock_base[good_id] = (partner.stock_base[good_id] ?? 0) + qnt;
   }
 }
@@ -64,7 +65,8 @@ export function ship(store: BetaproStore, partner: PartnerData, indoc: Indoc, it
   const shipped = new Map([...wanted].map(([goodId, qnt]) => [goodId, Math.max(0, Math.min(qnt, stock.get(goodId) ?? 0))]));
   const issued: number[] = [];
   const base = { indoc_id: indoc.indoc_id, task_id: indoc.indoc_id };
-  if (partner.settings.outdoc_types.goods_shipment_start) issued.push(issue(store, partner, { ...base, outdoc_type: 'goods_shipment_start' }).outdoc_id);
+  if (partner.settings.outdoc_types.goods_shipment_start)
+    issued.push(issue(store, partner, { ...base, outdoc_type: 'goods_shipment_start' }).outdoc_id);
   if (partner.settings.outdoc_types.goods_shipment_ready) {
     const ready = issue(store, partner, { ...base, outdoc_type: 'goods_shipment_ready' });
     ready.pallets = packed(shipped, ready.outdoc_id);

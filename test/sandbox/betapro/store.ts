@@ -6,8 +6,14 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import path from 'node:path';
 import { ControlError } from './errors';
 import {
-  defaultConfig, defaultSettings, emptyData,
-  type Indoc, type Outdoc, type PartnerData, type PartnerSettings, type SimData,
+  defaultConfig,
+  defaultSettings,
+  emptyData,
+  type Indoc,
+  type Outdoc,
+  type PartnerData,
+  type PartnerSettings,
+  type SimData,
 } from './model';
 import { mskDateTime, truncateToSecond } from './time';
 
@@ -43,9 +49,13 @@ export class BetaproStore {
     let partner = this.partner(partnerId);
     if (!partner) {
       partner = {
-        partnerId, password,
+        partnerId,
+        password,
         settings: { ...structuredClone(this.data.config.defaults), ...structuredClone(settings ?? {}) },
-        goods: {}, eans: {}, indocs: {}, outdocs: {},
+        goods: {},
+        eans: {},
+        indocs: {},
+        outdocs: {},
       };
       this.data.partners[partnerId] = partner;
     } else {
@@ -65,7 +75,11 @@ export class BetaproStore {
   transaction<T>(fn: () => T, partnerId?: string): T {
     const partner = partnerId !== undefined && Object.hasOwn(this.data.partners, partnerId) ? this.data.partners[partnerId] : undefined;
     const whole = partner ? undefined : structuredClone(this.data);
-    const snapshot = { partner: partner && structuredClone(partner), nextOutdocId: this.data.nextOutdocId, seq: this.data.seq };
+    const snapshot = {
+      partner: partner && structuredClone(partner),
+      nextOutdocId: this.data.nextOutdocId,
+      seq: this.data.seq,
+    };
     try {
       const result = fn();
       this.changed();
@@ -90,13 +104,16 @@ export class BetaproStore {
   }
 
   liveOutdocs(partner: PartnerData): Outdoc[] {
-    return Object.values(partner.outdocs).filter((o) => !o.deleted).sort((a, b) => a.outdoc_id - b.outdoc_id);
+    return Object.values(partner.outdocs)
+      .filter((o) => !o.deleted)
+      .sort((a, b) => a.outdoc_id - b.outdoc_id);
   }
 
   /** Control-API lookup: indoc ids are per partner, so `partnerId` disambiguates when needed. */
   findIndoc(indocId: string, partnerId?: string): { partner: PartnerData; indoc: Indoc } {
-    const candidates = Object.values(this.data.partners)
-      .filter((p) => (partnerId === undefined || p.partnerId === partnerId) && Object.hasOwn(p.indocs, indocId));
+    const candidates = Object.values(this.data.partners).filter(
+      (p) => (partnerId === undefined || p.partnerId === partnerId) && Object.hasOwn(p.indocs, indocId),
+    );
     if (candidates.length === 0) throw new ControlError(404, `indoc ${indocId} not found${partnerId ? ` for partner ${partnerId}` : ''}`);
     if (candidates.length > 1) {
       throw new ControlError(409, `indoc ${indocId} exists for partners ${candidates.map((p) => p.partnerId).join(', ')}: add ?partner=`);

@@ -13,8 +13,15 @@
  */
 import { ControlError } from './errors';
 import {
-  type AttrValue, type ExpiryLine, type Indoc, type Outdoc, type OutdocLine,
-  type OutdocType, type PartnerData, type ReceiptItem, type UnknownItem,
+  type AttrValue,
+  type ExpiryLine,
+  type Indoc,
+  type Outdoc,
+  type OutdocLine,
+  type OutdocType,
+  type PartnerData,
+  type ReceiptItem,
+  type UnknownItem,
 } from './model';
 import { holdForRecognition } from './recognition';
 import type { BetaproStore } from './store';
@@ -149,9 +156,7 @@ export function receive(store: BetaproStore, partner: PartnerData, indoc: Indoc,
   const before = receivedSoFar(store, partner, indoc.indoc_id);
   const items = mergeItems(partner, counted ?? plannedRest(store, partner, indoc));
   const final = input.final ?? true;
-  const surplusAccepted = typeof indoc.attributes['350'] === 'boolean'
-    ? indoc.attributes['350']
-    : partner.settings.goods_surplus_enabled;
+  const surplusAccepted = typeof indoc.attributes['350'] === 'boolean' ? indoc.attributes['350'] : partner.settings.goods_surplus_enabled;
 
   const main: OutdocLine[] = [];
   const surplus: OutdocLine[] = [];
@@ -186,16 +191,27 @@ export function receive(store: BetaproStore, partner: PartnerData, indoc: Indoc,
     part_num = indoc.parts;
     attributes.push({ attribute_id: 9, value: part_num });
   }
-  issued.push(issue(store, partner, {
-    outdoc_type: 'goods_supply', indoc_id: indoc.indoc_id, task_id: indoc.indoc_id, attributes, part_num,
-    goods: main, goods_expiry: expiryRows(partner, main, items),
-  }).outdoc_id);
+  issued.push(
+    issue(store, partner, {
+      outdoc_type: 'goods_supply',
+      indoc_id: indoc.indoc_id,
+      task_id: indoc.indoc_id,
+      attributes,
+      part_num,
+      goods: main,
+      goods_expiry: expiryRows(partner, main, items),
+    }).outdoc_id,
+  );
   if (surplus.length) {
-    issued.push(issue(store, partner, {
-      outdoc_type: 'goods_supply', task_id: indoc.indoc_id,
-      attributes: [{ attribute_id: 624, value: indoc.indoc_id }],
-      goods: surplus, goods_expiry: expiryRows(partner, surplus, items),
-    }).outdoc_id);
+    issued.push(
+      issue(store, partner, {
+        outdoc_type: 'goods_supply',
+        task_id: indoc.indoc_id,
+        attributes: [{ attribute_id: 624, value: indoc.indoc_id }],
+        goods: surplus,
+        goods_expiry: expiryRows(partner, surplus, items),
+      }).outdoc_id,
+    );
   }
   indoc.state = final ? 'completed' : 'receiving';
   return issued;
@@ -216,9 +232,11 @@ export function issueSurplus(store: BetaproStore, partner: PartnerData, indoc: I
     .map((i) => ({ good_id: i.good_id, plan_qnt: 0, useful_qnt: i.useful_qnt, defective_qnt: i.defective_qnt }));
   if (!goods.length) throw new ControlError(400, 'surplus needs at least one line with a quantity');
   const doc = issue(store, partner, {
-    outdoc_type: 'goods_supply', task_id: indoc.indoc_id,
+    outdoc_type: 'goods_supply',
+    task_id: indoc.indoc_id,
     attributes: [{ attribute_id: 624, value: indoc.indoc_id }],
-    goods, goods_expiry: expiryRows(partner, goods, merged),
+    goods,
+    goods_expiry: expiryRows(partner, goods, merged),
   });
   return [doc.outdoc_id];
 }
@@ -230,7 +248,9 @@ export function expire(store: BetaproStore, partner: PartnerData, indoc: Indoc):
     throw new ControlError(409, `indoc ${indoc.indoc_id} is ${indoc.state}: goods were already received`);
   }
   const doc = issue(store, partner, {
-    outdoc_type: 'goods_supply', indoc_id: indoc.indoc_id, task_id: indoc.indoc_id,
+    outdoc_type: 'goods_supply',
+    indoc_id: indoc.indoc_id,
+    task_id: indoc.indoc_id,
     attributes: [{ attribute_id: 306, value: true }],
     goods: indoc.items.map((l) => ({ good_id: l.good_id, plan_qnt: l.plan_qnt, useful_qnt: 0, defective_qnt: 0 })),
     goods_expiry: [],
@@ -239,14 +259,19 @@ export function expire(store: BetaproStore, partner: PartnerData, indoc: Indoc):
   return [doc.outdoc_id];
 }
 
-export interface CorrectResult { deleted?: number; issued?: number; unlock_requested?: boolean }
+export interface CorrectResult {
+  deleted?: number;
+  issued?: number;
+  unlock_requested?: boolean;
+}
 
 /**
  * Unlocked: deleted and re-issued at once. Locked: BetaPRO may not delete it, so it asks the customer to
  * unlock (`unlock_request`), and re-issues when the customer does (see `onUnlocked`).
  */
 export function correct(store: BetaproStore, partner: PartnerData, outdoc: Outdoc, items?: ReceiptItem[]): CorrectResult {
-  if (outdoc.outdoc_type !== 'goods_supply') throw new ControlError(409, `outdoc ${outdoc.outdoc_id} is ${outdoc.outdoc_type}: only goods_supply is corrected`);
+  if (outdoc.outdoc_type !== 'goods_supply')
+    throw new ControlError(409, `outdoc ${outdoc.outdoc_id} is ${outdoc.outdoc_type}: only goods_supply is corrected`);
   if (items) mergeItems(partner, items); // validate now, not when the customer unlocks
   if (outdoc.locked) {
     outdoc.unlock_request = true;
@@ -284,14 +309,15 @@ function replace(store: BetaproStore, partner: PartnerData, old: Outdoc, items: 
   const merged = mergeItems(partner, items);
   const planOf = new Map((old.goods ?? []).map((l) => [l.good_id, l.plan_qnt]));
   const goods: OutdocLine[] = (old.goods ?? []).map((l) => ({
-    good_id: l.good_id, plan_qnt: l.plan_qnt,
+    good_id: l.good_id,
+    plan_qnt: l.plan_qnt,
     useful_qnt: merged.get(l.good_id)?.useful_qnt ?? 0,
     defective_qnt: merged.get(l.good_id)?.defective_qnt ?? 0,
   }));
   const task = old.task_id ? partner.indocs[old.task_id] : undefined;
   for (const item of merged.values()) {
     if (planOf.has(item.good_id)) continue;
-    const plan_qnt = old.indoc_id !== undefined ? task?.items.find((p) => p.good_id === item.good_id)?.plan_qnt ?? 0 : 0;
+    const plan_qnt = old.indoc_id !== undefined ? (task?.items.find((p) => p.good_id === item.good_id)?.plan_qnt ?? 0) : 0;
     goods.push({ good_id: item.good_id, plan_qnt, useful_qnt: item.useful_qnt, defective_qnt: item.defective_qnt });
   }
   old.deleted = true;
@@ -299,11 +325,16 @@ function replace(store: BetaproStore, partner: PartnerData, old: Outdoc, items: 
   old.unlock_request = false;
   delete old.pending_correction;
   const replacement = issue(store, partner, {
-    outdoc_type: old.outdoc_type, indoc_id: old.indoc_id, task_id: old.task_id ?? '',
-    attributes: structuredClone(old.attributes), part_num: old.part_num,
-    goods, goods_expiry: expiryRows(partner, goods, merged),
+    outdoc_type: old.outdoc_type,
+    indoc_id: old.indoc_id,
+    task_id: old.task_id ?? '',
+    attributes: structuredClone(old.attributes),
+    part_num: old.part_num,
+    goods,
+    goods_expiry: expiryRows(partner, goods, merged),
     // The work was done when it was done: a correction keeps the original outdoc_date.
-    outdoc_date: old.outdoc_date, replaces: old.outdoc_id,
+    outdoc_date: old.outdoc_date,
+    replaces: old.outdoc_id,
   });
   old.replaced_by = replacement.outdoc_id;
   return replacement;

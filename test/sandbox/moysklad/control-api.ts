@@ -32,24 +32,49 @@ export class ControlApi {
 
   constructor(private readonly sim: Simulator) {
     const r = this.router;
-    r.add('GET', '/_sim/accounts', async () => ({ status: 200, body: this.sim.store.accounts().map((a) => this.sim.accountSummary(a.id)) }));
+    r.add('GET', '/_sim/accounts', async () => ({
+      status: 200,
+      body: this.sim.store.accounts().map((a) => this.sim.accountSummary(a.id)),
+    }));
     r.add('POST', '/_sim/accounts', async (req) => {
-      const { accountName } = parseWith(z.object({ accountName: z.string().min(1).regex(/^[a-z0-9_.-]+$/i) }), await readJson(req));
+      const { accountName } = parseWith(
+        z.object({
+          accountName: z
+            .string()
+            .min(1)
+            .regex(/^[a-z0-9_.-]+$/i),
+        }),
+        await readJson(req),
+      );
       const acc = this.sim.createAccount(accountName);
       return { status: 200, body: { accountId: acc.accountId, accountName: acc.accountName } };
     });
-    r.add('GET', '/_sim/accounts/{accountId}', async (_req, p) => ({ status: 200, body: this.sim.accountSummary(p.accountId) }));
+    r.add('GET', '/_sim/accounts/{accountId}', async (_req, p) => ({
+      status: 200,
+      body: this.sim.accountSummary(p.accountId),
+    }));
     for (const action of ['install', 'tariff', 'suspend', 'resume', 'uninstall'] as const) {
-      r.add('POST', `/_sim/accounts/{accountId}/${action}`, async (_req, p) => ({ status: 200, body: await this.lifecycle(p.accountId, action) }));
+      r.add('POST', `/_sim/accounts/{accountId}/${action}`, async (_req, p) => ({
+        status: 200,
+        body: await this.lifecycle(p.accountId, action),
+      }));
     }
     r.add('POST', '/_sim/accounts/{accountId}/seed', async (req, p) => {
       const opts = parseWith(z.object({ states: z.boolean().optional(), documents: z.boolean().optional() }), (await readJson(req)) ?? {});
       return { status: 200, body: this.sim.seed(p.accountId, opts) };
     });
-    r.add('GET', '/_sim/accounts/{accountId}/scenarios', async (_req, p) => ({ status: 200, body: this.sim.account(p.accountId).scenarios }));
+    r.add('GET', '/_sim/accounts/{accountId}/scenarios', async (_req, p) => ({
+      status: 200,
+      body: this.sim.account(p.accountId).scenarios,
+    }));
     r.add('POST', '/_sim/accounts/{accountId}/scenarios', async (req, p) => {
       const one = z
-        .object({ entityType: z.enum(['supply', 'move']), stateId: z.string().optional(), stateName: z.string().optional(), actionName: z.string().min(1) })
+        .object({
+          entityType: z.enum(['supply', 'move']),
+          stateId: z.string().optional(),
+          stateName: z.string().optional(),
+          actionName: z.string().min(1),
+        })
         .refine((s) => s.stateId || s.stateName, 'stateId or stateName is required');
       const body = await readJson(req);
       const items = parseWith(z.array(one), Array.isArray(body) ? body : [body]);
@@ -69,22 +94,35 @@ export class ControlApi {
       // The host page's "new document" form: {refs:{store|agent|sourceStore…: id}, positions:[{id, quantity, price?}], stateId?, applicable?}.
       r.add('POST', `/_sim/accounts/{accountId}/${t}`, async (req, p, url) => {
         const rec = createDocumentAsUser(this.sim, p.accountId, t, await readJson(req), asEmployee(url));
-        return { status: 200, body: this.sim.ser.entity(this.sim.account(p.accountId), rec, { positions: { assortment: {} }, state: {} }) };
+        return {
+          status: 200,
+          body: this.sim.ser.entity(this.sim.account(p.accountId), rec, { positions: { assortment: {} }, state: {} }),
+        };
       });
     }
-    r.add('GET', '/_sim/accounts/{accountId}/product/{id}', async (_req, p) => ({ status: 200, body: productCard(this.sim.account(p.accountId), p.id) }));
+    r.add('GET', '/_sim/accounts/{accountId}/product/{id}', async (_req, p) => ({
+      status: 200,
+      body: productCard(this.sim.account(p.accountId), p.id),
+    }));
     // The product card: {article?, code?, barcode?, variants:[{id?, characteristic?, article?, code?, barcode?}]}.
     r.add('PUT', '/_sim/accounts/{accountId}/product/{id}', async (req, p, url) => ({
-      status: 200, body: editProductAsUser(this.sim, p.accountId, p.id, await readJson(req), asEmployee(url)),
+      status: 200,
+      body: editProductAsUser(this.sim, p.accountId, p.id, await readJson(req), asEmployee(url)),
     }));
     r.add('POST', '/_sim/context', async (req) => {
-      const { accountId, employee } = parseWith(z.object({ accountId: z.string(), employee: employeeKind.default('admin') }), await readJson(req));
+      const { accountId, employee } = parseWith(
+        z.object({ accountId: z.string(), employee: employeeKind.default('admin') }),
+        await readJson(req),
+      );
       return { status: 200, body: this.sim.issueContextKey(accountId, employee) };
     });
     r.add('GET', '/_sim/webhook-deliveries', async (_req, _p, url) => {
       const accountId = url.searchParams.get('accountId');
       const kind = url.searchParams.get('kind');
-      return { status: 200, body: this.sim.dispatcher.log.filter((d) => (!accountId || d.accountId === accountId) && (!kind || d.kind === kind)) };
+      return {
+        status: 200,
+        body: this.sim.dispatcher.log.filter((d) => (!accountId || d.accountId === accountId) && (!kind || d.kind === kind)),
+      };
     });
     r.add('POST', '/_sim/webhook-deliveries/wait', async () => {
       await this.sim.dispatcher.idle();
@@ -96,7 +134,10 @@ export class ControlApi {
       return { status: 200, body: this.sim.statsSnapshot() };
     });
     r.add('GET', '/_sim/config', async () => ({ status: 200, body: this.sim.config }));
-    r.add('POST', '/_sim/config', async (req) => ({ status: 200, body: this.sim.setConfig(((await readJson(req)) ?? {}) as Record<string, unknown>) }));
+    r.add('POST', '/_sim/config', async (req) => ({
+      status: 200,
+      body: this.sim.setConfig(((await readJson(req)) ?? {}) as Record<string, unknown>),
+    }));
     r.add('POST', '/_sim/reset', async () => {
       this.sim.reset();
       return { status: 200, body: { ok: true } };

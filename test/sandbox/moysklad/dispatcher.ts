@@ -47,7 +47,13 @@ export interface CallResult {
 }
 
 /** One HTTP call with a timeout; never throws (network errors come back as `error`). */
-export async function callHttp(method: string, url: string, headers: Record<string, string>, body: unknown, timeoutMs: number): Promise<CallResult> {
+export async function callHttp(
+  method: string,
+  url: string,
+  headers: Record<string, string>,
+  body: unknown,
+  timeoutMs: number,
+): Promise<CallResult> {
   const started = Date.now();
   try {
     const res = await fetch(url, {
@@ -66,7 +72,12 @@ export async function callHttp(method: string, url: string, headers: Record<stri
     return { status: res.status, body: parsed, durationMs: Date.now() - started };
   } catch (e) {
     const err = e as Error;
-    return { status: null, body: undefined, error: err.name === 'TimeoutError' ? `timeout after ${timeoutMs} ms` : err.message, durationMs: Date.now() - started };
+    return {
+      status: null,
+      body: undefined,
+      error: err.name === 'TimeoutError' ? `timeout after ${timeoutMs} ms` : err.message,
+      durationMs: Date.now() - started,
+    };
   }
 }
 
@@ -200,7 +211,13 @@ export class Dispatcher {
         if (attempt > 0) await new Promise((r) => setTimeout(r, cfg.scenarioRetry.delayMs));
         // A fresh single-use token per attempt; the request id stays the same across retries.
         const jwt = await signMoyskladJwt(this.solution.secretKey);
-        const r = await callHttp('POST', url, { Authorization: `Bearer ${jwt}`, X_Lognex_RequestId: requestId }, body, cfg.appCallTimeoutMs);
+        const r = await callHttp(
+          'POST',
+          url,
+          { Authorization: `Bearer ${jwt}`, X_Lognex_RequestId: requestId },
+          body,
+          cfg.appCallTimeoutMs,
+        );
         rec.attempts.push({ at: mskNow(), status: r.status ?? undefined, error: r.error, durationMs: r.durationMs });
         if (r.status !== null && r.status >= 200 && r.status < 300) {
           rec.outcome = 'delivered';

@@ -89,13 +89,61 @@ export function parseWith<T>(schema: z.ZodType<T>, body: unknown): T {
   throw apiError(400, 2016, `Ошибка формата: значение поля '${field}' не соответствует типу (${issue.message})`, field);
 }
 
-const MAX_LEN: Record<string, number> = { name: 255, code: 255, externalCode: 255, description: 4096, incomingNumber: 255 };
+const MAX_LEN: Record<string, number> = {
+  name: 255,
+  code: 255,
+  externalCode: 255,
+  description: 4096,
+  incomingNumber: 255,
+};
 
 /** Field order of stored documents; also the order in which fields are compared for `updatedFields`. */
 const DOC_FIELDS: Record<DocType, string[]> = {
-  supply: ['name', 'code', 'externalCode', 'description', 'moment', 'applicable', 'shared', 'vatEnabled', 'vatIncluded', 'incomingNumber', 'incomingDate', 'organization', 'agent', 'store', 'state'],
-  move: ['name', 'code', 'externalCode', 'description', 'moment', 'applicable', 'shared', 'organization', 'sourceStore', 'targetStore', 'state'],
-  purchasereturn: ['name', 'code', 'externalCode', 'description', 'moment', 'applicable', 'shared', 'vatEnabled', 'vatIncluded', 'organization', 'agent', 'store', 'state'],
+  supply: [
+    'name',
+    'code',
+    'externalCode',
+    'description',
+    'moment',
+    'applicable',
+    'shared',
+    'vatEnabled',
+    'vatIncluded',
+    'incomingNumber',
+    'incomingDate',
+    'organization',
+    'agent',
+    'store',
+    'state',
+  ],
+  move: [
+    'name',
+    'code',
+    'externalCode',
+    'description',
+    'moment',
+    'applicable',
+    'shared',
+    'organization',
+    'sourceStore',
+    'targetStore',
+    'state',
+  ],
+  purchasereturn: [
+    'name',
+    'code',
+    'externalCode',
+    'description',
+    'moment',
+    'applicable',
+    'shared',
+    'vatEnabled',
+    'vatIncluded',
+    'organization',
+    'agent',
+    'store',
+    'state',
+  ],
 };
 export const REF_FIELDS: Record<string, EntityType[] | 'state'> = {
   organization: ['organization'],
@@ -129,12 +177,19 @@ export class Engine {
   ) {}
 
   /** Resolves `{meta:{href,type}}` to a stored Ref, checking that the target exists and has an allowed type. */
-  resolveRef(account: AccountRec, value: { meta: { href: string; type?: string } }, allowed: EntityType[] | 'state', param: string, docType?: DocType): Ref {
+  resolveRef(
+    account: AccountRec,
+    value: { meta: { href: string; type?: string } },
+    allowed: EntityType[] | 'state',
+    param: string,
+    docType?: DocType,
+  ): Ref {
     const id = idFromHref(value.meta.href);
     if (allowed === 'state') {
       const st = account.states.find((s) => s.id === id && (!docType || s.entityType === docType));
       if (!st) throw apiError(400, 1021, `Объект с типом 'state' и идентификатором '${id}' не найден`, param);
-      if (value.meta.type && value.meta.type !== 'state') throw apiError(400, 1060, 'Некорректный тип данных в meta сущности, поле type', param);
+      if (value.meta.type && value.meta.type !== 'state')
+        throw apiError(400, 1060, 'Некорректный тип данных в meta сущности, поле type', param);
       return { $ref: 'state', id };
     }
     const target = account.entities[id];
@@ -163,7 +218,8 @@ export class Engine {
       const v = (body as Record<string, unknown>)[f];
       if (REF_FIELDS[f]) {
         if (v === null) {
-          if (REQUIRED[docType].includes(f)) throw apiError(400, 3000, `Ошибка сохранения объекта: поле '${f}' не может быть пустым или отсутствовать`, f);
+          if (REQUIRED[docType].includes(f))
+            throw apiError(400, 3000, `Ошибка сохранения объекта: поле '${f}' не может быть пустым или отсутствовать`, f);
           delete rec.fields[f];
         } else if (v !== undefined) {
           rec.fields[f] = this.resolveRef(account, v as { meta: { href: string } }, REF_FIELDS[f], f, docType);
@@ -180,20 +236,43 @@ export class Engine {
     }
   }
 
-  private buildPosition(account: AccountRec, docType: DocType, input: PositionInput, base: PositionRec | undefined, param: string): PositionRec {
+  private buildPosition(
+    account: AccountRec,
+    docType: DocType,
+    input: PositionInput,
+    base: PositionRec | undefined,
+    param: string,
+  ): PositionRec {
     const pos: PositionRec = base
       ? { ...base, extra: { ...base.extra } }
-      : { id: randomUUID(), quantity: 0, price: 0, discount: 0, vat: 0, vatEnabled: false, assortment: undefined as unknown as Ref, extra: {} };
+      : {
+          id: randomUUID(),
+          quantity: 0,
+          price: 0,
+          discount: 0,
+          vat: 0,
+          vatEnabled: false,
+          assortment: undefined as unknown as Ref,
+          extra: {},
+        };
     if (input.assortment) {
       pos.assortment = this.resolveRef(account, input.assortment, POSITION_TYPES[docType] as EntityType[], `${param}.assortment`);
     } else if (!base) {
-      throw apiError(400, 3000, "Ошибка сохранения объекта: поле 'assortment' не может быть пустым или отсутствовать", `${param}.assortment`);
+      throw apiError(
+        400,
+        3000,
+        "Ошибка сохранения объекта: поле 'assortment' не может быть пустым или отсутствовать",
+        `${param}.assortment`,
+      );
     }
     if (input.quantity !== undefined) pos.quantity = input.quantity;
-    else if (!base) throw apiError(400, 3000, "Ошибка сохранения объекта: поле 'quantity' не может быть пустым или отсутствовать", `${param}.quantity`);
-    if (!(pos.quantity > 0)) throw apiError(400, 3003, "Ошибка сохранения объекта: поле 'quantity' должно быть больше нуля", `${param}.quantity`);
+    else if (!base)
+      throw apiError(400, 3000, "Ошибка сохранения объекта: поле 'quantity' не может быть пустым или отсутствовать", `${param}.quantity`);
+    if (!(pos.quantity > 0))
+      throw apiError(400, 3003, "Ошибка сохранения объекта: поле 'quantity' должно быть больше нуля", `${param}.quantity`);
     if (input.price !== undefined) {
-      if (input.price < 0) throw apiError(400, 3002, "Ошибка сохранения объекта: поле 'price' не может иметь отрицательное значение", `${param}.price`);
+      if (input.price < 0)
+        throw apiError(400, 3002, "Ошибка сохранения объекта: поле 'price' не может иметь отрицательное значение", `${param}.price`);
       pos.price = input.price;
     }
     if (docType === 'supply') {
@@ -220,7 +299,8 @@ export class Engine {
   }
 
   private replacePositions(account: AccountRec, docType: DocType, rec: EntityRec, inputs: PositionInput[]): void {
-    if (inputs.length > MAX_ITEMS) throw apiError(413, 2022, 'Ошибка формата: слишком большое число элементов вложенной коллекции', 'positions');
+    if (inputs.length > MAX_ITEMS)
+      throw apiError(413, 2022, 'Ошибка формата: слишком большое число элементов вложенной коллекции', 'positions');
     const existing = new Map((rec.positions ?? []).map((p) => [p.id, p]));
     const next: PositionRec[] = [];
     inputs.forEach((input, i) => {
@@ -243,7 +323,14 @@ export class Engine {
 
   createDocument(account: AccountRec, docType: DocType, raw: unknown, ctx: WriteContext): EntityRec {
     const body = parseWith(docInput, raw);
-    const rec: EntityRec = { id: randomUUID(), type: docType, created: mskNow(), updated: mskNow(), fields: {}, positions: [] };
+    const rec: EntityRec = {
+      id: randomUUID(),
+      type: docType,
+      created: mskNow(),
+      updated: mskNow(),
+      fields: {},
+      positions: [],
+    };
     rec.fields.name = undefined;
     rec.fields.externalCode = randomExternalCode();
     rec.fields.moment = mskNow();
@@ -292,8 +379,11 @@ export class Engine {
       if (onHand >= quantity) continue;
       const storeName = String(account.entities[source.id]?.fields.name ?? source.id);
       const goodName = String(account.entities[assortmentId]?.fields.name ?? assortmentId);
-      throw apiError(412, 3007,
-        `Нельзя провести документ: на складе «${storeName}» недостаточно товара «${goodName}» (в наличии ${onHand}, требуется ${quantity})`);
+      throw apiError(
+        412,
+        3007,
+        `Нельзя провести документ: на складе «${storeName}» недостаточно товара «${goodName}» (в наличии ${onHand}, требуется ${quantity})`,
+      );
     }
   }
 
@@ -376,7 +466,15 @@ export class Engine {
     const moment = mskNow();
     const contextId = randomUUID();
     const eventType = action === 'CREATE' ? 'create' : action === 'UPDATE' ? 'update' : 'delete';
-    account.auditContexts.push({ id: contextId, moment, uid: ctx.uid, source: ctx.source, eventType, entityType: rec.type, objectCount: 1 });
+    account.auditContexts.push({
+      id: contextId,
+      moment,
+      uid: ctx.uid,
+      source: ctx.source,
+      eventType,
+      entityType: rec.type,
+      objectCount: 1,
+    });
     account.auditEvents.push({
       contextId,
       moment,
@@ -457,7 +555,10 @@ function diffSnapshots(a: Snapshot, b: Snapshot): Record<string, { oldValue: unk
     if (!same(av, bv)) out[k] = { oldValue: av, newValue: bv };
   }
   if (!same(a.positions ?? [], b.positions ?? [])) {
-    out.positions = { oldValue: (a.positions ?? []).map(positionSummary), newValue: (b.positions ?? []).map(positionSummary) };
+    out.positions = {
+      oldValue: (a.positions ?? []).map(positionSummary),
+      newValue: (b.positions ?? []).map(positionSummary),
+    };
     const sa = documentTotals({ fields: a.fields, positions: a.positions } as EntityRec).sum;
     const sb = documentTotals({ fields: b.fields, positions: b.positions } as EntityRec).sum;
     if (sa !== sb) out.sum = { oldValue: sa, newValue: sb };

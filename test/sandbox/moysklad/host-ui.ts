@@ -209,7 +209,7 @@ export class HostUi {
     const acc = c.account;
     const docs = Object.values(acc.entities)
       .filter((e) => (DOC_TYPES as string[]).includes(e.type))
-      .sort((a, b) => (a.fields.moment as string) < (b.fields.moment as string) ? 1 : -1);
+      .sort((a, b) => ((a.fields.moment as string) < (b.fields.moment as string) ? 1 : -1));
     const rows = docs
       .map((d) => {
         const f = d.fields;
@@ -219,12 +219,19 @@ export class HostUi {
         return `<tr data-id="${d.id}"><td>${docLabel(d.type)}</td><td><a href="/ui/${d.type}/${d.id}${this.q(c)}">${esc(f.name)}</a></td>
 <td>${esc(String(f.moment).slice(0, 16))}</td><td>${esc(from)}</td><td>${esc(to)}</td><td class="num">${rub(sum)}</td>
 <td>${f.applicable ? '<span class="ok" title="Проведён">✓</span>' : '<span class="muted" title="Не проведён">—</span>'}</td><td>${this.stateBadge(acc, d)}</td>
-<td class="muted">${esc(String(f.description ?? '').split('\n')[0].slice(0, 60))}</td></tr>`;
+<td class="muted">${esc(
+          String(f.description ?? '')
+            .split('\n')[0]
+            .slice(0, 60),
+        )}</td></tr>`;
       })
       .join('');
     const inst = acc.installation;
     const instButtons = (['install', 'tariff', 'suspend', 'resume', 'uninstall'] as const)
-      .map((a) => `<button class="secondary" data-life="${a}">${esc({ install: 'Установить', tariff: 'Сменить тариф', suspend: 'Приостановить', resume: 'Возобновить', uninstall: 'Удалить' }[a])}</button>`)
+      .map(
+        (a) =>
+          `<button class="secondary" data-life="${a}">${esc({ install: 'Установить', tariff: 'Сменить тариф', suspend: 'Приостановить', resume: 'Возобновить', uninstall: 'Удалить' }[a])}</button>`,
+      )
       .join(' ');
     return this.shell(
       c,
@@ -251,7 +258,15 @@ document.querySelectorAll('[data-life]').forEach(function(b){b.onclick=async fun
     if (!c.account) throw apiError(404, 1021, 'no account');
     const acc = c.account;
     const rec = this.sim.engine.getDocument(acc, type, id);
-    const doc = this.sim.ser.entity(acc, rec, { positions: { assortment: {} }, state: {}, agent: {}, store: {}, sourceStore: {}, targetStore: {}, organization: {} });
+    const doc = this.sim.ser.entity(acc, rec, {
+      positions: { assortment: {} },
+      state: {},
+      agent: {},
+      store: {},
+      sourceStore: {},
+      targetStore: {},
+      organization: {},
+    });
     const ids = this.sim.store
       .list(acc, type)
       .sort((a, b) => ((a.fields.moment as string) < (b.fields.moment as string) ? 1 : -1))
@@ -265,7 +280,12 @@ document.querySelectorAll('[data-life]').forEach(function(b){b.onclick=async fun
     const acc = c.account;
     const rights = acc.employees[c.employee].permissions[type] as { view?: string; update?: string } | undefined;
     if (!rights?.view) {
-      return this.shell(c, docLabel(type), `<main><h1>${docLabel(type)}</h1><p class="err">Доступ запрещен: у вас нет прав на просмотр данного объекта</p></main>`, 'docs');
+      return this.shell(
+        c,
+        docLabel(type),
+        `<main><h1>${docLabel(type)}</h1><p class="err">Доступ запрещен: у вас нет прав на просмотр данного объекта</p></main>`,
+        'docs',
+      );
     }
     const payload = this.docPayload(c, type, id);
     const sol = this.sim.options.solution;
@@ -327,7 +347,12 @@ ${jsonScript('cfg', cfg)}
     const sol = this.sim.options.solution;
     const st = acc.installation.status;
     if (st !== 'Activated' && st !== 'SettingsRequired') {
-      return this.shell(c, 'Приложение', `<main><h1>Приложение</h1><p class="muted" id="settings-off">Решение не установлено или не активно (статус ${esc(st)}).</p></main>`, 'settings');
+      return this.shell(
+        c,
+        'Приложение',
+        `<main><h1>Приложение</h1><p class="muted" id="settings-off">Решение не установлено или не активно (статус ${esc(st)}).</p></main>`,
+        'settings',
+      );
     }
     const { contextKey } = this.sim.issueContextKey(acc.id, c.employee);
     const u = new URL(`${sol.appBaseUrl.replace(/\/$/, '')}/settings`);
@@ -362,15 +387,24 @@ ${jsonScript('cfg', cfg)}
     if (!c.account) return this.listPage(c);
     const form = newDocumentForm(c.account, type);
     const refs = form.refs
-      .map((r) => `<label for="ref-${r.field}">${esc(r.label)}</label><select id="ref-${r.field}" data-ref="${r.field}">${r.options
-        .map((o) => `<option value="${o.id}">${esc(o.name)}</option>`).join('')}</select>`)
+      .map(
+        (r) =>
+          `<label for="ref-${r.field}">${esc(r.label)}</label><select id="ref-${r.field}" data-ref="${r.field}">${r.options
+            .map((o) => `<option value="${o.id}">${esc(o.name)}</option>`)
+            .join('')}</select>`,
+      )
       .join('');
     const states = `<label for="new-state">Статус</label><select id="new-state"><option value="">—</option>${form.states
-      .map((st) => `<option value="${st.id}">${esc(st.name)}</option>`).join('')}</select>`;
+      .map((st) => `<option value="${st.id}">${esc(st.name)}</option>`)
+      .join('')}</select>`;
     const goods = form.goods
-      .map((g) => `<tr data-good="${g.id}"><td>${esc(g.name)}</td><td>${esc(g.article)}</td><td>${esc(g.code)}</td><td class="muted">${esc(g.type)}</td>
+      .map(
+        (
+          g,
+        ) => `<tr data-good="${g.id}"><td>${esc(g.name)}</td><td>${esc(g.article)}</td><td>${esc(g.code)}</td><td class="muted">${esc(g.type)}</td>
 <td class="num"><input class="qty" type="number" min="0" step="any" data-id="${g.id}" aria-label="Количество: ${esc(g.name)}"></td>
-<td class="num"><input class="qty" type="number" min="0" step="0.01" data-price="${g.id}" value="${(g.price / 100).toFixed(2)}" aria-label="Цена: ${esc(g.name)}"></td></tr>`)
+<td class="num"><input class="qty" type="number" min="0" step="0.01" data-price="${g.id}" value="${(g.price / 100).toFixed(2)}" aria-label="Цена: ${esc(g.name)}"></td></tr>`,
+      )
       .join('');
     return this.shell(
       c,
@@ -404,7 +438,10 @@ document.getElementById('create-doc').onclick=async function(){
   private productsPage(c: PageCtx): string {
     if (!c.account) return this.listPage(c);
     const rows = productList(c.account)
-      .map((p) => `<tr data-product="${p.id}"><td><a href="/ui/product/${p.id}${this.q(c)}">${esc(p.name)}</a></td><td>${esc(p.article)}</td><td>${esc(p.code)}</td><td>${esc(p.barcode)}</td><td class="num">${p.variants || ''}</td></tr>`)
+      .map(
+        (p) =>
+          `<tr data-product="${p.id}"><td><a href="/ui/product/${p.id}${this.q(c)}">${esc(p.name)}</a></td><td>${esc(p.article)}</td><td>${esc(p.code)}</td><td>${esc(p.barcode)}</td><td class="num">${p.variants || ''}</td></tr>`,
+      )
       .join('');
     return this.shell(
       c,
@@ -422,7 +459,13 @@ document.getElementById('create-doc').onclick=async function(){
     const card = productCard(c.account, id);
     const input = (key: string, value: string, label: string, extra = '') =>
       `<input class="wide" data-key="${key}" value="${esc(value)}" aria-label="${esc(label)}"${extra}>`;
-    const variantRow = (v: { id: string; characteristic: string; article: string; code: string; barcode: string }) => `<tr data-variant="${v.id}">
+    const variantRow = (v: {
+      id: string;
+      characteristic: string;
+      article: string;
+      code: string;
+      barcode: string;
+    }) => `<tr data-variant="${v.id}">
 <td>${input('characteristic', v.characteristic, 'Размер')}</td><td>${input('article', v.article, 'Артикул модификации')}</td>
 <td>${input('code', v.code, 'Код модификации')}</td><td>${input('barcode', v.barcode, 'Штрихкод модификации', ' inputmode="numeric"')}</td></tr>`;
     const rows = card.variants.map(variantRow).join('') + variantRow({ id: '', characteristic: '', article: '', code: '', barcode: '' });

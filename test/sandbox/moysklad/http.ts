@@ -124,13 +124,16 @@ export class Router<H> {
   }
 
   match(method: string, path: string): { route: Route<H>; params: Params } | { methodMismatch: true } | undefined {
-    const segs = path.split('/').filter(Boolean).map((s) => {
-      try {
-        return decodeURIComponent(s);
-      } catch {
-        return s;
-      }
-    });
+    const segs = path
+      .split('/')
+      .filter(Boolean)
+      .map((s) => {
+        try {
+          return decodeURIComponent(s);
+        } catch {
+          return s;
+        }
+      });
     let pathMatched = false;
     for (const route of this.routes) {
       if (route.parts.length !== segs.length) continue;

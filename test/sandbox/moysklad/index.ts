@@ -45,7 +45,12 @@ export interface MoyskladSimulator {
   seed(accountId: string, opts?: SeedOptions): SeedResult;
   createState(accountId: string, entityType: DocType, name: string, stateType?: StateRec['stateType'], color?: number): string;
   createEntity(accountId: string, type: Exclude<EntityType, DocType>, fields: Record<string, unknown>): string;
-  createVariant(accountId: string, productId: string, characteristics: Array<{ name: string; value: string }>, fields?: Record<string, unknown>): string;
+  createVariant(
+    accountId: string,
+    productId: string,
+    characteristics: Array<{ name: string; value: string }>,
+    fields?: Record<string, unknown>,
+  ): string;
   /** `{meta}` reference with this simulator's hrefs. */
   meta(type: string, id: string): { meta: { href: string; type: string; mediaType: string } };
   stateMeta(entityType: DocType, stateId: string): { meta: { href: string; type: string; mediaType: string } };
@@ -120,7 +125,8 @@ export async function startMoyskladSimulator(options: SimulatorOptions): Promise
     },
     contextKey: (id, employee = 'admin') => sim.issueContextKey(id, employee).contextKey,
     seed: (id, opts) => sim.seed(id, opts),
-    createState: (id, type, name, stateType = 'Regular', color = 10667543) => addState(sim.store, sim.account(id), type, name, stateType, color).id,
+    createState: (id, type, name, stateType = 'Regular', color = 10667543) =>
+      addState(sim.store, sim.account(id), type, name, stateType, color).id,
     createEntity: (id, type, fields) => sim.engine.createEntity(sim.account(id), type, fields).id,
     createVariant(id, productId, characteristics, fields = {}) {
       const acc = sim.account(id);
@@ -128,8 +134,16 @@ export async function startMoyskladSimulator(options: SimulatorOptions): Promise
       if (!f.name) f.name = variantName(acc, f);
       return sim.engine.createEntity(acc, 'variant', f).id;
     },
-    meta: (type, id) => ({ meta: { href: `${sim.ser.api}/entity/${type}/${id}`, type, mediaType: 'application/json' } }),
-    stateMeta: (type, id) => ({ meta: { href: `${sim.ser.api}/entity/${type}/metadata/states/${id}`, type: 'state', mediaType: 'application/json' } }),
+    meta: (type, id) => ({
+      meta: { href: `${sim.ser.api}/entity/${type}/${id}`, type, mediaType: 'application/json' },
+    }),
+    stateMeta: (type, id) => ({
+      meta: {
+        href: `${sim.ser.api}/entity/${type}/metadata/states/${id}`,
+        type: 'state',
+        mediaType: 'application/json',
+      },
+    }),
     createDocument(id, type, body) {
       const acc = sim.account(id);
       const rec = sim.engine.createDocument(acc, type, body, sim.userContext(acc, 'admin'));
@@ -138,10 +152,14 @@ export async function startMoyskladSimulator(options: SimulatorOptions): Promise
     userUpdate: (id, type, docId, body, employee = 'admin') => sim.userUpdate(id, type, docId, body, employee),
     getDocument(id, type, docId) {
       const acc = sim.account(id);
-      return sim.ser.entity(acc, sim.engine.getDocument(acc, type, docId), { positions: { assortment: {} }, state: {} });
+      return sim.ser.entity(acc, sim.engine.getDocument(acc, type, docId), {
+        positions: { assortment: {} },
+        state: {},
+      });
     },
     addScenario: (id, s) => sim.addScenario(id, s),
-    deliveries: (filter = {}) => sim.dispatcher.log.filter((d) => (!filter.accountId || d.accountId === filter.accountId) && (!filter.kind || d.kind === filter.kind)),
+    deliveries: (filter = {}) =>
+      sim.dispatcher.log.filter((d) => (!filter.accountId || d.accountId === filter.accountId) && (!filter.kind || d.kind === filter.kind)),
     idle: () => sim.dispatcher.idle(),
     stats: () => sim.statsSnapshot(),
     resetStats: () => sim.resetStats(),

@@ -82,7 +82,10 @@ export class JsonApi {
     if (!account) {
       const err = apiError(401, 1056, 'Ошибка аутентификации: Неправильный пароль или имя пользователя или ключ авторизации');
       // Header values must be ASCII on the wire; the Russian text is in the body.
-      sendError(req, res, err, { 'X-Lognex-Auth': '-1', 'X-Lognex-Auth-Message': 'Invalid credentials or access token' });
+      sendError(req, res, err, {
+        'X-Lognex-Auth': '-1',
+        'X-Lognex-Auth-Message': 'Invalid credentials or access token',
+      });
       return;
     }
     const path = url.pathname.slice(API_PREFIX.length) || '/';
@@ -138,7 +141,9 @@ export class JsonApi {
     // The header may repeat; node joins repeated unknown headers with ", " — split them back, but a
     // single value containing a comma is not a list (MoySklad does not support comma-separated values).
     const raw = req.headersDistinct['x-lognex-webhook-disablebyprefix'] ?? [];
-    const token = String(req.headers.authorization ?? '').replace(/^Bearer\s+/i, '').trim();
+    const token = String(req.headers.authorization ?? '')
+      .replace(/^Bearer\s+/i, '')
+      .trim();
     const tok = this.store.state.tokens[token];
     return {
       uid: `${this.solution.appUid}@${account.name}`,
@@ -154,7 +159,12 @@ export class JsonApi {
     const r = this.router;
     r.add('GET', '/context/application', () => ({
       status: 200,
-      body: { meta: this.ser().applicationMeta(this.solution.appId), id: this.solution.appId, name: this.solution.name ?? this.solution.appUid, appUid: this.solution.appUid },
+      body: {
+        meta: this.ser().applicationMeta(this.solution.appId),
+        id: this.solution.appId,
+        name: this.solution.name ?? this.solution.appUid,
+        appUid: this.solution.appUid,
+      },
     }));
     r.add('GET', '/audit/{id}/events', (c) => this.auditContextEvents(c));
     r.add('GET', '/entity/employee/{id}/security', (c) => this.employeeSecurity(c));
@@ -163,7 +173,10 @@ export class JsonApi {
       r.add('GET', `/entity/${t}/metadata`, (c) => this.metadata(c, t));
       r.add('POST', `/entity/${t}/metadata/states`, (c) => this.createStates(c, t, false));
       r.add('POST', `/entity/${t}/metadata/states/batch`, (c) => this.createStates(c, t, true));
-      r.add('GET', `/entity/${t}/metadata/states/{id}`, (c) => ({ status: 200, body: this.ser().state(c.account, this.findState(c.account, t, c.params.id)) }));
+      r.add('GET', `/entity/${t}/metadata/states/{id}`, (c) => ({
+        status: 200,
+        body: this.ser().state(c.account, this.findState(c.account, t, c.params.id)),
+      }));
       r.add('PUT', `/entity/${t}/metadata/states/{id}`, (c) => this.updateState(c, t));
       r.add('DELETE', `/entity/${t}/metadata/states/{id}`, (c) => this.deleteState(c, t));
       r.add('GET', `/entity/${t}`, (c) => this.list(c, t, this.engine.documents(c.account, t)));
@@ -184,11 +197,17 @@ export class JsonApi {
       r.add('POST', `/entity/${t}/{id}/positions/delete`, (c) => this.deletePositions(c, t));
       r.add('GET', `/entity/${t}/{id}/positions/{positionId}`, (c) => {
         const { pos } = this.engine.getPosition(c.account, t, c.params.id, c.params.positionId);
-        return { status: 200, body: this.ser().position(c.account, t, c.params.id, pos, parseExpand(c.query.get('expand'))) };
+        return {
+          status: 200,
+          body: this.ser().position(c.account, t, c.params.id, pos, parseExpand(c.query.get('expand'))),
+        };
       });
       r.add('PUT', `/entity/${t}/{id}/positions/{positionId}`, async (c) => {
         const pos = this.engine.updatePosition(c.account, t, c.params.id, c.params.positionId, await c.body(), c.write);
-        return { status: 200, body: this.ser().position(c.account, t, c.params.id, pos, parseExpand(c.query.get('expand'))) };
+        return {
+          status: 200,
+          body: this.ser().position(c.account, t, c.params.id, pos, parseExpand(c.query.get('expand'))),
+        };
       });
       r.add('DELETE', `/entity/${t}/{id}/positions/{positionId}`, (c) => {
         this.engine.getPosition(c.account, t, c.params.id, c.params.positionId);
@@ -201,7 +220,10 @@ export class JsonApi {
 
     r.add('GET', '/entity/webhook', (c) => this.listWebhooks(c));
     r.add('POST', '/entity/webhook', (c) => this.createWebhook(c));
-    r.add('GET', '/entity/webhook/{id}', (c) => ({ status: 200, body: this.ser().webhook(c.account, this.findWebhook(c.account, c.params.id)) }));
+    r.add('GET', '/entity/webhook/{id}', (c) => ({
+      status: 200,
+      body: this.ser().webhook(c.account, this.findWebhook(c.account, c.params.id)),
+    }));
     r.add('PUT', '/entity/webhook/{id}', (c) => this.updateWebhook(c));
     r.add('DELETE', '/entity/webhook/{id}', (c) => {
       const wh = this.findWebhook(c.account, c.params.id);
@@ -235,11 +257,27 @@ export class JsonApi {
     return { status: 200, body: this.ser().entity(c.account, rec, parseExpand(c.query.get('expand'))) };
   }
 
-  private listEnvelope(c: Ctx, type: string, total: number, paging: { limit: number; offset: number }, rows: unknown[], metadata = true): Record<string, unknown> {
+  private listEnvelope(
+    c: Ctx,
+    type: string,
+    total: number,
+    paging: { limit: number; offset: number },
+    rows: unknown[],
+    metadata = true,
+  ): Record<string, unknown> {
     const ser = this.ser();
     const href = `${ser.origin}${c.url.pathname}${c.url.search}`;
     return {
-      context: { employee: { meta: { href: `${ser.api}/context/employee`, metadataHref: `${ser.api}/entity/employee/metadata`, type: 'employee', mediaType: MEDIA } } },
+      context: {
+        employee: {
+          meta: {
+            href: `${ser.api}/context/employee`,
+            metadataHref: `${ser.api}/entity/employee/metadata`,
+            type: 'employee',
+            mediaType: MEDIA,
+          },
+        },
+      },
       meta: ser.listMeta(href, type, total, paging.limit, paging.offset, metadata ? `${ser.api}/entity/${type}/metadata` : undefined),
       rows,
     };
@@ -249,18 +287,36 @@ export class JsonApi {
     const paging = parsePaging(c.query);
     const conds = parseFilter(c.query.get('filter'));
     const getter = (rec: EntityRec) => this.getter(c.account, rec);
-    validateFilter(conds, all.length ? getter(all[0]) : this.getter(c.account, { id: '', type, created: '', updated: '', fields: {}, positions: [] }));
+    validateFilter(
+      conds,
+      all.length ? getter(all[0]) : this.getter(c.account, { id: '', type, created: '', updated: '', fields: {}, positions: [] }),
+    );
     let rows = all.filter((rec) => matchesFilter(conds, getter(rec)));
     const search = c.query.get('search');
     if (search) {
       const s = search.toLowerCase();
-      rows = rows.filter((rec) => ['name', 'code', 'article', 'description', 'externalCode'].some((f) => String(rec.fields[f] ?? '').toLowerCase().includes(s)));
+      rows = rows.filter((rec) =>
+        ['name', 'code', 'article', 'description', 'externalCode'].some((f) =>
+          String(rec.fields[f] ?? '')
+            .toLowerCase()
+            .includes(s),
+        ),
+      );
     }
     rows = sortBy(rows, parseOrder(c.query.get('order')), getter);
     // MoySklad silently ignores expand on lists unless limit ≤ 100.
     const expand: ExpandTree = paging.limit <= 100 ? parseExpand(c.query.get('expand')) : {};
     const page = rows.slice(paging.offset, paging.offset + paging.limit);
-    return { status: 200, body: this.listEnvelope(c, type, rows.length, paging, page.map((rec) => this.ser().entity(c.account, rec, expand))) };
+    return {
+      status: 200,
+      body: this.listEnvelope(
+        c,
+        type,
+        rows.length,
+        paging,
+        page.map((rec) => this.ser().entity(c.account, rec, expand)),
+      ),
+    };
   }
 
   /** Filterable fields per entity type (names, operators and kinds as in MoySklad's docs). */
@@ -290,7 +346,11 @@ export class JsonApi {
       printed: () => bool(false),
       published: () => bool(false),
       isDeleted: () => bool(false),
-      sum: () => ({ kind: 'number', values: [Number((this.ser().entity(account, rec) as { sum: number }).sum)], ops: [...CMP_OPS] }),
+      sum: () => ({
+        kind: 'number',
+        values: [Number((this.ser().entity(account, rec) as { sum: number }).sum)],
+        ops: [...CMP_OPS],
+      }),
       organization: () => ref(f.organization),
       agent: () => ref(f.agent),
       store: () => ref(f.store),
@@ -314,10 +374,17 @@ export class JsonApi {
         agentStore: () => ref(f.targetStore),
         state: () => ref(f.state),
         'state.name': () => str(account.states.find((s) => isRef(f.state) && s.id === f.state.id)?.name, EQ_OPS),
-        assortment: () => ({ kind: 'ref', values: (rec.positions ?? []).map((p) => p.assortment.id), ops: [...EQ_OPS] }),
+        assortment: () => ({
+          kind: 'ref',
+          values: (rec.positions ?? []).map((p) => p.assortment.id),
+          ops: [...EQ_OPS],
+        }),
       },
       product: goodsFields(rec),
-      variant: { ...goodsFields(rec), productid: () => ({ kind: 'ref', values: isRef(f.product) ? [f.product.id] : [], ops: ['='] }) },
+      variant: {
+        ...goodsFields(rec),
+        productid: () => ({ kind: 'ref', values: isRef(f.product) ? [f.product.id] : [], ops: ['='] }),
+      },
       bundle: goodsFields(rec),
       service: goodsFields(rec),
       store: { archived: () => bool(false) },
@@ -337,7 +404,9 @@ export class JsonApi {
       if (body.length > MAX_ITEMS) throw apiError(413, 2007, 'Ошибка формата: слишком большое число вложенных объектов');
       const out = body.map((item) => {
         const href = (item as { meta?: { href?: string } })?.meta?.href;
-        const rec = href ? this.engine.updateDocument(c.account, t, href.split('/').pop()!, item, c.write) : this.engine.createDocument(c.account, t, item, c.write);
+        const rec = href
+          ? this.engine.updateDocument(c.account, t, href.split('/').pop()!, item, c.write)
+          : this.engine.createDocument(c.account, t, item, c.write);
         return this.ser().entity(c.account, rec, parseExpand(c.query.get('expand')));
       });
       return { status: 200, body: out };
@@ -359,7 +428,8 @@ export class JsonApi {
   private async addPositions(c: Ctx, t: DocType, batchPath: boolean): Promise<Result> {
     const body = await c.body();
     const items = Array.isArray(body) ? body : [body];
-    if (Array.isArray(body) && body.length > MAX_ITEMS) throw apiError(413, 2007, 'Ошибка формата: слишком большое число вложенных объектов');
+    if (Array.isArray(body) && body.length > MAX_ITEMS)
+      throw apiError(413, 2007, 'Ошибка формата: слишком большое число вложенных объектов');
     const inputs = items.map((i) => parseWith(positionInput, i));
     const created = this.engine.addPositions(c.account, t, c.params.id, inputs, c.write);
     const expand = parseExpand(c.query.get('expand'));
@@ -402,9 +472,21 @@ export class JsonApi {
         isActive: employee.active !== false,
         login: employee.uid,
         email: employee.email,
-        ...(employee.groupId ? { group: { meta: { ...this.ser().entityMeta('group', employee.groupId, false) }, id: employee.groupId, name: 'Группа' } } : {}),
+        ...(employee.groupId
+          ? {
+              group: {
+                meta: { ...this.ser().entityMeta('group', employee.groupId, false) },
+                id: employee.groupId,
+                name: 'Группа',
+              },
+            }
+          : {}),
         role: {
-          meta: { href: roleHref, type: isAdministrator ? 'systemrole' : 'individualrole', mediaType: 'application/json' },
+          meta: {
+            href: roleHref,
+            type: isAdministrator ? 'systemrole' : 'individualrole',
+            mediaType: 'application/json',
+          },
           ...(isAdministrator ? {} : { permissions: employee.permissions }),
         },
       },
@@ -447,7 +529,16 @@ export class JsonApi {
       status: 200,
       body: {
         meta: { href: `${ser.api}/entity/${t}/metadata`, mediaType: MEDIA },
-        attributes: { meta: { href: `${ser.api}/entity/${t}/metadata/attributes`, type: 'attributemetadata', mediaType: MEDIA, size: 0, limit: 1000, offset: 0 } },
+        attributes: {
+          meta: {
+            href: `${ser.api}/entity/${t}/metadata/attributes`,
+            type: 'attributemetadata',
+            mediaType: MEDIA,
+            size: 0,
+            limit: 1000,
+            offset: 0,
+          },
+        },
         states: c.account.states.filter((s) => s.entityType === t).map((s) => ser.state(c.account, s)),
         createShared: false,
       },
@@ -476,9 +567,16 @@ export class JsonApi {
     }
     // Creating a state needs all three fields.
     for (const f of ['name', 'color', 'stateType'] as const) {
-      if (input[f] === undefined) throw apiError(400, 3000, `Ошибка сохранения объекта: поле '${f}' не может быть пустым или отсутствовать`, f);
+      if (input[f] === undefined)
+        throw apiError(400, 3000, `Ошибка сохранения объекта: поле '${f}' не может быть пустым или отсутствовать`, f);
     }
-    const st: StateRec = { id: randomUUID(), entityType: t, name: input.name!, color: input.color!, stateType: input.stateType! };
+    const st: StateRec = {
+      id: randomUUID(),
+      entityType: t,
+      name: input.name!,
+      color: input.color!,
+      stateType: input.stateType!,
+    };
     account.states.push(st);
     return st;
   }
@@ -531,14 +629,21 @@ export class JsonApi {
         if (field === 'article') {
           if (beta) return undefined;
           const owner = rec.type === 'variant' && isRef(rec.fields.product) ? c.account.entities[rec.fields.product.id] : rec;
-          return { kind: 'string', values: owner?.fields.article ? [String(owner.fields.article)] : [], ops: ['=', '!=', '~', '~=', '=~'] };
+          return {
+            kind: 'string',
+            values: owner?.fields.article ? [String(owner.fields.article)] : [],
+            ops: ['=', '!=', '~', '~=', '=~'],
+          };
         }
         if (field === 'barcode') {
           const v = base(field) ?? { kind: 'string' as const, values: [] };
           return { ...v, ops: beta ? ['=', '~', '~=', '=~'] : ['='] };
         }
         if (field === 'type') return { kind: 'string', values: [rec.type], ops: ['=', '!='] };
-        return base(field) ?? (['name', 'code', 'externalCode', 'id', 'updated', 'archived'].includes(field) ? { kind: 'string', values: [] } : undefined);
+        return (
+          base(field) ??
+          (['name', 'code', 'externalCode', 'id', 'updated', 'archived'].includes(field) ? { kind: 'string', values: [] } : undefined)
+        );
       };
     };
     const probe: EntityRec = { id: '', type: 'product', created: '', updated: '', fields: {} };
@@ -577,7 +682,8 @@ export class JsonApi {
     }
     if (t === 'variant') {
       if (input.product) out.product = this.engine.resolveRef(c.account, input.product, ['product'], 'product');
-      if (input.characteristics) out.characteristics = input.characteristics.map((ch) => ({ name: ch.name ?? ch.id ?? '', value: ch.value }));
+      if (input.characteristics)
+        out.characteristics = input.characteristics.map((ch) => ({ name: ch.name ?? ch.id ?? '', value: ch.value }));
     }
     if (t !== 'variant' && t !== 'product' && t !== 'bundle') delete out.article;
     return out;
@@ -586,7 +692,8 @@ export class JsonApi {
   private async createDictionary(c: Ctx, t: EntityType): Promise<Result> {
     const fields = this.dictFields(c, t, await c.body());
     if (t === 'variant') {
-      if (!fields.product) throw apiError(400, 3000, "Ошибка сохранения объекта: поле 'product' не может быть пустым или отсутствовать", 'product');
+      if (!fields.product)
+        throw apiError(400, 3000, "Ошибка сохранения объекта: поле 'product' не может быть пустым или отсутствовать", 'product');
       if (!fields.name) fields.name = variantName(c.account, fields);
     }
     if (!fields.name) throw apiError(400, 3000, "Ошибка сохранения объекта: поле 'name' не может быть пустым или отсутствовать", 'name');
@@ -627,10 +734,17 @@ export class JsonApi {
 
   /** MoySklad's webhook rules, each with its documented error code (30000–30010). */
   private validateWebhook(account: AccountRec, wh: WebhookRec, self?: WebhookRec): void {
-    if (WEBHOOK_FORBIDDEN.includes(wh.entityType)) throw apiError(400, 30000, `Ошибка сохранения webhook: неподдерживаемый тип сущности '${wh.entityType}'`, 'entityType');
-    if (wh.method !== 'POST') throw apiError(400, 30001, `Ошибка сохранения webhook: неизвестный HTTP-метод '${wh.method}'. Допустимый: POST`, 'method');
+    if (WEBHOOK_FORBIDDEN.includes(wh.entityType))
+      throw apiError(400, 30000, `Ошибка сохранения webhook: неподдерживаемый тип сущности '${wh.entityType}'`, 'entityType');
+    if (wh.method !== 'POST')
+      throw apiError(400, 30001, `Ошибка сохранения webhook: неизвестный HTTP-метод '${wh.method}'. Допустимый: POST`, 'method');
     if (!['CREATE', 'UPDATE', 'DELETE', 'PROCESSED'].includes(wh.action)) {
-      throw apiError(400, 30002, `Ошибка сохранения webhook: неизвестное действие '${wh.action}'. Допустимые: CREATE, UPDATE, DELETE`, 'action');
+      throw apiError(
+        400,
+        30002,
+        `Ошибка сохранения webhook: неизвестное действие '${wh.action}'. Допустимые: CREATE, UPDATE, DELETE`,
+        'action',
+      );
     }
     if (wh.url.length > 255) throw apiError(400, 30010, 'Ошибка сохранения webhook: длина url адреса больше 255 символов', 'url');
     let ok = false;
@@ -641,7 +755,12 @@ export class JsonApi {
     }
     if (!ok) throw apiError(400, 30005, 'Ошибка сохранения webhook: значение поля url не является корректным адресом запроса', 'url');
     if (wh.diffType !== undefined && wh.action !== 'UPDATE') {
-      throw apiError(400, 30009, `Ошибка сохранения webhook: указание значения поля 'diffType' не поддерживается для действия '${wh.action}'. Допустимые: UPDATE`, 'diffType');
+      throw apiError(
+        400,
+        30009,
+        `Ошибка сохранения webhook: указание значения поля 'diffType' не поддерживается для действия '${wh.action}'. Допустимые: UPDATE`,
+        'diffType',
+      );
     }
     if (wh.diffType !== undefined && !['NONE', 'FIELDS'].includes(wh.diffType)) {
       throw apiError(400, 2016, "Ошибка формата: значение поля 'diffType' не соответствует типу Enum", 'diffType');
@@ -651,7 +770,10 @@ export class JsonApi {
       throw apiError(400, 30003, 'Ошибка сохранения webhook: webhook с данным набором параметров уже существует');
     }
     // A solution may own one webhook per (entityType, action); users may have five.
-    if (wh.authorAppId && others.some((w) => w.authorAppId === wh.authorAppId && w.entityType === wh.entityType && w.action === wh.action)) {
+    if (
+      wh.authorAppId &&
+      others.some((w) => w.authorAppId === wh.authorAppId && w.entityType === wh.entityType && w.action === wh.action)
+    ) {
       throw apiError(400, 30007, "Нельзя создать больше '1' веб-хуков одинакового типа на одну сущность");
     }
   }
@@ -702,7 +824,11 @@ export class JsonApi {
 function goodsFields(rec: EntityRec): Record<string, () => FieldValues> {
   const f = rec.fields;
   return {
-    article: () => ({ kind: 'string', values: f.article ? [String(f.article)] : [], ops: ['=', '!=', '~', '~=', '=~'] }),
+    article: () => ({
+      kind: 'string',
+      values: f.article ? [String(f.article)] : [],
+      ops: ['=', '!=', '~', '~=', '=~'],
+    }),
     barcode: () => ({
       kind: 'string',
       values: ((f.barcodes as Array<Record<string, string>> | undefined) ?? []).flatMap((b) => Object.values(b)),

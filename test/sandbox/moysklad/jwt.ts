@@ -30,7 +30,12 @@ const MAX_LIFETIME_S = 300;
 const CLOCK_SKEW_S = 30;
 
 /** Verifies an app's token for the Vendor API; the caller records `jti` to refuse replays. */
-export async function verifyVendorJwt(token: string, secret: string, appUid: string, seenJti: (jti: string) => boolean): Promise<VendorJwtCheck> {
+export async function verifyVendorJwt(
+  token: string,
+  secret: string,
+  appUid: string,
+  seenJti: (jti: string) => boolean,
+): Promise<VendorJwtCheck> {
   let payload;
   try {
     ({ payload } = await jwtVerify(token, enc(secret), { algorithms: ['HS256'], clockTolerance: CLOCK_SKEW_S }));

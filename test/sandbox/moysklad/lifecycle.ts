@@ -61,7 +61,14 @@ export class Lifecycle {
   private subscription(account: AccountRec): Record<string, unknown> {
     const t = account.installation.tariff;
     if (!t.expiryMoment) t.expiryMoment = rfc3339Msk(Date.now() + 14 * 86400_000);
-    return { tariffId: t.tariffId, trial: t.trial, tariffName: t.tariffName, expiryMoment: t.expiryMoment, notForResale: false, partner: false };
+    return {
+      tariffId: t.tariffId,
+      trial: t.trial,
+      tariffName: t.tariffName,
+      expiryMoment: t.expiryMoment,
+      notForResale: false,
+      partner: false,
+    };
   }
 
   /** One call to the app with MoySklad's retry rule; 5xx (except 551) and network errors are retried. */
@@ -81,22 +88,43 @@ export class Lifecycle {
       created: mskNow(),
     });
     const cfg = this.config();
-    let last: Awaited<ReturnType<typeof callHttp>> = { status: null, body: undefined, error: 'not called', durationMs: 0 };
+    let last: Awaited<ReturnType<typeof callHttp>> = {
+      status: null,
+      body: undefined,
+      error: 'not called',
+      durationMs: 0,
+    };
     for (let attempt = 0; attempt <= cfg.scenarioRetry.retries; attempt++) {
       if (attempt > 0) await new Promise((r) => setTimeout(r, cfg.scenarioRetry.delayMs));
       const jwt = await signMoyskladJwt(this.solution.secretKey);
       last = await callHttp(method, url, { Authorization: `Bearer ${jwt}`, X_Lognex_RequestId: requestId }, body, cfg.appCallTimeoutMs);
-      rec.attempts.push({ at: mskNow(), status: last.status ?? undefined, error: last.error, durationMs: last.durationMs });
+      rec.attempts.push({
+        at: mskNow(),
+        status: last.status ?? undefined,
+        error: last.error,
+        durationMs: last.durationMs,
+      });
       const retryable = last.status === null || (last.status >= 500 && last.status !== 551);
       if (!retryable) break;
     }
     rec.response = { status: last.status ?? 0, body: last.body };
     rec.outcome = last.status !== null && last.status < 300 ? 'delivered' : 'failed';
-    account.installation.history.push({ at: mskNow(), action, httpStatus: last.status, body: last.body, status: account.installation.status });
+    account.installation.history.push({
+      at: mskNow(),
+      action,
+      httpStatus: last.status,
+      body: last.body,
+      status: account.installation.status,
+    });
     return last;
   }
 
-  private finish(account: AccountRec, status: InstallStatus, cause: string | undefined, r: { status: number | null; body: unknown; error?: string }): LifecycleResult {
+  private finish(
+    account: AccountRec,
+    status: InstallStatus,
+    cause: string | undefined,
+    r: { status: number | null; body: unknown; error?: string },
+  ): LifecycleResult {
     account.installation.status = status;
     account.installation.cause = cause;
     const h = account.installation.history[account.installation.history.length - 1];

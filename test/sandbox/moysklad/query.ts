@@ -202,7 +202,12 @@ export function sortBy<T>(rows: T[], keys: OrderKey[], getter: (row: T) => Field
   if (!keys.length) return rows;
   for (const k of keys) {
     if (rows.length && !getter(rows[0])(k.field)) {
-      throw apiError(400, 1063, `Ошибка сортировки: неизвестное поле '${k.field}' или сортировка для данного поля не поддерживается`, 'order');
+      throw apiError(
+        400,
+        1063,
+        `Ошибка сортировки: неизвестное поле '${k.field}' или сортировка для данного поля не поддерживается`,
+        'order',
+      );
     }
   }
   // Each row's sort values are read once: building a row's field reader per comparison made a sorted page

@@ -14,8 +14,7 @@ interface Bucket {
 }
 
 export type Admission =
-  | { ok: true; headers: Record<string, string>; release: () => void }
-  | { ok: false; code: 1049 | 1073; headers: Record<string, string> };
+  { ok: true; headers: Record<string, string>; release: () => void } | { ok: false; code: 1049 | 1073; headers: Record<string, string> };
 
 export class RateLimiter {
   private buckets = new Map<string, Bucket>();

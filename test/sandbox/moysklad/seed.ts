@@ -36,7 +36,14 @@ export const DEMO_STATES: Array<{ name: string; color: number; stateType: StateR
   { name: 'Проведён', color: 34617, stateType: 'Successful' },
 ];
 
-export function addState(store: SimStore, account: AccountRec, entityType: DocType, name: string, stateType: StateRec['stateType'] = 'Regular', color = 10667543): StateRec {
+export function addState(
+  store: SimStore,
+  account: AccountRec,
+  entityType: DocType,
+  name: string,
+  stateType: StateRec['stateType'] = 'Regular',
+  color = 10667543,
+): StateRec {
   const st: StateRec = { id: randomUUID(), entityType, name, color, stateType };
   account.states.push(st);
   store.changed();
@@ -44,18 +51,32 @@ export function addState(store: SimStore, account: AccountRec, entityType: DocTy
 }
 
 export function seedAccount(store: SimStore, engine: Engine, ser: Serializer, account: AccountRec, opts: SeedOptions = {}): SeedResult {
-  const meta = (type: string, id: string) => ({ meta: { href: `${ser.api}/entity/${type}/${id}`, type, mediaType: 'application/json' } });
-  const stateMeta = (type: DocType, id: string) => ({ meta: { href: `${ser.api}/entity/${type}/metadata/states/${id}`, type: 'state', mediaType: 'application/json' } });
+  const meta = (type: string, id: string) => ({
+    meta: { href: `${ser.api}/entity/${type}/${id}`, type, mediaType: 'application/json' },
+  });
+  const stateMeta = (type: DocType, id: string) => ({
+    meta: { href: `${ser.api}/entity/${type}/metadata/states/${id}`, type: 'state', mediaType: 'application/json' },
+  });
   const ctx: WriteContext = { uid: account.employees.admin.uid, source: 'app', disableByPrefix: [] };
 
   const org = store.list(account, 'organization')[0];
   const mainStore = store.list(account, 'store')[0];
   const counterparty = engine.createEntity(account, 'counterparty', { name: 'ООО «Поставщик»' });
-  const betapro = engine.createEntity(account, 'store', { name: 'BetaPRO Фулфилмент', address: 'Москва, ул. Складская, 1' });
+  const betapro = engine.createEntity(account, 'store', {
+    name: 'BetaPRO Фулфилмент',
+    address: 'Москва, ул. Складская, 1',
+  });
   const shop = engine.createEntity(account, 'store', { name: 'Магазин на Тверской' });
 
   const products: SeedResult['products'] = [];
-  const mk = (type: 'product' | 'bundle' | 'service', name: string, article: string | undefined, code: string, barcode: string | undefined, buy: number): EntityRec => {
+  const mk = (
+    type: 'product' | 'bundle' | 'service',
+    name: string,
+    article: string | undefined,
+    code: string,
+    barcode: string | undefined,
+    buy: number,
+  ): EntityRec => {
     const fields: Record<string, unknown> = { name, code, buyPrice: { value: buy } };
     if (article) fields.article = article;
     if (barcode) fields.barcodes = [{ ean13: barcode }];
@@ -68,7 +89,11 @@ export function seedAccount(store: SimStore, engine: Engine, ser: Serializer, ac
   const p3 = mk('product', 'Блокнот А5 в клетку', 'NB-A5', '00103', '4600000000039', 9000);
   const p4 = mk('product', 'Ручка шариковая синяя', 'PEN-BLUE', '00104', '4600000000046', 2500);
   const hoodie = mk('product', 'Толстовка с капюшоном', 'HOODIE', '00105', undefined, 120000);
-  for (const [size, bc] of [['S', '4600000000053'], ['M', '4600000000060'], ['L', '4600000000077']] as const) {
+  for (const [size, bc] of [
+    ['S', '4600000000053'],
+    ['M', '4600000000060'],
+    ['L', '4600000000077'],
+  ] as const) {
     const fields: Record<string, unknown> = {
       product: { $ref: 'product', id: hoodie.id },
       characteristics: [{ name: 'Размер', value: size }],
@@ -85,7 +110,8 @@ export function seedAccount(store: SimStore, engine: Engine, ser: Serializer, ac
 
   const states: SeedResult['states'] = { supply: {}, move: {}, purchasereturn: {} };
   if (opts.states !== false) {
-    for (const t of ['supply', 'move', 'purchasereturn'] as const) for (const s of DEMO_STATES) states[t][s.name] = addState(store, account, t, s.name, s.stateType, s.color).id;
+    for (const t of ['supply', 'move', 'purchasereturn'] as const)
+      for (const s of DEMO_STATES) states[t][s.name] = addState(store, account, t, s.name, s.stateType, s.color).id;
   }
 
   const supplies: string[] = [];

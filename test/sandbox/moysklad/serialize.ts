@@ -74,7 +74,12 @@ export class Serializer {
   }
 
   employeeMeta(id: string): Meta {
-    return { href: `${this.api}/entity/employee/${id}`, metadataHref: `${this.api}/entity/employee/metadata`, type: 'employee', mediaType: MEDIA };
+    return {
+      href: `${this.api}/entity/employee/${id}`,
+      metadataHref: `${this.api}/entity/employee/metadata`,
+      type: 'employee',
+      mediaType: MEDIA,
+    };
   }
 
   auditMeta(contextId: string): Meta {
@@ -82,7 +87,12 @@ export class Serializer {
   }
 
   applicationMeta(appId: string): Meta {
-    return { href: `${this.api}/entity/application/${appId}`, metadataHref: `${this.api}/entity/application/metadata`, type: 'application', mediaType: MEDIA };
+    return {
+      href: `${this.api}/entity/application/${appId}`,
+      metadataHref: `${this.api}/entity/application/metadata`,
+      type: 'application',
+      mediaType: MEDIA,
+    };
   }
 
   /** List meta: `size` is the total, `nextHref`/`previousHref` only when such a page exists. */
@@ -201,7 +211,11 @@ export class Serializer {
           characteristics: chars.map((c) => {
             const id = stableUuid(account.id, 'characteristic', c.name);
             return {
-              meta: { href: `${this.api}/entity/variant/metadata/characteristics/${id}`, type: 'attributemetadata', mediaType: MEDIA },
+              meta: {
+                href: `${this.api}/entity/variant/metadata/characteristics/${id}`,
+                type: 'attributemetadata',
+                mediaType: MEDIA,
+              },
               id,
               name: c.name,
               value: c.value,
@@ -224,7 +238,14 @@ export class Serializer {
           ...this.fields(account, rec, expand),
         };
       case 'store':
-        return { ...head, updated: rec.updated, shared: true, archived: false, pathName: '', ...this.fields(account, rec, expand) };
+        return {
+          ...head,
+          updated: rec.updated,
+          shared: true,
+          archived: false,
+          pathName: '',
+          ...this.fields(account, rec, expand),
+        };
       case 'organization':
       case 'counterparty':
         return {

@@ -103,10 +103,20 @@ export class Simulator {
       accountId: acc.id,
       accountName: acc.name,
       token: acc.installation.token ?? null,
-      installation: { status: acc.installation.status, cause: acc.installation.cause ?? null, tariff: acc.installation.tariff, history: acc.installation.history },
+      installation: {
+        status: acc.installation.status,
+        cause: acc.installation.cause ?? null,
+        tariff: acc.installation.tariff,
+        history: acc.installation.history,
+      },
       webhooks: acc.webhooks.map((w) => this.ser.webhook(acc, w)),
       scenarios: acc.scenarios,
-      employees: Object.values(acc.employees).map((e) => ({ kind: e.kind, id: e.id, uid: e.uid, name: `${e.lastName} ${e.firstName}` })),
+      employees: Object.values(acc.employees).map((e) => ({
+        kind: e.kind,
+        id: e.id,
+        uid: e.uid,
+        name: `${e.lastName} ${e.firstName}`,
+      })),
       states: acc.states,
     };
   }

@@ -36,5 +36,9 @@ export function normaliseMsk(value: string): string | undefined {
 
 /** RFC 3339 with +03:00, as the Vendor API writes `expiryMoment`. */
 export function rfc3339Msk(epochMs: number): string {
-  return formatMsk(epochMs).replace(' ', 'T').replace(/\.\d{3}$/, '') + '+03:00';
+  return (
+    formatMsk(epochMs)
+      .replace(' ', 'T')
+      .replace(/\.\d{3}$/, '') + '+03:00'
+  );
 }

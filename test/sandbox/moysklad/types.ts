@@ -62,15 +62,7 @@ export interface SimulatorOptions {
 }
 
 export type DocType = 'supply' | 'move' | 'purchasereturn';
-export type EntityType =
-  | DocType
-  | 'product'
-  | 'variant'
-  | 'bundle'
-  | 'service'
-  | 'store'
-  | 'organization'
-  | 'counterparty';
+export type EntityType = DocType | 'product' | 'variant' | 'bundle' | 'service' | 'store' | 'organization' | 'counterparty';
 export type EmployeeKind = 'admin' | 'clerk' | 'clerk-readonly' | 'clerk-nosupply';
 
 /** A stored reference to another object; serialised as `{meta}` (or expanded) with the current base URL. */

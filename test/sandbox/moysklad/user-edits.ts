@@ -19,7 +19,11 @@ const LABELS: Record<string, string> = { supply: 'Приёмка', move: 'Пер
 export const docLabel = (type: string): string => LABELS[type] ?? type;
 
 const FIELD_LABELS: Record<string, string> = {
-  organization: 'Организация', agent: 'Контрагент', store: 'Склад', sourceStore: 'Со склада', targetStore: 'На склад',
+  organization: 'Организация',
+  agent: 'Контрагент',
+  store: 'Склад',
+  sourceStore: 'Со склада',
+  targetStore: 'На склад',
 };
 export const fieldLabel = (field: string): string => FIELD_LABELS[field] ?? field;
 
@@ -49,7 +53,11 @@ export function newDocumentForm(acc: AccountRec, type: DocType): NewDocumentForm
     .filter((e) => POSITION_TYPES[type].includes(e.type))
     .sort(byName)
     .map((e) => ({
-      id: e.id, type: e.type, name: String(e.fields.name ?? ''), article: String(e.fields.article ?? ''), code: String(e.fields.code ?? ''),
+      id: e.id,
+      type: e.type,
+      name: String(e.fields.name ?? ''),
+      article: String(e.fields.article ?? ''),
+      code: String(e.fields.code ?? ''),
       price: Number((e.fields.buyPrice as { value?: number } | undefined)?.value ?? 0),
     }));
   const states = acc.states.filter((s) => s.entityType === type).map((s) => ({ id: s.id, name: s.name }));
@@ -61,7 +69,9 @@ const newDocumentInput = z.object({
   stateId: z.string().uuid().optional(),
   applicable: z.boolean().default(false),
   description: z.string().max(4096).optional(),
-  positions: z.array(z.object({ id: z.string().uuid(), quantity: z.number().positive(), price: z.number().int().min(0).optional() })).min(1, 'Добавьте хотя бы один товар'),
+  positions: z
+    .array(z.object({ id: z.string().uuid(), quantity: z.number().positive(), price: z.number().int().min(0).optional() }))
+    .min(1, 'Добавьте хотя бы один товар'),
 });
 
 /** Creates a document as `employee` would in the web UI; MoySklad's own validation errors pass through. */
@@ -77,7 +87,14 @@ export function createDocumentAsUser(sim: Simulator, accountId: string, type: Do
   };
   const body: Record<string, unknown> = { applicable: input.applicable };
   for (const [field, id] of Object.entries(input.refs)) body[field] = meta(id);
-  if (input.stateId) body.state = { meta: { href: `${sim.ser.api}/entity/${type}/metadata/states/${input.stateId}`, type: 'state', mediaType: 'application/json' } };
+  if (input.stateId)
+    body.state = {
+      meta: {
+        href: `${sim.ser.api}/entity/${type}/metadata/states/${input.stateId}`,
+        type: 'state',
+        mediaType: 'application/json',
+      },
+    };
   if (input.description) body.description = input.description;
   body.positions = input.positions.map((p) => {
     const price = p.price ?? Number((acc.entities[p.id]?.fields.buyPrice as { value?: number } | undefined)?.value ?? 0);
@@ -109,27 +126,44 @@ export function productCard(acc: AccountRec, id: string): ProductCard {
     .filter((e) => e.type === 'variant' && (e.fields.product as { id?: string } | undefined)?.id === id)
     .sort(byName)
     .map((v) => ({
-      id: v.id, name: String(v.fields.name ?? ''),
+      id: v.id,
+      name: String(v.fields.name ?? ''),
       characteristic: ((v.fields.characteristics as Array<{ value: string }> | undefined) ?? []).map((c) => c.value).join(', '),
-      article: String(v.fields.article ?? ''), code: String(v.fields.code ?? ''), barcode: firstBarcode(v),
+      article: String(v.fields.article ?? ''),
+      code: String(v.fields.code ?? ''),
+      barcode: firstBarcode(v),
     }));
-  return { id, name: String(rec.fields.name ?? ''), article: String(rec.fields.article ?? ''), code: String(rec.fields.code ?? ''), barcode: firstBarcode(rec), variants };
+  return {
+    id,
+    name: String(rec.fields.name ?? ''),
+    article: String(rec.fields.article ?? ''),
+    code: String(rec.fields.code ?? ''),
+    barcode: firstBarcode(rec),
+    variants,
+  };
 }
 
 const text = z.string().trim().max(255);
-const barcode = z.string().trim().regex(/^\d{0,14}$/, 'Штрихкод: только цифры (EAN-13, 13 цифр)');
+const barcode = z
+  .string()
+  .trim()
+  .regex(/^\d{0,14}$/, 'Штрихкод: только цифры (EAN-13, 13 цифр)');
 const productEditInput = z.object({
   article: text.optional(),
   code: text.optional(),
   barcode: barcode.optional(),
-  variants: z.array(z.object({
-    id: z.string().uuid().optional(),
-    /** Value of the single characteristic the demo edits ("Размер"); required for a new variant. */
-    characteristic: text.optional(),
-    article: text.optional(),
-    code: text.optional(),
-    barcode: barcode.optional(),
-  })).default([]),
+  variants: z
+    .array(
+      z.object({
+        id: z.string().uuid().optional(),
+        /** Value of the single characteristic the demo edits ("Размер"); required for a new variant. */
+        characteristic: text.optional(),
+        article: text.optional(),
+        code: text.optional(),
+        barcode: barcode.optional(),
+      }),
+    )
+    .default([]),
 });
 
 /** Empty string in the form = remove the field, as clearing it in MoySklad's card does. */
@@ -172,7 +206,10 @@ export function editProductAsUser(sim: Simulator, accountId: string, id: string,
       }
       if (changed(was, v)) sim.engine.updateEntity(acc, acc.entities[v.id], fields, ctx);
     } else if (v.characteristic) {
-      const f: Record<string, unknown> = { product: { $ref: 'product', id }, characteristics: [{ name: 'Размер', value: v.characteristic }] };
+      const f: Record<string, unknown> = {
+        product: { $ref: 'product', id },
+        characteristics: [{ name: 'Размер', value: v.characteristic }],
+      };
       for (const [k, value] of Object.entries(fields)) if (value !== null) f[k] = value;
       f.name = variantName(acc, f);
       sim.engine.createEntity(acc, 'variant', f, ctx);
@@ -182,13 +219,19 @@ export function editProductAsUser(sim: Simulator, accountId: string, id: string,
 }
 
 /** Products of the account for the goods list, with how many variants each has. */
-export function productList(acc: AccountRec): Array<{ id: string; name: string; article: string; code: string; barcode: string; variants: number }> {
+export function productList(
+  acc: AccountRec,
+): Array<{ id: string; name: string; article: string; code: string; barcode: string; variants: number }> {
   const all = Object.values(acc.entities);
   return all
     .filter((e) => e.type === 'product')
     .sort(byName)
     .map((p) => ({
-      id: p.id, name: String(p.fields.name ?? ''), article: String(p.fields.article ?? ''), code: String(p.fields.code ?? ''), barcode: firstBarcode(p),
+      id: p.id,
+      name: String(p.fields.name ?? ''),
+      article: String(p.fields.article ?? ''),
+      code: String(p.fields.code ?? ''),
+      barcode: firstBarcode(p),
       variants: all.filter((v) => v.type === 'variant' && (v.fields.product as { id?: string } | undefined)?.id === p.id).length,
     }));
 }

@@ -85,7 +85,10 @@ export class VendorApi {
     const fail = (msg: string) => {
       const err = apiError(401, 1056, `Ошибка аутентификации: ${msg}`);
       // Header values must be ASCII on the wire.
-      return new HttpError(401, err.errors, { 'X-Lognex-Auth': '-1', 'X-Lognex-Auth-Message': msg.replace(/[^\x20-\x7e]/g, '?') });
+      return new HttpError(401, err.errors, {
+        'X-Lognex-Auth': '-1',
+        'X-Lognex-Auth-Message': msg.replace(/[^\x20-\x7e]/g, '?'),
+      });
     };
     if (!token) throw fail('no bearer token');
     const now = Math.floor(Date.now() / 1000);
@@ -124,7 +127,14 @@ export class VendorApi {
     const body: Record<string, unknown> = { status: inst.status };
     if (inst.cause) body.cause = inst.cause;
     const t = inst.tariff;
-    body.subscription = { tariffId: t.tariffId, trial: t.trial, tariffName: t.tariffName, expiryMoment: t.expiryMoment, notForResale: false, partner: false };
+    body.subscription = {
+      tariffId: t.tariffId,
+      trial: t.trial,
+      tariffName: t.tariffName,
+      expiryMoment: t.expiryMoment,
+      notForResale: false,
+      partner: false,
+    };
     if (inst.status === 'Activated' || inst.status === 'SettingsRequired') body.access = [{ resource: this.apiUrl(), scope: ['admin'] }];
     return { status: 200, body };
   }
@@ -139,7 +149,13 @@ export class VendorApi {
     }
     account.installation.status = status;
     if (status === 'Activated' || status === 'SettingsRequired') account.installation.cause = undefined;
-    account.installation.history.push({ at: formatMsk(Date.now()), action: `status:${status}`, httpStatus: 200, body: { status }, status });
+    account.installation.history.push({
+      at: formatMsk(Date.now()),
+      action: `status:${status}`,
+      httpStatus: 200,
+      body: { status },
+      status,
+    });
     this.store.changed();
     return { status: 200 };
   }

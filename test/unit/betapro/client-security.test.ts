@@ -13,8 +13,13 @@ import { startFakeFbox, type FakeFbox } from './fake-fbox';
 const settingsBody = {
   success: true,
   outdoc_types: {
-    goods_supply_start: true, goods_shipment_start: false, goods_shipment_ready: false, orders_receiving: false,
-    orders_deficit: false, orders_production_start: false, orders_pallet: false,
+    goods_supply_start: true,
+    goods_shipment_start: false,
+    goods_shipment_ready: false,
+    orders_receiving: false,
+    orders_deficit: false,
+    orders_production_start: false,
+    orders_pallet: false,
   },
   goods_expir_enabled: false,
   goods_surplus_enabled: true,
@@ -53,7 +58,11 @@ describe('BetaPRO client: the address cannot reach internal hosts', () => {
     ]) {
       const client = createBetaproClient({ baseUrl, partnerId: 'P', password: 'secret', maxRetries: 2 });
       const error = await client.getSettings().catch((e) => e);
-      expect(error, baseUrl).toMatchObject({ code: 'NOT_CONFIGURED', retryable: false, details: { reason: 'ERR_REMOTE_ADDRESS_REFUSED' } });
+      expect(error, baseUrl).toMatchObject({
+        code: 'NOT_CONFIGURED',
+        retryable: false,
+        details: { reason: 'ERR_REMOTE_ADDRESS_REFUSED' },
+      });
     }
     expect(target.connections).toBe(0);
   });
@@ -62,7 +71,13 @@ describe('BetaPRO client: the address cannot reach internal hosts', () => {
     const target = await internalTarget();
     const bouncer = await startHostileRemote('redirect', { redirectTo: `${target.url}/grh/api/settings` });
     closers.push(bouncer);
-    const client = createBetaproClient({ baseUrl: bouncer.url, partnerId: 'P', password: 'secret', allowPrivateHosts: true, maxRetries: 0 });
+    const client = createBetaproClient({
+      baseUrl: bouncer.url,
+      partnerId: 'P',
+      password: 'secret',
+      allowPrivateHosts: true,
+      maxRetries: 0,
+    });
     await expect(client.getSettings()).rejects.toMatchObject({ code: 'REMOTE_REJECTED' });
     expect(bouncer.requests).toBe(1);
     expect(target.connections).toBe(0);
@@ -77,20 +92,41 @@ describe('BetaPRO client: one account cannot stall another', () => {
     const honest: FakeFbox = await startFakeFbox(() => ({ body: settingsBody }));
     closers.push(honest);
     // Account B types account A's partner id and points it at a server asking for a ten-day pause.
-    const attacker = createBetaproClient({ baseUrl: hostile.url, partnerId: 'P-1', password: 'x', accountId: 'B', allowPrivateHosts: true, gate });
+    const attacker = createBetaproClient({
+      baseUrl: hostile.url,
+      partnerId: 'P-1',
+      password: 'x',
+      accountId: 'B',
+      allowPrivateHosts: true,
+      gate,
+    });
     const error = await attacker.getSettings().catch((e) => e);
     expect(error).toMatchObject({ code: 'RATE_LIMITED' });
     expect(error.retryAfterMs).toBeLessThanOrEqual(MAX_ADVISED_PAUSE_MS);
     expect(JSON.stringify(error.userMessage)).not.toContain(HOSTILE_MARKER);
 
     // Account A, same partner id, is not paused at all.
-    const victim = createBetaproClient({ baseUrl: honest.url, partnerId: 'P-1', password: 'y', accountId: 'A', allowPrivateHosts: true, gate });
+    const victim = createBetaproClient({
+      baseUrl: honest.url,
+      partnerId: 'P-1',
+      password: 'y',
+      accountId: 'A',
+      allowPrivateHosts: true,
+      gate,
+    });
     const started = Date.now();
     await victim.getSettings();
     expect(Date.now() - started).toBeLessThan(1000);
 
     // B itself is paused (capped): its next call is handed back at once instead of sleeping.
-    const again = createBetaproClient({ baseUrl: hostile.url, partnerId: 'P-1', password: 'x', accountId: 'B', allowPrivateHosts: true, gate });
+    const again = createBetaproClient({
+      baseUrl: hostile.url,
+      partnerId: 'P-1',
+      password: 'x',
+      accountId: 'B',
+      allowPrivateHosts: true,
+      gate,
+    });
     const t = Date.now();
     await expect(again.getSettings()).rejects.toMatchObject({ code: 'RATE_LIMITED' });
     expect(Date.now() - t).toBeLessThan(1000);

@@ -4,13 +4,7 @@ import pino from 'pino';
 import type { TransferPlan, WarehouseGood } from '@/lib/core/domain';
 import { AppError } from '@/lib/core/errors';
 import { InProcessRateGate } from '@/lib/core/rate-gate';
-import {
-  createBetaproClient,
-  collectPages,
-  isTaskContentsConflict,
-  REMOTE_AUTH_MESSAGE,
-  type BetaproClientOptions,
-} from '@/lib/betapro';
+import { createBetaproClient, collectPages, isTaskContentsConflict, REMOTE_AUTH_MESSAGE, type BetaproClientOptions } from '@/lib/betapro';
 import { startFakeFbox, type FakeFbox, type Reply, type SeenRequest } from './fake-fbox';
 
 const PASSWORD = 'S3cr3t-pa55';
@@ -53,8 +47,13 @@ async function failureOf(promise: Promise<unknown>): Promise<AppError> {
 const settingsBody = {
   success: true,
   outdoc_types: {
-    goods_supply_start: true, goods_shipment_start: false, goods_shipment_ready: false, orders_receiving: false,
-    orders_deficit: false, orders_production_start: false, orders_pallet: false,
+    goods_supply_start: true,
+    goods_shipment_start: false,
+    goods_shipment_ready: false,
+    orders_receiving: false,
+    orders_deficit: false,
+    orders_production_start: false,
+    orders_pallet: false,
   },
   goods_expir_enabled: false,
   goods_surplus_enabled: true,
@@ -79,9 +78,19 @@ describe('BetaPRO client: protocol', () => {
     expect(settings.receivingStartReported).toBe(true);
     expect(settings.surplusAcceptedInDocument).toBe(true);
     expect(settings.rateLimits.concurrentRequests).toBe(1);
-    expect(settings.rateLimits.quotas[0]).toEqual({ kind: 'requests', label: 'Запросов', perDay: 50000, perMinute: 300 });
+    expect(settings.rateLimits.quotas[0]).toEqual({
+      kind: 'requests',
+      label: 'Запросов',
+      perDay: 50000,
+      perMinute: 300,
+    });
     expect(settings.rateLimits.quotas.map((q) => q.kind)).toEqual([
-      'requests', 'requestMegabytes', 'responseMegabytes', 'failedRequests', 'failedRequestMegabytes', 'processingMinutes',
+      'requests',
+      'requestMegabytes',
+      'responseMegabytes',
+      'failedRequests',
+      'failedRequestMegabytes',
+      'processingMinutes',
     ]);
   });
 
@@ -166,7 +175,9 @@ describe('BetaPRO client: retries', () => {
 
   it('hands a long 429 back to the caller instead of holding the worker', async () => {
     const { client, server } = await setup(() => ({
-      status: 429, body: envelope(429), headers: { 'retry-after': '600', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '600' },
+      status: 429,
+      body: envelope(429),
+      headers: { 'retry-after': '600', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '600' },
     }));
     const error = await failureOf(client.getSettings());
     // An advised pause is believed for at most a minute (a remote cannot stall the account for hours).
@@ -204,10 +215,19 @@ describe('BetaPRO client: pacing', () => {
   it('slows down when a response says the quota is used up, for every client of the partner', async () => {
     const gate = new InProcessRateGate();
     const { client, server } = await setup(
-      (_, i): Reply => ({ body: settingsBody, headers: i === 0 ? { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1' } : {} }),
+      (_, i): Reply => ({
+        body: settingsBody,
+        headers: i === 0 ? { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1' } : {},
+      }),
       { gate },
     );
-    const sibling = createBetaproClient({ baseUrl: server.url, partnerId: '1001', password: PASSWORD, allowPrivateHosts: true, gate });
+    const sibling = createBetaproClient({
+      baseUrl: server.url,
+      partnerId: '1001',
+      password: PASSWORD,
+      allowPrivateHosts: true,
+      gate,
+    });
     await client.getSettings();
     await sibling.getSettings();
     expect(server.requests[1].startedAt - server.requests[0].startedAt).toBeGreaterThanOrEqual(950);
@@ -219,8 +239,14 @@ describe('BetaPRO client: lists and batches', () => {
     const page = (ids: number[], next?: string) => ({
       success: true,
       items: ids.map((id) => ({
-        outdoc_id: id, outdoc_type: 'goods_supply', outdoc_type_descrip: 'Товары оприходованы', outdoc_date: '2025-03-11',
-        created_at: '2025-03-11T17:42:10', locked: false, unlock_request: false, indoc_id: 'MSS1',
+        outdoc_id: id,
+        outdoc_type: 'goods_supply',
+        outdoc_type_descrip: 'Товары оприходованы',
+        outdoc_date: '2025-03-11',
+        created_at: '2025-03-11T17:42:10',
+        locked: false,
+        unlock_request: false,
+        indoc_id: 'MSS1',
       })),
       ...(next ? { page_next_token: next } : {}),
     });
@@ -229,14 +255,29 @@ describe('BetaPRO client: lists and batches', () => {
       return { body: token === undefined ? page([1, 2], 't2') : token === 't2' ? page([3], 't3') : page([4]) };
     });
     const outdocs = await client.listOutdocs({
-      type: 'goods_supply', locked: false, unlockRequest: false, createdFrom: new Date('2025-03-10T21:00:00Z'),
+      type: 'goods_supply',
+      locked: false,
+      unlockRequest: false,
+      createdFrom: new Date('2025-03-10T21:00:00Z'),
     });
     expect(outdocs.map((o) => o.outdocId)).toEqual([1, 2, 3, 4]);
     expect(outdocs[0].createdAt.toISOString()).toBe('2025-03-11T14:42:10.000Z');
     expect(server.requests.map((r) => r.body)).toEqual([
       { outdoc_type: 'goods_supply', locked: false, unlock_request: false, from_date: '2025-03-11T00:00:00' },
-      { outdoc_type: 'goods_supply', locked: false, unlock_request: false, from_date: '2025-03-11T00:00:00', page_token: 't2' },
-      { outdoc_type: 'goods_supply', locked: false, unlock_request: false, from_date: '2025-03-11T00:00:00', page_token: 't3' },
+      {
+        outdoc_type: 'goods_supply',
+        locked: false,
+        unlock_request: false,
+        from_date: '2025-03-11T00:00:00',
+        page_token: 't2',
+      },
+      {
+        outdoc_type: 'goods_supply',
+        locked: false,
+        unlock_request: false,
+        from_date: '2025-03-11T00:00:00',
+        page_token: 't3',
+      },
     ]);
   });
 
@@ -246,7 +287,11 @@ describe('BetaPRO client: lists and batches', () => {
 
   it('upserts goods in batches', async () => {
     const { client, server } = await setup(() => ({ body: { success: true } }));
-    const goods: WarehouseGood[] = Array.from({ length: 2400 }, (_, i) => ({ goodId: `G${i}`, name: `Товар ${i}`, barcodes: [] }));
+    const goods: WarehouseGood[] = Array.from({ length: 2400 }, (_, i) => ({
+      goodId: `G${i}`,
+      name: `Товар ${i}`,
+      barcodes: [],
+    }));
     const confirmed: number[] = [];
     await client.upsertGoods(goods, { onBatchConfirmed: (batch) => void confirmed.push(batch.length) });
     expect(server.requests.map((r) => (r.body as { goods: unknown[] }).goods.length)).toEqual([1000, 1000, 400]);
@@ -259,45 +304,87 @@ describe('BetaPRO client: lists and batches', () => {
     );
     await client.lockOutdocs([{ outdocId: 1, lock: true }]);
     expect(await client.checkOutdocs([1, 2])).toEqual([2]);
-    expect(server.requests.map((r) => r.body)).toEqual([
-      { outdocs: [{ outdoc_id: 1, lock: true }] },
-      { outdoc_ids: [1, 2] },
-    ]);
+    expect(server.requests.map((r) => r.body)).toEqual([{ outdocs: [{ outdoc_id: 1, lock: true }] }, { outdoc_ids: [1, 2] }]);
   });
 });
 
 describe('createSupplyTask', () => {
   const plan: TransferPlan = {
-    accountId: 'acc', entity: 'supply', documentId: '0b7c1d2e-3f40-5162-7384-9a5b6c7d8e9f', documentName: '00042',
-    indocId: 'MSS0b7c1d2e3f40516273849a5b6c7d8e9f', note: 'Приёмка 00042', plannedArrival: undefined,
+    accountId: 'acc',
+    entity: 'supply',
+    documentId: '0b7c1d2e-3f40-5162-7384-9a5b6c7d8e9f',
+    documentName: '00042',
+    indocId: 'MSS0b7c1d2e3f40516273849a5b6c7d8e9f',
+    note: 'Приёмка 00042',
+    plannedArrival: undefined,
     lines: [
-      { goodId: 'A', quantity: 2, assortment: { href: 'h', type: 'product' }, name: 'A', price: 0, positionIds: ['p1'] },
-      { goodId: 'B', quantity: 3, assortment: { href: 'h', type: 'product' }, name: 'B', price: 0, positionIds: ['p2'] },
+      {
+        goodId: 'A',
+        quantity: 2,
+        assortment: { href: 'h', type: 'product' },
+        name: 'A',
+        price: 0,
+        positionIds: ['p1'],
+      },
+      {
+        goodId: 'B',
+        quantity: 3,
+        assortment: { href: 'h', type: 'product' },
+        name: 'B',
+        price: 0,
+        positionIds: ['p2'],
+      },
     ],
     goods: [],
   };
   const stored = (items: Array<[string, number]>) => ({
     success: true,
-    indoc: { indoc_type: 'goods_supply_task', indoc_id: plan.indocId, items: items.map(([good_id, plan_qnt]) => ({ good_id, plan_qnt })) },
+    indoc: {
+      indoc_type: 'goods_supply_task',
+      indoc_id: plan.indocId,
+      items: items.map(([good_id, plan_qnt]) => ({ good_id, plan_qnt })),
+    },
   });
 
   it('creates the task', async () => {
     const { client } = await setup(() => ({ body: { success: true } }));
-    expect(await client.createSupplyTask(plan)).toEqual({ indocId: plan.indocId, created: true, alreadyExisted: false });
+    expect(await client.createSupplyTask(plan)).toEqual({
+      indocId: plan.indocId,
+      created: true,
+      alreadyExisted: false,
+    });
   });
 
   it('treats 1001 with identical contents as success (the earlier answer was lost)', async () => {
     const { client, server } = await setup((req) =>
-      req.method === 'POST' ? { body: envelope(1001, 'уже зарегистрирован') } : { body: stored([['B', 3], ['A', 1], ['A', 1]]) },
+      req.method === 'POST'
+        ? { body: envelope(1001, 'уже зарегистрирован') }
+        : {
+            body: stored([
+              ['B', 3],
+              ['A', 1],
+              ['A', 1],
+            ]),
+          },
     );
-    expect(await client.createSupplyTask(plan)).toEqual({ indocId: plan.indocId, created: false, alreadyExisted: true });
+    expect(await client.createSupplyTask(plan)).toEqual({
+      indocId: plan.indocId,
+      created: false,
+      alreadyExisted: true,
+    });
     expect(server.requests[1]).toMatchObject({ method: 'GET', url: `/grh/api/indocs/${plan.indocId}/json` });
   });
 
   it('recognises accept-then-drop: the first POST was done but its answer lost', async () => {
     let created = false;
     const { client } = await setup((req) => {
-      if (req.method === 'GET') return { body: stored([['A', 2], ['B', 3]]) };
+      if (req.method === 'GET')
+        return {
+          body: stored([
+            ['A', 2],
+            ['B', 3],
+          ]),
+        };
       if (!created) {
         created = true;
         return { drop: true };
@@ -309,7 +396,14 @@ describe('createSupplyTask', () => {
 
   it('reports a conflict when BetaPRO holds different contents under the number', async () => {
     const { client } = await setup((req) =>
-      req.method === 'POST' ? { body: envelope(1001, 'уже зарегистрирован') } : { body: stored([['A', 2], ['C', 1]]) },
+      req.method === 'POST'
+        ? { body: envelope(1001, 'уже зарегистрирован') }
+        : {
+            body: stored([
+              ['A', 2],
+              ['C', 1],
+            ]),
+          },
     );
     const error = await failureOf(client.createSupplyTask(plan));
     expect(error.code).toBe('CONFLICT');
@@ -323,12 +417,21 @@ describe('createSupplyTask', () => {
 describe('secrets', () => {
   it('never writes the password or the Basic header into logs or errors', async () => {
     const lines: string[] = [];
-    const sink = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
     const log = pino({ level: 'trace' }, sink);
-    const { client } = await setup((_, i) => (i % 2 ? { status: 403, body: envelope(403) } : { status: 500, body: envelope(500) }), { log, maxRetries: 1 });
+    const { client } = await setup((_, i) => (i % 2 ? { status: 403, body: envelope(403) } : { status: 500, body: envelope(500) }), {
+      log,
+      maxRetries: 1,
+    });
     const error = await failureOf(client.getSettings());
     const basic = Buffer.from(`1001:${PASSWORD}`).toString('base64');
-    const everything = lines.join('\n') + JSON.stringify({ m: error.message, u: error.userMessage, d: error.details, c: String(error.cause) });
+    const everything =
+      lines.join('\n') + JSON.stringify({ m: error.message, u: error.userMessage, d: error.details, c: String(error.cause) });
     expect(lines.length).toBeGreaterThan(0);
     expect(everything).not.toContain(PASSWORD);
     expect(everything).not.toContain(basic);

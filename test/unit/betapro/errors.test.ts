@@ -44,7 +44,9 @@ describe('mapFailedResponse', () => {
 
   it('404 is NOT_FOUND', () => {
     expect(fail(404, envelope(404, 'not found')).code).toBe('NOT_FOUND');
-    expect(mapFailedResponse({ status: 404, body: '', headers: {}, operation: 'x', notFoundMessage: 'Нет задания' }).userMessage).toBe('Нет задания');
+    expect(mapFailedResponse({ status: 404, body: '', headers: {}, operation: 'x', notFoundMessage: 'Нет задания' }).userMessage).toBe(
+      'Нет задания',
+    );
   });
 
   it('429 is RATE_LIMITED with the advised wait', () => {
@@ -77,9 +79,15 @@ describe('mapFailedResponse', () => {
 
 describe('transport failures', () => {
   it('timeouts are REMOTE_TIMEOUT, other network failures REMOTE_UNAVAILABLE; both retryable', () => {
-    expect(mapTransportFailure('GET /settings', 'ETIMEDOUT', 'timeout of 100ms exceeded')).toMatchObject({ code: 'REMOTE_TIMEOUT', retryable: true });
+    expect(mapTransportFailure('GET /settings', 'ETIMEDOUT', 'timeout of 100ms exceeded')).toMatchObject({
+      code: 'REMOTE_TIMEOUT',
+      retryable: true,
+    });
     expect(mapTransportFailure('GET /settings', 'ECONNABORTED', 'aborted')).toMatchObject({ code: 'REMOTE_TIMEOUT' });
-    expect(mapTransportFailure('GET /settings', 'ECONNRESET', 'socket hang up')).toMatchObject({ code: 'REMOTE_UNAVAILABLE', retryable: true });
+    expect(mapTransportFailure('GET /settings', 'ECONNRESET', 'socket hang up')).toMatchObject({
+      code: 'REMOTE_UNAVAILABLE',
+      retryable: true,
+    });
     expect(mapTransportFailure('GET /settings', undefined, '?')).toMatchObject({ code: 'REMOTE_UNAVAILABLE' });
   });
 });
@@ -101,7 +109,13 @@ describe('rate-limit headers', () => {
 });
 
 describe('retry policy', () => {
-  const policy = { ...DEFAULT_RETRY_POLICY, maxRetries: 3, baseDelayMs: 100, maxDelayMs: 1000, maxRateLimitWaitMs: 30_000 };
+  const policy = {
+    ...DEFAULT_RETRY_POLICY,
+    maxRetries: 3,
+    baseDelayMs: 100,
+    maxDelayMs: 1000,
+    maxRateLimitWaitMs: 30_000,
+  };
   const half = () => 0.5;
 
   it('retries 5xx and timeouts with growing, jittered, capped delays', () => {
@@ -128,8 +142,12 @@ describe('retry policy', () => {
 
   it('never retries 400, 401, 403, 404, 1000 or 1001', () => {
     for (const error of [
-      fail(400, envelope(400)), fail(401, envelope(401)), fail(403, envelope(403)), fail(404, envelope(404)),
-      fail(200, envelope(1000, 'x')), fail(200, envelope(1001, 'x')),
+      fail(400, envelope(400)),
+      fail(401, envelope(401)),
+      fail(403, envelope(403)),
+      fail(404, envelope(404)),
+      fail(200, envelope(1000, 'x')),
+      fail(200, envelope(1001, 'x')),
     ]) {
       expect(retryDelayMs(error, 1, policy, half)).toBeUndefined();
     }

@@ -33,9 +33,7 @@ export interface FakeFbox {
   close(): Promise<void>;
 }
 
-export async function startFakeFbox(
-  handler: (request: SeenRequest, index: number) => Reply | Promise<Reply>,
-): Promise<FakeFbox> {
+export async function startFakeFbox(handler: (request: SeenRequest, index: number) => Reply | Promise<Reply>): Promise<FakeFbox> {
   const requests: SeenRequest[] = [];
   let inFlight = 0;
   const state = { maxInFlight: 0 };
@@ -58,7 +56,9 @@ export async function startFakeFbox(
       const reply = await handler(seen, requests.length - 1);
       if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
       if (reply.hang) {
-        res.on('close', () => { inFlight -= 1; });
+        res.on('close', () => {
+          inFlight -= 1;
+        });
         return;
       }
       inFlight -= 1;

@@ -26,8 +26,14 @@ describe('registerGoods', () => {
   it('sends new goods, then nothing while they stay unchanged', async () => {
     const store = new InMemoryGoodsRegistryStore();
     const { client, batches } = recordingClient();
-    expect(await registerGoods({ client, accountId: 'a', goods: [good('A'), good('B')], store })).toEqual({ sent: ['A', 'B'], unchanged: [] });
-    expect(await registerGoods({ client, accountId: 'a', goods: [good('A'), good('B')], store })).toEqual({ sent: [], unchanged: ['A', 'B'] });
+    expect(await registerGoods({ client, accountId: 'a', goods: [good('A'), good('B')], store })).toEqual({
+      sent: ['A', 'B'],
+      unchanged: [],
+    });
+    expect(await registerGoods({ client, accountId: 'a', goods: [good('A'), good('B')], store })).toEqual({
+      sent: [],
+      unchanged: ['A', 'B'],
+    });
     expect(batches).toEqual([['A', 'B']]);
   });
 
@@ -49,7 +55,12 @@ describe('registerGoods', () => {
 
   it('sends a good listed twice once', async () => {
     const { client, batches } = recordingClient();
-    await registerGoods({ client, accountId: 'a', goods: [good('A'), good('A')], store: new InMemoryGoodsRegistryStore() });
+    await registerGoods({
+      client,
+      accountId: 'a',
+      goods: [good('A'), good('A')],
+      store: new InMemoryGoodsRegistryStore(),
+    });
     expect(batches).toEqual([['A']]);
   });
 

@@ -2,14 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { TransferPlan, WarehouseGood } from '@/lib/core/domain';
 import { AppError } from '@/lib/core/errors';
-import {
-  buildIndocId,
-  goodFingerprint,
-  parseIndocId,
-  toFboxGood,
-  toSupplyTask,
-  warehouseGoodName,
-} from '@/lib/betapro/mappers';
+import { buildIndocId, goodFingerprint, parseIndocId, toFboxGood, toSupplyTask, warehouseGoodName } from '@/lib/betapro/mappers';
 import { requestErrors } from '@/test/support/openapi';
 
 const good = (overrides: Partial<WarehouseGood> = {}): WarehouseGood => ({
@@ -69,7 +62,10 @@ describe('toFboxGood', () => {
   it('sends dimensions and weight only when all four are present positive integers', () => {
     const dims = { length: 250, width: 200, height: 220 };
     expect(toFboxGood(good({ dimensionsMm: dims, weightG: 900 }))).toMatchObject({
-      length: 250, width: 200, height: 220, weight: 900,
+      length: 250,
+      width: 200,
+      height: 220,
+      weight: 900,
     });
     for (const partial of [
       good({ dimensionsMm: dims }),
@@ -117,14 +113,16 @@ describe('buildIndocId', () => {
     expect(buildIndocId({ entity: 'supply', documentId })).toBe('MSS0b7c1d2e3f40516273849a5b6c7d8e9f');
     expect(buildIndocId({ entity: 'move', documentId, generation: 1 })).toBe('MSM0b7c1d2e3f40516273849a5b6c7d8e9f');
     expect(buildIndocId({ entity: 'purchasereturn', documentId, generation: 2 })).toBe('MSR0b7c1d2e3f40516273849a5b6c7d8e9f-2');
-    expect(parseIndocId('MSR0b7c1d2e3f40516273849a5b6c7d8e9f-2')).toEqual({ entity: 'purchasereturn', documentId, generation: 2 });
+    expect(parseIndocId('MSR0b7c1d2e3f40516273849a5b6c7d8e9f-2')).toEqual({
+      entity: 'purchasereturn',
+      documentId,
+      generation: 2,
+    });
     expect(buildIndocId({ entity: 'supply', documentId, generation: 3 })).toBe('MSS0b7c1d2e3f40516273849a5b6c7d8e9f-3');
   });
 
   it('is deterministic and case-insensitive about the UUID', () => {
-    expect(buildIndocId({ entity: 'supply', documentId: documentId.toUpperCase() })).toBe(
-      buildIndocId({ entity: 'supply', documentId }),
-    );
+    expect(buildIndocId({ entity: 'supply', documentId: documentId.toUpperCase() })).toBe(buildIndocId({ entity: 'supply', documentId }));
   });
 
   it('rejects what is not a UUID or not a positive generation', () => {
@@ -135,13 +133,18 @@ describe('buildIndocId', () => {
 
   it('stays short, alphanumeric (plus one dash) and round-trips for any document', () => {
     fc.assert(
-      fc.property(fc.uuid(), fc.constantFrom('supply' as const, 'move' as const), fc.integer({ min: 1, max: 9999 }), (uuid, entity, generation) => {
-        const id = buildIndocId({ entity, documentId: uuid, generation });
-        expect(id).toMatch(/^MS[SM][0-9a-f]{32}(-[1-9]\d*)?$/);
-        expect(id.length).toBeLessThanOrEqual(40);
-        expect(parseIndocId(id)).toEqual({ entity, documentId: uuid.toLowerCase(), generation });
-        expect(buildIndocId({ entity, documentId: uuid, generation })).toBe(id);
-      }),
+      fc.property(
+        fc.uuid(),
+        fc.constantFrom('supply' as const, 'move' as const),
+        fc.integer({ min: 1, max: 9999 }),
+        (uuid, entity, generation) => {
+          const id = buildIndocId({ entity, documentId: uuid, generation });
+          expect(id).toMatch(/^MS[SM][0-9a-f]{32}(-[1-9]\d*)?$/);
+          expect(id.length).toBeLessThanOrEqual(40);
+          expect(parseIndocId(id)).toEqual({ entity, documentId: uuid.toLowerCase(), generation });
+          expect(buildIndocId({ entity, documentId: uuid, generation })).toBe(id);
+        },
+      ),
     );
   });
 
@@ -208,7 +211,10 @@ describe('toSupplyTask', () => {
 
   it('sums repeated goods into one item', () => {
     const task = toSupplyTask(plan({ lines: [line('A', 1), line('B', 2), line('A', 3)] }));
-    expect(task.items).toEqual([{ good_id: 'A', plan_qnt: 4 }, { good_id: 'B', plan_qnt: 2 }]);
+    expect(task.items).toEqual([
+      { good_id: 'A', plan_qnt: 4 },
+      { good_id: 'B', plan_qnt: 2 },
+    ]);
   });
 
   it('refuses fractional, zero and empty plans with a Russian explanation', () => {

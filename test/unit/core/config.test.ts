@@ -48,14 +48,27 @@ describe('configuration', () => {
 
   it('reads the pool size, poll interval, heartbeat, retention and metrics token from the environment', () => {
     const defaults = parseConfig(valid);
-    expect(defaults).toMatchObject({ DATABASE_POOL_SIZE: 10, JOB_POLL_INTERVAL_MS: 500, WORKER_HEARTBEAT_SEC: 10, RETENTION_DAYS: 30 });
+    expect(defaults).toMatchObject({
+      DATABASE_POOL_SIZE: 10,
+      JOB_POLL_INTERVAL_MS: 500,
+      WORKER_HEARTBEAT_SEC: 10,
+      RETENTION_DAYS: 30,
+    });
     expect(defaults.METRICS_TOKEN).toBeUndefined();
     const set = parseConfig({
-      ...valid, DATABASE_POOL_SIZE: '25', JOB_POLL_INTERVAL_MS: '60000', WORKER_HEARTBEAT_SEC: '5', RETENTION_DAYS: '7',
+      ...valid,
+      DATABASE_POOL_SIZE: '25',
+      JOB_POLL_INTERVAL_MS: '60000',
+      WORKER_HEARTBEAT_SEC: '5',
+      RETENTION_DAYS: '7',
       METRICS_TOKEN: 'scrape-token-0123456789',
     });
     expect(set).toMatchObject({
-      DATABASE_POOL_SIZE: 25, JOB_POLL_INTERVAL_MS: 60_000, WORKER_HEARTBEAT_SEC: 5, RETENTION_DAYS: 7, METRICS_TOKEN: 'scrape-token-0123456789',
+      DATABASE_POOL_SIZE: 25,
+      JOB_POLL_INTERVAL_MS: 60_000,
+      WORKER_HEARTBEAT_SEC: 5,
+      RETENTION_DAYS: 7,
+      METRICS_TOKEN: 'scrape-token-0123456789',
     });
     expect(() => parseConfig({ ...valid, DATABASE_POOL_SIZE: '0' })).toThrow(/DATABASE_POOL_SIZE/);
     expect(() => parseConfig({ ...valid, METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN/);

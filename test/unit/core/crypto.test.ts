@@ -58,8 +58,18 @@ describe('encryption key rotation', () => {
   });
 
   it('the keyring comes from APP_ENCRYPTION_KEY then APP_ENCRYPTION_KEYS_PREVIOUS; a malformed previous key is refused', () => {
-    const base = { APP_BASE_URL: 'https://app.example', MOYSKLAD_APP_ID: 'a', MOYSKLAD_APP_UID: 'u', MOYSKLAD_SECRET_KEY: 's'.repeat(16), APP_ENCRYPTION_KEY: newKey };
-    expect(encryptionKeyring(parseConfig({ ...base, APP_ENCRYPTION_KEYS_PREVIOUS: `${oldKey}, ${'c'.repeat(64)}` }))).toEqual([newKey, oldKey, 'c'.repeat(64)]);
+    const base = {
+      APP_BASE_URL: 'https://app.example',
+      MOYSKLAD_APP_ID: 'a',
+      MOYSKLAD_APP_UID: 'u',
+      MOYSKLAD_SECRET_KEY: 's'.repeat(16),
+      APP_ENCRYPTION_KEY: newKey,
+    };
+    expect(encryptionKeyring(parseConfig({ ...base, APP_ENCRYPTION_KEYS_PREVIOUS: `${oldKey}, ${'c'.repeat(64)}` }))).toEqual([
+      newKey,
+      oldKey,
+      'c'.repeat(64),
+    ]);
     expect(encryptionKeyring(parseConfig(base))).toEqual([newKey]);
     expect(() => parseConfig({ ...base, APP_ENCRYPTION_KEYS_PREVIOUS: 'short' })).toThrow(/APP_ENCRYPTION_KEYS_PREVIOUS/);
   });

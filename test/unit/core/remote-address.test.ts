@@ -1,13 +1,32 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ADDRESS_REFUSED, assertRemoteBaseUrl, assertResolvesPublic, embeddedIpv4, isAddressRefused, isPublicAddress, publicOnlyLookup,
+  ADDRESS_REFUSED,
+  assertRemoteBaseUrl,
+  assertResolvesPublic,
+  embeddedIpv4,
+  isAddressRefused,
+  isPublicAddress,
+  publicOnlyLookup,
 } from '@/lib/core/remote-address';
 
 describe('remote addresses: which IPs a tenant-supplied remote may reach', () => {
   it('refuses loopback, private, link-local, CGNAT, multicast, unspecified and reserved IPv4', () => {
     for (const address of [
-      '127.0.0.1', '127.255.255.254', '10.0.0.1', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.169.254',
-      '100.64.0.1', '0.0.0.0', '224.0.0.1', '239.255.255.250', '240.0.0.1', '255.255.255.255', '198.18.0.1', '192.0.0.8',
+      '127.0.0.1',
+      '127.255.255.254',
+      '10.0.0.1',
+      '172.16.0.1',
+      '172.31.255.255',
+      '192.168.1.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '224.0.0.1',
+      '239.255.255.250',
+      '240.0.0.1',
+      '255.255.255.255',
+      '198.18.0.1',
+      '192.0.0.8',
     ]) {
       expect(isPublicAddress(address), address).toBe(false);
     }
@@ -15,10 +34,28 @@ describe('remote addresses: which IPs a tenant-supplied remote may reach', () =>
 
   it('refuses the same in IPv6, including forms that embed an IPv4 address', () => {
     for (const address of [
-      '::1', '::', 'fe80::1', 'fc00::1', 'fd12:3456::1', 'ff02::1', 'fec0::1',
-      '::ffff:127.0.0.1', '::ffff:7f00:1', '[::ffff:7f00:1]', '::ffff:10.0.0.1', '::ffff:169.254.169.254',
-      '::127.0.0.1', '::ffff:0:127.0.0.1', '64:ff9b::7f00:1', '64:ff9b::a00:1', '2002:7f00:1::1', '2002:c0a8:101::',
-      'fe80::1%eth0', '2001:db8::1', 'not-an-ip', '',
+      '::1',
+      '::',
+      'fe80::1',
+      'fc00::1',
+      'fd12:3456::1',
+      'ff02::1',
+      'fec0::1',
+      '::ffff:127.0.0.1',
+      '::ffff:7f00:1',
+      '[::ffff:7f00:1]',
+      '::ffff:10.0.0.1',
+      '::ffff:169.254.169.254',
+      '::127.0.0.1',
+      '::ffff:0:127.0.0.1',
+      '64:ff9b::7f00:1',
+      '64:ff9b::a00:1',
+      '2002:7f00:1::1',
+      '2002:c0a8:101::',
+      'fe80::1%eth0',
+      '2001:db8::1',
+      'not-an-ip',
+      '',
     ]) {
       expect(isPublicAddress(address), address).toBe(false);
     }
@@ -65,7 +102,9 @@ describe('remote addresses: which IPs a tenant-supplied remote may reach', () =>
 
   it('on save, refuses a host name resolving to loopback unless private hosts are allowed', async () => {
     const url = new URL('https://localhost:8443/grh/api');
-    await expect(assertResolvesPublic(url, { allowPrivateHosts: false })).rejects.toMatchObject({ details: { reason: ADDRESS_REFUSED } });
+    await expect(assertResolvesPublic(url, { allowPrivateHosts: false })).rejects.toMatchObject({
+      details: { reason: ADDRESS_REFUSED },
+    });
     await expect(assertResolvesPublic(url, { allowPrivateHosts: true })).resolves.toBeUndefined();
   });
 });

@@ -12,8 +12,12 @@ import { msEmployeeContextSchema } from '@/lib/moysklad/schemas';
 
 const secret = Buffer.alloc(32, 7).toString('base64');
 const claims: AppSessionClaims = {
-  accountId: 'acc-1', employeeId: 'emp-1', employeeName: 'Иванов И.', isAdmin: false,
-  rights: { supply: { view: true, update: true }, move: { view: true, update: false } }, locale: 'ru',
+  accountId: 'acc-1',
+  employeeId: 'emp-1',
+  employeeName: 'Иванов И.',
+  isAdmin: false,
+  rights: { supply: { view: true, update: true }, move: { view: true, update: false } },
+  locale: 'ru',
 };
 
 describe('app session', () => {
@@ -21,7 +25,10 @@ describe('app session', () => {
     const token = await issueAppSession(claims, { secret });
     const payload = decodeJwt(token);
     await expect(verifyAppSession(token, { secret })).resolves.toEqual({ ...claims, rightsCheckedAt: payload.iat });
-    await expect(verifyAppSession(`Bearer ${token}`, { secret })).resolves.toEqual({ ...claims, rightsCheckedAt: payload.iat });
+    await expect(verifyAppSession(`Bearer ${token}`, { secret })).resolves.toEqual({
+      ...claims,
+      rightsCheckedAt: payload.iat,
+    });
     expect(payload.exp! - payload.iat!).toBe(7200);
   });
 
@@ -35,7 +42,10 @@ describe('app session', () => {
       () => verifyAppSession('abc.def.ghi', { secret }),
       () => verifyAppSession(undefined, { secret }),
     ]) {
-      const error = await attempt().then(() => undefined, (e: unknown) => e);
+      const error = await attempt().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(AppError);
       expect((error as AppError).code).toBe('UNAUTHORIZED');
     }
@@ -44,22 +54,42 @@ describe('app session', () => {
   it('is not the key itself: a token signed directly with the base secret is refused', async () => {
     const { SignJWT } = await import('jose');
     const forged = await new SignJWT({ acc: 'acc-1', rights: claims.rights })
-      .setProtectedHeader({ alg: 'HS256' }).setSubject('emp-1').setIssuedAt().setExpirationTime('1h')
-      .setIssuer('betapro-bridge').setAudience('betapro-bridge:app-session')
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('emp-1')
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .setIssuer('betapro-bridge')
+      .setAudience('betapro-bridge:app-session')
       .sign(new TextEncoder().encode(secret));
     await expect(verifyAppSession(forged, { secret })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
   });
 });
 
 describe('employeeToSessionClaims', () => {
-  const employee = (permissions: Record<string, unknown>) => msEmployeeContextSchema.parse({
-    id: 'e1', accountId: 'a1', name: 'Мария', shortFio: 'Петрова М.', permissions,
-  });
+  const employee = (permissions: Record<string, unknown>) =>
+    msEmployeeContextSchema.parse({
+      id: 'e1',
+      accountId: 'a1',
+      name: 'Мария',
+      shortFio: 'Петрова М.',
+      permissions,
+    });
 
   it('admin = permissions.admin.view ALL', () => {
-    const c = employeeToSessionClaims(employee({ admin: { view: 'ALL' }, supply: { view: 'ALL', update: 'ALL' }, move: { view: 'ALL', update: 'ALL' } }), 'ru_RU');
+    const c = employeeToSessionClaims(
+      employee({
+        admin: { view: 'ALL' },
+        supply: { view: 'ALL', update: 'ALL' },
+        move: { view: 'ALL', update: 'ALL' },
+      }),
+      'ru_RU',
+    );
     expect(c).toEqual({
-      accountId: 'a1', employeeId: 'e1', employeeName: 'Петрова М.', isAdmin: true, locale: 'ru',
+      accountId: 'a1',
+      employeeId: 'e1',
+      employeeName: 'Петрова М.',
+      isAdmin: true,
+      locale: 'ru',
       rights: {
         supply: { view: true, update: true, viewScope: 'ALL', updateScope: 'ALL' },
         move: { view: true, update: true, viewScope: 'ALL', updateScope: 'ALL' },
@@ -69,18 +99,29 @@ describe('employeeToSessionClaims', () => {
   });
 
   it('a clerk: rights count when present and not NO', () => {
-    const c = employeeToSessionClaims(employee({ admin: { view: 'NO' }, supply: { view: 'OWN', update: 'NO' }, move: { view: 'ALL' } }), 'en_US');
+    const c = employeeToSessionClaims(
+      employee({ admin: { view: 'NO' }, supply: { view: 'OWN', update: 'NO' }, move: { view: 'ALL' } }),
+      'en_US',
+    );
     expect(c.isAdmin).toBe(false);
     // The scope is kept: an OWN right covers only the employee's own documents (checked per document).
-    expect(c.rights).toEqual({ supply: { view: true, update: false, viewScope: 'OWN' }, move: { view: true, update: false, viewScope: 'ALL' }, purchasereturn: { view: false, update: false } });
+    expect(c.rights).toEqual({
+      supply: { view: true, update: false, viewScope: 'OWN' },
+      move: { view: true, update: false, viewScope: 'ALL' },
+      purchasereturn: { view: false, update: false },
+    });
     expect(c.locale).toBe('en');
   });
 
   it('keeps the employee group and the scopes through the token', async () => {
-    const c = employeeToSessionClaims(msEmployeeContextSchema.parse({
-      id: 'e1', accountId: 'a1', group: { meta: { href: 'https://api.moysklad.ru/api/remap/1.2/entity/group/g-7', type: 'group' } },
-      permissions: { supply: { view: 'OWN_GROUP', update: 'OWN' } },
-    }));
+    const c = employeeToSessionClaims(
+      msEmployeeContextSchema.parse({
+        id: 'e1',
+        accountId: 'a1',
+        group: { meta: { href: 'https://api.moysklad.ru/api/remap/1.2/entity/group/g-7', type: 'group' } },
+        permissions: { supply: { view: 'OWN_GROUP', update: 'OWN' } },
+      }),
+    );
     expect(c.groupId).toBe('g-7');
     const back = await verifyAppSession(await issueAppSession(c, { secret }), { secret });
     expect(back.groupId).toBe('g-7');

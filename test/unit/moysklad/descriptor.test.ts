@@ -7,7 +7,19 @@ import { normalizeDescriptorBase, renderDescriptor, SCENARIO_ACTION_TRANSFER } f
 import { child, parseXml, path, type XmlElement } from './xml';
 
 const NS = 'https://apps-api.moysklad.ru/xml/ns/appstore/app/v2';
-const BLOCKS = ['vendorApi', 'access', 'loyaltyApi', 'fiscalApi', 'qrPayApi', 'iframes', 'iframe', 'widgets', 'popups', 'buttons', 'scenario'];
+const BLOCKS = [
+  'vendorApi',
+  'access',
+  'loyaltyApi',
+  'fiscalApi',
+  'qrPayApi',
+  'iframes',
+  'iframe',
+  'widgets',
+  'popups',
+  'buttons',
+  'scenario',
+];
 // Documented protocols per point (VDOC _5.3 table, supply/move edit pages).
 const EDIT_PROTOCOLS = ['open-feedback', 'save-handler', 'dirty-state', 'change-handler', 'update-provider'];
 const SERVICES = ['good-folder-selector', 'standard-dialogs', 'navigation-service'];
@@ -51,7 +63,10 @@ describe('solution descriptor', () => {
   it('settings page is the main iframe', () => {
     const iframes = child(root, 'iframes')!;
     expect(iframes.children).toHaveLength(1);
-    expect(iframes.children[0]).toMatchObject({ name: 'iframe', attributes: { type: 'main', sourceUrl: `${BASE}/settings` } });
+    expect(iframes.children[0]).toMatchObject({
+      name: 'iframe',
+      attributes: { type: 'main', sourceUrl: `${BASE}/settings` },
+    });
   });
 
   it('widgets for supply, move and purchase return edit pages, fixed height, documented protocols and services only', () => {
@@ -71,12 +86,25 @@ describe('solution descriptor', () => {
 
   it('scenario action with name and title attributes', () => {
     const actions = child(root, 'scenario')!.children;
-    expect(actions).toEqual([{ name: 'action', attributes: { name: SCENARIO_ACTION_TRANSFER, title: 'Передать в БетаПРО' }, children: [], text: '' }]);
+    expect(actions).toEqual([
+      {
+        name: 'action',
+        attributes: { name: SCENARIO_ACTION_TRANSFER, title: 'Передать в БетаПРО' },
+        children: [],
+        text: '',
+      },
+    ]);
   });
 
   it('every URL in it is under the base URL', () => {
-    const urls = [...xml.matchAll(/https?:\/\/[^\s"<]+/g)].map((m) => m[0])
-      .filter((u) => !u.startsWith('https://apps-api.moysklad.ru/') && !u.startsWith('https://api.moysklad.ru/') && !u.startsWith('http://www.w3.org/'));
+    const urls = [...xml.matchAll(/https?:\/\/[^\s"<]+/g)]
+      .map((m) => m[0])
+      .filter(
+        (u) =>
+          !u.startsWith('https://apps-api.moysklad.ru/') &&
+          !u.startsWith('https://api.moysklad.ru/') &&
+          !u.startsWith('http://www.w3.org/'),
+      );
     expect(urls.length).toBeGreaterThan(3);
     for (const u of urls) expect(u.startsWith(BASE)).toBe(true);
   });
@@ -102,6 +130,11 @@ describe('the test XML parser', () => {
     expect(() => parseXml('<a><b></a>')).toThrow();
     expect(() => parseXml('<a>')).toThrow();
     expect(() => parseXml('<a/><b/>')).toThrow();
-    expect(parseXml('<a x="1"><b/>t</a>')).toEqual({ name: 'a', attributes: { x: '1' }, children: [{ name: 'b', attributes: {}, children: [], text: '' }], text: 't' });
+    expect(parseXml('<a x="1"><b/>t</a>')).toEqual({
+      name: 'a',
+      attributes: { x: '1' },
+      children: [{ name: 'b', attributes: {}, children: [], text: '' }],
+      text: 't',
+    });
   });
 });

@@ -31,13 +31,23 @@ describe('mapMoyskladError', () => {
     expect(map(404, { errors: [{ error: 'Объект не найден', code: 1021 }] }).code).toBe('NOT_FOUND');
   });
 
-  it('validation errors carry MoySklad\'s text for the user', () => {
-    const e = map(412, { errors: [{ error: "Ошибка сохранения объекта: поле 'quantity' не может быть отрицательным", code: 3000, parameter: 'quantity' }] });
+  it("validation errors carry MoySklad's text for the user", () => {
+    const e = map(412, {
+      errors: [
+        {
+          error: "Ошибка сохранения объекта: поле 'quantity' не может быть отрицательным",
+          code: 3000,
+          parameter: 'quantity',
+        },
+      ],
+    });
     expect(e.code).toBe('REMOTE_REJECTED');
     expect(e.userMessage).toBe("МойСклад отклонил изменение: Ошибка сохранения объекта: поле 'quantity' не может быть отрицательным");
     expect(e.details).toMatchObject({ httpStatus: 412, msCodes: [3000], parameters: ['quantity'] });
     expect(e.message).toContain(op);
-    expect(map(400, { errors: [{ error: 'a' }, { error: 'b', error_message: 'подробно' }] }).userMessage).toBe('МойСклад отклонил изменение: a; b (подробно)');
+    expect(map(400, { errors: [{ error: 'a' }, { error: 'b', error_message: 'подробно' }] }).userMessage).toBe(
+      'МойСклад отклонил изменение: a; b (подробно)',
+    );
     expect(map(400, 'not json').userMessage).toContain('HTTP 400');
   });
 

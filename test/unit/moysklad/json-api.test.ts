@@ -41,7 +41,13 @@ beforeAll(async () => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const s: Seen = { method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString(), at: Date.now() };
+      const s: Seen = {
+        method: req.method!,
+        url: req.url!,
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString(),
+        at: Date.now(),
+      };
       seen.push(s);
       handler(s, res);
     });
@@ -50,12 +56,19 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/remap/1.2`;
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
-beforeEach(() => { seen = []; });
-
-const client = (extra: Partial<MoyskladClientOptions> = {}) => createMoyskladClient({
-  baseUrl: base, token: 'secret-token', accountId: 'acc-1', webhookDisablePrefix: 'https://bridge.example.com',
-  retry: { baseDelayMs: 10, maxDelayMs: 40 }, ...extra,
+beforeEach(() => {
+  seen = [];
 });
+
+const client = (extra: Partial<MoyskladClientOptions> = {}) =>
+  createMoyskladClient({
+    baseUrl: base,
+    token: 'secret-token',
+    accountId: 'acc-1',
+    webhookDisablePrefix: 'https://bridge.example.com',
+    retry: { baseDelayMs: 10, maxDelayMs: 40 },
+    ...extra,
+  });
 const API = 'https://api.moysklad.ru/api/remap/1.2';
 const store = { meta: { href: `${API}/entity/store/s1`, type: 'store' }, id: 's1', name: 'БетаПРО' };
 
@@ -64,7 +77,12 @@ describe('JSON API client: requests', () => {
     handler = (req, res) => json(res, 200, req.method === 'GET' ? store : { ...store, name: 'new' });
     const c = client();
     await expect(c.getStore('s1')).resolves.toMatchObject({ name: 'БетаПРО' });
-    await c.request({ method: 'PUT', path: '/entity/store/s1', body: { name: 'new' }, schema: (await import('@/lib/moysklad/schemas')).msStoreSchema });
+    await c.request({
+      method: 'PUT',
+      path: '/entity/store/s1',
+      body: { name: 'new' },
+      schema: (await import('@/lib/moysklad/schemas')).msStoreSchema,
+    });
     const [get, put] = seen;
     expect(get.headers.authorization).toBe('Bearer secret-token');
     expect(get.headers['accept-encoding']).toBe('gzip');
@@ -76,7 +94,13 @@ describe('JSON API client: requests', () => {
 
   it('encodes filters (OR by repetition, escaped ;) into the query', async () => {
     handler = (_req, res) => json(res, 200, { meta: { href: 'x', size: 0, limit: 100, offset: 0 }, rows: [] });
-    await client().listDocuments('supply', { filter: [['state.name', '=', 'Передать'], ['name', '=', 'a;b']], limit: 10 });
+    await client().listDocuments('supply', {
+      filter: [
+        ['state.name', '=', 'Передать'],
+        ['name', '=', 'a;b'],
+      ],
+      limit: 10,
+    });
     const url = new URL(seen[0].url, 'http://x');
     expect(url.searchParams.get('filter')).toBe('state.name=Передать;name=a\\;b');
     expect(url.searchParams.get('limit')).toBe('10');
@@ -84,26 +108,54 @@ describe('JSON API client: requests', () => {
 
   it('follows redirects (MoySklad answers 308 for some ids)', async () => {
     handler = (req, res) => {
-      if (req.url.includes('/old')) { res.writeHead(308, { Location: `${base}/entity/store/s1` }); res.end(); return; }
+      if (req.url.includes('/old')) {
+        res.writeHead(308, { Location: `${base}/entity/store/s1` });
+        res.end();
+        return;
+      }
       json(res, 200, store);
     };
-    await expect(client().request({ method: 'GET', path: '/entity/store/old', schema: (await import('@/lib/moysklad/schemas')).msStoreSchema })).resolves.toMatchObject({ id: 's1' });
+    await expect(
+      client().request({
+        method: 'GET',
+        path: '/entity/store/old',
+        schema: (await import('@/lib/moysklad/schemas')).msStoreSchema,
+      }),
+    ).resolves.toMatchObject({ id: 's1' });
     expect(seen.map((s) => s.url)).toEqual(['/api/remap/1.2/entity/store/old', '/api/remap/1.2/entity/store/s1']);
   });
 
   it('refuses to send the token to another host', async () => {
     handler = (_req, res) => json(res, 200, store);
-    await expect(client().request({ method: 'GET', path: 'https://evil.example.com/x', schema: (await import('zod')).z.unknown() })).rejects.toMatchObject({ code: 'INTERNAL' });
+    await expect(
+      client().request({
+        method: 'GET',
+        path: 'https://evil.example.com/x',
+        schema: (await import('zod')).z.unknown(),
+      }),
+    ).rejects.toMatchObject({ code: 'INTERNAL' });
     expect(seen).toHaveLength(0);
   });
 });
 
 describe('JSON API client: errors and retries', () => {
   it('maps {errors} and never retries a 4xx', async () => {
-    for (const [status, code] of [[400, 'REMOTE_REJECTED'], [401, 'REMOTE_AUTH'], [403, 'REMOTE_AUTH'], [404, 'NOT_FOUND'], [412, 'REMOTE_REJECTED'], [413, 'PAYLOAD_TOO_LARGE']] as const) {
+    for (const [status, code] of [
+      [400, 'REMOTE_REJECTED'],
+      [401, 'REMOTE_AUTH'],
+      [403, 'REMOTE_AUTH'],
+      [404, 'NOT_FOUND'],
+      [412, 'REMOTE_REJECTED'],
+      [413, 'PAYLOAD_TOO_LARGE'],
+    ] as const) {
       seen = [];
       handler = (_req, res) => json(res, status, { errors: [{ error: `ошибка ${status}`, code: 3000 }] });
-      const error = await client().getStore('s1').then(() => undefined, (e: unknown) => e);
+      const error = await client()
+        .getStore('s1')
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       expect(error).toBeInstanceOf(AppError);
       expect((error as AppError).code).toBe(code);
       expect(seen).toHaveLength(1);
@@ -125,13 +177,16 @@ describe('JSON API client: errors and retries', () => {
 
   it('does not repeat a POST after a 500 (it may have been applied), but does after a 429', async () => {
     handler = (_req, res) => json(res, 500, { errors: [{ error: 'boom' }] });
-    await expect(client().addPositions('supply', 'd1', [{ quantity: 1 }])).rejects.toMatchObject({ code: 'REMOTE_UNAVAILABLE' });
+    await expect(client().addPositions('supply', 'd1', [{ quantity: 1 }])).rejects.toMatchObject({
+      code: 'REMOTE_UNAVAILABLE',
+    });
     expect(seen).toHaveLength(1);
     seen = [];
     let n = 0;
-    handler = (_req, res) => (++n === 1
-      ? json(res, 429, { errors: [{ error: 'limit', code: 1049 }] }, { 'X-Lognex-Retry-After': '50' })
-      : json(res, 200, [{ id: 'p1', quantity: 1, assortment: { meta: { href: `${API}/entity/product/x`, type: 'product' } } }]));
+    handler = (_req, res) =>
+      ++n === 1
+        ? json(res, 429, { errors: [{ error: 'limit', code: 1049 }] }, { 'X-Lognex-Retry-After': '50' })
+        : json(res, 200, [{ id: 'p1', quantity: 1, assortment: { meta: { href: `${API}/entity/product/x`, type: 'product' } } }]);
     await expect(client().addPositions('supply', 'd1', [{ quantity: 1 }])).resolves.toHaveLength(1);
     expect(seen).toHaveLength(2);
   });
@@ -139,7 +194,11 @@ describe('JSON API client: errors and retries', () => {
   it('on 429 pauses the whole account for the advised interval', async () => {
     let first = true;
     handler = (_req, res) => {
-      if (first) { first = false; json(res, 429, { errors: [{ error: 'limit', code: 1049 }] }, { 'X-Lognex-Retry-After': '300' }); return; }
+      if (first) {
+        first = false;
+        json(res, 429, { errors: [{ error: 'limit', code: 1049 }] }, { 'X-Lognex-Retry-After': '300' });
+        return;
+      }
       json(res, 200, store);
     };
     const gate = new InProcessRateGate();
@@ -162,7 +221,13 @@ describe('JSON API client: errors and retries', () => {
   });
 
   it('maps an unreachable host to REMOTE_UNAVAILABLE after retrying', async () => {
-    const c = createMoyskladClient({ baseUrl: 'http://127.0.0.1:1/api/remap/1.2', token: 't', accountId: 'a', retry: { baseDelayMs: 1 }, maxRetries: 1 });
+    const c = createMoyskladClient({
+      baseUrl: 'http://127.0.0.1:1/api/remap/1.2',
+      token: 't',
+      accountId: 'a',
+      retry: { baseDelayMs: 1 },
+      maxRetries: 1,
+    });
     await expect(c.getStore('s')).rejects.toMatchObject({ code: 'REMOTE_UNAVAILABLE' });
   });
 });
@@ -170,8 +235,12 @@ describe('JSON API client: errors and retries', () => {
 function positionRow(i: number, expanded: boolean) {
   const href = `${API}/entity/product/p${i}`;
   return {
-    id: `pos-${i}`, quantity: 1, price: 100,
-    assortment: expanded ? { meta: { href, type: 'product' }, id: `p${i}`, name: `Товар ${i}`, article: `A${i}` } : { meta: { href, type: 'product' } },
+    id: `pos-${i}`,
+    quantity: 1,
+    price: 100,
+    assortment: expanded
+      ? { meta: { href, type: 'product' }, id: `p${i}`, name: `Товар ${i}`, article: `A${i}` }
+      : { meta: { href, type: 'product' } },
   };
 }
 
@@ -180,12 +249,20 @@ function productList(url: URL, catalogue: number) {
   const limit = Number(url.searchParams.get('limit') ?? 1000);
   const offset = Number(url.searchParams.get('offset') ?? 0);
   const filter = url.searchParams.get('filter');
-  const filtered = filter?.split(';').map((c) => c.replace(/^id=/, '')).filter((id) => Number(id.slice(1)) < catalogue);
+  const filtered = filter
+    ?.split(';')
+    .map((c) => c.replace(/^id=/, ''))
+    .filter((id) => Number(id.slice(1)) < catalogue);
   const size = filtered ? filtered.length : catalogue;
   const ids = filtered
     ? filtered.slice(offset, offset + limit)
     : Array.from({ length: Math.max(0, Math.min(limit, catalogue - offset)) }, (_, k) => `p${offset + k}`);
-  const rows = ids.map((id) => ({ meta: { href: `${API}/entity/product/${id}`, type: 'product' }, id, name: `Товар ${id.slice(1)}`, article: `A${id.slice(1)}` }));
+  const rows = ids.map((id) => ({
+    meta: { href: `${API}/entity/product/${id}`, type: 'product' },
+    id,
+    name: `Товар ${id.slice(1)}`,
+    article: `A${id.slice(1)}`,
+  }));
   return { meta: { href: 'x', size, limit, offset }, rows };
 }
 
@@ -205,9 +282,17 @@ function documentServer(total: number, embedded: number, embeddedExpanded: boole
       return;
     }
     json(res, 200, {
-      meta: { href: `${API}/entity/supply/d1`, type: 'supply' }, id: 'd1', name: '0001',
+      meta: { href: `${API}/entity/supply/d1`, type: 'supply' },
+      id: 'd1',
+      name: '0001',
       positions: {
-        meta: { href: `${API}/entity/supply/d1/positions`, type: 'supplyposition', size: total, limit: 1000, offset: 0 },
+        meta: {
+          href: `${API}/entity/supply/d1/positions`,
+          type: 'supplyposition',
+          size: total,
+          limit: 1000,
+          offset: 0,
+        },
         rows: Array.from({ length: Math.min(embedded, total) }, (_, i) => positionRow(i, embeddedExpanded)),
       },
     });
@@ -227,23 +312,34 @@ describe('getDocumentWithPositions', () => {
 
   it('only the first 100 came expanded: the rest of the goods by one id-list filter, 2 calls', async () => {
     handler = documentServer(250, 250, false);
-    handler = ((inner) => ((req, res) => {
-      const url = new URL(req.url, 'http://x');
-      if (url.pathname.endsWith('/d1')) {
-        json(res, 200, {
-          meta: { href: `${API}/entity/supply/d1`, type: 'supply' }, id: 'd1', name: '0001',
-          positions: {
-            meta: { href: `${API}/entity/supply/d1/positions`, type: 'supplyposition', size: 250, limit: 1000, offset: 0 },
-            rows: Array.from({ length: 250 }, (_, i) => positionRow(i, i < 100)),
-          },
-        });
-        return;
-      }
-      inner(req, res);
-    }) as Handler)(handler);
+    handler = ((inner) =>
+      ((req, res) => {
+        const url = new URL(req.url, 'http://x');
+        if (url.pathname.endsWith('/d1')) {
+          json(res, 200, {
+            meta: { href: `${API}/entity/supply/d1`, type: 'supply' },
+            id: 'd1',
+            name: '0001',
+            positions: {
+              meta: {
+                href: `${API}/entity/supply/d1/positions`,
+                type: 'supplyposition',
+                size: 250,
+                limit: 1000,
+                offset: 0,
+              },
+              rows: Array.from({ length: 250 }, (_, i) => positionRow(i, i < 100)),
+            },
+          });
+          return;
+        }
+        inner(req, res);
+      }) as Handler)(handler);
     const r = await client().getDocumentWithPositions('supply', 'd1');
     expect(r.positions.map((p) => p.id)).toEqual(Array.from({ length: 250 }, (_, i) => `pos-${i}`));
-    expect(r.positions.map((p) => 'name' in p.assortment && p.assortment.name)).toEqual(Array.from({ length: 250 }, (_, i) => `Товар ${i}`));
+    expect(r.positions.map((p) => 'name' in p.assortment && p.assortment.name)).toEqual(
+      Array.from({ length: 250 }, (_, i) => `Товар ${i}`),
+    );
     expect(r.calls).toBe(2);
     const filter = paths()[1].searchParams.get('filter')!;
     expect(filter.split(';')).toEqual(Array.from({ length: 150 }, (_, i) => `id=p${100 + i}`));
@@ -255,10 +351,16 @@ describe('getDocumentWithPositions', () => {
     expect(r.positions.map((p) => p.id)).toEqual(Array.from({ length: 2500 }, (_, i) => `pos-${i}`));
     expect(r.positions.every((p) => 'name' in p.assortment)).toBe(true);
     const pages = paths().filter((u) => u.pathname.endsWith('/positions'));
-    expect(pages.map((u) => [u.searchParams.get('limit'), u.searchParams.get('offset'), u.searchParams.get('expand')]))
-      .toEqual([['1000', '1000', null], ['1000', '2000', null]]);
+    expect(pages.map((u) => [u.searchParams.get('limit'), u.searchParams.get('offset'), u.searchParams.get('expand')])).toEqual([
+      ['1000', '1000', null],
+      ['1000', '2000', null],
+    ]);
     // 1500 goods to read: ~12 id-list calls, or the catalogue of 2500 in 3 pages (the first one a probe).
-    expect(paths().filter((u) => u.pathname.endsWith('/entity/product')).every((u) => !u.searchParams.get('filter'))).toBe(true);
+    expect(
+      paths()
+        .filter((u) => u.pathname.endsWith('/entity/product'))
+        .every((u) => !u.searchParams.get('filter')),
+    ).toBe(true);
     expect(r.calls).toBe(1 + 2 + 3);
   });
 
@@ -279,7 +381,10 @@ describe('getDocumentWithPositions', () => {
 
   it('a good deleted in the meantime is a clear error, not a position silently dropped', async () => {
     handler = documentServer(1200, 1000, true, 1100);
-    await expect(client().getDocumentWithPositions('supply', 'd1')).rejects.toMatchObject({ code: 'DOCUMENT_INVALID', userMessage: expect.stringContaining('100 позиций') });
+    await expect(client().getDocumentWithPositions('supply', 'd1')).rejects.toMatchObject({
+      code: 'DOCUMENT_INVALID',
+      userMessage: expect.stringContaining('100 позиций'),
+    });
   });
 });
 
@@ -289,11 +394,23 @@ describe('findAssortmentByKey', () => {
       const url = new URL(req.url, 'http://x');
       const type = url.pathname.split('/').pop();
       const values = (url.searchParams.get('filter') ?? '').split(/(?<!\\);/).map((c) => c.replace(/^article=/, '').replace(/\\;/g, ';'));
-      const rows = values.filter((v) => v.startsWith(type === 'product' ? 'P' : 'V')).map((v) => ({
-        meta: { href: `${API}/entity/${type}/${v}`, type }, id: v, name: v, article: v, buyPrice: { value: 500 },
-      }));
+      const rows = values
+        .filter((v) => v.startsWith(type === 'product' ? 'P' : 'V'))
+        .map((v) => ({
+          meta: { href: `${API}/entity/${type}/${v}`, type },
+          id: v,
+          name: v,
+          article: v,
+          buyPrice: { value: 500 },
+        }));
       // MoySklad may also return a near match: it must be dropped.
-      rows.push({ meta: { href: `${API}/entity/${type}/zz`, type }, id: 'zz', name: 'zz', article: 'p-0', buyPrice: { value: 1 } });
+      rows.push({
+        meta: { href: `${API}/entity/${type}/zz`, type },
+        id: 'zz',
+        name: 'zz',
+        article: 'p-0',
+        buyPrice: { value: 1 },
+      });
       json(res, 200, { meta: { href: 'x', size: rows.length, limit: 100, offset: 0 }, rows });
     };
     const values = [...Array.from({ length: 300 }, (_, i) => `P-${i}-${'x'.repeat(20)}`), 'V;1', 'V;1', ''];

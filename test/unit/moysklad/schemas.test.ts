@@ -58,7 +58,11 @@ describe('MoySklad example payloads parse with the schemas', () => {
   it('entity metadata with states', () => {
     const meta = msEntityMetadataSchema.parse(load('move-metadata.json'));
     expect(meta.states.length).toBeGreaterThan(0);
-    expect(meta.states[0]).toMatchObject({ name: expect.any(String), color: expect.any(Number), stateType: expect.any(String) });
+    expect(meta.states[0]).toMatchObject({
+      name: expect.any(String),
+      color: expect.any(Number),
+      stateType: expect.any(String),
+    });
     expect(msEntityMetadataSchema.parse(load('supply-metadata.json')).states).toEqual([]);
   });
 

@@ -7,7 +7,16 @@ import { ensureStatuses, normalizeStatusName, STATUS_DEFINITIONS } from '@/lib/m
 
 function fakeClient(states: Array<Pick<MsState, 'name'>>, create: (s: NewState) => MsState): MoyskladClient {
   return {
-    getEntityMetadata: async () => ({ meta: { href: 'x' }, states: states.map((s, i) => ({ meta: { href: `s${i}`, type: 'state' }, id: `s${i}`, color: 0, stateType: 'Regular', ...s })) }),
+    getEntityMetadata: async () => ({
+      meta: { href: 'x' },
+      states: states.map((s, i) => ({
+        meta: { href: `s${i}`, type: 'state' },
+        id: `s${i}`,
+        color: 0,
+        stateType: 'Regular',
+        ...s,
+      })),
+    }),
     createState: async (_e: string, s: NewState) => create(s),
   } as unknown as MoyskladClient;
 }
@@ -17,7 +26,12 @@ describe('ensureStatuses', () => {
     let attempts = 0;
     const client = fakeClient([{ name: 'Передать' }], () => {
       attempts += 1;
-      throw mapMoyskladError({ status: 403, body: { errors: [{ error: 'Нет прав', code: 1016 }] }, headers: {}, operation: 'POST /entity/supply/metadata/states' });
+      throw mapMoyskladError({
+        status: 403,
+        body: { errors: [{ error: 'Нет прав', code: 1016 }] },
+        headers: {},
+        operation: 'POST /entity/supply/metadata/states',
+      });
     });
     const result = await ensureStatuses(client, 'supply');
     expect(attempts).toBe(1);
@@ -29,13 +43,18 @@ describe('ensureStatuses', () => {
   });
 
   it('other errors are not swallowed', async () => {
-    const client = fakeClient([], () => { throw new AppError('REMOTE_UNAVAILABLE', 'down'); });
+    const client = fakeClient([], () => {
+      throw new AppError('REMOTE_UNAVAILABLE', 'down');
+    });
     await expect(ensureStatuses(client, 'move')).rejects.toMatchObject({ code: 'REMOTE_UNAVAILABLE' });
   });
 
   it('uses the configured names and the documented kinds', async () => {
     const created: NewState[] = [];
-    const client = fakeClient([], (s) => { created.push(s); return { meta: { href: 'h', type: 'state' }, id: s.name, ...s }; });
+    const client = fakeClient([], (s) => {
+      created.push(s);
+      return { meta: { href: 'h', type: 'state' }, id: s.name, ...s };
+    });
     await ensureStatuses(client, 'move', { names: { transfer: 'На склад' } });
     // The optional «Расхождения» is created with the others (issue 16).
     expect(created.map((s) => s.name)).toEqual(['На склад', 'Передан', 'Ошибка передачи', 'Проведён', 'Расхождения']);

@@ -14,10 +14,15 @@ function product(fields: Record<string, unknown> = {}) {
 function variant(parent: ReturnType<typeof product>, fields: Record<string, unknown> = {}) {
   const vid = id();
   return {
-    meta: { href: `${API}/entity/variant/${vid}`, type: 'variant' }, id: vid,
+    meta: { href: `${API}/entity/variant/${vid}`, type: 'variant' },
+    id: vid,
     name: `${parent.name} (L, синий)`,
-    characteristics: [{ name: 'Размер', value: 'L' }, { name: 'Цвет', value: 'синий' }],
-    product: parent, ...fields,
+    characteristics: [
+      { name: 'Размер', value: 'L' },
+      { name: 'Цвет', value: 'синий' },
+    ],
+    product: parent,
+    ...fields,
   };
 }
 function position(assortment: unknown, quantity = 1, price = 10000): MsPosition {
@@ -26,13 +31,24 @@ function position(assortment: unknown, quantity = 1, price = 10000): MsPosition 
 
 describe('toTransferLines', () => {
   it('maps products to lines and goods with barcodes and weight in grams', () => {
-    const p = product({ name: 'Кружка', article: 'MUG-1', barcodes: [{ ean13: '2000000000107' }, { code128: 'ABC' }, { gtin: '00000000000130' }], weight: 0.35 });
+    const p = product({
+      name: 'Кружка',
+      article: 'MUG-1',
+      barcodes: [{ ean13: '2000000000107' }, { code128: 'ABC' }, { gtin: '00000000000130' }],
+      weight: 0.35,
+    });
     const result = toTransferLines([position(p, 3, 12345)], 'article');
     expect(result.problems).toEqual([]);
-    expect(result.lines).toEqual([{
-      goodId: 'MUG-1', quantity: 3, name: 'Кружка', price: 12345,
-      assortment: { href: p.meta.href, type: 'product' }, positionIds: [expect.any(String)],
-    }]);
+    expect(result.lines).toEqual([
+      {
+        goodId: 'MUG-1',
+        quantity: 3,
+        name: 'Кружка',
+        price: 12345,
+        assortment: { href: p.meta.href, type: 'product' },
+        positionIds: [expect.any(String)],
+      },
+    ]);
     expect(result.goods).toEqual([{ goodId: 'MUG-1', name: 'Кружка', barcodes: ['2000000000107', 'ABC', '00000000000130'], weightG: 350 }]);
   });
 
@@ -54,7 +70,11 @@ describe('toTransferLines', () => {
   });
 
   it('names the row, the product and the field when the key is missing', () => {
-    const rows = [position(product({ article: 'A' })), position(product({ article: 'B' })), position(product({ name: 'Футболка синяя L' }))];
+    const rows = [
+      position(product({ article: 'A' })),
+      position(product({ article: 'B' })),
+      position(product({ name: 'Футболка синяя L' })),
+    ];
     const result = toTransferLines(rows, 'article');
     expect(result.lines).toEqual([]);
     expect(result.problems).toEqual([expect.objectContaining({ code: 'MISSING_KEY', field: 'article', positionNumbers: [3] })]);
@@ -65,38 +85,61 @@ describe('toTransferLines', () => {
   });
 
   it('reports services, bundles and consignments as not storable', () => {
-    const service = { meta: { href: `${API}/entity/service/s1`, type: 'service' }, id: 's1', name: 'Доставка', code: 'D' };
+    const service = {
+      meta: { href: `${API}/entity/service/s1`, type: 'service' },
+      id: 's1',
+      name: 'Доставка',
+      code: 'D',
+    };
     const bundle = { meta: { href: `${API}/entity/bundle/b1`, type: 'bundle' }, id: 'b1', name: 'Набор', code: 'N' };
-    const consignment = { meta: { href: `${API}/entity/consignment/c1`, type: 'consignment' }, id: 'c1', name: 'Партия', code: 'P' };
+    const consignment = {
+      meta: { href: `${API}/entity/consignment/c1`, type: 'consignment' },
+      id: 'c1',
+      name: 'Партия',
+      code: 'P',
+    };
     const result = toTransferLines([position(service), position(bundle), position(consignment)], 'code');
-    expect(result.problems.map((p) => [p.code, p.positionNumbers[0]])).toEqual([['NOT_STORABLE', 1], ['NOT_STORABLE', 2], ['NOT_STORABLE', 3]]);
+    expect(result.problems.map((p) => [p.code, p.positionNumbers[0]])).toEqual([
+      ['NOT_STORABLE', 1],
+      ['NOT_STORABLE', 2],
+      ['NOT_STORABLE', 3],
+    ]);
     expect(result.problems[0].message).toContain('Позиция 1 «Доставка»: это услуга');
     expect(result.problems[1].message).toContain('комплект');
   });
 
   it('reports non-integer and non-positive quantities', () => {
-    const result = toTransferLines([position(product({ article: 'A', name: 'Сахар' }), 2.5), position(product({ article: 'B' }), 0)], 'article');
+    const result = toTransferLines(
+      [position(product({ article: 'A', name: 'Сахар' }), 2.5), position(product({ article: 'B' }), 0)],
+      'article',
+    );
     expect(result.problems.map((p) => p.code)).toEqual(['NON_INTEGER_QUANTITY', 'NON_POSITIVE_QUANTITY']);
     expect(result.problems[0].message).toContain('Позиция 1 «Сахар»: количество 2,5 дробное');
   });
 
   it('reports one key shared by different products, naming both rows', () => {
-    const result = toTransferLines([
-      position(product({ article: 'X', name: 'Красная' })),
-      position(product({ article: 'Y', name: 'Другая' })),
-      position(product({ article: 'X', name: 'Синяя' })),
-    ], 'article');
+    const result = toTransferLines(
+      [
+        position(product({ article: 'X', name: 'Красная' })),
+        position(product({ article: 'Y', name: 'Другая' })),
+        position(product({ article: 'X', name: 'Синяя' })),
+      ],
+      'article',
+    );
     expect(result.problems).toEqual([expect.objectContaining({ code: 'DUPLICATE_KEY', positionNumbers: [1, 3] })]);
     expect(result.problems[0].message).toContain('Артикул «X» одинаковый у разных товаров: позиция 1 «Красная», позиция 3 «Синяя»');
     expect(result.problems[0].message).toContain('по артикулу');
   });
 
   it('collects every problem at once', () => {
-    const result = toTransferLines([
-      position(product({ name: 'Без артикула' })),
-      position({ meta: { href: `${API}/entity/service/s`, type: 'service' }, id: 's', name: 'Услуга' }),
-      position(product({ article: 'Q' }), 1.5),
-    ], 'article');
+    const result = toTransferLines(
+      [
+        position(product({ name: 'Без артикула' })),
+        position({ meta: { href: `${API}/entity/service/s`, type: 'service' }, id: 's', name: 'Услуга' }),
+        position(product({ article: 'Q' }), 1.5),
+      ],
+      'article',
+    );
     expect(result.problems.map((p) => p.positionNumbers[0])).toEqual([1, 2, 3]);
   });
 
@@ -106,8 +149,17 @@ describe('toTransferLines', () => {
       const v = variant(parent, { article: 'TS-L-BLUE', barcodes: [{ ean8: '20000000' }] });
       const result = toTransferLines([position(v, 4)], 'article');
       expect(result.problems).toEqual([]);
-      expect(result.lines[0]).toMatchObject({ goodId: 'TS-L-BLUE', name: 'Футболка (L, синий)', assortment: { type: 'variant', href: v.meta.href } });
-      expect(result.goods[0]).toEqual({ goodId: 'TS-L-BLUE', name: 'Футболка (L, синий)', barcodes: ['20000000'], weightG: 200 });
+      expect(result.lines[0]).toMatchObject({
+        goodId: 'TS-L-BLUE',
+        name: 'Футболка (L, синий)',
+        assortment: { type: 'variant', href: v.meta.href },
+      });
+      expect(result.goods[0]).toEqual({
+        goodId: 'TS-L-BLUE',
+        name: 'Футболка (L, синий)',
+        barcodes: ['20000000'],
+        weightG: 200,
+      });
     });
 
     it('without their own article are reported (not given the parent article) by default', () => {
@@ -123,12 +175,19 @@ describe('toTransferLines', () => {
       const one = toTransferLines([position(variant(parent))], 'article', { variantArticleFallback: 'parent' });
       expect(one.problems).toEqual([]);
       expect(one.lines[0].goodId).toBe('TS');
-      const two = toTransferLines([position(variant(parent)), position(variant(parent))], 'article', { variantArticleFallback: 'parent' });
+      const two = toTransferLines([position(variant(parent)), position(variant(parent))], 'article', {
+        variantArticleFallback: 'parent',
+      });
       expect(two.problems.map((p) => p.code)).toEqual(['DUPLICATE_KEY']);
     });
 
-    it('keep MoySklad\'s own name when the parent product was not expanded', () => {
-      const v = { ...variant(product()), product: { meta: { href: `${API}/entity/product/p`, type: 'product' } }, name: 'Кепка (M)', code: 'K-M' };
+    it("keep MoySklad's own name when the parent product was not expanded", () => {
+      const v = {
+        ...variant(product()),
+        product: { meta: { href: `${API}/entity/product/p`, type: 'product' } },
+        name: 'Кепка (M)',
+        code: 'K-M',
+      };
       expect(toTransferLines([position(v)], 'code').lines[0].name).toBe('Кепка (M)');
     });
   });
@@ -139,17 +198,25 @@ describe('toTransferLines', () => {
   });
 
   it('property: integer quantities of valid products sum up per product', () => {
-    fc.assert(fc.property(
-      fc.array(fc.tuple(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 1, max: 1000 })), { minLength: 1, maxLength: 30 }),
-      (rows) => {
-        const products = Array.from({ length: 5 }, (_, i) => product({ article: `P${i}` }));
-        const result = toTransferLines(rows.map(([p, q]) => position(products[p], q)), 'article');
-        expect(result.problems).toEqual([]);
-        const total = rows.reduce((s, [, q]) => s + q, 0);
-        expect(result.lines.reduce((s, l) => s + l.quantity, 0)).toBe(total);
-        expect(new Set(result.lines.map((l) => l.goodId)).size).toBe(result.lines.length);
-        expect(result.lines.flatMap((l) => l.positionIds)).toHaveLength(rows.length);
-      },
-    ));
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 1, max: 1000 })), {
+          minLength: 1,
+          maxLength: 30,
+        }),
+        (rows) => {
+          const products = Array.from({ length: 5 }, (_, i) => product({ article: `P${i}` }));
+          const result = toTransferLines(
+            rows.map(([p, q]) => position(products[p], q)),
+            'article',
+          );
+          expect(result.problems).toEqual([]);
+          const total = rows.reduce((s, [, q]) => s + q, 0);
+          expect(result.lines.reduce((s, l) => s + l.quantity, 0)).toBe(total);
+          expect(new Set(result.lines.map((l) => l.goodId)).size).toBe(result.lines.length);
+          expect(result.lines.flatMap((l) => l.positionIds)).toHaveLength(rows.length);
+        },
+      ),
+    );
   });
 });

@@ -18,7 +18,10 @@ async function token(claims: Record<string, unknown> = {}, options: { secret?: s
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 
 async function expectUnauthorized(promise: Promise<unknown>, reason?: RegExp) {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(AppError);
   expect((error as AppError).code).toBe('UNAUTHORIZED');
   if (reason) expect((error as AppError).message).toMatch(reason);
@@ -91,15 +94,29 @@ describe('verifyVendorJwt', () => {
 
   it('remembers the jti until the token expires (plus skew)', async () => {
     const seen: Array<[string, Date]> = [];
-    const store: JtiStore = { rememberOnce: async (jti, at) => { seen.push([jti, at]); return true; } };
+    const store: JtiStore = {
+      rememberOnce: async (jti, at) => {
+        seen.push([jti, at]);
+        return true;
+      },
+    };
     const iat = now();
-    await verifyVendorJwt(`Bearer ${await token({ jti: 'r1', iat, exp: iat + 60 })}`, { secret: SECRET, jtiStore: store, clockSkewSec: 30 });
+    await verifyVendorJwt(`Bearer ${await token({ jti: 'r1', iat, exp: iat + 60 })}`, {
+      secret: SECRET,
+      jtiStore: store,
+      clockSkewSec: 30,
+    });
     expect(seen).toEqual([['r1', new Date((iat + 90) * 1000)]]);
   });
 
   it('accepts any of several secrets (draft and published versions)', async () => {
     const t = await token({}, { secret: 'draft-version-secret-key-000' });
-    await expect(verifyVendorJwt(`Bearer ${t}`, { secret: [SECRET, 'draft-version-secret-key-000'], jtiStore: new InMemoryJtiStore() })).resolves.toBeTruthy();
+    await expect(
+      verifyVendorJwt(`Bearer ${t}`, {
+        secret: [SECRET, 'draft-version-secret-key-000'],
+        jtiStore: new InMemoryJtiStore(),
+      }),
+    ).resolves.toBeTruthy();
   });
 });
 

@@ -17,10 +17,22 @@ export function parseXml(source: string): XmlElement {
   let i = 0;
   const stack: XmlElement[] = [];
   let root: XmlElement | undefined;
-  const fail = (msg: string): never => { throw new Error(`XML: ${msg} at ${i}`); };
+  const fail = (msg: string): never => {
+    throw new Error(`XML: ${msg} at ${i}`);
+  };
   while (i < source.length) {
-    if (source.startsWith('<?', i)) { const end = source.indexOf('?>', i); if (end < 0) fail('unclosed declaration'); i = end + 2; continue; }
-    if (source.startsWith('<!--', i)) { const end = source.indexOf('-->', i); if (end < 0) fail('unclosed comment'); i = end + 3; continue; }
+    if (source.startsWith('<?', i)) {
+      const end = source.indexOf('?>', i);
+      if (end < 0) fail('unclosed declaration');
+      i = end + 2;
+      continue;
+    }
+    if (source.startsWith('<!--', i)) {
+      const end = source.indexOf('-->', i);
+      if (end < 0) fail('unclosed comment');
+      i = end + 3;
+      continue;
+    }
     if (source.startsWith('</', i)) {
       const end = source.indexOf('>', i);
       const name = source.slice(i + 2, end).trim();

@@ -8,20 +8,40 @@ import { acceptedQuantity, projectReceipt, summariseForComment, type DefectivePo
 
 const MS = 'https://api.moysklad.ru/api/remap/1.2/entity';
 const plan = (goodId: string, quantity: number): PlanLine => ({
-  goodId, quantity, name: `Товар ${goodId}`, price: 100, positionIds: [`pos-${goodId}`],
+  goodId,
+  quantity,
+  name: `Товар ${goodId}`,
+  price: 100,
+  positionIds: [`pos-${goodId}`],
   assortment: { href: `${MS}/product/${goodId}`, type: 'product' },
 });
-const FACTS: Array<[string, number, number]> = [['A', 7, 2], ['B', 5, 1], ['C', 4, 0], ['D', 0, 0], ['E', 0, 3]];
+const FACTS: Array<[string, number, number]> = [
+  ['A', 7, 2],
+  ['B', 5, 1],
+  ['C', 4, 0],
+  ['D', 0, 0],
+  ['E', 0, 3],
+];
 const receipt: Receipt = {
-  outdocId: 1, kind: 'goods_supply', indocId: 'MS-1', outdocDate: '2025-03-11', createdAt: new Date('2025-03-11T10:00:00Z'),
-  partNumber: undefined, nonArrival: false, surplusFor: undefined,
+  outdocId: 1,
+  kind: 'goods_supply',
+  indocId: 'MS-1',
+  outdocDate: '2025-03-11',
+  createdAt: new Date('2025-03-11T10:00:00Z'),
+  partNumber: undefined,
+  nonArrival: false,
+  surplusFor: undefined,
   lines: FACTS.map(([goodId, useful, defective]) => ({ goodId, planned: 0, useful, defective })),
 };
 const POLICIES: DefectivePolicy[] = ['received', 'excluded'];
 
 describe('«Принято» is one number in the widget, the comment and the document', () => {
   it.each(POLICIES)('policy %s', (policy) => {
-    const result = projectReceipt({ plan: [plan('A', 10), plan('B', 5), plan('C', 3), plan('D', 2), plan('E', 3)], receipts: [receipt], policy: { defective: policy } });
+    const result = projectReceipt({
+      plan: [plan('A', 10), plan('B', 5), plan('C', 3), plan('D', 2), plan('E', 3)],
+      receipts: [receipt],
+      policy: { defective: policy },
+    });
     const comment = summariseForComment(result, { entity: 'supply' }).join('\n');
     for (const [goodId, useful, defective] of FACTS) {
       const line = result.lines.find((l) => l.goodId === goodId)!;

@@ -3,7 +3,14 @@
  * stale form that removed or cut back the block does not lose the app's entries.
  */
 import { describe, expect, it } from 'vitest';
-import { COMMENT_MARKER, appendToComment, mergeEntries, newestEntryIs, newestEntryStartsWith, splitComment } from '@/lib/sync/document/comment-log';
+import {
+  COMMENT_MARKER,
+  appendToComment,
+  mergeEntries,
+  newestEntryIs,
+  newestEntryStartsWith,
+  splitComment,
+} from '@/lib/sync/document/comment-log';
 
 const AT = new Date('2025-03-11T14:05:00Z');
 const minutes = (n: number) => new Date(AT.getTime() + n * 60_000);
@@ -14,8 +21,12 @@ describe('comment block restored from the stored log', () => {
 
   it('a stale form removed the block: the next write puts the stored entries back before the new one', () => {
     const staleSave = 'Текст пользователя, исправленный';
-    const next = appendToComment(staleSave, [{ at: minutes(10), lines: ['Проведён по факту приёмки БетаПРО'] }], { storedEntries: stored });
-    expect(next).toBe(`${staleSave}\n\n${COMMENT_MARKER}\n11.03.2025 17:05 Передан в БетаПРО: задание X, 1 поз., 2 шт.\n11.03.2025 17:15 Проведён по факту приёмки БетаПРО`);
+    const next = appendToComment(staleSave, [{ at: minutes(10), lines: ['Проведён по факту приёмки БетаПРО'] }], {
+      storedEntries: stored,
+    });
+    expect(next).toBe(
+      `${staleSave}\n\n${COMMENT_MARKER}\n11.03.2025 17:05 Передан в БетаПРО: задание X, 1 поз., 2 шт.\n11.03.2025 17:15 Проведён по факту приёмки БетаПРО`,
+    );
     // Without the stored log (before this change) the first entry was lost.
     expect(appendToComment(staleSave, [{ at: minutes(10), lines: ['Проведён'] }])).not.toContain('Передан в БетаПРО');
   });
@@ -32,7 +43,9 @@ describe('comment block restored from the stored log', () => {
   it('entries in the document the app did not store (a crash before storing) are kept, by date', () => {
     const inDocument = ['11.03.2025 17:05 a', '11.03.2025 17:20 c'];
     expect(mergeEntries(['11.03.2025 17:05 a', '11.03.2025 17:10 b'], inDocument)).toEqual([
-      '11.03.2025 17:05 a', '11.03.2025 17:10 b', '11.03.2025 17:20 c',
+      '11.03.2025 17:05 a',
+      '11.03.2025 17:10 b',
+      '11.03.2025 17:20 c',
     ]);
     expect(mergeEntries(null, inDocument)).toEqual(inDocument);
   });

@@ -16,9 +16,12 @@ const minutes = (n: number) => new Date(AT.getTime() + n * 60_000);
 describe('renderEntry', () => {
   it('dates the first line in Moscow time and indents the rest', () => {
     expect(renderEntry({ at: AT, lines: ['Передан на склад БетаПРО'] })).toBe('11.03.2025 17:05 Передан на склад БетаПРО');
-    expect(renderEntry({ at: AT, lines: ['Ошибка передачи:', '1. Позиция 2: нет артикула', '2. Склад не связан с БетаПРО'] })).toBe(
-      '11.03.2025 17:05 Ошибка передачи:\n    1. Позиция 2: нет артикула\n    2. Склад не связан с БетаПРО',
-    );
+    expect(
+      renderEntry({
+        at: AT,
+        lines: ['Ошибка передачи:', '1. Позиция 2: нет артикула', '2. Склад не связан с БетаПРО'],
+      }),
+    ).toBe('11.03.2025 17:05 Ошибка передачи:\n    1. Позиция 2: нет артикула\n    2. Склад не связан с БетаПРО');
   });
 
   it('keeps the entry structure whatever the lines contain', () => {
@@ -39,7 +42,10 @@ describe('appendToComment / splitComment', () => {
   it('writes the block after a blank line and reads the user text back byte for byte', () => {
     const out = appendToComment('Привезти до пятницы', [entry(0, 'Передан на склад БетаПРО')]);
     expect(out).toBe(`Привезти до пятницы\n\n${COMMENT_MARKER}\n11.03.2025 17:05 Передан на склад БетаПРО`);
-    expect(splitComment(out)).toEqual({ userText: 'Привезти до пятницы', entries: ['11.03.2025 17:05 Передан на склад БетаПРО'] });
+    expect(splitComment(out)).toEqual({
+      userText: 'Привезти до пятницы',
+      entries: ['11.03.2025 17:05 Передан на склад БетаПРО'],
+    });
   });
 
   it.each([
@@ -77,10 +83,7 @@ describe('appendToComment / splitComment', () => {
   });
 
   it('keeps multi-line entries whole when reading them back', () => {
-    const description = appendToComment('x', [
-      { at: AT, lines: ['Ошибка передачи:', 'Позиция 1: нет артикула'] },
-      entry(1),
-    ]);
+    const description = appendToComment('x', [{ at: AT, lines: ['Ошибка передачи:', 'Позиция 1: нет артикула'] }, entry(1)]);
     expect(splitComment(description).entries).toEqual([
       '11.03.2025 17:05 Ошибка передачи:\n    Позиция 1: нет артикула',
       '11.03.2025 17:06 Событие 1',
@@ -190,7 +193,11 @@ describe('comment log properties', () => {
     .filter((s) => !s.includes(COMMENT_MARKER));
   const entriesArb = fc.array(
     fc.record({
-      at: fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true }),
+      at: fc.date({
+        min: new Date('2000-01-01T00:00:00Z'),
+        max: new Date('2100-01-01T00:00:00Z'),
+        noInvalidDate: true,
+      }),
       lines: fc.array(fc.string({ maxLength: 80 }), { maxLength: 4 }),
     }),
     { maxLength: 5 },
@@ -198,18 +205,23 @@ describe('comment log properties', () => {
 
   it('round-trips the user text byte for byte through any number of appends', () => {
     fc.assert(
-      fc.property(userTextArb, fc.array(entriesArb, { minLength: 1, maxLength: 4 }), fc.integer({ min: 0, max: 600 }), (userText, batches, limit) => {
-        const maxLength = limit === 0 ? 4096 : limit;
-        let description = userText;
-        for (const batch of batches) {
-          description = appendToComment(description, batch, { maxLength });
-          expect(splitComment(description).userText).toBe(userText);
-          expect(description.startsWith(userText)).toBe(true);
-          if (userText.length + 2 + COMMENT_MARKER.length + 1 + 24 <= maxLength) {
-            expect(description.length).toBeLessThanOrEqual(maxLength);
+      fc.property(
+        userTextArb,
+        fc.array(entriesArb, { minLength: 1, maxLength: 4 }),
+        fc.integer({ min: 0, max: 600 }),
+        (userText, batches, limit) => {
+          const maxLength = limit === 0 ? 4096 : limit;
+          let description = userText;
+          for (const batch of batches) {
+            description = appendToComment(description, batch, { maxLength });
+            expect(splitComment(description).userText).toBe(userText);
+            expect(description.startsWith(userText)).toBe(true);
+            if (userText.length + 2 + COMMENT_MARKER.length + 1 + 24 <= maxLength) {
+              expect(description.length).toBeLessThanOrEqual(maxLength);
+            }
           }
-        }
-      }),
+        },
+      ),
       { numRuns: 500 },
     );
   });

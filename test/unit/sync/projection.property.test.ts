@@ -36,31 +36,33 @@ const planArb = fc
   });
 
 const receiptArb = (outdocId: number): fc.Arbitrary<Receipt> =>
-  fc.record({
-    kind: fc.constantFrom('goods_supply' as const, 'goods_supply' as const, 'goods_supply_start' as const),
-    partNumber: fc.option(fc.integer({ min: 1, max: 5 }), { nil: undefined }),
-    nonArrival: fc.boolean(),
-    surplus: fc.boolean(),
-    lines: fc.array(
-      fc.record({
-        goodId: fc.constantFrom(...PLAN_GOODS, ...OTHER_GOODS),
-        planned: fc.integer({ min: 0, max: 20 }),
-        useful: fc.integer({ min: 0, max: 15 }),
-        defective: fc.integer({ min: 0, max: 4 }),
-      }),
-      { maxLength: 8 },
-    ),
-  }).map(({ kind, partNumber, nonArrival, surplus, lines }) => ({
-    outdocId,
-    kind,
-    indocId: 'T-1',
-    outdocDate: '2025-03-11',
-    createdAt: new Date(1_700_000_000_000 + outdocId * 1000),
-    partNumber,
-    nonArrival,
-    surplusFor: surplus && partNumber === undefined ? 'T-1' : undefined,
-    lines: kind === 'goods_supply' ? lines : [],
-  }));
+  fc
+    .record({
+      kind: fc.constantFrom('goods_supply' as const, 'goods_supply' as const, 'goods_supply_start' as const),
+      partNumber: fc.option(fc.integer({ min: 1, max: 5 }), { nil: undefined }),
+      nonArrival: fc.boolean(),
+      surplus: fc.boolean(),
+      lines: fc.array(
+        fc.record({
+          goodId: fc.constantFrom(...PLAN_GOODS, ...OTHER_GOODS),
+          planned: fc.integer({ min: 0, max: 20 }),
+          useful: fc.integer({ min: 0, max: 15 }),
+          defective: fc.integer({ min: 0, max: 4 }),
+        }),
+        { maxLength: 8 },
+      ),
+    })
+    .map(({ kind, partNumber, nonArrival, surplus, lines }) => ({
+      outdocId,
+      kind,
+      indocId: 'T-1',
+      outdocDate: '2025-03-11',
+      createdAt: new Date(1_700_000_000_000 + outdocId * 1000),
+      partNumber,
+      nonArrival,
+      surplusFor: surplus && partNumber === undefined ? 'T-1' : undefined,
+      lines: kind === 'goods_supply' ? lines : [],
+    }));
 
 const inputArb: fc.Arbitrary<ProjectionInput & { positionQuantities: Map<string, number> }> = fc
   .record({
@@ -79,7 +81,12 @@ const inputArb: fc.Arbitrary<ProjectionInput & { positionQuantities: Map<string,
       unexpected: new Map<string, UnexpectedGood>(
         found.map((goodId) => [
           goodId,
-          { assortment: { href: `https://ms/product/${goodId}`, type: 'product' }, name: `Найден ${goodId}`, price: zeroPrice ? 0 : 35000, priceSource: zeroPrice ? 'zero' : 'buyPrice' },
+          {
+            assortment: { href: `https://ms/product/${goodId}`, type: 'product' },
+            name: `Найден ${goodId}`,
+            price: zeroPrice ? 0 : 35000,
+            priceSource: zeroPrice ? 'zero' : 'buyPrice',
+          },
         ]),
       ),
     })),
@@ -105,7 +112,10 @@ describe('projectReceipt properties', () => {
     fc.assert(
       fc.property(
         inputArb.chain((input) =>
-          fc.tuple(fc.constant(input), fc.shuffledSubarray(input.receipts, { minLength: input.receipts.length, maxLength: input.receipts.length })),
+          fc.tuple(
+            fc.constant(input),
+            fc.shuffledSubarray(input.receipts, { minLength: input.receipts.length, maxLength: input.receipts.length }),
+          ),
         ),
         ([input, shuffled]) => {
           expect(projectReceipt({ ...input, receipts: shuffled })).toEqual(projectReceipt(input));
@@ -192,7 +202,12 @@ describe('projectReceipt properties', () => {
     fc.assert(
       fc.property(planArb, fc.constantFrom('received' as const, 'excluded' as const), ({ plan, positionQuantities }, defective) => {
         const receipt: Receipt = {
-          outdocId: 1, kind: 'goods_supply', indocId: 'T', outdocDate: '2025-01-01', createdAt: new Date(0), nonArrival: false,
+          outdocId: 1,
+          kind: 'goods_supply',
+          indocId: 'T',
+          outdocDate: '2025-01-01',
+          createdAt: new Date(0),
+          nonArrival: false,
           lines: plan.map((l) => ({ goodId: l.goodId, planned: l.quantity, useful: l.quantity, defective: 0 })),
         };
         const result = projectReceipt({ plan, receipts: [receipt], policy: { defective }, positionQuantities });

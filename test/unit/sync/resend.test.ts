@@ -8,7 +8,12 @@ import type { MsDocument } from '@/lib/moysklad/schemas';
 const msId = '0b7c1d2e-3f40-5162-7384-9a5b6c7d8e9f';
 const first = 'MSS0b7c1d2e3f40516273849a5b6c7d8e9f';
 const doc = (state: string, indocId: string | null = first, generation = 1, replacedIndocId: string | null = null) => ({
-  state, indocId, generation, entity: 'supply', msId, replacedIndocId,
+  state,
+  indocId,
+  generation,
+  entity: 'supply',
+  msId,
+  replacedIndocId,
 });
 
 describe('planResend: only a deliberate re-send after the task ended moves to a new generation', () => {
@@ -26,7 +31,7 @@ describe('planResend: only a deliberate re-send after the task ended moves to a 
     expect(planResend(doc('error'), 'scenario')?.patch).toEqual({ generation: 2, replacedIndocId: first });
   });
 
-  it('keeps the number when no task existed, on the app\'s own triggers, and in other states', () => {
+  it("keeps the number when no task existed, on the app's own triggers, and in other states", () => {
     expect(planResend(doc('error', null), 'widget')).toBeNull();
     expect(planResend(doc('not_sent', null), 'widget')).toBeNull();
     expect(planResend(doc('cancelled'), 'system')).toBeNull();
@@ -38,18 +43,30 @@ describe('planResend: only a deliberate re-send after the task ended moves to a 
 });
 
 describe('findStatusBefore', () => {
-  const settings = { ...defaultSettings(), statuses: { supply: { transfer: 'T', sent: 'S', error: 'E', posted: 'P' }, move: defaultSettings().statuses.move, purchasereturn: defaultSettings().statuses.purchasereturn } };
+  const settings = {
+    ...defaultSettings(),
+    statuses: {
+      supply: { transfer: 'T', sent: 'S', error: 'E', posted: 'P' },
+      move: defaultSettings().statuses.move,
+      purchasereturn: defaultSettings().statuses.purchasereturn,
+    },
+  };
   const account = { accountId: 'acc', settings, missing: missingSettings(settings) } as unknown as Account;
   const ref = (id: string) => ({ meta: { href: `https://api/entity/supply/metadata/states/${id}`, type: 'state' } });
-  const document = (state: string) => ({ id: msId, name: '1', meta: { href: 'x', type: 'supply' }, state: ref(state) }) as unknown as MsDocument;
+  const document = (state: string) =>
+    ({ id: msId, name: '1', meta: { href: 'x', type: 'supply' }, state: ref(state) }) as unknown as MsDocument;
   const client = (rows: unknown[]) => ({ getAudit: async () => ({ meta: { size: rows.length }, rows }) }) as unknown as MoyskladClient;
-  const change = (moment: string, from: string, to: string) => ({ eventType: 'update', moment, diff: { state: { oldValue: ref(from), newValue: ref(to) } } });
+  const change = (moment: string, from: string, to: string) => ({
+    eventType: 'update',
+    moment,
+    diff: { state: { oldValue: ref(from), newValue: ref(to) } },
+  });
 
-  it('is the current status when it is not one of the app\'s', async () => {
+  it("is the current status when it is not one of the app's", async () => {
     expect(await findStatusBefore(client([]), account, 'supply', document('NEW'))).toBe('NEW');
   });
 
-  it('skips the app\'s statuses back through the audit, newest first', async () => {
+  it("skips the app's statuses back through the audit, newest first", async () => {
     const audit = [
       change('2026-11-30 10:00:00', 'NEW', 'T'),
       change('2026-11-30 10:00:05', 'T', 'E'),
@@ -61,8 +78,14 @@ describe('findStatusBefore', () => {
   });
 
   it('is null for a document created in «Передать», or when the audit cannot be read', async () => {
-    expect(await findStatusBefore(client([{ eventType: 'create', moment: '2026-11-30 10:00:00' }]), account, 'supply', document('T'))).toBeNull();
-    const failing = { getAudit: async () => { throw new Error('403'); } } as unknown as MoyskladClient;
+    expect(
+      await findStatusBefore(client([{ eventType: 'create', moment: '2026-11-30 10:00:00' }]), account, 'supply', document('T')),
+    ).toBeNull();
+    const failing = {
+      getAudit: async () => {
+        throw new Error('403');
+      },
+    } as unknown as MoyskladClient;
     expect(await findStatusBefore(failing, account, 'supply', document('T'))).toBeNull();
   });
 });

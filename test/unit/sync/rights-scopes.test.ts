@@ -10,7 +10,12 @@ const ref = (type: string, id: string) => ({ meta: { href: `${API}/entity/${type
 function session(scope: RightScope | undefined, groupId = 'g-1'): Session {
   const rights = scope ? { view: true, update: true, viewScope: scope, updateScope: scope } : { view: true, update: true };
   return {
-    accountId: 'a', employeeId: 'me', employeeName: 'Я', groupId, isAdmin: false, locale: 'ru',
+    accountId: 'a',
+    employeeId: 'me',
+    employeeName: 'Я',
+    groupId,
+    isAdmin: false,
+    locale: 'ru',
     rights: { supply: rights, move: { view: false, update: false } },
   };
 }
@@ -27,7 +32,7 @@ describe('rights scopes per document', () => {
     ['OWN_SHARED', [true, false, true, false]],
     ['OWN_GROUP', [true, true, false, false]],
     ['OWN_GROUP_SHARED', [true, true, true, false]],
-  ] as Array<[RightScope, boolean[]]>)('%s covers mine, my group\'s, shared, foreign = %j', (scope, expected) => {
+  ] as Array<[RightScope, boolean[]]>)("%s covers mine, my group's, shared, foreign = %j", (scope, expected) => {
     const s = session(scope);
     expect([mine, myGroup, sharedForeign, foreign].map((d) => coversDocument(s, 'supply', 'view', d))).toEqual(expected);
     expect(coversAll(s, 'supply', 'view')).toBe(scope === 'ALL');
@@ -60,11 +65,19 @@ describe('rights from the employee security data', () => {
     expect(admin.rights.supply).toEqual({ view: true, update: true, viewScope: 'ALL', updateScope: 'ALL' });
     const clerk = rightsFromSecurity({
       group: { meta: { href: `${API}/entity/group/g-5` } },
-      role: { meta: { href: `${API}/entity/role/individual` }, permissions: { supply: { view: 'OWN_GROUP', update: 'NO' } } },
+      role: {
+        meta: { href: `${API}/entity/role/individual` },
+        permissions: { supply: { view: 'OWN_GROUP', update: 'NO' } },
+      },
     });
     expect(clerk).toEqual({
-      isAdmin: false, groupId: 'g-5',
-      rights: { supply: { view: true, update: false, viewScope: 'OWN_GROUP' }, move: { view: false, update: false }, purchasereturn: { view: false, update: false } },
+      isAdmin: false,
+      groupId: 'g-5',
+      rights: {
+        supply: { view: true, update: false, viewScope: 'OWN_GROUP' },
+        move: { view: false, update: false },
+        purchasereturn: { view: false, update: false },
+      },
     });
     const cashier = rightsFromSecurity({ role: { meta: { href: `${API}/entity/role/cashier` } } });
     expect(cashier.rights.supply.view).toBe(false);

@@ -10,12 +10,24 @@ import type { ProjectedPosition } from '@/lib/sync/receipt/projection';
 
 const href = (id: string) => `https://api.example/entity/product/${id}`;
 const row = (id: string, product: string, quantity: number, extra: Partial<MsPosition> = {}) => ({
-  id, quantity, href: href(product),
-  row: { id, quantity, price: 100, assortment: { meta: { href: href(product), type: 'product', mediaType: 'application/json' } }, ...extra } as MsPosition,
+  id,
+  quantity,
+  href: href(product),
+  row: {
+    id,
+    quantity,
+    price: 100,
+    assortment: { meta: { href: href(product), type: 'product', mediaType: 'application/json' } },
+    ...extra,
+  } as MsPosition,
 });
 const target = (product: string, quantity: number, keep?: string): ProjectedPosition => ({
-  goodId: product, assortment: { href: href(product), type: 'product' }, quantity, price: 100,
-  keepPositionIds: keep ? [keep] : [], origin: keep ? 'plan' : 'unexpected',
+  goodId: product,
+  assortment: { href: href(product), type: 'product' },
+  quantity,
+  price: 100,
+  keepPositionIds: keep ? [keep] : [],
+  origin: keep ? 'plan' : 'unexpected',
 });
 
 describe('planPositions', () => {
@@ -38,15 +50,26 @@ describe('planPositions', () => {
 describe('replacementRow', () => {
   it('carries every writable field of the old row with the new quantity, not the read-only ones', () => {
     const old = row('p1', 'A', 10, {
-      price: 12345, discount: 5, vat: 20, vatEnabled: true, overhead: 300, things: ['SN-1', 'SN-2'],
-      gtd: { name: '10702070/010125/0000001' }, country: { meta: { href: 'https://api.example/entity/country/ru', type: 'country' } },
+      price: 12345,
+      discount: 5,
+      vat: 20,
+      vatEnabled: true,
+      overhead: 300,
+      things: ['SN-1', 'SN-2'],
+      gtd: { name: '10702070/010125/0000001' },
+      country: { meta: { href: 'https://api.example/entity/country/ru', type: 'country' } },
       pack: { id: 'pack-1', quantity: 6 },
     }).row;
     expect(replacementRow(old, 7)).toEqual({
       quantity: 7,
       assortment: { meta: { href: href('A'), type: 'product', mediaType: 'application/json' } },
-      price: 12345, discount: 5, vat: 20, vatEnabled: true, things: ['SN-1', 'SN-2'],
-      gtd: { name: '10702070/010125/0000001' }, country: { meta: { href: 'https://api.example/entity/country/ru', type: 'country' } },
+      price: 12345,
+      discount: 5,
+      vat: 20,
+      vatEnabled: true,
+      things: ['SN-1', 'SN-2'],
+      gtd: { name: '10702070/010125/0000001' },
+      country: { meta: { href: 'https://api.example/entity/country/ru', type: 'country' } },
       pack: { id: 'pack-1', quantity: 6 },
     });
   });

@@ -7,7 +7,9 @@ import { formatLogDate } from '@/lib/sync/document/comment-log';
 import { formatDateTime } from '@/lib/ui/i18n';
 
 const savedTz = process.env.TZ;
-afterEach(() => { process.env.TZ = savedTz; });
+afterEach(() => {
+  process.env.TZ = savedTz;
+});
 
 describe('the widget and the comment tell the same time', () => {
   it.each(['UTC', 'America/New_York', 'Asia/Vladivostok'])('runtime zone %s: both in Moscow time', (zone) => {

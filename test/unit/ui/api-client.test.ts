@@ -2,7 +2,10 @@ import { describe, expect, it, vi } from 'vitest';
 import { ApiClient, ApiError, NetworkError, SessionExpiredError, startSession, type FetchLike } from '@/lib/ui/api-client';
 
 function respond(status: number, body: unknown): Response {
-  return new Response(body === undefined ? null : JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  return new Response(body === undefined ? null : JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json' },
+  });
 }
 
 describe('session bootstrap', () => {
@@ -35,7 +38,10 @@ describe('session bootstrap', () => {
 describe('ApiClient', () => {
   it('sends the token as a Bearer header and never as a cookie', async () => {
     let seen: RequestInit | undefined;
-    const client = new ApiClient({ token: 'tok', fetch: async (_u, init) => ((seen = init), respond(200, { ok: true })) });
+    const client = new ApiClient({
+      token: 'tok',
+      fetch: async (_u, init) => ((seen = init), respond(200, { ok: true })),
+    });
     await expect(client.get('/api/settings')).resolves.toEqual({ ok: true });
     const headers = seen?.headers as Record<string, string>;
     expect(headers.authorization).toBe('Bearer tok');
@@ -45,7 +51,11 @@ describe('ApiClient', () => {
 
   it('401 calls onUnauthorized and throws SessionExpiredError', async () => {
     const onUnauthorized = vi.fn();
-    const client = new ApiClient({ token: 'old', onUnauthorized, fetch: async () => respond(401, { error: { code: 'UNAUTHORIZED', message: 'Сессия истекла' } }) });
+    const client = new ApiClient({
+      token: 'old',
+      onUnauthorized,
+      fetch: async () => respond(401, { error: { code: 'UNAUTHORIZED', message: 'Сессия истекла' } }),
+    });
     await expect(client.post('/api/widget/documents/supply/x/actions', { action: 'send' })).rejects.toBeInstanceOf(SessionExpiredError);
     expect(onUnauthorized).toHaveBeenCalledOnce();
   });
@@ -53,7 +63,14 @@ describe('ApiClient', () => {
   it('422 carries the field errors', async () => {
     const client = new ApiClient({
       token: 't',
-      fetch: async () => respond(422, { error: { code: 'VALIDATION', message: 'Проверьте', details: { fieldErrors: { betaproBaseUrl: ['Неверный адрес'], junk: 'x' } } } }),
+      fetch: async () =>
+        respond(422, {
+          error: {
+            code: 'VALIDATION',
+            message: 'Проверьте',
+            details: { fieldErrors: { betaproBaseUrl: ['Неверный адрес'], junk: 'x' } },
+          },
+        }),
     });
     const error = await client.put('/api/settings', {}).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
@@ -71,7 +88,10 @@ describe('ApiClient', () => {
     let seen: RequestInit | undefined;
     const stream = new ApiClient({
       token: 'tok',
-      fetch: async (_u, init) => ((seen = init), new Response('event: change\ndata: {}\n\n', { status: 200, headers: { 'content-type': 'text/event-stream' } })),
+      fetch: async (_u, init) => (
+        (seen = init),
+        new Response('event: change\ndata: {}\n\n', { status: 200, headers: { 'content-type': 'text/event-stream' } })
+      ),
     });
     const abort = new AbortController();
     const response = await stream.stream('/api/widget/documents/supply/x/events', abort.signal);
@@ -80,10 +100,17 @@ describe('ApiClient', () => {
     expect(seen?.signal).toBe(abort.signal);
 
     const onUnauthorized = vi.fn();
-    const refused = new ApiClient({ token: 'old', onUnauthorized, fetch: async () => respond(401, { error: { code: 'UNAUTHORIZED', message: 'Сессия истекла' } }) });
+    const refused = new ApiClient({
+      token: 'old',
+      onUnauthorized,
+      fetch: async () => respond(401, { error: { code: 'UNAUTHORIZED', message: 'Сессия истекла' } }),
+    });
     await expect(refused.stream('/e', abort.signal)).rejects.toBeInstanceOf(SessionExpiredError);
     expect(onUnauthorized).toHaveBeenCalledTimes(1);
-    const limited = new ApiClient({ token: 't', fetch: async () => respond(429, { error: { code: 'RATE_LIMITED', message: 'Слишком много открытых виджетов' } }) });
+    const limited = new ApiClient({
+      token: 't',
+      fetch: async () => respond(429, { error: { code: 'RATE_LIMITED', message: 'Слишком много открытых виджетов' } }),
+    });
     await expect(limited.stream('/e', abort.signal)).rejects.toMatchObject({ status: 429, code: 'RATE_LIMITED' });
   });
 });

@@ -6,8 +6,23 @@ import { ru } from '@/lib/ui/i18n/ru';
 import { eventDetail, errorCodeText, PROBLEM_TEXTS, problemLines } from '@/lib/ui/i18n/codes';
 
 const CYRILLIC = /[а-яё]/i;
-const SAMPLE = { name: 'Hoodie', product: 'Hoodie', variant: 'S', key: 'article', type: 'service', quantity: 1.5, entity: 'move',
-  indocId: 'IN-1', missing: 'x', status: 'suspended', reason: 'r', goods: 'G-1', names: '«A», «B»', value: 'A-1', position: 2 };
+const SAMPLE = {
+  name: 'Hoodie',
+  product: 'Hoodie',
+  variant: 'S',
+  key: 'article',
+  type: 'service',
+  quantity: 1.5,
+  entity: 'move',
+  indocId: 'IN-1',
+  missing: 'x',
+  status: 'suspended',
+  reason: 'r',
+  goods: 'G-1',
+  names: '«A», «B»',
+  value: 'A-1',
+  position: 2,
+};
 
 describe('code texts', () => {
   it('every problem code has a text in Russian and in English', () => {
@@ -44,19 +59,35 @@ describe('code texts', () => {
 
 describe('short problem lines', () => {
   const variant = (size: string, position: number) => ({
-    code: 'MISSING_KEY', position, message: `Позиция ${position} «Толстовка с капюшоном (${size})»: у модификации не заполнен артикул…`,
-    params: { name: `Толстовка с капюшоном (${size})`, key: 'article', product: 'Толстовка с капюшоном', variant: size },
+    code: 'MISSING_KEY',
+    position,
+    message: `Позиция ${position} «Толстовка с капюшоном (${size})»: у модификации не заполнен артикул…`,
+    params: {
+      name: `Толстовка с капюшоном (${size})`,
+      key: 'article',
+      product: 'Толстовка с капюшоном',
+      variant: size,
+    },
   });
 
   it('lists the variants of one product that lack the same field on one line', () => {
-    const lines = problemLines([variant('S', 1), variant('M', 2), variant('L', 3),
-      { code: 'NOT_STORABLE', position: 4, message: '…', params: { name: 'Доставка', type: 'service' } }], 'ru');
+    const lines = problemLines(
+      [
+        variant('S', 1),
+        variant('M', 2),
+        variant('L', 3),
+        { code: 'NOT_STORABLE', position: 4, message: '…', params: { name: 'Доставка', type: 'service' } },
+      ],
+      'ru',
+    );
     expect(lines.map((l) => l.text)).toEqual([
       'Толстовка с капюшоном: S, M, L — у модификаций не заполнен артикул',
       '«Доставка» — услуга: склад принимает только товары — удалите из документа',
     ]);
     expect(lines[0].positions).toEqual([1, 2, 3]);
-    expect(problemLines([variant('S', 1), variant('M', 2)], 'en')[0].text).toBe('Толстовка с капюшоном: S, M — the variants have no article');
+    expect(problemLines([variant('S', 1), variant('M', 2)], 'en')[0].text).toBe(
+      'Толстовка с капюшоном: S, M — the variants have no article',
+    );
     expect(problemLines([variant('S', 1)], 'ru')[0].text).toBe('Толстовка с капюшоном: S — у модификации не заполнен артикул');
   });
 
@@ -67,7 +98,11 @@ describe('short problem lines', () => {
   });
 
   it('renders event details from the event data, in English without the Russian message', () => {
-    const event = { kind: 'task_created', message: 'Создано задание на оприходование X: 2 поз., 5 шт.', params: { indocId: 'X', lines: 2, units: 5 } };
+    const event = {
+      kind: 'task_created',
+      message: 'Создано задание на оприходование X: 2 поз., 5 шт.',
+      params: { indocId: 'X', lines: 2, units: 5 },
+    };
     expect(eventDetail(event, 'en')).toBe('Task X: 2 lines, 5 pcs');
     expect(eventDetail(event, 'ru')).toBe('Задание X: 2 поз., 5 шт.');
     expect(eventDetail({ kind: 'sent', message: 'Статус документа: «Передан»' }, 'en')).toBeNull();

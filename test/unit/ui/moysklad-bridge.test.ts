@@ -1,8 +1,18 @@
 import { describe, expect, it, vi } from 'vitest';
 import {
-  EARLY_BUFFER_KEY, EARLY_BUFFER_SCRIPT, HeightReporter, HostBridge, HostRequestError, asHostMessage, drainEarlyBuffer,
-  installEarlyBuffer, isOriginAllowed, parseAllowedOrigins,
-  type MessageEventLike, type TimersLike, type WindowLike,
+  EARLY_BUFFER_KEY,
+  EARLY_BUFFER_SCRIPT,
+  HeightReporter,
+  HostBridge,
+  HostRequestError,
+  asHostMessage,
+  drainEarlyBuffer,
+  installEarlyBuffer,
+  isOriginAllowed,
+  parseAllowedOrigins,
+  type MessageEventLike,
+  type TimersLike,
+  type WindowLike,
 } from '@/lib/ui/moysklad-bridge';
 
 const HOST = 'https://online.moysklad.ru';
@@ -21,7 +31,10 @@ function fakeWindow() {
 }
 function fakeParent() {
   const posted: Array<{ message: Record<string, unknown>; targetOrigin: string }> = [];
-  return { posted, postMessage: (message: unknown, targetOrigin: string) => posted.push({ message: message as Record<string, unknown>, targetOrigin }) };
+  return {
+    posted,
+    postMessage: (message: unknown, targetOrigin: string) => posted.push({ message: message as Record<string, unknown>, targetOrigin }),
+  };
 }
 /** Manual timers: `advance` fires what is due. */
 function fakeTimers() {
@@ -37,10 +50,11 @@ function fakeTimers() {
     clearTimeout: (h) => void due.delete(h as number),
     advance(ms) {
       now += ms;
-      for (const [id, t] of [...due]) if (t.at <= now) {
-        due.delete(id);
-        t.fn();
-      }
+      for (const [id, t] of [...due])
+        if (t.at <= now) {
+          due.delete(id);
+          t.fn();
+        }
     },
     pending: () => due.size,
   };
@@ -53,21 +67,33 @@ function setup(extra: Partial<ConstructorParameters<typeof HostBridge>[0]> = {})
   const timers = fakeTimers();
   const rejected: string[] = [];
   const bridge = new HostBridge({
-    self, parent, allowedOrigins: ALLOWED, timers, timeoutMs: 1000, dialogTimeoutMs: 5000,
-    onRejected: (_e, reason) => rejected.push(reason), ...extra,
+    self,
+    parent,
+    allowedOrigins: ALLOWED,
+    timers,
+    timeoutMs: 1000,
+    dialogTimeoutMs: 5000,
+    onRejected: (_e, reason) => rejected.push(reason),
+    ...extra,
   }).start();
   const fromHost = (data: unknown, origin = HOST, source: unknown = parent) => self.fire({ data, origin, source });
   return { self, parent, timers, bridge, rejected, fromHost };
 }
 
 const open = (messageId: number, objectId: string | null = 'doc-1') => ({
-  name: 'Open', messageId, extensionPoint: 'document.supply.edit', objectId, displayMode: 'expanded',
+  name: 'Open',
+  messageId,
+  extensionPoint: 'document.supply.edit',
+  objectId,
+  displayMode: 'expanded',
 });
 
 describe('allowed origins', () => {
   it('parses FRAME_ANCESTORS, dropping keywords and junk', () => {
     expect(parseAllowedOrigins("'self' https://online.moysklad.ru  https://*.moysklad.ru,http://127.0.0.1:* data: nonsense")).toEqual([
-      'https://online.moysklad.ru', 'https://*.moysklad.ru', 'http://127.0.0.1:*',
+      'https://online.moysklad.ru',
+      'https://*.moysklad.ru',
+      'http://127.0.0.1:*',
     ]);
   });
 
@@ -152,7 +178,9 @@ describe('HostBridge', () => {
     const self = fakeWindow();
     const parent = fakeParent();
     const bridge = new HostBridge({
-      self, parent, allowedOrigins: ALLOWED,
+      self,
+      parent,
+      allowedOrigins: ALLOWED,
       buffered: [
         { data: open(7, 'early'), origin: HOST, source: parent },
         { data: open(8, 'forged'), origin: 'https://evil.example', source: parent },
@@ -215,10 +243,18 @@ describe('HostBridge', () => {
   it('shows a dialog and returns the pressed button', async () => {
     const { bridge, parent, fromHost } = setup();
     fromHost(open(1));
-    const answer = bridge.showDialog('Отменить задание?', [{ name: 'yes', caption: 'Да' }, { name: 'no', caption: 'Нет' }]);
+    const answer = bridge.showDialog('Отменить задание?', [
+      { name: 'yes', caption: 'Да' },
+      { name: 'no', caption: 'Нет' },
+    ]);
     expect(parent.posted[0].message).toEqual({
-      name: 'ShowDialogRequest', messageId: 1, dialogText: 'Отменить задание?',
-      buttons: [{ name: 'yes', caption: 'Да' }, { name: 'no', caption: 'Нет' }],
+      name: 'ShowDialogRequest',
+      messageId: 1,
+      dialogText: 'Отменить задание?',
+      buttons: [
+        { name: 'yes', caption: 'Да' },
+        { name: 'no', caption: 'Нет' },
+      ],
     });
     fromHost({ name: 'ShowDialogResponse', correlationId: 1, dialogResolution: 'normal', buttonName: 'yes' });
     await expect(answer).resolves.toEqual({ buttonName: 'yes', resolution: 'normal' });
@@ -254,7 +290,11 @@ describe('HostBridge', () => {
     const { bridge, fromHost } = setup();
     fromHost(open(1));
     const answer = bridge.showDialog('?', [{ name: 'yes', caption: 'Да' }]);
-    fromHost({ name: 'InvalidMessageError', correlationId: 1, errors: [{ code: 1004, error: 'protocol not declared' }] });
+    fromHost({
+      name: 'InvalidMessageError',
+      correlationId: 1,
+      errors: [{ code: 1004, error: 'protocol not declared' }],
+    });
     await expect(answer).rejects.toMatchObject({ kind: 'invalid', errors: [{ code: 1004 }] });
   });
 

@@ -58,15 +58,25 @@ describe('settings form', () => {
   });
 
   it('statuses are required only for enabled document types', () => {
-    const form = { ...formFromView(complete), enabledEntities: ['supply' as const], statuses: { supply: mapping, move: { transfer: null, sent: null, error: null, posted: null }, purchasereturn: { transfer: null, sent: null, error: null, posted: null } } };
+    const form = {
+      ...formFromView(complete),
+      enabledEntities: ['supply' as const],
+      statuses: {
+        supply: mapping,
+        move: { transfer: null, sent: null, error: null, posted: null },
+        purchasereturn: { transfer: null, sent: null, error: null, posted: null },
+      },
+    };
     expect(validateForm(form, true, t)).toEqual({});
   });
 
   it('after creating statuses, empty roles get the statuses of those names', () => {
-    const next = preselectStatuses(
-      { transfer: 'mine', sent: null, error: null, posted: null },
-      [{ id: 'a', name: 'Передать' }, { id: 'b', name: 'Передан' }, { id: 'c', name: 'Ошибка передачи' }, { id: 'd', name: 'Проведён' }],
-    );
+    const next = preselectStatuses({ transfer: 'mine', sent: null, error: null, posted: null }, [
+      { id: 'a', name: 'Передать' },
+      { id: 'b', name: 'Передан' },
+      { id: 'c', name: 'Ошибка передачи' },
+      { id: 'd', name: 'Проведён' },
+    ]);
     expect(next).toEqual({ transfer: 'mine', sent: 'b', error: 'c', posted: 'd' });
   });
 

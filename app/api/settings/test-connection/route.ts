@@ -6,7 +6,10 @@ import { testConnection } from '@/lib/sync/account/settings-service';
 export const dynamic = 'force-dynamic';
 
 /** Checks BetaPRO credentials and shows the account's rate limits. */
-export const POST = withAppSession(async ({ request, session, prisma }) => {
-  const input = await parseBody(request, testConnectionRequestSchema);
-  return Response.json(await testConnection(prisma, session, input));
-}, { right: 'admin' });
+export const POST = withAppSession(
+  async ({ request, session, prisma }) => {
+    const input = await parseBody(request, testConnectionRequestSchema);
+    return Response.json(await testConnection(prisma, session, input));
+  },
+  { right: 'admin' },
+);

@@ -8,8 +8,11 @@ import { identifyUnknownGood } from '@/lib/sync/receipt/recognition';
 export const dynamic = 'force-dynamic';
 
 /** An admin maps a good BetaPRO received under a temporary code to a MoySklad product. */
-export const POST = withAppSession(async ({ request, params: { entity, id }, session, prisma }) => {
-  const input = await parseBody(request, identifyRequestSchema);
-  await identifyUnknownGood(prisma, session, entity, id, input);
-  return Response.json(await buildDocumentView(prisma, session, entity, id));
-}, { params: documentParamsSchema, right: 'admin' });
+export const POST = withAppSession(
+  async ({ request, params: { entity, id }, session, prisma }) => {
+    const input = await parseBody(request, identifyRequestSchema);
+    await identifyUnknownGood(prisma, session, entity, id, input);
+    return Response.json(await buildDocumentView(prisma, session, entity, id));
+  },
+  { params: documentParamsSchema, right: 'admin' },
+);
