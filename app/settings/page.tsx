@@ -1,20 +1,11 @@
-import type { Metadata } from 'next';
-import { localeFrom, messagesFor } from '@/lib/ui/i18n';
-import { allowedHostOrigins, firstParam } from '@/lib/ui/page-params';
+import { allowedHostOrigins, firstParam, localizedTitle } from '@/lib/ui/page-params';
 import { SettingsApp } from '@/lib/ui/settings/settings-app';
 
 // Reads FRAME_ANCESTORS and the one-off contextKey per request: never prerendered or cached.
 export const dynamic = 'force-dynamic';
 
-/** The title in the user's language (MoySklad passes userLocale in the frame's URL). */
-export async function generateMetadata({
-  searchParams,
-}: {
-  searchParams: Promise<Record<string, string | string[] | undefined>>;
-}): Promise<Metadata> {
-  const t = messagesFor(localeFrom(firstParam((await searchParams).userLocale)));
-  return { title: t.settings.title, robots: { index: false } };
-}
+/** The title in the user's language. */
+export const generateMetadata = localizedTitle((t) => t.settings.title);
 
 type SearchParams = Record<string, string | string[] | undefined>;
 

@@ -104,13 +104,18 @@ export const fboxIndocJsonSchema = z.object({
 });
 export type FboxIndocJson = z.infer<typeof fboxIndocJsonSchema>;
 
-export const fboxOutdocListItemSchema = z.object({
+/** The fields every outdoc has, in the list and in the full document. */
+const outdocHeaderFields = {
   outdoc_id: z.number().int(),
   outdoc_type: z.string(),
   outdoc_type_descrip: optional(z.string()),
   outdoc_date: z.string(),
   outdoc_txt: optional(z.string()),
   created_at: z.string(),
+};
+
+export const fboxOutdocListItemSchema = z.object({
+  ...outdocHeaderFields,
   locked: z.boolean(),
   unlock_request: z.boolean(),
   indoc_id: optional(z.string()),
@@ -122,12 +127,7 @@ export type FboxOutdocListItem = z.infer<typeof fboxOutdocListItemSchema>;
 export const fboxOutdocListSchema = fboxPageSchema(fboxOutdocListItemSchema);
 
 export const fboxOutdocCommonSchema = z.object({
-  outdoc_id: z.number().int(),
-  outdoc_type: z.string(),
-  outdoc_type_descrip: optional(z.string()),
-  outdoc_date: z.string(),
-  outdoc_txt: optional(z.string()),
-  created_at: z.string(),
+  ...outdocHeaderFields,
   indoc_id: optional(z.string()),
   attributes: optional(z.array(fboxAttributeSchema)),
 });

@@ -45,7 +45,11 @@ export type SyncState = z.infer<typeof syncStateSchema>;
  * the logs; the UI renders `code` + `params` in the user's language (lib/ui/i18n/codes.ts), and a
  * unit test fails when a code here has no text in either language.
  */
-export const PROBLEM_CODES = [
+/**
+ * The transfer check's codes (pre-flight): what a user fixes in the document or the settings. An error
+ * made only of these is gone once pre-flight passes (lib/ui/widget/rules.ts).
+ */
+export const TRANSFER_CHECK_PROBLEM_CODES = [
   // positions (lib/moysklad/mappers/to-transfer-lines.ts)
   'NO_POSITIONS',
   'ASSORTMENT_UNREADABLE',
@@ -60,6 +64,10 @@ export const PROBLEM_CODES = [
   'no_store',
   'store_not_mapped',
   'same_warehouse',
+] as const;
+
+export const PROBLEM_CODES = [
+  ...TRANSFER_CHECK_PROBLEM_CODES,
   // transfer and receipt outcomes
   'task_arrived',
   'account_inactive',

@@ -5,7 +5,7 @@ import Button from '@mui/material/Button';
 import { useI18n } from '@/lib/ui/i18n/context';
 
 /** The first load failed (the settings page, the widget): the reason and a retry, never an empty screen. */
-export function LoadFailed({ message, onRetry }: { message: string; onRetry: () => void }) {
+export function LoadFailed({ message, onRetry, title }: { message: string; onRetry: () => void; title?: string }) {
   const { t } = useI18n();
   return (
     <Alert
@@ -17,7 +17,7 @@ export function LoadFailed({ message, onRetry }: { message: string; onRetry: () 
         </Button>
       }
     >
-      <AlertTitle>{t.common.loadFailed}</AlertTitle>
+      <AlertTitle>{title ?? t.common.loadFailed}</AlertTitle>
       {message}
     </Alert>
   );

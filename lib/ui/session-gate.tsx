@@ -2,9 +2,9 @@
 import Alert from '@mui/material/Alert';
 import AlertTitle from '@mui/material/AlertTitle';
 import Box from '@mui/material/Box';
-import Button from '@mui/material/Button';
 import type { ReactNode } from 'react';
 import { useI18n } from '@/lib/ui/i18n/context';
+import { LoadFailed } from '@/lib/ui/load-failed';
 import type { SessionState } from '@/lib/ui/use-app-session';
 
 /**
@@ -46,18 +46,7 @@ export function SessionGate({
     case 'failed':
       return (
         <Box sx={{ p: 1.5 }}>
-          <Alert
-            severity="error"
-            role="alert"
-            action={
-              <Button color="inherit" onClick={onRetry}>
-                {t.common.retryLoad}
-              </Button>
-            }
-          >
-            <AlertTitle>{t.common.sessionFailed}</AlertTitle>
-            {state.network ? t.common.network : state.message}
-          </Alert>
+          <LoadFailed title={t.common.sessionFailed} message={state.network ? t.common.network : state.message} onRetry={onRetry} />
         </Box>
       );
     case 'ready':

@@ -1,23 +1,14 @@
-import type { Metadata } from 'next';
-import { localeFrom, messagesFor } from '@/lib/ui/i18n';
 import { notFound } from 'next/navigation';
 import { headers } from 'next/headers';
 import { EARLY_BUFFER_SCRIPT } from '@/lib/ui/moysklad-bridge';
-import { allowedHostOrigins, firstParam } from '@/lib/ui/page-params';
+import { allowedHostOrigins, firstParam, localizedTitle } from '@/lib/ui/page-params';
 import { WidgetApp } from '@/lib/ui/widget/widget-app';
 
 // Reads FRAME_ANCESTORS and the one-off contextKey per request: never prerendered or cached.
 export const dynamic = 'force-dynamic';
 
-/** The title in the user's language (MoySklad passes userLocale in the frame's URL). */
-export async function generateMetadata({
-  searchParams,
-}: {
-  searchParams: Promise<Record<string, string | string[] | undefined>>;
-}): Promise<Metadata> {
-  const t = messagesFor(localeFrom(firstParam((await searchParams).userLocale)));
-  return { title: t.widget.pageTitle, robots: { index: false } };
-}
+/** The title in the user's language. */
+export const generateMetadata = localizedTitle((t) => t.widget.pageTitle);
 
 type SearchParams = Record<string, string | string[] | undefined>;
 

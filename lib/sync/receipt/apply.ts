@@ -189,34 +189,17 @@ async function showProgress(run: ApplyRun): Promise<void> {
 /** Non-arrival, or goods MoySklad does not know: the document is not posted. True when it stopped here. */
 async function blockedByFacts(run: ApplyRun, projection: ProjectionResult, description: string | undefined): Promise<boolean> {
   const { prisma, doc, account, moysklad, betapro, entity, counted, reverting } = run;
+  const stop = (lines: string[], state: Parameters<typeof failReceipt>[7]) =>
+    failReceipt(prisma, doc, account, moysklad, entity, description, lines, state);
   if (projection.nonArrival) {
-    await failReceipt(
-      prisma,
-      doc,
-      account,
-      moysklad,
-      entity,
-      description,
-      ['Поставка не прибыла на склад БетаПРО: срок ожидания истёк, документ не проведён.'],
-      'expired',
-    );
-    await finishOutdocs(
-      prisma,
-      betapro,
-      counted.map((o) => o.id),
-      reverting,
-    );
+    await stop(['Поставка не прибыла на склад БетаПРО: срок ожидания истёк, документ не проведён.'], 'expired');
+    const countedOutdocIds = counted.map((o) => o.id);
+    await finishOutdocs(prisma, betapro, countedOutdocIds, reverting);
     return true;
   }
   if (!projection.unknownGoods.length) return false;
   const names = projection.unknownGoods.join(', ');
-  await failReceipt(
-    prisma,
-    doc,
-    account,
-    moysklad,
-    entity,
-    description,
+  await stop(
     [
       `БетаПРО принял товары, которых нет в МойСклад по ключу «${account.settings.productKey}»: ${names}. Документ не проведён.`,
       'Создайте эти товары в МойСклад (или исправьте ключ) и нажмите «Проверить приёмку» в виджете.',

@@ -3,6 +3,7 @@
  * timeline, plan vs fact, and which actions this user may take now (also enforced on the server).
  */
 import type { PrismaClient } from '@/lib/db';
+import { ACTION_REASONS_RU } from '@/lib/core/action-reasons';
 import { isFactKind, type DocumentEntity } from '@/lib/core/domain';
 import type {
   ActionName,
@@ -31,15 +32,7 @@ export interface ActionAvailability {
   reasonCode?: ActionReasonCode;
 }
 
-const REASONS_RU: Record<ActionReasonCode, string> = {
-  no_rights: 'Нет прав на изменение документа в МойСклад',
-  already_sent: 'Документ уже передан или передаётся',
-  retry_after_error: 'Повтор нужен только после ошибки',
-  no_task: 'Нет задания в БетаПРО',
-  not_sent_yet: 'Документ ещё не передан на склад',
-  cancel_only_sent: 'Отменить можно только переданное задание до начала приёмки',
-  no_review: 'Нет приёмки, ожидающей решения',
-};
+const REASONS_RU = ACTION_REASONS_RU;
 
 export function availableActions(state: SyncState, canUpdate: boolean, hasTask: boolean): Record<ActionName, ActionAvailability> {
   const no = (code: ActionReasonCode): ActionAvailability => ({

@@ -2,6 +2,8 @@
  * All Russian texts of the widget and the settings page (the default language). `en.ts` must have
  * every key (the Messages type enforces it; a unit test checks it at run time as well).
  */
+import { ACTION_REASONS_RU } from '@/lib/core/action-reasons';
+
 export const ru = {
   common: {
     loading: 'Загрузка…',
@@ -126,13 +128,7 @@ export const ru = {
     },
     actionFailed: 'Действие не выполнено',
     actionReasons: {
-      no_rights: 'Нет прав на изменение документа в МойСклад',
-      already_sent: 'Документ уже передан или передаётся',
-      retry_after_error: 'Повтор нужен только после ошибки',
-      no_task: 'Нет задания в БетаПРО',
-      not_sent_yet: 'Документ ещё не передан на склад',
-      cancel_only_sent: 'Отменить можно только переданное задание до начала приёмки',
-      no_review: 'Нет приёмки, ожидающей решения',
+      ...ACTION_REASONS_RU,
       preflight_blocked: 'Сначала устраните причины из проверки перед передачей',
     },
     showDetails: 'Подробнее',

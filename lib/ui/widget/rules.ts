@@ -1,5 +1,5 @@
 /** The widget's display rules as plain functions (unit-tested without a browser). */
-import type { ActionName, Problem, SyncState } from '@/lib/api/contract';
+import { TRANSFER_CHECK_PROBLEM_CODES, type ActionName, type Problem, type SyncState } from '@/lib/api/contract';
 
 /** Poll fast while the app works on the document, slowly otherwise (someone else may act on it). */
 export const LIVE_REFRESH_MS = 1500;
@@ -42,19 +42,7 @@ export function actionsFor(state: SyncState): ActionName[] {
 export const SENDING_ACTIONS: readonly ActionName[] = ['send', 'retry'];
 
 /** Codes of the transfer check (pre-flight): errors made only of these are gone once it passes. */
-export const TRANSFER_CHECK_CODES: readonly string[] = [
-  'NO_POSITIONS',
-  'ASSORTMENT_UNREADABLE',
-  'NOT_STORABLE',
-  'MISSING_KEY',
-  'NON_INTEGER_QUANTITY',
-  'NON_POSITIVE_QUANTITY',
-  'DUPLICATE_KEY',
-  'not_configured',
-  'entity_disabled',
-  'no_store',
-  'store_not_mapped',
-];
+export const TRANSFER_CHECK_CODES: readonly string[] = TRANSFER_CHECK_PROBLEM_CODES;
 
 /**
  * The last error's reasons are stale once pre-flight passes, if they were all reasons pre-flight
