@@ -6,16 +6,13 @@
  * listener on PGlite) and calls the subscribers of that document. A lost connection may have missed
  * changes: every (re)connection calls every subscriber once, and the widget re-reads on each call.
  */
-import pg from 'pg';
 import { getConfig } from '@/lib/core/config';
 import { logger } from '@/lib/core/logger';
 import type { DocumentEntity } from '@/lib/core/domain';
 import { getDatabase } from '@/lib/db';
+import { listenReconnecting } from '@/lib/db/listen';
 
 export const DOCUMENT_CHANGED_CHANNEL = 'bridge_document_changed';
-
-const RECONNECT_MIN_MS = 100;
-const RECONNECT_MAX_MS = 5_000;
 
 type Listener = () => void;
 
@@ -45,52 +42,17 @@ function deliverAll(): void {
 
 /** LISTEN on PostgreSQL over one connection that is re-opened with backoff when lost. */
 function listenOnServer(databaseUrl: string): Promise<void> {
-  let client: pg.Client | undefined;
-  let retryMs = RECONNECT_MIN_MS;
-  let retrying = false;
-  let markReady: () => void = () => undefined;
-  const ready = new Promise<void>((resolve) => (markReady = resolve));
-
-  function lost(connection: pg.Client, reason: unknown): void {
-    if (client !== connection) return;
-    client = undefined;
-    connection.end().catch(() => undefined);
-    if (retrying) return;
-    retrying = true;
-    logger.warn({ err: reason, retryMs }, 'document change feed lost its connection; reconnecting (widgets poll meanwhile)');
-    setTimeout(() => {
-      retrying = false;
-      void connect();
-    }, retryMs).unref?.();
-    retryMs = Math.min(RECONNECT_MAX_MS, retryMs * 2);
-  }
-
-  async function connect(): Promise<void> {
-    const next = new pg.Client({
-      connectionString: databaseUrl,
-      keepAlive: true,
-      application_name: 'bridge-change-feed',
-    });
-    client = next;
-    next.on('notification', (message) => {
-      if (message.channel === DOCUMENT_CHANGED_CHANNEL && message.payload) deliver(message.payload);
-    });
-    next.on('error', (error) => lost(next, error));
-    next.on('end', () => lost(next, new Error('connection ended')));
-    try {
-      await next.connect();
-      await next.query(`LISTEN ${DOCUMENT_CHANGED_CHANNEL}`);
-    } catch (error) {
-      lost(next, error);
-      return;
-    }
-    retryMs = RECONNECT_MIN_MS;
-    markReady();
-    deliverAll();
-  }
-
-  void connect();
-  return ready;
+  return listenReconnecting({
+    databaseUrl,
+    channel: DOCUMENT_CHANGED_CHANNEL,
+    applicationName: 'bridge-change-feed',
+    onNotification: (payload) => {
+      if (payload) deliver(payload);
+    },
+    onConnected: deliverAll,
+    log: logger,
+    lostMessage: 'document change feed lost its connection; reconnecting (widgets poll meanwhile)',
+  }).ready();
 }
 
 async function startListening(): Promise<void> {
