@@ -11,7 +11,7 @@ import { InProcessRateGate, type RateGate, type RatePolicy } from '@/lib/core/ra
 import { idFilterChunks } from '@/lib/moysklad/positions';
 import { createMoyskladClient, type MoyskladClient } from '@/lib/moysklad/json-api';
 import { ensureWebhooks, removeWebhooks, checkWebhooks } from '@/lib/moysklad/webhooks';
-import { ensureStatuses, STATUS_ROLES } from '@/lib/moysklad/statuses';
+import { ensureStatuses, OPTIONAL_STATUS_ROLES, STATUS_ROLES } from '@/lib/moysklad/statuses';
 import { createVendorApiClient, CONTEXT_EXPIRED_MESSAGE } from '@/lib/moysklad/vendor-api';
 import { employeeToSessionClaims } from '@/lib/moysklad/app-session';
 import { toTransferLines } from '@/lib/moysklad/mappers/to-transfer-lines';
@@ -246,17 +246,17 @@ describe('webhooks', () => {
 });
 
 describe('statuses', () => {
-  it('creates the four statuses once per entity, finds them afterwards', async () => {
+  it('creates the four statuses and the optional «Расхождения» once per entity, finds them afterwards', async () => {
     const other = await sim.installedAccount('statuses');
     const c = createMoyskladClient({ baseUrl: sim.apiUrl, token: other.token, accountId: other.accountId });
     recordedLists.push(recordRequests(c.http, sim.apiUrl));
     for (const entity of ['supply', 'move'] as const) {
       const first = await ensureStatuses(c, entity);
-      expect(first.created).toEqual([...STATUS_ROLES]);
+      expect(first.created).toEqual([...STATUS_ROLES, ...OPTIONAL_STATUS_ROLES]);
       expect(first.missing).toEqual([]);
       const second = await ensureStatuses(c, entity);
       expect(second.created).toEqual([]);
-      expect(Object.keys(second.states).sort()).toEqual([...STATUS_ROLES].sort());
+      expect(Object.keys(second.states).sort()).toEqual([...STATUS_ROLES, ...OPTIONAL_STATUS_ROLES].sort());
       expect(second.states.posted?.stateType).toBe('Successful');
     }
   });
