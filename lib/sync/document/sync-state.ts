@@ -3,6 +3,7 @@
  * only moves a document from an expected state (compare-and-set on `state` and `version`), so two
  * workers or a worker and a user action can never both act on the same step.
  */
+import { isDeepStrictEqual } from 'node:util';
 import type { Db, Prisma, PrismaClient } from '@/lib/db';
 import { Prisma as PrismaRuntime } from '@/lib/generated/prisma/client';
 import type { DocumentEntity } from '@/lib/core/domain';
@@ -19,6 +20,14 @@ export interface DocumentRef {
 
 export function documentGroupKey(ref: DocumentRef): string {
   return `doc:${ref.accountId}:${ref.entity}:${ref.msId}`;
+}
+
+/**
+ * Whether the document's stored problems are these problems. Key order is not compared: PostgreSQL's
+ * jsonb keeps keys in its own order, so comparing texts would call the same refusal new every time.
+ */
+export function sameProblems(stored: unknown, problems: readonly Problem[]): boolean {
+  return isDeepStrictEqual(stored, JSON.parse(JSON.stringify(problems)));
 }
 
 export type SyncDocumentRow = Awaited<ReturnType<PrismaClient['syncDocument']['findUniqueOrThrow']>>;

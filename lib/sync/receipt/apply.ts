@@ -17,7 +17,7 @@ import { loadAccount, isOperational, type Account } from '@/lib/sync/account/acc
 import { betaproClientFor, moyskladClientFor } from '@/lib/sync/account/clients';
 import { answerOnDocument } from '@/lib/sync/document/answer';
 import { writePositions } from '@/lib/sync/receipt/write-positions';
-import { recordEvent, transitionDocument, type SyncDocumentRow } from '@/lib/sync/document/sync-state';
+import { recordEvent, sameProblems, transitionDocument, type SyncDocumentRow } from '@/lib/sync/document/sync-state';
 import { projectReceipt, summariseForComment, type ProjectionResult, type UnexpectedGood } from '@/lib/sync/receipt/projection';
 import { revertBeforeUnlock } from '@/lib/sync/receipt/correction';
 import { loadStoredPlan, receiptsOf, WITH_OUTDOC_BODY, type StoredPlan } from '@/lib/sync/receipt/stored';
@@ -416,7 +416,7 @@ async function refusePosting(
     { err: outcome.refusal.message },
     'MoySklad refused to post the receipt',
   );
-  if (doc.state === 'error' && JSON.stringify(doc.errors) === JSON.stringify(problems)) {
+  if (doc.state === 'error' && sameProblems(doc.errors, problems)) {
     await finishOutdocs(prisma, betapro, outcome.appliedRowIds, outcome.reverting);
     return;
   }
@@ -453,7 +453,7 @@ async function failReceipt(
     message,
   }));
   // Already blocked for exactly this reason: a new poll or click changes nothing.
-  if (doc.state === state && JSON.stringify(doc.errors) === JSON.stringify(problems)) return;
+  if (doc.state === state && sameProblems(doc.errors, problems)) return;
   // MoySklad first: a crash after it reruns this step, whose log line is then not added twice.
   await answerOnDocument(moysklad, account, entity, doc.msId, description, {
     role: 'error',
