@@ -10,6 +10,10 @@ import { AppError } from '@/lib/core/errors';
 /** `actionName` MoySklad sends to `/scenario` for our action (the documented examples use snake_case). */
 export const SCENARIO_ACTION_TRANSFER = 'transfer_to_betapro';
 export const WIDGET_HEIGHT_PX = 420;
+/** `buttonName` of «Передать на склад БетаПРО» on the supply and move lists (docs/bulk-send.md). */
+export const BULK_SEND_BUTTON = 'send_to_betapro';
+/** The list points that carry it, and the document entity each one lists. */
+export const BULK_SEND_POINTS = { 'document.supply.list': 'supply', 'document.move.list': 'move' } as const;
 
 export interface RenderDescriptorOptions {
   /** Template file; defaults to vendor-descriptor/descriptor.xml.template under the working directory. */
@@ -49,7 +53,7 @@ export function defaultTemplatePath(): string {
 export function renderDescriptor(baseUrl: string, options: RenderDescriptorOptions = {}): string {
   const base = normalizeDescriptorBase(baseUrl);
   const template = options.template ?? readFileSync(options.templatePath ?? defaultTemplatePath(), 'utf8');
-  const values: Record<string, string> = { BASE_URL: base, SCENARIO_ACTION: SCENARIO_ACTION_TRANSFER };
+  const values: Record<string, string> = { BASE_URL: base, SCENARIO_ACTION: SCENARIO_ACTION_TRANSFER, BULK_SEND_BUTTON };
   const rendered = template.replace(/\{\{([A-Z_]+)\}\}/g, (whole, name: string) => {
     const value = values[name];
     if (value === undefined) throw new AppError('INTERNAL', `descriptor template has unknown placeholder ${whole}`);

@@ -472,6 +472,28 @@ export const msScenarioBodySchema = z.object({
 });
 export type MsScenarioBody = z.infer<typeof msScenarioBodySchema>;
 
+/**
+ * `POST …/{accountId}/button`: a custom button pressed. On `*.list` points `selected` names the chosen
+ * documents (up to 100, or all by the list's filter after MoySklad's confirmation); on `*.edit` points
+ * `objectId` names the open one.
+ */
+export const msButtonBodySchema = z.object({
+  buttonName: z.string().min(1).max(100),
+  extensionPoint: z.string().min(1).max(100),
+  objectId: z.string().optional(),
+  selected: z.array(z.object({ id: z.string(), type: z.string() })).optional(),
+  user: z.object({ employeeId: z.string(), role: z.string().optional() }),
+});
+export type MsButtonBody = z.infer<typeof msButtonBodySchema>;
+
+/** The notification of `POST /apps/{appId}/button/complete`: text ≤ 255, url ≤ 255 (https or a MoySklad path), urlText ≤ 30. */
+export const msButtonNotificationSchema = z.object({
+  text: z.string().min(1).max(255),
+  url: z.string().max(255).optional(),
+  urlText: z.string().max(30).optional(),
+});
+export type MsButtonNotification = z.infer<typeof msButtonNotificationSchema>;
+
 /** `PUT …/{accountId}/event` (declared additionalEvents): PermissionsChanged with the new access, no token. */
 export const msEventBodySchema = z.object({
   appUid: z.string().optional(),

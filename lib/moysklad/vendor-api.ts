@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import axios, { type AxiosInstance, type Method } from 'axios';
 import { SignJWT } from 'jose';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { AppError } from '@/lib/core/errors';
 import { logFor, type Logger } from '@/lib/core/logger';
 import { limitedRequest, type ResponseLimits } from '@/lib/core/transport-errors';
@@ -19,6 +19,7 @@ import { DEFAULT_MS_RETRY_POLICY, msRetryDelayMs, type MsRetryPolicy } from '@/l
 import {
   msEmployeeContextSchema,
   msInstallationStatusSchema,
+  type MsButtonNotification,
   type MsEmployeeContext,
   type MsInstallationStatus,
 } from '@/lib/moysklad/schemas';
@@ -71,7 +72,15 @@ export interface VendorApiClient {
   /** Only after we answered Activating / SettingsRequired to the activation. */
   reportStatus(accountId: string, status: ReportedStatus): Promise<void>;
   getStatus(accountId: string): Promise<MsInstallationStatus>;
+  /**
+   * Ends an async button process with its notification. MoySklad answers 409 when the process was
+   * completed before (a repeat after a crash: nothing to do), 410 after 24 hours, 404 when the solution
+   * is no longer installed or the id is unknown; those three are outcomes here, not failures.
+   */
+  completeButton(asyncProcessId: string, notification: MsButtonNotification): Promise<ButtonCompletion>;
 }
+
+export type ButtonCompletion = 'completed' | 'already_completed' | 'expired' | 'not_found';
 
 /** Vendor API answers are a few hundred bytes (context, status). */
 export const DEFAULT_VENDOR_API_LIMITS: ResponseLimits = { maxResponseBytes: 1024 * 1024, deadlineMs: 30_000 };
@@ -205,6 +214,28 @@ export function createVendorApiClient(options: VendorApiClientOptions): VendorAp
         },
         true,
       );
+    },
+
+    async completeButton(asyncProcessId, notification) {
+      try {
+        await call(
+          'POST',
+          `/apps/${encodeURIComponent(options.appId)}/button/complete`,
+          'POST /apps/{appId}/button/complete',
+          z.unknown(),
+          { asyncProcessId, notification },
+          (failure) => failure,
+          // Not idempotent by itself, but a repeat is answered 409 (already completed), never shown twice.
+          true,
+        );
+        return 'completed';
+      } catch (error) {
+        const httpStatus = error instanceof AppError ? (error.details as { httpStatus?: number } | undefined)?.httpStatus : undefined;
+        if (httpStatus === 409) return 'already_completed';
+        if (httpStatus === 410) return 'expired';
+        if (httpStatus === 404) return 'not_found';
+        throw error;
+      }
     },
 
     getStatus(accountId) {

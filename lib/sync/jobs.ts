@@ -161,6 +161,17 @@ export const alreadySentJob = documentJob('answer-already-sent', documentPayload
   await answerAlreadySent(ctx.prisma, payload);
 });
 
+/** A list button's batch: requests each selected transfer, then ends MoySklad's async process once. */
+export const bulkSendJob = accountJobWith(
+  'bulk-send',
+  z.object({ accountId: z.string(), bulkId: z.string() }),
+  { maxAttempts: 10, leaseMs: 60_000 },
+  async (payload, ctx) => {
+    const { runBulkSend } = await import('@/lib/sync/bulk/run');
+    return runBulkSend(ctx.prisma, payload);
+  },
+);
+
 const PRODUCT_JOBS = [
   transferJob,
   webhookJob,
@@ -171,6 +182,7 @@ const PRODUCT_JOBS = [
   cancelTaskJob,
   alreadySentJob,
   resumeTransfersJob,
+  bulkSendJob,
 ];
 
 /** Every job kind the worker runs. */

@@ -10,7 +10,7 @@ import type { DocumentEntity } from '@/lib/core/domain';
 import type { EventKind, SyncState, Problem } from '@/lib/core/views';
 import { withClaim } from '@/lib/jobs/claim';
 
-export type Trigger = 'widget' | 'webhook' | 'scenario' | 'sweep' | 'poll' | 'system';
+export type Trigger = 'widget' | 'webhook' | 'scenario' | 'sweep' | 'poll' | 'system' | 'bulk';
 
 export interface DocumentRef {
   accountId: string;

@@ -12,7 +12,7 @@ import type { DocumentEntity } from '@/lib/core/domain';
 import type { SyncDocumentRow, TransitionPatch, Trigger } from '@/lib/sync/document/sync-state';
 
 /** Triggers that stand for a person's (or a scenario's) decision to send; never the app's own retries. */
-const DELIBERATE: readonly Trigger[] = ['widget', 'webhook', 'scenario', 'sweep'];
+const DELIBERATE: readonly Trigger[] = ['widget', 'webhook', 'scenario', 'sweep', 'bulk'];
 
 export interface ResendPlan {
   patch: TransitionPatch;

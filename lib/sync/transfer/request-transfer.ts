@@ -27,6 +27,7 @@ export const TRIGGER_LABELS: Record<Trigger, string> = {
   widget: 'кнопка в виджете',
   webhook: 'смена статуса',
   scenario: 'сценарий МойСклад',
+  bulk: 'кнопка в списке документов',
   sweep: 'проверка по расписанию',
   poll: 'опрос БетаПРО',
   system: 'приложение',
@@ -71,16 +72,17 @@ async function ignoreRepeatedRequest(
   ref: DocumentRef,
   current: SyncDocumentRow,
   input: RequestTransferInput,
-  beforeCommit: ((tx: Db) => Promise<void>) | undefined,
+  beforeCommit: BeforeCommit | undefined,
   log: Logger,
 ): Promise<RequestTransferResult> {
   const reason = current.state === 'queued' || current.state === 'sending' ? 'already_in_progress' : 'already_sent';
   // A queued document always has its job; enqueueing again is a no-op then, and repairs the
   // state if an outage ever separated the two.
   if (current.state === 'queued') await enqueueTransfer(prisma, ref);
-  const answer = input.trigger !== 'widget' && isAnsweredWhenRequestedAgain(current.state);
+  // The widget and a list button show their own answer; a status or a scenario is answered on the document.
+  const answer = input.trigger !== 'widget' && input.trigger !== 'bulk' && isAnsweredWhenRequestedAgain(current.state);
   if (answer) await enqueueAlreadySentAnswer(prisma, ref, current.id);
-  if (beforeCommit) await beforeCommit(prisma);
+  if (beforeCommit) await beforeCommit(prisma, false);
   await recordEvent(prisma, current, {
     kind: 'duplicate_ignored',
     trigger: input.trigger,
@@ -95,6 +97,9 @@ async function ignoreRepeatedRequest(
   return { accepted: false, documentId: current.id, state: current.state, reason };
 }
 
+/** Recording that goes with the request; `accepted` tells whether this request queued the transfer. */
+export type BeforeCommit = (tx: Db, accepted: boolean) => Promise<void>;
+
 /**
  * `beforeCommit` runs inside the same transaction as the state change and the job (e.g. recording an
  * inbound request id), so a failure anywhere leaves nothing half done for a retry to trip over.
@@ -102,7 +107,7 @@ async function ignoreRepeatedRequest(
 export async function requestTransfer(
   prisma: PrismaClient,
   input: RequestTransferInput,
-  beforeCommit?: (tx: Db) => Promise<void>,
+  beforeCommit?: BeforeCommit,
 ): Promise<RequestTransferResult> {
   const ref: DocumentRef = { accountId: input.accountId, entity: input.entity, msId: input.msId };
   const log = logFor({ accountId: ref.accountId, documentId: ref.msId, entity: ref.entity, trigger: input.trigger });
@@ -140,7 +145,7 @@ export async function requestTransfer(
         message: `Запрошена передача на склад (${TRIGGER_LABELS[input.trigger]}${input.actor ? `, ${input.actor}` : ''})`,
       });
       await enqueueTransfer(tx, ref);
-      if (beforeCommit) await beforeCommit(tx);
+      if (beforeCommit) await beforeCommit(tx, true);
       return row;
     });
     if (!moved) continue; // someone else changed it at the same moment: look again

@@ -49,6 +49,7 @@ export const en: Messages = {
     sweep: 'scheduled check',
     poll: 'warehouse poll',
     system: 'the app',
+    bulk: 'document list button',
   },
   eventKinds: {
     requested: 'Sending requested',

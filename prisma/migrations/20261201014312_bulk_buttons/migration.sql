@@ -6,6 +6,7 @@ CREATE TABLE "BulkSend" (
     "entity" TEXT NOT NULL,
     "buttonName" TEXT NOT NULL,
     "employeeId" TEXT NOT NULL,
+    "rights" JSONB NOT NULL,
     "status" TEXT NOT NULL DEFAULT 'running',
     "notification" JSONB,
     "completedAt" TIMESTAMP(3),
