@@ -10,7 +10,7 @@ import { AppError } from '@/lib/core/errors';
 /** `actionName` MoySklad sends to `/scenario` for our action (the documented examples use snake_case). */
 export const SCENARIO_ACTION_TRANSFER = 'transfer_to_betapro';
 export const WIDGET_HEIGHT_PX = 420;
-/** `buttonName` of «Передать на склад БетаПРО» on the supply and move lists (docs/bulk-send.md). */
+/** `buttonName` of «Передать на склад БетаПРО» on the supply and move lists (docs/bulk-send.md); the template names it literally. */
 export const BULK_SEND_BUTTON = 'send_to_betapro';
 /** The list points that carry it, and the document entity each one lists. */
 export const BULK_SEND_POINTS = { 'document.supply.list': 'supply', 'document.move.list': 'move' } as const;
@@ -53,7 +53,7 @@ export function defaultTemplatePath(): string {
 export function renderDescriptor(baseUrl: string, options: RenderDescriptorOptions = {}): string {
   const base = normalizeDescriptorBase(baseUrl);
   const template = options.template ?? readFileSync(options.templatePath ?? defaultTemplatePath(), 'utf8');
-  const values: Record<string, string> = { BASE_URL: base, SCENARIO_ACTION: SCENARIO_ACTION_TRANSFER, BULK_SEND_BUTTON };
+  const values: Record<string, string> = { BASE_URL: base, SCENARIO_ACTION: SCENARIO_ACTION_TRANSFER };
   const rendered = template.replace(/\{\{([A-Z_]+)\}\}/g, (whole, name: string) => {
     const value = values[name];
     if (value === undefined) throw new AppError('INTERNAL', `descriptor template has unknown placeholder ${whole}`);

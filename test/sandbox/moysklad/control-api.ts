@@ -63,6 +63,22 @@ export class ControlApi {
       const opts = parseWith(z.object({ states: z.boolean().optional(), documents: z.boolean().optional() }), (await readJson(req)) ?? {});
       return { status: 200, body: this.sim.seed(p.accountId, opts) };
     });
+    r.add('POST', '/_sim/accounts/{accountId}/button', async (req, p) => {
+      const b = parseWith(
+        z.object({
+          employee: z.enum(['admin', 'clerk', 'clerk-readonly', 'clerk-nosupply']).default('admin'),
+          buttonName: z.string().min(1),
+          extensionPoint: z.string().min(1),
+          selected: z.array(z.string()).default([]),
+        }),
+        (await readJson(req)) ?? {},
+      );
+      return { status: 200, body: await this.sim.pressButton(p.accountId, b.employee, b.buttonName, b.extensionPoint, b.selected) };
+    });
+    r.add('GET', '/_sim/accounts/{accountId}/notifications', async (_req, p, url) => ({
+      status: 200,
+      body: this.sim.buttons.notifications(p.accountId, (url.searchParams.get('employee') as EmployeeKind | null) ?? undefined),
+    }));
     r.add('GET', '/_sim/accounts/{accountId}/scenarios', async (_req, p) => ({
       status: 200,
       body: this.sim.account(p.accountId).scenarios,

@@ -22,7 +22,7 @@ export interface DeliveryAttempt {
 
 export interface DeliveryRecord {
   id: string;
-  kind: 'webhook' | 'scenario' | 'lifecycle';
+  kind: 'webhook' | 'scenario' | 'lifecycle' | 'button';
   requestId: string;
   accountId: string;
   method: string;

@@ -9,14 +9,15 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { PressResult } from './buttons';
 import type { DeliveryRecord } from './dispatcher';
 import type { LifecycleAction, LifecycleResult } from './lifecycle';
 import { addState, type SeedOptions, type SeedResult } from './seed';
 import { Simulator } from './simulator';
-import type { DocType, EmployeeKind, EntityType, ScenarioRec, SimConfig, SimulatorOptions, StateRec } from './types';
+import type { DocType, EmployeeKind, EntityType, NotificationRec, ScenarioRec, SimConfig, SimulatorOptions, StateRec } from './types';
 import { variantName } from './json-api';
 
-export type { SimulatorOptions, SimConfig, DeliveryRecord, LifecycleResult, SeedResult, EmployeeKind };
+export type { SimulatorOptions, SimConfig, DeliveryRecord, LifecycleResult, SeedResult, EmployeeKind, NotificationRec, PressResult };
 export { Simulator };
 
 export interface MoyskladSimulator {
@@ -61,6 +62,10 @@ export interface MoyskladSimulator {
   /** A document with positions, assortment and state expanded. */
   getDocument(accountId: string, type: DocType, id: string): Record<string, unknown>;
   addScenario(accountId: string, scenario: Omit<ScenarioRec, 'id'>): ScenarioRec;
+  /** A user presses a descriptor button: on a `*.list` point `ids` are the selected rows (buttons.ts). */
+  pressButton(accountId: string, employee: EmployeeKind, buttonName: string, extensionPoint: string, ids: string[]): Promise<PressResult>;
+  /** Notifications the account's users saw (button answers and button/complete), oldest first. */
+  notifications(accountId: string, employee?: EmployeeKind): NotificationRec[];
   deliveries(filter?: { accountId?: string; kind?: DeliveryRecord['kind'] }): DeliveryRecord[];
   /** Waits until all webhook/scenario calls started so far have finished (delivered or dropped). */
   idle(): Promise<void>;
@@ -158,6 +163,8 @@ export async function startMoyskladSimulator(options: SimulatorOptions): Promise
       });
     },
     addScenario: (id, s) => sim.addScenario(id, s),
+    pressButton: (id, employee, name, point, ids) => sim.pressButton(id, employee, name, point, ids),
+    notifications: (id, employee) => sim.buttons.notifications(id, employee),
     deliveries: (filter = {}) =>
       sim.dispatcher.log.filter((d) => (!filter.accountId || d.accountId === filter.accountId) && (!filter.kind || d.kind === filter.kind)),
     idle: () => sim.dispatcher.idle(),

@@ -4,6 +4,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Buttons } from './buttons';
 import { ControlApi } from './control-api';
 import { Dispatcher } from './dispatcher';
 import { Engine, type WriteContext } from './engine';
@@ -39,6 +40,7 @@ export class Simulator {
   readonly lifecycleManager: Lifecycle;
   readonly control: ControlApi;
   readonly ui: HostUi;
+  readonly buttons: Buttons;
   config: SimConfig;
   stats: Stats = { requests: {}, rejected: {} };
   private serializer: Serializer | undefined;
@@ -58,7 +60,8 @@ export class Simulator {
     this.dispatcher = new Dispatcher(ser, cfg, options.solution);
     this.engine = new Engine(this.store, (ev) => this.dispatcher.handle(ev));
     this.jsonApi = new JsonApi(this.store, this.engine, ser, this.limiter, cfg, options.solution, this.stats);
-    this.vendorApi = new VendorApi(this.store, ser, options.solution, () => this.ser.api);
+    this.buttons = new Buttons(this.store, this.dispatcher, options.solution, cfg);
+    this.vendorApi = new VendorApi(this.store, ser, options.solution, () => this.ser.api, this.buttons);
     this.lifecycleManager = new Lifecycle(this.store, this.dispatcher, options.solution, cfg, () => this.ser.api);
     this.control = new ControlApi(this);
     this.ui = new HostUi(this);
@@ -159,6 +162,11 @@ export class Simulator {
     if (!rights?.update) throw apiError(403, 1017, 'Доступ запрещен: у вас нет прав на редактирование данного объекта');
     const rec = this.engine.updateDocument(acc, type, id, body, this.userContext(acc, employee));
     return this.ser.entity(acc, rec, { positions: { assortment: {} }, state: {} });
+  }
+
+  /** A user presses one of the descriptor's buttons (list points: the selected ids; edit points: the open one). */
+  pressButton(accountId: string, employee: EmployeeKind, buttonName: string, extensionPoint: string, ids: string[]) {
+    return this.buttons.press(this.account(accountId), employee, buttonName, extensionPoint, ids);
   }
 
   statsSnapshot() {

@@ -12,6 +12,8 @@ export interface SolutionConfig {
   secretKey: string;
   /** The app's public base URL (= descriptor `endpointBase`); widgets, settings and vendor endpoints hang off it. */
   appBaseUrl: string;
+  /** The rendered descriptor (its buttons); default: vendor-descriptor/descriptor.xml.template of the working directory. */
+  descriptorXml?: string;
   /** Human-readable solution name (for `GET /context/application`). */
   name?: string;
 }
@@ -211,4 +213,28 @@ export interface SimState {
   contextKeys: Record<string, { accountId: string; employee: EmployeeKind; expiresAt: number }>;
   /** Vendor API JWT ids already seen, with their expiry (epoch seconds). */
   usedJtis: Record<string, number>;
+  /** Async custom-button processes the app started (`async: true`), by asyncProcessId (buttons.ts). */
+  buttonProcesses?: Record<string, ButtonProcessRec>;
+  /** Notifications shown to users (a button's immediate answer, its error, button/complete), oldest first. */
+  notifications?: NotificationRec[];
+}
+
+export interface ButtonProcessRec {
+  accountId: string;
+  employee: EmployeeKind;
+  buttonName: string;
+  startedAt: number;
+  completedAt?: number;
+}
+
+export interface NotificationRec {
+  id: number;
+  accountId: string;
+  employee: EmployeeKind;
+  at: string;
+  kind: 'immediate' | 'error' | 'complete';
+  text: string;
+  url?: string;
+  urlText?: string;
+  asyncProcessId?: string;
 }

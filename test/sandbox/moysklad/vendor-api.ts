@@ -1,11 +1,13 @@
 /**
- * Vendor API 1.0 (MoySklad side) under /api/vendor/1.0: context exchange and installation status.
+ * Vendor API 1.0 (MoySklad side) under /api/vendor/1.0: context exchange, installation status and the
+ * completion of async button processes (buttons.ts).
  * Requires `Accept-Encoding: gzip` (415 otherwise) and an HS256 JWT signed with the solution secret
  * (`sub` = appUid, `iat`, single-use `jti`, at most 300 s of life). Errors use the JSON API format plus
  * `X-Lognex-Auth` / `X-Lognex-Auth-Message` on auth failures.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
+import type { Buttons } from './buttons';
 import { parseWith } from './engine';
 import { acceptsGzip, apiError, HttpError, readJson, Router, sendError, sendJson, type Params } from './http';
 import { verifyVendorJwt } from './jwt';
@@ -55,8 +57,13 @@ export class VendorApi {
     private readonly ser: () => Serializer,
     private readonly solution: SolutionConfig,
     private readonly apiUrl: () => string,
+    private readonly buttons?: Buttons,
   ) {
     this.router.add('POST', '/context/{contextKey}', (_req, p) => this.context(p.contextKey));
+    this.router.add('POST', '/apps/{appId}/button/complete', async (req, p) => {
+      if (!this.buttons) throw apiError(404, 1002, 'button/complete is not simulated here');
+      return this.buttons.complete(p.appId, await readJson(req));
+    });
     this.router.add('GET', '/apps/{appId}/{accountId}/status', (_req, p) => this.getStatus(p));
     this.router.add('PUT', '/apps/{appId}/{accountId}/status', (req, p) => this.putStatus(req, p));
   }
