@@ -102,7 +102,14 @@ export class Buttons {
   }
 
   /** A user presses a button: the call MoySklad makes to the app, and what the user then sees. */
-  async press(account: AccountRec, employee: EmployeeKind, buttonName: string, extensionPoint: string, ids: string[]): Promise<PressResult> {
+  async press(
+    account: AccountRec,
+    employee: EmployeeKind,
+    buttonName: string,
+    extensionPoint: string,
+    ids: string[],
+    options: { requestId?: string } = {},
+  ): Promise<PressResult> {
     const button = this.at(extensionPoint).find((b) => b.name === buttonName);
     if (!button) throw apiError(404, 1002, `Кнопка ${buttonName} не объявлена в дескрипторе для ${extensionPoint}`);
     if (account.installation.status !== 'Activated') throw apiError(409, 3000, 'Кнопки решения доступны только после активации');
@@ -114,7 +121,8 @@ export class Buttons {
       ...(list ? { selected: ids.map((id) => ({ id, type })) } : { objectId: ids[0] }),
       user: { employeeId: account.employees[employee].id, role: employee === 'admin' ? 'admin' : 'individual' },
     };
-    const requestId = randomUUID();
+    // Tests may repeat a delivery: the same X_Lognex_RequestId, as a network retry would carry.
+    const requestId = options.requestId ?? randomUUID();
     const url = `${this.solution.appBaseUrl.replace(/\/$/, '')}/api/moysklad/vendor/1.0/apps/${this.solution.appId}/${account.id}/button`;
     const rec = this.dispatcher.record({
       id: randomUUID(),
@@ -148,7 +156,8 @@ export class Buttons {
       if (answer.async) {
         const id = answer.params.asyncProcessId;
         if (!id) return this.notify({ accountId: account.id, employee, kind: 'error', text: 'Решение не передало asyncProcessId' });
-        (this.store.state.buttonProcesses ??= {})[id] = { accountId: account.id, employee, buttonName, startedAt: Date.now() };
+        const processes = (this.store.state.buttonProcesses ??= {});
+        processes[id] ??= { accountId: account.id, employee, buttonName, startedAt: Date.now() };
       }
       return this.notify({ accountId: account.id, employee, kind: 'immediate', text: answer.params.text, asyncProcessId: answer.params.asyncProcessId });
     }

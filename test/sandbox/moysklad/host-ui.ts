@@ -8,6 +8,7 @@
  *  - /ui/settings        the app's main iframe (settings page), honouring `{height}` messages;
  *  - /ui/new/{type}      a new document of any type the simulator stores: required stores/agent, goods
  *                        and quantities (user-edits.ts does the write, as a user's save);
+ *  - /ui/list/{supply|move}  a document list with checkboxes and the app's list buttons (list-ui.ts);
  *  - /ui/products, /ui/product/{id}  goods list and a product card: article, code, barcode, variants;
  *  - /app#supply/edit?id=…  MoySklad-style deep links (`uuidHref`) redirected to the pages above.
  * Saving goes through the same engine as an API write by that user, so webhooks, scenarios and audit
@@ -18,6 +19,7 @@ import { apiError, HttpError, readJson, sendHtml } from './http';
 import { isRef } from './serialize';
 import type { Simulator } from './simulator';
 import type { AccountRec, DocType, EmployeeKind, EntityRec } from './types';
+import { listPageBody, listTitle, type ListType } from './list-ui';
 import { createDocumentAsUser, DOC_TYPES, docLabel, editProductAsUser, newDocumentForm, productCard, productList } from './user-edits';
 
 const EMPLOYEES: Array<{ kind: EmployeeKind; label: string }> = [
@@ -73,6 +75,8 @@ button:focus-visible,a:focus-visible,input:focus-visible,select:focus-visible,te
 .modal{background:#fff;min-width:320px;max-width:520px;border-radius:4px;box-shadow:0 4px 20px rgba(0,0,0,.3)}
 .modal .text{padding:16px;white-space:pre-wrap}.modal .buttons{padding:8px 16px 14px;display:flex;gap:8px;justify-content:flex-end}
 .modal .close{float:right;border:0;background:none;color:#888;font-size:18px;padding:4px 10px}
+.note{background:#fffbe6;border:1px solid #f0d68a;border-radius:3px;padding:6px 10px;margin-bottom:6px}.note-complete{background:#e8f5e9;border-color:#a5d6a7}.note-error{background:#fdecea;border-color:#f5b7b1}
+.toolbar .spacer{flex:1}
 #msglog{font:11px/1.3 monospace;color:#555;max-height:160px;overflow:auto;white-space:pre-wrap}
 .settings iframe{border:0;width:100%;min-height:768px;background:#fff;display:block}
 `;
@@ -116,6 +120,18 @@ export class HostUi {
       if (p === '/ui/settings') return sendHtml(res, 200, this.settingsPage(this.ctx(url)));
       if (p === '/app') return sendHtml(res, 200, this.appRedirect());
       if (p === '/ui/products') return sendHtml(res, 200, this.productsPage(this.ctx(url)));
+      const list = /^\/ui\/list\/(supply|move)$/.exec(p);
+      if (list) return sendHtml(res, 200, this.documentListPage(this.ctx(url), list[1] as ListType));
+      if (p === '/ui/api/button' && req.method === 'POST') {
+        const c = this.ctx(url);
+        if (!c.account) throw apiError(404, 1021, 'no account');
+        const b = (await readJson(req)) as { buttonName: string; extensionPoint: string; selected: string[] };
+        return this.json(res, 200, await this.sim.pressButton(c.account.id, c.employee, b.buttonName, b.extensionPoint, b.selected ?? []));
+      }
+      if (p === '/ui/api/notifications') {
+        const c = this.ctx(url);
+        return this.json(res, 200, { notifications: c.account ? this.sim.buttons.notifications(c.account.id, c.employee) : [] });
+      }
       if (created && req.method === 'GET') return sendHtml(res, 200, this.newDocumentPage(this.ctx(url), created[1] as DocType));
       if (created && req.method === 'POST') {
         const c = this.ctx(url);
@@ -171,6 +187,8 @@ export class HostUi {
     return `<!doctype html><html lang="ru"><head><meta charset="utf-8"><title>${esc(title)} — МойСклад (симулятор)</title><style>${CSS}</style></head>
 <body><header><span class="logo">МойСклад</span>
 <a href="/ui${this.q(c)}" class="${active === 'docs' ? 'active' : ''}">Документы</a>
+<a href="/ui/list/supply${this.q(c)}" class="${active === 'list-supply' ? 'active' : ''}">${c.lang === 'en' ? 'Supplies' : 'Приёмки'}</a>
+<a href="/ui/list/move${this.q(c)}" class="${active === 'list-move' ? 'active' : ''}">${c.lang === 'en' ? 'Moves' : 'Перемещения'}</a>
 <a href="/ui/products${this.q(c)}" class="${active === 'products' ? 'active' : ''}">Товары</a>
 <a href="/ui/settings${this.q(c)}" class="${active === 'settings' ? 'active' : ''}">Приложение</a>
 <span class="spacer"></span>${accSel}${empSel}${langSel}</header>${body}
@@ -433,6 +451,12 @@ document.getElementById('create-doc').onclick=async function(){
 </script>`,
       'docs',
     );
+  }
+
+  /** A supply or move list with checkboxes and the app's list buttons (list-ui.ts). */
+  private documentListPage(c: PageCtx, type: ListType): string {
+    if (!c.account) return this.listPage(c);
+    return this.shell(c, listTitle(type, c.lang), listPageBody(this.sim, c.account, c.employee, type, this.q(c), c.lang), `list-${type}`);
   }
 
   private productsPage(c: PageCtx): string {

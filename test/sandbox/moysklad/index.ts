@@ -63,7 +63,14 @@ export interface MoyskladSimulator {
   getDocument(accountId: string, type: DocType, id: string): Record<string, unknown>;
   addScenario(accountId: string, scenario: Omit<ScenarioRec, 'id'>): ScenarioRec;
   /** A user presses a descriptor button: on a `*.list` point `ids` are the selected rows (buttons.ts). */
-  pressButton(accountId: string, employee: EmployeeKind, buttonName: string, extensionPoint: string, ids: string[]): Promise<PressResult>;
+  pressButton(
+    accountId: string,
+    employee: EmployeeKind,
+    buttonName: string,
+    extensionPoint: string,
+    ids: string[],
+    requestId?: string,
+  ): Promise<PressResult>;
   /** Notifications the account's users saw (button answers and button/complete), oldest first. */
   notifications(accountId: string, employee?: EmployeeKind): NotificationRec[];
   deliveries(filter?: { accountId?: string; kind?: DeliveryRecord['kind'] }): DeliveryRecord[];
@@ -163,7 +170,7 @@ export async function startMoyskladSimulator(options: SimulatorOptions): Promise
       });
     },
     addScenario: (id, s) => sim.addScenario(id, s),
-    pressButton: (id, employee, name, point, ids) => sim.pressButton(id, employee, name, point, ids),
+    pressButton: (id, employee, name, point, ids, requestId) => sim.pressButton(id, employee, name, point, ids, requestId),
     notifications: (id, employee) => sim.buttons.notifications(id, employee),
     deliveries: (filter = {}) =>
       sim.dispatcher.log.filter((d) => (!filter.accountId || d.accountId === filter.accountId) && (!filter.kind || d.kind === filter.kind)),

@@ -165,8 +165,8 @@ export class Simulator {
   }
 
   /** A user presses one of the descriptor's buttons (list points: the selected ids; edit points: the open one). */
-  pressButton(accountId: string, employee: EmployeeKind, buttonName: string, extensionPoint: string, ids: string[]) {
-    return this.buttons.press(this.account(accountId), employee, buttonName, extensionPoint, ids);
+  pressButton(accountId: string, employee: EmployeeKind, buttonName: string, extensionPoint: string, ids: string[], requestId?: string) {
+    return this.buttons.press(this.account(accountId), employee, buttonName, extensionPoint, ids, { requestId });
   }
 
   statsSnapshot() {

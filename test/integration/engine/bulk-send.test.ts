@@ -1,0 +1,152 @@
+/**
+ * Bulk send from the supply list (docs/bulk-send.md) over HTTP: the MoySklad simulator presses the
+ * descriptor's list button with selected[] and a signed JWT, the real app answers async and completes
+ * the process through the Vendor API once. 20 supplies (new, already sent, one with a pre-flight error)
+ * give the right summary exactly once; a repeated delivery, a second press and a killed app send
+ * nothing twice and complete each process once.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createSupply, documentView, installAndConfigure, startSandbox, waitFor, type ConfiguredAccount } from '../../support/sandbox';
+import { startApp } from '../../support/app-server';
+import type { NotificationRec } from '../../sandbox/moysklad';
+
+type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
+let sandbox: Sandbox;
+let account: ConfiguredAccount;
+const pgliteDir = path.join(mkdtempSync(path.join(os.tmpdir(), 'bridge-bulk-')), 'pglite');
+const BUTTON = 'send_to_betapro';
+const POINT = 'document.supply.list';
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ startApp: false });
+  sandbox.app = await startApp({ port: sandbox.appPort, env: sandbox.appEnv, pgliteDir });
+  account = await installAndConfigure(sandbox, 'bulk-shop');
+});
+afterAll(async () => {
+  await sandbox?.stop();
+});
+
+const ms = () => sandbox.moysklad;
+const product = (article: string) => account.seed.products.find((p) => p.article === article)!;
+const newSupply = () => createSupply(sandbox, account, { positions: [{ productId: product('TS-WHITE').id, quantity: 3 }] });
+const msState = (id: string) => (ms().getDocument(account.accountId, 'supply', id) as { state?: { name?: string } }).state?.name;
+
+async function betaproTaskCount(): Promise<number> {
+  const res = await fetch(`${sandbox.betapro.controlUrl}/state`);
+  const state = (await res.json()) as { partners: Record<string, { indocs: Record<string, unknown> }> | Array<{ indocs: Record<string, unknown> }> };
+  const partners = Array.isArray(state.partners) ? state.partners : Object.values(state.partners);
+  return partners.reduce((n, p) => n + Object.keys(p.indocs).length, 0);
+}
+
+function completions(processId: string): NotificationRec[] {
+  return ms()
+    .notifications(account.accountId)
+    .filter((n) => n.kind === 'complete' && n.asyncProcessId === processId);
+}
+
+async function press(ids: string[], employee: 'admin' | 'clerk' | 'clerk-readonly' = 'admin', requestId?: string) {
+  const r = await ms().pressButton(account.accountId, employee, BUTTON, POINT, ids, requestId);
+  return r as typeof r & { body: { async?: boolean; params?: { asyncProcessId?: string; text?: string }; error?: { errorMessage?: string } } };
+}
+
+async function completed(processId: string, timeoutMs = 120_000): Promise<NotificationRec> {
+  return waitFor('button/complete', async () => completions(processId)[0], timeoutMs);
+}
+
+async function sendViaWidget(id: string): Promise<void> {
+  const res = await fetch(`${sandbox.app.url}/api/widget/documents/supply/${id}/actions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${account.adminSession}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ action: 'send' }),
+  });
+  expect(res.status).toBeLessThan(300);
+  await waitFor('sent', async () => (await documentView(sandbox, account.adminSession, 'supply', id)).state === 'sent', 60_000);
+}
+
+describe('bulk send from the supply list', () => {
+  it('20 supplies: new, already sent, one pre-flight error → one notification with the right counts and a link to the error', async () => {
+    const fresh = Array.from({ length: 14 }, newSupply);
+    const already = Array.from({ length: 5 }, newSupply);
+    for (const id of already) await sendViaWidget(id);
+    const noArticle = ms().createEntity(account.accountId, 'product', { name: 'Товар без артикула', code: 'BULK-NA' });
+    const broken = createSupply(sandbox, account, { positions: [{ productId: noArticle, quantity: 1 }] });
+    const tasksBefore = await betaproTaskCount();
+
+    const selected = [...fresh.slice(0, 7), broken, ...already, ...fresh.slice(7)];
+    const answer = await press(selected);
+    expect(answer.status).toBe(200);
+    expect(answer.body.async).toBe(true);
+    const processId = answer.body.params!.asyncProcessId!;
+    expect(processId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(answer.body.params!.text).toContain('20');
+
+    const done = await completed(processId);
+    expect(done.text).toMatch(/^Передано: 14, уже были переданы: 5, ошибки: 1\. Первая ошибка — № \S+/);
+    expect(done.text.length).toBeLessThanOrEqual(255);
+    expect(done.url).toBe(`/app/#supply/edit?id=${broken}`);
+    expect(done.urlText).toBe('Открыть документ');
+    for (const id of fresh) expect(msState(id)).toBe('Передан');
+    expect(msState(broken)).toBe('Ошибка передачи');
+    expect(await betaproTaskCount()).toBe(tasksBefore + 14);
+
+    // Nothing more arrives later: the process was completed once.
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(completions(processId)).toHaveLength(1);
+  });
+
+  it('a repeated delivery of the same press is the same process; a second press sends nothing again', async () => {
+    const ids = Array.from({ length: 4 }, newSupply);
+    const tasksBefore = await betaproTaskCount();
+    const requestId = '7b0c6f43-2d1e-4f4a-9b35-0d6f0e1a2b3c';
+    const [first, repeat] = await Promise.all([press(ids, 'admin', requestId), press(ids, 'admin', requestId)]);
+    expect(first.status).toBe(200);
+    expect(repeat.status).toBe(200);
+    const processId = first.body.params!.asyncProcessId!;
+    expect(repeat.body.params!.asyncProcessId).toBe(processId);
+    expect((await completed(processId)).text).toBe('Передано: 4, уже были переданы: 0, ошибки: 0');
+
+    const again = await press(ids);
+    const secondId = again.body.params!.asyncProcessId!;
+    expect(secondId).not.toBe(processId);
+    expect((await completed(secondId)).text).toBe('Передано: 0, уже были переданы: 4, ошибки: 0');
+    expect(await betaproTaskCount()).toBe(tasksBefore + 4);
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(completions(processId)).toHaveLength(1);
+    expect(completions(secondId)).toHaveLength(1);
+  });
+
+  it('an employee who may not change supplies is told so at once; nothing is sent', async () => {
+    const id = newSupply();
+    const tasksBefore = await betaproTaskCount();
+    const answer = await press([id], 'clerk-readonly');
+    expect(answer.status).toBe(400);
+    expect(answer.body.error?.errorMessage).toContain('нет прав на изменение приёмок');
+    expect(answer.notification?.kind).toBe('error');
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(await betaproTaskCount()).toBe(tasksBefore);
+    expect(msState(id)).toBeUndefined();
+  });
+
+  it('the app killed in the middle of a batch: after the restart every document is sent once and the process completed once', async () => {
+    const ids = Array.from({ length: 12 }, newSupply);
+    const tasksBefore = await betaproTaskCount();
+    ms().setConfig({ responseDelayMs: 150 } as never);
+    const answer = await press(ids);
+    const processId = answer.body.params!.asyncProcessId!;
+    await waitFor('some sent', async () => ids.some((id) => msState(id) === 'Передан'), 60_000);
+    await sandbox.app.stop('SIGKILL');
+    ms().setConfig({ responseDelayMs: 0 } as never);
+    expect(completions(processId)).toHaveLength(0);
+
+    sandbox.app = await startApp({ port: sandbox.appPort, env: sandbox.appEnv, pgliteDir });
+    const done = await completed(processId, 180_000);
+    expect(done.text).toBe('Передано: 12, уже были переданы: 0, ошибки: 0');
+    for (const id of ids) expect(msState(id)).toBe('Передан');
+    expect(await betaproTaskCount()).toBe(tasksBefore + 12);
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(completions(processId)).toHaveLength(1);
+  });
+});
