@@ -3,7 +3,7 @@
  * namespace, required blocks, element names, extension points and the protocols each point supports.
  */
 import { describe, expect, it } from 'vitest';
-import { normalizeDescriptorBase, renderDescriptor, SCENARIO_ACTION_TRANSFER } from '@/lib/moysklad/descriptor';
+import { BULK_SEND_BUTTON, BULK_SEND_POINTS, normalizeDescriptorBase, renderDescriptor, SCENARIO_ACTION_TRANSFER } from '@/lib/moysklad/descriptor';
 import { child, parseXml, path, type XmlElement } from './xml';
 
 const NS = 'https://apps-api.moysklad.ru/xml/ns/appstore/app/v2';
@@ -94,6 +94,17 @@ describe('solution descriptor', () => {
         text: '',
       },
     ]);
+  });
+
+  it('one list button for bulk send on the supply and move lists (no purchase return list point exists)', () => {
+    const buttons = child(root, 'buttons')!.children;
+    expect(buttons.map((b) => b.name)).toEqual(['button']);
+    const [button] = buttons;
+    expect(button.attributes.name).toBe(BULK_SEND_BUTTON);
+    expect(button.attributes.title).toBe('Передать на склад БетаПРО');
+    expect(button.attributes.useSelected).toBeUndefined();
+    expect(names(child(button, 'locations'))).toEqual(Object.keys(BULK_SEND_POINTS));
+    expect(Object.keys(BULK_SEND_POINTS)).toEqual(['document.supply.list', 'document.move.list']);
   });
 
   it('every URL in it is under the base URL', () => {
