@@ -119,6 +119,31 @@ try {
   await page.frameLocator('#main-iframe').getByTestId('read-only').waitFor();
   await page.waitForTimeout(800);
   await page.screenshot({ path: path.join(OUT, 'settings-read-only.png'), fullPage: false });
+  // 8. Bulk send from the supply list (docs/bulk-send.md): four selected supplies, one of them failing
+  //    the pre-flight check, and the notification of button/complete above the list.
+  {
+    const meta = (type: string, id: string) => moysklad.meta(type, id);
+    const noArticle = moysklad.createEntity(accountId, 'product', { name: 'Товар без артикула', code: 'NO-ART' });
+    const newSupply = (productId: string) =>
+      String(
+        moysklad.createDocument(accountId, 'supply', {
+          organization: meta('organization', seed.organizationId),
+          agent: meta('counterparty', seed.counterpartyId),
+          store: meta('store', seed.stores.betapro),
+          positions: [{ quantity: 5, price: 15000, assortment: meta('product', productId) }],
+        }).id,
+      );
+    const selected = [newSupply(seed.products[0].id), newSupply(seed.products[1].id), newSupply(noArticle), newSupply(seed.products[2].id)];
+    const list = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    await list.goto(`${moysklad.uiUrl}/list/supply?accountId=${accountId}&employee=admin`);
+    for (const id of selected) await list.locator(`input[data-select="${id}"]`).check();
+    await list.locator('button[data-button="send_to_betapro"]').click();
+    await list.locator('#notifications [data-kind="complete"]').first().waitFor({ timeout: 90_000 });
+    for (const id of selected) await list.locator(`input[data-select="${id}"]`).check();
+    await list.waitForTimeout(600);
+    await list.screenshot({ path: path.join(OUT, 'bulk-send.png') });
+    await list.close();
+  }
   console.log(`screenshots written to ${OUT}`);
 } finally {
   await browser.close();

@@ -83,7 +83,8 @@ export async function handleButtonPress(
   const picked = selection(body);
   if ('message' in picked) return { ok: false, message: picked.message };
   const account = await loadAccount(prisma, accountId);
-  if (!account || !isOperational(account)) return { ok: false, message: 'Решение БетаПРО не установлено или приостановлено в этом аккаунте.' };
+  if (!account || !isOperational(account))
+    return { ok: false, message: 'Решение БетаПРО не установлено или приостановлено в этом аккаунте.' };
   const rights = await updateRight(await moyskladClientFor(account), picked.entity, body.user);
   if (!rights) {
     return { ok: false, message: `У вас нет прав на изменение ${ENTITY_PLURAL_GENITIVE[picked.entity]} в МойСклад: передать их нельзя.` };

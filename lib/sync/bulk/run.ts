@@ -48,7 +48,12 @@ function rightsSession(accountId: string, entity: DocumentEntity, rights: BulkRi
   };
 }
 
-function markPending(db: Prisma.TransactionClient | PrismaClient, bulkId: string, msId: string, data: Prisma.BulkSendItemUpdateManyMutationInput) {
+function markPending(
+  db: Prisma.TransactionClient | PrismaClient,
+  bulkId: string,
+  msId: string,
+  data: Prisma.BulkSendItemUpdateManyMutationInput,
+) {
   // Only a pending item moves: a second worker that lost its claim cannot overwrite the first outcome.
   return db.bulkSendItem.updateMany({ where: { bulkId, msId, outcome: 'pending' }, data });
 }
@@ -58,7 +63,8 @@ async function refusal(client: Client, bulk: BulkRow, msId: string): Promise<{ o
   const entity = bulk.entity as DocumentEntity;
   try {
     const document = await client.getDocument(entity, msId);
-    if (coversDocument(rightsSession(bulk.accountId, entity, bulk.rights as unknown as BulkRights), entity, 'update', document)) return null;
+    if (coversDocument(rightsSession(bulk.accountId, entity, bulk.rights as unknown as BulkRights), entity, 'update', document))
+      return null;
     return { outcome: 'forbidden', message: 'нет прав на изменение этого документа', name: document.name };
   } catch (error) {
     if (error instanceof AppError && error.code === 'NOT_FOUND') return { outcome: 'missing', message: 'документ не найден в МойСклад' };
@@ -67,7 +73,11 @@ async function refusal(client: Client, bulk: BulkRow, msId: string): Promise<{ o
 }
 
 async function requestSlice(prisma: PrismaClient, bulk: BulkRow, account: Account, log: Logger): Promise<boolean> {
-  const items = await prisma.bulkSendItem.findMany({ where: { bulkId: bulk.id, outcome: 'pending' }, orderBy: { position: 'asc' }, take: SLICE });
+  const items = await prisma.bulkSendItem.findMany({
+    where: { bulkId: bulk.id, outcome: 'pending' },
+    orderBy: { position: 'asc' },
+    take: SLICE,
+  });
   const entity = bulk.entity as DocumentEntity;
   const scoped = (bulk.rights as unknown as BulkRights).scope !== 'ALL';
   let client: Client | undefined;
@@ -80,10 +90,17 @@ async function requestSlice(prisma: PrismaClient, bulk: BulkRow, account: Accoun
         continue;
       }
     }
-    const result = await requestTransfer(prisma, { accountId: bulk.accountId, entity, msId: item.msId, trigger: 'bulk' }, async (tx, accepted) => {
-      await markPending(tx, bulk.id, item.msId, { outcome: accepted ? 'requested' : 'already' });
+    const result = await requestTransfer(
+      prisma,
+      { accountId: bulk.accountId, entity, msId: item.msId, trigger: 'bulk' },
+      async (tx, accepted) => {
+        await markPending(tx, bulk.id, item.msId, { outcome: accepted ? 'requested' : 'already' });
+      },
+    );
+    await prisma.bulkSendItem.update({
+      where: { bulkId_msId: { bulkId: bulk.id, msId: item.msId } },
+      data: { documentId: result.documentId },
     });
-    await prisma.bulkSendItem.update({ where: { bulkId_msId: { bulkId: bulk.id, msId: item.msId } }, data: { documentId: result.documentId } });
   }
   log.info({ bulkId: bulk.id, requested: items.length }, 'bulk send: slice requested');
   return items.length === SLICE;

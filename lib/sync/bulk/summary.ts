@@ -44,8 +44,7 @@ export function summarize(entity: DocumentEntity, items: readonly SummaryItem[])
   if (c.pending) parts.push(`ещё в работе: ${c.pending}`);
   let text = parts.join(', ');
   const ordered = [...items].sort((a, b) => a.position - b.position);
-  const first =
-    ordered.find((i) => i.result === 'error' || i.result === 'missing') ?? ordered.find((i) => i.result === 'forbidden');
+  const first = ordered.find((i) => i.result === 'error' || i.result === 'missing') ?? ordered.find((i) => i.result === 'forbidden');
   if (!first) return { text };
   const label = first.name ? `№ ${first.name}` : 'документ';
   const reason = first.message ? `: ${first.message}` : '';

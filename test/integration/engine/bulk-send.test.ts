@@ -36,7 +36,9 @@ const msState = (id: string) => (ms().getDocument(account.accountId, 'supply', i
 
 async function betaproTaskCount(): Promise<number> {
   const res = await fetch(`${sandbox.betapro.controlUrl}/state`);
-  const state = (await res.json()) as { partners: Record<string, { indocs: Record<string, unknown> }> | Array<{ indocs: Record<string, unknown> }> };
+  const state = (await res.json()) as {
+    partners: Record<string, { indocs: Record<string, unknown> }> | Array<{ indocs: Record<string, unknown> }>;
+  };
   const partners = Array.isArray(state.partners) ? state.partners : Object.values(state.partners);
   return partners.reduce((n, p) => n + Object.keys(p.indocs).length, 0);
 }
@@ -49,7 +51,9 @@ function completions(processId: string): NotificationRec[] {
 
 async function press(ids: string[], employee: 'admin' | 'clerk' | 'clerk-readonly' = 'admin', requestId?: string) {
   const r = await ms().pressButton(account.accountId, employee, BUTTON, POINT, ids, requestId);
-  return r as typeof r & { body: { async?: boolean; params?: { asyncProcessId?: string; text?: string }; error?: { errorMessage?: string } } };
+  return r as typeof r & {
+    body: { async?: boolean; params?: { asyncProcessId?: string; text?: string }; error?: { errorMessage?: string } };
+  };
 }
 
 async function completed(processId: string, timeoutMs = 120_000): Promise<NotificationRec> {

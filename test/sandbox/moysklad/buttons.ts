@@ -89,7 +89,9 @@ export class Buttons {
   }
 
   notifications(accountId?: string, employee?: EmployeeKind): NotificationRec[] {
-    return (this.store.state.notifications ?? []).filter((n) => (!accountId || n.accountId === accountId) && (!employee || n.employee === employee));
+    return (this.store.state.notifications ?? []).filter(
+      (n) => (!accountId || n.accountId === accountId) && (!employee || n.employee === employee),
+    );
   }
 
   private notify(n: Omit<NotificationRec, 'id' | 'at'>): NotificationRec {
@@ -138,7 +140,13 @@ export class Buttons {
     });
     const jwt = await signMoyskladJwt(this.solution.secretKey);
     // MoySklad waits 10 s for the answer and does not retry a press.
-    const r = await callHttp('POST', url, { Authorization: `Bearer ${jwt}`, X_Lognex_RequestId: requestId }, body, Math.min(10_000, this.config().appCallTimeoutMs));
+    const r = await callHttp(
+      'POST',
+      url,
+      { Authorization: `Bearer ${jwt}`, X_Lognex_RequestId: requestId },
+      body,
+      Math.min(10_000, this.config().appCallTimeoutMs),
+    );
     rec.attempts.push({ at: mskNow(), status: r.status ?? undefined, error: r.error, durationMs: r.durationMs });
     rec.response = { status: r.status ?? 0, body: r.body };
     rec.outcome = r.status !== null && r.status < 300 ? 'delivered' : 'failed';
@@ -151,7 +159,12 @@ export class Buttons {
     buttonName: string,
     r: { status: number | null; body: unknown; error?: string },
   ): NotificationRec {
-    const answer = r.body as { action?: string; async?: boolean; params?: { text?: string; asyncProcessId?: string }; error?: { errorMessage?: string } };
+    const answer = r.body as {
+      action?: string;
+      async?: boolean;
+      params?: { text?: string; asyncProcessId?: string };
+      error?: { errorMessage?: string };
+    };
     if (r.status === 200 && answer?.action === 'showNotification' && answer.params?.text) {
       if (answer.async) {
         const id = answer.params.asyncProcessId;
@@ -159,7 +172,13 @@ export class Buttons {
         const processes = (this.store.state.buttonProcesses ??= {});
         processes[id] ??= { accountId: account.id, employee, buttonName, startedAt: Date.now() };
       }
-      return this.notify({ accountId: account.id, employee, kind: 'immediate', text: answer.params.text, asyncProcessId: answer.params.asyncProcessId });
+      return this.notify({
+        accountId: account.id,
+        employee,
+        kind: 'immediate',
+        text: answer.params.text,
+        asyncProcessId: answer.params.asyncProcessId,
+      });
     }
     const text =
       r.status === 400 && answer?.error?.errorMessage

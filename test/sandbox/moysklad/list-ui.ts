@@ -58,14 +58,23 @@ function rowHtml(sim: Simulator, acc: AccountRec, type: ListType, id: string, qu
   const badge = st
     ? `<span class="state" data-testid="state" style="background:#${(st.color & 0xffffff).toString(16).padStart(6, '0')}">${esc(st.name)}</span>`
     : '<span class="muted">—</span>';
-  const comment = String(f.description ?? '').split('\n')[0].slice(0, 60);
+  const comment = String(f.description ?? '')
+    .split('\n')[0]
+    .slice(0, 60);
   return `<tr data-id="${id}"><td><input type="checkbox" data-select="${id}" aria-label="${TEXT[lang].pick} ${esc(f.name)}"></td>
 <td><a href="/ui/${type}/${id}${query}">${esc(f.name)}</a></td><td>${esc(String(f.moment).slice(0, 16))}</td>
 <td>${name(f.sourceStore ?? f.agent)}</td><td>${name(f.targetStore ?? f.store)}</td><td>${badge}</td><td class="muted">${esc(comment)}</td></tr>`;
 }
 
 /** The page body (inside the host's shell). */
-export function listPageBody(sim: Simulator, acc: AccountRec, employee: EmployeeKind, type: ListType, query: string, lang: 'ru' | 'en'): string {
+export function listPageBody(
+  sim: Simulator,
+  acc: AccountRec,
+  employee: EmployeeKind,
+  type: ListType,
+  query: string,
+  lang: 'ru' | 'en',
+): string {
   const t = TEXT[lang];
   const point = `document.${type}.list`;
   const docs = sim.store

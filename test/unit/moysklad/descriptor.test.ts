@@ -3,7 +3,13 @@
  * namespace, required blocks, element names, extension points and the protocols each point supports.
  */
 import { describe, expect, it } from 'vitest';
-import { BULK_SEND_BUTTON, BULK_SEND_POINTS, normalizeDescriptorBase, renderDescriptor, SCENARIO_ACTION_TRANSFER } from '@/lib/moysklad/descriptor';
+import {
+  BULK_SEND_BUTTON,
+  BULK_SEND_POINTS,
+  normalizeDescriptorBase,
+  renderDescriptor,
+  SCENARIO_ACTION_TRANSFER,
+} from '@/lib/moysklad/descriptor';
 import { child, parseXml, path, type XmlElement } from './xml';
 
 const NS = 'https://apps-api.moysklad.ru/xml/ns/appstore/app/v2';

@@ -28,7 +28,10 @@ describe('bulk send summary', () => {
   });
 
   it('reports documents the user may not change and those still in work, never silently', () => {
-    const n = summarize('supply', [item(0, 'forbidden', { name: '1', message: 'нет прав на изменение этого документа' }), item(1, 'pending')]);
+    const n = summarize('supply', [
+      item(0, 'forbidden', { name: '1', message: 'нет прав на изменение этого документа' }),
+      item(1, 'pending'),
+    ]);
     expect(n.text).toBe(
       'Передано: 0, уже были переданы: 0, ошибки: 0, нет прав: 1, ещё в работе: 1. Первая ошибка — № 1: нет прав на изменение этого документа',
     );
