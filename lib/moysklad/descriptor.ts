@@ -10,10 +10,7 @@ import { AppError } from '@/lib/core/errors';
 /** `actionName` MoySklad sends to `/scenario` for our action (the documented examples use snake_case). */
 export const SCENARIO_ACTION_TRANSFER = 'transfer_to_betapro';
 export const WIDGET_HEIGHT_PX = 420;
-/** `buttonName` of «Передать на склад БетаПРО» on the supply and move lists (docs/bulk-send.md); the template names it literally. */
-export const BULK_SEND_BUTTON = 'send_to_betapro';
-/** The list points that carry it, and the document entity each one lists. */
-export const BULK_SEND_POINTS = { 'document.supply.list': 'supply', 'document.move.list': 'move' } as const;
+export { BULK_SEND_BUTTON, BULK_SEND_POINTS } from '@/lib/moysklad/buttons';
 
 export interface RenderDescriptorOptions {
   /** Template file; defaults to vendor-descriptor/descriptor.xml.template under the working directory. */

@@ -9,7 +9,7 @@ import type { PrismaClient } from '@/lib/db';
 import { ENTITY_PLURAL_GENITIVE, type DocumentEntity } from '@/lib/core/domain';
 import { logFor } from '@/lib/core/logger';
 import { notifyJobEnqueued } from '@/lib/jobs/queue';
-import { BULK_SEND_BUTTON, BULK_SEND_POINTS } from '@/lib/moysklad/descriptor';
+import { BULK_SEND_BUTTON, BULK_SEND_POINTS } from '@/lib/moysklad/buttons';
 import { idOfHref, permissionScope, type RightScope } from '@/lib/moysklad/app-session';
 import type { MsButtonBody } from '@/lib/moysklad/schemas';
 import { isOperational, loadAccount } from '@/lib/sync/account/accounts';
