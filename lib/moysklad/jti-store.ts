@@ -13,7 +13,7 @@ export interface PrismaJtiStoreOptions {
   now?: () => Date;
 }
 
-function isUniqueViolation(error: unknown): boolean {
+export function isUniqueViolation(error: unknown): boolean {
   const e = error as { code?: string; message?: string; cause?: { code?: string } } | undefined;
   // P2002 from Prisma; 23505 is PostgreSQL's own code when an adapter passes it through.
   return e?.code === 'P2002' || e?.cause?.code === '23505' || /unique constraint/i.test(e?.message ?? '');

@@ -10,6 +10,7 @@ import { ENTITY_PLURAL_GENITIVE, type DocumentEntity } from '@/lib/core/domain';
 import { logFor } from '@/lib/core/logger';
 import { notifyJobEnqueued } from '@/lib/jobs/queue';
 import { BULK_SEND_BUTTON, BULK_SEND_POINTS } from '@/lib/moysklad/buttons';
+import { isUniqueViolation } from '@/lib/moysklad/jti-store';
 import { idOfHref, permissionScope, type RightScope } from '@/lib/moysklad/app-session';
 import type { MsButtonBody } from '@/lib/moysklad/schemas';
 import { isOperational, loadAccount } from '@/lib/sync/account/accounts';
@@ -90,21 +91,28 @@ export async function handleButtonPress(
     return { ok: false, message: `У вас нет прав на изменение ${ENTITY_PLURAL_GENITIVE[picked.entity]} в МойСклад: передать их нельзя.` };
   }
   const id = randomUUID();
-  await prisma.$transaction(async (tx) => {
-    await tx.bulkSend.create({
-      data: {
-        id,
-        accountId,
-        requestKey,
-        entity: picked.entity,
-        buttonName: body.buttonName,
-        employeeId: body.user.employeeId,
-        rights: { ...rights },
-        items: { create: picked.ids.map((msId, position) => ({ msId, position })) },
-      },
+  try {
+    await prisma.$transaction(async (tx) => {
+      await tx.bulkSend.create({
+        data: {
+          id,
+          accountId,
+          requestKey,
+          entity: picked.entity,
+          buttonName: body.buttonName,
+          employeeId: body.user.employeeId,
+          rights: { ...rights },
+          items: { create: picked.ids.map((msId, position) => ({ msId, position })) },
+        },
+      });
+      await enqueueAccountJob(tx, bulkSendJob, { accountId, bulkId: id }, { dedupeKey: `bulk-send:${id}` });
     });
-    await enqueueAccountJob(tx, bulkSendJob, { accountId, bulkId: id }, { dedupeKey: `bulk-send:${id}` });
-  });
+  } catch (error) {
+    // The same delivery arriving twice at once: the one that committed first is the batch.
+    if (!isUniqueViolation(error)) throw error;
+    const winner = await prisma.bulkSend.findUniqueOrThrow({ where: { requestKey } });
+    return accepted(winner.id, picked.ids.length);
+  }
   notifyJobEnqueued();
   log.info({ bulkId: id, entity: picked.entity, count: picked.ids.length }, 'bulk send accepted');
   return accepted(id, picked.ids.length);
