@@ -105,7 +105,9 @@ export async function handleButtonPress(
           items: { create: picked.ids.map((msId, position) => ({ msId, position })) },
         },
       });
-      await enqueueAccountJob(tx, bulkSendJob, { accountId, bulkId: id }, { dedupeKey: `bulk-send:${id}` });
+      // A moment later: MoySklad knows the process only once it has our answer.
+      const runAt = new Date(Date.now() + 1_000);
+      await enqueueAccountJob(tx, bulkSendJob, { accountId, bulkId: id }, { dedupeKey: `bulk-send:${id}`, runAt });
     });
   } catch (error) {
     // The same delivery arriving twice at once: the one that committed first is the batch.

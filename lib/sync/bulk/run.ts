@@ -132,10 +132,18 @@ const STATUS_OF: Record<ButtonCompletion, string> = {
   not_found: 'gone',
 };
 
-async function complete(prisma: PrismaClient, bulk: BulkRow, items: SummaryItem[], log: Logger): Promise<void> {
+/** A 404 this soon may mean MoySklad has not yet taken in our answer with the process id: try again. */
+const UNKNOWN_PROCESS_GRACE_MS = 5 * 60_000;
+
+/** Ends the process; false when MoySklad does not know it yet (the job looks again). */
+async function complete(prisma: PrismaClient, bulk: BulkRow, items: SummaryItem[], log: Logger): Promise<boolean> {
   const notification = summarize(bulk.entity as DocumentEntity, items);
   await fenceRemoteWrite();
   const outcome = await vendorApiClient().completeButton(bulk.id, notification);
+  if (outcome === 'not_found' && Date.now() - bulk.createdAt.getTime() < UNKNOWN_PROCESS_GRACE_MS) {
+    log.warn({ bulkId: bulk.id }, 'bulk send: MoySklad does not know the process yet, completing later');
+    return false;
+  }
   await withClaim(prisma, async (tx) => {
     await tx.bulkSend.updateMany({
       where: { id: bulk.id, status: 'running' },
@@ -147,6 +155,7 @@ async function complete(prisma: PrismaClient, bulk: BulkRow, items: SummaryItem[
     }
   });
   log.info({ bulkId: bulk.id, outcome, text: notification.text }, 'bulk send completed');
+  return true;
 }
 
 /** Next look while documents are still in work: soon at first, then at most every 10 s. */
@@ -168,5 +177,5 @@ export async function runBulkSend(prisma: PrismaClient, payload: { accountId: st
   const items = await results(prisma, bulk);
   const waiting = items.some((i) => i.result === 'pending');
   if (waiting && (Date.now() - bulk.createdAt.getTime() < MAX_WAIT_MS || !isOperational(account))) return { rescheduleAt: nextLook(bulk) };
-  await complete(prisma, bulk, items, log);
+  if (!(await complete(prisma, bulk, items, log))) return { rescheduleAt: new Date(Date.now() + 2_000) };
 }

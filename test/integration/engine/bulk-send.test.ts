@@ -57,7 +57,15 @@ async function press(ids: string[], employee: 'admin' | 'clerk' | 'clerk-readonl
 }
 
 async function completed(processId: string, timeoutMs = 120_000): Promise<NotificationRec> {
-  return waitFor('button/complete', async () => completions(processId)[0], timeoutMs);
+  try {
+    return await waitFor('button/complete', async () => completions(processId)[0], timeoutMs);
+  } catch (error) {
+    const lines = sandbox.app
+      .logs()
+      .split('\n')
+      .filter((l) => /bulk|button|error/i.test(l));
+    throw new Error(`${String(error)}\n${lines.slice(-30).join('\n')}`);
+  }
 }
 
 async function sendViaWidget(id: string): Promise<void> {
@@ -71,37 +79,41 @@ async function sendViaWidget(id: string): Promise<void> {
 }
 
 describe('bulk send from the supply list', () => {
-  it('20 supplies: new, already sent, one pre-flight error → one notification with the right counts and a link to the error', async () => {
-    const fresh = Array.from({ length: 14 }, newSupply);
-    const already = Array.from({ length: 5 }, newSupply);
-    for (const id of already) await sendViaWidget(id);
-    const noArticle = ms().createEntity(account.accountId, 'product', { name: 'Товар без артикула', code: 'BULK-NA' });
-    const broken = createSupply(sandbox, account, { positions: [{ productId: noArticle, quantity: 1 }] });
-    const tasksBefore = await betaproTaskCount();
+  it(
+    '20 supplies: new, already sent, one pre-flight error → one notification with the right counts and a link to the error',
+    { timeout: 300_000 },
+    async () => {
+      const fresh = Array.from({ length: 14 }, newSupply);
+      const already = Array.from({ length: 5 }, newSupply);
+      for (const id of already) await sendViaWidget(id);
+      const noArticle = ms().createEntity(account.accountId, 'product', { name: 'Товар без артикула', code: 'BULK-NA' });
+      const broken = createSupply(sandbox, account, { positions: [{ productId: noArticle, quantity: 1 }] });
+      const tasksBefore = await betaproTaskCount();
 
-    const selected = [...fresh.slice(0, 7), broken, ...already, ...fresh.slice(7)];
-    const answer = await press(selected);
-    expect(answer.status).toBe(200);
-    expect(answer.body.async).toBe(true);
-    const processId = answer.body.params!.asyncProcessId!;
-    expect(processId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(answer.body.params!.text).toContain('20');
+      const selected = [...fresh.slice(0, 7), broken, ...already, ...fresh.slice(7)];
+      const answer = await press(selected);
+      expect(answer.status).toBe(200);
+      expect(answer.body.async).toBe(true);
+      const processId = answer.body.params!.asyncProcessId!;
+      expect(processId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(answer.body.params!.text).toContain('20');
 
-    const done = await completed(processId);
-    expect(done.text).toMatch(/^Передано: 14, уже были переданы: 5, ошибки: 1\. Первая ошибка — № \S+/);
-    expect(done.text.length).toBeLessThanOrEqual(255);
-    expect(done.url).toBe(`/app/#supply/edit?id=${broken}`);
-    expect(done.urlText).toBe('Открыть документ');
-    for (const id of fresh) expect(msState(id)).toBe('Передан');
-    expect(msState(broken)).toBe('Ошибка передачи');
-    expect(await betaproTaskCount()).toBe(tasksBefore + 14);
+      const done = await completed(processId);
+      expect(done.text).toMatch(/^Передано: 14, уже были переданы: 5, ошибки: 1\. Первая ошибка — № \S+/);
+      expect(done.text.length).toBeLessThanOrEqual(255);
+      expect(done.url).toBe(`/app/#supply/edit?id=${broken}`);
+      expect(done.urlText).toBe('Открыть документ');
+      for (const id of fresh) expect(msState(id)).toBe('Передан');
+      expect(msState(broken)).toBe('Ошибка передачи');
+      expect(await betaproTaskCount()).toBe(tasksBefore + 14);
 
-    // Nothing more arrives later: the process was completed once.
-    await new Promise((r) => setTimeout(r, 2_000));
-    expect(completions(processId)).toHaveLength(1);
-  });
+      // Nothing more arrives later: the process was completed once.
+      await new Promise((r) => setTimeout(r, 2_000));
+      expect(completions(processId)).toHaveLength(1);
+    },
+  );
 
-  it('a repeated delivery of the same press is the same process; a second press sends nothing again', async () => {
+  it('a repeated delivery of the same press is the same process; a second press sends nothing again', { timeout: 300_000 }, async () => {
     const ids = Array.from({ length: 4 }, newSupply);
     const tasksBefore = await betaproTaskCount();
     const requestId = '7b0c6f43-2d1e-4f4a-9b35-0d6f0e1a2b3c';
@@ -134,23 +146,27 @@ describe('bulk send from the supply list', () => {
     expect(msState(id)).toBeUndefined();
   });
 
-  it('the app killed in the middle of a batch: after the restart every document is sent once and the process completed once', async () => {
-    const ids = Array.from({ length: 12 }, newSupply);
-    const tasksBefore = await betaproTaskCount();
-    ms().setConfig({ responseDelayMs: 150 } as never);
-    const answer = await press(ids);
-    const processId = answer.body.params!.asyncProcessId!;
-    await waitFor('some sent', async () => ids.some((id) => msState(id) === 'Передан'), 60_000);
-    await sandbox.app.stop('SIGKILL');
-    ms().setConfig({ responseDelayMs: 0 } as never);
-    expect(completions(processId)).toHaveLength(0);
+  it(
+    'the app killed in the middle of a batch: after the restart every document is sent once and the process completed once',
+    { timeout: 300_000 },
+    async () => {
+      const ids = Array.from({ length: 12 }, newSupply);
+      const tasksBefore = await betaproTaskCount();
+      ms().setConfig({ responseDelayMs: 150 } as never);
+      const answer = await press(ids);
+      const processId = answer.body.params!.asyncProcessId!;
+      await waitFor('some sent', async () => ids.some((id) => msState(id) === 'Передан'), 60_000);
+      await sandbox.app.stop('SIGKILL');
+      ms().setConfig({ responseDelayMs: 0 } as never);
+      expect(completions(processId)).toHaveLength(0);
 
-    sandbox.app = await startApp({ port: sandbox.appPort, env: sandbox.appEnv, pgliteDir });
-    const done = await completed(processId, 180_000);
-    expect(done.text).toBe('Передано: 12, уже были переданы: 0, ошибки: 0');
-    for (const id of ids) expect(msState(id)).toBe('Передан');
-    expect(await betaproTaskCount()).toBe(tasksBefore + 12);
-    await new Promise((r) => setTimeout(r, 1_500));
-    expect(completions(processId)).toHaveLength(1);
-  });
+      sandbox.app = await startApp({ port: sandbox.appPort, env: sandbox.appEnv, pgliteDir });
+      const done = await completed(processId, 180_000);
+      expect(done.text).toBe('Передано: 12, уже были переданы: 0, ошибки: 0');
+      for (const id of ids) expect(msState(id)).toBe('Передан');
+      expect(await betaproTaskCount()).toBe(tasksBefore + 12);
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(completions(processId)).toHaveLength(1);
+    },
+  );
 });
