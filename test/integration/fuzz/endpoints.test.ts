@@ -41,6 +41,7 @@ import {
   msDeactivationBodySchema,
   msEventBodySchema,
   msScenarioBodySchema,
+  msButtonBodySchema,
   msWebhookDeliverySchema,
 } from '@/lib/moysklad/schemas';
 
@@ -409,6 +410,18 @@ describe('fuzz: every public endpoint refuses bad input with a 4xx and writes no
           actionType: 'CHANGE_STATUS',
           objectId: commandDocId,
           objectType: 'supply',
+        }),
+      },
+      {
+        name: 'button',
+        method: 'POST',
+        path: `${VENDOR}/${account.accountId}/button`,
+        schema: msButtonBodySchema,
+        valid: JSON.stringify({
+          buttonName: 'send_to_betapro',
+          extensionPoint: 'document.supply.list',
+          selected: [{ id: commandDocId, type: 'supply' }],
+          user: { employeeId: randomUUID(), role: 'admin' },
         }),
       },
       {
@@ -1108,6 +1121,7 @@ describe('fuzz: streamed bodies are cut off while streaming on every route', () 
       ['POST', new URL(hook.url).pathname, () => ({})],
       ['PUT', `${VENDOR}/${account.accountId}`, freshVendorJwt],
       ['POST', `${VENDOR}/${account.accountId}/scenario`, freshVendorJwt],
+      ['POST', `${VENDOR}/${account.accountId}/button`, freshVendorJwt],
       ['PUT', `${VENDOR}/${account.accountId}/event`, freshVendorJwt],
       ['POST', '/api/health', () => ({})],
     ];
