@@ -4,7 +4,7 @@
  * with its link, and the selected supplies «Передан» — with the host page in Russian and in English.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { chromiumArgs, findChromium } from '../support/chromium';
 import { createSupply, installAndConfigure, startSandbox, type ConfiguredAccount, type Sandbox } from '../support/sandbox';
 
@@ -31,6 +31,16 @@ describe.skipIf(!executablePath)('bulk send from the supply list', () => {
     });
   const stateOf = (id: string) =>
     (sandbox.moysklad.getDocument(account.accountId, 'supply', id) as { state?: { name?: string } }).state?.name;
+
+  /** The async process id of the press just made, from the immediate answer shown on top. */
+  async function answered(page: Page): Promise<string> {
+    // The answer the page has just added (older notifications are on the page from the start).
+    const immediate = page.locator('#notifications [data-kind="immediate"][data-fresh]').first();
+    await immediate.waitFor({ timeout: 15_000 });
+    const id = await immediate.getAttribute('data-process');
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    return id!;
+  }
 
   for (const lang of ['ru', 'en'] as const) {
     it(`selects three supplies, presses the button, sees the outcome (${lang})`, async () => {
@@ -74,7 +84,7 @@ describe.skipIf(!executablePath)('bulk send from the supply list', () => {
     await page.locator(`input[data-select="${ok}"]`).check();
     await page.locator(`input[data-select="${broken}"]`).check();
     await page.locator('button[data-button="send_to_betapro"]').click();
-    const done = page.locator('#notifications [data-kind="complete"]').first();
+    const done = page.locator(`#notifications [data-kind="complete"][data-process="${await answered(page)}"]`);
     await done.waitFor({ timeout: 90_000 });
     expect(await done.textContent()).toContain('Передано: 1, уже были переданы: 0, ошибки: 1. Первая ошибка');
     await done.locator('[data-testid="notification-link"]').click();

@@ -123,7 +123,7 @@ Array.prototype.forEach.call(document.querySelectorAll('button[data-button]'),fu
   var j=await r.json();btn.disabled=false;
   if(!r.ok){show('<div class="note note-error" data-kind="error">'+esc((j.errors&&j.errors[0]&&j.errors[0].error)||r.status)+'</div>');return}
   if(j.notification){var n=j.notification;if(n.asyncProcessId)waiting[n.asyncProcessId]=true;
-    show('<div class="note note-'+n.kind+'" data-kind="'+n.kind+'" data-process="'+esc(n.asyncProcessId||'')+'">'+esc(n.text)+'</div>');
+    show('<div class="note note-'+n.kind+'" data-kind="'+n.kind+'" data-fresh="1" data-process="'+esc(n.asyncProcessId||'')+'">'+esc(n.text)+'</div>');
     $('notifications').dataset.last=String(n.id);}
 };});
 })();
