@@ -22,6 +22,7 @@ describe('product job registry', () => {
     expect(kinds.sort()).toEqual([
       'answer-already-sent',
       'apply-receipt',
+      'bulk-send',
       'cancel-task',
       'install-webhooks',
       'poll',
