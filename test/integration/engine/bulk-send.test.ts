@@ -16,6 +16,7 @@ import type { NotificationRec } from '../../sandbox/moysklad';
 type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
 let sandbox: Sandbox;
 let account: ConfiguredAccount;
+let other: ConfiguredAccount;
 const pgliteDir = path.join(mkdtempSync(path.join(os.tmpdir(), 'bridge-bulk-')), 'pglite');
 const BUTTON = 'send_to_betapro';
 const POINT = 'document.supply.list';
@@ -24,6 +25,7 @@ beforeAll(async () => {
   sandbox = await startSandbox({ startApp: false });
   sandbox.app = await startApp({ port: sandbox.appPort, env: sandbox.appEnv, pgliteDir });
   account = await installAndConfigure(sandbox, 'bulk-shop');
+  other = await installAndConfigure(sandbox, 'bulk-neighbour');
 });
 afterAll(async () => {
   await sandbox?.stop();
@@ -145,6 +147,43 @@ describe('bulk send from the supply list', () => {
     expect(await betaproTaskCount()).toBe(tasksBefore);
     expect(msState(id)).toBeUndefined();
   });
+
+  it(
+    "100 supplies stay within MoySklad's limits, and another account's document is not held up by the batch",
+    { timeout: 600_000 },
+    async () => {
+      const ids = Array.from({ length: 100 }, newSupply);
+      const tasksBefore = await betaproTaskCount();
+      ms().resetStats();
+      const answer = await press(ids);
+      const processId = answer.body.params!.asyncProcessId!;
+      await waitFor('the batch under way', async () => ids.filter((id) => msState(id) === 'Передан').length >= 5, 120_000);
+
+      // Meanwhile a clerk of another account sends one supply from its widget.
+      const neighbour = createSupply(sandbox, other, {
+        positions: [{ productId: other.seed.products.find((p) => p.article === 'TS-WHITE')!.id, quantity: 1 }],
+      });
+      const sent = await fetch(`${sandbox.app.url}/api/widget/documents/supply/${neighbour}/actions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${other.adminSession}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ action: 'send' }),
+      });
+      expect(sent.status).toBeLessThan(300);
+      await waitFor(
+        'the neighbour sent',
+        async () => (await documentView(sandbox, other.adminSession, 'supply', neighbour)).state === 'sent',
+        120_000,
+      );
+      expect(completions(processId)).toHaveLength(0);
+
+      const done = await completed(processId, 540_000);
+      expect(done.text).toBe('Передано: 100, уже были переданы: 0, ошибки: 0');
+      expect(await betaproTaskCount()).toBe(tasksBefore + 101);
+      // Not one call refused for going over 45 requests per 3 s or 5 at once.
+      expect(ms().stats().rejected[account.accountId] ?? {}).toEqual({});
+      expect(ms().stats().rejected[other.accountId] ?? {}).toEqual({});
+    },
+  );
 
   it(
     'the app killed in the middle of a batch: after the restart every document is sent once and the process completed once',

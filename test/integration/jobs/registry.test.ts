@@ -70,7 +70,9 @@ describe('product job registry', () => {
           ? { accountId: 'none', entity: 'supply', msId: 'x' }
           : job.kind === 'webhook'
             ? { accountId: 'none', actor: null, events: [] }
-            : { accountId: 'none', documentId: 'none' };
+            : job.kind === 'bulk-send'
+              ? { accountId: 'none', bulkId: 'none' }
+              : { accountId: 'none', documentId: 'none' };
       const ctx = {
         prisma: db.prisma,
         job: { attempts: 1, maxAttempts: 8 },
