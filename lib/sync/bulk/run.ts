@@ -86,7 +86,12 @@ async function requestSlice(prisma: PrismaClient, bulk: BulkRow, account: Accoun
       client ??= await moyskladClientFor(account);
       const refused = await refusal(client, bulk, item.msId);
       if (refused) {
-        await markPending(prisma, bulk.id, item.msId, { outcome: refused.outcome, result: refused.outcome, message: refused.message });
+        await markPending(prisma, bulk.id, item.msId, {
+          outcome: refused.outcome,
+          result: refused.outcome,
+          message: refused.message,
+          name: refused.name,
+        });
         continue;
       }
     }
@@ -116,7 +121,7 @@ async function results(prisma: PrismaClient, bulk: BulkRow): Promise<SummaryItem
   const byId = new Map(docs.map((d) => [d.msId, d]));
   return items.map((item) => {
     const doc = byId.get(item.msId);
-    const base = { msId: item.msId, position: item.position, name: doc?.name ?? null, message: item.message };
+    const base = { msId: item.msId, position: item.position, name: doc?.name ?? item.name, message: item.message };
     if (item.outcome !== 'requested') return { ...base, result: (item.outcome === 'already' ? 'already' : item.outcome) as ItemResult };
     if (!doc || WAITING_STATES.has(doc.state)) return { ...base, result: 'pending' };
     if (SENT_STATES.has(doc.state)) return { ...base, result: 'sent' };

@@ -22,6 +22,7 @@ CREATE TABLE "BulkSendItem" (
     "position" INTEGER NOT NULL,
     "outcome" TEXT NOT NULL DEFAULT 'pending',
     "documentId" TEXT,
+    "name" TEXT,
     "result" TEXT,
     "message" TEXT,
 

@@ -148,6 +148,24 @@ describe('bulk send from the supply list', () => {
     expect(msState(id)).toBeUndefined();
   });
 
+  it('a clerk whose right covers own supplies only: the others are reported as «нет прав», not skipped', async () => {
+    const acc = ms().sim.account(account.accountId);
+    acc.employees.clerk.permissions.supply = { view: 'OWN', update: 'OWN', create: 'ALL', delete: 'NO' };
+    const own = newSupply();
+    acc.entities[own]!.ownerId = acc.employees.clerk.id;
+    const foreign = newSupply();
+    acc.entities[foreign]!.ownerId = acc.employees.admin.id;
+    const answer = await press([own, foreign], 'clerk');
+    expect(answer.status).toBe(200);
+    const done = await completed(answer.body.params!.asyncProcessId!);
+    expect(done.text).toMatch(
+      /^Передано: 1, уже были переданы: 0, ошибки: 0, нет прав: 1\. Первая ошибка — № \S+: нет прав на изменение этого документа$/,
+    );
+    expect(done.url).toBe(`/app/#supply/edit?id=${foreign}`);
+    expect(msState(own)).toBe('Передан');
+    expect(msState(foreign)).toBeUndefined();
+  });
+
   it(
     "100 supplies stay within MoySklad's limits, and another account's document is not held up by the batch",
     { timeout: 600_000 },
