@@ -102,9 +102,10 @@ export async function handleButtonPress(
           buttonName: body.buttonName,
           employeeId: body.user.employeeId,
           rights: { ...rights },
-          items: { create: picked.ids.map((msId, position) => ({ msId, position })) },
         },
       });
+      // One statement for the whole selection: MoySklad waits at most 10 s for the answer.
+      await tx.bulkSendItem.createMany({ data: picked.ids.map((msId, position) => ({ bulkId: id, msId, position })) });
       // A moment later: MoySklad knows the process only once it has our answer.
       const runAt = new Date(Date.now() + 1_000);
       await enqueueAccountJob(tx, bulkSendJob, { accountId, bulkId: id }, { dedupeKey: `bulk-send:${id}`, runAt });

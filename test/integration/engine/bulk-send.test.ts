@@ -53,6 +53,7 @@ function completions(processId: string): NotificationRec[] {
 
 async function press(ids: string[], employee: 'admin' | 'clerk' | 'clerk-readonly' = 'admin', requestId?: string) {
   const r = await ms().pressButton(account.accountId, employee, BUTTON, POINT, ids, requestId);
+  if (r.status === null) throw new Error(`press not answered: ${r.error}\n${sandbox.app.logs().split('\n').slice(-40).join('\n')}`);
   return r as typeof r & {
     body: { async?: boolean; params?: { asyncProcessId?: string; text?: string }; error?: { errorMessage?: string } };
   };
