@@ -1,7 +1,8 @@
 /**
  * Retention: a recurring job that keeps the busy tables bounded. Deletes finished jobs (done or dead,
  * by finishedAt), stored inbound events (de-duplication keys of webhook and scenario deliveries, by
- * createdAt) and sync events (the document timelines, by createdAt) older than RETENTION_DAYS, and
+ * createdAt), sync events (the document timelines, by createdAt) and finished bulk sends of the list
+ * button (with their items, by completedAt) older than RETENTION_DAYS, and
  * heartbeat rows of processes gone for a day. Deletes run in batches so no statement holds its locks
  * for long, and the job runs again an hour later (one instance at a time, by its dedupe key).
  */
@@ -20,6 +21,7 @@ export interface RetentionResult {
   jobs: number;
   inboundEvents: number;
   syncEvents: number;
+  bulkSends: number;
   heartbeats: number;
 }
 
@@ -43,6 +45,8 @@ export async function applyRetention(prisma: Db, days: number, now = new Date())
     jobs: await deleteInBatches(prisma, 'Job', `"state" IN ('done', 'dead') AND "finishedAt" < $1`, cutoff),
     inboundEvents: await deleteInBatches(prisma, 'InboundEvent', `"createdAt" < $1`, cutoff),
     syncEvents: await deleteInBatches(prisma, 'SyncEvent', `"createdAt" < $1`, cutoff),
+    // A batch still running is kept whatever its age (its job completes or expires it).
+    bulkSends: await deleteInBatches(prisma, 'BulkSend', `"status" <> 'running' AND "completedAt" < $1`, cutoff),
     heartbeats: await deleteInBatches(prisma, 'WorkerHeartbeat', `"seenAt" < $1`, heartbeatCutoff),
   };
 }

@@ -55,6 +55,27 @@ describe.each(TEST_DATABASE_KINDS)('retention on %s', (kind) => {
         { documentId: document.id, accountId: 'acc-r', kind: 'sent', message: 'new', createdAt: daysAgo(29) },
       ],
     });
+    const bulk = (id: string, status: string, completedDaysAgo: number | null) => ({
+      id,
+      accountId: 'acc-r',
+      requestKey: `acc-r:${id}`,
+      entity: 'supply',
+      buttonName: 'send_to_betapro',
+      employeeId: 'e',
+      rights: { scope: 'ALL', employeeId: 'e' },
+      status,
+      createdAt: daysAgo(completedDaysAgo ?? 40),
+      completedAt: completedDaysAgo === null ? null : daysAgo(completedDaysAgo),
+    });
+    await prisma.bulkSend.createMany({
+      data: [bulk('old-completed', 'completed', 31), bulk('new-completed', 'completed', 1), bulk('old-running', 'running', null)],
+    });
+    await prisma.bulkSendItem.createMany({
+      data: [
+        { bulkId: 'old-completed', msId: 'd1', position: 0 },
+        { bulkId: 'new-completed', msId: 'd2', position: 0 },
+      ],
+    });
     await prisma.workerHeartbeat.createMany({
       data: [
         { workerId: 'gone', host: 'h', pid: 1, startedAt: daysAgo(3), seenAt: daysAgo(2) },
@@ -83,6 +104,8 @@ describe.each(TEST_DATABASE_KINDS)('retention on %s', (kind) => {
     expect((await db.prisma.inboundEvent.findMany()).map((e) => e.key)).toEqual(['new']);
     expect((await db.prisma.syncEvent.findMany()).map((e) => e.message)).toEqual(['new']);
     expect((await db.prisma.workerHeartbeat.findMany()).map((h) => h.workerId)).toEqual(['alive']);
+    expect((await db.prisma.bulkSend.findMany({ orderBy: { id: 'asc' } })).map((b) => b.id)).toEqual(['new-completed', 'old-running']);
+    expect((await db.prisma.bulkSendItem.findMany()).map((i) => i.msId)).toEqual(['d2']);
 
     const scheduled = await db.prisma.job.findMany({ where: { kind: RETENTION_JOB } });
     expect(scheduled).toHaveLength(1);
