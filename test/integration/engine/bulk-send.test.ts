@@ -3,7 +3,8 @@
  * descriptor's list button with selected[] and a signed JWT, the real app answers async and completes
  * the process through the Vendor API once. 20 supplies (new, already sent, one with a pre-flight error)
  * give the right summary exactly once; a repeated delivery, a second press and a killed app send
- * nothing twice and complete each process once.
+ * nothing twice and complete each process once; the move list, an OWN-scoped clerk and 100 supplies beside
+ * another account are covered too.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
@@ -135,6 +136,25 @@ describe('bulk send from the supply list', () => {
     await new Promise((r) => setTimeout(r, 1_500));
     expect(completions(processId)).toHaveLength(1);
     expect(completions(secondId)).toHaveLength(1);
+  });
+
+  it('the same button on the move list sends moves', async () => {
+    const move = () =>
+      String(
+        ms().createDocument(account.accountId, 'move', {
+          organization: ms().meta('organization', account.seed.organizationId),
+          sourceStore: ms().meta('store', account.seed.stores.main),
+          targetStore: ms().meta('store', account.seed.stores.betapro),
+          positions: [{ quantity: 2, price: 0, assortment: ms().meta('product', product('NB-A5').id) }],
+        }).id,
+      );
+    const ids = [move(), move()];
+    const answer = await ms().pressButton(account.accountId, 'admin', BUTTON, 'document.move.list', ids);
+    expect(answer.status).toBe(200);
+    const processId = (answer.body as { params: { asyncProcessId: string } }).params.asyncProcessId;
+    expect((await completed(processId)).text).toBe('Передано: 2, уже были переданы: 0, ошибки: 0');
+    for (const id of ids)
+      expect((ms().getDocument(account.accountId, 'move', id) as { state?: { name?: string } }).state?.name).toBe('Передан');
   });
 
   it('an employee who may not change supplies is told so at once; nothing is sent', async () => {
