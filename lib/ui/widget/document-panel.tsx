@@ -6,6 +6,7 @@ import Button from '@mui/material/Button';
 import LinearProgress from '@mui/material/LinearProgress';
 import Typography from '@mui/material/Typography';
 import { useCallback, useEffect, useRef, useState, type RefObject } from 'react';
+import dynamic from 'next/dynamic';
 import useSWR, { type SWRResponse } from 'swr';
 import { LoadFailed } from '@/lib/ui/load-failed';
 import type { ActionName, DocumentView, PreflightResponse } from '@/lib/api/contract';
@@ -16,7 +17,6 @@ import { HostRequestError, type HostBridge } from '@/lib/ui/moysklad-bridge';
 import { ActionBar } from '@/lib/ui/widget/action-bar';
 import { Preflight } from '@/lib/ui/widget/preflight';
 import { ProblemList } from '@/lib/ui/widget/problems';
-import { ReceiptTable } from '@/lib/ui/widget/receipt-table';
 import { errorMessage } from '@/lib/ui/widget/error-text';
 import {
   AFTER_ACTION_FAST_MS,
@@ -31,8 +31,12 @@ import {
 import { useDocumentChanges } from '@/lib/ui/widget/use-document-changes';
 import { StateChip } from '@/lib/ui/widget/state-chip';
 import { Timeline } from '@/lib/ui/widget/timeline';
-import { UnrecognizedGoods } from '@/lib/ui/widget/unrecognized-goods';
 import { WidgetSkeleton } from '@/lib/ui/widget/widget-skeleton';
+
+// Shown only once a receipt exists: loaded then, so the first open of a widget carries neither the
+// table components nor the text field of the goods dialog (the widget route's JS budget, docs/product.md).
+const ReceiptTable = dynamic(() => import('@/lib/ui/widget/receipt-table').then((m) => m.ReceiptTable));
+const UnrecognizedGoods = dynamic(() => import('@/lib/ui/widget/unrecognized-goods').then((m) => m.UnrecognizedGoods));
 
 type DocumentEntity = DocumentView['entity'];
 
@@ -110,12 +114,14 @@ export function DocumentPanel({ entity, objectId, openId, saves, client, bridge,
       )}
       {showErrors && <DocumentErrors data={data} />}
 
-      <UnrecognizedGoods
-        goods={data.unrecognized ?? []}
-        isAdmin={isAdmin}
-        busyBarcode={actions.identifying}
-        onIdentify={(b, k) => void actions.identify(b, k)}
-      />
+      {data.unrecognized?.length ? (
+        <UnrecognizedGoods
+          goods={data.unrecognized}
+          isAdmin={isAdmin}
+          busyBarcode={actions.identifying}
+          onIdentify={(b, k) => void actions.identify(b, k)}
+        />
+      ) : null}
 
       {wantPreflight && <Preflight data={preflight.data} error={preflight.error} loading={preflight.isLoading} known={data.errors} />}
       {data.receipt && <ReceiptTable receipt={data.receipt} />}
