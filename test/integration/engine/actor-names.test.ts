@@ -92,7 +92,7 @@ describe('one name per user', () => {
       token: session.body.token,
       body: { action: 'send' },
     });
-    expect(pressed.status).toBe(200);
+    expect(pressed.status).toBe(202);
     const widgetView = await documentView(sandbox, account.adminSession, 'supply', byButton);
     expect(widgetView.events.find((e) => e.kind === 'requested')?.actor).toBe(fromWebhook.actor);
     expect(widgetView.lastActor).toBe(fromWebhook.actor);
