@@ -1,7 +1,7 @@
 /**
  * Problem codes the browser needs as values, in a module that imports nothing: lib/core/views.ts (the
  * API's zod schemas) re-exports them, and the widget imports them from here so that its bundle does not
- * carry zod and every view schema (docs/architecture.md, «The widget's bundle»).
+ * carry zod and every view schema (docs/architecture.md «The widget's bundle»).
  */
 /**
  * The transfer check's codes (pre-flight): what a user fixes in the document or the settings. An error

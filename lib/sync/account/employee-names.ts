@@ -1,7 +1,7 @@
 /**
  * One name per user: MoySklad's audit and webhooks name a user by login (`uid`, `ivanova@shop`), the
  * app's pages by the employee's short name («Иванова А.»). A login is turned into the short name once
- * and remembered per account (docs/product.md, «Кто это сделал»):
+ * and remembered per account (docs/product.md §5, «One name per user»):
  *
  * - an employee who opened the widget or the settings is known from the session, without a call;
  * - anyone else costs one `GET /entity/employee?filter=uid=…`, shared by every webhook of a burst

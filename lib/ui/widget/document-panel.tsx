@@ -34,7 +34,7 @@ import { Timeline } from '@/lib/ui/widget/timeline';
 import { WidgetSkeleton } from '@/lib/ui/widget/widget-skeleton';
 
 // Shown only once a receipt exists: loaded then, so the first open of a widget carries neither the
-// table components nor the text field of the goods dialog (the widget route's JS budget, docs/product.md).
+// table components nor the text field of the goods dialog (the widget route's JS budget, docs/architecture.md «The widget's bundle»).
 const ReceiptTable = dynamic(() => import('@/lib/ui/widget/receipt-table').then((m) => m.ReceiptTable));
 const UnrecognizedGoods = dynamic(() => import('@/lib/ui/widget/unrecognized-goods').then((m) => m.UnrecognizedGoods));
 
