@@ -148,6 +148,48 @@ describe.skipIf(!executablePath)('widget flows in the MoySklad host page', () =>
     await page.close();
   });
 
+  it('one name per user: a status set in the form and a button press name the clerk alike, in either language', async () => {
+    const clerk = sandbox.moysklad.sim.accountSummary(account.accountId).employees.find((e) => e.kind === 'clerk')!;
+    const [lastName, firstName] = clerk.name.split(' ');
+    const clerkName = `${lastName} ${firstName[0]}.`;
+    // The clerk sets «Передать» in MoySklad's form and saves (webhook: MoySklad names the clerk by login) …
+    const byStatus = newSupply();
+    const form = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await form.goto(url(byStatus, 'clerk'));
+    await form.frameLocator('#widget').locator('[data-testid="sync-state"][data-state="not_sent"]').waitFor();
+    await form.locator('#f-state').selectOption({ label: 'Передать' });
+    await form.locator('#save').click();
+    await form.frameLocator('#widget').locator('[data-testid="sync-state"][data-state="sent"]').waitFor({ timeout: 30_000 });
+    await form.close();
+    // … and presses «Передать на склад» in the widget of another supply.
+    const byButton = newSupply();
+    const button = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await button.goto(url(byButton, 'clerk'));
+    await button.frameLocator('#widget').getByRole('button', { name: 'Передать на склад' }).click();
+    await button.frameLocator('#widget').locator('[data-testid="sync-state"][data-state="sent"]').waitFor({ timeout: 30_000 });
+    await button.close();
+
+    const labels = {
+      ru: { webhook: 'смена статуса', widget: 'кнопка в виджете' },
+      en: { webhook: 'status change', widget: 'widget button' },
+    };
+    for (const lang of ['ru', 'en'] as const) {
+      for (const [id, how] of [
+        [byStatus, 'webhook'],
+        [byButton, 'widget'],
+      ] as const) {
+        const { page, widget } = await open(id, lang);
+        await widget.locator('[data-testid="sync-state"][data-state="sent"]').waitFor();
+        // The audit's confirmation replaces the webhook's claim shortly after the request: wait for it.
+        const requested = widget.locator('[data-testid="event"][data-kind="requested"]').getByTestId('event-who');
+        await expect.poll(() => requested.textContent(), { timeout: 15_000 }).toBe(`${labels[lang][how]}, ${clerkName}`);
+        await expect.poll(() => widget.getByTestId('trigger').textContent()).toBe(`${labels[lang][how]}, ${clerkName}`);
+        await expect(widget.getByTestId('timeline').textContent()).resolves.not.toContain(clerk.uid);
+        await page.close();
+      }
+    }
+  });
+
   it('a good outside the plan that exists in MoySklad is named with its code and never «не будет проведён» once posted', async () => {
     // The warehouse knows the notebook from an earlier task; the substitute must be a good it knows.
     const earlier = newSupply();

@@ -32,11 +32,15 @@ import { useDocumentChanges } from '@/lib/ui/widget/use-document-changes';
 import { StateChip } from '@/lib/ui/widget/state-chip';
 import { Timeline } from '@/lib/ui/widget/timeline';
 import { WidgetSkeleton } from '@/lib/ui/widget/widget-skeleton';
+import type { UnrecognizedGoods as UnrecognizedGoodsPanel } from '@/lib/ui/widget/unrecognized-goods';
 
 // Shown only once a receipt exists: loaded then, so the first open of a widget carries neither the
 // table components nor the text field of the goods dialog (the widget route's JS budget, docs/architecture.md «The widget's bundle»).
 const ReceiptTable = dynamic(() => import('@/lib/ui/widget/receipt-table').then((m) => m.ReceiptTable));
-const UnrecognizedGoods = dynamic(() => import('@/lib/ui/widget/unrecognized-goods').then((m) => m.UnrecognizedGoods));
+const LazyUnrecognizedGoods = dynamic(() => import('@/lib/ui/widget/unrecognized-goods').then((m) => m.UnrecognizedGoods));
+function UnrecognizedGoods(props: Parameters<typeof UnrecognizedGoodsPanel>[0]) {
+  return props.goods.length ? <LazyUnrecognizedGoods {...props} /> : null;
+}
 
 type DocumentEntity = DocumentView['entity'];
 
@@ -114,14 +118,12 @@ export function DocumentPanel({ entity, objectId, openId, saves, client, bridge,
       )}
       {showErrors && <DocumentErrors data={data} />}
 
-      {data.unrecognized?.length ? (
-        <UnrecognizedGoods
-          goods={data.unrecognized}
-          isAdmin={isAdmin}
-          busyBarcode={actions.identifying}
-          onIdentify={(b, k) => void actions.identify(b, k)}
-        />
-      ) : null}
+      <UnrecognizedGoods
+        goods={data.unrecognized ?? []}
+        isAdmin={isAdmin}
+        busyBarcode={actions.identifying}
+        onIdentify={(b, k) => void actions.identify(b, k)}
+      />
 
       {wantPreflight && <Preflight data={preflight.data} error={preflight.error} loading={preflight.isLoading} known={data.errors} />}
       {data.receipt && <ReceiptTable receipt={data.receipt} />}
@@ -154,11 +156,13 @@ function useDocumentData(client: ApiClient, base: string, openId: number, saves:
   // MoySklad saved the form: the document may differ now, and a status set to the command is being
   // handled (webhook → job) — poll fast for a while, as after a button press.
   const { mutate: mutateView } = view;
-  // Pushed changes: the view is re-read as soon as the server has a change (docs/architecture.md, live updates).
-  const streamOpen = useDocumentChanges(
+  // Pushed changes: the server sends the view itself after each change (docs/architecture.md, live updates).
+  const streamOpen = useDocumentChanges<DocumentView>(
     client,
     `${base}/events`,
     useCallback(() => void mutateView(), [mutateView]),
+    // The pushed view is the server's latest: shown as it is, without reading it again.
+    useCallback((pushed: DocumentView) => void mutateView(pushed, { revalidate: false }), [mutateView]),
   );
   useEffect(() => {
     streaming.current = streamOpen;
