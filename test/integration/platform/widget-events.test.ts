@@ -94,7 +94,7 @@ describe.each(TEST_DATABASE_KINDS)('widget live stream on %s', (kind) => {
     expect(wrongEntity.res.status).toBe(404);
   });
 
-  it('pushes a change when the transfer job commits the new state, before any poll would', async () => {
+  it('pushes the view when the transfer job commits the new state, before any poll would', async () => {
     const id = supply();
     const stream = await openStream(sandbox.app.url, eventsPath(id), account.adminSession);
     onTestFinished(() => stream.close());
