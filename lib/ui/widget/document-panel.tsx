@@ -206,10 +206,13 @@ function useDocumentActions(client: ApiClient, base: string, view: ViewSwr, pref
         if (!(error instanceof SessionExpiredError)) {
           setNotice({ severity: 'error', text: `${w.actionFailed}: ${errorMessage(error, locale)}` });
           void view.mutate();
+          // Refused: what blocks it may have changed. (After a success the new state or document time
+          // re-checks by itself when pre-flight applies; a re-read of MoySklad now would only compete
+          // with the transfer for the account's MoySklad budget.)
+          void preflight.mutate();
         }
       } finally {
         setBusy(null);
-        void preflight.mutate();
       }
     },
     [client, base, view, preflight, w, locale, fastUntilRef],
