@@ -22,7 +22,8 @@ import {
 import type { RateLimiter } from './rate-limit';
 import { isRef, MEDIA, type Serializer } from './serialize';
 import type { SimStore } from './store';
-import type { AccountRec, DocType, EntityRec, EntityType, SimConfig, SolutionConfig, StateRec, WebhookRec } from './types';
+import type { AccountRec, DocType, EmployeeRec, EntityRec, EntityType, SimConfig, SolutionConfig, StateRec, WebhookRec } from './types';
+import { employeeBody } from './vendor-api';
 
 export const API_PREFIX = '/api/remap/1.2';
 
@@ -167,6 +168,7 @@ export class JsonApi {
       },
     }));
     r.add('GET', '/audit/{id}/events', (c) => this.auditContextEvents(c));
+    r.add('GET', '/entity/employee', (c) => this.employees(c));
     r.add('GET', '/entity/employee/{id}/security', (c) => this.employeeSecurity(c));
 
     for (const t of DOC_TYPES) {
@@ -455,6 +457,34 @@ export class JsonApi {
     const newestFirst = [...events].reverse();
     const rows = newestFirst.slice(paging.offset, paging.offset + paging.limit).map((e) => this.auditRow(c.account, e));
     return { status: 200, body: this.listEnvelope(c, 'auditevent', events.length, paging, rows, false) };
+  }
+
+  /** The account's employees, filtered by `uid`, `id`, `email` or `name` (who a login from an audit is). */
+  private employees(c: Ctx): Result {
+    const paging = parsePaging(c.query);
+    const conds = parseFilter(c.query.get('filter'));
+    const str = (v: string, ops: readonly string[] = STRING_OPS): FieldValues => ({
+      kind: 'string',
+      values: [v],
+      ops: [...ops] as FieldValues['ops'],
+    });
+    const getter =
+      (e: EmployeeRec): FieldGetter =>
+      (field) =>
+        ({
+          id: str(e.id, EQ_OPS),
+          uid: str(e.uid),
+          email: str(e.email),
+          name: str(`${e.lastName} ${e.firstName}`),
+        })[field];
+    const all = Object.values(c.account.employees);
+    validateFilter(conds, getter(all[0]));
+    const rows = all.filter((e) => matchesFilter(conds, getter(e)));
+    const page = rows.slice(paging.offset, paging.offset + paging.limit).map((e) => {
+      const { permissions: _permissions, ...body } = employeeBody(this.ser(), c.account, e);
+      return body;
+    });
+    return { status: 200, body: this.listEnvelope(c, 'employee', rows.length, paging, page) };
   }
 
   /**
