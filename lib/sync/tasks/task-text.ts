@@ -1,0 +1,78 @@
+/**
+ * The cause of a discrepancy task and its text in MoySklad (Russian, like the comment log): the document,
+ * what happened, the reasons the app recorded, what to do, and the marker that finds the task again.
+ */
+import type { DocumentEntity } from '@/lib/core/domain';
+import { TASK_DESCRIPTION_MAX } from '@/lib/moysklad/tasks';
+
+export const TASK_CAUSES = ['review', 'transfer_error', 'posting_refused', 'receipt_blocked', 'non_arrival'] as const;
+export type TaskCause = (typeof TASK_CAUSES)[number];
+
+interface StatedDocument {
+  state: string;
+  errors: unknown;
+}
+
+function problemsOf(doc: StatedDocument): Array<{ code?: string; message?: string }> {
+  return Array.isArray(doc.errors) ? (doc.errors as Array<{ code?: string; message?: string }>) : [];
+}
+
+/** Why the document needs a person, from its state and the problems recorded with it. */
+export function taskCause(doc: StatedDocument): TaskCause {
+  if (doc.state === 'review') return 'review';
+  if (doc.state === 'expired') return 'non_arrival';
+  const codes = problemsOf(doc).map((p) => p.code);
+  if (codes.includes('posting_refused')) return 'posting_refused';
+  if (codes.includes('unknown_goods')) return 'receipt_blocked';
+  return 'transfer_error';
+}
+
+const ENTITY_LABELS: Record<DocumentEntity, string> = {
+  supply: 'Приёмка',
+  move: 'Перемещение',
+  purchasereturn: 'Возврат поставщику',
+};
+
+const HEADLINES: Record<TaskCause, { what: string; todo: string }> = {
+  review: {
+    what: 'склад БетаПРО принял товар с расхождениями, документ ждёт решения.',
+    todo: 'Проверьте расхождения в виджете BetaPRO Bridge в документе и нажмите «Провести с расхождениями».',
+  },
+  transfer_error: {
+    what: 'документ не передан на склад БетаПРО (статус «Ошибка передачи»).',
+    todo: 'Исправьте документ по причинам ниже и поставьте статус «Передать» снова (или нажмите «Повторить» в виджете).',
+  },
+  posting_refused: {
+    what: 'МойСклад не провёл документ по факту приёмки БетаПРО.',
+    todo: 'Устраните причину и нажмите «Повторить» в виджете документа.',
+  },
+  receipt_blocked: {
+    what: 'приёмка БетаПРО не применена: склад принял товары, которых нет в МойСклад.',
+    todo: 'Создайте эти товары в МойСклад (или исправьте ключ товара) и нажмите «Проверить приёмку» в виджете.',
+  },
+  non_arrival: {
+    what: 'поставка не прибыла на склад БетаПРО, документ не проведён.',
+    todo: 'Выясните судьбу поставки; при необходимости передайте документ заново.',
+  },
+};
+
+const CLOSING = 'Задача закроется автоматически, когда документ получит статус «Проведён».';
+
+/** The task's text, at most MoySklad's 4,096 characters with the marker always kept at its end. */
+export function describeCause(input: { entity: DocumentEntity; name: string; doc: StatedDocument; marker: string }): string {
+  const cause = taskCause(input.doc);
+  const { what, todo } = HEADLINES[cause];
+  const reasons = problemsOf(input.doc)
+    .map((p) => p.message?.trim())
+    .filter((m): m is string => Boolean(m));
+  const lines = [
+    `${ENTITY_LABELS[input.entity]} ${input.name}: ${what}`,
+    ...(reasons.length ? ['Причины:', ...reasons.map((m, i) => `${i + 1}. ${m}`)] : []),
+    todo,
+    CLOSING,
+  ];
+  const tail = `\n${input.marker}`;
+  const body = lines.join('\n');
+  const room = TASK_DESCRIPTION_MAX - tail.length;
+  return (body.length > room ? `${body.slice(0, room - 1)}…` : body) + tail;
+}
