@@ -303,12 +303,8 @@ async function writeFacts(run: ApplyRun, projection: ProjectionResult, descripti
     );
     return;
   }
-  await finishOutdocs(
-    prisma,
-    betapro,
-    counted.map((o) => o.id),
-    reverting,
-  );
+  const appliedIds = counted.map((o) => o.id);
+  await finishOutdocs(prisma, betapro, appliedIds, reverting);
   const nextState = post ? 'posted' : 'receiving';
   // State and event together; a rerun over a document already written and already in this state
   // (its first run lost only the job's completion) records no second event.
@@ -320,8 +316,7 @@ async function writeFacts(run: ApplyRun, projection: ProjectionResult, descripti
       errors: null,
       ...(post ? { postedAt: new Date() } : {}),
     });
-    // With the state, so a crash cannot leave a posted document's task open (queued only when one is).
-    if (post) await requestTaskClosing(tx, account.accountId, doc);
+    if (post) await requestTaskClosing(tx, account.accountId, doc); // with the state: a crash cannot skip it
     if (!written.changed && before?.state === nextState) return;
     await recordEvent(tx, doc, {
       kind: post ? 'posted' : 'partial_applied',
