@@ -90,6 +90,10 @@ describe('a receipt held for review', () => {
     const calls = ms().stats().requests[review.accountId] ?? {};
     expect(calls['POST /entity/task']).toBe(1);
     expect(calls['PUT /entity/task/{id}']).toBe(1);
+    // The simulator's host page lists it, ticked.
+    const page = await (await fetch(`${ms().uiUrl}/tasks?accountId=${review.accountId}`)).text();
+    expect(page).toContain(`data-task="${task.id}" class="done"`);
+    expect(page).toContain('Кладовщиков Иван');
   }, 180_000);
 });
 
