@@ -14,11 +14,13 @@
  * that finds the row still `creating` looks the task up by that marker before creating it, so a crash
  * between MoySklad's answer and our write never creates a second task.
  */
+import { z } from 'zod';
 import type { Db, PrismaClient } from '@/lib/db';
 import type { DocumentEntity } from '@/lib/core/domain';
 import { toAppError } from '@/lib/core/errors';
 import { logFor } from '@/lib/core/logger';
 import { toMoyskladDateTime } from '@/lib/core/time';
+import { receiptLineSchema, type ReceiptLineView as ReceiptLine } from '@/lib/core/views';
 import type { MoyskladClient } from '@/lib/moysklad/json-api';
 import { closeTask, createTask, findOpenTasksByMarker } from '@/lib/moysklad/tasks';
 import { isOperational, loadAccount, type Account } from '@/lib/sync/account/accounts';
@@ -133,8 +135,9 @@ async function createGuarded(prisma: PrismaClient, { account, doc, row, client, 
   }
   // From here a crash may leave a task in MoySklad: the next run looks for the marker first.
   await prisma.discrepancyTask.update({ where: { id: row.id }, data: { assigneeId } });
+  const lines = row.cause === 'review' ? await reviewLines(prisma, doc.id) : undefined;
   const task = await createTask(client, {
-    description: describeCause({ entity, name: document.name ?? doc.name ?? doc.msId, doc, marker }),
+    description: describeCause({ entity, name: document.name ?? doc.name ?? doc.msId, doc, marker, lines }),
     assigneeId,
     operation: { entity, id: doc.msId },
     dueToDate: toMoyskladDateTime(new Date(Date.now() + DUE_IN_MS)),
@@ -161,6 +164,17 @@ async function closeEpisode(prisma: PrismaClient, client: MoyskladClient, row: T
   }
   await prisma.discrepancyTask.update({ where: { id: row.id }, data: { state: 'closed', closedAt: new Date(), msTaskId: taskId } });
   log.info({ task: taskId }, 'discrepancy task closed: the document is posted');
+}
+
+/** The plan-vs-fact lines the review was recorded with (lib/sync/receipt/apply.ts heldBack). */
+async function reviewLines(prisma: PrismaClient, documentId: string): Promise<ReceiptLine[] | undefined> {
+  const event = await prisma.syncEvent.findFirst({
+    where: { documentId, kind: 'review' },
+    orderBy: { id: 'desc' },
+    select: { data: true },
+  });
+  const parsed = z.object({ lines: z.array(receiptLineSchema) }).safeParse(event?.data);
+  return parsed.success ? parsed.data.lines : undefined;
 }
 
 function idOf(href: string | undefined): string | undefined {

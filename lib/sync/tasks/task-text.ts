@@ -3,6 +3,7 @@
  * what happened, the reasons the app recorded, what to do, and the marker that finds the task again.
  */
 import type { DocumentEntity } from '@/lib/core/domain';
+import type { ReceiptLineView as ReceiptLine } from '@/lib/core/views';
 import { TASK_DESCRIPTION_MAX } from '@/lib/moysklad/tasks';
 
 export const TASK_CAUSES = ['review', 'transfer_error', 'posting_refused', 'receipt_blocked', 'non_arrival'] as const;
@@ -56,18 +57,34 @@ const HEADLINES: Record<TaskCause, { what: string; todo: string }> = {
   },
 };
 
+/** «Кружка» (MUG-300): план 5, принято 3 (−2), брак 1. */
+function differenceText(line: ReceiptLine): string {
+  const name = line.name ? `«${line.name}» (${line.goodId})` : line.goodId;
+  const diff = line.difference > 0 ? `+${line.difference}` : line.difference < 0 ? `−${-line.difference}` : '';
+  const defective = line.defective > 0 ? `, брак ${line.defective}` : '';
+  return `${name}: план ${line.planned}, принято ${line.accepted}${diff ? ` (${diff})` : ''}${defective}.`;
+}
+
 const CLOSING = 'Задача закроется автоматически, когда документ получит статус «Проведён».';
 
 /** The task's text, at most MoySklad's 4,096 characters with the marker always kept at its end. */
-export function describeCause(input: { entity: DocumentEntity; name: string; doc: StatedDocument; marker: string }): string {
+export function describeCause(input: {
+  entity: DocumentEntity;
+  name: string;
+  doc: StatedDocument;
+  marker: string;
+  /** A review's plan-vs-fact lines (the review event's `lines`): those that differ are listed. */
+  lines?: readonly ReceiptLine[];
+}): string {
   const cause = taskCause(input.doc);
   const { what, todo } = HEADLINES[cause];
-  const reasons = problemsOf(input.doc)
-    .map((p) => p.message?.trim())
-    .filter((m): m is string => Boolean(m));
+  const reasons = [
+    ...problemsOf(input.doc).map((p) => p.message?.trim()),
+    ...(input.lines ?? []).filter((l) => l.difference !== 0 || l.defective > 0).map(differenceText),
+  ].filter((m): m is string => Boolean(m));
   const lines = [
     `${ENTITY_LABELS[input.entity]} ${input.name}: ${what}`,
-    ...(reasons.length ? ['Причины:', ...reasons.map((m, i) => `${i + 1}. ${m}`)] : []),
+    ...(reasons.length ? [cause === 'review' ? 'Расхождения:' : 'Причины:', ...reasons.map((m, i) => `${i + 1}. ${m}`)] : []),
     todo,
     CLOSING,
   ];

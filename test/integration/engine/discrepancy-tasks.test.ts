@@ -75,6 +75,8 @@ describe('a receipt held for review', () => {
     expect(hrefOf(task.operation)).toMatch(new RegExp(`/entity/supply/${id}$`));
     expect(task.description).toMatch(/^Приёмка .*расхождениями/);
     expect(task.description).toContain('Провести с расхождениями');
+    expect(task.description).toContain('Расхождения:\n1. «');
+    expect(task.description).toMatch(/\(MUG-300\): план 5, принято 3 \(−2\)\./);
     expect(task.description).toMatch(/\[BetaPRO Bridge [0-9a-f-]{36}\]$/);
 
     // Asking again (the widget's «Проверить приёмку») changes nothing: still one task.

@@ -58,6 +58,26 @@ describe('describeCause', () => {
     expect(text).toContain('«Провести с расхождениями»');
   });
 
+  it('a review lists the lines that differ from the plan', () => {
+    const line = { name: '', unexpected: false, unknown: false, defective: 0 };
+    const text = describeCause({
+      entity: 'supply',
+      name: '00008',
+      doc: { state: 'review', errors: null },
+      marker,
+      lines: [
+        { ...line, goodId: 'MUG-300', name: 'Кружка', planned: 5, accepted: 3, difference: -2, defective: 1 },
+        { ...line, goodId: 'NB-A5', planned: 2, accepted: 2, difference: 0 },
+        { ...line, goodId: 'TS-1', planned: 0, accepted: 4, difference: 4, unexpected: true },
+      ],
+    });
+    const lines = text.split('\n');
+    expect(lines[1]).toBe('Расхождения:');
+    expect(lines[2]).toBe('1. «Кружка» (MUG-300): план 5, принято 3 (−2), брак 1.');
+    expect(lines[3]).toBe('2. TS-1: план 0, принято 4 (+4).');
+    expect(text).not.toContain('NB-A5');
+  });
+
   it('a long list is cut to MoySklad’s limit, the marker kept', () => {
     const errors = Array.from({ length: 300 }, (_, i) => ({
       code: 'MISSING_KEY',
