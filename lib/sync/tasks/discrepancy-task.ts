@@ -127,7 +127,14 @@ async function createGuarded(prisma: PrismaClient, { account, doc, row, client, 
     }
   }
   const entity = doc.entity as DocumentEntity;
-  const document = await client.getDocument(entity, doc.msId);
+  const document = await client.getDocument(entity, doc.msId).catch((error: unknown) => {
+    if (toAppError(error).code === 'NOT_FOUND') return null;
+    throw error;
+  });
+  if (!document) {
+    log.info('discrepancy task skipped: the document was deleted in MoySklad');
+    return;
+  }
   const assigneeId = account.settings.taskAssigneeId ?? idOf(document.owner?.meta.href);
   if (!assigneeId) {
     log.warn('discrepancy task skipped: the document has no owner and no employee is chosen in settings');
