@@ -277,6 +277,10 @@ export const settingsInputSchema = z.object({
   defectivePolicy: z.enum(['received', 'excluded']),
   postingMode: z.enum(['auto', 'review']),
   pollIntervalSec: z.number().int().min(15).max(86_400),
+  /** MoySklad tasks for documents that need attention (docs/discrepancy-tasks.md); omitted: unchanged. */
+  discrepancyTasks: z.boolean().optional(),
+  /** Employee the tasks go to; null: the document's owner; omitted: unchanged. */
+  taskAssigneeId: z.string().trim().min(1).max(100).nullable().optional(),
 });
 export type SettingsInput = z.infer<typeof settingsInputSchema>;
 
@@ -299,6 +303,10 @@ export const settingsResponseSchema = z.object({
   }),
   /** The account's token may create statuses (admin scope). */
   canCreateStatuses: z.boolean(),
+  /** Employees a discrepancy task may be assigned to (empty when MoySklad could not be read). */
+  employees: z.array(optionSchema).default([]),
+  /** The token's scope allows MoySklad tasks (admin). */
+  canCreateTasks: z.boolean().default(true),
   health: z.object({
     installationStatus: z.string(),
     reportedStatus: z.string(),

@@ -20,6 +20,7 @@ import {
   type FieldValues,
 } from './query';
 import type { RateLimiter } from './rate-limit';
+import { TaskApi } from './tasks';
 import { isRef, MEDIA, type Serializer } from './serialize';
 import type { SimStore } from './store';
 import type { AccountRec, DocType, EmployeeRec, EntityRec, EntityType, SimConfig, SolutionConfig, StateRec, WebhookRec } from './types';
@@ -55,6 +56,7 @@ const CMP_OPS = ['=', '!=', '<', '>', '<=', '>='] as const;
 
 export class JsonApi {
   private router = new Router<Handler>();
+  private readonly tasks: TaskApi;
 
   constructor(
     private readonly store: SimStore,
@@ -65,6 +67,7 @@ export class JsonApi {
     private readonly solution: SolutionConfig,
     readonly stats: Stats,
   ) {
+    this.tasks = new TaskApi(ser, () => store.changed());
     this.routes();
   }
 
@@ -170,6 +173,15 @@ export class JsonApi {
     r.add('GET', '/audit/{id}/events', (c) => this.auditContextEvents(c));
     r.add('GET', '/entity/employee', (c) => this.employees(c));
     r.add('GET', '/entity/employee/{id}/security', (c) => this.employeeSecurity(c));
+    // Tasks and employees: ./tasks.ts.
+    const envelope = (c: Ctx) => (type: string, total: number, paging: { limit: number; offset: number }, rows: unknown[]) =>
+      this.listEnvelope(c, type, total, paging, rows);
+    r.add('GET', '/entity/employee', (c) => this.tasks.employees(c.account, c.query, envelope(c)));
+    r.add('GET', '/entity/employee/{id}', (c) => this.tasks.employee(c.account, c.params.id));
+    r.add('GET', '/entity/task', (c) => this.tasks.list(c.account, c.query, envelope(c)));
+    r.add('POST', '/entity/task', async (c) => this.tasks.create(c.account, await c.body(), c.write.appId));
+    r.add('GET', '/entity/task/{id}', (c) => this.tasks.get(c.account, c.params.id));
+    r.add('PUT', '/entity/task/{id}', async (c) => this.tasks.update(c.account, c.params.id, await c.body()));
 
     for (const t of DOC_TYPES) {
       r.add('GET', `/entity/${t}/metadata`, (c) => this.metadata(c, t));
