@@ -176,7 +176,6 @@ export class JsonApi {
     // Tasks and employees: ./tasks.ts.
     const envelope = (c: Ctx) => (type: string, total: number, paging: { limit: number; offset: number }, rows: unknown[]) =>
       this.listEnvelope(c, type, total, paging, rows);
-    r.add('GET', '/entity/employee', (c) => this.tasks.employees(c.account, c.query, envelope(c)));
     r.add('GET', '/entity/employee/{id}', (c) => this.tasks.employee(c.account, c.params.id));
     r.add('GET', '/entity/task', (c) => this.tasks.list(c.account, c.query, envelope(c)));
     r.add('POST', '/entity/task', async (c) => this.tasks.create(c.account, await c.body(), c.write.appId));

@@ -165,13 +165,6 @@ export class TaskApi {
     return { status: 200, body: serializeTask(this.ser(), account, task) };
   }
 
-  employees(account: AccountRec, query: URLSearchParams, envelope: Envelope): Result {
-    const paging = parsePaging(query);
-    const all = Object.values(account.employees);
-    const rows = all.slice(paging.offset, paging.offset + paging.limit).map((e) => serializeEmployee(this.ser(), account, e));
-    return { status: 200, body: envelope('employee', all.length, paging, rows) };
-  }
-
   employee(account: AccountRec, id: string): Result {
     return { status: 200, body: serializeEmployee(this.ser(), account, employeeById(account, id)) };
   }
