@@ -24,6 +24,7 @@ describe('product job registry', () => {
       'apply-receipt',
       'bulk-send',
       'cancel-task',
+      'discrepancy-task',
       'install-webhooks',
       'poll',
       'resume-transfers',

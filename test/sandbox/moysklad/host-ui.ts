@@ -10,6 +10,7 @@
  *                        and quantities (user-edits.ts does the write, as a user's save);
  *  - /ui/list/{supply|move}  a document list with checkboxes and the app's list buttons (list-ui.ts);
  *  - /ui/products, /ui/product/{id}  goods list and a product card: article, code, barcode, variants;
+ *  - /ui/tasks                      the account's tasks (the app's discrepancy tasks), newest first;
  *  - /app#supply/edit?id=…  MoySklad-style deep links (`uuidHref`) redirected to the pages above.
  * Saving goes through the same engine as an API write by that user, so webhooks, scenarios and audit
  * behave exactly as in MoySklad. Plain server-rendered HTML plus a small inline script.
@@ -132,6 +133,7 @@ export class HostUi {
         const c = this.ctx(url);
         return this.json(res, 200, { notifications: c.account ? this.sim.buttons.notifications(c.account.id, c.employee) : [] });
       }
+      if (p === '/ui/tasks') return sendHtml(res, 200, this.tasksPage(this.ctx(url)));
       if (created && req.method === 'GET') return sendHtml(res, 200, this.newDocumentPage(this.ctx(url), created[1] as DocType));
       if (created && req.method === 'POST') {
         const c = this.ctx(url);
@@ -190,6 +192,7 @@ export class HostUi {
 <a href="/ui/list/supply${this.q(c)}" class="${active === 'list-supply' ? 'active' : ''}">${c.lang === 'en' ? 'Supplies' : 'Приёмки'}</a>
 <a href="/ui/list/move${this.q(c)}" class="${active === 'list-move' ? 'active' : ''}">${c.lang === 'en' ? 'Moves' : 'Перемещения'}</a>
 <a href="/ui/products${this.q(c)}" class="${active === 'products' ? 'active' : ''}">Товары</a>
+<a href="/ui/tasks${this.q(c)}" class="${active === 'tasks' ? 'active' : ''}">Задачи</a>
 <a href="/ui/settings${this.q(c)}" class="${active === 'settings' ? 'active' : ''}">Приложение</a>
 <span class="spacer"></span>${accSel}${empSel}${langSel}</header>${body}
 <script>
@@ -457,6 +460,34 @@ document.getElementById('create-doc').onclick=async function(){
   private documentListPage(c: PageCtx, type: ListType): string {
     if (!c.account) return this.listPage(c);
     return this.shell(c, listTitle(type, c.lang), listPageBody(this.sim, c.account, c.employee, type, this.q(c), c.lang), `list-${type}`);
+  }
+
+  /** Tasks (`/entity/task`): what the app's discrepancy tasks look like to an employee. */
+  private tasksPage(c: PageCtx): string {
+    if (!c.account) return this.listPage(c);
+    const account = c.account;
+    const employeeName = (id: string) => {
+      const e = Object.values(account.employees).find((x) => x.id === id);
+      return e ? `${e.lastName} ${e.firstName}` : id;
+    };
+    const rows = [...(account.tasks ?? [])]
+      .reverse()
+      .map((t) => {
+        const doc = t.operation ? account.entities[t.operation.id] : undefined;
+        const link = t.operation
+          ? `<a href="/ui/${t.operation.type}/${t.operation.id}${this.q(c)}">${esc(docLabel(t.operation.type))} ${esc(doc?.fields.name ?? '')}</a>`
+          : '';
+        return `<tr data-task="${t.id}" class="${t.done ? 'done' : ''}"><td class="num">${t.done ? '✓' : ''}</td><td style="white-space:pre-wrap;max-width:560px">${esc(t.description)}</td><td>${esc(employeeName(t.assigneeId))}</td><td>${link}</td><td>${esc(t.dueToDate ?? '')}</td></tr>`;
+      })
+      .join('');
+    return this.shell(
+      c,
+      'Задачи',
+      `<main><h1>Задачи — ${esc(account.name)}</h1>
+<p class="hint">Задачи, которые поставило приложение, когда документу нужен человек (приёмка с расхождениями, ошибка передачи); отметка «✓» — задача выполнена (документ проведён).</p>
+<table class="grid" id="tasks"><thead><tr><th>Выполнена</th><th>Задача</th><th>Исполнитель</th><th>Документ</th><th>Срок</th></tr></thead><tbody>${rows || '<tr><td colspan="5">Задач нет</td></tr>'}</tbody></table></main>`,
+      'tasks',
+    );
   }
 
   private productsPage(c: PageCtx): string {
