@@ -29,12 +29,12 @@ export async function ensureAccountJobs(prisma: PrismaClient, accountId: string)
       runAt: new Date(Date.now() + 5_000),
     },
   );
-  // The daily stock check (docs/stock-reconciliation.md): a day from now; an existing one keeps its earlier time.
+  // The daily stock check (docs/stock-reconciliation.md): one interval from now; an existing one keeps its earlier time.
   await enqueueAccountJob(
     prisma,
     stockDailyJob,
     { accountId },
-    { dedupeKey: `stock-daily:${accountId}`, runAt: new Date(Date.now() + 24 * 60 * 60 * 1000) },
+    { dedupeKey: `stock-daily:${accountId}`, runAt: new Date(Date.now() + getConfig().STOCK_CHECK_INTERVAL_SEC * 1000) },
   );
 }
 

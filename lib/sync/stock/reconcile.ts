@@ -6,6 +6,7 @@
  */
 import type { PrismaClient } from '@/lib/db';
 import { AppError, toAppError } from '@/lib/core/errors';
+import { getConfig } from '@/lib/core/config';
 import { logFor } from '@/lib/core/logger';
 import type { JobOutcome } from '@/lib/jobs/worker';
 import { isOperational, loadAccount, type Account } from '@/lib/sync/account/accounts';
@@ -17,8 +18,10 @@ import { readBetaproStock, readMoyskladStock } from '@/lib/sync/stock/read-stock
 import { finishRuns, requestReconciliation, takeWaitingRuns, type FinishedRun } from '@/lib/sync/stock/runs';
 import type { AxiosInstance } from 'axios';
 
-/** The daily check runs this long after the previous one. */
-export const DAILY_INTERVAL_MS = 24 * 60 * 60 * 1000;
+/** The daily check runs this long after the previous one (a day unless STOCK_CHECK_INTERVAL_SEC says otherwise). */
+export function stockCheckIntervalMs(): number {
+  return getConfig().STOCK_CHECK_INTERVAL_SEC * 1000;
+}
 
 /** Counts the HTTP calls a client sends (retries included): the run's figures and the bench's. */
 function countCalls(http: AxiosInstance): { readonly count: number } {
@@ -98,5 +101,5 @@ export async function runDailyStockCheck(prisma: PrismaClient, accountId: string
   const account = await loadAccount(prisma, accountId);
   if (!account || account.status === 'uninstalled') return;
   if (isOperational(account) && account.missing.length === 0) await requestReconciliation(prisma, accountId, 'daily');
-  return { rescheduleAt: new Date(Date.now() + DAILY_INTERVAL_MS) };
+  return { rescheduleAt: new Date(Date.now() + stockCheckIntervalMs()) };
 }
