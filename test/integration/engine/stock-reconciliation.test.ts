@@ -5,23 +5,13 @@
  * unexplained one first, the CSV, the rights, and the recurring check's summary in the health panel.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  api,
-  BETAPRO_PARTNER,
-  createSupply,
-  installAndConfigure,
-  sessionFor,
-  startSandbox,
-  supplyHelpers,
-  waitFor,
-  type ConfiguredAccount,
-} from '../../support/sandbox';
+import { api, installAndConfigure, sessionFor, startSandbox, waitFor, type ConfiguredAccount } from '../../support/sandbox';
+import { stockScenario } from '../../support/stock';
 import type { SettingsResponse, StockResponse, StockRow } from '@/lib/api/contract';
 
 type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
 let sandbox: Sandbox;
 let account: ConfiguredAccount;
-const { product, view, action } = supplyHelpers(() => ({ sandbox, account }));
 
 /** How often the recurring check runs in this file (the product's default is a day). */
 const CHECK_INTERVAL_SEC = 8;
@@ -33,29 +23,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await sandbox?.stop();
 });
-
-async function control(path: string, body: unknown = {}) {
-  const res = await fetch(`${sandbox.betapro.controlUrl}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  if (res.status >= 300) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-  return res.json();
-}
-
-async function sendSupply(lines: Array<[article: string, quantity: number]>) {
-  const id = createSupply(sandbox, account, {
-    positions: lines.map(([article, quantity]) => ({ productId: product(article).id, quantity })),
-  });
-  await action(id, 'send');
-  const sent = await waitFor('supply sent', async () => {
-    const v = await view(id);
-    return ['sent', 'error'].includes(v.state) ? v : undefined;
-  });
-  expect(sent.errors).toEqual([]);
-  return { id, indocId: sent.indocId!, name: (await view(id)).name };
-}
 
 const stock = (token = account.adminSession) => api<StockResponse>(sandbox.app.url, '/api/stock', { token });
 const row = (rows: StockRow[], goodId: string) => rows.find((r) => r.goodId === goodId);
@@ -80,33 +47,7 @@ describe('stock reconciliation', () => {
   let inFlight: { id: string; name: string | null };
 
   it('finds an unexplained difference first and explains another by the supply in flight', async () => {
-    // Received and posted: MUG-300 ×5 and PEN-BLUE ×3 in both systems.
-    const received = await sendSupply([
-      ['MUG-300', 5],
-      ['PEN-BLUE', 3],
-    ]);
-    await control(`/indocs/${received.indocId}/receive`, { final: true });
-    await waitFor(
-      'supply posted',
-      async () => {
-        const v = await view(received.id);
-        if (v.state === 'posted') return v;
-        await action(received.id, 'check');
-        await new Promise((r) => setTimeout(r, 300));
-        return undefined;
-      },
-      40_000,
-    );
-    // In flight: NB-A5 ×4 sent; the warehouse counted 4 before its receipt reached MoySklad.
-    const sent = await sendSupply([['NB-A5', 4]]);
-    inFlight = { id: sent.id, name: sent.name ?? null };
-    await control(`/stock?partner=${BETAPRO_PARTNER.partnerId}`, {
-      items: [
-        { good_id: 'NB-A5', qnt: 4 },
-        // Two mugs are lost at the warehouse: nothing explains that.
-        { good_id: 'MUG-300', qnt: -2 },
-      ],
-    });
+    inFlight = (await stockScenario(sandbox, account)).inFlight;
 
     const last = await reconcile();
     expect(last.differences).toBe(1);
