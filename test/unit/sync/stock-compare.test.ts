@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareStock, summarise, type CompareInput, type InFlightLine } from '@/lib/sync/stock/compare';
+import { compareStock, summarise, type CompareInput, type InFlightLine, type MoyskladGoodStock } from '@/lib/sync/stock/compare';
 import { stockCsv, csvFileName, type CsvTexts } from '@/lib/sync/stock/csv';
 import { messagesFor } from '@/lib/ui/i18n';
 
@@ -28,7 +28,7 @@ describe('compareStock', () => {
   it('matches by key, sums the stores, counts defects by the receipt policy, sorts differences first', () => {
     const rows = compareStock(
       input({
-        moysklad: new Map([
+        moysklad: new Map<string, MoyskladGoodStock>([
           ['A', { name: 'Альфа', byStore: { s1: 3, s2: 2 } }],
           ['B', { name: 'Бета', byStore: { s1: 10 } }],
           ['C', { name: 'Гамма', byStore: { s1: 1 } }],
