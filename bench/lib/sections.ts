@@ -207,7 +207,11 @@ const stock: BenchSection = {
         `| ${r.goods} | ${r.differences} (${r.planted}) | ${withPrevious(r.moysklad.total, before?.moysklad.total)} | ${withPrevious(r.moyskladUnits, before?.moyskladUnits)} | ` +
           `${withPrevious(r.betapro.total, before?.betapro.total)} | ${r.moysklad.rejected429} / ${r.betapro.rejected429} | ${withPrevious(Math.round(r.durationMs / 100) / 10, before ? Math.round(before.durationMs / 100) / 10 : undefined)} |`,
       );
-      out.push('', `Calls — MoySklad: ${callsLine(r.moysklad)}; BetaPRO: ${callsLine(r.betapro)}.`, '');
+      out.push(
+        '',
+        `Calls — MoySklad: ${callsLine(r.moysklad)}; BetaPRO: ${callsLine(r.betapro)}. The run's own count: MoySklad ${r.run.moysklad}, BetaPRO ${r.run.betapro}.`,
+        '',
+      );
     }
     return out;
   },

@@ -20,6 +20,8 @@ export interface StockBenchResult {
   /** MoySklad request units: every call 1, the stock report 5. */
   moyskladUnits: number;
   betapro: CallCount;
+  /** The calls the run itself counted (its own clients): the simulators' counts minus the page's polling. */
+  run: { moysklad: number; betapro: number };
 }
 
 const PLANTED = 25;
@@ -83,5 +85,6 @@ export async function measureStock(sandbox: BenchSandbox, goods: number, log: (.
     moysklad,
     moyskladUnits: moysklad.total + 4 * reportCalls,
     betapro,
+    run: { moysklad: last.moyskladCalls, betapro: last.betaproCalls },
   };
 }

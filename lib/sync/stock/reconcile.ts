@@ -17,6 +17,7 @@ import { documentsInFlight } from '@/lib/sync/stock/in-flight';
 import { readBetaproStock, readMoyskladStock } from '@/lib/sync/stock/read-stock';
 import { finishRuns, requestReconciliation, takeWaitingRuns, type FinishedRun } from '@/lib/sync/stock/runs';
 import type { AxiosInstance } from 'axios';
+import type { MoyskladClient } from '@/lib/moysklad/json-api';
 
 /** The daily check runs this long after the previous one (a day unless STOCK_CHECK_INTERVAL_SEC says otherwise). */
 export function stockCheckIntervalMs(): number {
@@ -41,6 +42,7 @@ export async function reconcileAccount(prisma: PrismaClient, account: Account): 
   const betaproCalls = countCalls(betapro.http);
   const settings = account.settings;
   const moysklad = await readMoyskladStock(ms, settings.productKey, settings.storeIds);
+  const stores = await storeNames(ms, settings.storeIds);
   const inFlight = await documentsInFlight(prisma, account.accountId);
   // Goods BetaPRO may hold: those registered for this account and partner, those MoySklad reports, those in flight.
   const registered = await new PrismaGoodsRegistryStore(prisma, betaproPartnerKey(settings)).listGoodIds(account.accountId);
@@ -54,7 +56,13 @@ export async function reconcileAccount(prisma: PrismaClient, account: Account): 
     inFlight,
     defectiveReceived: settings.defectivePolicy === 'received',
   });
-  return { rows, ...summarise(rows), moyskladCalls: msCalls.count, betaproCalls: betaproCalls.count };
+  return { rows, stores, ...summarise(rows), moyskladCalls: msCalls.count, betaproCalls: betaproCalls.count };
+}
+
+/** The BetaPRO stores with their MoySklad names (one call), kept with the result for the page. */
+async function storeNames(ms: MoyskladClient, ids: string[]): Promise<Array<{ id: string; name: string }>> {
+  const names = new Map((await ms.listStores()).map((s) => [s.id, s.name]));
+  return ids.map((id) => ({ id, name: names.get(id) ?? id }));
 }
 
 /** The job: every waiting run of the account gets this one result (or the failure's reason). */

@@ -5,7 +5,7 @@
  */
 import type { Db, PrismaClient } from '@/lib/db';
 import { packJson, unpackJson } from '@/lib/db/packed-json';
-import type { StockRow, StockRun } from '@/lib/core/views';
+import type { StockResponse, StockRow, StockRun } from '@/lib/core/views';
 import { enqueueAccountJob, stockReconcileJob } from '@/lib/sync/jobs';
 
 /** Runs kept per account; older ones are deleted when a run finishes. */
@@ -85,7 +85,10 @@ export async function latestRuns(prisma: Db, accountId: string) {
 }
 
 /** The newest successful run's rows (differences first), or null before the first one. */
-export async function lastResult(prisma: Db, accountId: string): Promise<{ run: StockRun; rows: StockRow[] } | null> {
+export async function lastResult(
+  prisma: Db,
+  accountId: string,
+): Promise<{ run: StockRun; rows: StockRow[]; stores: StockResponse['stores'] } | null> {
   const row = await prisma.stockReconciliation.findFirst({
     where: { accountId, state: 'done' },
     orderBy: { createdAt: 'desc' },
@@ -93,12 +96,21 @@ export async function lastResult(prisma: Db, accountId: string): Promise<{ run: 
   });
   if (!row) return null;
   const { rowsPacked, ...run } = row;
-  const rows = rowsPacked ? ((await unpackJson(rowsPacked)) as StockRow[]) : [];
-  return { run: runView(run), rows };
+  const packed = rowsPacked ? ((await unpackJson(rowsPacked)) as PackedResult | StockRow[]) : [];
+  // Results stored as a bare array (before the stores were kept with them) have no store names.
+  const { rows, stores } = Array.isArray(packed) ? { rows: packed, stores: [] } : packed;
+  return { run: runView(run), rows, stores };
+}
+
+/** What rowsPacked holds: the rows and the BetaPRO stores they were read from. */
+interface PackedResult {
+  rows: StockRow[];
+  stores: StockResponse['stores'];
 }
 
 export interface FinishedRun {
   rows: StockRow[];
+  stores: StockResponse['stores'];
   goods: number;
   differences: number;
   explained: number;
@@ -119,7 +131,7 @@ export async function finishRuns(prisma: PrismaClient, accountId: string, ids: s
           explained: result.explained,
           moyskladCalls: result.moyskladCalls,
           betaproCalls: result.betaproCalls,
-          rowsPacked: await packJson(result.rows),
+          rowsPacked: await packJson({ rows: result.rows, stores: result.stores } satisfies PackedResult),
         };
   await prisma.stockReconciliation.updateMany({ where: { id: { in: ids } }, data });
   const old = await prisma.stockReconciliation.findMany({

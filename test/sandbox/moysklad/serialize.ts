@@ -163,6 +163,25 @@ export class Serializer {
     return out;
   }
 
+  private readonly variantCountCache = new WeakMap<AccountRec, Map<string, number>>();
+
+  /**
+   * Variants per product id, counted once per synchronous serialisation (a page of 1000 products would
+   * otherwise scan every entity per product) and forgotten at the next microtask, before any write.
+   */
+  private variantCounts(account: AccountRec): Map<string, number> {
+    let counts = this.variantCountCache.get(account);
+    if (!counts) {
+      counts = new Map();
+      for (const e of Object.values(account.entities)) {
+        if (e.type === 'variant' && isRef(e.fields.product)) counts.set(e.fields.product.id, (counts.get(e.fields.product.id) ?? 0) + 1);
+      }
+      this.variantCountCache.set(account, counts);
+      queueMicrotask(() => this.variantCountCache.delete(account));
+    }
+    return counts;
+  }
+
   entity(account: AccountRec, rec: EntityRec, expand: ExpandTree = {}): Record<string, unknown> {
     const head = { meta: this.entityMeta(rec.type, rec.id), id: rec.id, accountId: account.id };
     switch (rec.type) {
@@ -171,9 +190,7 @@ export class Serializer {
       case 'purchasereturn':
         return this.document(account, rec, expand, head);
       case 'product': {
-        const variants = Object.values(account.entities).filter(
-          (e) => e.type === 'variant' && isRef(e.fields.product) && e.fields.product.id === rec.id,
-        ).length;
+        const variants = this.variantCounts(account).get(rec.id) ?? 0;
         return {
           ...head,
           owner: { meta: this.employeeMeta(account.employees.admin.id) },
