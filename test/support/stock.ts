@@ -16,9 +16,11 @@ export async function betaproControl(sandbox: Sandbox, path: string, body: unkno
   return res.json();
 }
 
+/** `partnerId`: the account's BetaPRO partner (the shared test partner unless the account has its own). */
 export async function stockScenario(
   sandbox: Sandbox,
   account: ConfiguredAccount,
+  partnerId: string = BETAPRO_PARTNER.partnerId,
 ): Promise<{ inFlight: { id: string; name: string | null } }> {
   const { product, view, action } = supplyHelpers(() => ({ sandbox, account }));
   async function send(lines: Array<[article: string, quantity: number]>) {
@@ -50,7 +52,7 @@ export async function stockScenario(
     40_000,
   );
   const sent = await send([['NB-A5', 4]]);
-  await betaproControl(sandbox, `/stock?partner=${BETAPRO_PARTNER.partnerId}`, {
+  await betaproControl(sandbox, `/stock?partner=${partnerId}`, {
     items: [
       { good_id: 'NB-A5', qnt: 4 },
       { good_id: 'MUG-300', qnt: -2 },
