@@ -118,7 +118,10 @@ export interface FinishedRun {
   betaproCalls: number;
 }
 
-/** Every run the job took ends with the same result; runs beyond the newest KEPT_RUNS are deleted. */
+/**
+ * Every run the job took ends with the same result. Of the finished runs the newest KEPT_RUNS are kept,
+ * the newest successful one always among them.
+ */
 export async function finishRuns(prisma: PrismaClient, accountId: string, ids: string[], result: FinishedRun | { error: string }) {
   const data =
     'error' in result
@@ -134,10 +137,16 @@ export async function finishRuns(prisma: PrismaClient, accountId: string, ids: s
           rowsPacked: await packJson({ rows: result.rows, stores: result.stores } satisfies PackedResult),
         };
   await prisma.stockReconciliation.updateMany({ where: { id: { in: ids } }, data });
-  const old = await prisma.stockReconciliation.findMany({
-    where: { accountId, state: { in: ['done', 'failed'] } },
+  // The newest successful run stays whatever failed after it: the page shows its rows under the failure.
+  const newestDone = await prisma.stockReconciliation.findFirst({
+    where: { accountId, state: 'done' },
     orderBy: { createdAt: 'desc' },
-    skip: KEPT_RUNS,
+    select: { id: true },
+  });
+  const old = await prisma.stockReconciliation.findMany({
+    where: { accountId, state: { in: ['done', 'failed'] }, ...(newestDone ? { id: { not: newestDone.id } } : {}) },
+    orderBy: { createdAt: 'desc' },
+    skip: KEPT_RUNS - 1,
     select: { id: true },
   });
   if (old.length) await prisma.stockReconciliation.deleteMany({ where: { id: { in: old.map((r) => r.id) } } });
