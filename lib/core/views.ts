@@ -429,8 +429,11 @@ export type StockRun = z.infer<typeof stockRunSchema>;
 export const stockResponseSchema = z.object({
   /** BetaPRO stores compared (id → name). */
   stores: z.array(optionSchema),
-  /** The newest finished run with its rows (differences first); null before the first one. */
-  last: stockRunSchema.extend({ rows: z.array(stockRowSchema) }).nullable(),
+  /**
+   * The newest finished run with its first rows (differences first; the CSV has them all) and how many
+   * rows it has; null before the first one.
+   */
+  last: stockRunSchema.extend({ rows: z.array(stockRowSchema), rowsTotal: z.number() }).nullable(),
   /** A run queued or running now, if any. */
   pending: stockRunSchema.nullable(),
 });

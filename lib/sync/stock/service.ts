@@ -8,15 +8,20 @@ import type { StockResponse } from '@/lib/core/views';
 import type { Session } from '@/lib/sync/rights';
 import { lastResult, latestRuns, requestReconciliation, runView } from '@/lib/sync/stock/runs';
 
+/** Rows the page gets (differences come first); 10,000 goods would be megabytes on every poll. */
+export const STOCK_PAGE_ROWS = 300;
+
 export async function readStock(prisma: PrismaClient, session: Session): Promise<StockResponse> {
   // No MoySklad call here: the page polls this while a run goes on, and the run's reads have the budget.
   const [result, { pending, finished }] = await Promise.all([lastResult(prisma, session.accountId), latestRuns(prisma, session.accountId)]);
   // A failed newest run is shown with its reason, over the rows of the last successful one.
-  const last = result ? { ...result.run, rows: result.rows } : null;
+  const rows = result?.rows.slice(0, STOCK_PAGE_ROWS) ?? [];
+  const rowsTotal = result?.rows.length ?? 0;
   const failedAfter = finished && finished.state === 'failed' && (!result || finished.createdAt.toISOString() > result.run.createdAt);
+  const run = failedAfter ? runView(finished) : result?.run;
   return {
     stores: result?.stores ?? [],
-    last: failedAfter ? { ...runView(finished), rows: last?.rows ?? [] } : last,
+    last: run ? { ...run, rows, rowsTotal } : null,
     pending: pending ? runView(pending) : null,
   };
 }

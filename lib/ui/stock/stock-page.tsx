@@ -118,7 +118,14 @@ export function StockPage({ client }: { client: ApiClient }) {
           </Alert>
         )}
       </SettingsSection>
-      {data.last && <StockTable rows={shown} stores={data.stores} empty={onlyDifferences ? t.stock.noDifferences : t.stock.noRows} />}
+      {data.last && (
+        <StockTable
+          rows={shown}
+          hidden={data.last.rowsTotal - rows.length}
+          stores={data.stores}
+          empty={onlyDifferences ? t.stock.noDifferences : t.stock.noRows}
+        />
+      )}
     </Stack>
   );
 }

@@ -14,12 +14,20 @@ import type { StockRow } from '@/lib/api/contract';
 import { formatNumber } from '@/lib/ui/i18n';
 import { useI18n } from '@/lib/ui/i18n/context';
 
-/** Rows drawn at once; the CSV has them all. */
-export const SHOWN_ROWS = 300;
-
 const STATUS_COLOR = { difference: 'error', explained: 'warning', match: 'success' } as const;
 
-export function StockTable({ rows, stores, empty }: { rows: StockRow[]; stores: Array<{ id: string; name: string }>; empty: string }) {
+export function StockTable({
+  rows,
+  hidden,
+  stores,
+  empty,
+}: {
+  rows: StockRow[];
+  /** Rows of the result the server did not send (the CSV has them). */
+  hidden: number;
+  stores: Array<{ id: string; name: string }>;
+  empty: string;
+}) {
   const { t } = useI18n();
   const c = t.stock.columns;
   if (!rows.length) {
@@ -45,14 +53,16 @@ export function StockTable({ rows, stores, empty }: { rows: StockRow[]; stores: 
             </TableRow>
           </TableHead>
           <TableBody>
-            {rows.slice(0, SHOWN_ROWS).map((row, i) => (
+            {rows.map((row, i) => (
               <StockTableRow key={`${row.goodId ?? ''}-${i}`} row={row} stores={stores} />
             ))}
           </TableBody>
         </Table>
       </TableContainer>
-      {rows.length > SHOWN_ROWS && (
-        <Typography sx={{ fontSize: 12, color: 'text.secondary', mt: 1 }}>{t.stock.more(rows.length - SHOWN_ROWS)}</Typography>
+      {hidden > 0 && (
+        <Typography sx={{ fontSize: 12, color: 'text.secondary', mt: 1 }} data-testid="stock-more">
+          {t.stock.more(hidden)}
+        </Typography>
       )}
     </Box>
   );

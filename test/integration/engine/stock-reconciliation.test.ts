@@ -52,6 +52,7 @@ describe('stock reconciliation', () => {
     const last = await reconcile();
     expect(last.differences).toBe(1);
     expect(last.explained).toBe(1);
+    expect(last.rowsTotal).toBe(last.rows.length);
     expect(last.moyskladCalls).toBeGreaterThan(0);
     expect(last.betaproCalls).toBeGreaterThan(0);
     // Differences first.
