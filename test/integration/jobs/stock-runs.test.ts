@@ -6,6 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '@/lib/db';
 import { finishRuns, KEPT_RUNS, lastResult, requestReconciliation, takeWaitingRuns } from '@/lib/sync/stock/runs';
+import { readStock, STOCK_PAGE_ROWS } from '@/lib/sync/stock/service';
+import type { Session } from '@/lib/sync/rights';
 import { openTestDatabase, TEST_DATABASE_KINDS, type TestDatabase } from '../../support/db';
 
 describe.each(TEST_DATABASE_KINDS)('stock reconciliation runs on %s', (kind) => {
@@ -65,5 +67,34 @@ describe.each(TEST_DATABASE_KINDS)('stock reconciliation runs on %s', (kind) => 
     // The last successful result outlives the failures after it: the page still has rows to show.
     expect((await lastResult(db.prisma, 'acc-runs'))?.run.id).toBe(ids[0]);
     expect(await db.prisma.stockReconciliation.count({ where: { accountId: 'acc-runs', state: 'failed' } })).toBe(KEPT_RUNS - 1);
+  });
+
+  it('the page gets the first rows and the total; a failure after a result shows over its rows', async () => {
+    const row = (i: number) => ({
+      goodId: `G-${i}`,
+      name: `G-${i}`,
+      moysklad: 1,
+      byStore: {},
+      betapro: { useful: 1, defective: 0, quarantine: 0 },
+      expected: 1,
+      difference: 0,
+      status: 'match' as const,
+      inFlight: [],
+    });
+    await requestReconciliation(db.prisma, 'acc-page', 'manual');
+    const rows = Array.from({ length: STOCK_PAGE_ROWS + 50 }, (_, i) => row(i));
+    const result = { rows, stores: [], goods: rows.length, differences: 0, explained: 0, moyskladCalls: 1, betaproCalls: 1 };
+    await finishRuns(db.prisma, 'acc-page', await takeWaitingRuns(db.prisma, 'acc-page'), result);
+    const session = { accountId: 'acc-page' } as Session;
+    const page = await readStock(db.prisma, session);
+    expect(page.last).toMatchObject({ state: 'done', rowsTotal: STOCK_PAGE_ROWS + 50 });
+    expect(page.last?.rows).toHaveLength(STOCK_PAGE_ROWS);
+    expect(page.pending).toBeNull();
+
+    await requestReconciliation(db.prisma, 'acc-page', 'daily');
+    await finishRuns(db.prisma, 'acc-page', await takeWaitingRuns(db.prisma, 'acc-page'), { error: 'БетаПРО не ответил' });
+    const failed = await readStock(db.prisma, session);
+    expect(failed.last).toMatchObject({ state: 'failed', trigger: 'daily', error: 'БетаПРО не ответил', rowsTotal: STOCK_PAGE_ROWS + 50 });
+    expect(failed.last?.rows).toHaveLength(STOCK_PAGE_ROWS);
   });
 });
