@@ -163,22 +163,23 @@ export class Serializer {
     return out;
   }
 
-  private readonly variantCountCache = new WeakMap<AccountRec, Map<string, number>>();
+  private variantCountCache: { account: AccountRec; counts: Map<string, number> } | null = null;
 
   /**
-   * Variants per product id, counted once per synchronous serialisation (a page of 1000 products would
-   * otherwise scan every entity per product) and forgotten at the next microtask, before any write.
+   * Variants per product, counted once per synchronous serialization (a page of 1,000 products would
+   * otherwise scan every entity of the account per product) and forgotten at the next microtask, so a
+   * later request sees variants created in between.
    */
   private variantCounts(account: AccountRec): Map<string, number> {
-    let counts = this.variantCountCache.get(account);
-    if (!counts) {
-      counts = new Map();
-      for (const e of Object.values(account.entities)) {
-        if (e.type === 'variant' && isRef(e.fields.product)) counts.set(e.fields.product.id, (counts.get(e.fields.product.id) ?? 0) + 1);
-      }
-      this.variantCountCache.set(account, counts);
-      queueMicrotask(() => this.variantCountCache.delete(account));
+    if (this.variantCountCache?.account === account) return this.variantCountCache.counts;
+    const counts = new Map<string, number>();
+    for (const e of Object.values(account.entities)) {
+      if (e.type === 'variant' && isRef(e.fields.product)) counts.set(e.fields.product.id, (counts.get(e.fields.product.id) ?? 0) + 1);
     }
+    this.variantCountCache = { account, counts };
+    queueMicrotask(() => {
+      this.variantCountCache = null;
+    });
     return counts;
   }
 
