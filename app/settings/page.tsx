@@ -17,6 +17,7 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
       contextKey={firstParam(query.contextKey)}
       userLocale={firstParam(query.userLocale)}
       allowedOrigins={allowedHostOrigins()}
+      section={firstParam(query.section)}
     />
   );
 }

@@ -112,6 +112,8 @@ export interface BenchResults {
   polling?: PollingResult[];
   /** Section `retention`. */
   retention?: RetentionResult[];
+  /** The stock reconciliation of 10,000 goods (bench/lib/stock.ts). */
+  stock?: import('./stock').StockBenchResult[];
   targets: TargetCheck[];
   /** Where the previous figures shown next to these came from (null: none committed). */
   previousSource?: string | null;

@@ -11,6 +11,7 @@ import type { BenchResults, TargetCheck } from './results';
 import type { BenchSandbox } from './fixtures';
 import { DEMO_POLL_INTERVAL_SEC, measurePolling } from './polling';
 import { measureRetention, RETENTION_DAYS_FOR_RUN } from './retention';
+import { measureStock } from './stock';
 
 export interface SectionContext {
   quick: boolean;
@@ -175,5 +176,54 @@ const retention: BenchSection = {
   },
 };
 
+const STOCK_GOODS = 10_000;
+
+const stock: BenchSection = {
+  name: 'stock',
+  database: 'pglite',
+  async run(ctx) {
+    const sandbox = await ctx.startSandbox({ appEnv: { LOG_LEVEL: ctx.results.environment.logLevel } });
+    try {
+      const result = await measureStock(sandbox, STOCK_GOODS, ctx.log);
+      (ctx.results.stock ??= []).push(result);
+    } finally {
+      await sandbox.stop();
+    }
+  },
+  render(results, previous) {
+    const before = previous?.results.stock?.[0];
+    const out = [
+      '## Stock reconciliation of 10,000 goods',
+      '',
+      'Embedded app on PGlite; one account with 10,000 products stocked at its BetaPRO store (posted supplies in the MoySklad simulator) and ' +
+        'the same goods at BetaPRO (an inventory through its control API), a few planted one short. One «Сверить сейчас» until the result is ' +
+        'stored. MoySklad units: every call 1, `report/stock/bystore` 5 (limit 45 per 3 s). Previous figures in brackets.',
+      '',
+      '| Goods | Differences found (planted) | MoySklad calls | MoySklad units | BetaPRO calls | 429 MoySklad / BetaPRO | Duration s |',
+      '|---:|---:|---:|---:|---:|---|---:|',
+    ];
+    for (const r of results.stock ?? []) {
+      out.push(
+        `| ${r.goods} | ${r.differences} (${r.planted}) | ${withPrevious(r.moysklad.total, before?.moysklad.total)} | ${withPrevious(r.moyskladUnits, before?.moyskladUnits)} | ` +
+          `${withPrevious(r.betapro.total, before?.betapro.total)} | ${r.moysklad.rejected429} / ${r.betapro.rejected429} | ${withPrevious(Math.round(r.durationMs / 100) / 10, before ? Math.round(before.durationMs / 100) / 10 : undefined)} |`,
+      );
+      out.push(
+        '',
+        `Calls — MoySklad: ${callsLine(r.moysklad)}; BetaPRO: ${callsLine(r.betapro)}. The run's own count: MoySklad ${r.run.moysklad}, BetaPRO ${r.run.betapro}.`,
+        '',
+      );
+    }
+    return out;
+  },
+  targets(results) {
+    return (results.stock ?? []).map((r) => ({
+      id: 'stock_10k_within_limits',
+      target: 'reconciling 10,000 goods stays within both platforms’ limits (no 429) and finds exactly the planted differences',
+      measured: `${r.moysklad.total} MoySklad calls (${r.moyskladUnits} units), ${r.betapro.total} BetaPRO calls, 429: ${r.moysklad.rejected429} / ${r.betapro.rejected429}, ${r.differences} of ${r.planted} found, ${Math.round(r.durationMs / 1000)} s`,
+      pass: r.moysklad.rejected429 === 0 && r.betapro.rejected429 === 0 && r.differences === r.planted,
+    }));
+  },
+};
+
 /** Every registered section, in run order. */
-export const SECTIONS: BenchSection[] = [polling, retention];
+export const SECTIONS: BenchSection[] = [polling, retention, stock];

@@ -9,7 +9,8 @@
 import { chromium, type Page } from 'playwright-core';
 import path from 'node:path';
 import { chromiumArgs, findChromium } from '../../test/support/chromium';
-import { api, BETAPRO_PARTNER, documentView, sessionFor, startSandbox, waitFor } from '../../test/support/sandbox';
+import { api, BETAPRO_PARTNER, documentView, installAndConfigure, sessionFor, startSandbox, waitFor } from '../../test/support/sandbox';
+import { stockScenario } from '../../test/support/stock';
 import type { SyncState } from '../../lib/api/contract';
 
 const OUT = path.resolve(import.meta.dirname);
@@ -150,6 +151,20 @@ try {
     await list.waitForTimeout(600);
     await list.screenshot({ path: path.join(OUT, 'bulk-send.png') });
     await list.close();
+  }
+  // 8. Stock reconciliation (docs/stock-reconciliation.md): a configured account with a difference and
+  // one explained by a supply in flight, reconciled from the tab of the main iframe.
+  {
+    const stockAccount = await installAndConfigure(sandbox, 'stock-shop');
+    await stockScenario(sandbox, stockAccount);
+    await page.goto(`${moysklad.uiUrl}/settings?accountId=${stockAccount.accountId}&employee=admin`);
+    const main = page.frameLocator('#main-iframe');
+    await main.getByTestId('tab-stock').click();
+    await main.getByTestId('stock-run').click();
+    await main.getByTestId('stock-counts').waitFor({ timeout: 60_000 });
+    await main.getByTestId('stock-run').and(main.getByRole('button', { name: 'Сверить сейчас' })).waitFor({ timeout: 60_000 });
+    await page.waitForTimeout(800);
+    await page.screenshot({ path: path.join(OUT, 'stock-reconciliation.png'), fullPage: true });
   }
   console.log(`screenshots written to ${OUT}`);
 } finally {

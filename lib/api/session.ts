@@ -10,7 +10,7 @@ import { getPrisma, type PrismaClient } from '@/lib/db';
 import { verifyAppSession } from '@/lib/moysklad/app-session';
 import type { DocumentEntity } from '@/lib/core/domain';
 import { liveSession } from '@/lib/sync/widget/session-guard';
-import { requireAdmin, requireRight, type EntityRight, type Session } from '@/lib/sync/rights';
+import { requireAdmin, requireRight, requireStockView, type EntityRight, type Session } from '@/lib/sync/rights';
 import { parseParams, withErrors, type RouteContext, type RouteParams } from '@/lib/api/handler';
 
 export type { Session } from '@/lib/sync/rights';
@@ -27,8 +27,11 @@ type ParamsOf<S> = S extends z.ZodType ? z.infer<S> : RouteParams;
 export interface AppSessionOptions<S extends z.ZodType<{ entity: DocumentEntity }> | undefined> {
   /** Route params schema: parsed (unknown params → 404) before the right is checked. */
   params?: S;
-  /** `admin`: account admins only; `view` / `update`: that right on the `entity` route param. */
-  right?: 'admin' | EntityRight;
+  /**
+   * `admin`: account admins only; `stock`: admins and «Просмотр остатков» (the stock reconciliation);
+   * `view` / `update`: that right on the `entity` route param.
+   */
+  right?: 'admin' | 'stock' | EntityRight;
 }
 
 export function withAppSession<S extends z.ZodType<{ entity: DocumentEntity }> | undefined = undefined>(
@@ -43,6 +46,7 @@ export function withAppSession<S extends z.ZodType<{ entity: DocumentEntity }> |
     const raw = await context.params;
     const params = (options.params ? parseParams(raw, options.params) : raw) as ParamsOf<S>;
     if (options.right === 'admin') requireAdmin(session);
+    else if (options.right === 'stock') requireStockView(session);
     else if (options.right) requireRight(session, (params as { entity: DocumentEntity }).entity, options.right);
     return handler({ request, params, session, prisma });
   });

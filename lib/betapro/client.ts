@@ -108,6 +108,16 @@ export interface UpsertGoodsOptions {
   onBatchConfirmed?: (batch: WarehouseGood[]) => Promise<void> | void;
 }
 
+/** One good's stock at the warehouse by quality (docs/stock-reconciliation.md). */
+export interface GoodStock {
+  useful: number;
+  defective: number;
+  quarantine: number;
+}
+
+/** good_ids per `POST /goods/stock` of the reconciliation: the spec's default page size. */
+export const STOCK_BATCH = 1000;
+
 export interface BetaproClient {
   readonly partnerId: string;
   /** The underlying axios instance (tests attach interceptors to check requests against the spec). */
@@ -132,6 +142,11 @@ export interface BetaproClient {
   createShipmentTask(plan: TransferPlan): Promise<SupplyTaskResult>;
   /** Current stock of good quality (`POST /goods/stock`): good_id → units free to ship. */
   getStock(goodIds: string[]): Promise<Map<string, number>>;
+  /**
+   * Stock by quality (`POST /goods/stock`) for the stock reconciliation: good_id → useful, defective and
+   * quarantine units, asked `batchSize` (1000) ids at a time. Goods BetaPRO does not list are absent.
+   */
+  getStockByQuality(goodIds: string[], options?: { batchSize?: number }): Promise<Map<string, GoodStock>>;
   /** Goods waiting for identification (`GET /goods/recognition`). */
   listUnrecognized(): Promise<UnrecognizedGood[]>;
   /** Maps each barcode to a registered good (`POST /goods/recognition`). */
@@ -580,6 +595,33 @@ export function createBetaproClient(options: BetaproClientOptions): BetaproClien
         free.set(i.good_id, (free.get(i.good_id) ?? 0) + Math.max(0, i.stock - reserved));
       }
       return free;
+    },
+
+    async getStockByQuality(goodIds, { batchSize = STOCK_BATCH } = {}) {
+      const stock = new Map<string, GoodStock>();
+      const unique = [...new Set(goodIds)];
+      for (let i = 0; i < unique.length; i += batchSize) {
+        const good_ids = unique.slice(i, i + batchSize);
+        const items = await collectPages(
+          (pageToken) =>
+            request({
+              method: 'POST',
+              path: '/goods/stock',
+              operation: 'POST /goods/stock',
+              body: pageToken ? { good_ids, page_token: pageToken } : { good_ids },
+              schema: fboxGoodStockSchema,
+            }),
+          'POST /goods/stock',
+        );
+        for (const item of items) {
+          const row = stock.get(item.good_id) ?? { useful: 0, defective: 0, quarantine: 0 };
+          if (item.qual_type === 'useful') row.useful += item.stock;
+          else row.defective += item.stock;
+          row.quarantine += item.quarantine ?? 0;
+          stock.set(item.good_id, row);
+        }
+      }
+      return stock;
     },
   };
 

@@ -51,6 +51,12 @@ export const configSchema = z.object({
     .max(86_400)
     .optional()
     .describe('safety-net sweep interval for every account (default: the per-account setting, 300 s)'),
+  STOCK_CHECK_INTERVAL_SEC: intSetting(
+    5,
+    7 * 86_400,
+    86_400,
+    'the stock reconciliation check runs this often per account (docs/stock-reconciliation.md)',
+  ),
   RECEIPT_CHECK_MIN_INTERVAL_SEC: intSetting(0, 3600, 15, '«Проверить приёмку» at most once per this many seconds per account'),
   APP_SESSION_RIGHTS_TTL_SEC: intSetting(
     1,

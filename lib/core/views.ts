@@ -22,6 +22,8 @@ export const sessionResponseSchema = z.object({
     name: z.string(),
     isAdmin: z.boolean(),
     rights: z.object({ supply: rightsSchema, move: rightsSchema, purchasereturn: rightsSchema.optional() }),
+    /** May open the stock reconciliation (admin or «Просмотр остатков»). */
+    stockReport: z.boolean().optional(),
   }),
 });
 export type SessionResponse = z.infer<typeof sessionResponseSchema>;
@@ -327,6 +329,11 @@ export const settingsResponseSchema = z.object({
       }),
     ),
     deadJobs: z.number(),
+    /** The newest finished stock reconciliation (docs/stock-reconciliation.md); null before the first one. */
+    stockCheck: z
+      .object({ at: z.string(), state: z.enum(['done', 'failed']), differences: z.number(), goods: z.number() })
+      .nullable()
+      .optional(),
   }),
   scenarioHelp: z.object({ actionTitle: z.string(), steps: z.array(z.string()) }),
 });
@@ -363,3 +370,62 @@ export const testConnectionResponseSchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(false), message: z.string() }),
 ]);
 export type TestConnectionResponse = z.infer<typeof testConnectionResponseSchema>;
+
+// ---- Stock reconciliation: GET /api/stock (docs/stock-reconciliation.md) ----
+export const stockRowStatusSchema = z.enum(['difference', 'explained', 'match']);
+export const stockRowSchema = z.object({
+  /** The BetaPRO good_id (the account's product key); null for a MoySklad product without the key. */
+  goodId: z.string().nullable(),
+  name: z.string(),
+  /** MoySklad's stock summed over the BetaPRO stores, and per store id. */
+  moysklad: z.number(),
+  byStore: z.record(z.string(), z.number()),
+  betapro: z.object({ useful: z.number(), defective: z.number(), quarantine: z.number() }),
+  /** What MoySklad should hold by BetaPRO's stock: useful, plus defective when defects are received. */
+  expected: z.number(),
+  /** moysklad − expected. */
+  difference: z.number(),
+  status: stockRowStatusSchema,
+  /** Why the good cannot be compared: no product in MoySklad with this key, no key, not at BetaPRO. */
+  note: z.enum(['no_moysklad_product', 'no_key', 'not_at_betapro']).optional(),
+  /** Documents sent to BetaPRO and not yet «Проведён» that carry this good (planned quantities). */
+  inFlight: z.array(
+    z.object({
+      entity: z.enum(['supply', 'move', 'purchasereturn']),
+      msId: z.string(),
+      name: z.string().nullable(),
+      state: z.string(),
+      direction: z.enum(['inbound', 'outbound']),
+      quantity: z.number(),
+    }),
+  ),
+});
+export type StockRow = z.infer<typeof stockRowSchema>;
+
+export const stockRunSchema = z.object({
+  id: z.string(),
+  state: z.enum(['queued', 'running', 'done', 'failed']),
+  trigger: z.enum(['manual', 'daily']),
+  createdAt: z.string(),
+  finishedAt: z.string().nullable(),
+  goods: z.number(),
+  differences: z.number(),
+  explained: z.number(),
+  moyskladCalls: z.number(),
+  betaproCalls: z.number(),
+  error: z.string().nullable(),
+});
+export type StockRun = z.infer<typeof stockRunSchema>;
+
+export const stockResponseSchema = z.object({
+  /** BetaPRO stores compared (id → name). */
+  stores: z.array(optionSchema),
+  /**
+   * The newest finished run with its first rows (differences first; the CSV has them all) and how many
+   * rows it has; null before the first one.
+   */
+  last: stockRunSchema.extend({ rows: z.array(stockRowSchema), rowsTotal: z.number() }).nullable(),
+  /** A run queued or running now, if any. */
+  pending: stockRunSchema.nullable(),
+});
+export type StockResponse = z.infer<typeof stockResponseSchema>;

@@ -25,6 +25,7 @@ export type { Prisma } from '@/lib/generated/prisma/client';
 export const LARGE_COLUMNS = {
   syncDocument: { plan: true, planPacked: true },
   outdoc: { raw: true, rawPacked: true },
+  stockReconciliation: { rowsPacked: true },
 } as const satisfies Prisma.GlobalOmitConfig;
 
 /** The app's Prisma client: the generated one with LARGE_COLUMNS left out of every read by default. */

@@ -43,6 +43,8 @@ export interface AppSessionClaims {
   isAdmin: boolean;
   /** purchasereturn is absent from sessions issued before returns existed: no rights on them. */
   rights: { supply: DocumentRights; move: DocumentRights; purchasereturn?: DocumentRights };
+  /** MoySklad's «Просмотр остатков» (viewStockReport): the stock reconciliation page (docs/stock-reconciliation.md). */
+  stockReport?: boolean;
   locale: SessionLocale;
   /** When MoySklad last confirmed these rights (epoch seconds): the token's iat, or a later re-check. */
   rightsCheckedAt?: number;
@@ -90,6 +92,7 @@ export async function issueAppSession(claims: AppSessionClaims, options: IssueAp
     name: claims.employeeName,
     adm: claims.isAdmin,
     rights: claims.rights,
+    ...(claims.stockReport ? { stk: true } : {}),
     loc: claims.locale,
     ...(claims.groupId ? { grp: claims.groupId } : {}),
   })
@@ -148,6 +151,7 @@ export async function verifyAppSession(token: string | null | undefined, options
     employeeName: typeof payload.name === 'string' ? payload.name : '',
     isAdmin: payload.adm === true,
     rights: { supply, move, ...(purchasereturn ? { purchasereturn } : {}) },
+    ...(payload.stk === true ? { stockReport: true } : {}),
     locale: payload.loc === 'en' ? 'en' : 'ru',
     ...(typeof payload.grp === 'string' ? { groupId: payload.grp } : {}),
     rightsCheckedAt: typeof payload.iat === 'number' ? payload.iat : 0,
@@ -184,12 +188,22 @@ function entityRights(permissions: Record<string, unknown>, entity: string): Doc
   };
 }
 
+/**
+ * The user-level «Просмотр остатков» permission (`viewStockReport`, docs/platform.md): a flag, or an
+ * object with `view` as MoySklad writes entity permissions.
+ */
+function stockReportGranted(permissions: Record<string, unknown>): boolean {
+  const value = permissions.viewStockReport;
+  return permissionGranted(value) || (typeof value === 'object' && value !== null && permissionGranted((value as { view?: unknown }).view));
+}
+
 /** isAdmin and document rights from MoySklad permissions (context exchange or an individual role). */
-export function rightsFromPermissions(permissions: Record<string, unknown>): Pick<AppSessionClaims, 'isAdmin' | 'rights'> {
+export function rightsFromPermissions(permissions: Record<string, unknown>): Pick<AppSessionClaims, 'isAdmin' | 'rights' | 'stockReport'> {
   const admin = permissions.admin as { view?: unknown } | undefined;
   return {
     // MoySklad has no isAdmin field; its demos use permissions.admin.view === "ALL".
     isAdmin: admin?.view === 'ALL',
+    stockReport: admin?.view === 'ALL' || stockReportGranted(permissions),
     rights: {
       supply: entityRights(permissions, 'supply'),
       move: entityRights(permissions, 'move'),
@@ -199,9 +213,9 @@ export function rightsFromPermissions(permissions: Record<string, unknown>): Pic
 }
 
 /** Everything granted on every document: MoySklad's system administrator role. */
-export function administratorRights(): Pick<AppSessionClaims, 'isAdmin' | 'rights'> {
+export function administratorRights(): Pick<AppSessionClaims, 'isAdmin' | 'rights' | 'stockReport'> {
   const all: DocumentRights = { view: true, update: true, viewScope: 'ALL', updateScope: 'ALL' };
-  return { isAdmin: true, rights: { supply: { ...all }, move: { ...all }, purchasereturn: { ...all } } };
+  return { isAdmin: true, stockReport: true, rights: { supply: { ...all }, move: { ...all }, purchasereturn: { ...all } } };
 }
 
 /** The last path segment of a MoySklad href (an entity's id). */

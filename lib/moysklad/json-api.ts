@@ -35,6 +35,7 @@ import {
   msAssortmentSchema,
   msPositionSchema,
   msStateSchema,
+  msStockByStoreRowSchema,
   msStoreSchema,
   msWebhookSchema,
   type MsAssortment,
@@ -47,6 +48,7 @@ import {
   type MsPosition,
   type MsState,
   type MsStateType,
+  type MsStockByStoreRow,
   type MsStore,
   type MsWebhook,
 } from '@/lib/moysklad/schemas';
@@ -65,6 +67,8 @@ export const MOYSKLAD_RATE_POLICY: RatePolicy = {
 };
 /** Arrays in one request: at most 1000 items (413 beyond). */
 export const MS_MAX_BATCH = 1000;
+/** `report/stock/all` and `report/stock/bystore` cost 5 units of the request budget each. */
+export const MS_STOCK_REPORT_WEIGHT = 5;
 /** `expand` is honoured only on pages of at most 100 rows. */
 export const MS_EXPAND_PAGE = 100;
 /** Query-string budget for OR-ed filters; MoySklad refuses long request lines (414) and headers > 8 KB. */
@@ -96,6 +100,11 @@ export interface MsCall<S extends z.ZodType> {
   operation?: string;
   /** Whether repeating the call cannot apply it twice (default: every method but POST). */
   idempotent?: boolean;
+  /**
+   * Units of MoySklad's request budget the call costs (default 1): the stock reports weigh 5
+   * (RDOC _restrictions.md). The gate counts the extra units before the call is sent.
+   */
+  weight?: number;
   notFoundMessage?: string;
   headers?: Record<string, string>;
 }
@@ -198,6 +207,10 @@ export interface MoyskladClient {
   listStores(options?: { includeArchived?: boolean }): Promise<MsStore[]>;
   getStore(id: string): Promise<MsStore>;
   findAssortmentByKey(key: ProductKey, values: string[]): Promise<AssortmentMatch[]>;
+  /** Every product or every variant of the account, a page of 1000 at a time (no expand). */
+  iterateAssortment(type: 'product' | 'variant'): AsyncGenerator<MsAssortment[]>;
+  /** `GET /report/stock/bystore` for these stores, a page of 1000 rows at a time (each page weighs 5). */
+  iterateStockByStore(storeHrefs: string[]): AsyncGenerator<MsStockByStoreRow[]>;
   listWebhooks(): Promise<MsWebhook[]>;
   createWebhook(webhook: NewWebhook): Promise<MsWebhook>;
   updateWebhook(id: string, patch: Partial<NewWebhook>): Promise<MsWebhook>;
@@ -312,7 +325,11 @@ export function createMoyskladClient(options: MoyskladClientOptions): MoyskladCl
       operation,
       log,
       sleep,
-      attempt: () => gate.run(gateKey, MOYSKLAD_RATE_POLICY, () => attempt(call, operation)),
+      attempt: async () => {
+        // A heavy call takes its extra units of the window first, so the whole account stays within 45 per 3 s.
+        for (let unit = 1; unit < (call.weight ?? 1); unit++) await gate.run(gateKey, MOYSKLAD_RATE_POLICY, async () => undefined);
+        return gate.run(gateKey, MOYSKLAD_RATE_POLICY, () => attempt(call, operation));
+      },
       delayMs: (failure, counts) => msRetryDelayMs(failure, counts, policy, { idempotent, random }),
       paused: {
         memory: paused,
@@ -332,6 +349,7 @@ export function createMoyskladClient(options: MoyskladClientOptions): MoyskladCl
   const webhookList = msListSchema(msWebhookSchema);
   const assortmentList = msListSchema(msAssortmentSchema);
   const auditList = msListSchema(msAuditEventSchema);
+  const stockByStoreList = msListSchema(msStockByStoreRowSchema);
   const employeeList = msListSchema(msEmployeeSchema);
 
   /** Reads every page of a list, following offset until `meta.size` is reached. */
@@ -572,6 +590,35 @@ export function createMoyskladClient(options: MoyskladClientOptions): MoyskladCl
         }
       }
       return matches;
+    },
+
+    async *iterateAssortment(type) {
+      yield* offsetPages(async (offset) => {
+        const { meta, rows } = await request({
+          method: 'GET',
+          path: `/entity/${type}`,
+          schema: assortmentList,
+          operation: `GET /entity/${type}`,
+          query: { limit: MS_MAX_BATCH, offset },
+        });
+        return { rows, size: meta.size };
+      });
+    },
+
+    async *iterateStockByStore(storeHrefs) {
+      // Repeated `store=` conditions are OR-ed: one pass over the report covers every BetaPRO store.
+      const filter = buildFilter(storeHrefs.map((href) => ['store', '=', href] as MsFilterCondition));
+      yield* offsetPages(async (offset) => {
+        const { meta, rows } = await request({
+          method: 'GET',
+          path: '/report/stock/bystore',
+          schema: stockByStoreList,
+          operation: 'GET /report/stock/bystore',
+          query: { filter, limit: MS_MAX_BATCH, offset },
+          weight: MS_STOCK_REPORT_WEIGHT,
+        });
+        return { rows, size: meta.size };
+      });
     },
 
     listWebhooks() {

@@ -531,3 +531,23 @@ export const msInstallationStatusSchema = z.object({
   access: z.array(msAccessSchema).optional(),
 });
 export type MsInstallationStatus = z.infer<typeof msInstallationStatusSchema>;
+
+// ------------------------------------------------------------------ stock report
+
+/**
+ * `GET /report/stock/bystore` (RDOC reports «Остатки по складам»): one row per product or variant with
+ * its stock at each store; the row's meta names the assortment, each store entry its store.
+ */
+export const msStockByStoreRowSchema = z.object({
+  meta: msMetaSchema,
+  stockByStore: z.array(
+    z.object({
+      meta: msMetaSchema,
+      name: z.string().optional(),
+      stock: z.number(),
+      reserve: z.number().optional(),
+      inTransit: z.number().optional(),
+    }),
+  ),
+});
+export type MsStockByStoreRow = z.infer<typeof msStockByStoreRowSchema>;

@@ -131,6 +131,18 @@ export const resumeTransfersJob = accountJob('resume-transfers', { maxAttempts: 
   await resumeHeldTransfers(prisma, accountId);
 });
 
+/** Works the account's waiting stock reconciliations (docs/stock-reconciliation.md): reads only, then stores the result. */
+export const stockReconcileJob = accountJob('stock-reconcile', { maxAttempts: 3, leaseMs: 180_000 }, async (prisma, accountId) => {
+  const { runStockReconciliation } = await import('@/lib/sync/stock/reconcile');
+  await runStockReconciliation(prisma, accountId);
+});
+
+/** The daily stock check: asks for a reconciliation once a day; its summary shows in the health panel. */
+export const stockDailyJob = accountJob('stock-daily', { maxAttempts: RECURRING_ATTEMPTS }, async (prisma, accountId) => {
+  const { runDailyStockCheck } = await import('@/lib/sync/stock/reconcile');
+  return runDailyStockCheck(prisma, accountId);
+});
+
 const documentPayload = z.object({ accountId: z.string(), documentId: z.string() });
 
 /** Applies a document's stored receipts (and corrections) to MoySklad. */
@@ -191,6 +203,8 @@ const PRODUCT_JOBS = [
   cancelTaskJob,
   alreadySentJob,
   resumeTransfersJob,
+  stockReconcileJob,
+  stockDailyJob,
   discrepancyTaskJob,
   bulkSendJob,
 ];

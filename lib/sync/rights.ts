@@ -80,3 +80,15 @@ export function requireAdmin(session: Session): void {
     });
   }
 }
+
+/**
+ * The stock reconciliation page (docs/stock-reconciliation.md): account admins and employees with
+ * MoySklad's «Просмотр остатков» permission (viewStockReport).
+ */
+export function requireStockView(session: Session): void {
+  if (!session.isAdmin && !session.stockReport) {
+    throw new AppError('FORBIDDEN', `employee ${session.employeeId} may not view stock`, {
+      userMessage: 'Сверку остатков видят администраторы и сотрудники с правом «Просмотр остатков» в МойСклад.',
+    });
+  }
+}

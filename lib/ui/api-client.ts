@@ -141,6 +141,21 @@ export class ApiClient {
     throw error;
   }
 
+  /** A file download (GET): its bytes and the file name the server gave (Content-Disposition). */
+  async download(path: string): Promise<{ blob: Blob; fileName: string | null }> {
+    const response = await send(this.fetchImpl, `${this.options.baseUrl ?? ''}${path}`, {
+      headers: { authorization: `Bearer ${this.options.token}` },
+      cache: 'no-store',
+    });
+    if (!response.ok) {
+      const error = toApiError(response.status, await readBody(response));
+      if (error instanceof SessionExpiredError) this.options.onUnauthorized?.(error);
+      throw error;
+    }
+    const disposition = response.headers.get('content-disposition') ?? '';
+    return { blob: await response.blob(), fileName: /filename="([^"]+)"/.exec(disposition)?.[1] ?? null };
+  }
+
   get<T>(path: string): Promise<T> {
     return this.request<T>('GET', path);
   }

@@ -54,7 +54,7 @@ export async function betaproClientFor(account: Account): Promise<BetaproClient>
 }
 
 /** FBox reads that are POSTs (a filter in the body): everything else but GET changes BetaPRO. */
-const BETAPRO_READ_POSTS = /\/(goods\/list|outdocs\/list|outdocs\/check)$/;
+const BETAPRO_READ_POSTS = /\/(goods\/list|goods\/stock|outdocs\/list|outdocs\/check)$/;
 
 export function isBetaproWrite(request: InternalAxiosRequestConfig): boolean {
   const method = (request.method ?? 'get').toLowerCase();

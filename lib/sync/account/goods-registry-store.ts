@@ -29,6 +29,12 @@ export class PrismaGoodsRegistryStore implements GoodsRegistryStore {
     return found;
   }
 
+  /** Every good registered for the account in this catalogue (the stock reconciliation asks BetaPRO about them). */
+  async listGoodIds(accountId: string): Promise<string[]> {
+    const rows = await this.prisma.registeredGood.findMany({ where: { accountId, partnerKey: this.partnerKey }, select: { goodId: true } });
+    return rows.map((row) => row.goodId);
+  }
+
   async saveFingerprints(accountId: string, entries: Array<{ goodId: string; fingerprint: string }>): Promise<void> {
     if (!entries.length) return;
     // One statement per batch: an upsert per good would cost a round trip each on large documents.

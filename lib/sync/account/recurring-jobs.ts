@@ -2,7 +2,7 @@
 import type { PrismaClient } from '@/lib/db';
 import { logger } from '@/lib/core/logger';
 import { getConfig } from '@/lib/core/config';
-import { enqueueAccountJob, pollJob, sweepJob } from '@/lib/sync/jobs';
+import { enqueueAccountJob, pollJob, stockDailyJob, sweepJob } from '@/lib/sync/jobs';
 
 /** Runs the account's BetaPRO poll now (the widget's "check receipt now"); pulls the queued one forward. */
 export async function pollNow(prisma: PrismaClient, accountId: string): Promise<void> {
@@ -28,6 +28,13 @@ export async function ensureAccountJobs(prisma: PrismaClient, accountId: string)
       dedupeKey: `poll:${accountId}`,
       runAt: new Date(Date.now() + 5_000),
     },
+  );
+  // The daily stock check (docs/stock-reconciliation.md): one interval from now; an existing one keeps its earlier time.
+  await enqueueAccountJob(
+    prisma,
+    stockDailyJob,
+    { accountId },
+    { dedupeKey: `stock-daily:${accountId}`, runAt: new Date(Date.now() + getConfig().STOCK_CHECK_INTERVAL_SEC * 1000) },
   );
 }
 

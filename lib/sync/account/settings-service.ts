@@ -18,6 +18,7 @@ import { ensureStatuses, OPTIONAL_STATUS_ROLES, STATUS_ROLES } from '@/lib/moysk
 import { listEmployees } from '@/lib/moysklad/tasks';
 import { getDatabase } from '@/lib/db';
 import { rateGateFor } from '@/lib/db/rate-gate';
+import { latestRuns } from '@/lib/sync/stock/runs';
 import { coversAll, type Session } from '@/lib/sync/rights';
 import { loadAccountOrThrow, missingSettings, settingsFromRow, type Account } from '@/lib/sync/account/accounts';
 import { moyskladClientFor } from '@/lib/sync/account/clients';
@@ -128,8 +129,21 @@ export async function readSettings(prisma: PrismaClient, session: Session): Prom
       documentsByState: Object.fromEntries(byState.map((row) => [row.state, row._count._all])),
       recentErrors: recentErrors.map((e) => visibleError(session, e)),
       deadJobs,
+      stockCheck: await stockCheckSummary(prisma, session.accountId),
     },
     scenarioHelp: SCENARIO_HELP,
+  };
+}
+
+/** The daily (or latest) stock reconciliation's summary for the health panel. */
+async function stockCheckSummary(prisma: PrismaClient, accountId: string) {
+  const { finished } = await latestRuns(prisma, accountId);
+  if (!finished) return null;
+  return {
+    at: (finished.finishedAt ?? finished.createdAt).toISOString(),
+    state: finished.state === 'failed' ? ('failed' as const) : ('done' as const),
+    differences: finished.differences,
+    goods: finished.goods,
   };
 }
 

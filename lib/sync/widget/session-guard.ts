@@ -22,7 +22,7 @@ interface CachedStatus {
   until: number;
 }
 interface CachedRights {
-  claims: Pick<AppSessionClaims, 'isAdmin' | 'rights' | 'groupId'>;
+  claims: Pick<AppSessionClaims, 'isAdmin' | 'rights' | 'groupId' | 'stockReport'>;
   checkedAt: number;
 }
 
@@ -59,7 +59,7 @@ async function requireActiveInstallation(prisma: PrismaClient, accountId: string
 }
 
 /** Rights from the employee's security data: the administrator role, an individual role, or none. */
-export function rightsFromSecurity(security: MsEmployeeSecurity): Pick<AppSessionClaims, 'isAdmin' | 'rights' | 'groupId'> {
+export function rightsFromSecurity(security: MsEmployeeSecurity): Pick<AppSessionClaims, 'isAdmin' | 'rights' | 'groupId' | 'stockReport'> {
   const groupId = idOfHref(security.group?.meta.href);
   const role = idOfHref(security.role?.meta.href);
   const granted =

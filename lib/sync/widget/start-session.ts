@@ -28,6 +28,12 @@ export async function startAppSession(contextKey: string, userLocale?: string): 
     expiresAt: new Date(Date.now() + APP_SESSION_LIFETIME_SEC * 1000).toISOString(),
     accountId: claims.accountId,
     locale: claims.locale,
-    user: { id: claims.employeeId, name: claims.employeeName, isAdmin: claims.isAdmin, rights: claims.rights },
+    user: {
+      id: claims.employeeId,
+      name: claims.employeeName,
+      isAdmin: claims.isAdmin,
+      rights: claims.rights,
+      stockReport: Boolean(claims.isAdmin || claims.stockReport),
+    },
   };
 }

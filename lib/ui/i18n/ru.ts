@@ -4,6 +4,15 @@
  */
 import { ACTION_REASONS_RU } from '@/lib/core/action-reasons';
 
+/** «товар / товара / товаров» for a count (the stock summary in the health panel). */
+function goodsWordRu(n: number): string {
+  const tens = n % 100;
+  const ones = n % 10;
+  if (tens >= 11 && tens <= 14) return 'товаров';
+  if (ones === 1) return 'товар';
+  return ones >= 2 && ones <= 4 ? 'товара' : 'товаров';
+}
+
 export const ru = {
   common: {
     loading: 'Загрузка…',
@@ -330,6 +339,72 @@ export const ru = {
       poll: 'Число от 15 до 86400',
       tooLong: 'Слишком длинное значение',
       invalid: 'Неверное значение',
+    },
+  },
+  stock: {
+    tabs: { settings: 'Настройки', stock: 'Сверка остатков' },
+    title: 'Сверка остатков с БетаПРО',
+    intro:
+      'Остатки МойСклад на складах БетаПРО против остатков склада БетаПРО (годный, брак, карантин), по ключу товара. Расхождения, которые объясняются документами в пути (переданы, но ещё не проведены), отмечены отдельно.',
+    forbidden: 'Сверку остатков видят администраторы и сотрудники с правом «Просмотр остатков» в МойСклад.',
+    runNow: 'Сверить сейчас',
+    queued: 'Сверка в очереди…',
+    running: 'Идёт сверка…',
+    lastRun: (at: string) => `Последняя сверка: ${at}`,
+    daily: 'ежедневная проверка',
+    manual: 'вручную',
+    never: 'Сверки ещё не было. Нажмите «Сверить сейчас».',
+    failed: 'Последняя сверка не удалась',
+    summary: (goods: number, differences: number, explained: number) =>
+      `Товаров: ${goods}; расхождений: ${differences}; объясняются документами в пути: ${explained}`,
+    calls: (ms: number, betapro: number) => `Запросов: МойСклад — ${ms}, БетаПРО — ${betapro}`,
+    stores: (names: string) => `Склады БетаПРО: ${names}`,
+    onlyDifferences: 'Только расхождения',
+    download: 'Скачать CSV',
+    downloadFailed: 'Не удалось скачать CSV',
+    noRows: 'Товаров на складах БетаПРО нет.',
+    noDifferences: 'Расхождений нет.',
+    more: (n: number) => `Ещё ${n} строк — полный список в CSV`,
+    columns: {
+      good: 'Товар',
+      goodId: 'Код на складе',
+      moysklad: 'МойСклад',
+      useful: 'Годный',
+      defective: 'Брак',
+      quarantine: 'Карантин',
+      difference: 'Разница',
+      reason: 'Пояснение',
+    },
+    status: { difference: 'Расхождение', explained: 'Документы в пути', match: 'Совпадает' },
+    notes: {
+      no_moysklad_product: 'в МойСклад нет товара с таким ключом',
+      no_key: 'у товара не заполнен ключ товара',
+      not_at_betapro: 'товара нет на складе БетаПРО',
+    },
+    inFlight: (document: string, quantity: number) => `${document}: ${quantity} шт. в пути`,
+    entity: { supply: 'Приёмка', move: 'Перемещение', purchasereturn: 'Возврат поставщику' },
+    health: {
+      title: 'Сверка остатков',
+      none: 'ещё не проводилась',
+      differences: (n: number, at: string) => `расхождений: ${n} ${goodsWordRu(n)} (${at})`,
+      failed: (at: string) => `не удалась (${at})`,
+    },
+    csv: {
+      columns: {
+        goodId: 'Код на складе',
+        name: 'Товар',
+        status: 'Статус',
+        moysklad: 'МойСклад',
+        useful: 'БетаПРО годный',
+        defective: 'БетаПРО брак',
+        quarantine: 'БетаПРО карантин',
+        expected: 'Ожидается в МойСклад',
+        difference: 'Разница',
+        inFlight: 'Документы в пути',
+      },
+      status: { difference: 'Расхождение', explained: 'Документы в пути', match: 'Совпадает' },
+      document: (entity: string, name: string, quantity: number) => `${entity} ${name}: ${quantity}`,
+      entity: { supply: 'Приёмка', move: 'Перемещение', purchasereturn: 'Возврат поставщику' },
     },
   },
 };

@@ -152,6 +152,7 @@ function HealthFacts({ health }: { health: Health }) {
       <dd>
         <DocumentsByState documentsByState={health.documentsByState} />
       </dd>
+      <StockCheckFact check={health.stockCheck ?? null} />
       <dt>{h.deadJobs}</dt>
       <dd>
         <Typography
@@ -231,5 +232,30 @@ function RecentError({ error }: { error: RecentErrorRow }) {
       )}
       {open && (problems.length ? <ProblemList problems={problems} /> : <Typography sx={{ fontSize: 12 }}>{detail}</Typography>)}
     </li>
+  );
+}
+
+/** The last stock reconciliation's summary (docs/stock-reconciliation.md). */
+function StockCheckFact({ check }: { check: Health['stockCheck'] }) {
+  const { t, locale } = useI18n();
+  const s = t.stock.health;
+  let text = s.none;
+  if (check)
+    text =
+      check.state === 'failed'
+        ? s.failed(formatDateTime(check.at, locale))
+        : s.differences(check.differences, formatDateTime(check.at, locale));
+  return (
+    <>
+      <dt>{s.title}</dt>
+      <dd data-testid="health-stock">
+        <Typography
+          component="span"
+          sx={{ fontSize: 13, color: check && (check.state === 'failed' || check.differences > 0) ? 'warning.dark' : undefined }}
+        >
+          {text}
+        </Typography>
+      </dd>
+    </>
   );
 }

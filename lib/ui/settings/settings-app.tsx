@@ -6,6 +6,8 @@ import Button from '@mui/material/Button';
 import CircularProgress from '@mui/material/CircularProgress';
 import Skeleton from '@mui/material/Skeleton';
 import Stack from '@mui/material/Stack';
+import Tab from '@mui/material/Tab';
+import Tabs from '@mui/material/Tabs';
 import Typography from '@mui/material/Typography';
 import { useRef, useState, type Dispatch, type FormEvent, type SetStateAction } from 'react';
 import useSWR, { type SWRResponse } from 'swr';
@@ -36,12 +38,18 @@ import { StatusesSection } from '@/lib/ui/settings/statuses-section';
 import { StoresSection } from '@/lib/ui/settings/stores-section';
 import { TasksSection } from '@/lib/ui/settings/tasks-section';
 import { useHeightReporter } from '@/lib/ui/settings/use-height-reporter';
+import { StockPage } from '@/lib/ui/stock/stock-page';
 
 export interface SettingsAppProps {
   contextKey?: string;
   userLocale?: string;
   allowedOrigins: string[];
+  /** `stock` opens the stock reconciliation tab (for those who may see it). */
+  section?: string;
 }
+
+/** The main iframe's tabs: the settings, and the stock reconciliation (docs/stock-reconciliation.md). */
+export type MainTab = 'settings' | 'stock';
 
 function messageOf(error: unknown, network: string): string {
   if (error instanceof NetworkError) return network;
@@ -294,12 +302,26 @@ function SaveBar({ saving, dirty }: { saving: boolean; dirty: boolean }) {
   );
 }
 
-function SettingsBody({ contextKey, userLocale }: SettingsAppProps) {
+function SettingsBody({ contextKey, userLocale, tab, onTab }: SettingsAppProps & { tab: MainTab; onTab: (tab: MainTab) => void }) {
   const { t } = useI18n();
   const { state, retry } = useAppSession(contextKey, userLocale);
+  const user = state.status === 'ready' ? state.session.user : null;
+  // The stock tab exists for admins and «Просмотр остатков» only; the server checks it again on every call.
+  const stockAllowed = Boolean(user && (user.isAdmin || user.stockReport));
+  const shown: MainTab = stockAllowed ? tab : 'settings';
   return (
     <SessionGate state={state} onRetry={retry} expiredText={t.common.sessionExpiredSettings} loading={<SettingsSkeleton />}>
-      {state.status === 'ready' && <SettingsEditor client={state.client} />}
+      {state.status === 'ready' && (
+        <>
+          {stockAllowed && (
+            <Tabs value={shown} onChange={(_, value: MainTab) => onTab(value)} sx={{ mb: 2 }} aria-label={t.stock.tabs.settings}>
+              <Tab value="settings" label={t.stock.tabs.settings} data-testid="tab-settings" />
+              <Tab value="stock" label={t.stock.tabs.stock} data-testid="tab-stock" />
+            </Tabs>
+          )}
+          {shown === 'stock' ? <StockPage client={state.client} /> : <SettingsEditor client={state.client} />}
+        </>
+      )}
     </SessionGate>
   );
 }
@@ -309,12 +331,13 @@ const titleOf = (t: Messages) => t.settings.title;
 export function SettingsApp(props: SettingsAppProps) {
   const locale = localeFrom(props.userLocale);
   const root = useRef<HTMLDivElement>(null);
+  const [tab, setTab] = useState<MainTab>(props.section === 'stock' ? 'stock' : 'settings');
   useHeightReporter(root, props.allowedOrigins);
   return (
     <I18nProvider locale={locale} title={titleOf}>
-      <Box ref={root} lang={locale} sx={{ maxWidth: 880, mx: 'auto', px: 2, py: 2 }}>
+      <Box ref={root} lang={locale} sx={{ maxWidth: tab === 'stock' ? 1100 : 880, mx: 'auto', px: 2, py: 2 }}>
         <SettingsHeader />
-        <SettingsBody {...props} />
+        <SettingsBody {...props} tab={tab} onTab={setTab} />
       </Box>
     </I18nProvider>
   );

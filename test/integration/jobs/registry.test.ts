@@ -28,6 +28,8 @@ describe('product job registry', () => {
       'install-webhooks',
       'poll',
       'resume-transfers',
+      'stock-daily',
+      'stock-reconcile',
       'sweep',
       'transfer',
       'webhook',

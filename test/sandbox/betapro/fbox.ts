@@ -37,7 +37,7 @@ import {
 import type { BetaproStore } from './store';
 import { mskDate, mskDateTime, parseFboxDate } from './time';
 import { onUnlocked } from './warehouse';
-import { shippedBy, stockOf } from './shipment';
+import { defectiveStockOf, shippedBy, stockOf } from './shipment';
 import { identify, identifyByEan, pendingRecognition } from './recognition';
 
 export interface FboxContext {
@@ -353,17 +353,23 @@ function createShipmentIndoc({ store, partner, body }: FboxContext): Json {
   return { success: true };
 }
 
-/** `POST /goods/stock`: good-quality stock of the asked goods (nothing reserved in the simulator). */
+/**
+ * `POST /goods/stock`: the asked goods' stock, a `useful` row per registered good and a `defective` row
+ * where goods were received as defective (nothing reserved or in quarantine in the simulator).
+ */
 export function goodsStock({ store, partner, body }: FboxContext): Json {
   const req = parseFbox(goodStockReq, body);
   const stock = stockOf(store, partner);
-  const rows = [...new Set(req.good_ids)].filter((id) => Object.hasOwn(partner.goods, id)).sort();
-  const { items, next } = page(rows, (id) => id, req.page_size, req.page_token);
+  const defective = defectiveStockOf(store, partner);
+  const goods = [...new Set(req.good_ids)].filter((id) => Object.hasOwn(partner.goods, id)).sort();
+  const rows = goods.flatMap((good_id) => [
+    { good_id, qual_type: 'useful' as const, stock: stock.get(good_id) ?? 0 },
+    ...(defective.get(good_id) ? [{ good_id, qual_type: 'defective' as const, stock: defective.get(good_id)! }] : []),
+  ]);
+  const { items, next } = page(rows, (row) => `${row.good_id}\u0000${row.qual_type === 'useful' ? 0 : 1}`, req.page_size, req.page_token);
   return withPaging(
-    items.map((good_id) => ({
-      good_id,
-      qual_type: 'useful',
-      stock: stock.get(good_id) ?? 0,
+    items.map((row) => ({
+      ...row,
       quarantine: 0,
       long_storage: 0,
       orders_inwork: 0,

@@ -23,6 +23,16 @@ export function stockOf(store: BetaproStore, partner: PartnerData): Map<string, 
   return stock;
 }
 
+/** Defective stock per good_id: what goods_supply outdocs received as defective (never shipped here). */
+export function defectiveStockOf(store: BetaproStore, partner: PartnerData): Map<string, number> {
+  const stock = new Map<string, number>();
+  for (const o of store.liveOutdocs(partner)) {
+    if (o.outdoc_type !== 'goods_supply') continue;
+    for (const line of o.goods ?? []) if (line.defective_qnt) stock.set(line.good_id, (stock.get(line.good_id) ?? 0) + line.defective_qnt);
+  }
+  return stock;
+}
+
 /** good_id → quantity in a shipment outdoc's boxes. */
 export function shippedBy(outdoc: Outdoc): Map<string, number> {
   const totals = new Map<string, number>();

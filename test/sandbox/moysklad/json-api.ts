@@ -22,6 +22,7 @@ import {
 import type { RateLimiter } from './rate-limit';
 import { TaskApi } from './tasks';
 import { isRef, MEDIA, type Serializer } from './serialize';
+import { stockByStoreRows } from './stock-report';
 import type { SimStore } from './store';
 import type { AccountRec, DocType, EmployeeRec, EntityRec, EntityType, SimConfig, SolutionConfig, StateRec, WebhookRec } from './types';
 import { employeeBody } from './vendor-api';
@@ -97,7 +98,8 @@ export class JsonApi {
     const template = match && 'route' in match ? `${req.method} ${match.route.template}` : `${req.method} (unmatched)`;
     this.count(account.id, template);
 
-    const admission = this.limiter.admit(account.id);
+    // The stock reports weigh 5 units of the budget (RDOC _restrictions.md).
+    const admission = this.limiter.admit(account.id, template.startsWith('GET /report/stock/') ? 5 : 1);
     if (!admission.ok) {
       this.stats.rejected[account.id] ??= {};
       this.stats.rejected[account.id][admission.code] = (this.stats.rejected[account.id][admission.code] ?? 0) + 1;
@@ -230,6 +232,7 @@ export class JsonApi {
     }
 
     r.add('GET', '/entity/assortment', (c) => this.assortment(c));
+    r.add('GET', '/report/stock/bystore', (c) => this.stockByStore(c));
 
     r.add('GET', '/entity/webhook', (c) => this.listWebhooks(c));
     r.add('POST', '/entity/webhook', (c) => this.createWebhook(c));
@@ -294,6 +297,33 @@ export class JsonApi {
       meta: ser.listMeta(href, type, total, paging.limit, paging.offset, metadata ? `${ser.api}/entity/${type}/metadata` : undefined),
       rows,
     };
+  }
+
+  /** `GET /report/stock/bystore` (./stock-report.ts): `filter=store=<href>` (repeated: OR), paged by 1000. */
+  private stockByStore(c: Ctx): Result {
+    const paging = parsePaging(c.query);
+    const conds = parseFilter(c.query.get('filter'));
+    for (const cond of conds) {
+      if (cond.field !== 'store' || cond.op !== '=')
+        throw apiError(400, 1034, `Ошибка фильтрации: неверное условие '${cond.field}${cond.op}${cond.value}'`, 'filter');
+    }
+    const storeIds = conds.length ? conds.map((cond) => cond.value.split('?')[0].split('/').pop() ?? '') : null;
+    const rows = stockByStoreRows(c.account, storeIds);
+    const ser = this.ser();
+    const page = rows.slice(paging.offset, paging.offset + paging.limit).map((row) => {
+      const type = c.account.entities[row.assortmentId].type;
+      return {
+        meta: ser.entityMeta(type, row.assortmentId, false),
+        stockByStore: row.stores.map(([storeId, stock]) => ({
+          meta: ser.entityMeta('store', storeId, false),
+          name: String(c.account.entities[storeId]?.fields.name ?? storeId),
+          stock,
+          reserve: 0,
+          inTransit: 0,
+        })),
+      };
+    });
+    return { status: 200, body: this.listEnvelope(c, 'stockbystore', rows.length, paging, page, false) };
   }
 
   private list(c: Ctx, type: EntityType, all: EntityRec[]): Result {

@@ -49,17 +49,18 @@ export class RateLimiter {
     };
   }
 
-  admit(key: string): Admission {
+  /** `weight`: units of the window the request costs (the stock reports weigh 5). */
+  admit(key: string, weight = 1): Admission {
     const b = this.bucket(key);
     const now = Date.now();
     this.prune(b, now);
     if (b.inFlight >= this.config.parallel) {
       return { ok: false, code: 1073, headers: this.headers(b, now) };
     }
-    if (b.log.length >= this.config.requests) {
+    if (b.log.length + weight > this.config.requests) {
       return { ok: false, code: 1049, headers: this.headers(b, now) };
     }
-    b.log.push(now);
+    for (let unit = 0; unit < weight; unit++) b.log.push(now);
     b.inFlight++;
     let released = false;
     return {

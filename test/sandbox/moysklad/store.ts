@@ -47,6 +47,8 @@ function permissionsFor(kind: EmployeeKind): Record<string, unknown> {
     // Opens supplies but may not change them: the widget must show its actions disabled.
     base.supply = { view: 'ALL' } as typeof base.supply;
   }
+  // User-level flags are booleans (RDOC custom roles): the clerk may see the stock report, the others may not.
+  base.viewStockReport = kind === 'clerk';
   if (kind === 'clerk-nosupply') {
     // "No rights on supplies at all": the key is absent, as MoySklad omits entities without rights.
     delete base.supply;

@@ -89,6 +89,7 @@ describe('employeeToSessionClaims', () => {
       employeeId: 'e1',
       employeeName: 'Петрова М.',
       isAdmin: true,
+      stockReport: true,
       locale: 'ru',
       rights: {
         supply: { view: true, update: true, viewScope: 'ALL', updateScope: 'ALL' },
@@ -96,6 +97,16 @@ describe('employeeToSessionClaims', () => {
         purchasereturn: { view: false, update: false },
       },
     });
+  });
+
+  it('«Просмотр остатков» (viewStockReport, a flag) opens the stock reconciliation and survives the token', async () => {
+    const granted = employeeToSessionClaims(employee({ viewStockReport: true, supply: { view: 'ALL' } }), 'ru_RU');
+    const refused = employeeToSessionClaims(employee({ viewStockReport: false, supply: { view: 'ALL' } }), 'ru_RU');
+    expect(granted.stockReport).toBe(true);
+    expect(refused.stockReport).toBe(false);
+    const secret = 'k'.repeat(32);
+    await expect(verifyAppSession(await issueAppSession(granted, { secret }), { secret })).resolves.toMatchObject({ stockReport: true });
+    expect((await verifyAppSession(await issueAppSession(refused, { secret }), { secret })).stockReport).toBeUndefined();
   });
 
   it('a clerk: rights count when present and not NO', () => {

@@ -62,6 +62,7 @@ describe('rights from the employee security data', () => {
   it('system admin role grants everything; an individual role its permissions; other system roles nothing', () => {
     const admin = rightsFromSecurity({ isActive: true, role: { meta: { href: `${API}/entity/role/admin` } } });
     expect(admin.isAdmin).toBe(true);
+    expect(admin.stockReport).toBe(true);
     expect(admin.rights.supply).toEqual({ view: true, update: true, viewScope: 'ALL', updateScope: 'ALL' });
     const clerk = rightsFromSecurity({
       group: { meta: { href: `${API}/entity/group/g-5` } },
@@ -72,6 +73,7 @@ describe('rights from the employee security data', () => {
     });
     expect(clerk).toEqual({
       isAdmin: false,
+      stockReport: false,
       groupId: 'g-5',
       rights: {
         supply: { view: true, update: false, viewScope: 'OWN_GROUP' },
