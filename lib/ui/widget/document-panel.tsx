@@ -10,8 +10,8 @@ import useSWR, { type SWRResponse } from 'swr';
 import { LoadFailed } from '@/lib/ui/load-failed';
 import type { ActionName, DocumentView, PreflightResponse } from '@/lib/api/contract';
 import { ApiError, SessionExpiredError, type ApiClient } from '@/lib/ui/api-client';
-import { formatDateTime, labelOf } from '@/lib/ui/i18n';
-import { useI18n } from '@/lib/ui/i18n/context';
+import { formatDateTime, labelOf, withDirection } from '@/lib/ui/i18n';
+import { DirectionProvider, useI18n } from '@/lib/ui/i18n/context';
 import { HostRequestError, type HostBridge } from '@/lib/ui/moysklad-bridge';
 import { ActionBar } from '@/lib/ui/widget/action-bar';
 import { Preflight } from '@/lib/ui/widget/preflight';
@@ -65,7 +65,7 @@ export function DocumentPanel({ entity, objectId, openId, saves, client, bridge,
   const data = view.data;
   const changed = useDocumentChanged(data, openId);
   const actions = useDocumentActions(client, base, view, preflight, fastUntilRef);
-  const confirm = useConfirmedRun(bridge, actions.perform, data?.name ?? '');
+  const confirm = useConfirmedRun(bridge, actions.perform, data?.name ?? '', data?.direction);
   const { reopen, reopenFailed } = useReopen(bridge, entity, objectId);
 
   if (!data) {
@@ -86,41 +86,48 @@ export function DocumentPanel({ entity, objectId, openId, saves, client, bridge,
   const showNotice = notice && (notice.severity === 'error' || !notice.state || notice.state === data.state);
 
   return (
-    <Box sx={{ px: 1.5, pb: 1.5, pt: 1 }} data-testid="document-panel" data-document-id={objectId}>
-      <PanelHeader data={data} neverSent={neverSent} />
-      <DocumentFacts data={data} />
-      {changed && <ChangedNotice reopenFailed={reopenFailed} onReopen={() => void reopen()} />}
+    <DirectionProvider direction={data.direction}>
+      <Box
+        sx={{ px: 1.5, pb: 1.5, pt: 1 }}
+        data-testid="document-panel"
+        data-document-id={objectId}
+        data-direction={data.direction ?? undefined}
+      >
+        <PanelHeader data={data} neverSent={neverSent} />
+        <DocumentFacts data={data} />
+        {changed && <ChangedNotice reopenFailed={reopenFailed} onReopen={() => void reopen()} />}
 
-      <ActionBar view={data} busy={actions.busy} onRun={(a) => void confirm.run(a)} blocked={preflightBlocks} />
-      {confirm.confirming && (
-        <InlineConfirm
-          texts={confirm.textsOf(confirm.confirming)}
-          onYes={() => {
-            const a = confirm.confirming!;
-            confirm.setConfirming(null);
-            void actions.perform(a);
-          }}
-          onNo={() => confirm.setConfirming(null)}
+        <ActionBar view={data} busy={actions.busy} onRun={(a) => void confirm.run(a)} blocked={preflightBlocks} />
+        {confirm.confirming && (
+          <InlineConfirm
+            texts={confirm.textsOf(confirm.confirming)}
+            onYes={() => {
+              const a = confirm.confirming!;
+              confirm.setConfirming(null);
+              void actions.perform(a);
+            }}
+            onNo={() => confirm.setConfirming(null)}
+          />
+        )}
+        {showNotice && (
+          <Alert severity={notice.severity} sx={{ mt: 1, py: 0 }} onClose={() => setNotice(null)} data-testid="action-notice">
+            {notice.text}
+          </Alert>
+        )}
+        {showErrors && <DocumentErrors data={data} />}
+
+        <UnrecognizedGoods
+          goods={data.unrecognized ?? []}
+          isAdmin={isAdmin}
+          busyBarcode={actions.identifying}
+          onIdentify={(b, k) => void actions.identify(b, k)}
         />
-      )}
-      {showNotice && (
-        <Alert severity={notice.severity} sx={{ mt: 1, py: 0 }} onClose={() => setNotice(null)} data-testid="action-notice">
-          {notice.text}
-        </Alert>
-      )}
-      {showErrors && <DocumentErrors data={data} />}
 
-      <UnrecognizedGoods
-        goods={data.unrecognized ?? []}
-        isAdmin={isAdmin}
-        busyBarcode={actions.identifying}
-        onIdentify={(b, k) => void actions.identify(b, k)}
-      />
-
-      {wantPreflight && <Preflight data={preflight.data} error={preflight.error} loading={preflight.isLoading} known={data.errors} />}
-      {data.receipt && <ReceiptTable receipt={data.receipt} />}
-      {!neverSent && <Timeline events={data.events} />}
-    </Box>
+        {wantPreflight && <Preflight data={preflight.data} error={preflight.error} loading={preflight.isLoading} known={data.errors} />}
+        {data.receipt && <ReceiptTable receipt={data.receipt} />}
+        {!neverSent && <Timeline events={data.events} />}
+      </Box>
+    </DirectionProvider>
   );
 }
 
@@ -176,7 +183,7 @@ function useDocumentChanged(data: DocumentView | undefined, openId: number): boo
 /** The buttons' calls and the unknown goods' mapping, with the notice each leaves. */
 function useDocumentActions(client: ApiClient, base: string, view: ViewSwr, preflight: PreflightSwr, fastUntilRef: RefObject<number>) {
   const { t, locale } = useI18n();
-  const w = t.widget;
+  const w = withDirection(t, view.data?.direction).widget;
   const [busy, setBusy] = useState<ActionName | null>(null);
   // A success notice belongs to the state it answered («Передача запрошена» while queued): it goes
   // once the state moves on, so it never contradicts the chip.
@@ -231,8 +238,13 @@ function useDocumentActions(client: ApiClient, base: string, view: ViewSwr, pref
 type ConfirmTexts = { text: string; yes: string; no: string };
 
 /** Cancel and post ask first: in MoySklad's own dialog, or inside the widget when the host cannot show one. */
-function useConfirmedRun(bridge: HostBridge | null, perform: (action: ActionName) => Promise<void>, name: string) {
-  const w = useI18n().t.widget;
+function useConfirmedRun(
+  bridge: HostBridge | null,
+  perform: (action: ActionName) => Promise<void>,
+  name: string,
+  direction: DocumentView['direction'] | undefined,
+) {
+  const w = withDirection(useI18n().t, direction).widget;
   const [confirming, setConfirming] = useState<ActionName | null>(null);
 
   const textsOf = useCallback(
