@@ -108,6 +108,7 @@ export const en: Messages = {
     preflightSame: (n: number) => `The reasons above still stand (${n}).`,
     preflightFailed: 'Could not check the document',
     stockShort: 'The BetaPRO warehouse is short of these goods (it ships what it has):',
+    stockShortLine: (name: string, code: string, needed: string, have: string) => `${name} (${code}): ${needed} needed, ${have} in stock`,
     actionsLabel: 'Actions',
     actions: {
       send: 'Send to warehouse',

@@ -111,6 +111,7 @@ export const ru = {
     preflightSame: (n: number) => `Причины выше ещё не устранены (${n}).`,
     preflightFailed: 'Не удалось проверить документ',
     stockShort: 'На складе БетаПРО не хватает товара (склад отгрузит то, что есть):',
+    stockShortLine: (name: string, code: string, needed: string, have: string) => `${name} (${code}): нужно ${needed}, на складе ${have}`,
     actionsLabel: 'Действия',
     actions: {
       send: 'Передать на склад',

@@ -2,7 +2,8 @@
  * Returns to suppliers (docs/outbound.md): a purchase return from the BetaPRO store goes out the same way
  * as an outbound move — a goods_shipment_task, the warehouse's goods_shipment, the return posted and set
  * to «Проведён». A return from a store that is not BetaPRO's is a clear error with no task. Driven
- * through the real app and both simulators; the status «Передать» (webhook) is a trigger as for supplies.
+ * through the real app and both simulators; all four triggers (widget button, status «Передать» by webhook,
+ * the sweep when that webhook was lost, a MoySklad scenario) send a return as they send supplies.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -16,6 +17,7 @@ import {
   type ConfiguredAccount,
 } from '../../support/sandbox';
 import type { DocumentView, PreflightResponse } from '@/lib/api/contract';
+import { SCENARIO_ACTION_TRANSFER } from '@/lib/moysklad/descriptor';
 
 type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
 let sandbox: Sandbox;
@@ -143,6 +145,7 @@ describe('returns to suppliers', () => {
     await action(id, 'send');
     const sent = await settle(id, ['sent', 'error']);
     expect(sent.errors).toEqual([]);
+    expect(sent.lastTrigger).toBe('widget');
     expect(sent.direction).toBe('outbound');
     expect(sent.indocId).toMatch(/^MSR[0-9a-f]{32}$/);
     const task = await simIndoc(sent.indocId!);
@@ -176,15 +179,47 @@ describe('returns to suppliers', () => {
     expect(ret.description).toMatch(/Проведён по факту отгрузки БетаПРО: всё отгружено по плану/);
   }, 120_000);
 
+  async function sentAsShipment(id: string, trigger: string): Promise<void> {
+    const v = await settle(id, ['sent', 'error']);
+    expect(v.errors).toEqual([]);
+    expect(v.lastTrigger).toBe(trigger);
+    expect(v.direction).toBe('outbound');
+    expect((await simIndoc(v.indocId!))?.indoc_type).toBe('goods_shipment_task');
+    expect(msReturn(id).state?.name).toBe('Передан');
+  }
+
   it('status «Передать» (webhook) sends a return too', async () => {
     const id = createReturn([['MUG-300', 1]], account.seed.stores.betapro, 'Новый');
     ms().userUpdate(account.accountId, 'purchasereturn', id, {
       state: ms().stateMeta('purchasereturn', account.seed.states.purchasereturn['Передать']),
     });
-    const v = await settle(id, ['sent', 'error']);
-    expect(v.errors).toEqual([]);
-    expect(v.lastTrigger).toBe('webhook');
-    expect((await simIndoc(v.indocId!))?.indoc_type).toBe('goods_shipment_task');
+    await sentAsShipment(id, 'webhook');
+  }, 60_000);
+
+  it('the sweep sends a return whose «Передать» webhook was lost', async () => {
+    ms().setConfig({ webhooksEnabled: false } as never);
+    let id: string;
+    try {
+      id = createReturn([['PEN-BLUE', 1]], account.seed.stores.betapro, 'Передать');
+    } finally {
+      ms().setConfig({ webhooksEnabled: true } as never);
+    }
+    await sentAsShipment(id, 'sweep');
+  }, 60_000);
+
+  it('a scenario call sends a return («Передать в БетаПРО» on a purchase return)', async () => {
+    // A scenario on another status than «Передать», so that neither the webhook nor the sweep takes it.
+    const scenarioState = account.seed.states.purchasereturn['Новый'];
+    ms().addScenario(account.accountId, {
+      entityType: 'purchasereturn',
+      stateId: scenarioState,
+      actionName: SCENARIO_ACTION_TRANSFER,
+    } as never);
+    const id = createReturn([['NB-A5', 1]], account.seed.stores.betapro);
+    ms().userUpdate(account.accountId, 'purchasereturn', id, {
+      state: ms().stateMeta('purchasereturn', scenarioState),
+    });
+    await sentAsShipment(id, 'scenario');
   }, 60_000);
 
   it("a return from a store that is not BetaPRO's is store_not_mapped, with no task", async () => {
