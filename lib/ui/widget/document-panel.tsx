@@ -318,7 +318,7 @@ function PanelHeader({ data, neverSent }: { data: DocumentView; neverSent: boole
         )}
         <Typography sx={{ ml: 'auto', fontSize: 11, fontWeight: 700, color: 'primary.main', letterSpacing: 0.3 }}>{w.title}</Typography>
       </Box>
-      <Typography sx={{ fontSize: 12, color: 'text.secondary', mt: 0.5 }} role="status" aria-live="polite">
+      <Typography sx={{ fontSize: 12, color: 'text.secondary', mt: 0.5 }} role="status" aria-live="polite" data-testid="state-hint">
         {neverSent ? w.notSentYet : t.stateHints[data.state]}
       </Typography>
     </>
