@@ -10,6 +10,7 @@ import { chromium, type Page } from 'playwright-core';
 import path from 'node:path';
 import { chromiumArgs, findChromium } from '../../test/support/chromium';
 import { api, BETAPRO_PARTNER, documentView, sessionFor, startSandbox, waitFor } from '../../test/support/sandbox';
+import { checkUntil, createMove, createPurchaseReturn, documentAction, settle, ship, stockUp } from '../../test/support/outbound';
 import type { SyncState } from '../../lib/api/contract';
 
 const OUT = path.resolve(import.meta.dirname);
@@ -34,7 +35,7 @@ try {
   await page.waitForTimeout(500);
   await page.screenshot({ path: path.join(OUT, 'settings-empty.png'), fullPage: true });
 
-  const statuses = (entity: 'supply' | 'move') => ({
+  const statuses = (entity: 'supply' | 'move' | 'purchasereturn') => ({
     transfer: seed.states[entity]['Передать'], sent: seed.states[entity]['Передан'],
     error: seed.states[entity]['Ошибка передачи'], posted: seed.states[entity]['Проведён'],
   });
@@ -42,8 +43,8 @@ try {
     method: 'PUT', token: admin,
     body: {
       betaproBaseUrl: betapro.apiUrl, betaproPartnerId: BETAPRO_PARTNER.partnerId, betaproPassword: BETAPRO_PARTNER.password,
-      storeIds: [seed.stores.betapro], enabledEntities: ['supply', 'move'],
-      statuses: { supply: statuses('supply'), move: statuses('move') },
+      storeIds: [seed.stores.betapro], enabledEntities: ['supply', 'move', 'purchasereturn'],
+      statuses: { supply: statuses('supply'), move: statuses('move'), purchasereturn: statuses('purchasereturn') },
       productKey: 'article', partialPolicy: 'final', defectivePolicy: 'received', postingMode: 'review', pollIntervalSec: 3600,
     },
   });
@@ -110,7 +111,36 @@ try {
   await page.goto(docUrl('move', seed.moves[0], '&lang=en'));
   await widgetShot(page, 'widget-move-en', 'not_sent');
 
-  // 7. Settings, configured, as admin and as a clerk (read only).
+  // 7. Goods leaving BetaPRO (docs/outbound.md). BetaPRO first receives 2 notebooks, 10 mugs, 5 pens.
+  const account = { accountId, seed, adminSession: admin };
+  await stockUp(sandbox, account, [['NB-A5', 2], ['MUG-300', 10], ['PEN-BLUE', 5]]);
+  // 7a. An outbound move before sending: the direction and the warehouse's stock warning (5 notebooks wanted).
+  const outMove = createMove(sandbox, account, [['NB-A5', 5], ['PEN-BLUE', 1]]);
+  await page.goto(docUrl('move', outMove));
+  await page.frameLocator('#widget').getByTestId('preflight-stock').waitFor({ timeout: 30_000 });
+  await widgetShot(page, 'widget-outbound-not-sent', 'not_sent');
+  // 7b. Sent: a shipment task.
+  await documentAction(sandbox, account, 'move', outMove, 'send');
+  const outSent = await settle(sandbox, account, 'move', outMove, ['sent']);
+  await page.goto(docUrl('move', outMove));
+  await widgetShot(page, 'widget-outbound-sent', 'sent');
+  // 7c. Shipped short (2 of 5 notebooks), reviewed and posted: the shortage in the plan-vs-shipped table.
+  await ship(sandbox, outSent.indocId!);
+  await checkUntil(sandbox, account, 'move', outMove, (v) => v.state === 'review' || v.state === 'posted');
+  await act('move', outMove, 'post');
+  await waitState('move', outMove, 'posted');
+  await page.goto(docUrl('move', outMove));
+  await widgetShot(page, 'widget-outbound-posted', 'posted');
+  // 7d. A purchase return shipped in full and posted, in English.
+  const ret = createPurchaseReturn(sandbox, account, [['MUG-300', 3]]);
+  await documentAction(sandbox, account, 'purchasereturn', ret, 'send');
+  const retSent = await settle(sandbox, account, 'purchasereturn', ret, ['sent']);
+  await ship(sandbox, retSent.indocId!);
+  await checkUntil(sandbox, account, 'purchasereturn', ret, (v) => v.state === 'posted');
+  await page.goto(docUrl('purchasereturn', ret, '&lang=en'));
+  await widgetShot(page, 'widget-return-posted-en', 'posted');
+
+  // 8. Settings, configured, as admin and as a clerk (read only).
   await page.goto(`${moysklad.uiUrl}/settings?accountId=${accountId}&employee=admin`);
   await page.frameLocator('#main-iframe').getByTestId('settings-complete').waitFor();
   await page.waitForTimeout(800);
