@@ -39,7 +39,7 @@ const WORDS = {
     direction: 'Shipment from the BetaPRO warehouse',
     stockShort: 'The BetaPRO warehouse is short of these goods',
     shortLine: /\(MUG-300\): 20 needed, 7 in stock/,
-    send: 'Send to the warehouse',
+    send: 'Send to warehouse',
     sentHint: 'The shipment task is created',
     shipped: 'Shipped',
     postedHint: 'The document was corrected to what was shipped and posted.',
