@@ -106,16 +106,19 @@ try {
   await waitState('supply', s1, 'posted');
   await page.goto(docUrl('supply', s1));
   await widgetShot(page, 'widget-posted', 'posted');
+  // The whole host page with the posted supply: the comment log and the corrected positions next to the widget.
+  await page.screenshot({ path: path.join(OUT, 'demo-host-supply.png') });
 
   // 6. English, a move.
   await page.goto(docUrl('move', seed.moves[0], '&lang=en'));
   await widgetShot(page, 'widget-move-en', 'not_sent');
 
-  // 7. Goods leaving BetaPRO (docs/outbound.md). BetaPRO first receives 2 notebooks, 10 mugs, 5 pens.
+  // 7. Goods leaving BetaPRO (docs/outbound.md). BetaPRO has what supply 1 brought (52 notebooks, 20 mugs)
+  // and now receives 2 pens.
   const account = { accountId, seed, adminSession: admin };
-  await stockUp(sandbox, account, [['NB-A5', 2], ['MUG-300', 10], ['PEN-BLUE', 5]]);
-  // 7a. An outbound move before sending: the direction and the warehouse's stock warning (5 notebooks wanted).
-  const outMove = createMove(sandbox, account, [['NB-A5', 5], ['PEN-BLUE', 1]]);
+  await stockUp(sandbox, account, [['PEN-BLUE', 2]]);
+  // 7a. An outbound move before sending: the direction and the warehouse's stock warning (5 pens wanted).
+  const outMove = createMove(sandbox, account, [['NB-A5', 10], ['PEN-BLUE', 5]]);
   await page.goto(docUrl('move', outMove));
   await page.frameLocator('#widget').getByTestId('preflight-stock').waitFor({ timeout: 30_000 });
   await widgetShot(page, 'widget-outbound-not-sent', 'not_sent');
@@ -124,7 +127,7 @@ try {
   const outSent = await settle(sandbox, account, 'move', outMove, ['sent']);
   await page.goto(docUrl('move', outMove));
   await widgetShot(page, 'widget-outbound-sent', 'sent');
-  // 7c. Shipped short (2 of 5 notebooks), reviewed and posted: the shortage in the plan-vs-shipped table.
+  // 7c. Shipped short (2 of 5 pens), reviewed and posted: the shortage in the plan-vs-shipped table.
   await ship(sandbox, outSent.indocId!);
   await checkUntil(sandbox, account, 'move', outMove, (v) => v.state === 'review' || v.state === 'posted');
   await act('move', outMove, 'post');

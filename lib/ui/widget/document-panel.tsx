@@ -98,22 +98,8 @@ export function DocumentPanel({ entity, objectId, openId, saves, client, bridge,
         {changed && <ChangedNotice reopenFailed={reopenFailed} onReopen={() => void reopen()} />}
 
         <ActionBar view={data} busy={actions.busy} onRun={(a) => void confirm.run(a)} blocked={preflightBlocks} />
-        {confirm.confirming && (
-          <InlineConfirm
-            texts={confirm.textsOf(confirm.confirming)}
-            onYes={() => {
-              const a = confirm.confirming!;
-              confirm.setConfirming(null);
-              void actions.perform(a);
-            }}
-            onNo={() => confirm.setConfirming(null)}
-          />
-        )}
-        {showNotice && (
-          <Alert severity={notice.severity} sx={{ mt: 1, py: 0 }} onClose={() => setNotice(null)} data-testid="action-notice">
-            {notice.text}
-          </Alert>
-        )}
+        <PendingConfirm confirm={confirm} perform={actions.perform} />
+        {showNotice && <ActionNotice notice={notice} onClose={() => setNotice(null)} />}
         {showErrors && <DocumentErrors data={data} />}
 
         <UnrecognizedGoods
@@ -124,7 +110,7 @@ export function DocumentPanel({ entity, objectId, openId, saves, client, bridge,
         />
 
         {wantPreflight && <Preflight data={preflight.data} error={preflight.error} loading={preflight.isLoading} known={data.errors} />}
-        {data.receipt && <ReceiptTable receipt={data.receipt} />}
+        {data.receipt && <ReceiptTable receipt={data.receipt} outbound={data.direction === 'outbound'} />}
         {!neverSent && <Timeline events={data.events} />}
       </Box>
     </DirectionProvider>
@@ -387,6 +373,36 @@ function ChangedNotice({ reopenFailed, onReopen }: { reopenFailed: boolean; onRe
       <Button variant="outlined" color="info" sx={{ mt: 0.75, bgcolor: 'background.paper' }} onClick={onReopen} data-testid="reopen">
         {w.reopen}
       </Button>
+    </Alert>
+  );
+}
+
+/** The widget's own confirmation, while one is pending (the host could not show its dialog). */
+function PendingConfirm({
+  confirm,
+  perform,
+}: {
+  confirm: ReturnType<typeof useConfirmedRun>;
+  perform: (action: ActionName) => Promise<void>;
+}) {
+  const action = confirm.confirming;
+  if (!action) return null;
+  return (
+    <InlineConfirm
+      texts={confirm.textsOf(action)}
+      onYes={() => {
+        confirm.setConfirming(null);
+        void perform(action);
+      }}
+      onNo={() => confirm.setConfirming(null)}
+    />
+  );
+}
+
+function ActionNotice({ notice, onClose }: { notice: Notice; onClose: () => void }) {
+  return (
+    <Alert severity={notice.severity} sx={{ mt: 1, py: 0 }} onClose={onClose} data-testid="action-notice">
+      {notice.text}
     </Alert>
   );
 }
