@@ -2,7 +2,8 @@
  * The widget of documents whose goods leave BetaPRO (docs/outbound.md), in Chromium inside the MoySklad
  * simulator's document page, against the real app and the BetaPRO simulator: an outbound move before
  * sending (the direction and the warehouse's stock warning), sent, shipped short and posted with the
- * shortage in the plan-vs-shipped table, and a purchase return posted — in Russian and in English.
+ * shortage in the plan-vs-shipped table, and a purchase return posted — in Russian and in English; and
+ * the settings page's list of document types per direction.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
@@ -120,6 +121,22 @@ describe.skipIf(!executablePath)('outbound documents in the widget', () => {
       .evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => (td.textContent ?? '').trim())));
     return { header, rows };
   }
+
+  it('the settings page lists the document types per direction, returns enabled', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${sandbox.moysklad.uiUrl}/settings?accountId=${account.accountId}&employee=admin`);
+    const list = page.frameLocator('#main-iframe').getByTestId('entities-by-direction');
+    await list.waitFor({ timeout: 30_000 });
+    const inbound = list.getByTestId('direction-inbound');
+    const outbound = list.getByTestId('direction-outbound');
+    expect(await inbound.textContent()).toBe('Приёмка на склад БетаПРО:приёмки; перемещения на склад БетаПРО');
+    expect(await outbound.textContent()).toBe('Отгрузка со склада БетаПРО:перемещения со склада БетаПРО; возвраты поставщикам');
+    // Switching returns off (not saved) marks them as off in the list at once.
+    await page.frameLocator('#main-iframe').locator('input[name="enabled-purchasereturn"]').uncheck();
+    await outbound.locator('[data-entity="purchasereturn"]:not([data-enabled])').waitFor();
+    expect(await outbound.textContent()).toContain('возвраты поставщикам (выключено)');
+    await page.close();
+  });
 
   for (const lang of ['ru', 'en'] as const) {
     const w = WORDS[lang];
