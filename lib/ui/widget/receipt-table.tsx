@@ -92,7 +92,8 @@ function LinesTable({ lines, defects }: { lines: ReceiptLine[]; defects: boolean
         <TableRow>
           <TableCell sx={cell}>{w.colName}</TableCell>
           <TableCell sx={{ ...num, width: 44 }}>{w.colPlanned}</TableCell>
-          <TableCell sx={{ ...num, width: 68 }}>{w.colAccepted}</TableCell>
+          {/* «Отгружено» (a shipment, no defects column) needs more room than «Принято». */}
+          <TableCell sx={{ ...num, width: defects ? 58 : 72 }}>{w.colAccepted}</TableCell>
           {defects && <TableCell sx={{ ...num, width: 44 }}>{w.colDefective}</TableCell>}
           <TableCell sx={{ ...num, width: 48 }}>{w.colDifference}</TableCell>
         </TableRow>
