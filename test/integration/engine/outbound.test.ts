@@ -76,7 +76,7 @@ describe('outbound moves', () => {
     const pre = await api<PreflightResponse>(sandbox.app.url, `/api/widget/documents/move/${id}/preflight`, {
       token: account.adminSession,
     });
-    expect(pre.body).toMatchObject({ ok: true, direction: 'outbound', warnings: [] });
+    expect(pre.body).toMatchObject({ ok: true, direction: 'outbound', warnings: [], shortages: [] });
 
     await action(id, 'send');
     const sent = await settle(id, ['sent', 'error']);
@@ -126,6 +126,8 @@ describe('outbound moves', () => {
     expect(pre.body.ok).toBe(true);
     expect(pre.body.warnings).toHaveLength(1);
     expect(pre.body.warnings![0]).toMatch(/NB-A5.*нужно 5, на складе 2/);
+    // The same shortage as data, for the widget's own language.
+    expect(pre.body.shortages).toEqual([{ goodId: 'NB-A5', name: 'Блокнот А5 в клетку', needed: 5, have: 2 }]);
 
     await action(id, 'send');
     const sent = await settle(id, ['sent', 'error']);
