@@ -117,7 +117,7 @@ function EntitiesByDirection({ enabled }: { enabled: readonly Entity[] }) {
                   key={entity}
                   data-entity={entity}
                   data-enabled={enabled.includes(entity) || undefined}
-                  sx={{ color: enabled.includes(entity) ? 'text.primary' : 'text.disabled' }}
+                  sx={{ color: enabled.includes(entity) ? 'text.primary' : 'text.secondary' }}
                 >
                   {i > 0 && '; '}
                   {label}
