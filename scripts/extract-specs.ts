@@ -52,6 +52,11 @@ function stripProse(value: Json, parentKey?: string): Json {
         }
       }
     }
+    // `nullable` beside a `$ref` and no `type` (Task.operation, Task.implementer) is OpenAPI 3.0's way of
+    // saying "this object or null"; the validators' ajv refuses `nullable` without `type`. Same meaning:
+    if (parentKey !== 'properties' && value.nullable === true && typeof value.$ref === 'string' && value.type === undefined) {
+      return { anyOf: [{ $ref: value.$ref }, { type: 'null' }] };
+    }
     for (const [key, child] of Object.entries(value)) {
       // `properties` maps field names to schemas: a field may be called "description" or "title".
       if (parentKey !== 'properties' && PROSE_KEYS.has(key)) continue;

@@ -152,6 +152,12 @@ try {
   await page.frameLocator('#main-iframe').getByTestId('read-only').waitFor();
   await page.waitForTimeout(800);
   await page.screenshot({ path: path.join(OUT, 'settings-read-only.png'), fullPage: false });
+  // Discrepancy tasks (docs/discrepancy-tasks.md): the simulator's task list after the flows above — the
+  // transfer error of step 2 has an open task, the review of step 4 a task closed by the posting of step 5.
+  await waitFor('two discrepancy tasks', async () => moysklad.tasks(accountId).length === 2 && moysklad.tasks(accountId).some((t) => t.done));
+  await page.goto(`${moysklad.uiUrl}/tasks?accountId=${accountId}&employee=admin`);
+  await page.locator('#tasks').waitFor();
+  await page.screenshot({ path: path.join(OUT, 'discrepancy-tasks.png'), fullPage: true });
   console.log(`screenshots written to ${OUT}`);
 } finally {
   await browser.close();

@@ -4,6 +4,7 @@
  * builds them without depending on lib/api. lib/api/contract.ts re-exports them next to the request
  * schemas; the pages parse responses with them.
  */
+import { TRANSFER_CHECK_PROBLEM_CODES } from '@/lib/core/problem-codes';
 import { z } from 'zod';
 
 export const documentEntitySchema = z.enum(['supply', 'move', 'purchasereturn']);
@@ -45,26 +46,8 @@ export type SyncState = z.infer<typeof syncStateSchema>;
  * the logs; the UI renders `code` + `params` in the user's language (lib/ui/i18n/codes.ts), and a
  * unit test fails when a code here has no text in either language.
  */
-/**
- * The transfer check's codes (pre-flight): what a user fixes in the document or the settings. An error
- * made only of these is gone once pre-flight passes (lib/ui/widget/rules.ts).
- */
-export const TRANSFER_CHECK_PROBLEM_CODES = [
-  // positions (lib/moysklad/mappers/to-transfer-lines.ts)
-  'NO_POSITIONS',
-  'ASSORTMENT_UNREADABLE',
-  'NOT_STORABLE',
-  'MISSING_KEY',
-  'NON_INTEGER_QUANTITY',
-  'NON_POSITIVE_QUANTITY',
-  'DUPLICATE_KEY',
-  // configuration and header (lib/sync/transfer/direction.ts)
-  'not_configured',
-  'entity_disabled',
-  'no_store',
-  'store_not_mapped',
-  'same_warehouse',
-] as const;
+// The transfer check's codes live in a module without zod: the widget's bundle needs only that list.
+export { TRANSFER_CHECK_PROBLEM_CODES } from '@/lib/core/problem-codes';
 
 export const PROBLEM_CODES = [
   ...TRANSFER_CHECK_PROBLEM_CODES,
@@ -298,6 +281,10 @@ export const settingsInputSchema = z.object({
   defectivePolicy: z.enum(['received', 'excluded']),
   postingMode: z.enum(['auto', 'review']),
   pollIntervalSec: z.number().int().min(15).max(86_400),
+  /** MoySklad tasks for documents that need attention (docs/discrepancy-tasks.md); omitted: unchanged. */
+  discrepancyTasks: z.boolean().optional(),
+  /** Employee the tasks go to; null: the document's owner; omitted: unchanged. */
+  taskAssigneeId: z.string().trim().min(1).max(100).nullable().optional(),
 });
 export type SettingsInput = z.infer<typeof settingsInputSchema>;
 
@@ -320,6 +307,10 @@ export const settingsResponseSchema = z.object({
   }),
   /** The account's token may create statuses (admin scope). */
   canCreateStatuses: z.boolean(),
+  /** Employees a discrepancy task may be assigned to (empty when MoySklad could not be read). */
+  employees: z.array(optionSchema).default([]),
+  /** The token's scope allows MoySklad tasks (admin). */
+  canCreateTasks: z.boolean().default(true),
   health: z.object({
     installationStatus: z.string(),
     reportedStatus: z.string(),

@@ -28,6 +28,7 @@ import { readDocumentWithPositions } from '@/lib/moysklad/positions';
 import {
   msAuditEventSchema,
   msDocumentSchema,
+  msEmployeeSchema,
   msEmployeeSecuritySchema,
   msEntityMetadataSchema,
   msListSchema,
@@ -39,6 +40,7 @@ import {
   type MsAssortment,
   type MsAuditEvent,
   type MsDocument,
+  type MsEmployee,
   type MsEmployeeSecurity,
   type MsEntityMetadata,
   type MsList,
@@ -203,6 +205,8 @@ export interface MoyskladClient {
   getAudit(entity: DocumentEntity, id: string, options?: { limit?: number; offset?: number }): Promise<MsList<MsAuditEvent>>;
   /** The employee's current access and role (re-checking the rights of an app session). */
   getEmployeeSecurity(employeeId: string): Promise<MsEmployeeSecurity>;
+  /** The employee with this login (`uid`, as audits and webhooks name users), or null when none. */
+  findEmployeeByUid(uid: string): Promise<MsEmployee | null>;
   /** href of an entity under this client's base URL (for references in bodies). */
   href(path: string): string;
   /**
@@ -328,6 +332,7 @@ export function createMoyskladClient(options: MoyskladClientOptions): MoyskladCl
   const webhookList = msListSchema(msWebhookSchema);
   const assortmentList = msListSchema(msAssortmentSchema);
   const auditList = msListSchema(msAuditEventSchema);
+  const employeeList = msListSchema(msEmployeeSchema);
 
   /** Reads every page of a list, following offset until `meta.size` is reached. */
   function collect<T>(fetchPage: (offset: number) => Promise<MsList<T>>): Promise<T[]> {
@@ -623,6 +628,17 @@ export function createMoyskladClient(options: MoyskladClientOptions): MoyskladCl
         schema: msEmployeeSecuritySchema,
         operation: 'GET /entity/employee/{id}/security',
       });
+    },
+
+    async findEmployeeByUid(uid) {
+      const list = await request({
+        method: 'GET',
+        path: '/entity/employee',
+        schema: employeeList,
+        operation: 'GET /entity/employee',
+        query: { filter: buildFilter([['uid', '=', uid]]), limit: 1 },
+      });
+      return list.rows[0] ?? null;
     },
 
     getAudit(entity, id, { limit = 100, offset = 0 } = {}) {

@@ -411,6 +411,16 @@ export const msEmployeeContextSchema = z.object({
 });
 export type MsEmployeeContext = z.infer<typeof msEmployeeContextSchema>;
 
+/** One row of `GET /entity/employee?filter=uid=…`: who a login (an audit's or a webhook's `uid`) is. */
+export const msEmployeeSchema = z.object({
+  id: z.string(),
+  uid: z.string().optional(),
+  name: z.string().optional(),
+  fullName: z.string().optional(),
+  shortFio: z.string().optional(),
+});
+export type MsEmployee = z.infer<typeof msEmployeeSchema>;
+
 /**
  * `GET /entity/employee/{id}/security`: whether the employee may still use MoySklad, the group and the
  * role — a system role by its href (`…/entity/role/admin`, `…/role/cashier`, …) or an individual

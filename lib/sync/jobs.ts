@@ -161,6 +161,15 @@ export const alreadySentJob = documentJob('answer-already-sent', documentPayload
   await answerAlreadySent(ctx.prisma, payload);
 });
 
+/**
+ * Opens or closes the document's MoySklad task after a problem or a posting (docs/discrepancy-tasks.md):
+ * its own job, so a MoySklad failure here never fails or delays the document's own answer.
+ */
+export const discrepancyTaskJob = documentJob('discrepancy-task', documentPayload, { maxAttempts: 10 }, async (payload, ctx) => {
+  const { syncDiscrepancyTask } = await import('@/lib/sync/tasks/discrepancy-task');
+  await syncDiscrepancyTask(ctx.prisma, payload);
+});
+
 const PRODUCT_JOBS = [
   transferJob,
   webhookJob,
@@ -171,6 +180,7 @@ const PRODUCT_JOBS = [
   cancelTaskJob,
   alreadySentJob,
   resumeTransfersJob,
+  discrepancyTaskJob,
 ];
 
 /** Every job kind the worker runs. */

@@ -219,6 +219,48 @@ describe.skipIf(!executablePath)('settings page in the MoySklad main iframe', ()
     });
   }
 
+  for (const lang of ['ru', 'en'] as const) {
+    const words = {
+      ru: {
+        title: 'Задачи по расхождениям',
+        enabled: 'Ставить задачи в МойСклад',
+        assignee: 'Исполнитель',
+        owner: 'Владелец документа',
+        saved: 'Настройки сохранены',
+      },
+      en: {
+        title: 'Discrepancy tasks',
+        enabled: 'Create tasks in MoySklad',
+        assignee: 'Assignee',
+        owner: 'Owner of the document',
+        saved: 'Settings saved',
+      },
+    }[lang];
+
+    it(`[${lang}] discrepancy tasks: on by default for the owner; switched off and an employee chosen, saved`, async () => {
+      const account = await installAndConfigure(sandbox, `tasks-${lang}`);
+      const clerk = sandbox.moysklad.employeeId(account.accountId, 'clerk');
+      const { page, settings } = await openSettings(account.accountId, 'admin', lang === 'en' ? '&lang=en' : '');
+      const section = settings.getByTestId('settings-tasks');
+      await section.getByRole('heading', { name: words.title }).waitFor();
+      const enabled = section.getByLabel(words.enabled);
+      await expect(enabled.isChecked()).resolves.toBe(true);
+      const assignee = section.getByLabel(words.assignee);
+      await expect(assignee.inputValue()).resolves.toBe('');
+      await expect(assignee.locator('option').first().textContent()).resolves.toBe(words.owner);
+
+      await assignee.selectOption(clerk);
+      await enabled.uncheck();
+      await expect(assignee.isDisabled()).resolves.toBe(true);
+      await settings.getByTestId('save-settings').click();
+      await expect.poll(() => settings.getByTestId('save-result').textContent()).toContain(words.saved);
+      const stored = await readSettings(account.accountId);
+      expect(stored.settings.discrepancyTasks).toBe(false);
+      expect(stored.settings.taskAssigneeId).toBe(clerk);
+      await page.close();
+    });
+  }
+
   it('speaks English when MoySklad says en_US', async () => {
     const { page, settings } = await openSettings(configured.accountId, 'admin', '&lang=en');
     await settings.getByRole('heading', { name: 'BetaPRO for MoySklad — settings' }).waitFor();

@@ -148,6 +148,72 @@ describe.skipIf(!executablePath)('widget flows in the MoySklad host page', () =>
     await page.close();
   });
 
+  it('one name per user: a status set in the form and a button press name the clerk alike, in either language', async () => {
+    const clerk = sandbox.moysklad.sim.accountSummary(account.accountId).employees.find((e) => e.kind === 'clerk')!;
+    const [lastName, firstName] = clerk.name.split(' ');
+    const clerkName = `${lastName} ${firstName[0]}.`;
+    // The clerk sets «Передать» in MoySklad's form and saves (webhook: MoySklad names the clerk by login) …
+    const byStatus = newSupply();
+    const form = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await form.goto(url(byStatus, 'clerk'));
+    await form.frameLocator('#widget').locator('[data-testid="sync-state"][data-state="not_sent"]').waitFor();
+    await form.locator('#f-state').selectOption({ label: 'Передать' });
+    await form.locator('#save').click();
+    await form.frameLocator('#widget').locator('[data-testid="sync-state"][data-state="sent"]').waitFor({ timeout: 30_000 });
+    await form.close();
+    // … and presses «Передать на склад» in the widget of another supply.
+    const byButton = newSupply();
+    const button = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await button.goto(url(byButton, 'clerk'));
+    await button.frameLocator('#widget').getByRole('button', { name: 'Передать на склад' }).click();
+    await button.frameLocator('#widget').locator('[data-testid="sync-state"][data-state="sent"]').waitFor({ timeout: 30_000 });
+    await button.close();
+
+    const labels = {
+      ru: { webhook: 'смена статуса', widget: 'кнопка в виджете' },
+      en: { webhook: 'status change', widget: 'widget button' },
+    };
+    for (const lang of ['ru', 'en'] as const) {
+      for (const [id, how] of [
+        [byStatus, 'webhook'],
+        [byButton, 'widget'],
+      ] as const) {
+        const { page, widget } = await open(id, lang);
+        await widget.locator('[data-testid="sync-state"][data-state="sent"]').waitFor();
+        // The audit's confirmation replaces the webhook's claim shortly after the request: wait for it.
+        const requested = widget.locator('[data-testid="event"][data-kind="requested"]').getByTestId('event-who');
+        await expect.poll(() => requested.textContent(), { timeout: 15_000 }).toBe(`${labels[lang][how]}, ${clerkName}`);
+        await expect.poll(() => widget.getByTestId('trigger').textContent()).toBe(`${labels[lang][how]}, ${clerkName}`);
+        await expect(widget.getByTestId('timeline').textContent()).resolves.not.toContain(clerk.uid);
+        await page.close();
+      }
+    }
+  });
+
+  for (const lang of ['ru', 'en'] as const) {
+    it(`[${lang}] one time zone: the timeline shows the comment's times whatever the browser's zone; the request notice goes once sent`, async () => {
+      const id = newSupply();
+      // A browser far from Moscow: the widget must still show the account's time, as the comment does.
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, timezoneId: 'America/New_York' });
+      await page.goto(url(id, 'admin') + (lang === 'en' ? '&lang=en' : ''));
+      const widget = page.frameLocator('#widget');
+      await widget.getByRole('button', { name: lang === 'en' ? 'Send to warehouse' : 'Передать на склад' }).click();
+      await widget.locator('[data-testid="sync-state"][data-state="sent"]').waitFor({ timeout: 30_000 });
+      // «Передача запрошена» answered the click; once the state moved on it no longer shows.
+      await expect.poll(() => widget.getByTestId('action-notice').count()).toBe(0);
+      const shown = await widget.locator('[data-testid="event"][data-kind="sent"] time').textContent();
+      const comment = (sandbox.moysklad.getDocument(account.accountId, 'supply', id) as { description?: string }).description ?? '';
+      const logged = /(\d{2})\.(\d{2})\.(\d{4}) (\d{2}):(\d{2}) Передан в БетаПРО/.exec(comment);
+      expect(logged, comment).not.toBeNull();
+      // ru «01.12.2026, 05:03», en «01/12/2026, 05:03»: the same day and minute (a minute apart at most).
+      const inWidget = /(\d{2})[./](\d{2})[./](\d{4}),? (\d{2}):(\d{2})/.exec(shown ?? '');
+      expect(inWidget, shown ?? '').not.toBeNull();
+      const minutes = (m: RegExpExecArray) => Date.UTC(+m[3], +m[2] - 1, +m[1], +m[4], +m[5]) / 60_000;
+      expect(Math.abs(minutes(inWidget!) - minutes(logged!))).toBeLessThanOrEqual(1);
+      await page.close();
+    });
+  }
+
   it('a good outside the plan that exists in MoySklad is named with its code and never «не будет проведён» once posted', async () => {
     // The warehouse knows the notebook from an earlier task; the substitute must be a good it knows.
     const earlier = newSupply();

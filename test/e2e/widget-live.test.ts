@@ -47,7 +47,11 @@ describe.skipIf(!executablePath)('widget live updates', () => {
     });
 
   /** Opens the supply in the host page; resolves once the widget shows the state and its stream is open. */
-  async function openWidget(id: string, state: string): Promise<{ page: Page; streams: { open: number; closed: number } }> {
+  async function openWidget(
+    id: string,
+    state: string,
+    lang: 'ru' | 'en' = 'ru',
+  ): Promise<{ page: Page; streams: { open: number; closed: number } }> {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const streams = { open: 0, closed: 0 };
     page.on('response', (res) => {
@@ -56,7 +60,9 @@ describe.skipIf(!executablePath)('widget live updates', () => {
     page.on('requestfailed', (req) => {
       if (req.url().endsWith(`/supply/${id}/events`)) streams.closed += 1;
     });
-    await page.goto(`${sandbox.moysklad.uiUrl}/supply/${id}?accountId=${account.accountId}&employee=admin`);
+    await page.goto(
+      `${sandbox.moysklad.uiUrl}/supply/${id}?accountId=${account.accountId}&employee=admin${lang === 'en' ? '&lang=en' : ''}`,
+    );
     await page.frameLocator('#widget').locator(`[data-testid="sync-state"][data-state="${state}"]`).waitFor({ timeout: 30_000 });
     await waitFor('the live stream', async () => streams.open - streams.closed >= 1, 10_000);
     return { page, streams };
@@ -94,16 +100,19 @@ describe.skipIf(!executablePath)('widget live updates', () => {
     await page.close();
   });
 
-  it('a click on «Передать на склад» shows «Передан» without waiting for a poll', async () => {
-    const id = supply();
-    const { page } = await openWidget(id, 'not_sent');
-    const widget = page.frameLocator('#widget');
-    const started = Date.now();
-    await widget.getByRole('button', { name: 'Передать на склад' }).click();
-    await widget.locator('[data-testid="sync-state"][data-state="sent"]').waitFor({ timeout: 8_000 });
-    expect(Date.now() - started).toBeLessThan(8_000);
-    await page.close();
-  });
+  for (const lang of ['ru', 'en'] as const) {
+    it(`[${lang}] a click on the send button shows «Передан» without waiting for a poll`, async () => {
+      const id = supply();
+      const { page } = await openWidget(id, 'not_sent', lang);
+      const widget = page.frameLocator('#widget');
+      const started = Date.now();
+      await widget.getByRole('button', { name: lang === 'en' ? 'Send to warehouse' : 'Передать на склад' }).click();
+      await widget.locator('[data-testid="sync-state"][data-state="sent"]').waitFor({ timeout: 8_000 });
+      expect(Date.now() - started).toBeLessThan(8_000);
+      await expect(widget.getByTestId('sync-state').textContent()).resolves.toContain(lang === 'en' ? 'Sent to warehouse' : 'Передан');
+      await page.close();
+    });
+  }
 
   it('a receipt applied by the worker reaches the open widget', async () => {
     const id = supply();

@@ -45,6 +45,10 @@ export interface AccountSettings {
   postingMode: 'auto' | 'review';
   pollIntervalSec: number;
   sweepIntervalSec: number;
+  /** MoySklad tasks for documents that need attention (docs/discrepancy-tasks.md). */
+  discrepancyTasks: boolean;
+  /** Employee the tasks go to; null: the document's owner. */
+  taskAssigneeId: string | null;
 }
 
 export interface Account {
@@ -83,6 +87,8 @@ export function defaultSettings(): AccountSettings {
     postingMode: 'auto',
     pollIntervalSec: 60,
     sweepIntervalSec: 300,
+    discrepancyTasks: true,
+    taskAssigneeId: null,
   };
 }
 
@@ -137,6 +143,8 @@ export function settingsFromRow(row: SettingsRow | null, encryptionKey: Keyring 
     postingMode: row.postingMode === 'review' ? 'review' : 'auto',
     pollIntervalSec: row.pollIntervalSec,
     sweepIntervalSec: row.sweepIntervalSec,
+    discrepancyTasks: row.discrepancyTasks,
+    taskAssigneeId: row.taskAssigneeId,
   };
 }
 

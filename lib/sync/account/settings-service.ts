@@ -15,6 +15,7 @@ import { createBetaproClient } from '@/lib/betapro';
 import { REMOTE_AUTH_MESSAGE } from '@/lib/betapro/errors';
 import { assertRemoteBaseUrl, assertResolvesPublic, isAddressRefused } from '@/lib/core/remote-address';
 import { ensureStatuses, OPTIONAL_STATUS_ROLES, STATUS_ROLES } from '@/lib/moysklad/statuses';
+import { listEmployees } from '@/lib/moysklad/tasks';
 import { getDatabase } from '@/lib/db';
 import { rateGateFor } from '@/lib/db/rate-gate';
 import { coversAll, type Session } from '@/lib/sync/rights';
@@ -36,19 +37,23 @@ const SCENARIO_HELP = {
 };
 
 /** The stores and statuses the page offers; an unreachable MoySklad leaves them empty, the page still opens. */
-async function loadMoyskladOptions(account: Account, session: Session): Promise<Pick<SettingsResponse, 'stores' | 'states'>> {
+async function loadMoyskladOptions(account: Account, session: Session): Promise<Pick<SettingsResponse, 'stores' | 'states' | 'employees'>> {
   let stores: SettingsResponse['stores'] = [];
+  let employees: SettingsResponse['employees'] = [];
   const states: SettingsResponse['states'] = { supply: [], move: [], purchasereturn: [] };
   if (account.status === 'active' && account.token) {
     try {
       const client = await moyskladClientFor(account);
-      const [storeRows, supplyMeta, moveMeta, returnMeta] = await Promise.all([
+      const [storeRows, supplyMeta, moveMeta, returnMeta, employeeRows] = await Promise.all([
         client.listStores(),
         client.getEntityMetadata('supply'),
         client.getEntityMetadata('move'),
         client.getEntityMetadata('purchasereturn'),
+        // Only the task picker needs them: a refusal must not empty the stores and statuses.
+        listEmployees(client).catch(() => []),
       ]);
       stores = storeRows.map((st) => ({ id: st.id, name: st.name }));
+      employees = employeeRows.map((e) => ({ id: e.id, name: e.name }));
       states.supply = supplyMeta.states.map((st) => ({ id: st.id, name: st.name, color: st.color }));
       states.move = moveMeta.states.map((st) => ({ id: st.id, name: st.name, color: st.color }));
       states.purchasereturn = returnMeta.states.map((st) => ({ id: st.id, name: st.name, color: st.color }));
@@ -56,14 +61,14 @@ async function loadMoyskladOptions(account: Account, session: Session): Promise<
       logFor({ accountId: session.accountId }).warn({ err: toAppError(error).message }, 'settings: could not load options from MoySklad');
     }
   }
-  return { stores, states };
+  return { stores, states, employees };
 }
 
 // eslint-disable-next-line max-lines-per-function -- assembles the one settings answer field by field; the MoySklad part is loadMoyskladOptions
 export async function readSettings(prisma: PrismaClient, session: Session): Promise<SettingsResponse> {
   const account = await loadAccountOrThrow(prisma, session.accountId);
   const s = account.settings;
-  const { stores, states } = await loadMoyskladOptions(account, session);
+  const { stores, states, employees } = await loadMoyskladOptions(account, session);
   const [byState, recentErrors, deadJobs, installation, lastPoll] = await Promise.all([
     prisma.syncDocument.groupBy({ by: ['state'], where: { accountId: session.accountId }, _count: { _all: true } }),
     prisma.syncEvent.findMany({
@@ -95,6 +100,8 @@ export async function readSettings(prisma: PrismaClient, session: Session): Prom
       defectivePolicy: s.defectivePolicy,
       postingMode: s.postingMode,
       pollIntervalSec: s.pollIntervalSec,
+      discrepancyTasks: s.discrepancyTasks,
+      taskAssigneeId: s.taskAssigneeId,
       hasPassword: s.hasPassword,
       complete: account.missing.length === 0,
       missing: account.missing,
@@ -102,6 +109,8 @@ export async function readSettings(prisma: PrismaClient, session: Session): Prom
     stores,
     states,
     canCreateStatuses: session.isAdmin && installation.scope === 'admin',
+    employees,
+    canCreateTasks: installation.scope === 'admin',
     health: {
       installationStatus: installation.status,
       reportedStatus: installation.reportedStatus,
@@ -217,6 +226,8 @@ export async function saveSettings(prisma: PrismaClient, session: Session, input
     defectivePolicy: input.defectivePolicy,
     postingMode: input.postingMode,
     pollIntervalSec: input.pollIntervalSec,
+    ...(input.discrepancyTasks !== undefined ? { discrepancyTasks: input.discrepancyTasks } : {}),
+    ...(input.taskAssigneeId !== undefined ? { taskAssigneeId: input.taskAssigneeId } : {}),
     updatedBy: session.employeeName,
   };
   await prisma.settings.upsert({

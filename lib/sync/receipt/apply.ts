@@ -21,6 +21,7 @@ import { recordEvent, sameProblems, transitionDocument, type SyncDocumentRow } f
 import { projectReceipt, summariseForComment, type ProjectionResult, type UnexpectedGood } from '@/lib/sync/receipt/projection';
 import { revertBeforeUnlock } from '@/lib/sync/receipt/correction';
 import { loadStoredPlan, receiptsOf, WITH_OUTDOC_BODY, type StoredPlan } from '@/lib/sync/receipt/stored';
+import { requestDiscrepancyTask, requestTaskClosing } from '@/lib/sync/tasks/discrepancy-task';
 
 export async function enqueueApply(prisma: PrismaClient, accountId: string, documentId: string, force = false): Promise<void> {
   const doc = await prisma.syncDocument.findUnique({ where: { id: documentId } });
@@ -234,6 +235,7 @@ async function heldBack(run: ApplyRun, projection: ProjectionResult, document: M
   if (!(final && projection.differences.length > 0 && account.settings.postingMode === 'review' && !payload.force)) return false;
   if (doc.state === 'review' && !reverting.length && (await alreadyReported(prisma, doc.id, 'review', countedIds))) return true;
   await transitionDocument(prisma, doc.id, ['sent', 'receiving', 'error', 'posted', 'review'], { state: 'review' });
+  await requestDiscrepancyTask(prisma, account, doc);
   await showReviewStatus(run, document);
   await recordEvent(prisma, doc, {
     kind: 'review',
@@ -301,12 +303,8 @@ async function writeFacts(run: ApplyRun, projection: ProjectionResult, descripti
     );
     return;
   }
-  await finishOutdocs(
-    prisma,
-    betapro,
-    counted.map((o) => o.id),
-    reverting,
-  );
+  const appliedIds = counted.map((o) => o.id);
+  await finishOutdocs(prisma, betapro, appliedIds, reverting);
   const nextState = post ? 'posted' : 'receiving';
   // State and event together; a rerun over a document already written and already in this state
   // (its first run lost only the job's completion) records no second event.
@@ -318,6 +316,7 @@ async function writeFacts(run: ApplyRun, projection: ProjectionResult, descripti
       errors: null,
       ...(post ? { postedAt: new Date() } : {}),
     });
+    if (post) await requestTaskClosing(tx, account.accountId, doc); // with the state: a crash cannot skip it
     if (!written.changed && before?.state === nextState) return;
     await recordEvent(tx, doc, {
       kind: post ? 'posted' : 'partial_applied',
@@ -435,6 +434,7 @@ async function refusePosting(
     errorClass: 'data',
     errors: problems,
   });
+  await requestDiscrepancyTask(prisma, account, doc);
   await recordEvent(prisma, doc, { kind: POSTING_REFUSED, message: `МойСклад отказался провести документ: ${reason}` });
 }
 
@@ -466,6 +466,7 @@ async function failReceipt(
     errors: problems,
   });
   if (!moved) return;
+  await requestDiscrepancyTask(prisma, account, doc);
   await recordEvent(prisma, doc, {
     kind: state === 'expired' ? 'non_arrival' : 'receipt_blocked',
     message: lines.join(' '),

@@ -10,6 +10,7 @@ import type { MoyskladClient } from '@/lib/moysklad/json-api';
 import type { Account } from '@/lib/sync/account/accounts';
 import { answerOnDocument } from '@/lib/sync/document/answer';
 import { recordEvent, transitionDocument, type DocumentRef, type SyncDocumentRow } from '@/lib/sync/document/sync-state';
+import { requestDiscrepancyTask } from '@/lib/sync/tasks/discrepancy-task';
 
 function formatProblems(problems: Problem[]): string[] {
   return [
@@ -43,6 +44,8 @@ export async function failTransfer(target: FailTarget, problems: Problem[], erro
         : `Ошибка передачи после повторов: ${problems.map((p) => p.message).join(' ')}`,
     data: { problems, errorClass } as never,
   });
+  // A database insert only: the task itself is made by its own job once this one has answered.
+  await requestDiscrepancyTask(prisma, account, failed);
   if (!moysklad) return;
   try {
     await answerOnDocument(moysklad, account, ref.entity, ref.msId, description, {

@@ -8,6 +8,7 @@ import type { DocumentEntity } from '@/lib/core/domain';
 import { logFor } from '@/lib/core/logger';
 import { loadAccount, isOperational } from '@/lib/sync/account/accounts';
 import { moyskladClientFor } from '@/lib/sync/account/clients';
+import { employeeNameFor } from '@/lib/sync/account/employee-names';
 import { requestTransfer, TRIGGER_LABELS } from '@/lib/sync/transfer/request-transfer';
 
 export interface WebhookEventRef {
@@ -50,6 +51,9 @@ async function actorFromAudit(
  * The webhook body is unsigned: the request is recorded at once with the name it claims, marked as
  * reported by the webhook (so the request is not slowed down), then the name is replaced by the one
  * MoySklad's audit gives. A crash in between leaves the marked name, never an unmarked claim.
+ * The audit names the user by login; it is shown as the employee's short name, the one the widget's
+ * own actions record (lib/sync/account/employee-names.ts), or as the login when MoySklad cannot say who it is.
+ * This runs after the transfer is queued, never on its path.
  */
 async function confirmWebhookActor(
   prisma: PrismaClient,
@@ -58,8 +62,10 @@ async function confirmWebhookActor(
   event: WebhookEventRef,
   marked: string | null,
 ): Promise<void> {
-  const confirmed = await actorFromAudit(client, event.entity, event.msId);
-  if (!confirmed || confirmed === marked) return;
+  const login = await actorFromAudit(client, event.entity, event.msId);
+  if (!login) return;
+  const confirmed = await employeeNameFor(client, client.accountId, login);
+  if (confirmed === marked) return;
   const requested = await prisma.syncEvent.findFirst({
     where: { documentId, kind: 'requested', trigger: 'webhook' },
     orderBy: { id: 'desc' },

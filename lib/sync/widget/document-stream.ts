@@ -1,6 +1,7 @@
 /**
- * The widget's live stream of one document (Server-Sent Events): `event: change` whenever the document
- * changed (the widget then re-reads its view), a comment line as heartbeat so proxies keep the
+ * The widget's live stream of one document (Server-Sent Events): whenever the document changed,
+ * `event: view` with the document view itself (so the widget shows it without a second request), or
+ * `event: change` when the view could not be built (the widget then re-reads it), a comment line as heartbeat so proxies keep the
  * connection, and an end after a bounded time so that the client reconnects with its current token
  * (rights and session are checked again at every connection). Open streams are bounded per account
  * and per process: each holds a socket and a subscription, and a tenant must not exhaust them.
@@ -63,11 +64,42 @@ export interface DocumentStreamTarget {
   accountId: string;
   entity: DocumentEntity;
   msId: string;
+  /** The view as this session sees it now (the same the widget's GET returns). */
+  render?: () => Promise<unknown>;
 }
 
 /**
- * Opens the stream (the caller has checked the session and the view right). The first `change` is
- * sent at once: whatever changed between the client's last read and this subscription is not lost.
+ * Sends the view after a change: one build at a time, and changes during a build cost one more build
+ * after it (a transfer commits several changes in a row; the last view is always sent).
+ */
+function viewSender(render: (() => Promise<unknown>) | undefined, send: (text: string) => void, log: () => void): () => void {
+  let running = false;
+  let again = false;
+  const run = async (): Promise<void> => {
+    running = true;
+    do {
+      again = false;
+      let text = 'event: change\ndata: {}\n\n';
+      if (render) {
+        try {
+          text = `event: view\ndata: ${JSON.stringify(await render())}\n\n`;
+        } catch {
+          log();
+        }
+      }
+      send(text);
+    } while (again);
+    running = false;
+  };
+  return () => {
+    if (running) again = true;
+    else void run();
+  };
+}
+
+/**
+ * Opens the stream (the caller has checked the session and the view right). The first view is sent
+ * at once: whatever changed between the client's last read and this subscription is not lost.
  * One function of about 60 lines: every way the stream ends (client gone, max age, failed write) goes
  * through one `finish` closure that owns the slot, the subscription and the timers.
  */
@@ -109,15 +141,17 @@ export async function openDocumentStream(target: DocumentStreamTarget, signal: A
       finish();
     },
   });
+  const changed = viewSender(target.render, send, () =>
+    logger.info({ accountId: target.accountId, documentId: target.msId }, 'live view not built; the widget re-reads it'),
+  );
   try {
-    unsubscribe = await subscribeDocumentChanges(documentChangeKey(target.accountId, target.entity, target.msId), () =>
-      send('event: change\ndata: {}\n\n'),
-    );
+    unsubscribe = await subscribeDocumentChanges(documentChangeKey(target.accountId, target.entity, target.msId), changed);
   } catch (error) {
     finish();
     throw error;
   }
-  send(`retry: ${limits.retryMs}\nevent: change\ndata: {}\n\n`);
+  send(`retry: ${limits.retryMs}\n\n`);
+  changed();
   timers.heartbeat = setInterval(() => send(': ping\n\n'), limits.heartbeatMs);
   timers.maxAge = setTimeout(finish, limits.maxAgeMs);
   if (signal.aborted) finish();

@@ -2,6 +2,7 @@
 import { AppError } from '@/lib/core/errors';
 import { getPrisma } from '@/lib/db';
 import { vendorApiClient } from '@/lib/sync/account/clients';
+import { rememberEmployeeName } from '@/lib/sync/account/employee-names';
 import { APP_SESSION_LIFETIME_SEC, employeeToSessionClaims, issueAppSession } from '@/lib/moysklad/app-session';
 import type { SessionResponse } from '@/lib/core/views';
 
@@ -19,6 +20,8 @@ export async function startAppSession(contextKey: string, userLocale?: string): 
       userMessage: 'Решение не установлено в этом аккаунте МойСклад.',
     });
   }
+  // The same person under the same name when a webhook names them by login (employee-names.ts).
+  rememberEmployeeName(claims.accountId, employee.uid, claims.employeeName);
   const token = await issueAppSession(claims);
   return {
     token,

@@ -312,6 +312,15 @@ export const en: Messages = {
       pollLabel: 'Warehouse poll, seconds',
       pollHelp: 'How often the app asks BetaPRO for receipts: 15 to 86400 seconds.',
     },
+    tasks: {
+      title: 'Discrepancy tasks',
+      help: 'When a document needs a person — a receipt with discrepancies waits for a decision, a transfer or a receipt ended in an error, goods did not arrive — the app creates one MoySklad task linked to the document and closes it when the document is posted.',
+      enabled: 'Create tasks in MoySklad',
+      assigneeLabel: 'Assignee',
+      assigneeOwner: 'Owner of the document',
+      assigneeHelp: 'By default the task goes to the owner of the document.',
+      noAdminScope: 'The solution is installed without administrator rights: MoySklad allows tasks only with them. No tasks are created.',
+    },
     scenario: {
       title: 'MoySklad scenario',
       intro: (action: string) => `The most reliable way to send documents is a scenario with the action “${action}”:`,

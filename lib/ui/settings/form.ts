@@ -28,6 +28,10 @@ export interface SettingsForm {
   postingMode: SettingsInput['postingMode'];
   /** Kept as typed: validation says what is wrong with it. */
   pollIntervalSec: string;
+  /** MoySklad tasks for documents that need attention (docs/discrepancy-tasks.md). */
+  discrepancyTasks: boolean;
+  /** '' = the document's owner. */
+  taskAssigneeId: string;
 }
 
 /** Field key → messages; keys are dotted paths (`statuses.supply.transfer`), as the server sends. */
@@ -52,6 +56,8 @@ export function formFromView(view: SettingsView): SettingsForm {
     defectivePolicy: view.defectivePolicy ?? 'received',
     postingMode: view.postingMode ?? 'auto',
     pollIntervalSec: String(view.pollIntervalSec ?? 60),
+    discrepancyTasks: view.discrepancyTasks ?? true,
+    taskAssigneeId: view.taskAssigneeId ?? '',
   };
 }
 
@@ -69,6 +75,8 @@ export function inputFromForm(form: SettingsForm): Record<string, unknown> {
     defectivePolicy: form.defectivePolicy,
     postingMode: form.postingMode,
     pollIntervalSec: /^\d+$/.test(poll) ? Number(poll) : poll === '' ? undefined : Number.NaN,
+    discrepancyTasks: form.discrepancyTasks,
+    taskAssigneeId: form.taskAssigneeId || null,
   };
   if (form.betaproPassword) body.betaproPassword = form.betaproPassword;
   return body;

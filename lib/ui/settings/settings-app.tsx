@@ -34,6 +34,7 @@ import { ProductKeySection, ReceiptSection } from '@/lib/ui/settings/policy-sect
 import { ScenarioSection } from '@/lib/ui/settings/scenario-section';
 import { StatusesSection } from '@/lib/ui/settings/statuses-section';
 import { StoresSection } from '@/lib/ui/settings/stores-section';
+import { TasksSection } from '@/lib/ui/settings/tasks-section';
 import { useHeightReporter } from '@/lib/ui/settings/use-height-reporter';
 
 export interface SettingsAppProps {
@@ -225,6 +226,7 @@ function SettingsEditor({ client }: { client: ApiClient }) {
         />
         <ProductKeySection form={form} onChange={change} disabled={disabled} />
         <ReceiptSection form={form} onChange={change} errors={errors} disabled={disabled} />
+        <TasksSection form={form} onChange={change} disabled={disabled} employees={data.employees} canCreateTasks={data.canCreateTasks} />
         {data.canEdit && <SaveBar saving={saving} dirty={dirty} />}
         {banner && (
           <Alert severity={banner.severity} role="alert" data-testid="save-result" onClose={() => setBanner(null)}>

@@ -6,6 +6,7 @@ import Button from '@mui/material/Button';
 import LinearProgress from '@mui/material/LinearProgress';
 import Typography from '@mui/material/Typography';
 import { useCallback, useEffect, useRef, useState, type RefObject } from 'react';
+import dynamic from 'next/dynamic';
 import useSWR, { type SWRResponse } from 'swr';
 import { LoadFailed } from '@/lib/ui/load-failed';
 import type { ActionName, DocumentView, PreflightResponse } from '@/lib/api/contract';
@@ -16,7 +17,6 @@ import { HostRequestError, type HostBridge } from '@/lib/ui/moysklad-bridge';
 import { ActionBar } from '@/lib/ui/widget/action-bar';
 import { Preflight } from '@/lib/ui/widget/preflight';
 import { ProblemList } from '@/lib/ui/widget/problems';
-import { ReceiptTable } from '@/lib/ui/widget/receipt-table';
 import { errorMessage } from '@/lib/ui/widget/error-text';
 import {
   AFTER_ACTION_FAST_MS,
@@ -31,8 +31,16 @@ import {
 import { useDocumentChanges } from '@/lib/ui/widget/use-document-changes';
 import { StateChip } from '@/lib/ui/widget/state-chip';
 import { Timeline } from '@/lib/ui/widget/timeline';
-import { UnrecognizedGoods } from '@/lib/ui/widget/unrecognized-goods';
 import { WidgetSkeleton } from '@/lib/ui/widget/widget-skeleton';
+import type { UnrecognizedGoods as UnrecognizedGoodsPanel } from '@/lib/ui/widget/unrecognized-goods';
+
+// Shown only once a receipt exists: loaded then, so the first open of a widget carries neither the
+// table components nor the text field of the goods dialog (the widget route's JS budget, docs/architecture.md «The widget's bundle»).
+const ReceiptTable = dynamic(() => import('@/lib/ui/widget/receipt-table').then((m) => m.ReceiptTable));
+const LazyUnrecognizedGoods = dynamic(() => import('@/lib/ui/widget/unrecognized-goods').then((m) => m.UnrecognizedGoods));
+function UnrecognizedGoods(props: Parameters<typeof UnrecognizedGoodsPanel>[0]) {
+  return props.goods.length ? <LazyUnrecognizedGoods {...props} /> : null;
+}
 
 type DocumentEntity = DocumentView['entity'];
 
@@ -141,11 +149,13 @@ function useDocumentData(client: ApiClient, base: string, openId: number, saves:
   // MoySklad saved the form: the document may differ now, and a status set to the command is being
   // handled (webhook → job) — poll fast for a while, as after a button press.
   const { mutate: mutateView } = view;
-  // Pushed changes: the view is re-read as soon as the server has a change (docs/architecture.md, live updates).
-  const streamOpen = useDocumentChanges(
+  // Pushed changes: the server sends the view itself after each change (docs/architecture.md, live updates).
+  const streamOpen = useDocumentChanges<DocumentView>(
     client,
     `${base}/events`,
     useCallback(() => void mutateView(), [mutateView]),
+    // The pushed view is the server's latest: shown as it is, without reading it again.
+    useCallback((pushed: DocumentView) => void mutateView(pushed, { revalidate: false }), [mutateView]),
   );
   useEffect(() => {
     streaming.current = streamOpen;
@@ -189,10 +199,13 @@ function useDocumentActions(client: ApiClient, base: string, view: ViewSwr, pref
         if (!(error instanceof SessionExpiredError)) {
           setNotice({ severity: 'error', text: `${w.actionFailed}: ${errorMessage(error, locale)}` });
           void view.mutate();
+          // Refused: what blocks it may have changed. (After a success the new state or document time
+          // re-checks by itself when pre-flight applies; a re-read of MoySklad now would only compete
+          // with the transfer for the account's MoySklad budget.)
+          void preflight.mutate();
         }
       } finally {
         setBusy(null);
-        void preflight.mutate();
       }
     },
     [client, base, view, preflight, w, locale, fastUntilRef],

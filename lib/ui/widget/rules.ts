@@ -1,5 +1,6 @@
 /** The widget's display rules as plain functions (unit-tested without a browser). */
-import { TRANSFER_CHECK_PROBLEM_CODES, type ActionName, type Problem, type SyncState } from '@/lib/api/contract';
+import type { ActionName, Problem, SyncState } from '@/lib/api/contract';
+import { TRANSFER_CHECK_PROBLEM_CODES } from '@/lib/core/problem-codes';
 
 /** Poll fast while the app works on the document, slowly otherwise (someone else may act on it). */
 export const LIVE_REFRESH_MS = 1500;

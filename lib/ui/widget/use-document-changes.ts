@@ -12,8 +12,8 @@ function pageVisible(): boolean {
   return typeof document === 'undefined' || document.visibilityState !== 'hidden';
 }
 
-/** Calls `onEvent` with the name of every complete SSE event in the stream until it ends. */
-async function readEvents(response: Response, onEvent: (name: string) => void): Promise<void> {
+/** Calls `onEvent` with the name and data of every complete SSE event in the stream until it ends. */
+async function readEvents(response: Response, onEvent: (name: string, data: string) => void): Promise<void> {
   const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
   for (;;) {
@@ -22,32 +22,49 @@ async function readEvents(response: Response, onEvent: (name: string) => void): 
     buffer += value;
     let end: number;
     while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, end);
+      const lines = buffer.slice(0, end).split('\n');
       buffer = buffer.slice(end + 2);
-      const name = block
-        .split('\n')
+      const name = lines
         .find((line) => line.startsWith('event:'))
         ?.slice(6)
         .trim();
-      if (name) onEvent(name);
+      const data = lines
+        .filter((line) => line.startsWith('data:'))
+        .map((line) => line.slice(5).replace(/^ /, ''))
+        .join('\n');
+      if (name) onEvent(name, data);
     }
+  }
+}
+
+/** A pushed view is shown as it is; a bare change (or a view that does not parse) costs a re-read. */
+function dispatch<V>(name: string, data: string, onView: (view: V) => void, changed: () => void): void {
+  if (name === 'change') changed();
+  if (name !== 'view') return;
+  try {
+    onView(JSON.parse(data) as V);
+  } catch {
+    changed();
   }
 }
 
 /**
  * The document's live stream (GET …/events, Server-Sent Events read with fetch because EventSource
- * cannot send the app token) while the page is visible: `onChange` runs whenever the server says the
- * document changed, and once at every (re)connection. Closed while the page is hidden (MoySklad hides
+ * cannot send the app token) while the page is visible: `onView` gets the document's view the server
+ * pushes after every change (and at every (re)connection); `onChange` runs when the server could only
+ * say that it changed (the caller re-reads). Closed while the page is hidden (MoySklad hides
  * the frame with the tab) and reopened when it shows again. Returns whether the stream is open now:
  * the caller keeps its own polling only as a slow safety net while it is.
  */
-export function useDocumentChanges(client: ApiClient, path: string, onChange: () => void): boolean {
+export function useDocumentChanges<V>(client: ApiClient, path: string, onChange: () => void, onView: (view: V) => void): boolean {
   const [connected, setConnected] = useState(false);
   const [visible, setVisible] = useState(pageVisible);
   const latest = useRef(onChange);
+  const latestView = useRef(onView);
   useEffect(() => {
     latest.current = onChange;
-  }, [onChange]);
+    latestView.current = onView;
+  }, [onChange, onView]);
 
   useEffect(() => {
     const update = () => setVisible(pageVisible());
@@ -72,9 +89,7 @@ export function useDocumentChanges(client: ApiClient, path: string, onChange: ()
           const response = await client.stream(path, abort.signal);
           const openedAt = Date.now();
           setConnected(true);
-          await readEvents(response, (name) => {
-            if (name === 'change') changed();
-          });
+          await readEvents(response, (name, data) => dispatch(name, data, latestView.current, changed));
           // The server ends streams after a while: reconnect at once (fresh session and rights check),
           // unless streams keep ending as soon as they open (a proxy cutting them): then back off.
           if (Date.now() - openedAt > RETRY_MIN_MS) {

@@ -23,6 +23,7 @@ describe('product job registry', () => {
       'answer-already-sent',
       'apply-receipt',
       'cancel-task',
+      'discrepancy-task',
       'install-webhooks',
       'poll',
       'resume-transfers',

@@ -123,6 +123,8 @@ function sameSchemaOp(op: string): string | undefined {
   if (m) return `GET /entity/${m[1]}/{id}/positions/{positionId}`;
   m = /^PUT \/entity\/(supply|move)\/\{id\}$/.exec(op);
   if (m) return `GET /entity/${m[1]}/{id}`;
+  // Task → Employee → … → Task: a created or updated task has the schema of a read one.
+  if (op === 'POST /entity/task' || op === 'PUT /entity/task/{id}') return 'GET /entity/task/{id}';
   return undefined;
 }
 

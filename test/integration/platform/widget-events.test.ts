@@ -1,6 +1,6 @@
 /**
  * The widget's live stream (GET /api/widget/documents/{entity}/{id}/events, Server-Sent Events) over
- * HTTP against the real app: refused without a valid session, a `change` pushed when the document's
+ * HTTP against the real app: refused without a valid session, the document's view pushed when its
  * state changes (the transfer job commits «Передан»), and a bounded number of open streams per account.
  * On PGlite (one process, the embedded listener) and on PostgreSQL (LISTEN on its own connection) when
  * TEST_DATABASE_URL is set.
@@ -20,7 +20,7 @@ async function openStream(baseUrl: string, path: string, token?: string) {
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), accept: 'text/event-stream' },
     signal: abort.signal,
   });
-  const events: Array<{ name: string; at: number }> = [];
+  const events: Array<{ name: string; at: number; data: string }> = [];
   let ended = false;
   if (res.ok && res.body) {
     void (async () => {
@@ -33,14 +33,17 @@ async function openStream(baseUrl: string, path: string, token?: string) {
           buffer += value;
           let end: number;
           while ((end = buffer.indexOf('\n\n')) >= 0) {
-            const block = buffer.slice(0, end);
+            const lines = buffer.slice(0, end).split('\n');
             buffer = buffer.slice(end + 2);
-            const name = block
-              .split('\n')
+            const name = lines
               .find((l) => l.startsWith('event:'))
               ?.slice(6)
               .trim();
-            if (name) events.push({ name, at: Date.now() });
+            const data = lines
+              .filter((l) => l.startsWith('data:'))
+              .map((l) => l.slice(5).trim())
+              .join('\n');
+            if (name) events.push({ name, at: Date.now(), data });
           }
         }
       } catch {
@@ -91,15 +94,19 @@ describe.each(TEST_DATABASE_KINDS)('widget live stream on %s', (kind) => {
     expect(wrongEntity.res.status).toBe(404);
   });
 
-  it('pushes a change when the transfer job commits the new state, before any poll would', async () => {
+  it('pushes the view when the transfer job commits the new state, before any poll would', async () => {
     const id = supply();
     const stream = await openStream(sandbox.app.url, eventsPath(id), account.adminSession);
     onTestFinished(() => stream.close());
     expect(stream.res.status).toBe(200);
     expect(stream.res.headers.get('content-type')).toContain('text/event-stream');
-    // The first change comes at once: whatever changed before the subscription is re-read.
-    await until('the initial change', () => stream.events.length >= 1, 5_000);
-    const before = stream.events.length;
+    // The first view comes at once: whatever changed before the subscription is shown.
+    await until('the initial view', () => stream.events.length >= 1, 5_000);
+    const first = stream.events[0];
+    expect(first.name).toBe('view');
+    // The pushed view is the one the widget's GET returns for this session.
+    const read = await documentView(sandbox, account.adminSession, 'supply', id);
+    expect(JSON.parse(first.data)).toEqual(read);
 
     const sentAt = Date.now();
     const action = await api<DocumentView>(sandbox.app.url, `/api/widget/documents/supply/${id}/actions`, {
@@ -107,18 +114,12 @@ describe.each(TEST_DATABASE_KINDS)('widget live stream on %s', (kind) => {
       body: { action: 'send' },
     });
     expect(action.status).toBe(202);
-    // Each change event is followed by a read, as the widget does, until the read shows «Передан».
-    let seen = before;
-    let state = '';
-    await until('a pushed change after which the view shows sent', async () => {
-      if (stream.events.length === seen) return false;
-      seen = stream.events.length;
-      state = (await documentView(sandbox, account.adminSession, 'supply', id)).state;
-      return state === 'sent';
-    });
-    expect(state).toBe('sent');
+    // The views pushed after it end with «Передан», without the client reading anything.
+    const stateOf = (e: { data: string }) => (JSON.parse(e.data) as DocumentView).state;
+    await until('a pushed view showing sent', () => stream.events.some((e) => e.name === 'view' && stateOf(e) === 'sent'));
     const last = stream.events[stream.events.length - 1];
-    expect(last.name).toBe('change');
+    expect(last.name).toBe('view');
+    expect(stateOf(last)).toBe('sent');
     expect(last.at - sentAt).toBeLessThan(5_000);
   });
 

@@ -9,6 +9,7 @@
  *  - /ui/new/{type}      a new document of any type the simulator stores: required stores/agent, goods
  *                        and quantities (user-edits.ts does the write, as a user's save);
  *  - /ui/products, /ui/product/{id}  goods list and a product card: article, code, barcode, variants;
+ *  - /ui/tasks                      the account's tasks (the app's discrepancy tasks), newest first;
  *  - /app#supply/edit?id=…  MoySklad-style deep links (`uuidHref`) redirected to the pages above.
  * Saving goes through the same engine as an API write by that user, so webhooks, scenarios and audit
  * behave exactly as in MoySklad. Plain server-rendered HTML plus a small inline script.
@@ -116,6 +117,7 @@ export class HostUi {
       if (p === '/ui/settings') return sendHtml(res, 200, this.settingsPage(this.ctx(url)));
       if (p === '/app') return sendHtml(res, 200, this.appRedirect());
       if (p === '/ui/products') return sendHtml(res, 200, this.productsPage(this.ctx(url)));
+      if (p === '/ui/tasks') return sendHtml(res, 200, this.tasksPage(this.ctx(url)));
       if (created && req.method === 'GET') return sendHtml(res, 200, this.newDocumentPage(this.ctx(url), created[1] as DocType));
       if (created && req.method === 'POST') {
         const c = this.ctx(url);
@@ -172,6 +174,7 @@ export class HostUi {
 <body><header><span class="logo">МойСклад</span>
 <a href="/ui${this.q(c)}" class="${active === 'docs' ? 'active' : ''}">Документы</a>
 <a href="/ui/products${this.q(c)}" class="${active === 'products' ? 'active' : ''}">Товары</a>
+<a href="/ui/tasks${this.q(c)}" class="${active === 'tasks' ? 'active' : ''}">Задачи</a>
 <a href="/ui/settings${this.q(c)}" class="${active === 'settings' ? 'active' : ''}">Приложение</a>
 <span class="spacer"></span>${accSel}${empSel}${langSel}</header>${body}
 <script>
@@ -432,6 +435,34 @@ document.getElementById('create-doc').onclick=async function(){
 };
 </script>`,
       'docs',
+    );
+  }
+
+  /** Tasks (`/entity/task`): what the app's discrepancy tasks look like to an employee. */
+  private tasksPage(c: PageCtx): string {
+    if (!c.account) return this.listPage(c);
+    const account = c.account;
+    const employeeName = (id: string) => {
+      const e = Object.values(account.employees).find((x) => x.id === id);
+      return e ? `${e.lastName} ${e.firstName}` : id;
+    };
+    const rows = [...(account.tasks ?? [])]
+      .reverse()
+      .map((t) => {
+        const doc = t.operation ? account.entities[t.operation.id] : undefined;
+        const link = t.operation
+          ? `<a href="/ui/${t.operation.type}/${t.operation.id}${this.q(c)}">${esc(docLabel(t.operation.type))} ${esc(doc?.fields.name ?? '')}</a>`
+          : '';
+        return `<tr data-task="${t.id}" class="${t.done ? 'done' : ''}"><td class="num">${t.done ? '✓' : ''}</td><td style="white-space:pre-wrap;max-width:560px">${esc(t.description)}</td><td>${esc(employeeName(t.assigneeId))}</td><td>${link}</td><td>${esc(t.dueToDate ?? '')}</td></tr>`;
+      })
+      .join('');
+    return this.shell(
+      c,
+      'Задачи',
+      `<main><h1>Задачи — ${esc(account.name)}</h1>
+<p class="hint">Задачи, которые поставило приложение, когда документу нужен человек (приёмка с расхождениями, ошибка передачи); отметка «✓» — задача выполнена (документ проведён).</p>
+<table class="grid" id="tasks"><thead><tr><th>Выполнена</th><th>Задача</th><th>Исполнитель</th><th>Документ</th><th>Срок</th></tr></thead><tbody>${rows || '<tr><td colspan="5">Задач нет</td></tr>'}</tbody></table></main>`,
+      'tasks',
     );
   }
 

@@ -7,6 +7,7 @@
  *   await sim.install(accountId);            // calls the app's PUT .../apps/{appId}/{accountId}
  *   const token = sim.token(accountId);      // JSON API bearer token
  */
+import { serializeTask } from './tasks';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DeliveryRecord } from './dispatcher';
@@ -69,6 +70,10 @@ export interface MoyskladSimulator {
   setConfig(patch: Partial<SimConfig>): SimConfig;
   /** Turns stock control on with this table (store id → assortment id → quantity), or off with null. */
   setStock(accountId: string, stock: Record<string, Record<string, number>> | null): void;
+  /** The account's tasks (`/entity/task`), oldest first, as the JSON API serialises them. */
+  tasks(accountId: string): Array<Record<string, unknown> & { id: string; description: string; done: boolean }>;
+  /** The id of one of the account's employees. */
+  employeeId(accountId: string, employee: EmployeeKind): string;
   reset(): void;
 }
 
@@ -169,6 +174,11 @@ export async function startMoyskladSimulator(options: SimulatorOptions): Promise
       if (stock) acc.stock = structuredClone(stock);
       else delete acc.stock;
     },
+    tasks(id) {
+      const acc = sim.account(id);
+      return (acc.tasks ?? []).map((t) => serializeTask(sim.ser, acc, t) as ReturnType<MoyskladSimulator['tasks']>[number]);
+    },
+    employeeId: (id, employee) => sim.account(id).employees[employee].id,
     reset: () => sim.reset(),
   };
   return handle;

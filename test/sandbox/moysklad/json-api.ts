@@ -20,9 +20,11 @@ import {
   type FieldValues,
 } from './query';
 import type { RateLimiter } from './rate-limit';
+import { TaskApi } from './tasks';
 import { isRef, MEDIA, type Serializer } from './serialize';
 import type { SimStore } from './store';
-import type { AccountRec, DocType, EntityRec, EntityType, SimConfig, SolutionConfig, StateRec, WebhookRec } from './types';
+import type { AccountRec, DocType, EmployeeRec, EntityRec, EntityType, SimConfig, SolutionConfig, StateRec, WebhookRec } from './types';
+import { employeeBody } from './vendor-api';
 
 export const API_PREFIX = '/api/remap/1.2';
 
@@ -54,6 +56,7 @@ const CMP_OPS = ['=', '!=', '<', '>', '<=', '>='] as const;
 
 export class JsonApi {
   private router = new Router<Handler>();
+  private readonly tasks: TaskApi;
 
   constructor(
     private readonly store: SimStore,
@@ -64,6 +67,7 @@ export class JsonApi {
     private readonly solution: SolutionConfig,
     readonly stats: Stats,
   ) {
+    this.tasks = new TaskApi(ser, () => store.changed());
     this.routes();
   }
 
@@ -167,7 +171,16 @@ export class JsonApi {
       },
     }));
     r.add('GET', '/audit/{id}/events', (c) => this.auditContextEvents(c));
+    r.add('GET', '/entity/employee', (c) => this.employees(c));
     r.add('GET', '/entity/employee/{id}/security', (c) => this.employeeSecurity(c));
+    // Tasks and employees: ./tasks.ts.
+    const envelope = (c: Ctx) => (type: string, total: number, paging: { limit: number; offset: number }, rows: unknown[]) =>
+      this.listEnvelope(c, type, total, paging, rows);
+    r.add('GET', '/entity/employee/{id}', (c) => this.tasks.employee(c.account, c.params.id));
+    r.add('GET', '/entity/task', (c) => this.tasks.list(c.account, c.query, envelope(c)));
+    r.add('POST', '/entity/task', async (c) => this.tasks.create(c.account, await c.body(), c.write.appId));
+    r.add('GET', '/entity/task/{id}', (c) => this.tasks.get(c.account, c.params.id));
+    r.add('PUT', '/entity/task/{id}', async (c) => this.tasks.update(c.account, c.params.id, await c.body()));
 
     for (const t of DOC_TYPES) {
       r.add('GET', `/entity/${t}/metadata`, (c) => this.metadata(c, t));
@@ -455,6 +468,34 @@ export class JsonApi {
     const newestFirst = [...events].reverse();
     const rows = newestFirst.slice(paging.offset, paging.offset + paging.limit).map((e) => this.auditRow(c.account, e));
     return { status: 200, body: this.listEnvelope(c, 'auditevent', events.length, paging, rows, false) };
+  }
+
+  /** The account's employees, filtered by `uid`, `id`, `email` or `name` (who a login from an audit is). */
+  private employees(c: Ctx): Result {
+    const paging = parsePaging(c.query);
+    const conds = parseFilter(c.query.get('filter'));
+    const str = (v: string, ops: readonly string[] = STRING_OPS): FieldValues => ({
+      kind: 'string',
+      values: [v],
+      ops: [...ops] as FieldValues['ops'],
+    });
+    const getter =
+      (e: EmployeeRec): FieldGetter =>
+      (field) =>
+        ({
+          id: str(e.id, EQ_OPS),
+          uid: str(e.uid),
+          email: str(e.email),
+          name: str(`${e.lastName} ${e.firstName}`),
+        })[field];
+    const all = Object.values(c.account.employees);
+    validateFilter(conds, getter(all[0]));
+    const rows = all.filter((e) => matchesFilter(conds, getter(e)));
+    const page = rows.slice(paging.offset, paging.offset + paging.limit).map((e) => {
+      const { permissions: _permissions, ...body } = employeeBody(this.ser(), c.account, e);
+      return body;
+    });
+    return { status: 200, body: this.listEnvelope(c, 'employee', rows.length, paging, page) };
   }
 
   /**

@@ -163,6 +163,26 @@ export class Serializer {
     return out;
   }
 
+  private variantCountCache: { account: AccountRec; counts: Map<string, number> } | null = null;
+
+  /**
+   * Variants per product, counted once per synchronous serialization (a page of 1,000 products would
+   * otherwise scan every entity of the account per product) and forgotten at the next microtask, so a
+   * later request sees variants created in between.
+   */
+  private variantCounts(account: AccountRec): Map<string, number> {
+    if (this.variantCountCache?.account === account) return this.variantCountCache.counts;
+    const counts = new Map<string, number>();
+    for (const e of Object.values(account.entities)) {
+      if (e.type === 'variant' && isRef(e.fields.product)) counts.set(e.fields.product.id, (counts.get(e.fields.product.id) ?? 0) + 1);
+    }
+    this.variantCountCache = { account, counts };
+    queueMicrotask(() => {
+      this.variantCountCache = null;
+    });
+    return counts;
+  }
+
   entity(account: AccountRec, rec: EntityRec, expand: ExpandTree = {}): Record<string, unknown> {
     const head = { meta: this.entityMeta(rec.type, rec.id), id: rec.id, accountId: account.id };
     switch (rec.type) {
@@ -171,9 +191,7 @@ export class Serializer {
       case 'purchasereturn':
         return this.document(account, rec, expand, head);
       case 'product': {
-        const variants = Object.values(account.entities).filter(
-          (e) => e.type === 'variant' && isRef(e.fields.product) && e.fields.product.id === rec.id,
-        ).length;
+        const variants = this.variantCounts(account).get(rec.id) ?? 0;
         return {
           ...head,
           owner: { meta: this.employeeMeta(account.employees.admin.id) },

@@ -183,6 +183,21 @@ export interface ScenarioRec {
   actionName: string;
 }
 
+/** A task (`/entity/task`), linked to a document by `operation`. */
+export interface TaskRec {
+  id: string;
+  created: string;
+  updated: string;
+  description: string;
+  done: boolean;
+  completed?: string;
+  assigneeId: string;
+  dueToDate?: string;
+  operation?: { type: string; id: string };
+  /** The solution whose token created it. */
+  authorAppId?: string;
+}
+
 export interface AccountRec {
   id: string;
   name: string;
@@ -201,6 +216,8 @@ export interface AccountRec {
    * hand. Absent: no control, every document posts. Set by tests; posting checks it, never changes it.
    */
   stock?: Record<string, Record<string, number>>;
+  /** Tasks (absent in states saved before tasks existed). */
+  tasks?: TaskRec[];
 }
 
 export interface SimState {
