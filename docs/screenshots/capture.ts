@@ -113,6 +113,13 @@ try {
   await page.goto(docUrl('move', seed.moves[0], '&lang=en'));
   await widgetShot(page, 'widget-move-en', 'not_sent');
 
+  // Discrepancy tasks (docs/discrepancy-tasks.md): the simulator's task list after the supply flows above (before the
+  // outbound ones add their own) — the transfer error of step 2 has an open task, the review of step 4 a task closed by the posting of step 5.
+  await waitFor('two discrepancy tasks', async () => moysklad.tasks(accountId).length === 2 && moysklad.tasks(accountId).some((t) => t.done));
+  await page.goto(`${moysklad.uiUrl}/tasks?accountId=${accountId}&employee=admin`);
+  await page.locator('#tasks').waitFor();
+  await page.screenshot({ path: path.join(OUT, 'discrepancy-tasks.png'), fullPage: true });
+
   // 7. Goods leaving BetaPRO (docs/outbound.md). BetaPRO has what supply 1 brought (52 notebooks, 20 mugs)
   // and now receives 2 pens.
   const account = { accountId, seed, adminSession: admin };
@@ -152,12 +159,6 @@ try {
   await page.frameLocator('#main-iframe').getByTestId('read-only').waitFor();
   await page.waitForTimeout(800);
   await page.screenshot({ path: path.join(OUT, 'settings-read-only.png'), fullPage: false });
-  // Discrepancy tasks (docs/discrepancy-tasks.md): the simulator's task list after the flows above — the
-  // transfer error of step 2 has an open task, the review of step 4 a task closed by the posting of step 5.
-  await waitFor('two discrepancy tasks', async () => moysklad.tasks(accountId).length === 2 && moysklad.tasks(accountId).some((t) => t.done));
-  await page.goto(`${moysklad.uiUrl}/tasks?accountId=${accountId}&employee=admin`);
-  await page.locator('#tasks').waitFor();
-  await page.screenshot({ path: path.join(OUT, 'discrepancy-tasks.png'), fullPage: true });
   console.log(`screenshots written to ${OUT}`);
 } finally {
   await browser.close();
