@@ -5,7 +5,8 @@ import type { BenchResults } from './results';
 import { SECTIONS } from './sections';
 
 const rw = (c: CallCount) => `${c.total} (${c.reads}R/${c.writes}W${c.rejected429 ? `, ${c.rejected429}×429` : ''})`;
-const routes = (c: CallCount) =>
+/** «GET /entity/move/{id} ×2, PUT … ×1»: where a step's calls went. */
+export const routes = (c: CallCount) =>
   Object.entries(c.byRoute)
     .sort((a, b) => b[1] - a[1])
     .map(([k, v]) => `${k} ×${v}`)

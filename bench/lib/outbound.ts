@@ -9,6 +9,7 @@ import type { DocumentView } from '@/lib/api/contract';
 import { betaproCalls, moyskladCalls, resetCounters, settle, type CallCount } from './counters';
 import { control, createSupply, sleep, type BenchAccount, type BenchSandbox } from './fixtures';
 import { measureReceipt, measureTransfer } from './documents';
+import { routes } from './markdown';
 
 export interface OutboundRow {
   positions: number;
@@ -115,11 +116,21 @@ export async function measureOutbound(
   return { positions: n, transfer, shipment };
 }
 
-/** Lines for the bench report's notes, next to the inbound «calls» rows. */
+/**
+ * Lines for the bench report's notes, next to the inbound «calls» rows: totals, the call budget of a
+ * transfer of ≤ 100 known positions (≤ 3 MoySklad + ≤ 2 BetaPRO, as for inbound), and where the calls went.
+ */
 export function outboundNotes(rows: OutboundRow[]): string[] {
-  return rows.map(
-    (r) =>
-      `outbound move, ${r.positions} positions, known goods: transfer ${r.transfer.moysklad.total} MoySklad + ${r.transfer.betapro.total} BetaPRO calls, ` +
-      `${r.transfer.latencyMs} ms to «Передан»; shipment ${r.shipment.moysklad.total} MoySklad + ${r.shipment.betapro.total} BetaPRO calls, ${r.shipment.latencyMs} ms to «Проведён»`,
-  );
+  return rows.map((r) => {
+    const budget =
+      r.positions <= 100
+        ? ` (budget ≤ 3 + ≤ 2: ${r.transfer.moysklad.total <= 3 && r.transfer.betapro.total <= 2 ? 'kept' : 'EXCEEDED'})`
+        : '';
+    return (
+      `outbound move, ${r.positions} positions, known goods: transfer ${r.transfer.moysklad.total} MoySklad + ${r.transfer.betapro.total} BetaPRO calls${budget}, ` +
+      `${r.transfer.latencyMs} ms to «Передан»; shipment ${r.shipment.moysklad.total} MoySklad + ${r.shipment.betapro.total} BetaPRO calls, ${r.shipment.latencyMs} ms to «Проведён». ` +
+      `Transfer MoySklad: ${routes(r.transfer.moysklad)}; BetaPRO: ${routes(r.transfer.betapro)}. ` +
+      `Shipment MoySklad: ${routes(r.shipment.moysklad)}; BetaPRO: ${routes(r.shipment.betapro)}.`
+    );
+  });
 }

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { chromiumArgs, findChromium } from '../../test/support/chromium';
 import { api, BETAPRO_PARTNER, documentView, installAndConfigure, sessionFor, startSandbox, waitFor } from '../../test/support/sandbox';
 import { stockScenario } from '../../test/support/stock';
+import { checkUntil, createMove, createPurchaseReturn, documentAction, settle, ship, stockUp } from '../../test/support/outbound';
 import type { SyncState } from '../../lib/api/contract';
 
 const OUT = path.resolve(import.meta.dirname);
@@ -35,7 +36,7 @@ try {
   await page.waitForTimeout(500);
   await page.screenshot({ path: path.join(OUT, 'settings-empty.png'), fullPage: true });
 
-  const statuses = (entity: 'supply' | 'move') => ({
+  const statuses = (entity: 'supply' | 'move' | 'purchasereturn') => ({
     transfer: seed.states[entity]['Передать'], sent: seed.states[entity]['Передан'],
     error: seed.states[entity]['Ошибка передачи'], posted: seed.states[entity]['Проведён'],
   });
@@ -43,8 +44,8 @@ try {
     method: 'PUT', token: admin,
     body: {
       betaproBaseUrl: betapro.apiUrl, betaproPartnerId: BETAPRO_PARTNER.partnerId, betaproPassword: BETAPRO_PARTNER.password,
-      storeIds: [seed.stores.betapro], enabledEntities: ['supply', 'move'],
-      statuses: { supply: statuses('supply'), move: statuses('move') },
+      storeIds: [seed.stores.betapro], enabledEntities: ['supply', 'move', 'purchasereturn'],
+      statuses: { supply: statuses('supply'), move: statuses('move'), purchasereturn: statuses('purchasereturn') },
       productKey: 'article', partialPolicy: 'final', defectivePolicy: 'received', postingMode: 'review', pollIntervalSec: 3600,
     },
   });
@@ -106,12 +107,51 @@ try {
   await waitState('supply', s1, 'posted');
   await page.goto(docUrl('supply', s1));
   await widgetShot(page, 'widget-posted', 'posted');
+  // The whole host page with the posted supply: the comment log and the corrected positions next to the widget.
+  await page.screenshot({ path: path.join(OUT, 'demo-host-supply.png') });
 
   // 6. English, a move.
   await page.goto(docUrl('move', seed.moves[0], '&lang=en'));
   await widgetShot(page, 'widget-move-en', 'not_sent');
 
-  // 7. Settings, configured, as admin and as a clerk (read only).
+  // Discrepancy tasks (docs/discrepancy-tasks.md): the simulator's task list after the supply flows above (before the
+  // outbound ones add their own) — the transfer error of step 2 has an open task, the review of step 4 a task closed by the posting of step 5.
+  await waitFor('two discrepancy tasks', async () => moysklad.tasks(accountId).length === 2 && moysklad.tasks(accountId).some((t) => t.done));
+  await page.goto(`${moysklad.uiUrl}/tasks?accountId=${accountId}&employee=admin`);
+  await page.locator('#tasks').waitFor();
+  await page.screenshot({ path: path.join(OUT, 'discrepancy-tasks.png'), fullPage: true });
+
+  // 7. Goods leaving BetaPRO (docs/outbound.md). BetaPRO has what supply 1 brought (52 notebooks, 20 mugs)
+  // and now receives 2 pens.
+  const account = { accountId, seed, adminSession: admin };
+  await stockUp(sandbox, account, [['PEN-BLUE', 2]]);
+  // 7a. An outbound move before sending: the direction and the warehouse's stock warning (5 pens wanted).
+  const outMove = createMove(sandbox, account, [['NB-A5', 10], ['PEN-BLUE', 5]]);
+  await page.goto(docUrl('move', outMove));
+  await page.frameLocator('#widget').getByTestId('preflight-stock').waitFor({ timeout: 30_000 });
+  await widgetShot(page, 'widget-outbound-not-sent', 'not_sent');
+  // 7b. Sent: a shipment task.
+  await documentAction(sandbox, account, 'move', outMove, 'send');
+  const outSent = await settle(sandbox, account, 'move', outMove, ['sent']);
+  await page.goto(docUrl('move', outMove));
+  await widgetShot(page, 'widget-outbound-sent', 'sent');
+  // 7c. Shipped short (2 of 5 pens), reviewed and posted: the shortage in the plan-vs-shipped table.
+  await ship(sandbox, outSent.indocId!);
+  await checkUntil(sandbox, account, 'move', outMove, (v) => v.state === 'review' || v.state === 'posted');
+  await act('move', outMove, 'post');
+  await waitState('move', outMove, 'posted');
+  await page.goto(docUrl('move', outMove));
+  await widgetShot(page, 'widget-outbound-posted', 'posted');
+  // 7d. A purchase return shipped in full and posted, in English.
+  const ret = createPurchaseReturn(sandbox, account, [['MUG-300', 3]]);
+  await documentAction(sandbox, account, 'purchasereturn', ret, 'send');
+  const retSent = await settle(sandbox, account, 'purchasereturn', ret, ['sent']);
+  await ship(sandbox, retSent.indocId!);
+  await checkUntil(sandbox, account, 'purchasereturn', ret, (v) => v.state === 'posted');
+  await page.goto(docUrl('purchasereturn', ret, '&lang=en'));
+  await widgetShot(page, 'widget-return-posted-en', 'posted');
+
+  // 8. Settings, configured, as admin and as a clerk (read only).
   await page.goto(`${moysklad.uiUrl}/settings?accountId=${accountId}&employee=admin`);
   await page.frameLocator('#main-iframe').getByTestId('settings-complete').waitFor();
   await page.waitForTimeout(800);
@@ -120,12 +160,6 @@ try {
   await page.frameLocator('#main-iframe').getByTestId('read-only').waitFor();
   await page.waitForTimeout(800);
   await page.screenshot({ path: path.join(OUT, 'settings-read-only.png'), fullPage: false });
-  // Discrepancy tasks (docs/discrepancy-tasks.md): the simulator's task list after the flows above — the
-  // transfer error of step 2 has an open task, the review of step 4 a task closed by the posting of step 5.
-  await waitFor('two discrepancy tasks', async () => moysklad.tasks(accountId).length === 2 && moysklad.tasks(accountId).some((t) => t.done));
-  await page.goto(`${moysklad.uiUrl}/tasks?accountId=${accountId}&employee=admin`);
-  await page.locator('#tasks').waitFor();
-  await page.screenshot({ path: path.join(OUT, 'discrepancy-tasks.png'), fullPage: true });
 
   // Bulk send from the supply list (docs/bulk-send.md): four selected supplies, one of them failing
   //    the pre-flight check, and the notification of button/complete above the list.
@@ -152,7 +186,7 @@ try {
     await list.screenshot({ path: path.join(OUT, 'bulk-send.png') });
     await list.close();
   }
-  // 8. Stock reconciliation (docs/stock-reconciliation.md): a configured account with a difference and
+  // 9. Stock reconciliation (docs/stock-reconciliation.md): a configured account with a difference and
   // one explained by a supply in flight, reconciled from the tab of the main iframe.
   {
     const stockAccount = await installAndConfigure(sandbox, 'stock-shop');

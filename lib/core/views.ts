@@ -227,13 +227,17 @@ export const documentViewSchema = z.object({
 export type DocumentView = z.infer<typeof documentViewSchema>;
 
 // ---- GET /api/widget/documents/{entity}/{id}/preflight -> PreflightResponse ----
+export const stockShortageSchema = z.object({ goodId: z.string(), name: z.string(), needed: z.number(), have: z.number() });
+export type StockShortage = z.infer<typeof stockShortageSchema>;
 export const preflightResponseSchema = z.object({
   ok: z.boolean(),
   problems: z.array(problemSchema),
   /** Which way the document would move goods (docs/outbound.md), when its stores say so. */
   direction: z.enum(['inbound', 'outbound']).nullable().optional(),
-  /** Outbound: goods BetaPRO has less of than the plan (it ships what it has). */
+  /** Outbound: goods BetaPRO has less of than the plan (it ships what it has), in the comment's Russian. */
   warnings: z.array(z.string()).optional(),
+  /** The same shortages as data, for the widget's own language. */
+  shortages: z.array(stockShortageSchema).optional(),
 });
 export type PreflightResponse = z.infer<typeof preflightResponseSchema>;
 

@@ -28,6 +28,7 @@ import { moyskladClientFor } from '@/lib/sync/account/clients';
 import { discrepancyTaskJob, enqueueDocumentJob } from '@/lib/sync/jobs';
 import type { SyncDocumentRow } from '@/lib/sync/document/sync-state';
 import { describeCause, taskCause, type TaskCause } from '@/lib/sync/tasks/task-text';
+import { loadStoredPlan } from '@/lib/sync/receipt/stored';
 
 /** Document states that need a person: a task is opened for them. */
 export const PROBLEM_STATES = ['review', 'error', 'expired'] as const;
@@ -143,8 +144,9 @@ async function createGuarded(prisma: PrismaClient, { account, doc, row, client, 
   // From here a crash may leave a task in MoySklad: the next run looks for the marker first.
   await prisma.discrepancyTask.update({ where: { id: row.id }, data: { assigneeId } });
   const lines = row.cause === 'review' ? await reviewLines(prisma, doc.id) : undefined;
+  const outbound = (await loadStoredPlan(prisma, doc.id))?.direction === 'outbound';
   const task = await createTask(client, {
-    description: describeCause({ entity, name: document.name ?? doc.name ?? doc.msId, doc, marker, lines }),
+    description: describeCause({ entity, name: document.name ?? doc.name ?? doc.msId, doc, marker, lines, outbound }),
     assigneeId,
     operation: { entity, id: doc.msId },
     dueToDate: toMoyskladDateTime(new Date(Date.now() + DUE_IN_MS)),

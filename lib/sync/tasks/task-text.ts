@@ -57,12 +57,24 @@ const HEADLINES: Record<TaskCause, { what: string; todo: string }> = {
   },
 };
 
-/** «Кружка» (MUG-300): план 5, принято 3 (−2), брак 1. */
-function differenceText(line: ReceiptLine): string {
+/** A shipment (goods leaving BetaPRO, docs/outbound.md) speaks of what was shipped, not received. */
+const OUTBOUND_HEADLINES: Partial<Record<TaskCause, { what: string; todo: string }>> = {
+  review: {
+    what: 'склад БетаПРО отгрузил товар с расхождениями, документ ждёт решения.',
+    todo: HEADLINES.review.todo,
+  },
+  posting_refused: {
+    what: 'МойСклад не провёл документ по факту отгрузки БетаПРО.',
+    todo: HEADLINES.posting_refused.todo,
+  },
+};
+
+/** «Кружка» (MUG-300): план 5, принято 3 (−2), брак 1 — or «отгружено» for a shipment. */
+function differenceText(line: ReceiptLine, outbound: boolean): string {
   const name = line.name ? `«${line.name}» (${line.goodId})` : line.goodId;
   const diff = line.difference > 0 ? `+${line.difference}` : line.difference < 0 ? `−${-line.difference}` : '';
   const defective = line.defective > 0 ? `, брак ${line.defective}` : '';
-  return `${name}: план ${line.planned}, принято ${line.accepted}${diff ? ` (${diff})` : ''}${defective}.`;
+  return `${name}: план ${line.planned}, ${outbound ? 'отгружено' : 'принято'} ${line.accepted}${diff ? ` (${diff})` : ''}${defective}.`;
 }
 
 const CLOSING = 'Задача закроется автоматически, когда документ получит статус «Проведён».';
@@ -75,12 +87,15 @@ export function describeCause(input: {
   marker: string;
   /** A review's plan-vs-fact lines (the review event's `lines`): those that differ are listed. */
   lines?: readonly ReceiptLine[];
+  /** The document's goods leave BetaPRO (its stored plan's direction). */
+  outbound?: boolean;
 }): string {
   const cause = taskCause(input.doc);
-  const { what, todo } = HEADLINES[cause];
+  const outbound = input.outbound ?? false;
+  const { what, todo } = (outbound && OUTBOUND_HEADLINES[cause]) || HEADLINES[cause];
   const reasons = [
     ...problemsOf(input.doc).map((p) => p.message?.trim()),
-    ...(input.lines ?? []).filter((l) => l.difference !== 0 || l.defective > 0).map(differenceText),
+    ...(input.lines ?? []).filter((l) => l.difference !== 0 || l.defective > 0).map((l) => differenceText(l, outbound)),
   ].filter((m): m is string => Boolean(m));
   const lines = [
     `${ENTITY_LABELS[input.entity]} ${input.name}: ${what}`,

@@ -6,17 +6,28 @@
 import type { TransferPlan } from '@/lib/core/domain';
 import type { BetaproClient } from '@/lib/betapro';
 import { plannedQuantities } from '@/lib/betapro/mappers';
+import type { StockShortage } from '@/lib/core/views';
 
-export async function stockWarnings(betapro: BetaproClient, plan: Pick<TransferPlan, 'lines'>): Promise<string[]> {
+/** The goods BetaPRO has less of than the plan, as data (the widget words them in the user's language). */
+export async function stockShortages(betapro: BetaproClient, plan: Pick<TransferPlan, 'lines'>): Promise<StockShortage[]> {
   const wanted = plannedQuantities(plan.lines);
   const free = await betapro.getStock([...wanted.keys()]);
   const names = new Map(plan.lines.map((l) => [l.goodId, l.name]));
-  const short: string[] = [];
-  for (const [goodId, quantity] of wanted) {
+  const short: StockShortage[] = [];
+  for (const [goodId, needed] of wanted) {
     const have = free.get(goodId) ?? 0;
-    if (have < quantity) short.push(`«${names.get(goodId) ?? goodId}» (${goodId}): нужно ${quantity}, на складе ${have}`);
+    if (have < needed) short.push({ goodId, name: names.get(goodId) ?? goodId, needed, have });
   }
   return short;
+}
+
+/** One shortage in the comment log's Russian. */
+export function stockShortageText(s: StockShortage): string {
+  return `«${s.name}» (${s.goodId}): нужно ${s.needed}, на складе ${s.have}`;
+}
+
+export async function stockWarnings(betapro: BetaproClient, plan: Pick<TransferPlan, 'lines'>): Promise<string[]> {
+  return (await stockShortages(betapro, plan)).map(stockShortageText);
 }
 
 /** The comment line for a shortage found before shipping; undefined when there is none. */

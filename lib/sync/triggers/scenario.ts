@@ -20,7 +20,7 @@ export async function handleScenarioCall(
   if (!isDocumentEntity(entity)) {
     return {
       ok: false,
-      message: `Действие «Передать в БетаПРО» работает только для приёмок и перемещений, а не для ${body.objectType}.`,
+      message: `Действие «Передать в БетаПРО» работает только для приёмок, перемещений и возвратов поставщикам, а не для ${body.objectType}.`,
     };
   }
   const account = await loadAccount(prisma, accountId);

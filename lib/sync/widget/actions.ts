@@ -15,7 +15,7 @@ import { pollNow } from '@/lib/sync/account/recurring-jobs';
 import { claimReceiptCheck } from '@/lib/sync/widget/receipt-check-throttle';
 import { enqueueApply, POSTING_REFUSED } from '@/lib/sync/receipt/apply';
 import { decideDirection, headerProblems } from '@/lib/sync/transfer/direction';
-import { stockWarnings } from '@/lib/sync/transfer/outbound-plan';
+import { stockShortages, stockShortageText } from '@/lib/sync/transfer/outbound-plan';
 
 export async function runWidgetAction(
   prisma: PrismaClient,
@@ -116,8 +116,8 @@ export async function preflight(prisma: PrismaClient, session: Session, entity: 
   const decision = decideDirection(account, entity, read.document);
   const direction = 'direction' in decision ? decision.direction : null;
   // Outbound: the warehouse's stock of the planned goods, a warning (not a problem) when short.
-  const warnings = direction === 'outbound' && !problems.length ? await stockWarnings(await betaproClientFor(account), mapped) : [];
-  return { ok: problems.length === 0, problems, direction, warnings };
+  const shortages = direction === 'outbound' && !problems.length ? await stockShortages(await betaproClientFor(account), mapped) : [];
+  return { ok: problems.length === 0, problems, direction, warnings: shortages.map(stockShortageText), shortages };
 }
 
 function postingWasRefused(errors: unknown): boolean {

@@ -1,6 +1,6 @@
 'use client';
 import { createContext, useContext, useEffect, useMemo, type ReactNode } from 'react';
-import { messagesFor, type Locale, type Messages } from '@/lib/ui/i18n/index';
+import { messagesFor, withDirection, type Locale, type Messages } from '@/lib/ui/i18n/index';
 
 interface I18n {
   locale: Locale;
@@ -25,4 +25,11 @@ export function I18nProvider({ locale, title, children }: { locale: Locale; titl
 
 export function useI18n(): I18n {
   return useContext(I18nContext);
+}
+
+/** Everything below speaks of a shipment instead of a receipt when the document's goods leave BetaPRO. */
+export function DirectionProvider({ direction, children }: { direction: 'inbound' | 'outbound' | null | undefined; children: ReactNode }) {
+  const outer = useI18n();
+  const value = useMemo(() => ({ locale: outer.locale, t: withDirection(outer.t, direction) }), [outer, direction]);
+  return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
 }

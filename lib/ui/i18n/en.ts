@@ -109,6 +109,7 @@ export const en: Messages = {
     preflightSame: (n: number) => `The reasons above still stand (${n}).`,
     preflightFailed: 'Could not check the document',
     stockShort: 'The BetaPRO warehouse is short of these goods (it ships what it has):',
+    stockShortLine: (name: string, code: string, needed: string, have: string) => `${name} (${code}): ${needed} needed, ${have} in stock`,
     actionsLabel: 'Actions',
     actions: {
       send: 'Send to warehouse',
@@ -172,9 +173,38 @@ export const en: Messages = {
     unrecognizedIdentify: 'Match',
     identifyDone: 'Product matched: the warehouse will complete the receipt',
   },
+  outbound: {
+    states: { receiving: 'Shipping' },
+    stateHints: {
+      sent: 'The shipment task is created; the warehouse will pick and ship the goods.',
+      error: 'Sending or shipping failed — see the reasons below.',
+      receiving: 'The BetaPRO warehouse is picking and shipping the goods.',
+      review: 'A shipment with discrepancies is waiting for a decision.',
+      posted: 'The document was corrected to what was shipped and posted.',
+    },
+    eventKinds: {
+      receiving: 'Shipment started',
+      receipt_stored: 'Shipment received',
+      partial_receipt: 'Partial shipment',
+      partial_applied: 'Partial shipment applied',
+      receipt_correction: 'The warehouse is correcting the shipment',
+      receipt_vanished: 'The warehouse withdrew the shipment',
+    },
+    widget: {
+      actions: { check: 'Check the shipment' },
+      actionDone: { check: 'Shipment check requested' },
+      confirmCancelText: (name: string) =>
+        `Cancel the shipment task for document ${name} in BetaPRO? The warehouse will not ship these goods, and the document gets back the status it had before «Передать». The document can be sent again.`,
+      confirmPostText: (name: string) => `Post document ${name} with the goods actually shipped, despite the discrepancies with the plan?`,
+      receiptPartial: (parts: number) => `Partial shipment: ${parts} part(s) received, waiting for the last one.`,
+      colAccepted: 'Shipped',
+      tableCaption: 'Planned and shipped quantities per product',
+      receiptEmpty: 'The warehouse has not reported the shipment yet.',
+    },
+  },
   settings: {
     title: 'BetaPRO for MoySklad — settings',
-    intro: 'The app sends supplies and moves to the BetaPRO fulfilment warehouse and posts them as received.',
+    intro: 'The app sends supplies, moves and purchase returns to the BetaPRO fulfilment warehouse and posts them as received or shipped.',
     readOnly: 'Read only: only an administrator of the MoySklad account can change the settings.',
     incomplete: 'To send documents, set:',
     complete: 'The settings are complete — the solution is working.',
@@ -223,7 +253,7 @@ export const en: Messages = {
     stores: {
       title: 'BetaPRO warehouses',
       label: 'MoySklad stores that are BetaPRO warehouses',
-      help: 'Documents whose destination store is one of these are sent.',
+      help: 'A document into one of these stores is a receipt into BetaPRO; a document out of one of them is a shipment from it.',
       none: 'No stores loaded from MoySklad.',
     },
     entities: {
@@ -232,6 +262,12 @@ export const en: Messages = {
       move: 'Moves',
       purchasereturn: 'Purchase returns',
       help: 'Which documents the app sends to the warehouse.',
+      byDirection: 'By direction',
+      disabled: 'off',
+      directionTypes: {
+        inbound: { supply: 'supplies', move: 'moves into a BetaPRO store' },
+        outbound: { move: 'moves out of a BetaPRO store', purchasereturn: 'purchase returns' },
+      },
     },
     statuses: {
       title: 'Document statuses',
@@ -290,7 +326,8 @@ export const en: Messages = {
       title: 'MoySklad scenario',
       intro: (action: string) => `The most reliable way to send documents is a scenario with the action “${action}”:`,
       steps: {
-        create: 'In MoySklad open Settings → Scenarios and create a scenario for supplies (and another one for moves).',
+        create:
+          'In MoySklad open Settings → Scenarios and create a scenario for each enabled document type (supplies, moves, purchase returns).',
         condition: 'Condition: “Status changed” to «Передать».',
         action: (action: string) => `Action: “${action}” (this solution's action).`,
         save: 'Save the scenario. Setting the status «Передать» now reliably sends the document: MoySklad repeats the call for up to a day.',

@@ -47,3 +47,29 @@ export function keyPaths(value: unknown, prefix = ''): string[] {
   if (typeof value !== 'object' || value === null) return [prefix];
   return Object.entries(value).flatMap(([k, v]) => keyPaths(v, prefix ? `${prefix}.${k}` : k));
 }
+
+type Overrides = { [key: string]: string | ((...args: never[]) => string) | Overrides };
+
+function overlay<T>(base: T, over: Overrides): T {
+  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  for (const [key, value] of Object.entries(over)) {
+    out[key] = typeof value === 'object' ? overlay(out[key], value) : value;
+  }
+  return out as T;
+}
+
+const directed = new WeakMap<Messages, Messages>();
+
+/**
+ * The texts for a document of this direction: an outbound one (goods leaving BetaPRO, docs/outbound.md)
+ * speaks of a shipment where an inbound one speaks of a receipt (`outbound` in ru.ts/en.ts).
+ */
+export function withDirection(t: Messages, direction: 'inbound' | 'outbound' | null | undefined): Messages {
+  if (direction !== 'outbound') return t;
+  let result = directed.get(t);
+  if (!result) {
+    result = overlay(t, t.outbound as Overrides);
+    directed.set(t, result);
+  }
+  return result;
+}

@@ -5,6 +5,7 @@ import FormControlLabel from '@mui/material/FormControlLabel';
 import FormGroup from '@mui/material/FormGroup';
 import FormHelperText from '@mui/material/FormHelperText';
 import FormLabel from '@mui/material/FormLabel';
+import Box from '@mui/material/Box';
 import Stack from '@mui/material/Stack';
 import type { SettingsResponse } from '@/lib/api/contract';
 import { useI18n } from '@/lib/ui/i18n/context';
@@ -85,6 +86,48 @@ function EntitiesField({ form, onChange, errors, disabled }: SectionFieldProps) 
         ))}
       </FormGroup>
       <FormHelperText sx={{ mx: 0 }}>{entitiesError ?? e.help}</FormHelperText>
+      <EntitiesByDirection enabled={form.enabledEntities} />
     </FormControl>
+  );
+}
+
+/** Which enabled types go into BetaPRO and which come out of it (docs/outbound.md): a move is both, by its stores. */
+function EntitiesByDirection({ enabled }: { enabled: readonly Entity[] }) {
+  const { t } = useI18n();
+  const e = t.settings.entities;
+  const directions = ['inbound', 'outbound'] as const;
+  return (
+    <Box
+      component="dl"
+      data-testid="entities-by-direction"
+      aria-label={e.byDirection}
+      sx={{ display: 'grid', gridTemplateColumns: 'auto 1fr', columnGap: 1, rowGap: 0.25, m: 0, mt: 1, fontSize: 12 }}
+    >
+      {directions.map((direction) => {
+        const types = Object.entries(e.directionTypes[direction]) as Array<[Entity, string]>;
+        return (
+          <Box key={direction} sx={{ display: 'contents' }} data-testid={`direction-${direction}`}>
+            <Box component="dt" sx={{ color: 'text.secondary' }}>
+              {t.widget.directions[direction]}:
+            </Box>
+            <Box component="dd" sx={{ m: 0 }}>
+              {types.map(([entity, label], i) => (
+                <Box
+                  component="span"
+                  key={entity}
+                  data-entity={entity}
+                  data-enabled={enabled.includes(entity) || undefined}
+                  sx={{ color: enabled.includes(entity) ? 'text.primary' : 'text.secondary' }}
+                >
+                  {i > 0 && '; '}
+                  {label}
+                  {!enabled.includes(entity) && ` (${e.disabled})`}
+                </Box>
+              ))}
+            </Box>
+          </Box>
+        );
+      })}
+    </Box>
   );
 }

@@ -11,8 +11,8 @@ import useSWR, { type SWRResponse } from 'swr';
 import { LoadFailed } from '@/lib/ui/load-failed';
 import type { ActionName, DocumentView, PreflightResponse } from '@/lib/api/contract';
 import { ApiError, SessionExpiredError, type ApiClient } from '@/lib/ui/api-client';
-import { formatDateTime, labelOf } from '@/lib/ui/i18n';
-import { useI18n } from '@/lib/ui/i18n/context';
+import { formatDateTime, labelOf, withDirection } from '@/lib/ui/i18n';
+import { DirectionProvider, useI18n } from '@/lib/ui/i18n/context';
 import { HostRequestError, type HostBridge } from '@/lib/ui/moysklad-bridge';
 import { ActionBar } from '@/lib/ui/widget/action-bar';
 import { Preflight } from '@/lib/ui/widget/preflight';
@@ -73,7 +73,7 @@ export function DocumentPanel({ entity, objectId, openId, saves, client, bridge,
   const data = view.data;
   const changed = useDocumentChanged(data, openId);
   const actions = useDocumentActions(client, base, view, preflight, fastUntilRef);
-  const confirm = useConfirmedRun(bridge, actions.perform, data?.name ?? '');
+  const confirm = useConfirmedRun(bridge, actions.perform, data?.name ?? '', data?.direction);
   const { reopen, reopenFailed } = useReopen(bridge, entity, objectId);
 
   if (!data) {
@@ -94,41 +94,34 @@ export function DocumentPanel({ entity, objectId, openId, saves, client, bridge,
   const showNotice = notice && (notice.severity === 'error' || !notice.state || notice.state === data.state);
 
   return (
-    <Box sx={{ px: 1.5, pb: 1.5, pt: 1 }} data-testid="document-panel" data-document-id={objectId}>
-      <PanelHeader data={data} neverSent={neverSent} />
-      <DocumentFacts data={data} />
-      {changed && <ChangedNotice reopenFailed={reopenFailed} onReopen={() => void reopen()} />}
+    <DirectionProvider direction={data.direction}>
+      <Box
+        sx={{ px: 1.5, pb: 1.5, pt: 1 }}
+        data-testid="document-panel"
+        data-document-id={objectId}
+        data-direction={data.direction ?? undefined}
+      >
+        <PanelHeader data={data} neverSent={neverSent} />
+        <DocumentFacts data={data} />
+        {changed && <ChangedNotice reopenFailed={reopenFailed} onReopen={() => void reopen()} />}
 
-      <ActionBar view={data} busy={actions.busy} onRun={(a) => void confirm.run(a)} blocked={preflightBlocks} />
-      {confirm.confirming && (
-        <InlineConfirm
-          texts={confirm.textsOf(confirm.confirming)}
-          onYes={() => {
-            const a = confirm.confirming!;
-            confirm.setConfirming(null);
-            void actions.perform(a);
-          }}
-          onNo={() => confirm.setConfirming(null)}
+        <ActionBar view={data} busy={actions.busy} onRun={(a) => void confirm.run(a)} blocked={preflightBlocks} />
+        <PendingConfirm confirm={confirm} perform={actions.perform} />
+        {showNotice && <ActionNotice notice={notice} onClose={() => setNotice(null)} />}
+        {showErrors && <DocumentErrors data={data} />}
+
+        <UnrecognizedGoods
+          goods={data.unrecognized ?? []}
+          isAdmin={isAdmin}
+          busyBarcode={actions.identifying}
+          onIdentify={(b, k) => void actions.identify(b, k)}
         />
-      )}
-      {showNotice && (
-        <Alert severity={notice.severity} sx={{ mt: 1, py: 0 }} onClose={() => setNotice(null)} data-testid="action-notice">
-          {notice.text}
-        </Alert>
-      )}
-      {showErrors && <DocumentErrors data={data} />}
 
-      <UnrecognizedGoods
-        goods={data.unrecognized ?? []}
-        isAdmin={isAdmin}
-        busyBarcode={actions.identifying}
-        onIdentify={(b, k) => void actions.identify(b, k)}
-      />
-
-      {wantPreflight && <Preflight data={preflight.data} error={preflight.error} loading={preflight.isLoading} known={data.errors} />}
-      {data.receipt && <ReceiptTable receipt={data.receipt} />}
-      {!neverSent && <Timeline events={data.events} />}
-    </Box>
+        {wantPreflight && <Preflight data={preflight.data} error={preflight.error} loading={preflight.isLoading} known={data.errors} />}
+        {data.receipt && <ReceiptTable receipt={data.receipt} outbound={data.direction === 'outbound'} />}
+        {!neverSent && <Timeline events={data.events} />}
+      </Box>
+    </DirectionProvider>
   );
 }
 
@@ -186,7 +179,7 @@ function useDocumentChanged(data: DocumentView | undefined, openId: number): boo
 /** The buttons' calls and the unknown goods' mapping, with the notice each leaves. */
 function useDocumentActions(client: ApiClient, base: string, view: ViewSwr, preflight: PreflightSwr, fastUntilRef: RefObject<number>) {
   const { t, locale } = useI18n();
-  const w = t.widget;
+  const w = withDirection(t, view.data?.direction).widget;
   const [busy, setBusy] = useState<ActionName | null>(null);
   // A success notice belongs to the state it answered («Передача запрошена» while queued): it goes
   // once the state moves on, so it never contradicts the chip.
@@ -244,8 +237,13 @@ function useDocumentActions(client: ApiClient, base: string, view: ViewSwr, pref
 type ConfirmTexts = { text: string; yes: string; no: string };
 
 /** Cancel and post ask first: in MoySklad's own dialog, or inside the widget when the host cannot show one. */
-function useConfirmedRun(bridge: HostBridge | null, perform: (action: ActionName) => Promise<void>, name: string) {
-  const w = useI18n().t.widget;
+function useConfirmedRun(
+  bridge: HostBridge | null,
+  perform: (action: ActionName) => Promise<void>,
+  name: string,
+  direction: DocumentView['direction'] | undefined,
+) {
+  const w = withDirection(useI18n().t, direction).widget;
   const [confirming, setConfirming] = useState<ActionName | null>(null);
 
   const textsOf = useCallback(
@@ -319,7 +317,7 @@ function PanelHeader({ data, neverSent }: { data: DocumentView; neverSent: boole
         )}
         <Typography sx={{ ml: 'auto', fontSize: 11, fontWeight: 700, color: 'primary.main', letterSpacing: 0.3 }}>{w.title}</Typography>
       </Box>
-      <Typography sx={{ fontSize: 12, color: 'text.secondary', mt: 0.5 }} role="status" aria-live="polite">
+      <Typography sx={{ fontSize: 12, color: 'text.secondary', mt: 0.5 }} role="status" aria-live="polite" data-testid="state-hint">
         {neverSent ? w.notSentYet : t.stateHints[data.state]}
       </Typography>
     </>
@@ -388,6 +386,36 @@ function ChangedNotice({ reopenFailed, onReopen }: { reopenFailed: boolean; onRe
       <Button variant="outlined" color="info" sx={{ mt: 0.75, bgcolor: 'background.paper' }} onClick={onReopen} data-testid="reopen">
         {w.reopen}
       </Button>
+    </Alert>
+  );
+}
+
+/** The widget's own confirmation, while one is pending (the host could not show its dialog). */
+function PendingConfirm({
+  confirm,
+  perform,
+}: {
+  confirm: ReturnType<typeof useConfirmedRun>;
+  perform: (action: ActionName) => Promise<void>;
+}) {
+  const action = confirm.confirming;
+  if (!action) return null;
+  return (
+    <InlineConfirm
+      texts={confirm.textsOf(action)}
+      onYes={() => {
+        confirm.setConfirming(null);
+        void perform(action);
+      }}
+      onNo={() => confirm.setConfirming(null)}
+    />
+  );
+}
+
+function ActionNotice({ notice, onClose }: { notice: Notice; onClose: () => void }) {
+  return (
+    <Alert severity={notice.severity} sx={{ mt: 1, py: 0 }} onClose={onClose} data-testid="action-notice">
+      {notice.text}
     </Alert>
   );
 }

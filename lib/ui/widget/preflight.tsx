@@ -2,6 +2,7 @@
 import Alert from '@mui/material/Alert';
 import Skeleton from '@mui/material/Skeleton';
 import type { PreflightResponse, Problem } from '@/lib/api/contract';
+import { formatNumber } from '@/lib/ui/i18n';
 import { problemLines } from '@/lib/ui/i18n/codes';
 import { useI18n } from '@/lib/ui/i18n/context';
 import { ProblemList } from '@/lib/ui/widget/problems';
@@ -63,12 +64,12 @@ export function Preflight({
       {w.directions[data.direction]}
     </Alert>
   ) : null;
-  const warnings = data?.warnings?.length ? (
+  const warnings = data?.shortages?.length ? (
     <Alert severity="warning" icon={false} sx={{ py: 0.5, mt: 0.5 }} data-testid="preflight-stock">
       <div>{w.stockShort}</div>
       <ul style={{ margin: 0, paddingLeft: 16 }}>
-        {data.warnings.map((line) => (
-          <li key={line}>{line}</li>
+        {data.shortages.map((s) => (
+          <li key={s.goodId}>{w.stockShortLine(s.name, s.goodId, formatNumber(s.needed, locale), formatNumber(s.have, locale))}</li>
         ))}
       </ul>
     </Alert>

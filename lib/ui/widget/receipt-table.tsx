@@ -39,8 +39,8 @@ function Tag({ text, color }: { text: string; color: 'warning.dark' | 'error.mai
 type ReceiptView = NonNullable<DocumentView['receipt']>;
 type ReceiptLine = ReceiptView['lines'][number];
 
-/** One good: its name (with the code and a tag when outside the plan), plan, «Принято», defects, difference. */
-function ReceiptRow({ line }: { line: ReceiptLine }) {
+/** One good: its name (with the code and a tag when outside the plan), plan, «Принято» (or «Отгружено»), defects, difference. */
+function ReceiptRow({ line, defects }: { line: ReceiptLine; defects: boolean }) {
   const { t, locale } = useI18n();
   const w = t.widget;
   return (
@@ -65,9 +65,11 @@ function ReceiptRow({ line }: { line: ReceiptLine }) {
       <TableCell sx={num}>{formatNumber(line.planned, locale)}</TableCell>
       {/* lines[].accepted: the number the comment says «принято» (defects policy applied on the server). */}
       <TableCell sx={num}>{formatNumber(line.accepted, locale)}</TableCell>
-      <TableCell sx={{ ...num, color: line.defective ? 'warning.dark' : 'text.disabled' }}>
-        {formatNumber(line.defective, locale)}
-      </TableCell>
+      {defects && (
+        <TableCell sx={{ ...num, color: line.defective ? 'warning.dark' : 'text.disabled' }}>
+          {formatNumber(line.defective, locale)}
+        </TableCell>
+      )}
       <TableCell
         sx={{
           ...num,
@@ -81,7 +83,7 @@ function ReceiptRow({ line }: { line: ReceiptLine }) {
   );
 }
 
-function LinesTable({ lines }: { lines: ReceiptLine[] }) {
+function LinesTable({ lines, defects }: { lines: ReceiptLine[]; defects: boolean }) {
   const { t } = useI18n();
   const w = t.widget;
   return (
@@ -90,25 +92,31 @@ function LinesTable({ lines }: { lines: ReceiptLine[] }) {
         <TableRow>
           <TableCell sx={cell}>{w.colName}</TableCell>
           <TableCell sx={{ ...num, width: 44 }}>{w.colPlanned}</TableCell>
-          <TableCell sx={{ ...num, width: 58 }}>{w.colAccepted}</TableCell>
-          <TableCell sx={{ ...num, width: 44 }}>{w.colDefective}</TableCell>
+          {/* «Отгружено» (a shipment, no defects column) needs more room than «Принято». */}
+          <TableCell sx={{ ...num, width: defects ? 58 : 72 }}>{w.colAccepted}</TableCell>
+          {defects && <TableCell sx={{ ...num, width: 44 }}>{w.colDefective}</TableCell>}
           <TableCell sx={{ ...num, width: 48 }}>{w.colDifference}</TableCell>
         </TableRow>
       </TableHead>
       <TableBody>
         {lines.map((line) => (
-          <ReceiptRow key={line.goodId} line={line} />
+          <ReceiptRow key={line.goodId} line={line} defects={defects} />
         ))}
       </TableBody>
     </Table>
   );
 }
 
-/** Plan vs fact per good; unexpected goods and goods unknown to MoySklad are marked in the row. */
-export function ReceiptTable({ receipt }: { receipt: ReceiptView }) {
+/**
+ * Plan vs fact per good; unexpected goods and goods unknown to MoySklad are marked in the row. A shipment
+ * (outbound) has no defects column: what left is good stock (docs/outbound.md), so the column would only
+ * ever show zeros.
+ */
+export function ReceiptTable({ receipt, outbound = false }: { receipt: ReceiptView; outbound?: boolean }) {
   const { t } = useI18n();
   const w = t.widget;
   const hasUnknown = receipt.lines.some((l) => l.unknown);
+  const defects = !outbound || receipt.lines.some((l) => l.defective);
   return (
     <Section title={w.receiptTitle} testId="receipt">
       {receipt.nonArrival && (
@@ -131,7 +139,7 @@ export function ReceiptTable({ receipt }: { receipt: ReceiptView }) {
           {w.receiptEmpty}
         </Typography>
       ) : (
-        <LinesTable lines={receipt.lines} />
+        <LinesTable lines={receipt.lines} defects={defects} />
       )}
     </Section>
   );

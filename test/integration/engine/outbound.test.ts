@@ -14,7 +14,18 @@ import {
   waitFor,
   type ConfiguredAccount,
 } from '../../support/sandbox';
+import {
+  checkUntil as checkDocumentUntil,
+  createMove as createMoveDocument,
+  documentAction,
+  settle as settleDocument,
+  simIndocs as simIndocsOf,
+  ship,
+  stockUp as stockUpOf,
+  type Lines,
+} from '../../support/outbound';
 import type { DocumentView, PreflightResponse } from '@/lib/api/contract';
+import { SCENARIO_ACTION_TRANSFER } from '@/lib/moysklad/descriptor';
 
 type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
 let sandbox: Sandbox;
@@ -29,7 +40,6 @@ afterAll(async () => {
 });
 
 const ms = () => sandbox.moysklad;
-const productId = (article: string) => account.seed.products.find((p) => p.article === article)!.id;
 interface MsMove {
   applicable?: boolean;
   description?: string;
@@ -38,83 +48,15 @@ interface MsMove {
 }
 const msMove = (id: string) => ms().getDocument(account.accountId, 'move', id) as MsMove;
 const quantities = (id: string) => Object.fromEntries((msMove(id).positions?.rows ?? []).map((r) => [r.assortment.article, r.quantity]));
-
-async function control(path: string, body: unknown = {}) {
-  const res = await fetch(`${sandbox.betapro.controlUrl}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  if (res.status >= 300) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-  return res.json() as Promise<{ data?: Record<string, unknown> }>;
-}
-async function simIndocs(): Promise<Array<{ indoc_id: string; indoc_type: string; json: Record<string, unknown> }>> {
-  const res = await fetch(`${sandbox.betapro.controlUrl}/state`);
-  const state = (await res.json()) as {
-    partners: Array<{
-      partnerId: string;
-      indocs: Array<{ indoc_id: string; indoc_type: string; json: Record<string, unknown> }>;
-    }>;
-  };
-  return state.partners.find((p) => p.partnerId === BETAPRO_PARTNER.partnerId)?.indocs ?? [];
-}
+const simIndocs = () => simIndocsOf(sandbox);
 const simIndoc = async (indocId: string) => (await simIndocs()).find((d) => d.indoc_id === indocId);
-
-const action = (id: string, name: string) =>
-  api(sandbox.app.url, `/api/widget/documents/move/${id}/actions`, {
-    token: account.adminSession,
-    body: { action: name },
-  });
+const action = (id: string, name: string) => documentAction(sandbox, account, 'move', id, name);
 const view = (id: string) => documentView(sandbox, account.adminSession, 'move', id);
-
-function createMove(lines: Array<[article: string, quantity: number]>, from: string, to: string): string {
-  const doc = ms().createDocument(account.accountId, 'move', {
-    organization: ms().meta('organization', account.seed.organizationId),
-    sourceStore: ms().meta('store', from),
-    targetStore: ms().meta('store', to),
-    positions: lines.map(([article, quantity]) => ({
-      quantity,
-      price: 0,
-      assortment: ms().meta('product', productId(article)),
-    })),
-  });
-  return String(doc.id);
-}
-
-async function settle(id: string, states: string[]): Promise<DocumentView> {
-  return waitFor(
-    `move in ${states.join('/')}`,
-    async () => {
-      const v = await view(id);
-      return states.includes(v.state) ? v : undefined;
-    },
-    40_000,
-  );
-}
-
-async function checkUntil(id: string, done: (v: DocumentView) => boolean): Promise<DocumentView> {
-  return waitFor(
-    'shipment handled',
-    async () => {
-      const v = await view(id);
-      if (done(v)) return v;
-      await action(id, 'check');
-      await new Promise((r) => setTimeout(r, 300));
-      return undefined;
-    },
-    40_000,
-  );
-}
-
+const createMove = (lines: Lines, from: string, to: string) => createMoveDocument(sandbox, account, lines, { from, to });
+const settle = (id: string, states: string[]): Promise<DocumentView> => settleDocument(sandbox, account, 'move', id, states);
+const checkUntil = (id: string, done: (v: DocumentView) => boolean) => checkDocumentUntil(sandbox, account, 'move', id, done);
 /** Registers the goods in BetaPRO (an inbound move received as planned) so that its stock has them. */
-async function stockUp(lines: Array<[string, number]>): Promise<void> {
-  const id = createMove(lines, account.seed.stores.main, account.seed.stores.betapro);
-  await action(id, 'send');
-  const sent = await settle(id, ['sent', 'error']);
-  expect(sent.errors).toEqual([]);
-  await control(`/indocs/${sent.indocId}/receive`, { final: true });
-  await checkUntil(id, (v) => v.state === 'posted');
-}
+const stockUp = (lines: Lines) => stockUpOf(sandbox, account, lines);
 
 describe('outbound moves', () => {
   it('a move from the BetaPRO store becomes a shipment task, shipped in full → «Проведён»', async () => {
@@ -134,11 +76,12 @@ describe('outbound moves', () => {
     const pre = await api<PreflightResponse>(sandbox.app.url, `/api/widget/documents/move/${id}/preflight`, {
       token: account.adminSession,
     });
-    expect(pre.body).toMatchObject({ ok: true, direction: 'outbound', warnings: [] });
+    expect(pre.body).toMatchObject({ ok: true, direction: 'outbound', warnings: [], shortages: [] });
 
     await action(id, 'send');
     const sent = await settle(id, ['sent', 'error']);
     expect(sent.errors).toEqual([]);
+    expect(sent.lastTrigger).toBe('widget');
     expect(sent.direction).toBe('outbound');
     expect(sent.indocId).toMatch(/^MSM/);
     const task = await simIndoc(sent.indocId!);
@@ -154,7 +97,7 @@ describe('outbound moves', () => {
     expect(msMove(id).state?.name).toBe('Передан');
     expect(msMove(id).description).toMatch(/Отгрузка со склада БетаПРО/);
 
-    await control(`/indocs/${sent.indocId}/ship`);
+    await ship(sandbox, sent.indocId!);
     const posted = await checkUntil(id, (v) => v.state === 'posted');
     expect(posted.receipt?.lines.map((l) => [l.goodId, l.planned, l.accepted]).sort()).toEqual([
       ['MUG-300', 2, 2],
@@ -183,13 +126,15 @@ describe('outbound moves', () => {
     expect(pre.body.ok).toBe(true);
     expect(pre.body.warnings).toHaveLength(1);
     expect(pre.body.warnings![0]).toMatch(/NB-A5.*нужно 5, на складе 2/);
+    // The same shortage as data, for the widget's own language.
+    expect(pre.body.shortages).toEqual([{ goodId: 'NB-A5', name: 'Блокнот А5 в клетку', needed: 5, have: 2 }]);
 
     await action(id, 'send');
     const sent = await settle(id, ['sent', 'error']);
     expect(sent.errors).toEqual([]);
     expect(msMove(id).description).toMatch(/не хватает товара/);
 
-    await control(`/indocs/${sent.indocId}/ship`); // the warehouse has 2 of the 5
+    await ship(sandbox, sent.indocId!); // the warehouse has 2 of the 5
     const posted = await checkUntil(id, (v) => v.state === 'posted');
     expect(posted.receipt?.lines.map((l) => [l.goodId, l.planned, l.accepted])).toEqual([['NB-A5', 5, 2]]);
     expect(quantities(id)).toEqual({ 'NB-A5': 2 });
@@ -235,17 +180,8 @@ describe('outbound moves', () => {
 });
 
 describe('every trigger sends an outbound move as a shipment task (lib/sync/triggers)', () => {
-  function outboundMove(state?: string): string {
-    const { stores, states } = account.seed;
-    const doc = ms().createDocument(account.accountId, 'move', {
-      organization: ms().meta('organization', account.seed.organizationId),
-      sourceStore: ms().meta('store', stores.betapro),
-      targetStore: ms().meta('store', stores.main),
-      ...(state ? { state: ms().stateMeta('move', states.move[state]) } : {}),
-      positions: [{ quantity: 1, price: 0, assortment: ms().meta('product', productId('MUG-300')) }],
-    });
-    return String(doc.id);
-  }
+  const outboundMove = (state?: string) =>
+    createMoveDocument(sandbox, account, [['MUG-300', 1]], { from: account.seed.stores.betapro, to: account.seed.stores.main, state });
   async function sentAsShipment(id: string, trigger: string): Promise<void> {
     const v = await settle(id, ['sent', 'error']);
     expect(v.errors).toEqual([]);
@@ -274,7 +210,7 @@ describe('every trigger sends an outbound move as a shipment task (lib/sync/trig
     ms().addScenario(account.accountId, {
       entityType: 'move',
       stateId: account.seed.states.move['Новый'],
-      actionName: 'transfer-to-betapro',
+      actionName: SCENARIO_ACTION_TRANSFER,
     } as never);
     const id = outboundMove();
     ms().userUpdate(account.accountId, 'move', id, {

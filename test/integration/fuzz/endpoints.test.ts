@@ -879,6 +879,37 @@ describe('fuzz: every public endpoint refuses bad input with a 4xx and writes no
     expect(clerkRefusals.map((o) => `${o.status} ${o.name}`)).toEqual([]);
   });
 
+  it('stock reconciliation API: bad tokens on the view, the run and the CSV; wrong methods; unknown routes', async () => {
+    const routes = [
+      { name: 'stock view', method: 'GET', path: '/api/stock' },
+      { name: 'stock run', method: 'POST', path: '/api/stock/run', body: '{}' },
+      { name: 'stock csv', method: 'GET', path: '/api/stock/csv' },
+    ];
+    const cases: Case[] = [];
+    for (const route of routes) {
+      for (const [tokenName, headers] of await badSessionTokens()) {
+        cases.push({
+          name: `${route.name}, token ${tokenName}`,
+          method: route.method,
+          path: route.path,
+          headers: () => headers,
+          body: route.body,
+        });
+      }
+    }
+    for (const method of ['POST', 'PUT', 'DELETE'])
+      cases.push({ name: 'wrong method', method, path: '/api/stock', headers: adminSession, body: '{}' });
+    for (const method of ['GET', 'PUT', 'DELETE'])
+      cases.push({ name: 'wrong method', method, path: '/api/stock/run', headers: adminSession });
+    for (const method of ['POST', 'PUT', 'DELETE'])
+      cases.push({ name: 'wrong method', method, path: '/api/stock/csv', headers: adminSession, body: '{}' });
+    cases.push({ name: 'unknown stock route', method: 'POST', path: '/api/stock/drop-everything', headers: adminSession, body: '{}' });
+    const outcomes = await runAll(cases);
+    expect(offenders(outcomes)).toEqual([]);
+    const tokenRefusals = outcomes.filter((o) => o.name.includes(', token ') && o.status !== 401 && o.status !== 431);
+    expect(tokenRefusals.map((o) => `${o.status} ${o.name}`)).toEqual([]);
+  });
+
   it('health: wrong methods are refused', async () => {
     for (const method of ['POST', 'PUT', 'DELETE']) {
       const res = await fetch(`${sandbox.app.url}/api/health`, {

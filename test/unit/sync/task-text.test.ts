@@ -78,6 +78,22 @@ describe('describeCause', () => {
     expect(text).not.toContain('NB-A5');
   });
 
+  it('a shipment under review speaks of what was shipped (docs/outbound.md)', () => {
+    const line = { name: 'Ручка', unexpected: false, unknown: false, defective: 0 };
+    const text = describeCause({
+      entity: 'move',
+      name: '00003',
+      doc: { state: 'review', errors: null },
+      marker,
+      outbound: true,
+      lines: [{ ...line, goodId: 'PEN-BLUE', planned: 5, accepted: 2, difference: -3 }],
+    });
+    const lines = text.split('\n');
+    expect(lines[0]).toBe('Перемещение 00003: склад БетаПРО отгрузил товар с расхождениями, документ ждёт решения.');
+    expect(lines[2]).toBe('1. «Ручка» (PEN-BLUE): план 5, отгружено 2 (−3).');
+    expect(text).not.toMatch(/принял|принято/);
+  });
+
   it('a long list is cut to MoySklad’s limit, the marker kept', () => {
     const errors = Array.from({ length: 300 }, (_, i) => ({
       code: 'MISSING_KEY',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { en } from '@/lib/ui/i18n/en';
 import { ru } from '@/lib/ui/i18n/ru';
-import { formatNumber, keyPaths, labelOf, localeFrom, messagesFor } from '@/lib/ui/i18n';
+import { formatNumber, keyPaths, labelOf, localeFrom, messagesFor, withDirection } from '@/lib/ui/i18n';
 import { syncStateSchema, actionNameSchema } from '@/lib/api/contract';
 
 function leaves(value: unknown, prefix = ''): Array<[string, unknown]> {
@@ -81,5 +81,30 @@ describe('locale', () => {
     expect(formatNumber(2, 'ru', true)).toBe('+2');
     expect(formatNumber(0, 'ru', true)).toBe('0');
     expect(formatNumber(1500, 'en')).toBe('1,500');
+  });
+});
+
+describe('texts by direction (docs/outbound.md)', () => {
+  it('an outbound document speaks of a shipment; every replaced key exists in the base texts', () => {
+    for (const t of [ru, en]) {
+      const out = withDirection(t, 'outbound');
+      const base = new Set(keyPaths(t));
+      for (const path of keyPaths(t.outbound)) expect(base.has(path), path).toBe(true);
+      expect(out.widget.colAccepted).toBe(t.outbound.widget.colAccepted);
+      expect(out.states.receiving).toBe(t.outbound.states.receiving);
+      // Untouched keys stay, and the base texts are not changed by the overlay.
+      expect(out.widget.colPlanned).toBe(t.widget.colPlanned);
+      expect(out.states.posted).toBe(t.states.posted);
+      expect(t.widget.colAccepted).not.toBe(out.widget.colAccepted);
+    }
+    expect(withDirection(ru, 'outbound').widget.colAccepted).toBe('Отгружено');
+    expect(withDirection(en, 'outbound').widget.actions.check).toBe('Check the shipment');
+    expect(withDirection(ru, 'outbound').widget.confirmCancelText('M-1')).toMatch(/задание на отгрузку/);
+  });
+
+  it('inbound and unknown directions keep the receipt texts', () => {
+    expect(withDirection(ru, 'inbound')).toBe(ru);
+    expect(withDirection(en, null)).toBe(en);
+    expect(withDirection(ru, undefined).widget.colAccepted).toBe('Принято');
   });
 });
