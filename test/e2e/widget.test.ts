@@ -233,6 +233,16 @@ describe.skipIf(!executablePath)('document widget in the MoySklad host page', ()
     expect(shown).toBe(formatLogDate(new Date(posted.at)).replace(' ', ', '));
     await shot(page, 'posted');
     await page.close();
+    // In English the same columns carry the same numbers: «Принято» / Accepted is the document's quantity.
+    const english = await openDocument('supply', id, '&lang=en');
+    await state(english.widget, 'posted').waitFor({ timeout: 30_000 });
+    await expect(english.widget.getByRole('columnheader', { name: 'Accepted' }).count()).resolves.toBe(1);
+    const enRows = english.widget.getByTestId('receipt-line');
+    await expect(enRows.filter({ hasText: 'Кружка' }).locator('td').nth(4).textContent()).resolves.toBe('−4');
+    const enShirt = enRows.filter({ hasText: 'Футболка' }).first();
+    await expect(enShirt.locator('td').nth(2).textContent()).resolves.toBe(String(shirtRow.quantity));
+    await expect(enShirt.locator('td').nth(3).textContent()).resolves.toBe('1');
+    await english.page.close();
   });
 
   it('lets an admin map goods the warehouse received without a card, and the receipt then posts', async () => {
