@@ -202,16 +202,28 @@ describe('JSON API client: errors and retries', () => {
       json(res, 200, store);
     };
     const gate = new InProcessRateGate();
+    // The second call is made once the client has paused the account, not after a fixed wait: on a
+    // busy machine the 429 can take longer than any such wait to arrive.
+    let pausedUntil = 0;
+    let pauseSeen!: () => void;
+    const paused = new Promise<void>((resolve) => (pauseSeen = resolve));
+    const pause = gate.pause.bind(gate);
+    gate.pause = async (key, untilMs) => {
+      pausedUntil = untilMs;
+      await pause(key, untilMs);
+      pauseSeen();
+    };
     const c = client({ gate });
     const started = Date.now();
     const a = c.getStore('s1');
-    await new Promise((r) => setTimeout(r, 50));
+    await paused;
     const b = c.getStore('s1');
     await Promise.all([a, b]);
-    // Both later calls started only after the 300 ms pause from the first answer.
-    const later = seen.slice(1).map((s) => s.at - started);
+    // The pause is the advised 300 ms, and both later calls (the retry and the other call) wait for it.
+    expect(pausedUntil - started).toBeGreaterThanOrEqual(290);
+    const later = seen.slice(1).map((s) => s.at);
     expect(later).toHaveLength(2);
-    for (const at of later) expect(at).toBeGreaterThanOrEqual(290);
+    for (const at of later) expect(at).toBeGreaterThanOrEqual(pausedUntil - 2);
   });
 
   it('fails a 2xx it cannot read as REMOTE_REJECTED, not retried', async () => {
