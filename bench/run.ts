@@ -71,7 +71,8 @@ const PLAN = QUICK
   : {
       sizes: [10, 100, 1000, 5000],
       latencySamples: 30,
-      pgLatencySamples: 15,
+      // BENCH_PG_LATENCY_SAMPLES: more samples for a partial run (a p95 of 15 is the second slowest).
+      pgLatencySamples: Number(process.env.BENCH_PG_LATENCY_SAMPLES) || 15,
       webhookSec: 15,
       tpAccounts: 10,
       tpDocsPerAccount: 30,
@@ -153,7 +154,7 @@ async function latencySeries(
   account: BenchAccount,
   productIds: string[],
   prefix: string,
-  samples: number,
+  sampleCount: number,
   meta: Pick<LatencySeries, 'database' | 'deployment' | 'workers'>,
   docs: Array<{ account: BenchAccount; id: string }>,
 ): Promise<LatencySeries> {
@@ -165,11 +166,20 @@ async function latencySeries(
     taskCreatedToSent: [] as number[],
   };
   const calls = { transferMoysklad: 0, transferBetapro: 0, receiptMoysklad: 0, receiptBetapro: 0 };
-  for (let i = 0; i < samples; i++) {
+  const samples: LatencySeries['samples'] = [];
+  for (let i = 0; i < sampleCount; i++) {
     const id = await createSupply(sandbox, account, productIds);
     docs.push({ account, id });
     const t = await measureTransfer(sandbox, account, id, { timeoutMs: 60_000, jitterMs: 500 });
     toSent.push(t.latencyMs);
+    // The calls of a sample that made more than the usual 3 MoySklad + 1 BetaPRO, by route.
+    const extra = t.moysklad.total > 3 || t.betapro.total > 1;
+    samples.push({
+      ms: t.latencyMs,
+      requested: t.phasesMs.requested,
+      taskCreated: t.phasesMs.taskCreated,
+      ...(extra ? { calls: { moysklad: t.moysklad.byRoute, betapro: t.betapro.byRoute } } : {}),
+    });
     phases.toRequested.push(t.phasesMs.requested);
     phases.requestedToTaskCreated.push(t.phasesMs.taskCreated - t.phasesMs.requested);
     phases.taskCreatedToSent.push(t.phasesMs.sent - t.phasesMs.taskCreated);
@@ -195,11 +205,12 @@ async function latencySeries(
     },
     outdocToPostedMs: distribution(toPosted),
     meanCalls: {
-      transferMoysklad: round(calls.transferMoysklad / samples, 2),
-      transferBetapro: round(calls.transferBetapro / samples, 2),
-      receiptMoysklad: round(calls.receiptMoysklad / samples, 2),
-      receiptBetapro: round(calls.receiptBetapro / samples, 2),
+      transferMoysklad: round(calls.transferMoysklad / sampleCount, 2),
+      transferBetapro: round(calls.transferBetapro / sampleCount, 2),
+      receiptMoysklad: round(calls.receiptMoysklad / sampleCount, 2),
+      receiptBetapro: round(calls.receiptBetapro / sampleCount, 2),
     },
+    samples,
   };
 }
 
@@ -577,7 +588,10 @@ if (postgresUp && ['webhook', 'throughput', 'latency', 'calls'].some((section) =
       // The same series with web + 3 worker processes: claims per document let every worker claim at once.
       const added = await ensureWorkers(sandbox, workers, 3, APP_ENV);
       added.forEach((w) => tracked.push({ role: `worker-${workers.indexOf(w) + 1}`, pid: w.pid }));
-      if (added.length) await warmUp(sandbox, [{ account: latencyAccount, productIds: latencyProducts }, ...tpAccounts]);
+      // A worker runs for days: measure warm ones. A process's first few dozen jobs run slower (V8 has not
+      // optimised the hot code yet), and a new worker would otherwise meet the series after one transfer.
+      for (let round = 0; round < (added.length ? 6 : 1); round++)
+        await warmUp(sandbox, [{ account: latencyAccount, productIds: latencyProducts }, ...tpAccounts]);
       log(`latency series (3 worker processes): ${PLAN.pgLatencySamples} documents`);
       const latency3Docs: Array<{ account: BenchAccount; id: string }> = [];
       results.latency.push(

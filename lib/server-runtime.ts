@@ -7,7 +7,7 @@ import { getConfig, ConfigError, type AppConfig } from '@/lib/core/config';
 import { getDatabase } from '@/lib/db';
 import { logger } from '@/lib/core/logger';
 import { startWorker, type Worker } from '@/lib/jobs/worker';
-import { productJobs } from '@/lib/sync/jobs';
+import { preloadJobHandlers, productJobs } from '@/lib/sync/jobs';
 import { ensureAllAccountJobs } from '@/lib/sync/account/recurring-jobs';
 import { ensureRetentionJob, retentionJob } from '@/lib/jobs/retention';
 
@@ -39,6 +39,7 @@ export async function startProductWorker(): Promise<Worker> {
   }
   await ensureAllAccountJobs(db.prisma);
   await ensureRetentionJob(db.prisma);
+  await preloadJobHandlers();
   return startWorker({
     prisma: db.prisma,
     jobs: [...productJobs(), retentionJob(config.RETENTION_DAYS)],

@@ -37,6 +37,14 @@ export interface LatencySeries {
   outdocToPostedMs: Distribution;
   /** Mean calls per transfer / receipt over the series (10-position documents, known goods). */
   meanCalls: { transferMoysklad: number; transferBetapro: number; receiptMoysklad: number; receiptBetapro: number };
+  /** Every sample of trigger → «Передан» in order, with its phases, and its calls by route when it made more
+   * than the usual 3 MoySklad + 1 BetaPRO (so a slow sample behind a percentile can be traced). */
+  samples: Array<{
+    ms: number;
+    requested: number;
+    taskCreated: number;
+    calls?: { moysklad: Record<string, number>; betapro: Record<string, number> };
+  }>;
 }
 
 export interface TargetCheck {

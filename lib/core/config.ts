@@ -65,6 +65,12 @@ export const configSchema = z.object({
     "how long an app session trusts the employee's MoySklad rights before re-reading them",
   ),
   DATABASE_POOL_SIZE: intSetting(1, 200, 10, 'PostgreSQL connections per process (web or worker)'),
+  DATABASE_POOL_IDLE_SEC: intSetting(
+    1,
+    86_400,
+    300,
+    'how long a pooled PostgreSQL connection may stay unused before it is closed (a new one costs the next query a server process)',
+  ),
   JOB_POLL_INTERVAL_MS: intSetting(
     10,
     3_600_000,

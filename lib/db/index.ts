@@ -64,6 +64,8 @@ export interface OpenDatabaseOptions {
   migrate?: boolean;
   /** PostgreSQL pool size per process. */
   poolSize?: number;
+  /** Close a pooled PostgreSQL connection unused for this long (default 5 minutes). */
+  poolIdleMs?: number;
 }
 
 export function redactUrl(url: string): string {
@@ -146,7 +148,14 @@ const db = new PGlite(process.argv[1]); await db.waitReady; await db.close();`;
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   if (options.databaseUrl) {
-    const factory = new PrismaPg({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    // node-postgres closes a connection after 10 s unused by default. A process whose jobs come every few
+    // seconds (one of several workers) then opened a connection — a new PostgreSQL server process — on
+    // the path of a transfer, about 10 ms each time: connections are kept for minutes instead.
+    const factory = new PrismaPg({
+      connectionString: options.databaseUrl,
+      max: options.poolSize ?? 10,
+      idleTimeoutMillis: options.poolIdleMs ?? 300_000,
+    });
     if (options.migrate) {
       const applied = await migratePostgres(options.databaseUrl);
       if (applied.length) logger.info({ applied }, 'database migrations applied');
@@ -201,6 +210,7 @@ export function getDatabase(): Promise<Database> {
         databaseUrl: config.DATABASE_URL,
         pgliteDir: config.PGLITE_DIR,
         poolSize: config.DATABASE_POOL_SIZE,
+        poolIdleMs: config.DATABASE_POOL_IDLE_SEC * 1000,
       });
     })();
     g[globalKey].catch(() => {

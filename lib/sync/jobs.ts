@@ -8,9 +8,7 @@
  * retried with the queue's backoff (lib/jobs/queue backoffDelayMs) up to `maxAttempts`; the recurring
  * poll and sweep never fail: they reschedule themselves.
  *
- * Handlers are imported when a job first runs (the way documenso's job definitions load their
- * handlers), so modules that enqueue a job import this file without importing every handler — and no
- * import cycle runs through here.
+ * Handlers live in their own modules, loaded lazily (`handlerModules` below).
  */
 import { z } from 'zod';
 import type { Db, PrismaClient } from '@/lib/db';
@@ -69,13 +67,40 @@ function accountJobWith<S extends z.ZodType>(
   return { ...defineJob({ kind, payload, handler, ...settings }), group: 'account', maxAttempts: settings.maxAttempts };
 }
 
+/**
+ * The modules that hold the handlers, each imported when a job of its kind first runs (the way
+ * documenso's job definitions load their handlers): modules that enqueue a job import this file
+ * without importing every handler, and no import cycle runs through here. `preloadJobHandlers`
+ * imports them all when a worker starts, so no job waits for a module to load (and compile) on its
+ * first run in a fresh process, as a transfer did behind a first poll.
+ */
+const handlerModules = {
+  transfer: () => import('@/lib/sync/transfer/run-transfer'),
+  webhookDelivery: () => import('@/lib/sync/triggers/webhook-delivery'),
+  sweep: () => import('@/lib/sync/triggers/sweep'),
+  lifecycle: () => import('@/lib/sync/account/lifecycle'),
+  pollJob: () => import('@/lib/sync/receipt/poll-job'),
+  resumeTransfers: () => import('@/lib/sync/transfer/resume-transfers'),
+  stock: () => import('@/lib/sync/stock/reconcile'),
+  applyReceipts: () => import('@/lib/sync/receipt/apply'),
+  cancel: () => import('@/lib/sync/transfer/cancel'),
+  alreadySent: () => import('@/lib/sync/transfer/already-sent'),
+  discrepancyTask: () => import('@/lib/sync/tasks/discrepancy-task'),
+  bulkSend: () => import('@/lib/sync/bulk/run'),
+};
+
+/** Imports every handler module (a worker calls it before it claims its first job). */
+export async function preloadJobHandlers(): Promise<void> {
+  await Promise.all(Object.values(handlerModules).map((load) => load()));
+}
+
 /** Sends a document to BetaPRO (creates or replaces its supply task). */
 export const transferJob = documentJob(
   'transfer',
   z.object({ accountId: z.string(), entity: entitySchema, msId: z.string() }),
   { maxAttempts: 8, leaseMs: 30_000 },
   async (payload, ctx) => {
-    const { runTransfer } = await import('@/lib/sync/transfer/run-transfer');
+    const { runTransfer } = await handlerModules.transfer();
     await runTransfer(payload, {
       prisma: ctx.prisma,
       attempt: ctx.job.attempts,
@@ -102,44 +127,44 @@ export const webhookJob = accountJobWith(
   }),
   { maxAttempts: 5 },
   async (payload, ctx) => {
-    const { handleWebhookEvents } = await import('@/lib/sync/triggers/webhook-delivery');
+    const { handleWebhookEvents } = await handlerModules.webhookDelivery();
     await handleWebhookEvents(ctx.prisma, payload.accountId, payload.events, payload.actor);
   },
 );
 
 /** The recurring safety-net sweep for documents whose webhook was lost. */
 export const sweepJob = accountJob('sweep', { maxAttempts: RECURRING_ATTEMPTS, leaseMs: 60_000 }, async (prisma, accountId) => {
-  const { runSweepJob } = await import('@/lib/sync/triggers/sweep');
+  const { runSweepJob } = await handlerModules.sweep();
   return runSweepJob(prisma, accountId);
 });
 
 /** Installs the account's webhooks when MoySklad's 10 s activation call could not. */
 export const installWebhooksJob = accountJob('install-webhooks', { maxAttempts: 10 }, async (prisma, accountId) => {
-  const { installWebhooks } = await import('@/lib/sync/account/lifecycle');
+  const { installWebhooks } = await handlerModules.lifecycle();
   await installWebhooks(prisma, accountId);
 });
 
 /** The recurring BetaPRO poll for the account's receipts. */
 export const pollJob = accountJob('poll', { maxAttempts: RECURRING_ATTEMPTS, leaseMs: 60_000 }, async (prisma, accountId) => {
-  const { runPollJob } = await import('@/lib/sync/receipt/poll-job');
+  const { runPollJob } = await handlerModules.pollJob();
   return runPollJob(prisma, accountId);
 });
 
 /** Requests again the transfers held while the account was suspended. */
 export const resumeTransfersJob = accountJob('resume-transfers', { maxAttempts: 10 }, async (prisma, accountId) => {
-  const { resumeHeldTransfers } = await import('@/lib/sync/transfer/resume-transfers');
+  const { resumeHeldTransfers } = await handlerModules.resumeTransfers();
   await resumeHeldTransfers(prisma, accountId);
 });
 
 /** Works the account's waiting stock reconciliations (docs/stock-reconciliation.md): reads only, then stores the result. */
 export const stockReconcileJob = accountJob('stock-reconcile', { maxAttempts: 3, leaseMs: 180_000 }, async (prisma, accountId) => {
-  const { runStockReconciliation } = await import('@/lib/sync/stock/reconcile');
+  const { runStockReconciliation } = await handlerModules.stock();
   await runStockReconciliation(prisma, accountId);
 });
 
 /** The daily stock check: asks for a reconciliation once a day; its summary shows in the health panel. */
 export const stockDailyJob = accountJob('stock-daily', { maxAttempts: RECURRING_ATTEMPTS }, async (prisma, accountId) => {
-  const { runDailyStockCheck } = await import('@/lib/sync/stock/reconcile');
+  const { runDailyStockCheck } = await handlerModules.stock();
   return runDailyStockCheck(prisma, accountId);
 });
 
@@ -151,7 +176,7 @@ export const applyReceiptJob = documentJob(
   documentPayload.extend({ force: z.boolean().optional() }),
   { maxAttempts: 10, leaseMs: 60_000 },
   async (payload, ctx) => {
-    const { applyReceipts } = await import('@/lib/sync/receipt/apply');
+    const { applyReceipts } = await handlerModules.applyReceipts();
     await applyReceipts(ctx.prisma, payload);
   },
 );
@@ -162,14 +187,14 @@ export const cancelTaskJob = documentJob(
   documentPayload.extend({ actor: z.string().nullable().optional() }),
   { maxAttempts: 10 },
   async (payload, ctx) => {
-    const { cancelTask } = await import('@/lib/sync/transfer/cancel');
+    const { cancelTask } = await handlerModules.cancel();
     await cancelTask(ctx.prisma, payload);
   },
 );
 
 /** Answers a «Передать» set again on a document already sent. */
 export const alreadySentJob = documentJob('answer-already-sent', documentPayload, { maxAttempts: 10 }, async (payload, ctx) => {
-  const { answerAlreadySent } = await import('@/lib/sync/transfer/already-sent');
+  const { answerAlreadySent } = await handlerModules.alreadySent();
   await answerAlreadySent(ctx.prisma, payload);
 });
 
@@ -178,7 +203,7 @@ export const alreadySentJob = documentJob('answer-already-sent', documentPayload
  * its own job, so a MoySklad failure here never fails or delays the document's own answer.
  */
 export const discrepancyTaskJob = documentJob('discrepancy-task', documentPayload, { maxAttempts: 10 }, async (payload, ctx) => {
-  const { syncDiscrepancyTask } = await import('@/lib/sync/tasks/discrepancy-task');
+  const { syncDiscrepancyTask } = await handlerModules.discrepancyTask();
   await syncDiscrepancyTask(ctx.prisma, payload);
 });
 
@@ -188,7 +213,7 @@ export const bulkSendJob = accountJobWith(
   z.object({ accountId: z.string(), bulkId: z.string() }),
   { maxAttempts: 10, leaseMs: 60_000 },
   async (payload, ctx) => {
-    const { runBulkSend } = await import('@/lib/sync/bulk/run');
+    const { runBulkSend } = await handlerModules.bulkSend();
     return runBulkSend(ctx.prisma, payload);
   },
 );

@@ -88,12 +88,12 @@ export async function transitionDocument(
 ): Promise<SyncDocumentRow | null> {
   // Inside a job, only while the job's claim is held (a worker that lost it changes nothing).
   return withClaim(prisma, async (db) => {
-    const { count } = await db.syncDocument.updateMany({
+    // One statement (UPDATE … RETURNING): the transition is on the path of every trigger.
+    const [row] = await db.syncDocument.updateManyAndReturn({
       where: { id: documentId, state: { in: [...from] } },
       data: toData(patch),
     });
-    if (count !== 1) return null;
-    return db.syncDocument.findUnique({ where: { id: documentId } });
+    return row ?? null;
   });
 }
 

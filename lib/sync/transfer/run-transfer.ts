@@ -42,8 +42,8 @@ export interface TransferContext {
 /** The document, claimed for sending (`queued` → `sending`), or null when there is nothing to do. */
 async function claim(prisma: PrismaClient, ref: DocumentRef): Promise<{ account: Account; syncDoc: SyncDocumentRow } | null> {
   const log = logFor({ accountId: ref.accountId, documentId: ref.msId, entity: ref.entity });
-  const account = await loadAccount(prisma, ref.accountId);
-  const syncDoc = await findSyncDocument(prisma, ref);
+  // Two independent reads at once: the claim is on the path of every transfer.
+  const [account, syncDoc] = await Promise.all([loadAccount(prisma, ref.accountId), findSyncDocument(prisma, ref)]);
   if (!account || !syncDoc) return null;
   if (account.status !== 'active' || !account.token) {
     log.info({ status: account.status }, 'transfer skipped: account not active');

@@ -26,6 +26,10 @@ export async function runWidgetAction(
 ): Promise<void> {
   await requireScopedRight(prisma, session, entity, msId, 'update');
   const ref = { accountId: session.accountId, entity, msId };
+  // «Передать» on a document the app has not seen yet reads it in MoySklad with the account's token:
+  // the account is loaded beside the document's row (not after it), both on the clerk's path.
+  const accountForSend = action === 'send' || action === 'retry' ? loadAccountOrThrow(prisma, session.accountId) : undefined;
+  accountForSend?.catch(() => undefined);
   const doc = await findSyncDocument(prisma, ref);
   const state = (doc?.state ?? 'not_sent') as Parameters<typeof availableActions>[0];
   const availability = availableActions(state, true, Boolean(doc?.indocId))[action];
@@ -47,7 +51,7 @@ export async function runWidgetAction(
       if (!doc) {
         // First contact with this id: make sure it is a document of the user's own account (the
         // account's token cannot read another account's documents: MoySklad answers 404).
-        const account = await loadAccountOrThrow(prisma, session.accountId);
+        const account = await (accountForSend ?? loadAccountOrThrow(prisma, session.accountId));
         const client = await moyskladClientFor(account);
         name = (await client.getDocument(entity, msId)).name;
       }

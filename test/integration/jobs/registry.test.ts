@@ -3,7 +3,16 @@
  * attempts and group of their definition, and every handler the worker dispatches to loads.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyReceiptJob, enqueueAccountJob, enqueueDocumentJob, pollJob, productJobs, sweepJob, transferJob } from '@/lib/sync/jobs';
+import {
+  applyReceiptJob,
+  enqueueAccountJob,
+  enqueueDocumentJob,
+  pollJob,
+  preloadJobHandlers,
+  productJobs,
+  sweepJob,
+  transferJob,
+} from '@/lib/sync/jobs';
 import { documentGroupKey } from '@/lib/sync/document/sync-state';
 import { openTestDatabase, type TestDatabase } from '../../support/db';
 
@@ -63,6 +72,10 @@ describe('product job registry', () => {
       ['poll', 'acc-reg', null, 1_000_000],
       ['sweep', 'acc-reg', null, 1_000_000],
     ]);
+  });
+
+  it('preloads every handler module before a worker claims (a bad path fails here, not on a first job)', async () => {
+    await expect(preloadJobHandlers()).resolves.toBeUndefined();
   });
 
   it('loads every handler module the worker dispatches to', async () => {
