@@ -1117,8 +1117,11 @@ describe('fuzz: streamed bodies are cut off while streaming on every route', () 
       start(controller) {
         controller.enqueue(new TextEncoder().encode('{"padding":"'));
       },
-      pull(controller) {
+      // Paced at about 16 MB/s: a refusal must come within about a second, however busy the machine,
+      // while an unpaced loopback upload measured mostly how long a loaded machine took to answer.
+      async pull(controller) {
         if (sent >= STREAMED) return controller.close();
+        await new Promise((resolve) => setTimeout(resolve, 4));
         sent += chunk.length;
         controller.enqueue(chunk);
       },
