@@ -142,10 +142,13 @@ describe.skipIf(!executablePath)('demo: the MoySklad host page forms and the Bet
     const fresh = page.locator('#variants tr[data-variant=""]');
     await fresh.locator('input[data-key="characteristic"]').fill('XL');
     await fresh.locator('input[data-key="barcode"]').fill('4600000000091');
+    // The form saves with a PUT and then reloads; the XL row carries a value attribute only once the
+    // reloaded page has drawn it (a typed value is a property), so polling for it waits for the reload.
+    const saved = page.waitForResponse((r) => r.url().includes('/ui/api/product/') && r.request().method() === 'PUT');
     await page.locator('#save-product').click();
-    await page.waitForLoadState('load');
+    expect((await saved).status()).toBe(200);
+    await expect.poll(() => page.locator('#variants input[data-key="characteristic"][value="XL"]').count(), { timeout: 30_000 }).toBe(1);
     await expect.poll(() => page.locator('#p-article').inputValue()).toBe('HOODIE-2');
-    await expect(page.locator('#variants input[data-key="characteristic"][value="XL"]').count()).resolves.toBe(1);
 
     const card = (await fetch(
       `${sandbox.moysklad.origin}/_sim/accounts/${account.accountId}/product/${account.seed.products.find((p) => p.article === 'HOODIE')!.id}`,
