@@ -139,8 +139,15 @@ describe.skipIf(!TEST_DATABASE_URL)(`chaos (${QUICK ? 'quick' : 'long'} run, see
 
   afterAll(async () => {
     for (const w of workers) kill(w);
-    await sandbox?.stop().catch(() => undefined);
-    await database?.drop().catch(() => undefined);
+    // Each step's time goes into the timeline, so a slow teardown names its step.
+    const timed = async (what: string, step: () => Promise<unknown> | undefined) => {
+      const began = Date.now();
+      await Promise.resolve(step()).catch((error) => note(`teardown: ${what} failed: ${String(error)}`));
+      note(`teardown: ${what} in ${Date.now() - began} ms`);
+    };
+    await timed('web process stopped', () => sandbox?.app?.stop());
+    await timed('simulators closed', () => sandbox?.stop());
+    await timed('database dropped', () => database?.drop());
     if (timeline.length) console.log(`[chaos] timeline (seed ${SEED}):\n${timeline.join('\n')}`);
   });
 

@@ -19,6 +19,7 @@ export const TEST_APP_UID = 'betapro-bridge.test';
 let buildChecked = false;
 /** How long an app may take to answer /api/health; TEST_APP_START_TIMEOUT_MS raises it on a machine shared with other runs. */
 const START_TIMEOUT_MS = Number(process.env.TEST_APP_START_TIMEOUT_MS) || 60_000;
+const STOP_GRACE_MS = 15_000;
 
 /** Builds the app once if there is no production build (npm test builds before running suites). */
 export function ensureBuilt(): void {
@@ -130,8 +131,19 @@ export async function startApp(options: StartAppOptions = {}): Promise<AppServer
     process: child,
     logs: () => output,
     stop: async (signal = 'SIGTERM') => {
-      if (child.exitCode === null) child.kill(signal);
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      // Next's SIGTERM handler closes the server and waits for requests in flight; a client that keeps
+      // a connection busy (a simulator retrying a delivery) would hold a suite's teardown until its hook
+      // timed out. After the grace period the process is killed, and said so.
+      const timer = setTimeout(() => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        console.warn(
+          `[app-server] the app on port ${port} did not exit ${STOP_GRACE_MS / 1000} s after ${signal}; killing it. Its last output:\n${output.slice(-2_000)}`,
+        );
+        child.kill('SIGKILL');
+      }, STOP_GRACE_MS);
       await exited;
+      clearTimeout(timer);
     },
   };
 }

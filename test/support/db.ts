@@ -37,7 +37,7 @@ export async function createPostgresDatabase(prefix = 'bridge_test'): Promise<{ 
   return {
     url: withDatabase(TEST_DATABASE_URL, name),
     drop: async () => {
-      const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+      const client = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 10_000 });
       await client.connect();
       await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       await client.end();

@@ -84,6 +84,8 @@ export async function callHttp(
 export class Dispatcher {
   readonly log: DeliveryRecord[] = [];
   private pending = new Set<Promise<unknown>>();
+  /** Set when the simulator closes: retry loops give up instead of calling an app that is gone. */
+  private stopped = false;
 
   constructor(
     private readonly ser: () => Serializer,
@@ -106,6 +108,15 @@ export class Dispatcher {
   /** Resolves once every outbound call started so far (and any started meanwhile) has finished. */
   async idle(): Promise<void> {
     while (this.pending.size) await Promise.allSettled([...this.pending]);
+  }
+
+  /**
+   * No further attempts, then waits for the calls in flight. Without it, closing the simulator waited
+   * for every retry series: up to 60 scenario retries, each up to the app-call timeout.
+   */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.idle();
   }
 
   handle(ev: ChangeEvent): void {
@@ -159,7 +170,7 @@ export class Dispatcher {
       return rec;
     }
     const run = async () => {
-      for (let attempt = 0; attempt <= cfg.webhookRetries; attempt++) {
+      for (let attempt = 0; attempt <= cfg.webhookRetries && !this.stopped; attempt++) {
         const r = await callHttp('POST', url, { 'User-Agent': WEBHOOK_USER_AGENT }, body, cfg.webhookTimeoutMs);
         rec.attempts.push({ at: mskNow(), status: r.status ?? undefined, error: r.error, durationMs: r.durationMs });
         if (r.status === 200 || r.status === 204) {
@@ -207,8 +218,9 @@ export class Dispatcher {
     });
     const run = async () => {
       const cfg = this.config();
-      for (let attempt = 0; attempt <= cfg.scenarioRetry.retries; attempt++) {
+      for (let attempt = 0; attempt <= cfg.scenarioRetry.retries && !this.stopped; attempt++) {
         if (attempt > 0) await new Promise((r) => setTimeout(r, cfg.scenarioRetry.delayMs));
+        if (this.stopped) break;
         // A fresh single-use token per attempt; the request id stays the same across retries.
         const jwt = await signMoyskladJwt(this.solution.secretKey);
         const r = await callHttp(

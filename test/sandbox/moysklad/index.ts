@@ -122,7 +122,7 @@ export async function startMoyskladSimulator(options: SimulatorOptions): Promise
     port,
     sim,
     async close() {
-      await sim.dispatcher.idle().catch(() => undefined);
+      await sim.dispatcher.stop().catch(() => undefined);
       sim.store.flush();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
